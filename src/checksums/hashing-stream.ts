@@ -1,0 +1,103 @@
+// The hashing stage of a PUT body pipeline, like MinIO's hash.Reader: bytes pass through
+// unchanged while every digest the request needs is computed in one go, and the size cap is
+// enforced before a byte past it reaches the disk.
+
+import { Transform } from 'node:stream';
+import type { TransformCallback } from 'node:stream';
+import type { ChecksumAlgorithm } from './algorithms.js';
+import { createHasher } from './hashers.js';
+import type { Hasher } from './hashers.js';
+
+export interface HashingStreamOptions {
+  /** MD5 for the ETag (and Content-MD5). */
+  md5: boolean;
+  /** SHA-256 for x-amz-content-sha256 payload verification. */
+  sha256: boolean;
+  /** Flexible checksums; the caller adds CRC64NVME itself, since S3 stores it for every object. */
+  checksums: readonly ChecksumAlgorithm[];
+  /** More bytes than this destroys the stream with onTooLarge()'s error. */
+  maxBytes?: number;
+  onTooLarge?: () => Error;
+}
+
+export interface HashingResult {
+  bytes: number;
+  md5?: Buffer;
+  sha256?: Buffer;
+  /** Base64 of the digest, as in the x-amz-checksum-* headers. */
+  checksums: Partial<Record<ChecksumAlgorithm, string>>;
+}
+
+export class HashingStream extends Transform {
+  readonly #hashers: Hasher[] = [];
+  readonly #md5: Hasher | undefined;
+  readonly #sha256: Hasher | undefined;
+  readonly #checksums: ReadonlyArray<readonly [ChecksumAlgorithm, Hasher]>;
+  readonly #maxBytes: number;
+  readonly #onTooLarge: () => Error;
+  #bytes = 0;
+  #result: HashingResult | undefined;
+
+  constructor(opts: HashingStreamOptions) {
+    super();
+    const maxBytes = opts.maxBytes ?? Number.POSITIVE_INFINITY;
+    this.#maxBytes = maxBytes;
+    this.#onTooLarge = opts.onTooLarge ?? (() => new RangeError(`body exceeds ${maxBytes} bytes`));
+    const add = (h: Hasher): Hasher => {
+      this.#hashers.push(h);
+      return h;
+    };
+    this.#md5 = opts.md5 ? add(createHasher('MD5')) : undefined;
+    this.#sha256 = opts.sha256 ? add(createHasher('SHA256')) : undefined;
+    const checksums: Array<readonly [ChecksumAlgorithm, Hasher]> = [];
+    for (const a of new Set(opts.checksums)) {
+      // A signed payload with x-amz-checksum-sha256 needs one SHA-256, not two.
+      const h = a === 'SHA256' && this.#sha256 ? this.#sha256 : add(createHasher(a));
+      checksums.push([a, h]);
+    }
+    this.#checksums = checksums;
+  }
+
+  get bytes(): number {
+    return this.#bytes;
+  }
+
+  override _transform(chunk: Buffer, _encoding: BufferEncoding, callback: TransformCallback): void {
+    const bytes = this.#bytes + chunk.length;
+    if (bytes > this.#maxBytes) {
+      // An error through the callback destroys the stream, and pipeline() tears down the rest.
+      callback(this.#onTooLarge());
+      return;
+    }
+    this.#bytes = bytes;
+    const hashers = this.#hashers;
+    for (let i = 0; i < hashers.length; i++) hashers[i]!.update(chunk);
+    callback(null, chunk);
+  }
+
+  override _flush(callback: TransformCallback): void {
+    const checksums: Partial<Record<ChecksumAlgorithm, string>> = {};
+    const digests = new Map<Hasher, Buffer>();
+    // Each hasher is digested once: a node:crypto Hash throws on a second digest().
+    const digestOf = (h: Hasher): Buffer => {
+      let d = digests.get(h);
+      if (!d) {
+        d = h.digest();
+        digests.set(h, d);
+      }
+      return d;
+    };
+    for (const [a, h] of this.#checksums) checksums[a] = digestOf(h).toString('base64');
+    const result: HashingResult = { bytes: this.#bytes, checksums };
+    if (this.#md5) result.md5 = digestOf(this.#md5);
+    if (this.#sha256) result.sha256 = digestOf(this.#sha256);
+    this.#result = result;
+    callback();
+  }
+
+  /** The digests, once the stream has ended (its 'finish' or 'end' has fired). */
+  result(): HashingResult {
+    if (!this.#result) throw new Error('HashingStream.result() called before the stream ended');
+    return this.#result;
+  }
+}

@@ -1,0 +1,29 @@
+// S3 checksums computed while a body streams: MD5 (ETag), SHA-256 (payload signing) and the
+// flexible checksums CRC32, CRC32C, CRC64NVME, SHA1, SHA256.
+
+export {
+  CHECKSUM_ALGORITHMS,
+  CHECKSUM_DIGEST_BYTES,
+  checksumHeaderName,
+  isValidChecksumValue,
+  parseChecksumAlgorithm,
+} from './algorithms.js';
+export type { ChecksumAlgorithm } from './algorithms.js';
+export { Crc64NvmeHasher, createHasher } from './hashers.js';
+export type { Hasher } from './hashers.js';
+export { HashingStream } from './hashing-stream.js';
+export type { HashingResult, HashingStreamOptions } from './hashing-stream.js';
+export {
+  crc64nvmeImplementation,
+  crc64nvmeNativeLoaded,
+  crc64nvmeUpdate,
+  crc64nvmeUpdateJs,
+} from './crc64nvme.js';
+export type { Crc64NvmeUpdate } from './crc64nvme.js';
+export {
+  combineChecksumParts,
+  combineCrc32,
+  combineCrc32c,
+  combineCrc64nvme,
+} from './combine.js';
+export type { CombinableChecksumAlgorithm } from './combine.js';

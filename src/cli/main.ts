@@ -1,0 +1,59 @@
+// `coffer server` and `coffer admin …`.
+import { parseArgs } from 'node:util';
+import { loadConfig, ConfigError } from '../config.js';
+import { startCoffer } from '../http/server.js';
+import { runAdmin } from './admin-client.js';
+
+const USAGE = `usage:
+  coffer server [--address host:port] [--data-dir dir] [--region r] [--domains a,b] ...
+  coffer admin user create --name NAME [--email E] [--admin] [--access-key-id K --secret-access-key S]
+  coffer admin user list
+  coffer admin user delete NAME
+Configuration comes from COFFER_* variables; a flag overrides its variable.`;
+
+async function server(args: string[]): Promise<void> {
+  const { values } = parseArgs({
+    args,
+    options: Object.fromEntries(
+      ['address', 'tls-address', 'tls-cert', 'tls-key', 'data-dir', 'database-url', 'region', 'domains', 'max-object-size', 'max-buckets',
+        'region-endpoints', 'rate-limit', 'max-inflight', 'request-timeout', 'inline-max', 'log-level'].map((n) => [n, { type: 'string' as const }]),
+    ),
+  });
+  const config = loadConfig(process.env, values as Record<string, string | undefined>);
+  const s = await startCoffer(config);
+  process.stdout.write(`Coffer S3 endpoint: ${s.endpoint}${s.tlsEndpoint ? `  (TLS: ${s.tlsEndpoint})` : ''}\n`);
+  process.stdout.write(`Data directory: ${config.dataDir}\n`);
+  if (s.generatedRoot && !config.rootAccessKey) {
+    process.stdout.write(
+      `\nRoot credentials (shown once; set COFFER_ROOT_ACCESS_KEY / COFFER_ROOT_SECRET_KEY to choose your own):\n` +
+        `  AWS_ACCESS_KEY_ID=${s.generatedRoot.accessKeyId}\n  AWS_SECRET_ACCESS_KEY=${s.generatedRoot.secretAccessKey}\n\n`,
+    );
+  }
+  let stopping = false;
+  const stop = (): void => {
+    if (stopping) process.exit(1);
+    stopping = true;
+    void s.close().then(() => process.exit(0));
+  };
+  process.on('SIGINT', stop);
+  process.on('SIGTERM', stop);
+}
+
+async function main(argv: string[]): Promise<void> {
+  const [command, ...rest] = argv;
+  try {
+    if (command === 'server') return await server(rest);
+    if (command === 'admin') return await runAdmin(rest, process.env);
+    process.stderr.write(USAGE + '\n');
+    process.exitCode = command === undefined || command === 'help' || command === '--help' ? 0 : 2;
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      process.stderr.write(`coffer: ${err.message}\n`);
+      process.exitCode = 2;
+      return;
+    }
+    throw err;
+  }
+}
+
+await main(process.argv.slice(2));

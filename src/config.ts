@@ -1,0 +1,98 @@
+// One typed, validated configuration from the environment (COFFER_*), overridden by flags.
+// The variable names are an operator contract (DESIGN.md): keep them.
+import { resolve } from 'node:path';
+
+export interface Config {
+  address: { host: string; port: number };
+  tls?: { host: string; port: number; certFile: string; keyFile: string };
+  dataDir: string;
+  databaseUrl?: string;
+  rootAccessKey?: string;
+  rootSecretKey?: string;
+  region: string;
+  domains: string[];
+  maxObjectSizeBytes: number;
+  maxBuckets: number;
+  /** region → endpoint URL, always including this gateway's region. */
+  regionEndpoints: Map<string, string>;
+  rateLimitPerSecond: number;
+  maxInflight: number;
+  requestTimeoutMs: number;
+  inlineMaxBytes: number;
+  logLevel: string;
+}
+
+export const GiB = 1024 * 1024 * 1024;
+
+export class ConfigError extends Error {}
+
+export function parseHostPort(value: string, what: string): { host: string; port: number } {
+  const m = /^(?:\[([^\]]+)\]|([^:]*)):(\d+)$/.exec(value.trim());
+  if (!m) throw new ConfigError(`${what} must be host:port, got '${value}'`);
+  const port = Number(m[3]);
+  if (port > 65535) throw new ConfigError(`${what}: port out of range in '${value}'`);
+  return { host: m[1] ?? (m[2] || '0.0.0.0'), port };
+}
+
+function parseInteger(value: string | undefined, what: string, fallback: number, min = 0): number {
+  if (value === undefined || value.trim() === '') return fallback;
+  const n = Number(value);
+  if (!Number.isSafeInteger(n) || n < min) throw new ConfigError(`${what} must be an integer ≥ ${min}, got '${value}'`);
+  return n;
+}
+
+function parseRegionEndpoints(value: string | undefined, region: string): Map<string, string> {
+  const out = new Map<string, string>();
+  for (const item of (value ?? '').split(',').map((s) => s.trim()).filter(Boolean)) {
+    const eq = item.indexOf('=');
+    if (eq <= 0) throw new ConfigError(`COFFER_REGION_ENDPOINTS entries are region=url, got '${item}'`);
+    const url = item.slice(eq + 1);
+    try {
+      new URL(url);
+    } catch {
+      throw new ConfigError(`COFFER_REGION_ENDPOINTS: '${url}' is not a URL`);
+    }
+    out.set(item.slice(0, eq), url.replace(/\/+$/, ''));
+  }
+  if (!out.has(region)) out.set(region, '');
+  return out;
+}
+
+export type Env = Record<string, string | undefined>;
+
+/** Flags use the variable's name without the prefix, lower-case with dashes: --data-dir. */
+export function loadConfig(env: Env, flags: Record<string, string | undefined> = {}): Config {
+  const get = (name: string): string | undefined => {
+    const flag = flags[name.replace(/^COFFER_/, '').toLowerCase().replaceAll('_', '-')];
+    return flag ?? env[name];
+  };
+  const region = get('COFFER_REGION') || 'us-east-1';
+  const tlsAddress = get('COFFER_TLS_ADDRESS');
+  let tls: Config['tls'];
+  if (tlsAddress) {
+    const certFile = get('COFFER_TLS_CERT');
+    const keyFile = get('COFFER_TLS_KEY');
+    if (!certFile || !keyFile) throw new ConfigError('COFFER_TLS_ADDRESS needs COFFER_TLS_CERT and COFFER_TLS_KEY');
+    tls = { ...parseHostPort(tlsAddress, 'COFFER_TLS_ADDRESS'), certFile, keyFile };
+  }
+  const timeoutSeconds = Number(get('COFFER_REQUEST_TIMEOUT') ?? '20');
+  if (!(timeoutSeconds > 0)) throw new ConfigError('COFFER_REQUEST_TIMEOUT must be a positive number of seconds');
+  return {
+    address: parseHostPort(get('COFFER_ADDRESS') || '127.0.0.1:9000', 'COFFER_ADDRESS'),
+    tls,
+    dataDir: resolve(get('COFFER_DATA_DIR') || './data'),
+    databaseUrl: get('COFFER_DATABASE_URL') || undefined,
+    rootAccessKey: get('COFFER_ROOT_ACCESS_KEY') || undefined,
+    rootSecretKey: get('COFFER_ROOT_SECRET_KEY') || undefined,
+    region,
+    domains: (get('COFFER_DOMAINS') ?? '').split(',').map((d) => d.trim().toLowerCase()).filter(Boolean),
+    maxObjectSizeBytes: parseInteger(get('COFFER_MAX_OBJECT_SIZE'), 'COFFER_MAX_OBJECT_SIZE', 5 * GiB, 1),
+    maxBuckets: parseInteger(get('COFFER_MAX_BUCKETS'), 'COFFER_MAX_BUCKETS', 1000, 1),
+    regionEndpoints: parseRegionEndpoints(get('COFFER_REGION_ENDPOINTS'), region),
+    rateLimitPerSecond: parseInteger(get('COFFER_RATE_LIMIT'), 'COFFER_RATE_LIMIT', 0),
+    maxInflight: parseInteger(get('COFFER_MAX_INFLIGHT'), 'COFFER_MAX_INFLIGHT', 0),
+    requestTimeoutMs: Math.round(timeoutSeconds * 1000),
+    inlineMaxBytes: parseInteger(get('COFFER_INLINE_MAX'), 'COFFER_INLINE_MAX', 64 * 1024),
+    logLevel: get('COFFER_LOG_LEVEL') || 'info',
+  };
+}

@@ -1,0 +1,99 @@
+// Buckets: naming rules, creation (one namespace shared by all users), deletion, listing.
+// https://docs.aws.amazon.com/AmazonS3/latest/userguide/bucketnamingrules.html
+import { S3Error } from '../errors.js';
+import type { BucketRecord } from '../meta/types.js';
+import type { EngineDeps } from './deps.js';
+
+const BUCKET_NAME = /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
+const IPV4 = /^\d{1,3}\.\d{1,3}\.\d{1,3}\.\d{1,3}$/;
+const RESERVED_PREFIXES = ['xn--', 'sthree-', 'amzn-s3-demo-'];
+const RESERVED_SUFFIXES = ['-s3alias', '--ol-s3', '.mrap', '--x-s3', '--table-s3'];
+
+export function isValidBucketName(name: string): boolean {
+  return (
+    BUCKET_NAME.test(name) &&
+    !name.includes('..') &&
+    !name.includes('.-') &&
+    !name.includes('-.') &&
+    !IPV4.test(name) &&
+    !RESERVED_PREFIXES.some((p) => name.startsWith(p)) &&
+    !RESERVED_SUFFIXES.some((s) => name.endsWith(s))
+  );
+}
+
+export interface CreateBucketInput {
+  bucket: string;
+  ownerId: string;
+  /** The LocationConstraint, when the body named one. */
+  locationConstraint?: string;
+  objectLockEnabled?: boolean;
+}
+
+export async function createBucket(deps: EngineDeps, input: CreateBucketInput): Promise<BucketRecord> {
+  if (!isValidBucketName(input.bucket)) throw new S3Error('InvalidBucketName', { fields: { BucketName: input.bucket } });
+  const region = input.locationConstraint ?? deps.limits.region;
+  if (!deps.limits.knownRegions.has(region)) {
+    throw new S3Error('InvalidLocationConstraint', { fields: { LocationConstraint: region } });
+  }
+  const record: BucketRecord = {
+    name: input.bucket,
+    ownerId: input.ownerId,
+    region,
+    createdAt: Date.now(),
+    versioning: input.objectLockEnabled ? 'Enabled' : null,
+    objectLockEnabled: input.objectLockEnabled === true,
+  };
+  await deps.meta.transaction(async (tx) => {
+    const existing = await tx.getBucket(input.bucket);
+    if (existing) {
+      throw new S3Error(existing.ownerId === input.ownerId ? 'BucketAlreadyOwnedByYou' : 'BucketAlreadyExists', {
+        fields: { BucketName: input.bucket },
+      });
+    }
+    if ((await tx.countBuckets(input.ownerId)) >= deps.limits.maxBuckets) throw new S3Error('TooManyBuckets');
+    await tx.createBucket(record);
+  });
+  return record;
+}
+
+export async function deleteBucket(deps: EngineDeps, bucket: string): Promise<void> {
+  await deps.meta.transaction(async (tx) => {
+    if (!(await tx.getBucket(bucket))) throw new S3Error('NoSuchBucket', { fields: { BucketName: bucket } });
+    // Versions, delete markers and open multipart uploads all keep a bucket from being deleted.
+    if (await tx.bucketHasContent(bucket)) throw new S3Error('BucketNotEmpty', { fields: { BucketName: bucket } });
+    await tx.deleteBucket(bucket);
+  });
+}
+
+export async function requireBucket(deps: EngineDeps, bucket: string): Promise<BucketRecord> {
+  const b = await deps.meta.getBucket(bucket);
+  if (!b) throw new S3Error('NoSuchBucket', { fields: { BucketName: bucket } });
+  return b;
+}
+
+export interface ListBucketsInput {
+  ownerId: string;
+  prefix: string;
+  continuationToken?: string;
+  maxBuckets: number;
+}
+
+export interface ListBucketsOutput {
+  buckets: BucketRecord[];
+  continuationToken?: string;
+}
+
+export async function listBuckets(deps: EngineDeps, input: ListBucketsInput): Promise<ListBucketsOutput> {
+  let after: string | undefined;
+  if (input.continuationToken !== undefined) {
+    after = Buffer.from(input.continuationToken, 'base64url').toString('utf8');
+    if (!isValidBucketName(after)) throw new S3Error('InvalidArgument', { message: 'The continuation token provided is incorrect' });
+  }
+  const rows = await deps.meta.listBuckets(input.ownerId, { prefix: input.prefix, after, limit: input.maxBuckets + 1 });
+  const buckets = rows.slice(0, input.maxBuckets);
+  const last = buckets[buckets.length - 1];
+  return {
+    buckets,
+    continuationToken: rows.length > input.maxBuckets && last ? Buffer.from(last.name).toString('base64url') : undefined,
+  };
+}

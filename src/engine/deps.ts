@@ -1,0 +1,33 @@
+import type { FsBlobStore } from '../blobs/fs-blob-store.js';
+import type { MetadataStore } from '../meta/store.js';
+import type { ObjectRecord } from '../meta/types.js';
+
+export interface EngineLimits {
+  region: string;
+  knownRegions: ReadonlySet<string>;
+  maxBuckets: number;
+  maxObjectSizeBytes: number;
+  inlineMaxBytes: number;
+}
+
+export interface EngineDeps {
+  meta: MetadataStore;
+  blobs: FsBlobStore;
+  limits: EngineLimits;
+}
+
+/** Blob ids an object version holds (its own, or its parts'). */
+export function blobsOf(records: Iterable<ObjectRecord | undefined>): string[] {
+  const ids: string[] = [];
+  for (const r of records) {
+    if (!r) continue;
+    if (r.blobId) ids.push(r.blobId);
+    for (const p of r.parts ?? []) ids.push(p.blobId);
+  }
+  return ids;
+}
+
+/** Remove blobs whose metadata is gone. A failure leaves an orphan for garbage collection. */
+export async function deleteBlobs(deps: EngineDeps, ids: string[]): Promise<void> {
+  await Promise.all(ids.map((id) => deps.blobs.delete(id).catch(() => undefined)));
+}

@@ -1,0 +1,35 @@
+// The engine: one method per S3 operation, typed in and out, no HTTP. It owns the metadata
+// store and the blob store.
+import type { EngineDeps } from './deps.js';
+import * as buckets from './buckets.js';
+import * as users from './users.js';
+import * as write from './object-write.js';
+import * as read from './object-read.js';
+import * as del from './object-delete.js';
+import * as list from './list.js';
+import { collectGarbage } from './gc.js';
+
+export class Engine {
+  constructor(readonly deps: EngineDeps) {}
+
+  createUser(input: users.CreateUserInput) { return users.createUser(this.deps, input); }
+  deleteUser(name: string) { return users.deleteUser(this.deps, name); }
+  listUsers() { return users.listUsers(this.deps); }
+  lookupAccessKey(accessKeyId: string) { return users.lookupAccessKey(this.deps, accessKeyId); }
+  ensureRootUser(accessKeyId?: string, secret?: string) { return users.ensureRootUser(this.deps, accessKeyId, secret); }
+
+  createBucket(input: buckets.CreateBucketInput) { return buckets.createBucket(this.deps, input); }
+  deleteBucket(bucket: string) { return buckets.deleteBucket(this.deps, bucket); }
+  getBucket(bucket: string) { return this.deps.meta.getBucket(bucket); }
+  headBucket(bucket: string) { return buckets.requireBucket(this.deps, bucket); }
+  listBuckets(input: buckets.ListBucketsInput) { return buckets.listBuckets(this.deps, input); }
+
+  putObject(input: write.PutObjectInput) { return write.putObject(this.deps, input); }
+  copyObject(input: write.CopyObjectInput) { return write.copyObject(this.deps, input); }
+  getObject(input: read.GetObjectInput) { return read.getObject(this.deps, input); }
+  deleteObject(bucket: string, ownerId: string, target: del.DeleteTarget) { return del.deleteObject(this.deps, bucket, ownerId, target); }
+  deleteObjects(bucket: string, ownerId: string, targets: del.DeleteTarget[]) { return del.deleteObjects(this.deps, bucket, ownerId, targets); }
+  listObjects(input: list.ListObjectsInput) { return list.listObjects(this.deps, input); }
+
+  collectGarbage(minAgeMs: number) { return collectGarbage(this.deps, minAgeMs); }
+}

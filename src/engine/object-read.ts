@@ -1,0 +1,126 @@
+// GetObject / HeadObject: find the version, apply conditions, resolve the range, open the bytes.
+import { Readable } from 'node:stream';
+import { S3Error } from '../errors.js';
+import type { ByteRange } from '../blobs/fs-blob-store.js';
+import type { ObjectRecord, PartRef } from '../meta/types.js';
+import { checkReadConditions } from './conditions.js';
+import type { ReadConditions } from './conditions.js';
+import type { EngineDeps } from './deps.js';
+
+/** A parsed Range header: `bytes=a-b`, `bytes=a-` or `bytes=-n`. */
+export type RangeSpec = { start: number; end?: number } | { suffix: number };
+
+/** Resolve a range against the object size, or throw InvalidRange (416). */
+export function resolveRange(spec: RangeSpec, size: number): ByteRange {
+  const unsatisfiable = (): S3Error =>
+    new S3Error('InvalidRange', { fields: { RangeRequested: rangeText(spec), ActualObjectSize: size }, headers: { 'Content-Range': `bytes */${size}` } });
+  if ('suffix' in spec) {
+    if (spec.suffix === 0 || size === 0) throw unsatisfiable();
+    return { start: Math.max(0, size - spec.suffix), end: size - 1 };
+  }
+  if (spec.start >= size) throw unsatisfiable();
+  return { start: spec.start, end: Math.min(spec.end ?? size - 1, size - 1) };
+}
+
+function rangeText(spec: RangeSpec): string {
+  return 'suffix' in spec ? `bytes=-${spec.suffix}` : `bytes=${spec.start}-${spec.end ?? ''}`;
+}
+
+export async function requireObject(deps: EngineDeps, bucket: string, key: string, versionId?: string): Promise<ObjectRecord> {
+  if (versionId !== undefined && versionId !== 'null' && !/^[0-9a-z]{9}[A-Za-z0-9_-]{16}$/.test(versionId)) {
+    throw new S3Error('InvalidArgument', { message: 'Invalid version id specified', fields: { ArgumentName: 'versionId', ArgumentValue: versionId } });
+  }
+  const obj = await deps.meta.getObject(bucket, key, versionId);
+  if (!obj) {
+    if (!(await deps.meta.getBucket(bucket))) throw new S3Error('NoSuchBucket', { fields: { BucketName: bucket } });
+    throw versionId === undefined ? new S3Error('NoSuchKey', { fields: { Key: key } }) : new S3Error('NoSuchVersion', { fields: { Key: key, VersionId: versionId } });
+  }
+  if (obj.deleteMarker) {
+    // A delete marker answers 404 (latest) or 405 (addressed by version id), with its headers.
+    const headers = { 'x-amz-delete-marker': 'true', 'x-amz-version-id': obj.versionId };
+    if (versionId !== undefined) throw new S3Error('MethodNotAllowed', { headers: { ...headers, Allow: 'DELETE' } });
+    throw new S3Error('NoSuchKey', { fields: { Key: key }, headers });
+  }
+  return obj;
+}
+
+export interface OpenedBody {
+  stream: Readable;
+}
+
+/** The streams of the parts that cover [start, end], in order. */
+function partSlices(parts: PartRef[], range: ByteRange): Array<{ part: PartRef; range: ByteRange }> {
+  const out: Array<{ part: PartRef; range: ByteRange }> = [];
+  let offset = 0;
+  for (const part of parts) {
+    const first = offset;
+    const last = offset + part.size - 1;
+    offset += part.size;
+    if (part.size === 0 || last < range.start || first > range.end) continue;
+    out.push({ part, range: { start: Math.max(range.start, first) - first, end: Math.min(range.end, last) - first } });
+  }
+  return out;
+}
+
+/**
+ * Open the bytes of a version. Blob files are opened before returning, so a concurrent overwrite
+ * that unlinks the file cannot cut the response short.
+ */
+export async function openObjectBody(deps: EngineDeps, obj: ObjectRecord, range?: ByteRange): Promise<OpenedBody> {
+  const r = range ?? { start: 0, end: obj.size - 1 };
+  if (obj.inlineData) return { stream: Readable.from([obj.inlineData.subarray(r.start, r.end + 1)], { objectMode: false }) };
+  if (obj.size === 0 || r.end < r.start) return { stream: Readable.from([], { objectMode: false }) };
+  if (obj.blobId) {
+    const handle = await deps.blobs.open(obj.blobId);
+    return { stream: deps.blobs.readFrom(handle, r) };
+  }
+  const slices = partSlices(obj.parts ?? [], r);
+  const handles = await Promise.all(slices.map((s) => deps.blobs.open(s.part.blobId)));
+  const blobs = deps.blobs;
+  async function* concat(): AsyncGenerator<Buffer> {
+    for (let i = 0; i < slices.length; i++) {
+      const stream = blobs.readFrom(handles[i]!, slices[i]!.range);
+      for await (const chunk of stream) yield chunk as Buffer;
+    }
+  }
+  const stream = Readable.from(concat(), { objectMode: false });
+  stream.once('close', () => {
+    for (const h of handles) void h.close().catch(() => undefined);
+  });
+  return { stream };
+}
+
+export interface GetObjectInput {
+  bucket: string;
+  key: string;
+  versionId?: string;
+  range?: RangeSpec;
+  conditions: ReadConditions;
+  /** HEAD: no body is opened. */
+  headOnly: boolean;
+}
+
+export interface GetObjectOutput {
+  object: ObjectRecord;
+  range?: ByteRange;
+  body?: Readable;
+}
+
+const OPEN_ATTEMPTS = 3;
+
+export async function getObject(deps: EngineDeps, input: GetObjectInput): Promise<GetObjectOutput> {
+  for (let attempt = 1; ; attempt++) {
+    const object = await requireObject(deps, input.bucket, input.key, input.versionId);
+    checkReadConditions(object, input.conditions);
+    const range = input.range ? resolveRange(input.range, object.size) : undefined;
+    if (input.headOnly) return { object, range };
+    try {
+      const { stream } = await openObjectBody(deps, object, range);
+      return { object, range, body: stream };
+    } catch (err) {
+      // The version was replaced between the metadata read and the open: read it again.
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT' && attempt < OPEN_ATTEMPTS) continue;
+      throw err;
+    }
+  }
+}

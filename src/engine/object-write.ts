@@ -1,0 +1,196 @@
+// PutObject and CopyObject: bytes first (durable, unreferenced), then one metadata transaction
+// that checks the bucket and the write conditions, replaces or stacks versions and registers the
+// blob. Replaced blobs are removed only after the commit.
+import { randomBytes } from 'node:crypto';
+import { S3Error } from '../errors.js';
+import type { ChecksumAlgorithm } from '../checksums/index.js';
+import type { MetaTx } from '../meta/store.js';
+import type { BucketRecord, ObjectRecord } from '../meta/types.js';
+import { checkCopySourceConditions, checkWriteConditions } from './conditions.js';
+import type { ReadConditions, WriteConditions } from './conditions.js';
+import { blobsOf, deleteBlobs } from './deps.js';
+import type { EngineDeps } from './deps.js';
+import { ingestBody } from './ingest.js';
+import type { BodyInput, IngestResult } from './ingest.js';
+import { openObjectBody, requireObject } from './object-read.js';
+
+export const MAX_KEY_BYTES = 1024;
+
+export function newVersionId(): string {
+  // Time-ordered prefix so version ids of one key sort roughly by age, then randomness.
+  return Date.now().toString(36).padStart(9, '0') + randomBytes(12).toString('base64url');
+}
+
+export function validateKey(key: string): void {
+  if (key.length === 0) throw new S3Error('InvalidArgument', { message: 'Object key must not be empty.' });
+  if (Buffer.byteLength(key, 'utf8') > MAX_KEY_BYTES) throw new S3Error('KeyTooLong', { fields: { Size: Buffer.byteLength(key), MaxSizeAllowed: MAX_KEY_BYTES } });
+}
+
+export interface ObjectAttributes {
+  contentHeaders: Record<string, string>;
+  userMetadata: Record<string, string>;
+  storageClass: string;
+  extra?: Record<string, unknown>;
+}
+
+export interface PutObjectInput extends ObjectAttributes {
+  bucket: string;
+  key: string;
+  ownerId: string;
+  body: BodyInput;
+  conditions: WriteConditions;
+}
+
+export interface PutObjectOutput {
+  etag: string;
+  versionId: string | undefined;
+  size: number;
+  checksumAlgorithm: string | undefined;
+  checksums: Partial<Record<ChecksumAlgorithm, string>>;
+  lastModified: number;
+}
+
+/** Make `record` the latest version of its key, inside a transaction. Returns replaced blob ids. */
+export async function commitVersion(tx: MetaTx, bucket: BucketRecord, record: ObjectRecord, conditions: WriteConditions): Promise<string[]> {
+  const current = await tx.getObject(record.bucket, record.key);
+  checkWriteConditions(current && !current.deleteMarker ? current : undefined, conditions);
+  const removed: ObjectRecord[] = [];
+  if (bucket.versioning !== 'Enabled') {
+    // Without versioning (or suspended), the 'null' version is overwritten in place.
+    const r = await tx.deleteObjectVersion(record.bucket, record.key, 'null');
+    if (r) removed.push(r);
+  }
+  record.versionId = bucket.versioning === 'Enabled' ? newVersionId() : 'null';
+  await tx.insertObjectVersion(record);
+  const added = blobsOf([record]);
+  if (added.length > 0) await tx.registerBlobs(added);
+  const gone = blobsOf(removed);
+  if (gone.length > 0) await tx.unregisterBlobs(gone);
+  const removedLive = removed.filter((r) => !r.deleteMarker);
+  await tx.addUsage(record.bucket, {
+    objectCount: (record.deleteMarker ? 0 : 1) - removedLive.length,
+    bytes: record.size - removedLive.reduce((n, r) => n + r.size, 0),
+  });
+  return gone;
+}
+
+async function storeVersion(
+  deps: EngineDeps,
+  bucketName: string,
+  record: ObjectRecord,
+  conditions: WriteConditions,
+): Promise<{ versioned: boolean }> {
+  let gone: string[] = [];
+  let versioned = false;
+  try {
+    await deps.meta.transaction(async (tx) => {
+      const bucket = await tx.getBucket(bucketName);
+      if (!bucket) throw new S3Error('NoSuchBucket', { fields: { BucketName: bucketName } });
+      versioned = bucket.versioning !== null;
+      gone = await commitVersion(tx, bucket, record, conditions);
+    });
+  } catch (err) {
+    await deleteBlobs(deps, blobsOf([record]));
+    throw err;
+  }
+  await deleteBlobs(deps, gone);
+  return { versioned };
+}
+
+function recordFrom(input: { bucket: string; key: string; ownerId: string } & ObjectAttributes, body: IngestResult, algorithm: string | undefined): ObjectRecord {
+  return {
+    bucket: input.bucket,
+    key: input.key,
+    versionId: 'null',
+    isLatest: true,
+    deleteMarker: false,
+    size: body.size,
+    etag: body.md5Hex,
+    lastModified: Date.now(),
+    ownerId: input.ownerId,
+    storageClass: input.storageClass,
+    contentHeaders: input.contentHeaders,
+    userMetadata: input.userMetadata,
+    checksums: { algorithm, type: algorithm ? 'FULL_OBJECT' : undefined, values: body.checksums },
+    inlineData: body.inlineData,
+    blobId: body.blobId,
+    parts: null,
+    extra: input.extra ?? {},
+  };
+}
+
+export async function putObject(deps: EngineDeps, input: PutObjectInput): Promise<PutObjectOutput> {
+  validateKey(input.key);
+  if (input.body.size > deps.limits.maxObjectSizeBytes) throw new S3Error('EntityTooLarge', { fields: { ProposedSize: input.body.size, MaxSizeAllowed: deps.limits.maxObjectSizeBytes } });
+  // Fail before reading the body when the bucket is missing; the transaction checks again.
+  if (!(await deps.meta.getBucket(input.bucket))) throw new S3Error('NoSuchBucket', { fields: { BucketName: input.bucket } });
+  const body = await ingestBody(deps.blobs, input.body, deps.limits.inlineMaxBytes);
+  const record = recordFrom(input, body, input.body.checksumAlgorithm);
+  const { versioned } = await storeVersion(deps, input.bucket, record, input.conditions);
+  return {
+    etag: record.etag,
+    versionId: versioned ? record.versionId : undefined,
+    size: record.size,
+    checksumAlgorithm: input.body.checksumAlgorithm,
+    checksums: body.checksums,
+    lastModified: record.lastModified,
+  };
+}
+
+export interface CopyObjectInput {
+  bucket: string;
+  key: string;
+  ownerId: string;
+  source: { bucket: string; key: string; versionId?: string };
+  sourceConditions: ReadConditions;
+  conditions: WriteConditions;
+  /** REPLACE: use `attributes`; COPY: keep the source's metadata and content headers. */
+  metadataDirective: 'COPY' | 'REPLACE';
+  attributes: ObjectAttributes;
+  /** Storage class sent explicitly with the request (a change that allows copying onto itself). */
+  storageClassChanged: boolean;
+  checksumAlgorithm?: ChecksumAlgorithm;
+  signal?: AbortSignal;
+}
+
+export interface CopyObjectOutput extends PutObjectOutput {
+  sourceVersionId: string | undefined;
+}
+
+export async function copyObject(deps: EngineDeps, input: CopyObjectInput): Promise<CopyObjectOutput> {
+  validateKey(input.key);
+  const sourceBucket = await deps.meta.getBucket(input.source.bucket);
+  if (!sourceBucket) throw new S3Error('NoSuchBucket', { fields: { BucketName: input.source.bucket } });
+  if (!(await deps.meta.getBucket(input.bucket))) throw new S3Error('NoSuchBucket', { fields: { BucketName: input.bucket } });
+  const source = await requireObject(deps, input.source.bucket, input.source.key, input.source.versionId);
+  checkCopySourceConditions(source, input.sourceConditions);
+  const sameObject = input.source.bucket === input.bucket && input.source.key === input.key;
+  if (sameObject && input.metadataDirective === 'COPY' && !input.storageClassChanged && !input.checksumAlgorithm) {
+    throw new S3Error('InvalidRequest', {
+      message: "This copy request is illegal because it is trying to copy an object to itself without changing the object's metadata, storage class, website redirect location or encryption attributes.",
+    });
+  }
+  if (source.size > deps.limits.maxObjectSizeBytes) throw new S3Error('InvalidRequest', { message: 'The specified copy source is larger than the maximum allowable size for a copy source: ' + deps.limits.maxObjectSizeBytes });
+  const algorithm = input.checksumAlgorithm ?? (source.checksums.algorithm as ChecksumAlgorithm | undefined);
+  const opened = await openObjectBody(deps, source);
+  const body = await ingestBody(deps.blobs, { stages: [opened.stream], size: source.size, checksumAlgorithm: algorithm, computeOnly: true, signal: input.signal }, deps.limits.inlineMaxBytes)
+    .catch((err: unknown) => {
+      opened.stream.destroy();
+      throw err;
+    });
+  const attrs: ObjectAttributes = input.metadataDirective === 'REPLACE'
+    ? input.attributes
+    : { contentHeaders: source.contentHeaders, userMetadata: source.userMetadata, storageClass: input.attributes.storageClass, extra: source.extra };
+  // The computed checksum is the expected one: the bytes came from our own store.
+  const record = recordFrom({ bucket: input.bucket, key: input.key, ownerId: input.ownerId, ...attrs }, body, algorithm);
+  const { versioned } = await storeVersion(deps, input.bucket, record, input.conditions);
+  return {
+    etag: record.etag,
+    versionId: versioned ? record.versionId : undefined,
+    size: record.size,
+    checksumAlgorithm: algorithm,
+    checksums: body.checksums,
+    lastModified: record.lastModified,
+    sourceVersionId: sourceBucket.versioning !== null ? source.versionId : undefined,
+  };
+}

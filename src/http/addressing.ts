@@ -1,0 +1,51 @@
+// Path-style (/bucket/key) and virtual-hosted-style (bucket.domain/key) addressing.
+// https://docs.aws.amazon.com/AmazonS3/latest/userguide/VirtualHosting.html
+import { S3Error } from '../errors.js';
+import { percentDecode } from '../auth/canonical.js';
+
+const utf8 = new TextDecoder('utf-8', { fatal: true });
+
+export interface Target {
+  bucket?: string;
+  key?: string;
+}
+
+/**
+ * Percent-decode a path into a key. S3 reads '+' as a space here too (SDKs send a plus as %2B),
+ * the same decoding the signature's canonical URI uses. Bytes that are not UTF-8 are InvalidURI.
+ */
+function decodeSegment(raw: string): string {
+  try {
+    return utf8.decode(percentDecode(raw));
+  } catch {
+    throw new S3Error('InvalidURI');
+  }
+}
+
+/** Host without port, lower-case. */
+export function hostName(hostHeader: string | undefined): string {
+  if (!hostHeader) return '';
+  const h = hostHeader.trim().toLowerCase();
+  if (h.startsWith('[')) return h.slice(0, h.indexOf(']') + 1);
+  const colon = h.lastIndexOf(':');
+  return colon >= 0 ? h.slice(0, colon) : h;
+}
+
+export function resolveTarget(hostHeader: string | undefined, rawPath: string, domains: readonly string[]): Target {
+  if (!rawPath.startsWith('/')) throw new S3Error('InvalidURI');
+  const host = hostName(hostHeader);
+  for (const domain of domains) {
+    if (host.length > domain.length + 1 && host.endsWith('.' + domain)) {
+      const bucket = host.slice(0, host.length - domain.length - 1);
+      const key = rawPath.length > 1 ? decodeSegment(rawPath.slice(1)) : undefined;
+      return { bucket, key };
+    }
+  }
+  const rest = rawPath.slice(1);
+  if (rest === '') return {};
+  const slash = rest.indexOf('/');
+  if (slash < 0) return { bucket: decodeSegment(rest) };
+  const bucket = decodeSegment(rest.slice(0, slash));
+  const keyRaw = rest.slice(slash + 1);
+  return { bucket, key: keyRaw === '' ? undefined : decodeSegment(keyRaw) };
+}

@@ -1,0 +1,160 @@
+// The HTTP edge: request ids, the S3 and /_coffer/ surfaces, load shedding, one log line per
+// request. Everything below is reached through a RequestContext.
+import { createServer as createHttpServer } from 'node:http';
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
+import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { mkdir } from 'node:fs/promises';
+import type { AddressInfo } from 'node:net';
+import { pino } from 'pino';
+import type { Logger } from 'pino';
+import type { Config } from '../config.js';
+import { Engine } from '../engine/engine.js';
+import type { CreatedUser } from '../engine/users.js';
+import { FsBlobStore } from '../blobs/fs-blob-store.js';
+import { SqliteStore } from '../meta/sqlite/sqlite-store.js';
+import type { MetadataStore } from '../meta/store.js';
+import { SigV4Verifier } from '../auth/sigv4.js';
+import { S3Error } from '../errors.js';
+import { checkRouteTable } from '../s3/router.js';
+import { dispatchS3 } from '../s3/dispatch.js';
+import { handleAdmin, handleHealth } from '../admin/admin.js';
+import type { RequestContext } from './context.js';
+import { sendError, sendResult } from './response.js';
+import { RateLimiter } from './rate-limit.js';
+
+export interface CofferServer {
+  engine: Engine;
+  /** http://host:port of the plain listener. */
+  endpoint: string;
+  tlsEndpoint?: string;
+  /** Root keys generated on this start (first start without COFFER_ROOT_*), else undefined. */
+  generatedRoot?: CreatedUser;
+  close(): Promise<void>;
+}
+
+function splitUrl(url: string): { rawPath: string; rawQuery: string } {
+  let u = url;
+  // Absolute-form request targets (sent through proxies) carry scheme and host.
+  const abs = /^https?:\/\/[^/]*/i.exec(u);
+  if (abs) u = u.slice(abs[0].length) || '/';
+  const q = u.indexOf('?');
+  return q < 0 ? { rawPath: u, rawQuery: '' } : { rawPath: u.slice(0, q), rawQuery: u.slice(q + 1) };
+}
+
+export async function startCoffer(config: Config, log: Logger = pino({ level: config.logLevel })): Promise<CofferServer> {
+  checkRouteTable();
+  await mkdir(config.dataDir, { recursive: true });
+  const blobs = new FsBlobStore(config.dataDir);
+  await blobs.init();
+  const meta: MetadataStore = SqliteStore.open(config.dataDir);
+  const engine = new Engine({
+    meta,
+    blobs,
+    limits: {
+      region: config.region,
+      knownRegions: new Set(config.regionEndpoints.keys()),
+      maxBuckets: config.maxBuckets,
+      maxObjectSizeBytes: config.maxObjectSizeBytes,
+      inlineMaxBytes: config.inlineMaxBytes,
+    },
+  });
+  const generatedRoot = await engine.ensureRootUser(config.rootAccessKey, config.rootSecretKey);
+  // Embedded metadata has one writer, this process: every unregistered blob is an orphan.
+  const collected = await engine.collectGarbage(0);
+  if (collected > 0) log.info({ collected }, 'removed orphan blobs left by an earlier crash');
+
+  const verifier = new SigV4Verifier(async (accessKeyId) => {
+    const found = await engine.lookupAccessKey(accessKeyId);
+    return found && { accessKeyId, secretAccessKey: found.key.secretAccessKey, userId: found.user.id };
+  });
+  const limiter = new RateLimiter(config.rateLimitPerSecond);
+  let inflight = 0;
+
+  const handle = async (req: IncomingMessage, res: ServerResponse, secure: boolean): Promise<void> => {
+    const requestId = randomBytes(8).toString('hex').toUpperCase();
+    const hostId = randomBytes(24).toString('base64');
+    res.setHeader('x-amz-request-id', requestId);
+    res.setHeader('x-amz-id-2', hostId);
+    res.setHeader('Server', 'Coffer');
+    const aborter = new AbortController();
+    res.once('close', () => {
+      if (!res.writableFinished) aborter.abort();
+    });
+    const { rawPath, rawQuery } = splitUrl(req.url ?? '/');
+    const ctx: RequestContext = {
+      requestId,
+      hostId,
+      startedAt: performance.now(),
+      log: log.child({ reqId: requestId }),
+      config,
+      engine,
+      req,
+      res,
+      secure,
+      signal: aborter.signal,
+      rawPath,
+      rawQuery,
+      query: new URLSearchParams(rawQuery),
+    };
+    inflight++;
+    try {
+      if (config.maxInflight > 0 && inflight > config.maxInflight) throw new S3Error('ServiceUnavailable');
+      if (rawPath.startsWith('/_coffer/')) {
+        const path = decodeURIComponent(rawPath);
+        const health = await handleHealth(ctx, path);
+        await sendResult(ctx, health ?? (await handleAdmin(ctx, verifier, path)));
+      } else {
+        await sendResult(ctx, await dispatchS3(ctx, verifier, limiter));
+      }
+    } catch (err) {
+      sendError(ctx, err);
+    } finally {
+      inflight--;
+      ctx.log.info({ method: req.method, op: ctx.op, status: res.statusCode, ms: Math.round(performance.now() - ctx.startedAt) }, 'request');
+    }
+  };
+
+  const servers: Server[] = [];
+  const listen = async (server: Server, host: string, port: number): Promise<AddressInfo> => {
+    // Uploads can take long; stalls are caught per body by COFFER_REQUEST_TIMEOUT instead.
+    server.requestTimeout = 0;
+    server.headersTimeout = 60_000;
+    server.keepAliveTimeout = 65_000;
+    servers.push(server);
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(port, host, () => {
+        server.off('error', reject);
+        resolve();
+      });
+    });
+    return server.address() as AddressInfo;
+  };
+  const fmt = (a: AddressInfo, scheme: string): string => `${scheme}://${a.family === 'IPv6' ? `[${a.address}]` : a.address}:${a.port}`;
+
+  const http = createHttpServer((req, res) => void handle(req, res, false));
+  const httpAddr = await listen(http, config.address.host, config.address.port);
+  let tlsEndpoint: string | undefined;
+  if (config.tls) {
+    const https = createHttpsServer({ cert: readFileSync(config.tls.certFile), key: readFileSync(config.tls.keyFile) }, (req, res) => void handle(req, res, true));
+    tlsEndpoint = fmt(await listen(https, config.tls.host, config.tls.port), 'https');
+  }
+
+  return {
+    engine,
+    endpoint: fmt(httpAddr, 'http'),
+    tlsEndpoint,
+    generatedRoot,
+    async close() {
+      await Promise.all(
+        servers.map((s) => new Promise<void>((resolve) => {
+          s.close(() => resolve());
+          s.closeAllConnections();
+        })),
+      );
+      await meta.close();
+    },
+  };
+}

@@ -1,0 +1,10 @@
+import { migration as m0001 } from './0001-initial.js';
+
+export interface Migration {
+  readonly id: number;
+  readonly name: string;
+  readonly sql: string;
+}
+
+/** Forward-only, in order. A merged migration is frozen; fixes go in a new one. */
+export const MIGRATIONS: readonly Migration[] = [m0001];

@@ -1,0 +1,365 @@
+// MetadataStore on SQLite (better-sqlite3) in WAL mode with synchronous=FULL: a commit is durable
+// when it returns. Transactions from concurrent requests are batched into one SQLite transaction
+// (group commit): each runs inside its own SAVEPOINT, so one failing rolls back alone, and the
+// whole batch pays one WAL fsync.
+import Database from 'better-sqlite3';
+import type { Database as Db, Statement } from 'better-sqlite3';
+import { join } from 'node:path';
+import type { MetaTx, MetadataStore } from '../store.js';
+import type {
+  AccessKeyRecord,
+  BucketRecord,
+  BucketUsage,
+  ListRange,
+  ObjectRecord,
+  UserRecord,
+  VersioningState,
+} from '../types.js';
+import { MIGRATIONS } from './migrations/index.js';
+import { prefixUpperBound } from '../key-order.js';
+
+type Row = Record<string, unknown>;
+
+interface Pending {
+  fn: (tx: MetaTx) => Promise<unknown>;
+  resolve: (v: unknown) => void;
+  reject: (e: unknown) => void;
+}
+
+const MAX_BATCH = 512;
+
+function toUser(r: Row): UserRecord {
+  return {
+    id: r.id as string,
+    name: r.name as string,
+    email: (r.email as string | null) ?? null,
+    isAdmin: r.is_admin === 1,
+    createdAt: r.created_at as number,
+  };
+}
+
+function toBucket(r: Row): BucketRecord {
+  return {
+    name: r.name as string,
+    ownerId: r.owner_id as string,
+    region: r.region as string,
+    createdAt: r.created_at as number,
+    versioning: (r.versioning as VersioningState) ?? null,
+    objectLockEnabled: r.object_lock === 1,
+  };
+}
+
+function toObject(r: Row): ObjectRecord {
+  return {
+    bucket: r.bucket as string,
+    key: r.key as string,
+    versionId: r.version_id as string,
+    isLatest: r.is_latest === 1,
+    deleteMarker: r.delete_marker === 1,
+    size: r.size as number,
+    etag: r.etag as string,
+    lastModified: r.last_modified as number,
+    ownerId: r.owner_id as string,
+    storageClass: r.storage_class as string,
+    contentHeaders: JSON.parse(r.content_headers as string) as Record<string, string>,
+    userMetadata: JSON.parse(r.user_metadata as string) as Record<string, string>,
+    checksums: JSON.parse(r.checksums as string) as ObjectRecord['checksums'],
+    inlineData: (r.inline_data as Buffer | null) ?? null,
+    blobId: (r.blob_id as string | null) ?? null,
+    parts: r.parts == null ? null : (JSON.parse(r.parts as string) as ObjectRecord['parts']),
+    extra: JSON.parse(r.extra as string) as Record<string, unknown>,
+  };
+}
+
+export class SqliteStore implements MetadataStore {
+  private readonly db: Db;
+  private readonly stmts = new Map<string, Statement>();
+  private queue: Pending[] = [];
+  private scheduled = false;
+  private flushing = false;
+  private readonly tx: MetaTx;
+
+  private constructor(db: Db) {
+    this.db = db;
+    this.tx = this.makeTx();
+  }
+
+  static open(dataDir: string, fileName = 'coffer.sqlite'): SqliteStore {
+    const db = new Database(join(dataDir, fileName));
+    db.pragma('journal_mode = WAL');
+    db.pragma('synchronous = FULL');
+    db.pragma('foreign_keys = ON');
+    db.pragma('busy_timeout = 5000');
+    // Checkpoints are cheap with small WAL files; keep the default auto-checkpoint.
+    const store = new SqliteStore(db);
+    store.migrate();
+    return store;
+  }
+
+  private migrate(): void {
+    this.db.exec('CREATE TABLE IF NOT EXISTS schema_migrations (id INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at INTEGER NOT NULL)');
+    const done = new Set((this.db.prepare('SELECT id FROM schema_migrations').all() as Row[]).map((r) => r.id as number));
+    for (const m of MIGRATIONS) {
+      if (done.has(m.id)) continue;
+      this.db.transaction(() => {
+        this.db.exec(m.sql);
+        this.db.prepare('INSERT INTO schema_migrations (id, name, applied_at) VALUES (?, ?, ?)').run(m.id, m.name, Date.now());
+      }).immediate();
+    }
+  }
+
+  private stmt(sql: string): Statement {
+    let s = this.stmts.get(sql);
+    if (!s) {
+      s = this.db.prepare(sql);
+      this.stmts.set(sql, s);
+    }
+    return s;
+  }
+
+  private get(sql: string, ...params: unknown[]): Row | undefined {
+    return this.stmt(sql).get(...params) as Row | undefined;
+  }
+
+  private all(sql: string, ...params: unknown[]): Row[] {
+    return this.stmt(sql).all(...params) as Row[];
+  }
+
+  private run(sql: string, ...params: unknown[]): number {
+    return this.stmt(sql).run(...params).changes;
+  }
+
+  // ---- reads ----
+
+  async getUser(id: string): Promise<UserRecord | undefined> {
+    const r = this.get('SELECT * FROM users WHERE id = ?', id);
+    return r && toUser(r);
+  }
+
+  async getUserByName(name: string): Promise<UserRecord | undefined> {
+    const r = this.get('SELECT * FROM users WHERE name = ?', name);
+    return r && toUser(r);
+  }
+
+  async listUsers(): Promise<UserRecord[]> {
+    return this.all('SELECT * FROM users ORDER BY name').map(toUser);
+  }
+
+  async getAccessKey(accessKeyId: string): Promise<AccessKeyRecord | undefined> {
+    const r = this.get('SELECT * FROM access_keys WHERE access_key_id = ?', accessKeyId);
+    return r && { accessKeyId: r.access_key_id as string, secretAccessKey: r.secret as string, userId: r.user_id as string, createdAt: r.created_at as number };
+  }
+
+  async listAccessKeys(userId: string): Promise<AccessKeyRecord[]> {
+    return this.all('SELECT * FROM access_keys WHERE user_id = ? ORDER BY created_at', userId).map((r) => ({
+      accessKeyId: r.access_key_id as string,
+      secretAccessKey: r.secret as string,
+      userId: r.user_id as string,
+      createdAt: r.created_at as number,
+    }));
+  }
+
+  async getBucket(name: string): Promise<BucketRecord | undefined> {
+    const r = this.get('SELECT * FROM buckets WHERE name = ?', name);
+    return r && toBucket(r);
+  }
+
+  async listBuckets(ownerId: string, range: ListRange): Promise<BucketRecord[]> {
+    const lower = range.after ?? '';
+    const upper = prefixUpperBound(range.prefix);
+    const rows = upper === undefined
+      ? this.all('SELECT * FROM buckets WHERE owner_id = ? AND name > ? AND name >= ? ORDER BY name LIMIT ?', ownerId, lower, range.prefix, range.limit)
+      : this.all('SELECT * FROM buckets WHERE owner_id = ? AND name > ? AND name >= ? AND name < ? ORDER BY name LIMIT ?', ownerId, lower, range.prefix, upper, range.limit);
+    return rows.map(toBucket);
+  }
+
+  async countBuckets(ownerId: string): Promise<number> {
+    return this.get('SELECT count(*) AS n FROM buckets WHERE owner_id = ?', ownerId)!.n as number;
+  }
+
+  async bucketHasContent(bucket: string): Promise<boolean> {
+    return (
+      this.get('SELECT 1 AS x FROM objects WHERE bucket = ? LIMIT 1', bucket) !== undefined ||
+      this.get('SELECT 1 AS x FROM multipart_uploads WHERE bucket = ? LIMIT 1', bucket) !== undefined
+    );
+  }
+
+  async getUsage(bucket: string): Promise<BucketUsage> {
+    const r = this.get('SELECT object_count, bytes FROM bucket_usage WHERE bucket = ?', bucket);
+    return { objectCount: (r?.object_count as number) ?? 0, bytes: (r?.bytes as number) ?? 0 };
+  }
+
+  async getObject(bucket: string, key: string, versionId?: string): Promise<ObjectRecord | undefined> {
+    const r = versionId === undefined
+      ? this.get('SELECT * FROM objects WHERE bucket = ? AND key = ? AND is_latest = 1', bucket, key)
+      : this.get('SELECT * FROM objects WHERE bucket = ? AND key = ? AND version_id = ?', bucket, key, versionId);
+    return r && toObject(r);
+  }
+
+  async listObjects(bucket: string, range: ListRange): Promise<ObjectRecord[]> {
+    const conds = ['bucket = ?', 'is_latest = 1'];
+    const params: unknown[] = [bucket];
+    if (range.prefix !== '') {
+      conds.push('key >= ?');
+      params.push(range.prefix);
+      const upper = prefixUpperBound(range.prefix);
+      if (upper !== undefined) {
+        conds.push('key < ?');
+        params.push(upper);
+      }
+    }
+    if (range.after !== undefined) {
+      conds.push('key > ?');
+      params.push(range.after);
+    }
+    if (range.from !== undefined) {
+      conds.push('key >= ?');
+      params.push(range.from);
+    }
+    params.push(range.limit);
+    const sql = `SELECT * FROM objects INDEXED BY objects_latest WHERE ${conds.join(' AND ')} AND delete_marker = 0 ORDER BY key LIMIT ?`;
+    return this.all(sql, ...params).map(toObject);
+  }
+
+  async registeredBlobs(ids: string[]): Promise<Set<string>> {
+    const found = new Set<string>();
+    for (const id of ids) if (this.get('SELECT 1 AS x FROM blobs WHERE blob_id = ?', id)) found.add(id);
+    return found;
+  }
+
+  // ---- transactions (group commit) ----
+
+  transaction<T>(fn: (tx: MetaTx) => Promise<T>): Promise<T> {
+    return new Promise<T>((resolve, reject) => {
+      this.queue.push({ fn, resolve: resolve as (v: unknown) => void, reject });
+      this.schedule();
+    });
+  }
+
+  private schedule(): void {
+    if (this.scheduled || this.flushing) return;
+    this.scheduled = true;
+    setImmediate(() => void this.flush());
+  }
+
+  private async flush(): Promise<void> {
+    this.scheduled = false;
+    this.flushing = true;
+    const batch = this.queue.splice(0, MAX_BATCH);
+    const outcomes: Array<{ ok: true; value: unknown } | { ok: false; error: unknown }> = [];
+    try {
+      this.db.exec('BEGIN IMMEDIATE');
+      for (const item of batch) {
+        this.db.exec('SAVEPOINT req');
+        try {
+          const value = await item.fn(this.tx);
+          this.db.exec('RELEASE req');
+          outcomes.push({ ok: true, value });
+        } catch (error) {
+          this.db.exec('ROLLBACK TO req');
+          this.db.exec('RELEASE req');
+          outcomes.push({ ok: false, error });
+        }
+      }
+      this.db.exec('COMMIT');
+    } catch (error) {
+      if (this.db.inTransaction) this.db.exec('ROLLBACK');
+      for (const item of batch) item.reject(error);
+      this.finishFlush();
+      return;
+    }
+    batch.forEach((item, i) => {
+      const o = outcomes[i]!;
+      if (o.ok) item.resolve(o.value);
+      else item.reject(o.error);
+    });
+    this.finishFlush();
+  }
+
+  private finishFlush(): void {
+    this.flushing = false;
+    if (this.queue.length > 0) this.schedule();
+  }
+
+  private makeTx(): MetaTx {
+    const s = this;
+    const tx: MetaTx = {
+      getUser: (id) => s.getUser(id),
+      getUserByName: (n) => s.getUserByName(n),
+      listUsers: () => s.listUsers(),
+      getAccessKey: (k) => s.getAccessKey(k),
+      listAccessKeys: (u) => s.listAccessKeys(u),
+      getBucket: (n) => s.getBucket(n),
+      listBuckets: (o, r) => s.listBuckets(o, r),
+      countBuckets: (o) => s.countBuckets(o),
+      bucketHasContent: (b) => s.bucketHasContent(b),
+      getUsage: (b) => s.getUsage(b),
+      getObject: (b, k, v) => s.getObject(b, k, v),
+      listObjects: (b, r) => s.listObjects(b, r),
+      registeredBlobs: (ids) => s.registeredBlobs(ids),
+
+      async createUser(u) {
+        s.run('INSERT INTO users (id, name, email, is_admin, created_at) VALUES (?, ?, ?, ?, ?)', u.id, u.name, u.email, u.isAdmin ? 1 : 0, u.createdAt);
+      },
+      async deleteUser(id) {
+        s.run('DELETE FROM users WHERE id = ?', id);
+      },
+      async createAccessKey(k) {
+        s.run('INSERT INTO access_keys (access_key_id, secret, user_id, created_at) VALUES (?, ?, ?, ?)', k.accessKeyId, k.secretAccessKey, k.userId, k.createdAt);
+      },
+      async deleteAccessKey(id) {
+        s.run('DELETE FROM access_keys WHERE access_key_id = ?', id);
+      },
+      async createBucket(b) {
+        s.run('INSERT INTO buckets (name, owner_id, region, created_at, versioning, object_lock) VALUES (?, ?, ?, ?, ?, ?)', b.name, b.ownerId, b.region, b.createdAt, b.versioning, b.objectLockEnabled ? 1 : 0);
+        s.run('INSERT INTO bucket_usage (bucket) VALUES (?)', b.name);
+      },
+      async deleteBucket(name) {
+        s.run('DELETE FROM buckets WHERE name = ?', name);
+      },
+      async setBucketVersioning(name, state) {
+        s.run('UPDATE buckets SET versioning = ? WHERE name = ?', state, name);
+      },
+      async insertObjectVersion(o) {
+        s.run('UPDATE objects SET is_latest = 0 WHERE bucket = ? AND key = ? AND is_latest = 1', o.bucket, o.key);
+        const seq = ((s.get('SELECT max(seq) AS m FROM objects WHERE bucket = ? AND key = ?', o.bucket, o.key)?.m as number | null) ?? 0) + 1;
+        s.run(
+          `INSERT INTO objects (bucket, key, version_id, seq, is_latest, delete_marker, size, etag, last_modified, owner_id,
+             storage_class, content_headers, user_metadata, checksums, inline_data, blob_id, parts, extra)
+           VALUES (?, ?, ?, ?, 1, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+          o.bucket, o.key, o.versionId, seq, o.deleteMarker ? 1 : 0, o.size, o.etag, o.lastModified, o.ownerId,
+          o.storageClass, JSON.stringify(o.contentHeaders), JSON.stringify(o.userMetadata), JSON.stringify(o.checksums),
+          o.inlineData, o.blobId, o.parts === null ? null : JSON.stringify(o.parts), JSON.stringify(o.extra),
+        );
+      },
+      async deleteObjectVersion(bucket, key, versionId) {
+        const r = s.get('SELECT * FROM objects WHERE bucket = ? AND key = ? AND version_id = ?', bucket, key, versionId);
+        if (!r) return undefined;
+        s.run('DELETE FROM objects WHERE bucket = ? AND key = ? AND version_id = ?', bucket, key, versionId);
+        if (r.is_latest === 1) {
+          s.run(
+            'UPDATE objects SET is_latest = 1 WHERE rowid = (SELECT rowid FROM objects WHERE bucket = ? AND key = ? ORDER BY seq DESC LIMIT 1)',
+            bucket, key,
+          );
+        }
+        return toObject(r);
+      },
+      async addUsage(bucket, d) {
+        s.run('UPDATE bucket_usage SET object_count = object_count + ?, bytes = bytes + ? WHERE bucket = ?', d.objectCount, d.bytes, bucket);
+      },
+      async registerBlobs(ids) {
+        const now = Date.now();
+        for (const id of ids) s.run('INSERT INTO blobs (blob_id, created_at) VALUES (?, ?)', id, now);
+      },
+      async unregisterBlobs(ids) {
+        for (const id of ids) s.run('DELETE FROM blobs WHERE blob_id = ?', id);
+      },
+    };
+    return tx;
+  }
+
+  async close(): Promise<void> {
+    while (this.flushing || this.queue.length > 0) await new Promise((r) => setImmediate(r));
+    this.db.close();
+  }
+}

@@ -1,0 +1,65 @@
+// The metadata store: what exists. Async and transactional so that SQLite (embedded) and
+// PostgreSQL (scale-out) implement the same interface. Every write that must be atomic with a
+// check (conditional PUT, bucket deletion, quotas) runs inside `transaction`.
+import type {
+  AccessKeyRecord,
+  BucketRecord,
+  BucketUsage,
+  ListRange,
+  ObjectRecord,
+  UserRecord,
+  VersioningState,
+} from './types.js';
+
+export interface MetaReader {
+  getUser(id: string): Promise<UserRecord | undefined>;
+  getUserByName(name: string): Promise<UserRecord | undefined>;
+  listUsers(): Promise<UserRecord[]>;
+  getAccessKey(accessKeyId: string): Promise<AccessKeyRecord | undefined>;
+  listAccessKeys(userId: string): Promise<AccessKeyRecord[]>;
+
+  getBucket(name: string): Promise<BucketRecord | undefined>;
+  /** Buckets owned by a user, in name order, names > `after`, starting with `prefix`. */
+  listBuckets(ownerId: string, range: ListRange): Promise<BucketRecord[]>;
+  countBuckets(ownerId: string): Promise<number>;
+  /** True when the bucket holds any object version, delete marker or open multipart upload. */
+  bucketHasContent(bucket: string): Promise<boolean>;
+  getUsage(bucket: string): Promise<BucketUsage>;
+
+  /** The latest version of a key (possibly a delete marker), or a given version. */
+  getObject(bucket: string, key: string, versionId?: string): Promise<ObjectRecord | undefined>;
+  /** Latest, non-delete-marker objects in key (UTF-8 byte) order within `range`. */
+  listObjects(bucket: string, range: ListRange): Promise<ObjectRecord[]>;
+
+  /** Which of these blob ids are registered (referenced by committed metadata). */
+  registeredBlobs(ids: string[]): Promise<Set<string>>;
+}
+
+export interface MetaTx extends MetaReader {
+  createUser(user: UserRecord): Promise<void>;
+  deleteUser(id: string): Promise<void>;
+  createAccessKey(key: AccessKeyRecord): Promise<void>;
+  deleteAccessKey(accessKeyId: string): Promise<void>;
+
+  createBucket(bucket: BucketRecord): Promise<void>;
+  deleteBucket(name: string): Promise<void>;
+  setBucketVersioning(name: string, state: VersioningState): Promise<void>;
+
+  /**
+   * Insert a version and make it the latest. The previous latest stays as a non-latest version;
+   * callers remove a replaced 'null' version first with deleteObjectVersion.
+   */
+  insertObjectVersion(record: ObjectRecord): Promise<void>;
+  /** Remove one version; if it was the latest, the next newest becomes latest. */
+  deleteObjectVersion(bucket: string, key: string, versionId: string): Promise<ObjectRecord | undefined>;
+  addUsage(bucket: string, delta: BucketUsage): Promise<void>;
+
+  registerBlobs(ids: string[]): Promise<void>;
+  unregisterBlobs(ids: string[]): Promise<void>;
+}
+
+export interface MetadataStore extends MetaReader {
+  /** Run `fn` atomically. `fn` must await only tx methods: no other I/O inside a transaction. */
+  transaction<T>(fn: (tx: MetaTx) => Promise<T>): Promise<T>;
+  close(): Promise<void>;
+}

@@ -1,0 +1,87 @@
+// Records the metadata store keeps. Neither S3 wire formats nor SQL appear here.
+
+export interface UserRecord {
+  /** Canonical user id (64 hex chars), as S3 shows in Owner/ID. */
+  id: string;
+  name: string;
+  email: string | null;
+  isAdmin: boolean;
+  createdAt: number;
+}
+
+export interface AccessKeyRecord {
+  accessKeyId: string;
+  secretAccessKey: string;
+  userId: string;
+  createdAt: number;
+}
+
+export type VersioningState = 'Enabled' | 'Suspended' | null;
+
+export interface BucketRecord {
+  name: string;
+  ownerId: string;
+  region: string;
+  createdAt: number;
+  versioning: VersioningState;
+  objectLockEnabled: boolean;
+}
+
+export type ChecksumType = 'FULL_OBJECT' | 'COMPOSITE';
+
+export interface StoredChecksums {
+  /** The algorithm the client asked for (x-amz-sdk-checksum-algorithm / x-amz-checksum-*), if any. */
+  algorithm?: string;
+  type?: ChecksumType;
+  /** base64 values by algorithm name (CRC32, CRC32C, CRC64NVME, SHA1, SHA256). */
+  values: Record<string, string>;
+}
+
+/** A byte run of an object stored in one blob (multipart objects have several). */
+export interface PartRef {
+  partNumber: number;
+  blobId: string;
+  size: number;
+  etag: string;
+  checksums?: Record<string, string>;
+}
+
+export interface ObjectRecord {
+  bucket: string;
+  key: string;
+  /** 'null' for objects written while versioning was never enabled or is suspended. */
+  versionId: string;
+  isLatest: boolean;
+  deleteMarker: boolean;
+  size: number;
+  /** Unquoted ETag. */
+  etag: string;
+  lastModified: number;
+  ownerId: string;
+  storageClass: string;
+  /** content-type, content-encoding, content-disposition, content-language, cache-control, expires */
+  contentHeaders: Record<string, string>;
+  /** x-amz-meta-* without the prefix, names lower-case. */
+  userMetadata: Record<string, string>;
+  checksums: StoredChecksums;
+  /** Where the bytes are: inline in the row, one blob, or several parts. */
+  inlineData: Buffer | null;
+  blobId: string | null;
+  parts: PartRef[] | null;
+  /** Room for later capabilities (SSE envelope, object lock, tags) without a schema change. */
+  extra: Record<string, unknown>;
+}
+
+export interface BucketUsage {
+  objectCount: number;
+  bytes: number;
+}
+
+export interface ListRange {
+  prefix: string;
+  /** Only keys strictly greater than this. */
+  after?: string;
+  /** Only keys greater than or equal to this. */
+  from?: string;
+  limit: number;
+}

@@ -1,0 +1,126 @@
+// Request bodies: framing (Content-Length, aws-chunked), stall time-outs, and small XML bodies.
+import { Transform, Writable } from 'node:stream';
+import type { TransformCallback } from 'node:stream';
+import { S3Error } from '../errors.js';
+import type { RequestContext } from '../http/context.js';
+import { header } from '../http/context.js';
+import { AwsChunkedDecoder } from '../auth/aws-chunked.js';
+import { HashingStream } from '../checksums/index.js';
+import { pipeAll } from '../streams.js';
+import type { BodyInput } from '../engine/ingest.js';
+
+/** Fails the body with RequestTimeout when no bytes arrive for `ms`. */
+export class StallGuard extends Transform {
+  private timer: NodeJS.Timeout;
+  constructor(private readonly ms: number) {
+    super();
+    this.timer = this.arm();
+  }
+  private arm(): NodeJS.Timeout {
+    const t = setTimeout(() => this.destroy(new S3Error('RequestTimeout')), this.ms);
+    t.unref();
+    return t;
+  }
+  override _transform(chunk: Buffer, _enc: BufferEncoding, cb: TransformCallback): void {
+    this.timer.refresh();
+    cb(null, chunk);
+  }
+  override _flush(cb: TransformCallback): void {
+    clearTimeout(this.timer);
+    cb();
+  }
+  override _destroy(err: Error | null, cb: (error?: Error | null) => void): void {
+    clearTimeout(this.timer);
+    cb(err);
+  }
+}
+
+function parseLength(value: string | undefined, name: string): number | undefined {
+  if (value === undefined) return undefined;
+  if (!/^\d{1,16}$/.test(value.trim())) throw new S3Error('InvalidArgument', { message: `Invalid ${name}`, fields: { ArgumentName: name, ArgumentValue: value } });
+  return Number(value.trim());
+}
+
+export interface FramedBody {
+  body: BodyInput;
+  chunked: AwsChunkedDecoder | undefined;
+}
+
+/** How the body is framed, the decoded size, and the stages that deliver its bytes. */
+export function frameBody(ctx: RequestContext): FramedBody {
+  const payload = ctx.auth?.payload ?? { kind: 'unsigned' as const };
+  const te = header(ctx, 'transfer-encoding');
+  const contentLength = parseLength(header(ctx, 'content-length'), 'Content-Length');
+  const guard = new StallGuard(ctx.config.requestTimeoutMs);
+  if (payload.kind === 'streaming-signed' || payload.kind === 'streaming-unsigned-trailer') {
+    const decoded = parseLength(header(ctx, 'x-amz-decoded-content-length'), 'x-amz-decoded-content-length');
+    if (decoded === undefined) throw new S3Error('MissingContentLength');
+    if (contentLength === undefined && !te) throw new S3Error('MissingContentLength');
+    const expectedTrailers = (header(ctx, 'x-amz-trailer') ?? '').split(',').map((s) => s.trim().toLowerCase()).filter(Boolean);
+    const chunked = new AwsChunkedDecoder({ mode: payload, decodedLength: decoded, expectedTrailers });
+    return { body: { stages: [ctx.req, guard, chunked], size: decoded, signal: ctx.signal }, chunked };
+  }
+  if (te !== undefined && /chunked/i.test(te)) {
+    // Plain HTTP chunking without aws-chunked: S3 refuses it.
+    throw new S3Error('NotImplemented', { message: 'A header you provided implies functionality that is not implemented.', fields: { Header: 'Transfer-Encoding' } });
+  }
+  if (contentLength === undefined) throw new S3Error('MissingContentLength');
+  return {
+    body: {
+      stages: [ctx.req, guard],
+      size: contentLength,
+      sha256Hex: payload.kind === 'sha256' ? payload.expectedHex : undefined,
+      signal: ctx.signal,
+    },
+    chunked: undefined,
+  };
+}
+
+/** A request that takes no body must not have one. */
+export function refuseBody(ctx: RequestContext): void {
+  const cl = header(ctx, 'content-length');
+  const te = header(ctx, 'transfer-encoding');
+  const decoded = header(ctx, 'x-amz-decoded-content-length');
+  if ((cl !== undefined && cl.trim() !== '0') || (te !== undefined && decoded !== '0')) throw new S3Error('UnexpectedContent');
+}
+
+class Capped extends Writable {
+  readonly chunks: Buffer[] = [];
+  private size = 0;
+  constructor(private readonly limit: number) {
+    super();
+  }
+  override _write(chunk: Buffer, _enc: BufferEncoding, cb: (e?: Error | null) => void): void {
+    this.size += chunk.length;
+    if (this.size > this.limit) return cb(new S3Error('MaxMessageLengthExceeded'));
+    this.chunks.push(chunk);
+    cb();
+  }
+}
+
+export const MAX_XML_BODY_BYTES = 1024 * 1024;
+
+/**
+ * Read a small XML body whole (the only bodies read whole), verifying its framing, signature
+ * digest and Content-MD5 / checksum headers. Returns '' for an empty body.
+ */
+export async function readXmlBody(ctx: RequestContext, limit = MAX_XML_BODY_BYTES): Promise<{ text: string; md5: Buffer; checksums: Record<string, string>; trailers: Record<string, string> }> {
+  const te = header(ctx, 'transfer-encoding');
+  const cl = header(ctx, 'content-length');
+  if (cl === undefined && te === undefined) return { text: '', md5: Buffer.alloc(0), checksums: {}, trailers: {} };
+  const { body, chunked } = frameBody(ctx);
+  if (body.size > limit) throw new S3Error('MaxMessageLengthExceeded');
+  const hasher = new HashingStream({ md5: true, sha256: body.sha256Hex !== undefined, checksums: ['CRC32', 'CRC32C', 'CRC64NVME', 'SHA1', 'SHA256'] });
+  const sink = new Capped(limit);
+  try {
+    await pipeAll([...body.stages, hasher, sink], ctx.signal);
+  } catch (err) {
+    if (err instanceof S3Error) throw err;
+    throw new S3Error('IncompleteBody', { cause: err });
+  }
+  const r = hasher.result();
+  if (r.bytes !== body.size) throw new S3Error('IncompleteBody');
+  if (body.sha256Hex !== undefined && r.sha256!.toString('hex') !== body.sha256Hex.toLowerCase()) throw new S3Error('XAmzContentSHA256Mismatch');
+  const checksums: Record<string, string> = { ...r.checksums };
+  return { text: Buffer.concat(sink.chunks).toString('utf8'), md5: r.md5!, checksums, trailers: chunked?.trailers ?? {} };
+}

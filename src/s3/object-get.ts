@@ -1,0 +1,112 @@
+// GetObject and HeadObject handlers.
+import { S3Error } from '../errors.js';
+import type { RequestContext, S3Result } from '../http/context.js';
+import { header } from '../http/context.js';
+import type { ObjectRecord } from '../meta/types.js';
+import type { RangeSpec } from '../engine/object-read.js';
+import { parseReadConditions, refuseUnsupportedHeaders } from './object-headers.js';
+import { checksumResponseHeaders, quoteEtag } from './object-put.js';
+
+/** `bytes=a-b`, `bytes=a-`, `bytes=-n`. Anything else is ignored, as S3 does (whole object). */
+export function parseRange(value: string | undefined): RangeSpec | undefined {
+  if (value === undefined) return undefined;
+  const m = /^\s*bytes=(\d*)-(\d*)\s*$/i.exec(value);
+  if (!m) return undefined;
+  const [, a, b] = m;
+  if (a === '' && b === '') return undefined;
+  if (a === '') return { suffix: Number(b) };
+  const start = Number(a);
+  if (b === '') return { start };
+  const end = Number(b);
+  if (end < start) return undefined;
+  return { start, end };
+}
+
+/** response-* query parameters override these headers on a signed GET. */
+const RESPONSE_OVERRIDES: Record<string, string> = {
+  'response-content-type': 'Content-Type',
+  'response-content-language': 'Content-Language',
+  'response-expires': 'Expires',
+  'response-cache-control': 'Cache-Control',
+  'response-content-disposition': 'Content-Disposition',
+  'response-content-encoding': 'Content-Encoding',
+};
+
+function httpDate(ms: number): string {
+  return new Date(ms).toUTCString();
+}
+
+export function objectHeaders(obj: ObjectRecord, versioned: boolean): Record<string, string | number | undefined> {
+  const h: Record<string, string | number | undefined> = {
+    ETag: quoteEtag(obj.etag),
+    'Last-Modified': httpDate(obj.lastModified),
+    'Accept-Ranges': 'bytes',
+    'Content-Type': obj.contentHeaders['content-type'] ?? 'binary/octet-stream',
+    'Content-Encoding': obj.contentHeaders['content-encoding'],
+    'Content-Disposition': obj.contentHeaders['content-disposition'],
+    'Content-Language': obj.contentHeaders['content-language'],
+    'Cache-Control': obj.contentHeaders['cache-control'],
+    Expires: obj.contentHeaders['expires'],
+    'x-amz-storage-class': obj.storageClass === 'STANDARD' ? undefined : obj.storageClass,
+    'x-amz-version-id': versioned ? obj.versionId : undefined,
+    'x-amz-mp-parts-count': obj.parts ? obj.parts.length : undefined,
+  };
+  for (const [k, v] of Object.entries(obj.userMetadata)) h[`x-amz-meta-${k}`] = v;
+  return h;
+}
+
+function parsePartNumber(value: string | null): number | undefined {
+  if (value === null) return undefined;
+  if (!/^\d+$/.test(value) || Number(value) < 1 || Number(value) > 10000) {
+    throw new S3Error('InvalidArgument', { message: 'Part number must be an integer between 1 and 10000, inclusive', fields: { ArgumentName: 'partNumber', ArgumentValue: value } });
+  }
+  return Number(value);
+}
+
+export async function getObject(ctx: RequestContext): Promise<S3Result> {
+  const headOnly = ctx.req.method === 'HEAD';
+  refuseUnsupportedHeaders(ctx.req.headers, ['x-amz-server-side-encryption-customer-key']);
+  const partNumber = parsePartNumber(ctx.query.get('partNumber'));
+  let range = parseRange(header(ctx, 'range'));
+  if (partNumber !== undefined && range !== undefined) {
+    throw new S3Error('InvalidRequest', { message: 'Cannot specify both Range header and partNumber query parameter' });
+  }
+  const versionId = ctx.query.get('versionId') ?? undefined;
+  const conditions = parseReadConditions(ctx.req.headers);
+  const bucket = await ctx.engine.getBucket(ctx.bucket!);
+  const versioned = bucket?.versioning != null;
+  if (partNumber !== undefined) {
+    // A part of a multipart object, or the whole of a simple object as its only part.
+    const probe = await ctx.engine.getObject({ bucket: ctx.bucket!, key: ctx.key!, versionId, conditions, headOnly: true });
+    const parts = probe.object.parts;
+    const count = parts ? parts.length : 1;
+    if (partNumber > count) throw new S3Error('InvalidPartNumber', { fields: { PartNumberRequested: partNumber, ActualPartCount: count } });
+    let start = 0;
+    let size = probe.object.size;
+    if (parts) {
+      for (const p of parts.slice(0, partNumber - 1)) start += p.size;
+      size = parts[partNumber - 1]!.size;
+    }
+    range = size === 0 ? undefined : { start, end: start + size - 1 };
+  }
+  const out = await ctx.engine.getObject({ bucket: ctx.bucket!, key: ctx.key!, versionId, range, conditions, headOnly });
+  const obj = out.object;
+  const headers = objectHeaders(obj, versioned || obj.versionId !== 'null');
+  if (header(ctx, 'x-amz-checksum-mode')?.toUpperCase() === 'ENABLED' && !out.range) {
+    Object.assign(headers, checksumResponseHeaders(obj.checksums.algorithm, obj.checksums.values, obj.checksums.type));
+  }
+  for (const [param, name] of Object.entries(RESPONSE_OVERRIDES)) {
+    const v = ctx.query.get(param);
+    if (v !== null) headers[name] = v;
+  }
+  if (partNumber !== undefined && obj.parts) headers['x-amz-mp-parts-count'] = obj.parts.length;
+  let status = 200;
+  if (out.range) {
+    status = 206;
+    headers['Content-Range'] = `bytes ${out.range.start}-${out.range.end}/${obj.size}`;
+    headers['Content-Length'] = out.range.end - out.range.start + 1;
+  } else {
+    headers['Content-Length'] = obj.size;
+  }
+  return { status, headers, body: out.body };
+}

@@ -1,0 +1,160 @@
+// Parsing of object request headers into typed values (pure; throws S3Error on bad input).
+import type { IncomingHttpHeaders } from 'node:http';
+import { S3Error } from '../errors.js';
+import { CHECKSUM_ALGORITHMS, checksumHeaderName, isValidChecksumValue, parseChecksumAlgorithm } from '../checksums/index.js';
+import type { ChecksumAlgorithm } from '../checksums/index.js';
+import type { ReadConditions, WriteConditions } from '../engine/conditions.js';
+
+function one(headers: IncomingHttpHeaders, name: string): string | undefined {
+  const v = headers[name];
+  return Array.isArray(v) ? v.join(',') : v;
+}
+
+export const MAX_USER_METADATA_BYTES = 2048;
+
+/** x-amz-meta-*: names lower-cased without the prefix; names and values count toward 2 KB. */
+export function parseUserMetadata(headers: IncomingHttpHeaders): Record<string, string> {
+  const meta: Record<string, string> = {};
+  let size = 0;
+  for (const [name, value] of Object.entries(headers)) {
+    if (!name.startsWith('x-amz-meta-') || value === undefined) continue;
+    const key = name.slice('x-amz-meta-'.length);
+    const v = Array.isArray(value) ? value.join(',') : value;
+    meta[key] = v;
+    size += Buffer.byteLength(key) + Buffer.byteLength(v);
+  }
+  if (size > MAX_USER_METADATA_BYTES) throw new S3Error('MetadataTooLarge', { fields: { Size: size, MaxSizeAllowed: MAX_USER_METADATA_BYTES } });
+  return meta;
+}
+
+export const CONTENT_HEADERS = ['content-type', 'content-encoding', 'content-disposition', 'content-language', 'cache-control', 'expires'] as const;
+
+export function parseContentHeaders(headers: IncomingHttpHeaders): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const name of CONTENT_HEADERS) {
+    const v = one(headers, name);
+    if (v !== undefined) out[name] = v;
+  }
+  // aws-chunked is transport framing, not a property of the object.
+  if (out['content-encoding'] !== undefined) {
+    const rest = out['content-encoding'].split(',').map((s) => s.trim()).filter((s) => s !== '' && s.toLowerCase() !== 'aws-chunked');
+    if (rest.length > 0) out['content-encoding'] = rest.join(',');
+    else delete out['content-encoding'];
+  }
+  return out;
+}
+
+/** Storage classes whose objects read back immediately; archive classes come with restore. */
+const IMMEDIATE_STORAGE_CLASSES = new Set(['STANDARD', 'REDUCED_REDUNDANCY', 'STANDARD_IA', 'ONEZONE_IA', 'INTELLIGENT_TIERING', 'GLACIER_IR']);
+
+export function parseStorageClass(headers: IncomingHttpHeaders): string {
+  const v = one(headers, 'x-amz-storage-class');
+  if (v === undefined || v === '') return 'STANDARD';
+  if (!IMMEDIATE_STORAGE_CLASSES.has(v)) throw new S3Error('InvalidStorageClass', { fields: { StorageClassRequested: v } });
+  return v;
+}
+
+export function parseContentMd5(headers: IncomingHttpHeaders): Buffer | undefined {
+  const v = one(headers, 'content-md5');
+  if (v === undefined) return undefined;
+  const trimmed = v.trim();
+  const buf = Buffer.from(trimmed, 'base64');
+  if (buf.length !== 16 || buf.toString('base64') !== trimmed) throw new S3Error('InvalidDigest');
+  return buf;
+}
+
+export interface ChecksumRequest {
+  algorithm?: ChecksumAlgorithm;
+  /** The value from a header; a trailer's value arrives after the body. */
+  value?: string;
+  viaTrailer: boolean;
+}
+
+/**
+ * x-amz-sdk-checksum-algorithm, x-amz-checksum-<alg> and x-amz-trailer must agree.
+ * https://docs.aws.amazon.com/AmazonS3/latest/userguide/checking-object-integrity.html
+ */
+export function parseChecksumRequest(headers: IncomingHttpHeaders): ChecksumRequest {
+  const sdkHeader = one(headers, 'x-amz-sdk-checksum-algorithm');
+  let sdk: ChecksumAlgorithm | undefined;
+  if (sdkHeader !== undefined) {
+    sdk = parseChecksumAlgorithm(sdkHeader);
+    if (!sdk) throw new S3Error('InvalidRequest', { message: 'Value for x-amz-sdk-checksum-algorithm header is invalid.' });
+  }
+  const sent = CHECKSUM_ALGORITHMS.filter((a) => one(headers, checksumHeaderName(a)) !== undefined);
+  if (sent.length > 1) throw new S3Error('InvalidRequest', { message: 'Expecting a single x-amz-checksum- header. Multiple checksum Types are not allowed.' });
+  const trailerNames = (one(headers, 'x-amz-trailer') ?? '').split(',').map((s) => s.trim().toLowerCase()).filter(Boolean);
+  const trailerAlgs = CHECKSUM_ALGORITHMS.filter((a) => trailerNames.includes(checksumHeaderName(a)));
+  if (trailerNames.length > 0 && trailerAlgs.length !== trailerNames.length) {
+    throw new S3Error('InvalidRequest', { message: 'The value specified in the x-amz-trailer header is not supported' });
+  }
+  if (trailerAlgs.length > 1 || (trailerAlgs.length > 0 && sent.length > 0)) {
+    throw new S3Error('InvalidRequest', { message: 'Expecting a single x-amz-checksum- header. Multiple checksum Types are not allowed.' });
+  }
+  const chosen = sent[0] ?? trailerAlgs[0];
+  if (sdk && chosen && sdk !== chosen) {
+    throw new S3Error('InvalidRequest', { message: `Value for x-amz-sdk-checksum-algorithm header is invalid.` });
+  }
+  const algorithm = chosen ?? sdk;
+  const value = sent[0] ? one(headers, checksumHeaderName(sent[0]))!.trim() : undefined;
+  if (sent[0] && !isValidChecksumValue(sent[0], value!)) {
+    throw new S3Error('InvalidRequest', { message: `Value for ${checksumHeaderName(sent[0])} header is invalid.` });
+  }
+  return { algorithm, value, viaTrailer: trailerAlgs.length > 0 };
+}
+
+function httpDate(v: string | undefined): Date | undefined {
+  if (v === undefined) return undefined;
+  const d = new Date(v);
+  return Number.isNaN(d.getTime()) ? undefined : d;
+}
+
+export function parseReadConditions(headers: IncomingHttpHeaders, prefix = ''): ReadConditions {
+  return {
+    ifMatch: one(headers, `${prefix}if-match`),
+    ifNoneMatch: one(headers, `${prefix}if-none-match`),
+    ifModifiedSince: httpDate(one(headers, `${prefix}if-modified-since`)),
+    ifUnmodifiedSince: httpDate(one(headers, `${prefix}if-unmodified-since`)),
+  };
+}
+
+export function parseWriteConditions(headers: IncomingHttpHeaders): WriteConditions {
+  const inm = one(headers, 'if-none-match');
+  if (inm !== undefined && inm.trim() !== '*') {
+    // S3 accepts only '*' on writes.
+    throw new S3Error('NotImplemented', { message: 'A header you provided implies functionality that is not implemented.', fields: { Header: 'If-None-Match' } });
+  }
+  return { ifNoneMatchStar: inm !== undefined, ifMatch: one(headers, 'if-match') };
+}
+
+/**
+ * Headers of capabilities that later parts of Coffer implement; until then a request relying on
+ * one is refused rather than silently stored without it.
+ */
+const UNSUPPORTED_WRITE_HEADERS = [
+  'x-amz-server-side-encryption',
+  'x-amz-server-side-encryption-customer-algorithm',
+  'x-amz-server-side-encryption-aws-kms-key-id',
+  'x-amz-object-lock-mode',
+  'x-amz-object-lock-retain-until-date',
+  'x-amz-object-lock-legal-hold',
+  'x-amz-tagging',
+  'x-amz-website-redirect-location',
+  'x-amz-grant-read',
+  'x-amz-grant-write',
+  'x-amz-grant-read-acp',
+  'x-amz-grant-write-acp',
+  'x-amz-grant-full-control',
+];
+
+export function refuseUnsupportedHeaders(headers: IncomingHttpHeaders, extra: readonly string[] = []): void {
+  for (const name of [...UNSUPPORTED_WRITE_HEADERS, ...extra]) {
+    if (headers[name] !== undefined) {
+      throw new S3Error('NotImplemented', { message: 'A header you provided implies functionality that is not implemented.', fields: { Header: name } });
+    }
+  }
+  const acl = one(headers, 'x-amz-acl');
+  if (acl !== undefined && acl !== 'private' && acl !== 'bucket-owner-full-control') {
+    throw new S3Error('NotImplemented', { message: 'A header you provided implies functionality that is not implemented.', fields: { Header: 'x-amz-acl' } });
+  }
+}

@@ -1,0 +1,144 @@
+// PutObject and CopyObject handlers: headers → typed input → engine → response headers.
+import { S3Error } from '../errors.js';
+import type { RequestContext, S3Result } from '../http/context.js';
+import { header } from '../http/context.js';
+import { checksumHeaderName, parseChecksumAlgorithm } from '../checksums/index.js';
+import type { ChecksumAlgorithm } from '../checksums/index.js';
+import type { PutObjectOutput } from '../engine/object-write.js';
+import { frameBody } from './body.js';
+import {
+  parseChecksumRequest,
+  parseContentHeaders,
+  parseContentMd5,
+  parseReadConditions,
+  parseStorageClass,
+  parseUserMetadata,
+  parseWriteConditions,
+  refuseUnsupportedHeaders,
+} from './object-headers.js';
+import { isoDate, renderXml } from './xml.js';
+
+export function quoteEtag(etag: string): string {
+  return `"${etag}"`;
+}
+
+export function checksumResponseHeaders(algorithm: string | undefined, values: Record<string, string | undefined>, type = 'FULL_OBJECT'): Record<string, string | undefined> {
+  const alg = parseChecksumAlgorithm(algorithm ?? '') ?? 'CRC64NVME';
+  const value = values[alg];
+  if (value === undefined) return {};
+  return { [checksumHeaderName(alg)]: value, 'x-amz-checksum-type': type };
+}
+
+function putHeaders(out: PutObjectOutput): Record<string, string | undefined> {
+  return {
+    ETag: quoteEtag(out.etag),
+    'x-amz-version-id': out.versionId,
+    ...checksumResponseHeaders(out.checksumAlgorithm, out.checksums),
+  };
+}
+
+export async function putObject(ctx: RequestContext): Promise<S3Result> {
+  const h = ctx.req.headers;
+  refuseUnsupportedHeaders(h);
+  const contentMd5 = parseContentMd5(h);
+  const checksum = parseChecksumRequest(h);
+  const userMetadata = parseUserMetadata(h);
+  const contentHeaders = parseContentHeaders(h);
+  const storageClass = parseStorageClass(h);
+  const conditions = parseWriteConditions(h);
+  // EntityTooLarge is decided from the announced size, before a byte is read.
+  const announced = Number(header(ctx, 'x-amz-decoded-content-length') ?? header(ctx, 'content-length') ?? 0);
+  if (announced > ctx.config.maxObjectSizeBytes) {
+    throw new S3Error('EntityTooLarge', { fields: { ProposedSize: announced, MaxSizeAllowed: ctx.config.maxObjectSizeBytes } });
+  }
+  const { body, chunked } = frameBody(ctx);
+  if (checksum.viaTrailer && !chunked) {
+    throw new S3Error('InvalidRequest', { message: 'x-amz-trailer is only allowed with an aws-chunked request body.' });
+  }
+  const algorithm = checksum.algorithm;
+  const out = await ctx.engine.putObject({
+    bucket: ctx.bucket!,
+    key: ctx.key!,
+    ownerId: ctx.user!.id,
+    contentHeaders,
+    userMetadata,
+    storageClass,
+    conditions,
+    body: {
+      ...body,
+      contentMd5,
+      checksumAlgorithm: algorithm,
+      checksumValue: checksum.value,
+      trailerChecksum: algorithm && chunked ? () => chunked.trailers[checksumHeaderName(algorithm)] : undefined,
+    },
+  });
+  return { status: 200, headers: putHeaders(out) };
+}
+
+/** x-amz-copy-source: `bucket/key[?versionId=…]`, URL-encoded, with or without a leading '/'. */
+export function parseCopySource(value: string): { bucket: string; key: string; versionId?: string } {
+  let raw = value.trim();
+  let versionId: string | undefined;
+  const q = raw.indexOf('?');
+  if (q >= 0) {
+    const params = new URLSearchParams(raw.slice(q + 1));
+    versionId = params.get('versionId') ?? undefined;
+    raw = raw.slice(0, q);
+  }
+  let decoded: string;
+  try {
+    decoded = decodeURIComponent(raw);
+  } catch {
+    throw new S3Error('InvalidArgument', { message: 'Invalid copy source encoding', fields: { ArgumentName: 'x-amz-copy-source' } });
+  }
+  if (decoded.startsWith('/')) decoded = decoded.slice(1);
+  const slash = decoded.indexOf('/');
+  if (slash <= 0 || slash === decoded.length - 1) {
+    throw new S3Error('InvalidArgument', { message: 'Copy Source must mention the source bucket and key: sourcebucket/sourcekey', fields: { ArgumentName: 'x-amz-copy-source' } });
+  }
+  return { bucket: decoded.slice(0, slash), key: decoded.slice(slash + 1), versionId };
+}
+
+export async function copyObject(ctx: RequestContext): Promise<S3Result> {
+  const h = ctx.req.headers;
+  refuseUnsupportedHeaders(h, ['x-amz-copy-source-server-side-encryption-customer-algorithm']);
+  const source = parseCopySource(header(ctx, 'x-amz-copy-source')!);
+  // The caller must be able to read the source as well as write the destination.
+  const sourceBucket = await ctx.engine.getBucket(source.bucket);
+  if (sourceBucket && sourceBucket.ownerId !== ctx.user!.id) throw new S3Error('AccessDenied');
+  const directive = (header(ctx, 'x-amz-metadata-directive') ?? 'COPY').toUpperCase();
+  if (directive !== 'COPY' && directive !== 'REPLACE') {
+    throw new S3Error('InvalidArgument', { message: 'Unknown metadata directive.', fields: { ArgumentName: 'x-amz-metadata-directive', ArgumentValue: directive } });
+  }
+  const algHeader = header(ctx, 'x-amz-checksum-algorithm');
+  let checksumAlgorithm: ChecksumAlgorithm | undefined;
+  if (algHeader !== undefined) {
+    checksumAlgorithm = parseChecksumAlgorithm(algHeader);
+    if (!checksumAlgorithm) throw new S3Error('InvalidRequest', { message: 'Value for x-amz-checksum-algorithm header is invalid.' });
+  }
+  const out = await ctx.engine.copyObject({
+    bucket: ctx.bucket!,
+    key: ctx.key!,
+    ownerId: ctx.user!.id,
+    source,
+    sourceConditions: parseReadConditions(h, 'x-amz-copy-source-'),
+    conditions: parseWriteConditions(h),
+    metadataDirective: directive,
+    attributes: { contentHeaders: parseContentHeaders(h), userMetadata: parseUserMetadata(h), storageClass: parseStorageClass(h) },
+    storageClassChanged: header(ctx, 'x-amz-storage-class') !== undefined,
+    checksumAlgorithm,
+    signal: ctx.signal,
+  });
+  const checksumEl = parseChecksumAlgorithm(out.checksumAlgorithm ?? '') ?? 'CRC64NVME';
+  const body = renderXml('CopyObjectResult', {
+    ETag: quoteEtag(out.etag),
+    LastModified: isoDate(out.lastModified),
+    ChecksumType: out.checksumAlgorithm ? 'FULL_OBJECT' : undefined,
+    [`Checksum${checksumEl}`]: out.checksumAlgorithm ? out.checksums[checksumEl] : undefined,
+  });
+  return {
+    status: 200,
+    headers: { 'x-amz-version-id': out.versionId, 'x-amz-copy-source-version-id': out.sourceVersionId },
+    body,
+  };
+}

@@ -1,0 +1,102 @@
+// The route table: (method, target, sub-resource, header) → AWS operation. The most specific
+// matching row wins; a start-up check refuses two rows that could match the same request.
+import { S3Error } from '../errors.js';
+
+export type On = 'service' | 'bucket' | 'object';
+export type BodyKind = 'none' | 'xml' | 'stream';
+
+export interface Route {
+  method: string;
+  on: On;
+  /** Query keys that must be present; `key=value` requires that value. */
+  query?: readonly string[];
+  header?: string;
+  op: string;
+  action: string;
+  body: BodyKind;
+}
+
+export const ROUTES: readonly Route[] = [
+  { method: 'GET', on: 'service', op: 'ListBuckets', action: 's3:ListAllMyBuckets', body: 'none' },
+
+  { method: 'PUT', on: 'bucket', op: 'CreateBucket', action: 's3:CreateBucket', body: 'xml' },
+  { method: 'HEAD', on: 'bucket', op: 'HeadBucket', action: 's3:ListBucket', body: 'none' },
+  { method: 'DELETE', on: 'bucket', op: 'DeleteBucket', action: 's3:DeleteBucket', body: 'none' },
+  { method: 'GET', on: 'bucket', query: ['location'], op: 'GetBucketLocation', action: 's3:GetBucketLocation', body: 'none' },
+  { method: 'GET', on: 'bucket', op: 'ListObjects', action: 's3:ListBucket', body: 'none' },
+  { method: 'GET', on: 'bucket', query: ['list-type=2'], op: 'ListObjectsV2', action: 's3:ListBucket', body: 'none' },
+  { method: 'POST', on: 'bucket', query: ['delete'], op: 'DeleteObjects', action: 's3:DeleteObject', body: 'xml' },
+
+  { method: 'PUT', on: 'object', op: 'PutObject', action: 's3:PutObject', body: 'stream' },
+  { method: 'PUT', on: 'object', header: 'x-amz-copy-source', op: 'CopyObject', action: 's3:PutObject', body: 'none' },
+  { method: 'GET', on: 'object', op: 'GetObject', action: 's3:GetObject', body: 'none' },
+  { method: 'HEAD', on: 'object', op: 'HeadObject', action: 's3:GetObject', body: 'none' },
+  { method: 'DELETE', on: 'object', op: 'DeleteObject', action: 's3:DeleteObject', body: 'none' },
+];
+
+/**
+ * Query keys that select a different resource in S3. A request naming one that no route
+ * handles gets NotImplemented rather than being served as the plain resource.
+ * https://docs.aws.amazon.com/AmazonS3/latest/API/API_Operations_Amazon_Simple_Storage_Service.html
+ */
+export const SUB_RESOURCES: ReadonlySet<string> = new Set([
+  'accelerate', 'acl', 'analytics', 'attributes', 'cors', 'delete', 'encryption', 'intelligent-tiering',
+  'inventory', 'legal-hold', 'lifecycle', 'location', 'logging', 'metadataConfiguration', 'metadataTable', 'metrics',
+  'notification', 'object-lock', 'ownershipControls', 'policy', 'policyStatus', 'publicAccessBlock', 'renameObject',
+  'replication', 'requestPayment', 'restore', 'retention', 'select', 'session', 'tagging', 'torrent', 'uploadId',
+  'uploads', 'versioning', 'versions', 'website',
+]);
+
+function specificity(r: Route): number {
+  return (r.query?.length ?? 0) + (r.header ? 1 : 0);
+}
+
+function queryMatches(r: Route, query: URLSearchParams): boolean {
+  return (r.query ?? []).every((q) => {
+    const eq = q.indexOf('=');
+    return eq < 0 ? query.has(q) : query.get(q.slice(0, eq)) === q.slice(eq + 1);
+  });
+}
+
+function routeKeys(r: Route): Set<string> {
+  return new Set((r.query ?? []).map((q) => q.split('=')[0]!));
+}
+
+export interface RouteRequest {
+  method: string;
+  on: On;
+  query: URLSearchParams;
+  hasHeader: (name: string) => boolean;
+}
+
+export function matchRoute(req: RouteRequest, routes: readonly Route[] = ROUTES): Route {
+  const requested = [...new Set(req.query.keys())].filter((k) => SUB_RESOURCES.has(k));
+  const candidates = routes.filter((r) => r.on === req.on && queryMatches(r, req.query) && (!r.header || req.hasHeader(r.header)));
+  const unhandled = (r: Route): boolean => {
+    const keys = routeKeys(r);
+    return requested.some((k) => !keys.has(k));
+  };
+  const sameMethod = candidates.filter((r) => r.method === req.method).sort((a, b) => specificity(b) - specificity(a));
+  const best = sameMethod[0];
+  if (best && !unhandled(best)) return best;
+  // The resource exists with other methods: 405 with the methods it has.
+  const others = candidates.filter((r) => !unhandled(r));
+  if (others.length > 0) {
+    const allow = [...new Set(others.map((r) => r.method))].sort().join(', ');
+    throw new S3Error('MethodNotAllowed', { headers: { Allow: allow }, fields: { Method: req.method, ResourceType: req.on.toUpperCase() } });
+  }
+  throw new S3Error('NotImplemented', { message: 'A header or query you provided implies functionality that is not implemented.' });
+}
+
+/** Two rows that could match the same request are a bug in the table: refuse to start. */
+export function checkRouteTable(routes: readonly Route[] = ROUTES): void {
+  for (let i = 0; i < routes.length; i++) {
+    for (let j = i + 1; j < routes.length; j++) {
+      const a = routes[i]!;
+      const b = routes[j]!;
+      if (a.method === b.method && a.on === b.on && (a.header ?? '') === (b.header ?? '') && [...(a.query ?? [])].sort().join('&') === [...(b.query ?? [])].sort().join('&')) {
+        throw new Error(`routes ${a.op} and ${b.op} match the same requests`);
+      }
+    }
+  }
+}

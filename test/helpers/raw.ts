@@ -1,0 +1,90 @@
+// Raw signed HTTP for exact statuses, headers and error bodies, signed by the official AWS
+// signer (@smithy/signature-v4) rather than by the code under test.
+import { request } from 'node:http';
+import { createHash } from 'node:crypto';
+import { SignatureV4 } from '@smithy/signature-v4';
+import { Sha256 } from '@aws-crypto/sha256-js';
+
+export interface RawRequest {
+  method: string;
+  /** Path as sent (already encoded), e.g. /bucket/key */
+  path: string;
+  query?: Record<string, string>;
+  headers?: Record<string, string>;
+  body?: Buffer | string;
+  /** x-amz-content-sha256: the body's digest by default. */
+  payloadHash?: string;
+  /** Skip signing entirely (anonymous). */
+  anonymous?: boolean;
+  credentials?: { accessKeyId: string; secretAccessKey: string };
+  /** Headers set after signing (not signed). */
+  unsignedHeaders?: Record<string, string>;
+  region?: string;
+  signingDate?: Date;
+}
+
+export interface RawResponse {
+  status: number;
+  headers: Record<string, string | string[] | undefined>;
+  body: string;
+  /** <Code> of an error body, if any. */
+  code?: string;
+  message?: string;
+}
+
+export function sha256Hex(data: Buffer | string): string {
+  return createHash('sha256').update(data).digest('hex');
+}
+
+export async function signHeaders(endpoint: string, r: RawRequest): Promise<Record<string, string>> {
+  const url = new URL(endpoint);
+  const body = r.body ?? '';
+  const headers: Record<string, string> = { host: url.host, ...(r.headers ?? {}) };
+  if (r.anonymous) return headers;
+  headers['x-amz-content-sha256'] ??= r.payloadHash ?? sha256Hex(body);
+  const signer = new SignatureV4({
+    service: 's3',
+    region: r.region ?? 'us-east-1',
+    credentials: r.credentials ?? { accessKeyId: 'COFFERTESTROOT', secretAccessKey: 'coffer-test-root-secret' },
+    sha256: Sha256,
+    uriEscapePath: false,
+    applyChecksum: false,
+  });
+  const signed = await signer.sign(
+    { method: r.method, protocol: 'http:', hostname: url.hostname, port: Number(url.port), path: r.path, query: r.query ?? {}, headers, body },
+    { signingDate: r.signingDate },
+  );
+  return signed.headers as Record<string, string>;
+}
+
+export function queryString(query: Record<string, string> | undefined): string {
+  if (!query || Object.keys(query).length === 0) return '';
+  return '?' + Object.entries(query).map(([k, v]) => `${encodeURIComponent(k)}=${encodeURIComponent(v)}`).join('&');
+}
+
+export async function rawRequest(endpoint: string, r: RawRequest): Promise<RawResponse> {
+  const headers = { ...(await signHeaders(endpoint, r)), ...(r.unsignedHeaders ?? {}) };
+  const url = new URL(endpoint);
+  return new Promise((resolve, reject) => {
+    const req = request(
+      { host: url.hostname, port: url.port, method: r.method, path: r.path + queryString(r.query), headers },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () => {
+          const body = Buffer.concat(chunks).toString('utf8');
+          resolve({
+            status: res.statusCode ?? 0,
+            headers: res.headers,
+            body,
+            code: /<Code>([^<]*)<\/Code>/.exec(body)?.[1],
+            message: /<Message>([^<]*)<\/Message>/.exec(body)?.[1],
+          });
+        });
+        res.on('error', reject);
+      },
+    );
+    req.on('error', reject);
+    req.end(r.body);
+  });
+}
