@@ -40,10 +40,12 @@ export function checkReadConditions(obj: Versioned, c: ReadConditions): void {
   } else if (c.ifUnmodifiedSince !== undefined && seconds(obj.lastModified) > seconds(c.ifUnmodifiedSince.getTime())) {
     throw new S3Error('PreconditionFailed', { fields: { Condition: 'If-Unmodified-Since' } });
   }
+  // A 304 still names the version it is about.
+  const notModified = (): S3Error => new S3Error('NotModified', { headers: { ETag: `"${obj.etag}"`, 'Last-Modified': new Date(obj.lastModified).toUTCString() } });
   if (c.ifNoneMatch !== undefined) {
-    if (etagMatches(c.ifNoneMatch, obj.etag)) throw new S3Error('NotModified');
+    if (etagMatches(c.ifNoneMatch, obj.etag)) throw notModified();
   } else if (c.ifModifiedSince !== undefined && seconds(obj.lastModified) <= seconds(c.ifModifiedSince.getTime())) {
-    throw new S3Error('NotModified');
+    throw notModified();
   }
 }
 

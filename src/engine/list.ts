@@ -23,6 +23,8 @@ export interface ListObjectsOutput {
 }
 
 const SCAN_BATCH = 1000;
+/** With a delimiter, read few rows at a time: after a common prefix the rest of a batch is waste. */
+const DELIMITED_FIRST_BATCH = 16;
 
 export async function listObjects(deps: EngineDeps, input: ListObjectsInput): Promise<ListObjectsOutput> {
   const { bucket, prefix, delimiter, maxKeys } = input;
@@ -35,9 +37,11 @@ export async function listObjects(deps: EngineDeps, input: ListObjectsInput): Pr
   }
   let after = input.after;
   let from: string | undefined;
+  let batch = delimiter === '' ? SCAN_BATCH : DELIMITED_FIRST_BATCH;
   for (;;) {
     const want = maxKeys - objects.length - commonPrefixes.length;
-    const rows = await deps.meta.listObjects(bucket, { prefix, after, from, limit: Math.min(want + 1, SCAN_BATCH) });
+    const limit = Math.min(want + 1, batch);
+    const rows = await deps.meta.listObjects(bucket, { prefix, after, from, limit });
     if (rows.length === 0) return { objects, commonPrefixes, isTruncated: false, last };
     let seek: string | undefined;
     for (const row of rows) {
@@ -68,9 +72,12 @@ export async function listObjects(deps: EngineDeps, input: ListObjectsInput): Pr
       if (next === undefined) return { objects, commonPrefixes, isTruncated: false, last };
       after = undefined;
       from = next;
+      batch = delimiter === '' ? SCAN_BATCH : DELIMITED_FIRST_BATCH;
       continue;
     }
-    if (rows.length < Math.min(want + 1, SCAN_BATCH)) return { objects, commonPrefixes, isTruncated: false, last };
+    if (rows.length < limit) return { objects, commonPrefixes, isTruncated: false, last };
+    // Plain keys so far: read more at a time.
+    batch = Math.min(batch * 4, SCAN_BATCH);
   }
 }
 

@@ -1,0 +1,45 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { S3Error } from '../errors.js';
+import { checkRouteTable, matchRoute } from './router.js';
+import type { On } from './router.js';
+
+function op(method: string, on: On, query = '', headers: string[] = []): string {
+  return matchRoute({ method, on, query: new URLSearchParams(query), hasHeader: (h) => headers.includes(h) }).op;
+}
+
+function code(fn: () => unknown): string {
+  try {
+    fn();
+  } catch (err) {
+    if (err instanceof S3Error) return err.code;
+    throw err;
+  }
+  return 'none';
+}
+
+test('the route table has no two rows matching one request', () => {
+  checkRouteTable();
+});
+
+test('each route resolves to its operation', () => {
+  assert.equal(op('GET', 'service'), 'ListBuckets');
+  assert.equal(op('PUT', 'bucket'), 'CreateBucket');
+  assert.equal(op('HEAD', 'bucket'), 'HeadBucket');
+  assert.equal(op('DELETE', 'bucket'), 'DeleteBucket');
+  assert.equal(op('GET', 'bucket', 'location'), 'GetBucketLocation');
+  assert.equal(op('GET', 'bucket'), 'ListObjects');
+  assert.equal(op('GET', 'bucket', 'list-type=2&prefix=a'), 'ListObjectsV2');
+  assert.equal(op('POST', 'bucket', 'delete'), 'DeleteObjects');
+  assert.equal(op('PUT', 'object'), 'PutObject');
+  assert.equal(op('PUT', 'object', '', ['x-amz-copy-source']), 'CopyObject');
+  assert.equal(op('GET', 'object', 'versionId=x&response-content-type=a'), 'GetObject');
+  assert.equal(op('HEAD', 'object'), 'HeadObject');
+  assert.equal(op('DELETE', 'object'), 'DeleteObject');
+});
+
+test('an unhandled sub-resource is NotImplemented, a wrong method MethodNotAllowed', () => {
+  assert.equal(code(() => op('GET', 'bucket', 'torrent')), 'NotImplemented');
+  assert.equal(code(() => op('POST', 'object')), 'MethodNotAllowed');
+  assert.equal(code(() => op('PATCH', 'bucket')), 'MethodNotAllowed');
+});
