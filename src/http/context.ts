@@ -16,6 +16,8 @@ export interface RequestContext {
   engine: Engine;
   req: IncomingMessage;
   res: ServerResponse;
+  /** The client sent Expect: 100-continue and waits for it before sending the body. */
+  expectsContinue: boolean;
   /** The request came over TLS. */
   secure: boolean;
   /** Aborted when the client goes away. */

@@ -72,7 +72,7 @@ export async function startCoffer(config: Config, log: Logger = pino({ level: co
   const limiter = new RateLimiter(config.rateLimitPerSecond);
   let inflight = 0;
 
-  const handle = async (req: IncomingMessage, res: ServerResponse, secure: boolean): Promise<void> => {
+  const handle = async (req: IncomingMessage, res: ServerResponse, secure: boolean, expectsContinue = false): Promise<void> => {
     const requestId = randomBytes(8).toString('hex').toUpperCase();
     const hostId = randomBytes(24).toString('base64');
     res.setHeader('x-amz-request-id', requestId);
@@ -93,6 +93,7 @@ export async function startCoffer(config: Config, log: Logger = pino({ level: co
       req,
       res,
       secure,
+      expectsContinue,
       signal: aborter.signal,
       rawPath,
       rawQuery,
@@ -135,10 +136,12 @@ export async function startCoffer(config: Config, log: Logger = pino({ level: co
   const fmt = (a: AddressInfo, scheme: string): string => `${scheme}://${a.family === 'IPv6' ? `[${a.address}]` : a.address}:${a.port}`;
 
   const http = createHttpServer((req, res) => void handle(req, res, false));
+  http.on('checkContinue', (req, res) => void handle(req, res, false, true));
   const httpAddr = await listen(http, config.address.host, config.address.port);
   let tlsEndpoint: string | undefined;
   if (config.tls) {
     const https = createHttpsServer({ cert: readFileSync(config.tls.certFile), key: readFileSync(config.tls.keyFile) }, (req, res) => void handle(req, res, true));
+    https.on('checkContinue', (req, res) => void handle(req, res, true, true));
     tlsEndpoint = fmt(await listen(https, config.tls.host, config.tls.port), 'https');
   }
 

@@ -48,6 +48,12 @@ export interface FramedBody {
 
 /** How the body is framed, the decoded size, and the stages that deliver its bytes. */
 export function frameBody(ctx: RequestContext): FramedBody {
+  // Expect: 100-continue is answered only now, once the request has passed authentication,
+  // routing and the checks that need no body, so a refused upload is never sent.
+  if (ctx.expectsContinue && !ctx.res.headersSent) {
+    ctx.expectsContinue = false;
+    ctx.res.writeContinue();
+  }
   const payload = ctx.auth?.payload ?? { kind: 'unsigned' as const };
   const te = header(ctx, 'transfer-encoding');
   const contentLength = parseLength(header(ctx, 'content-length'), 'Content-Length');

@@ -41,6 +41,8 @@ async function authorize(ctx: RequestContext, route: Route): Promise<void> {
   const b = await ctx.engine.getBucket(ctx.bucket!);
   if (!b) throw new S3Error('NoSuchBucket', { fields: { BucketName: ctx.bucket! } });
   if (b.ownerId !== ctx.user!.id) throw new S3Error('AccessDenied');
+  const expectedOwner = header(ctx, 'x-amz-expected-bucket-owner');
+  if (expectedOwner !== undefined && expectedOwner !== b.ownerId) throw new S3Error('AccessDenied');
   if (b.region !== ctx.config.region) {
     const endpoint = ctx.config.regionEndpoints.get(b.region);
     if (endpoint) {
