@@ -68,6 +68,14 @@ test('CreateBucket in another known region; GetBucketLocation reports it and req
   assert.equal(loc.headers['x-amz-bucket-region'], 'eu-west-1');
 });
 
+test('GetBucketVersioning of a bucket that never had versioning has no Status', async () => {
+  const b = bucketName();
+  await c.s3.send(new CreateBucketCommand({ Bucket: b }));
+  const r = await rawRequest(c.endpoint, { method: 'GET', path: `/${b}`, query: { versioning: '' } });
+  assert.equal(r.status, 200);
+  assert.match(r.body, /<VersioningConfiguration xmlns="http:\/\/s3.amazonaws.com\/doc\/2006-03-01\/"><\/VersioningConfiguration>/);
+});
+
 test('GetBucketLocation of a us-east-1 bucket is empty', async () => {
   const b = bucketName();
   await c.s3.send(new CreateBucketCommand({ Bucket: b }));

@@ -65,3 +65,9 @@ export async function listBuckets(ctx: RequestContext): Promise<S3Result> {
     }),
   };
 }
+
+export async function getBucketVersioning(ctx: RequestContext): Promise<S3Result> {
+  const b = await ctx.engine.headBucket(ctx.bucket!);
+  // A bucket that never had versioning configured answers an empty configuration.
+  return { status: 200, body: renderXml('VersioningConfiguration', { Status: b.versioning ?? undefined }) };
+}

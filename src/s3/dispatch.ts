@@ -22,6 +22,7 @@ export const HANDLERS: Record<string, Handler> = {
   HeadBucket: bucket.headBucket,
   DeleteBucket: bucket.deleteBucket,
   GetBucketLocation: bucket.getBucketLocation,
+  GetBucketVersioning: bucket.getBucketVersioning,
   ListObjects: list.listObjects,
   ListObjectsV2: list.listObjectsV2,
   DeleteObjects: del.deleteObjects,

@@ -29,6 +29,7 @@ test('each route resolves to its operation', () => {
   assert.equal(op('DELETE', 'bucket'), 'DeleteBucket');
   assert.equal(op('GET', 'bucket', 'location'), 'GetBucketLocation');
   assert.equal(op('GET', 'bucket'), 'ListObjects');
+  assert.equal(op('GET', 'bucket', 'versioning'), 'GetBucketVersioning');
   assert.equal(op('GET', 'bucket', 'list-type=2&prefix=a'), 'ListObjectsV2');
   assert.equal(op('POST', 'bucket', 'delete'), 'DeleteObjects');
   assert.equal(op('PUT', 'object'), 'PutObject');

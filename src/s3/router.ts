@@ -23,6 +23,7 @@ export const ROUTES: readonly Route[] = [
   { method: 'HEAD', on: 'bucket', op: 'HeadBucket', action: 's3:ListBucket', body: 'none' },
   { method: 'DELETE', on: 'bucket', op: 'DeleteBucket', action: 's3:DeleteBucket', body: 'none' },
   { method: 'GET', on: 'bucket', query: ['location'], op: 'GetBucketLocation', action: 's3:GetBucketLocation', body: 'none' },
+  { method: 'GET', on: 'bucket', query: ['versioning'], op: 'GetBucketVersioning', action: 's3:GetBucketVersioning', body: 'none' },
   { method: 'GET', on: 'bucket', op: 'ListObjects', action: 's3:ListBucket', body: 'none' },
   { method: 'GET', on: 'bucket', query: ['list-type=2'], op: 'ListObjectsV2', action: 's3:ListBucket', body: 'none' },
   { method: 'POST', on: 'bucket', query: ['delete'], op: 'DeleteObjects', action: 's3:DeleteObject', body: 'xml' },
