@@ -99,7 +99,7 @@ export function sendError(ctx: RequestContext, err: unknown): void {
     Resource: resource,
     RequestId: ctx.requestId,
     HostId: ctx.hostId,
-  }, undefined);
+  }, null);
   res.setHeader('Content-Type', 'application/xml');
   res.setHeader('Content-Length', Buffer.byteLength(doc));
   res.end(doc);

@@ -21,8 +21,8 @@ export interface XmlObject {
   [name: string]: XmlValue;
 }
 
-/** Render a document with the XML declaration; `undefined` children are left out. */
-export function renderXml(root: string, body: XmlObject, xmlns: string | undefined = S3_XMLNS): string {
+/** Render a document with the XML declaration; `undefined` children are left out. `null`: no xmlns. */
+export function renderXml(root: string, body: XmlObject, xmlns: string | null = S3_XMLNS): string {
   const node: XmlObject = xmlns ? { '@_xmlns': xmlns, ...body } : body;
   return '<?xml version="1.0" encoding="UTF-8"?>\n' + builder.build({ [root]: node });
 }
