@@ -19,6 +19,8 @@ export interface Config {
   maxInflight: number;
   requestTimeoutMs: number;
   inlineMaxBytes: number;
+  /** Multipart uploads older than this are aborted by a background job. */
+  uploadMaxAgeMs: number;
   logLevel: string;
 }
 
@@ -93,6 +95,7 @@ export function loadConfig(env: Env, flags: Record<string, string | undefined> =
     maxInflight: parseInteger(get('COFFER_MAX_INFLIGHT'), 'COFFER_MAX_INFLIGHT', 0),
     requestTimeoutMs: Math.round(timeoutSeconds * 1000),
     inlineMaxBytes: parseInteger(get('COFFER_INLINE_MAX'), 'COFFER_INLINE_MAX', 64 * 1024),
+    uploadMaxAgeMs: parseInteger(get('COFFER_UPLOAD_MAX_AGE'), 'COFFER_UPLOAD_MAX_AGE', 7 * 24 * 3600, 1) * 1000,
     logLevel: get('COFFER_LOG_LEVEL') || 'info',
   };
 }

@@ -8,6 +8,8 @@ import * as read from './object-read.js';
 import * as del from './object-delete.js';
 import * as list from './list.js';
 import { collectGarbage } from './gc.js';
+import * as mpu from './multipart.js';
+import * as mpuList from './multipart-list.js';
 
 export class Engine {
   constructor(readonly deps: EngineDeps) {}
@@ -30,6 +32,16 @@ export class Engine {
   deleteObject(bucket: string, ownerId: string, target: del.DeleteTarget) { return del.deleteObject(this.deps, bucket, ownerId, target); }
   deleteObjects(bucket: string, ownerId: string, targets: del.DeleteTarget[]) { return del.deleteObjects(this.deps, bucket, ownerId, targets); }
   listObjects(input: list.ListObjectsInput) { return list.listObjects(this.deps, input); }
+
+  createMultipartUpload(input: mpu.CreateMultipartUploadInput) { return mpu.createMultipartUpload(this.deps, input); }
+  uploadPart(input: mpu.UploadPartInput) { return mpu.uploadPart(this.deps, input); }
+  uploadPartCopy(input: mpu.UploadPartCopyInput) { return mpu.uploadPartCopy(this.deps, input); }
+  completeMultipartUpload(input: mpu.CompleteMultipartUploadInput) { return mpu.completeMultipartUpload(this.deps, input); }
+  abortMultipartUpload(bucket: string, key: string, uploadId: string) { return mpu.abortMultipartUpload(this.deps, bucket, key, uploadId); }
+  abortUploadsInitiatedBefore(cutoff: number) { return mpu.abortUploadsInitiatedBefore(this.deps, cutoff); }
+  listMultipartUploads(input: mpuList.ListUploadsInput) { return mpuList.listMultipartUploads(this.deps, input); }
+  listParts(input: mpuList.ListPartsInput) { return mpuList.listParts(this.deps, input); }
+  headObject(bucket: string, key: string, versionId?: string) { return read.requireObject(this.deps, bucket, key, versionId); }
 
   collectGarbage(minAgeMs: number) { return collectGarbage(this.deps, minAgeMs); }
 }

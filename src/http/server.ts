@@ -23,6 +23,7 @@ import { handleAdmin, handleHealth } from '../admin/admin.js';
 import type { RequestContext } from './context.js';
 import { sendError, sendResult } from './response.js';
 import { RateLimiter } from './rate-limit.js';
+import { startUploadExpiry } from '../jobs/expire-uploads.js';
 
 export interface CofferServer {
   engine: Engine;
@@ -64,6 +65,8 @@ export async function startCoffer(config: Config, log: Logger = pino({ level: co
   // Embedded metadata has one writer, this process: every unregistered blob is an orphan.
   const collected = await engine.collectGarbage(0);
   if (collected > 0) log.info({ collected }, 'removed orphan blobs left by an earlier crash');
+
+  const expiry = startUploadExpiry(engine, config.uploadMaxAgeMs, log);
 
   const verifier = new SigV4Verifier(async (accessKeyId) => {
     const found = await engine.lookupAccessKey(accessKeyId);
@@ -151,6 +154,7 @@ export async function startCoffer(config: Config, log: Logger = pino({ level: co
     tlsEndpoint,
     generatedRoot,
     async close() {
+      await expiry.stop();
       await Promise.all(
         servers.map((s) => new Promise<void>((resolve) => {
           s.close(() => resolve());

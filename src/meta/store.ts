@@ -7,6 +7,9 @@ import type {
   BucketUsage,
   ListRange,
   ObjectRecord,
+  PartRecord,
+  UploadListRange,
+  UploadRecord,
   UserRecord,
   VersioningState,
 } from './types.js';
@@ -31,6 +34,14 @@ export interface MetaReader {
   /** Latest, non-delete-marker objects in key (UTF-8 byte) order within `range`. */
   listObjects(bucket: string, range: ListRange): Promise<ObjectRecord[]>;
 
+  getUpload(uploadId: string): Promise<UploadRecord | undefined>;
+  /** Uploads of a bucket in (key, initiated, upload id) order. */
+  listUploads(bucket: string, range: UploadListRange): Promise<UploadRecord[]>;
+  /** Uploads initiated before `cutoff`, oldest first, across buckets. */
+  listUploadsInitiatedBefore(cutoff: number, limit: number): Promise<UploadRecord[]>;
+  /** Parts with a number greater than `afterPartNumber`, ascending. */
+  listParts(uploadId: string, afterPartNumber: number, limit: number): Promise<PartRecord[]>;
+
   /** Which of these blob ids are registered (referenced by committed metadata). */
   registeredBlobs(ids: string[]): Promise<Set<string>>;
 }
@@ -53,6 +64,12 @@ export interface MetaTx extends MetaReader {
   /** Remove one version; if it was the latest, the next newest becomes latest. */
   deleteObjectVersion(bucket: string, key: string, versionId: string): Promise<ObjectRecord | undefined>;
   addUsage(bucket: string, delta: BucketUsage): Promise<void>;
+
+  createUpload(upload: UploadRecord): Promise<void>;
+  /** Remove an upload and its part rows; returns the parts it had. */
+  deleteUpload(uploadId: string): Promise<PartRecord[]>;
+  /** Insert or replace a part; returns the part it replaced. */
+  putPart(part: PartRecord): Promise<PartRecord | undefined>;
 
   registerBlobs(ids: string[]): Promise<void>;
   unregisterBlobs(ids: string[]): Promise<void>;

@@ -85,3 +85,40 @@ export interface ListRange {
   from?: string;
   limit: number;
 }
+
+export interface UploadRecord {
+  uploadId: string;
+  bucket: string;
+  key: string;
+  initiated: number;
+  ownerId: string;
+  storageClass: string;
+  contentHeaders: Record<string, string>;
+  userMetadata: Record<string, string>;
+  checksumAlgorithm: string | null;
+  checksumType: ChecksumType | null;
+  /** Conditions to apply at completion, and room for later capabilities (SSE, lock, tags). */
+  extra: Record<string, unknown>;
+}
+
+export interface PartRecord {
+  uploadId: string;
+  partNumber: number;
+  blobId: string;
+  size: number;
+  /** Unquoted MD5 hex of the part. */
+  etag: string;
+  lastModified: number;
+  /** base64 by algorithm. */
+  checksums: Record<string, string>;
+}
+
+export interface UploadListRange {
+  prefix: string;
+  /** Uploads of keys after this key, or of this key with upload ids after uploadIdMarker. */
+  keyMarker?: string;
+  uploadIdMarker?: string;
+  /** Only keys greater than or equal to this (a seek past a common prefix). */
+  from?: string;
+  limit: number;
+}

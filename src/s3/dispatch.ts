@@ -13,6 +13,8 @@ import * as list from './list.js';
 import * as put from './object-put.js';
 import * as get from './object-get.js';
 import * as del from './object-delete.js';
+import * as mpu from './multipart.js';
+import { getObjectAttributes } from './object-attributes.js';
 
 type Handler = (ctx: RequestContext) => Promise<S3Result>;
 
@@ -31,6 +33,14 @@ export const HANDLERS: Record<string, Handler> = {
   GetObject: get.getObject,
   HeadObject: get.getObject,
   DeleteObject: del.deleteObject,
+  GetObjectAttributes: getObjectAttributes,
+  CreateMultipartUpload: mpu.createMultipartUpload,
+  UploadPart: mpu.uploadPart,
+  UploadPartCopy: mpu.uploadPartCopy,
+  CompleteMultipartUpload: mpu.completeMultipartUpload,
+  AbortMultipartUpload: mpu.abortMultipartUpload,
+  ListMultipartUploads: mpu.listMultipartUploads,
+  ListParts: mpu.listParts,
 };
 
 /**

@@ -92,8 +92,11 @@ export async function getObject(ctx: RequestContext): Promise<S3Result> {
   const out = await ctx.engine.getObject({ bucket: ctx.bucket!, key: ctx.key!, versionId, range, conditions, headOnly });
   const obj = out.object;
   const headers = objectHeaders(obj, versioned || obj.versionId !== 'null');
-  if (header(ctx, 'x-amz-checksum-mode')?.toUpperCase() === 'ENABLED' && !out.range) {
-    Object.assign(headers, checksumResponseHeaders(obj.checksums.algorithm, obj.checksums.values, obj.checksums.type));
+  if (header(ctx, 'x-amz-checksum-mode')?.toUpperCase() === 'ENABLED') {
+    const part = partNumber !== undefined ? obj.parts?.[partNumber - 1] : undefined;
+    // A range has no checksum of its own; a part of a multipart object has the part's.
+    if (part?.checksums && obj.checksums.algorithm) Object.assign(headers, checksumResponseHeaders(obj.checksums.algorithm, part.checksums, obj.checksums.type));
+    else if (!out.range || (partNumber !== undefined && !obj.parts)) Object.assign(headers, checksumResponseHeaders(obj.checksums.algorithm, obj.checksums.values, obj.checksums.type));
   }
   for (const [param, name] of Object.entries(RESPONSE_OVERRIDES)) {
     const v = ctx.query.get(param);

@@ -37,6 +37,14 @@ test('each route resolves to its operation', () => {
   assert.equal(op('GET', 'object', 'versionId=x&response-content-type=a'), 'GetObject');
   assert.equal(op('HEAD', 'object'), 'HeadObject');
   assert.equal(op('DELETE', 'object'), 'DeleteObject');
+  assert.equal(op('GET', 'object', 'attributes'), 'GetObjectAttributes');
+  assert.equal(op('GET', 'bucket', 'uploads&prefix=a'), 'ListMultipartUploads');
+  assert.equal(op('POST', 'object', 'uploads'), 'CreateMultipartUpload');
+  assert.equal(op('PUT', 'object', 'partNumber=1&uploadId=u'), 'UploadPart');
+  assert.equal(op('PUT', 'object', 'partNumber=1&uploadId=u', ['x-amz-copy-source']), 'UploadPartCopy');
+  assert.equal(op('POST', 'object', 'uploadId=u'), 'CompleteMultipartUpload');
+  assert.equal(op('DELETE', 'object', 'uploadId=u'), 'AbortMultipartUpload');
+  assert.equal(op('GET', 'object', 'uploadId=u'), 'ListParts');
 });
 
 test('an unhandled sub-resource is NotImplemented, a wrong method MethodNotAllowed', () => {

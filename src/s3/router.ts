@@ -26,6 +26,7 @@ export const ROUTES: readonly Route[] = [
   { method: 'GET', on: 'bucket', query: ['versioning'], op: 'GetBucketVersioning', action: 's3:GetBucketVersioning', body: 'none' },
   { method: 'GET', on: 'bucket', op: 'ListObjects', action: 's3:ListBucket', body: 'none' },
   { method: 'GET', on: 'bucket', query: ['list-type=2'], op: 'ListObjectsV2', action: 's3:ListBucket', body: 'none' },
+  { method: 'GET', on: 'bucket', query: ['uploads'], op: 'ListMultipartUploads', action: 's3:ListBucketMultipartUploads', body: 'none' },
   { method: 'POST', on: 'bucket', query: ['delete'], op: 'DeleteObjects', action: 's3:DeleteObject', body: 'xml' },
 
   { method: 'PUT', on: 'object', op: 'PutObject', action: 's3:PutObject', body: 'stream' },
@@ -33,6 +34,14 @@ export const ROUTES: readonly Route[] = [
   { method: 'GET', on: 'object', op: 'GetObject', action: 's3:GetObject', body: 'none' },
   { method: 'HEAD', on: 'object', op: 'HeadObject', action: 's3:GetObject', body: 'none' },
   { method: 'DELETE', on: 'object', op: 'DeleteObject', action: 's3:DeleteObject', body: 'none' },
+  { method: 'GET', on: 'object', query: ['attributes'], op: 'GetObjectAttributes', action: 's3:GetObjectAttributes', body: 'none' },
+
+  { method: 'POST', on: 'object', query: ['uploads'], op: 'CreateMultipartUpload', action: 's3:PutObject', body: 'none' },
+  { method: 'PUT', on: 'object', query: ['partNumber', 'uploadId'], op: 'UploadPart', action: 's3:PutObject', body: 'stream' },
+  { method: 'PUT', on: 'object', query: ['partNumber', 'uploadId'], header: 'x-amz-copy-source', op: 'UploadPartCopy', action: 's3:PutObject', body: 'none' },
+  { method: 'POST', on: 'object', query: ['uploadId'], op: 'CompleteMultipartUpload', action: 's3:PutObject', body: 'xml' },
+  { method: 'DELETE', on: 'object', query: ['uploadId'], op: 'AbortMultipartUpload', action: 's3:AbortMultipartUpload', body: 'none' },
+  { method: 'GET', on: 'object', query: ['uploadId'], op: 'ListParts', action: 's3:ListMultipartUploadParts', body: 'none' },
 ];
 
 /**

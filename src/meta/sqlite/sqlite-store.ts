@@ -12,6 +12,9 @@ import type {
   BucketUsage,
   ListRange,
   ObjectRecord,
+  PartRecord,
+  UploadListRange,
+  UploadRecord,
   UserRecord,
   VersioningState,
 } from '../types.js';
@@ -68,6 +71,34 @@ function toObject(r: Row): ObjectRecord {
     blobId: (r.blob_id as string | null) ?? null,
     parts: r.parts == null ? null : (JSON.parse(r.parts as string) as ObjectRecord['parts']),
     extra: JSON.parse(r.extra as string) as Record<string, unknown>,
+  };
+}
+
+function toUpload(r: Row): UploadRecord {
+  return {
+    uploadId: r.upload_id as string,
+    bucket: r.bucket as string,
+    key: r.key as string,
+    initiated: r.initiated as number,
+    ownerId: r.owner_id as string,
+    storageClass: r.storage_class as string,
+    contentHeaders: JSON.parse(r.content_headers as string) as Record<string, string>,
+    userMetadata: JSON.parse(r.user_metadata as string) as Record<string, string>,
+    checksumAlgorithm: (r.checksum_algorithm as string | null) ?? null,
+    checksumType: (r.checksum_type as UploadRecord['checksumType']) ?? null,
+    extra: JSON.parse(r.extra as string) as Record<string, unknown>,
+  };
+}
+
+function toPart(r: Row): PartRecord {
+  return {
+    uploadId: r.upload_id as string,
+    partNumber: r.part_number as number,
+    blobId: r.blob_id as string,
+    size: r.size as number,
+    etag: r.etag as string,
+    lastModified: r.last_modified as number,
+    checksums: JSON.parse(r.checksums as string) as Record<string, string>,
   };
 }
 
@@ -221,6 +252,49 @@ export class SqliteStore implements MetadataStore {
     return this.all(sql, ...params).map(toObject);
   }
 
+  async getUpload(uploadId: string): Promise<UploadRecord | undefined> {
+    const r = this.get('SELECT * FROM multipart_uploads WHERE upload_id = ?', uploadId);
+    return r && toUpload(r);
+  }
+
+  async listUploads(bucket: string, range: UploadListRange): Promise<UploadRecord[]> {
+    const conds = ['bucket = ?'];
+    const params: unknown[] = [bucket];
+    if (range.prefix !== '') {
+      conds.push('key >= ?');
+      params.push(range.prefix);
+      const upper = prefixUpperBound(range.prefix);
+      if (upper !== undefined) {
+        conds.push('key < ?');
+        params.push(upper);
+      }
+    }
+    if (range.keyMarker !== undefined) {
+      if (range.uploadIdMarker !== undefined) {
+        // Same key: only uploads after the marker upload, in (initiated, upload id) order.
+        conds.push('(key > ? OR (key = ? AND (initiated, upload_id) > (SELECT initiated, upload_id FROM multipart_uploads WHERE upload_id = ?)))');
+        params.push(range.keyMarker, range.keyMarker, range.uploadIdMarker);
+      } else {
+        conds.push('key > ?');
+        params.push(range.keyMarker);
+      }
+    }
+    if (range.from !== undefined) {
+      conds.push('key >= ?');
+      params.push(range.from);
+    }
+    params.push(range.limit);
+    return this.all(`SELECT * FROM multipart_uploads WHERE ${conds.join(' AND ')} ORDER BY key, initiated, upload_id LIMIT ?`, ...params).map(toUpload);
+  }
+
+  async listUploadsInitiatedBefore(cutoff: number, limit: number): Promise<UploadRecord[]> {
+    return this.all('SELECT * FROM multipart_uploads WHERE initiated < ? ORDER BY initiated LIMIT ?', cutoff, limit).map(toUpload);
+  }
+
+  async listParts(uploadId: string, afterPartNumber: number, limit: number): Promise<PartRecord[]> {
+    return this.all('SELECT * FROM multipart_parts WHERE upload_id = ? AND part_number > ? ORDER BY part_number LIMIT ?', uploadId, afterPartNumber, limit).map(toPart);
+  }
+
   async registeredBlobs(ids: string[]): Promise<Set<string>> {
     const found = new Set<string>();
     for (const id of ids) if (this.get('SELECT 1 AS x FROM blobs WHERE blob_id = ?', id)) found.add(id);
@@ -297,6 +371,34 @@ export class SqliteStore implements MetadataStore {
       getObject: (b, k, v) => s.getObject(b, k, v),
       listObjects: (b, r) => s.listObjects(b, r),
       registeredBlobs: (ids) => s.registeredBlobs(ids),
+      getUpload: (id) => s.getUpload(id),
+      listUploads: (b, r) => s.listUploads(b, r),
+      listUploadsInitiatedBefore: (c, l) => s.listUploadsInitiatedBefore(c, l),
+      listParts: (id, after, l) => s.listParts(id, after, l),
+
+      async createUpload(u) {
+        s.run(
+          `INSERT INTO multipart_uploads (upload_id, bucket, key, initiated, owner_id, storage_class, content_headers, user_metadata,
+             checksum_algorithm, checksum_type, extra) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+          u.uploadId, u.bucket, u.key, u.initiated, u.ownerId, u.storageClass, JSON.stringify(u.contentHeaders),
+          JSON.stringify(u.userMetadata), u.checksumAlgorithm, u.checksumType, JSON.stringify(u.extra),
+        );
+      },
+      async deleteUpload(id) {
+        const parts = s.all('SELECT * FROM multipart_parts WHERE upload_id = ?', id).map(toPart);
+        s.run('DELETE FROM multipart_parts WHERE upload_id = ?', id);
+        s.run('DELETE FROM multipart_uploads WHERE upload_id = ?', id);
+        return parts;
+      },
+      async putPart(p) {
+        const old = s.get('SELECT * FROM multipart_parts WHERE upload_id = ? AND part_number = ?', p.uploadId, p.partNumber);
+        s.run(
+          `INSERT OR REPLACE INTO multipart_parts (upload_id, part_number, blob_id, size, etag, last_modified, checksums)
+           VALUES (?, ?, ?, ?, ?, ?, ?)`,
+          p.uploadId, p.partNumber, p.blobId, p.size, p.etag, p.lastModified, JSON.stringify(p.checksums),
+        );
+        return old && toPart(old);
+      },
 
       async createUser(u) {
         s.run('INSERT INTO users (id, name, email, is_admin, created_at) VALUES (?, ?, ?, ?, ?)', u.id, u.name, u.email, u.isAdmin ? 1 : 0, u.createdAt);
@@ -349,7 +451,7 @@ export class SqliteStore implements MetadataStore {
       },
       async registerBlobs(ids) {
         const now = Date.now();
-        for (const id of ids) s.run('INSERT INTO blobs (blob_id, created_at) VALUES (?, ?)', id, now);
+        for (const id of ids) s.run('INSERT OR IGNORE INTO blobs (blob_id, created_at) VALUES (?, ?)', id, now);
       },
       async unregisterBlobs(ids) {
         for (const id of ids) s.run('DELETE FROM blobs WHERE blob_id = ?', id);

@@ -1,0 +1,328 @@
+// Multipart uploads. Parts are blobs; completion writes metadata only (the object lists its
+// parts), so it costs O(parts), never O(bytes). Every state change is one metadata transaction,
+// so completion racing completion, abort or a part upload has exactly one outcome.
+// https://docs.aws.amazon.com/AmazonS3/latest/userguide/mpuoverview.html
+import { createHash, randomBytes } from 'node:crypto';
+import { S3Error } from '../errors.js';
+import { combineChecksumParts, createHasher } from '../checksums/index.js';
+import type { ChecksumAlgorithm } from '../checksums/index.js';
+import type { ChecksumType, ObjectRecord, PartRecord, UploadRecord } from '../meta/types.js';
+import type { WriteConditions } from './conditions.js';
+import { checkCopySourceConditions } from './conditions.js';
+import type { ReadConditions } from './conditions.js';
+import { deleteBlobs } from './deps.js';
+import type { EngineDeps } from './deps.js';
+import { ingestBody } from './ingest.js';
+import type { BodyInput } from './ingest.js';
+import { commitVersion, validateKey } from './object-write.js';
+import type { ObjectAttributes } from './object-write.js';
+import { openObjectBody, requireObject, resolveRange } from './object-read.js';
+import type { RangeSpec } from './object-read.js';
+
+export const MAX_PARTS = 10_000;
+export const MIN_PART_SIZE_BYTES = 5 * 1024 * 1024;
+export const MAX_PART_SIZE_BYTES = 5 * 1024 * 1024 * 1024;
+export const MAX_MULTIPART_OBJECT_BYTES = 5 * 1024 ** 4;
+
+const UPLOAD_ID = /^[A-Za-z0-9_-]{32,64}$/;
+
+function newUploadId(): string {
+  return randomBytes(32).toString('base64url');
+}
+
+/** CRC64NVME is full-object only, SHA1/SHA256 composite only; CRC32/CRC32C either (composite by default). */
+export function resolveChecksumType(algorithm: ChecksumAlgorithm | undefined, type: ChecksumType | undefined): ChecksumType {
+  const alg = algorithm ?? 'CRC64NVME';
+  const chosen = type ?? (alg === 'CRC64NVME' ? 'FULL_OBJECT' : 'COMPOSITE');
+  if ((alg === 'CRC64NVME' && chosen !== 'FULL_OBJECT') || ((alg === 'SHA1' || alg === 'SHA256') && chosen !== 'COMPOSITE')) {
+    throw new S3Error('InvalidRequest', { message: `The ${chosen} checksum type cannot be used with the ${alg.toLowerCase()} checksum algorithm.` });
+  }
+  return chosen;
+}
+
+export interface CreateMultipartUploadInput extends ObjectAttributes {
+  bucket: string;
+  key: string;
+  ownerId: string;
+  checksumAlgorithm?: ChecksumAlgorithm;
+  checksumType?: ChecksumType;
+  conditions: WriteConditions;
+}
+
+export async function createMultipartUpload(deps: EngineDeps, input: CreateMultipartUploadInput): Promise<UploadRecord> {
+  validateKey(input.key);
+  const upload: UploadRecord = {
+    uploadId: newUploadId(),
+    bucket: input.bucket,
+    key: input.key,
+    initiated: Date.now(),
+    ownerId: input.ownerId,
+    storageClass: input.storageClass,
+    contentHeaders: input.contentHeaders,
+    userMetadata: input.userMetadata,
+    checksumAlgorithm: input.checksumAlgorithm ?? null,
+    checksumType: input.checksumAlgorithm ? resolveChecksumType(input.checksumAlgorithm, input.checksumType) : (input.checksumType ?? null),
+    extra: { ...(input.extra ?? {}), conditions: input.conditions },
+  };
+  if (!input.checksumAlgorithm && input.checksumType) {
+    throw new S3Error('InvalidRequest', { message: 'The x-amz-checksum-type header can only be used with the x-amz-checksum-algorithm header.' });
+  }
+  await deps.meta.transaction(async (tx) => {
+    if (!(await tx.getBucket(input.bucket))) throw new S3Error('NoSuchBucket', { fields: { BucketName: input.bucket } });
+    await tx.createUpload(upload);
+  });
+  return upload;
+}
+
+/** The upload, checked against the bucket and key it was addressed with. */
+export async function requireUpload(deps: EngineDeps, bucket: string, key: string, uploadId: string): Promise<UploadRecord> {
+  const upload = UPLOAD_ID.test(uploadId) ? await deps.meta.getUpload(uploadId) : undefined;
+  if (!upload || upload.bucket !== bucket || upload.key !== key) throw new S3Error('NoSuchUpload', { fields: { UploadId: uploadId } });
+  return upload;
+}
+
+export function validatePartNumber(n: number): void {
+  if (!Number.isInteger(n) || n < 1 || n > MAX_PARTS) {
+    throw new S3Error('InvalidArgument', { message: 'Part number must be an integer between 1 and 10000, inclusive', fields: { ArgumentName: 'partNumber', ArgumentValue: n } });
+  }
+}
+
+export interface UploadPartOutput {
+  etag: string;
+  checksumAlgorithm: ChecksumAlgorithm | undefined;
+  checksums: Partial<Record<ChecksumAlgorithm, string>>;
+  lastModified: number;
+}
+
+/** Record a part whose bytes are already a durable blob; replaces an earlier part of that number. */
+async function commitPart(deps: EngineDeps, upload: UploadRecord, part: PartRecord): Promise<void> {
+  let replaced: PartRecord | undefined;
+  try {
+    await deps.meta.transaction(async (tx) => {
+      // The upload may have been completed or aborted while the part streamed in.
+      if (!(await tx.getUpload(upload.uploadId))) throw new S3Error('NoSuchUpload', { fields: { UploadId: upload.uploadId } });
+      replaced = await tx.putPart(part);
+      await tx.registerBlobs([part.blobId]);
+      if (replaced) await tx.unregisterBlobs([replaced.blobId]);
+    });
+  } catch (err) {
+    await deleteBlobs(deps, [part.blobId]);
+    throw err;
+  }
+  if (replaced) await deleteBlobs(deps, [replaced.blobId]);
+}
+
+export interface UploadPartInput {
+  bucket: string;
+  key: string;
+  uploadId: string;
+  partNumber: number;
+  body: BodyInput;
+}
+
+export async function uploadPart(deps: EngineDeps, input: UploadPartInput): Promise<UploadPartOutput> {
+  validatePartNumber(input.partNumber);
+  if (input.body.size > MAX_PART_SIZE_BYTES) throw new S3Error('EntityTooLarge', { fields: { ProposedSize: input.body.size, MaxSizeAllowed: MAX_PART_SIZE_BYTES } });
+  const upload = await requireUpload(deps, input.bucket, input.key, input.uploadId);
+  const uploadAlg = (upload.checksumAlgorithm ?? undefined) as ChecksumAlgorithm | undefined;
+  const sent = input.body.checksumAlgorithm;
+  if (uploadAlg && sent && sent !== uploadAlg) {
+    throw new S3Error('InvalidRequest', { message: `Checksum Type mismatch occurred, expected checksum Type: ${uploadAlg.toLowerCase()}, actual checksum Type: ${sent.toLowerCase()}` });
+  }
+  const algorithm = sent ?? uploadAlg;
+  // A checksum the upload asked for but the part did not send is computed, not checked.
+  const body = await ingestBody(deps.blobs, { ...input.body, checksumAlgorithm: algorithm, computeOnly: sent === undefined && algorithm !== undefined }, -1);
+  const part: PartRecord = {
+    uploadId: upload.uploadId,
+    partNumber: input.partNumber,
+    blobId: body.blobId!,
+    size: body.size,
+    etag: body.md5Hex,
+    lastModified: Date.now(),
+    checksums: body.checksums,
+  };
+  await commitPart(deps, upload, part);
+  return { etag: part.etag, checksumAlgorithm: algorithm, checksums: body.checksums, lastModified: part.lastModified };
+}
+
+export interface UploadPartCopyInput {
+  bucket: string;
+  key: string;
+  uploadId: string;
+  partNumber: number;
+  source: { bucket: string; key: string; versionId?: string };
+  sourceRange?: RangeSpec;
+  sourceConditions: ReadConditions;
+  signal?: AbortSignal;
+}
+
+export async function uploadPartCopy(deps: EngineDeps, input: UploadPartCopyInput): Promise<UploadPartOutput & { sourceVersionId?: string }> {
+  validatePartNumber(input.partNumber);
+  const upload = await requireUpload(deps, input.bucket, input.key, input.uploadId);
+  const sourceBucket = await deps.meta.getBucket(input.source.bucket);
+  if (!sourceBucket) throw new S3Error('NoSuchBucket', { fields: { BucketName: input.source.bucket } });
+  const source = await requireObject(deps, input.source.bucket, input.source.key, input.source.versionId);
+  checkCopySourceConditions(source, input.sourceConditions);
+  let range = input.sourceRange ? resolveRange(input.sourceRange, source.size) : undefined;
+  if (input.sourceRange && 'start' in input.sourceRange && input.sourceRange.end !== undefined && input.sourceRange.end >= source.size) {
+    // x-amz-copy-source-range must lie inside the source: S3 does not clamp it.
+    throw new S3Error('InvalidArgument', { message: `Range specified is not valid for source object of size: ${source.size}`, fields: { ArgumentName: 'x-amz-copy-source-range' } });
+  }
+  range ??= source.size > 0 ? { start: 0, end: source.size - 1 } : undefined;
+  const size = range ? range.end - range.start + 1 : 0;
+  if (size > MAX_PART_SIZE_BYTES) throw new S3Error('EntityTooLarge', { fields: { ProposedSize: size, MaxSizeAllowed: MAX_PART_SIZE_BYTES } });
+  const algorithm = (upload.checksumAlgorithm ?? undefined) as ChecksumAlgorithm | undefined;
+  const opened = await openObjectBody(deps, source, range);
+  const body = await ingestBody(deps.blobs, { stages: [opened.stream], size, checksumAlgorithm: algorithm, computeOnly: true, signal: input.signal }, -1)
+    .catch((err: unknown) => {
+      opened.stream.destroy();
+      throw err;
+    });
+  const part: PartRecord = {
+    uploadId: upload.uploadId, partNumber: input.partNumber, blobId: body.blobId!, size: body.size,
+    etag: body.md5Hex, lastModified: Date.now(), checksums: body.checksums,
+  };
+  await commitPart(deps, upload, part);
+  return {
+    etag: part.etag, checksumAlgorithm: algorithm, checksums: body.checksums, lastModified: part.lastModified,
+    sourceVersionId: sourceBucket.versioning !== null ? source.versionId : undefined,
+  };
+}
+
+export interface CompletedPart {
+  partNumber: number;
+  etag: string;
+  checksums: Partial<Record<ChecksumAlgorithm, string>>;
+}
+
+export interface CompleteMultipartUploadInput {
+  bucket: string;
+  key: string;
+  uploadId: string;
+  parts: CompletedPart[];
+  conditions: WriteConditions;
+  /** A whole-object checksum the client computed (x-amz-checksum-<alg> on Complete). */
+  checksum?: { algorithm: ChecksumAlgorithm; value: string };
+}
+
+export interface CompleteMultipartUploadOutput {
+  etag: string;
+  versionId: string | undefined;
+  checksumAlgorithm: ChecksumAlgorithm;
+  checksumType: ChecksumType;
+  checksums: Record<string, string>;
+  size: number;
+}
+
+function objectChecksums(upload: UploadRecord, parts: PartRecord[]): { algorithm: ChecksumAlgorithm; type: ChecksumType; values: Record<string, string> } {
+  const algorithm = (upload.checksumAlgorithm ?? 'CRC64NVME') as ChecksumAlgorithm;
+  const type = upload.checksumType ?? 'FULL_OBJECT';
+  const values: Record<string, string> = {};
+  // Like a single PUT, every object carries a CRC64NVME of its whole content.
+  values.CRC64NVME = combineChecksumParts('CRC64NVME', parts.map((p) => ({ checksum: p.checksums.CRC64NVME!, size: p.size })));
+  if (algorithm !== 'CRC64NVME') {
+    if (type === 'FULL_OBJECT') {
+      values[algorithm] = combineChecksumParts(algorithm as 'CRC32' | 'CRC32C', parts.map((p) => ({ checksum: p.checksums[algorithm]!, size: p.size })));
+    } else {
+      // COMPOSITE: the checksum of the concatenated part checksums, suffixed with the part count.
+      const h = createHasher(algorithm);
+      for (const p of parts) h.update(Buffer.from(p.checksums[algorithm]!, 'base64'));
+      values[algorithm] = `${h.digest().toString('base64')}-${parts.length}`;
+    }
+  }
+  return { algorithm, type, values };
+}
+
+export async function completeMultipartUpload(deps: EngineDeps, input: CompleteMultipartUploadInput): Promise<CompleteMultipartUploadOutput> {
+  if (input.parts.length === 0) throw new S3Error('MalformedXML', { message: 'The XML you provided was not well-formed or did not validate against our published schema' });
+  for (let i = 1; i < input.parts.length; i++) {
+    if (input.parts[i]!.partNumber <= input.parts[i - 1]!.partNumber) throw new S3Error('InvalidPartOrder');
+  }
+  await requireUpload(deps, input.bucket, input.key, input.uploadId);
+  let unused: string[] = [];
+  let gone: string[] = [];
+  let out: CompleteMultipartUploadOutput | undefined;
+  await deps.meta.transaction(async (tx) => {
+    const upload = await tx.getUpload(input.uploadId);
+    if (!upload) throw new S3Error('NoSuchUpload', { fields: { UploadId: input.uploadId } });
+    const bucket = await tx.getBucket(input.bucket);
+    if (!bucket) throw new S3Error('NoSuchBucket', { fields: { BucketName: input.bucket } });
+    const stored = new Map((await tx.listParts(upload.uploadId, 0, MAX_PARTS + 1)).map((p) => [p.partNumber, p]));
+    const chosen: PartRecord[] = [];
+    for (const [i, want] of input.parts.entries()) {
+      const part = stored.get(want.partNumber);
+      if (!part || part.etag !== want.etag.replace(/^"|"$/g, '')) {
+        throw new S3Error('InvalidPart', { fields: { PartNumber: want.partNumber, UploadId: upload.uploadId } });
+      }
+      for (const [alg, value] of Object.entries(want.checksums)) {
+        if (part.checksums[alg] !== undefined && part.checksums[alg] !== value) {
+          throw new S3Error('InvalidPart', { message: `The ${alg.toLowerCase()} you specified for part ${want.partNumber} did not match what was uploaded.`, fields: { PartNumber: want.partNumber } });
+        }
+      }
+      if (i < input.parts.length - 1 && part.size < MIN_PART_SIZE_BYTES) {
+        throw new S3Error('EntityTooSmall', { fields: { ProposedSize: part.size, MinSizeAllowed: MIN_PART_SIZE_BYTES, PartNumber: want.partNumber, ETag: part.etag } });
+      }
+      chosen.push(part);
+    }
+    const size = chosen.reduce((n, p) => n + p.size, 0);
+    if (size > MAX_MULTIPART_OBJECT_BYTES) throw new S3Error('EntityTooLarge');
+    const checksums = objectChecksums(upload, chosen);
+    if (input.checksum && checksums.values[input.checksum.algorithm] !== input.checksum.value) {
+      throw new S3Error('BadDigest', { message: `The ${input.checksum.algorithm} you specified did not match the calculated checksum.` });
+    }
+    const md5 = createHash('md5');
+    for (const p of chosen) md5.update(Buffer.from(p.etag, 'hex'));
+    const etag = `${md5.digest('hex')}-${chosen.length}`;
+    const record: ObjectRecord = {
+      bucket: upload.bucket, key: upload.key, versionId: 'null', isLatest: true, deleteMarker: false, size, etag,
+      lastModified: Date.now(), ownerId: upload.ownerId, storageClass: upload.storageClass,
+      contentHeaders: upload.contentHeaders, userMetadata: upload.userMetadata,
+      checksums: { algorithm: upload.checksumAlgorithm ?? undefined, type: checksums.type, values: checksums.values },
+      inlineData: null, blobId: null,
+      parts: chosen.map((p) => ({ partNumber: p.partNumber, blobId: p.blobId, size: p.size, etag: p.etag, checksums: p.checksums })),
+      extra: Object.fromEntries(Object.entries(upload.extra).filter(([k]) => k !== 'conditions')),
+    };
+    // Conditions given at creation and at completion both apply.
+    const created = (upload.extra.conditions ?? {}) as WriteConditions;
+    const conditions: WriteConditions = {
+      ifNoneMatchStar: input.conditions.ifNoneMatchStar || created.ifNoneMatchStar,
+      ifMatch: input.conditions.ifMatch ?? created.ifMatch,
+    };
+    gone = await commitVersion(tx, bucket, record, conditions);
+    const used = new Set(chosen.map((p) => p.blobId));
+    unused = (await tx.deleteUpload(upload.uploadId)).map((p) => p.blobId).filter((id) => !used.has(id));
+    if (unused.length > 0) await tx.unregisterBlobs(unused);
+    out = {
+      etag, versionId: bucket.versioning !== null ? record.versionId : undefined,
+      checksumAlgorithm: checksums.algorithm, checksumType: checksums.type, checksums: checksums.values, size,
+    };
+  });
+  await deleteBlobs(deps, [...gone, ...unused]);
+  return out!;
+}
+
+export async function abortMultipartUpload(deps: EngineDeps, bucket: string, key: string, uploadId: string): Promise<void> {
+  await requireUpload(deps, bucket, key, uploadId);
+  let blobs: string[] = [];
+  await deps.meta.transaction(async (tx) => {
+    if (!(await tx.getUpload(uploadId))) throw new S3Error('NoSuchUpload', { fields: { UploadId: uploadId } });
+    blobs = (await tx.deleteUpload(uploadId)).map((p) => p.blobId);
+    if (blobs.length > 0) await tx.unregisterBlobs(blobs);
+  });
+  await deleteBlobs(deps, blobs);
+}
+
+/** Abort uploads initiated before `cutoff`; returns how many. Safe to run on many gateways. */
+export async function abortUploadsInitiatedBefore(deps: EngineDeps, cutoff: number): Promise<number> {
+  let aborted = 0;
+  for (;;) {
+    const batch = await deps.meta.listUploadsInitiatedBefore(cutoff, 100);
+    if (batch.length === 0) return aborted;
+    for (const u of batch) {
+      await abortMultipartUpload(deps, u.bucket, u.key, u.uploadId).catch((err: unknown) => {
+        if (!(err instanceof S3Error && err.code === 'NoSuchUpload')) throw err;
+      });
+      aborted++;
+    }
+  }
+}
