@@ -31,7 +31,7 @@ export interface MetaReader {
 
   /** The latest version of a key (possibly a delete marker), or a given version. */
   getObject(bucket: string, key: string, versionId?: string): Promise<ObjectRecord | undefined>;
-  /** Latest, non-delete-marker objects in key (UTF-8 byte) order within `range`. */
+  /** Latest, non-delete-marker objects in key (UTF-8 byte) order within `range`, without inlineData and parts. */
   listObjects(bucket: string, range: ListRange): Promise<ObjectRecord[]>;
 
   getUpload(uploadId: string): Promise<UploadRecord | undefined>;

@@ -31,6 +31,11 @@ interface Pending {
 
 const MAX_BATCH = 512;
 
+const LIST_COLUMNS = [
+  'bucket', 'key', 'version_id', 'is_latest', 'delete_marker', 'size', 'etag', 'last_modified', 'owner_id',
+  'storage_class', 'content_headers', 'user_metadata', 'checksums', 'blob_id', 'extra',
+].join(', ');
+
 function toUser(r: Row): UserRecord {
   return {
     id: r.id as string,
@@ -248,7 +253,8 @@ export class SqliteStore implements MetadataStore {
       params.push(range.from);
     }
     params.push(range.limit);
-    const sql = `SELECT * FROM objects INDEXED BY objects_latest WHERE ${conds.join(' AND ')} AND delete_marker = 0 ORDER BY key LIMIT ?`;
+    // Listings need neither the bytes of inline objects nor the part lists of multipart ones.
+    const sql = `SELECT ${LIST_COLUMNS} FROM objects INDEXED BY objects_latest WHERE ${conds.join(' AND ')} AND delete_marker = 0 ORDER BY key LIMIT ?`;
     return this.all(sql, ...params).map(toObject);
   }
 
