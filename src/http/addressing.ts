@@ -3,7 +3,8 @@
 import { S3Error } from '../errors.js';
 import { percentDecode } from '../auth/canonical.js';
 
-const utf8 = new TextDecoder('utf-8', { fatal: true });
+// ignoreBOM keeps a leading U+FEFF: it is part of the key, and the default would drop it.
+const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 
 export interface Target {
   bucket?: string;
@@ -12,9 +13,12 @@ export interface Target {
 
 /**
  * Percent-decode a path into a key. S3 reads '+' as a space here too (SDKs send a plus as %2B),
- * the same decoding the signature's canonical URI uses. Bytes that are not UTF-8 are InvalidURI.
+ * the same decoding the signature's canonical URI uses. Bytes that are not UTF-8 are InvalidURI,
+ * and so is a '%' without two hex digits (S3 cannot parse such a URI; the canonical URI is
+ * lenient about it, but the request never gets that far).
  */
 function decodeSegment(raw: string): string {
+  if (/%(?![0-9A-Fa-f]{2})/.test(raw)) throw new S3Error('InvalidURI');
   try {
     return utf8.decode(percentDecode(raw));
   } catch {
