@@ -33,6 +33,7 @@ function optionalString(v: unknown, name: string): string | undefined {
   return v;
 }
 
+/** `path` is the raw (still percent-encoded) request path. */
 export async function handleAdmin(ctx: RequestContext, verifier: SigV4Verifier, path: string): Promise<S3Result> {
   const auth = await verifier.authenticate({
     method: ctx.req.method ?? 'GET',
@@ -47,7 +48,13 @@ export async function handleAdmin(ctx: RequestContext, verifier: SigV4Verifier, 
   const user = await ctx.engine.deps.meta.getUser(auth.credential.userId);
   if (!user?.isAdmin) throw new S3Error('AccessDenied');
   ctx.user = user;
-  const rest = path.slice('/_coffer/admin/v1/'.length).split('/').map(decodeURIComponent);
+  // Each segment is decoded once, so a user name may contain '/' or '%' when encoded.
+  let rest: string[];
+  try {
+    rest = path.slice('/_coffer/admin/v1/'.length).split('/').map(decodeURIComponent);
+  } catch {
+    throw new S3Error('InvalidURI');
+  }
   const method = ctx.req.method;
   try {
     if (rest[0] === 'users' && rest.length === 1 && method === 'GET') {

@@ -164,6 +164,14 @@ describe('trailers', () => {
     await rejectsWith(decode('1\r\na\r\n0\r\nno-colon-here\r\n\r\n', opts), 'MalformedTrailerError');
     await rejectsWith(decode(`1\r\na\r\n0\r\nx-amz-checksum-crc32:${'A'.repeat(5000)}\r\n\r\n`, opts), 'MalformedTrailerError');
   });
+
+  test('a checksum trailer whose value is not base64 of the digest length is InvalidRequest', async () => {
+    const opts = { mode: UNSIGNED, expectedTrailers: ['x-amz-checksum-crc32'] };
+    for (const value of ['AAAA', 'not base64', 'AAAAAAAAAAA=', 'AAAAAB==']) {
+      const err = await rejectsWith(decode(`1\r\na\r\n0\r\nx-amz-checksum-crc32:${value}\r\n\r\n`, opts), 'InvalidRequest');
+      assert.equal(err.message, 'Value for x-amz-checksum-crc32 trailing header is invalid.');
+    }
+  });
 });
 
 describe('framing and sizes', () => {

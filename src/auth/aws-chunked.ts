@@ -6,6 +6,7 @@
 import { createHash, type Hash } from 'node:crypto';
 import { Transform, type TransformCallback } from 'node:stream';
 import { S3Error } from '../errors.js';
+import { CHECKSUM_ALGORITHMS, checksumHeaderName, isValidChecksumValue } from '../checksums/index.js';
 import { EMPTY_SHA256, hmac, safeEqual, sha256Hex } from './canonical.js';
 import type { PayloadMode } from './sigv4.js';
 
@@ -247,6 +248,15 @@ export class AwsChunkedDecoder extends Transform {
   #endTrailers(): void {
     if (this.#signing !== undefined && this.#withTrailer && !this.#trailerSigned) throw malformedTrailer();
     for (const name of this.#expected) if (!Object.hasOwn(this.trailers, name)) throw malformedTrailer();
+    // Once the section is complete (and its signature verified), a checksum trailer's value is
+    // checked for shape as the header's is, with S3's own message for trailers.
+    for (const a of CHECKSUM_ALGORITHMS) {
+      const name = checksumHeaderName(a);
+      const value = this.trailers[name];
+      if (value !== undefined && !isValidChecksumValue(a, value)) {
+        throw new S3Error('InvalidRequest', { message: `Value for ${name} trailing header is invalid.` });
+      }
+    }
     this.#state = 'done';
   }
 }

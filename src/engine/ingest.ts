@@ -101,7 +101,8 @@ export async function ingestBody(blobs: FsBlobStore, body: BodyInput, inlineMaxB
 export function asBodyError(err: unknown): unknown {
   if (err instanceof S3Error) return err;
   const code = (err as NodeJS.ErrnoException | undefined)?.code;
-  if (code === 'ERR_STREAM_PREMATURE_CLOSE' || code === 'ECONNRESET' || (err as Error | undefined)?.message === 'aborted') {
+  // ABORT_ERR: the body's signal fired, which the edge does when the client goes away.
+  if (code === 'ERR_STREAM_PREMATURE_CLOSE' || code === 'ECONNRESET' || code === 'ABORT_ERR' || (err as Error | undefined)?.message === 'aborted') {
     return new S3Error('IncompleteBody', { cause: err });
   }
   return err;

@@ -22,6 +22,7 @@ import { dispatchS3 } from '../s3/dispatch.js';
 import { handleAdmin, handleHealth } from '../admin/admin.js';
 import type { RequestContext } from './context.js';
 import { sendError, sendResult } from './response.js';
+import { answerClientError } from './client-error.js';
 import { RateLimiter } from './rate-limit.js';
 import { startUploadExpiry } from '../jobs/expire-uploads.js';
 
@@ -106,9 +107,13 @@ export async function startCoffer(config: Config, log: Logger = pino({ level: co
     try {
       if (config.maxInflight > 0 && inflight > config.maxInflight) throw new S3Error('ServiceUnavailable');
       if (rawPath.startsWith('/_coffer/')) {
-        const path = decodeURIComponent(rawPath);
-        const health = await handleHealth(ctx, path);
-        await sendResult(ctx, health ?? (await handleAdmin(ctx, verifier, path)));
+        try {
+          decodeURIComponent(rawPath);
+        } catch {
+          throw new S3Error('InvalidURI');
+        }
+        const health = await handleHealth(ctx, rawPath);
+        await sendResult(ctx, health ?? (await handleAdmin(ctx, verifier, rawPath)));
       } else {
         await sendResult(ctx, await dispatchS3(ctx, verifier, limiter));
       }
@@ -126,6 +131,7 @@ export async function startCoffer(config: Config, log: Logger = pino({ level: co
     server.requestTimeout = 0;
     server.headersTimeout = 60_000;
     server.keepAliveTimeout = 65_000;
+    server.on('clientError', (err: NodeJS.ErrnoException, socket) => answerClientError(log, err, socket));
     servers.push(server);
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);

@@ -9,20 +9,24 @@ import { HashingStream } from '../checksums/index.js';
 import { pipeAll } from '../streams.js';
 import type { BodyInput } from '../engine/ingest.js';
 
-/** Fails the body with RequestTimeout when no bytes arrive for `ms`. */
+/**
+ * Fails the body with RequestTimeout when no bytes arrive for `ms`. The clock starts when the
+ * request is piped in: a guard built for a request that is refused before its body is read
+ * (KeyTooLong, MaxMessageLengthExceeded, ...) is never piped, and its timer would otherwise fire
+ * later with an error nothing listens for, an uncaught exception that ends the process.
+ */
 export class StallGuard extends Transform {
-  private timer: NodeJS.Timeout;
+  private timer: NodeJS.Timeout | undefined;
   constructor(private readonly ms: number) {
     super();
-    this.timer = this.arm();
-  }
-  private arm(): NodeJS.Timeout {
-    const t = setTimeout(() => this.destroy(new S3Error('RequestTimeout')), this.ms);
-    t.unref();
-    return t;
+    this.once('pipe', () => {
+      if (this.destroyed || this.timer !== undefined) return;
+      this.timer = setTimeout(() => this.destroy(new S3Error('RequestTimeout')), this.ms);
+      this.timer.unref();
+    });
   }
   override _transform(chunk: Buffer, _enc: BufferEncoding, cb: TransformCallback): void {
-    this.timer.refresh();
+    this.timer?.refresh();
     cb(null, chunk);
   }
   override _flush(cb: TransformCallback): void {

@@ -9,7 +9,8 @@ export interface RawRequest {
   method: string;
   /** Path as sent (already encoded), e.g. /bucket/key */
   path: string;
-  query?: Record<string, string>;
+  /** An array value repeats the name (?a=1&a=2). */
+  query?: Record<string, string | string[]>;
   headers?: Record<string, string>;
   body?: Buffer | string;
   /** x-amz-content-sha256: the body's digest by default. */
@@ -57,13 +58,20 @@ export async function signHeaders(endpoint: string, r: RawRequest): Promise<Reco
   return signed.headers as Record<string, string>;
 }
 
-export function queryString(query: Record<string, string> | undefined): string {
+export function queryString(query: Record<string, string | string[]> | undefined): string {
   if (!query || Object.keys(query).length === 0) return '';
-  return '?' + Object.entries(query).map(([k, v]) => `${encodeURIComponent(k)}=${encodeURIComponent(v)}`).join('&');
+  return '?' + Object.entries(query)
+    .flatMap(([k, v]) => (Array.isArray(v) ? v : [v]).map((one) => `${encodeURIComponent(k)}=${encodeURIComponent(one)}`))
+    .join('&');
 }
 
 export async function rawRequest(endpoint: string, r: RawRequest): Promise<RawResponse> {
   const headers = { ...(await signHeaders(endpoint, r)), ...(r.unsignedHeaders ?? {}) };
+  // node's client sends a GET or DELETE body with neither Content-Length nor Transfer-Encoding,
+  // which the server then reads as the next request: frame it explicitly.
+  if (r.body !== undefined && !Object.keys(headers).some((h) => /^(content-length|transfer-encoding)$/i.test(h))) {
+    headers['content-length'] = String(Buffer.byteLength(r.body));
+  }
   const url = new URL(endpoint);
   return new Promise((resolve, reject) => {
     const req = request(

@@ -1,0 +1,34 @@
+// Requests node's HTTP parser refuses (a Content-Length that is not a number, both Content-Length
+// and Transfer-Encoding, a header name with a space) never reach a handler. Node's own answer is
+// a bare `400 Bad Request`; S3 clients look for the error document and a request id, so it is
+// written here, straight to the socket, as S3 answers: 400 BadRequest.
+import { randomBytes } from 'node:crypto';
+import { STATUS_CODES } from 'node:http';
+import type { Duplex } from 'node:stream';
+import type { Logger } from 'pino';
+import { S3_ERRORS } from '../errors.js';
+import { renderXml } from '../s3/xml.js';
+
+export function answerClientError(log: Logger, err: NodeJS.ErrnoException, socket: Duplex): void {
+  // Node's own guards: a reset or closed socket cannot be answered, and a response already under
+  // way on this socket (the parse error came mid-body) must not be corrupted.
+  const inFlight = (socket as Duplex & { _httpMessage?: { headersSent?: boolean } })._httpMessage;
+  if (err.code === 'ECONNRESET' || !socket.writable || inFlight?.headersSent === true) {
+    socket.destroy();
+    return;
+  }
+  const requestId = randomBytes(8).toString('hex').toUpperCase();
+  const hostId = randomBytes(24).toString('base64');
+  log.info({ reqId: requestId, code: err.code }, 'unparseable request');
+  // Node's statuses for headers too large and for a request too slow to send its headers stay;
+  // only their body is S3's.
+  const status = err.code === 'HPE_HEADER_OVERFLOW' ? 431 : err.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? 408 : 400;
+  const code = status === 408 ? 'RequestTimeout' : 'BadRequest';
+  const doc = renderXml('Error', { Code: code, Message: S3_ERRORS[code].message, RequestId: requestId, HostId: hostId }, null);
+  socket.end(
+    `HTTP/1.1 ${status} ${STATUS_CODES[status] ?? ''}\r\n` +
+      `x-amz-request-id: ${requestId}\r\nx-amz-id-2: ${hostId}\r\nServer: Coffer\r\n` +
+      `Content-Type: application/xml\r\nContent-Length: ${Buffer.byteLength(doc)}\r\nConnection: close\r\n\r\n` +
+      doc,
+  );
+}
