@@ -163,11 +163,12 @@ export async function uploadPartCopy(deps: EngineDeps, input: UploadPartCopyInpu
   if (!sourceBucket) throw new S3Error('NoSuchBucket', { fields: { BucketName: input.source.bucket } });
   const source = await requireObject(deps, input.source.bucket, input.source.key, input.source.versionId);
   checkCopySourceConditions(source, input.sourceConditions);
-  let range = input.sourceRange ? resolveRange(input.sourceRange, source.size) : undefined;
-  if (input.sourceRange && 'start' in input.sourceRange && input.sourceRange.end !== undefined && input.sourceRange.end >= source.size) {
-    // x-amz-copy-source-range must lie inside the source: S3 does not clamp it.
+  const wanted = input.sourceRange;
+  if (wanted && 'start' in wanted && (wanted.start >= source.size || (wanted.end !== undefined && wanted.end >= source.size))) {
+    // x-amz-copy-source-range must lie inside the source: S3 neither clamps it nor answers 416.
     throw new S3Error('InvalidArgument', { message: `Range specified is not valid for source object of size: ${source.size}`, fields: { ArgumentName: 'x-amz-copy-source-range' } });
   }
+  let range = wanted ? resolveRange(wanted, source.size) : undefined;
   range ??= source.size > 0 ? { start: 0, end: source.size - 1 } : undefined;
   const size = range ? range.end - range.start + 1 : 0;
   if (size > MAX_PART_SIZE_BYTES) throw new S3Error('EntityTooLarge', { fields: { ProposedSize: size, MaxSizeAllowed: MAX_PART_SIZE_BYTES } });
@@ -203,6 +204,8 @@ export interface CompleteMultipartUploadInput {
   conditions: WriteConditions;
   /** A whole-object checksum the client computed (x-amz-checksum-<alg> on Complete). */
   checksum?: { algorithm: ChecksumAlgorithm; value: string };
+  /** x-amz-checksum-type on Complete: must be the upload's. */
+  checksumType?: ChecksumType;
 }
 
 export interface CompleteMultipartUploadOutput {
@@ -212,6 +215,11 @@ export interface CompleteMultipartUploadOutput {
   checksumType: ChecksumType;
   checksums: Record<string, string>;
   size: number;
+}
+
+/** CRC32, CRC32C, SHA1 and SHA256 are S3's "additional" checksums; CRC64NVME is its default. */
+function hasAdditionalChecksum(upload: UploadRecord): boolean {
+  return upload.checksumAlgorithm !== null && upload.checksumAlgorithm !== 'CRC64NVME';
 }
 
 function objectChecksums(upload: UploadRecord, parts: PartRecord[]): { algorithm: ChecksumAlgorithm; type: ChecksumType; values: Record<string, string> } {
@@ -238,7 +246,19 @@ export async function completeMultipartUpload(deps: EngineDeps, input: CompleteM
   for (let i = 1; i < input.parts.length; i++) {
     if (input.parts[i]!.partNumber <= input.parts[i - 1]!.partNumber) throw new S3Error('InvalidPartOrder');
   }
-  await requireUpload(deps, input.bucket, input.key, input.uploadId);
+  const known = await requireUpload(deps, input.bucket, input.key, input.uploadId);
+  // "If the checksum type doesn't match the checksum type that was specified ... during the
+  // CreateMultipartUpload request, it'll result in a BadDigest error."
+  // https://docs.aws.amazon.com/AmazonS3/latest/API/API_CompleteMultipartUpload.html#AmazonS3-CompleteMultipartUpload-request-header-ChecksumType
+  if (input.checksumType !== undefined && input.checksumType !== (known.checksumType ?? 'FULL_OBJECT')) {
+    throw new S3Error('BadDigest', { message: `The upload was created using the ${known.checksumType ?? 'FULL_OBJECT'} checksum mode. The complete request must use the same checksum mode.` });
+  }
+  // "When a additional checksum ... is applied to each part, the PartNumber must start at 1 and
+  // the part numbers must be consecutive. Otherwise ... InvalidPartOrder."
+  // https://docs.aws.amazon.com/AmazonS3/latest/API/API_CompletedPart.html
+  if (hasAdditionalChecksum(known) && input.parts.some((p, i) => p.partNumber !== i + 1)) {
+    throw new S3Error('InvalidPartOrder', { message: 'The list of parts was not in ascending order. With additional checksums, part numbers must start at 1 and be consecutive.' });
+  }
   let unused: string[] = [];
   let gone: string[] = [];
   let out: CompleteMultipartUploadOutput | undefined;
@@ -253,6 +273,14 @@ export async function completeMultipartUpload(deps: EngineDeps, input: CompleteM
       const part = stored.get(want.partNumber);
       if (!part || part.etag !== want.etag.replace(/^"|"$/g, '')) {
         throw new S3Error('InvalidPart', { fields: { PartNumber: want.partNumber, UploadId: upload.uploadId } });
+      }
+      // A composite checksum is built from the part checksums, so S3 requires each of them
+      // (observed on AWS, recorded in https://github.com/floci-io/floci/pull/3093).
+      const uploadAlg = upload.checksumAlgorithm as ChecksumAlgorithm | null;
+      if (uploadAlg && upload.checksumType === 'COMPOSITE' && want.checksums[uploadAlg] === undefined) {
+        throw new S3Error('InvalidRequest', {
+          message: `The upload was created using a ${uploadAlg.toLowerCase()} checksum. The complete request must include the checksum for each part. It was missing for part ${want.partNumber} in the request.`,
+        });
       }
       for (const [alg, value] of Object.entries(want.checksums)) {
         if (part.checksums[alg] !== undefined && part.checksums[alg] !== value) {

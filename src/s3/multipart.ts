@@ -31,6 +31,14 @@ function parsePartNumberParam(ctx: RequestContext): number {
   return Number(v);
 }
 
+function parseChecksumType(ctx: RequestContext): ChecksumType | undefined {
+  const v = header(ctx, 'x-amz-checksum-type')?.toUpperCase();
+  if (v !== undefined && v !== 'FULL_OBJECT' && v !== 'COMPOSITE') {
+    throw new S3Error('InvalidRequest', { message: 'Value for x-amz-checksum-type header is invalid.' });
+  }
+  return v;
+}
+
 function uploadIdParam(ctx: RequestContext): string {
   return ctx.query.get('uploadId') ?? '';
 }
@@ -44,10 +52,7 @@ export async function createMultipartUpload(ctx: RequestContext): Promise<S3Resu
     checksumAlgorithm = parseChecksumAlgorithm(algHeader);
     if (!checksumAlgorithm) throw new S3Error('InvalidRequest', { message: 'Checksum algorithm provided is unsupported. Please try again with any of the valid types: [CRC32, CRC32C, CRC64NVME, SHA1, SHA256]' });
   }
-  const typeHeader = header(ctx, 'x-amz-checksum-type')?.toUpperCase();
-  if (typeHeader !== undefined && typeHeader !== 'FULL_OBJECT' && typeHeader !== 'COMPOSITE') {
-    throw new S3Error('InvalidRequest', { message: 'Value for x-amz-checksum-type header is invalid.' });
-  }
+  const checksumType = parseChecksumType(ctx);
   const upload = await ctx.engine.createMultipartUpload({
     bucket: ctx.bucket!,
     key: ctx.key!,
@@ -56,7 +61,7 @@ export async function createMultipartUpload(ctx: RequestContext): Promise<S3Resu
     userMetadata: parseUserMetadata(h),
     storageClass: parseStorageClass(h),
     checksumAlgorithm,
-    checksumType: typeHeader as ChecksumType | undefined,
+    checksumType,
     conditions: parseWriteConditions(h),
   });
   return {
@@ -135,6 +140,9 @@ const MAX_COMPLETE_BODY_BYTES = 10 * 1024 * 1024;
 
 export async function completeMultipartUpload(ctx: RequestContext): Promise<S3Result> {
   const { text } = await readXmlBody(ctx, MAX_COMPLETE_BODY_BYTES);
+  // A Complete without a body is MalformedXML on S3, not MissingRequestBodyError (s3-tests
+  // test_multipart_upload_empty).
+  if (text.trim() === '') throw new S3Error('MalformedXML');
   const doc = parseXml(text, new Set(['Part']));
   const root = doc.CompleteMultipartUpload;
   if (root === undefined || typeof root !== 'object' || root === null) throw new S3Error('MalformedXML');
@@ -165,6 +173,7 @@ export async function completeMultipartUpload(ctx: RequestContext): Promise<S3Re
     parts,
     conditions: parseWriteConditions(ctx.req.headers),
     checksum,
+    checksumType: parseChecksumType(ctx),
   });
   const host = header(ctx, 'host') ?? 'localhost';
   const scheme = ctx.secure ? 'https' : 'http';

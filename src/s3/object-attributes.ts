@@ -26,8 +26,14 @@ export async function getObjectAttributes(ctx: RequestContext): Promise<S3Result
   const body: XmlObject = {};
   if (wanted.includes('ETag')) body.ETag = obj.etag;
   if (wanted.includes('Checksum') && obj.checksums.values[alg] !== undefined) {
-    body.Checksum = { [`Checksum${alg}`]: obj.checksums.values[alg], ChecksumType: obj.checksums.type ?? 'FULL_OBJECT' };
+    // Unlike HEAD and GET, GetObjectAttributes gives a composite checksum without its "-N"
+    // (observed on AWS, as recorded in https://github.com/floci-io/floci/issues/3083).
+    body.Checksum = { [`Checksum${alg}`]: obj.checksums.values[alg].replace(/-\d+$/, ''), ChecksumType: obj.checksums.type ?? 'FULL_OBJECT' };
   }
+  // "if an additional checksum ... isn't applied to the object specified in the request, the
+  // response doesn't return the Part element": only a COMPOSITE object lists its parts here.
+  // https://docs.aws.amazon.com/AmazonS3/latest/API/API_GetObjectAttributesParts.html
+  const listsParts = obj.checksums.type === 'COMPOSITE' && obj.checksums.algorithm !== undefined;
   if (wanted.includes('ObjectParts') && obj.parts) {
     const after = obj.parts.filter((p) => p.partNumber > marker);
     const page = after.slice(0, maxParts);
@@ -38,7 +44,7 @@ export async function getObjectAttributes(ctx: RequestContext): Promise<S3Result
       NextPartNumberMarker: page.length > 0 ? page[page.length - 1]!.partNumber : undefined,
       MaxParts: maxParts,
       IsTruncated: after.length > maxParts,
-      Part: page.map((p) => ({ PartNumber: p.partNumber, Size: p.size, ...(p.checksums?.[alg] !== undefined && obj.checksums.algorithm ? { [`Checksum${alg}`]: p.checksums[alg] } : {}) })),
+      Part: !listsParts ? undefined : page.map((p) => ({ PartNumber: p.partNumber, Size: p.size, ...(p.checksums?.[alg] !== undefined && obj.checksums.algorithm ? { [`Checksum${alg}`]: p.checksums[alg] } : {}) })),
     };
   }
   if (wanted.includes('StorageClass')) body.StorageClass = obj.storageClass;

@@ -49,7 +49,6 @@ export function objectHeaders(obj: ObjectRecord, versioned: boolean): Record<str
     Expires: obj.contentHeaders['expires'],
     'x-amz-storage-class': obj.storageClass === 'STANDARD' ? undefined : obj.storageClass,
     'x-amz-version-id': versioned ? obj.versionId : undefined,
-    'x-amz-mp-parts-count': obj.parts ? obj.parts.length : undefined,
   };
   for (const [k, v] of Object.entries(obj.userMetadata)) h[`x-amz-meta-${k}`] = v;
   return h;
@@ -102,6 +101,8 @@ export async function getObject(ctx: RequestContext): Promise<S3Result> {
     const v = ctx.query.get(param);
     if (v !== null) headers[name] = v;
   }
+  // "This value is only returned if you specify partNumber in your request and the object was
+  // uploaded as a multipart upload." https://docs.aws.amazon.com/AmazonS3/latest/API/API_HeadObject.html
   if (partNumber !== undefined && obj.parts) headers['x-amz-mp-parts-count'] = obj.parts.length;
   let status = 200;
   if (out.range) {
