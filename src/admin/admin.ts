@@ -45,7 +45,7 @@ export async function handleAdmin(ctx: RequestContext, verifier: SigV4Verifier, 
   });
   ctx.auth = auth;
   if (auth.anonymous || !auth.credential) throw new S3Error('AccessDenied');
-  const user = await ctx.engine.deps.meta.getUser(auth.credential.userId);
+  const user = (await ctx.engine.lookupAccessKey(auth.credential.accessKeyId))?.user;
   if (!user?.isAdmin) throw new S3Error('AccessDenied');
   ctx.user = user;
   // Each segment is decoded once, so a user name may contain '/' or '%' when encoded.

@@ -28,7 +28,11 @@ export interface HashingResult {
   checksums: Partial<Record<ChecksumAlgorithm, string>>;
 }
 
-export class HashingStream extends Transform {
+/**
+ * The digests a body needs, fed chunk by chunk. Used by HashingStream in a pipeline, and directly
+ * where a small body is read without one.
+ */
+export class DigestSet {
   readonly #hashers: Hasher[] = [];
   readonly #md5: Hasher | undefined;
   readonly #sha256: Hasher | undefined;
@@ -39,7 +43,6 @@ export class HashingStream extends Transform {
   #result: HashingResult | undefined;
 
   constructor(opts: HashingStreamOptions) {
-    super();
     const maxBytes = opts.maxBytes ?? Number.POSITIVE_INFINITY;
     this.#maxBytes = maxBytes;
     this.#onTooLarge = opts.onTooLarge ?? (() => new RangeError(`body exceeds ${maxBytes} bytes`));
@@ -62,20 +65,17 @@ export class HashingStream extends Transform {
     return this.#bytes;
   }
 
-  override _transform(chunk: Buffer, _encoding: BufferEncoding, callback: TransformCallback): void {
+  /** Hash a chunk; returns the error to fail with when the chunk would pass maxBytes. */
+  update(chunk: Buffer): Error | undefined {
     const bytes = this.#bytes + chunk.length;
-    if (bytes > this.#maxBytes) {
-      // An error through the callback destroys the stream, and pipeline() tears down the rest.
-      callback(this.#onTooLarge());
-      return;
-    }
+    if (bytes > this.#maxBytes) return this.#onTooLarge();
     this.#bytes = bytes;
     const hashers = this.#hashers;
     for (let i = 0; i < hashers.length; i++) hashers[i]!.update(chunk);
-    callback(null, chunk);
+    return undefined;
   }
 
-  override _flush(callback: TransformCallback): void {
+  finish(): HashingResult {
     const checksums: Partial<Record<ChecksumAlgorithm, string>> = {};
     const digests = new Map<Hasher, Buffer>();
     // Each hasher is digested once: a node:crypto Hash throws on a second digest().
@@ -92,12 +92,46 @@ export class HashingStream extends Transform {
     if (this.#md5) result.md5 = digestOf(this.#md5);
     if (this.#sha256) result.sha256 = digestOf(this.#sha256);
     this.#result = result;
+    return result;
+  }
+
+  /** The digests, once finish() has run. */
+  result(): HashingResult {
+    if (!this.#result) throw new Error('digests read before the body ended');
+    return this.#result;
+  }
+}
+
+export class HashingStream extends Transform {
+  readonly #digests: DigestSet;
+
+  constructor(opts: HashingStreamOptions) {
+    super();
+    this.#digests = new DigestSet(opts);
+  }
+
+  get bytes(): number {
+    return this.#digests.bytes;
+  }
+
+  override _transform(chunk: Buffer, _encoding: BufferEncoding, callback: TransformCallback): void {
+    // An error through the callback destroys the stream, and pipeline() tears down the rest.
+    const err = this.#digests.update(chunk);
+    if (err) callback(err);
+    else callback(null, chunk);
+  }
+
+  override _flush(callback: TransformCallback): void {
+    this.#digests.finish();
     callback();
   }
 
   /** The digests, once the stream has ended (its 'finish' or 'end' has fired). */
   result(): HashingResult {
-    if (!this.#result) throw new Error('HashingStream.result() called before the stream ended');
-    return this.#result;
+    try {
+      return this.#digests.result();
+    } catch {
+      throw new Error('HashingStream.result() called before the stream ended');
+    }
   }
 }

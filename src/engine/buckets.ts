@@ -3,6 +3,7 @@
 import { S3Error } from '../errors.js';
 import type { BucketRecord } from '../meta/types.js';
 import type { EngineDeps } from './deps.js';
+import { cachedBucket } from './deps.js';
 
 const BUCKET_NAME = /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
 const IPV4 = /^\d{1,3}\.\d{1,3}\.\d{1,3}\.\d{1,3}$/;
@@ -53,6 +54,7 @@ export async function createBucket(deps: EngineDeps, input: CreateBucketInput): 
     if ((await tx.countBuckets(input.ownerId)) >= deps.limits.maxBuckets) throw new S3Error('TooManyBuckets');
     await tx.createBucket(record);
   });
+  deps.cache.buckets.delete(input.bucket);
   return record;
 }
 
@@ -63,10 +65,11 @@ export async function deleteBucket(deps: EngineDeps, bucket: string): Promise<vo
     if (await tx.bucketHasContent(bucket)) throw new S3Error('BucketNotEmpty', { fields: { BucketName: bucket } });
     await tx.deleteBucket(bucket);
   });
+  deps.cache.buckets.delete(bucket);
 }
 
 export async function requireBucket(deps: EngineDeps, bucket: string): Promise<BucketRecord> {
-  const b = await deps.meta.getBucket(bucket);
+  const b = await cachedBucket(deps, bucket);
   if (!b) throw new S3Error('NoSuchBucket', { fields: { BucketName: bucket } });
   return b;
 }

@@ -1,6 +1,7 @@
 import type { FsBlobStore } from '../blobs/fs-blob-store.js';
 import type { MetadataStore } from '../meta/store.js';
-import type { ObjectRecord } from '../meta/types.js';
+import type { BucketRecord, ObjectRecord } from '../meta/types.js';
+import type { EngineCache } from './cache.js';
 
 export interface EngineLimits {
   region: string;
@@ -14,6 +15,16 @@ export interface EngineDeps {
   meta: MetadataStore;
   blobs: FsBlobStore;
   limits: EngineLimits;
+  cache: EngineCache;
+}
+
+/** A bucket's record through the cache (outside transactions only). */
+export async function cachedBucket(deps: EngineDeps, name: string): Promise<BucketRecord | undefined> {
+  const hit = deps.cache.buckets.get(name);
+  if (hit !== undefined) return hit ?? undefined;
+  const b = await deps.meta.getBucket(name);
+  deps.cache.buckets.set(name, b ?? null);
+  return b;
 }
 
 /** Blob ids an object version holds (its own, or its parts'). */

@@ -1,6 +1,7 @@
 // The engine: one method per S3 operation, typed in and out, no HTTP. It owns the metadata
 // store and the blob store.
 import type { EngineDeps } from './deps.js';
+import { cachedBucket } from './deps.js';
 import * as buckets from './buckets.js';
 import * as users from './users.js';
 import * as write from './object-write.js';
@@ -22,7 +23,7 @@ export class Engine {
 
   createBucket(input: buckets.CreateBucketInput) { return buckets.createBucket(this.deps, input); }
   deleteBucket(bucket: string) { return buckets.deleteBucket(this.deps, bucket); }
-  getBucket(bucket: string) { return this.deps.meta.getBucket(bucket); }
+  getBucket(bucket: string) { return cachedBucket(this.deps, bucket); }
   headBucket(bucket: string) { return buckets.requireBucket(this.deps, bucket); }
   listBuckets(input: buckets.ListBucketsInput) { return buckets.listBuckets(this.deps, input); }
 

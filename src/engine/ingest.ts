@@ -2,16 +2,18 @@
 // objects, into memory to be stored inline in the metadata row), then verify the lengths and
 // digests the client announced before anything becomes visible.
 import type { Readable, Transform } from 'node:stream';
-import { pipeAll } from '../streams.js';
+import { StallGuard, pipeAll } from '../streams.js';
 import { Writable } from 'node:stream';
 import { S3Error } from '../errors.js';
 import type { FsBlobStore } from '../blobs/fs-blob-store.js';
-import { HashingStream, checksumHeaderName } from '../checksums/index.js';
+import { DigestSet, HashingStream, checksumHeaderName } from '../checksums/index.js';
 import type { ChecksumAlgorithm } from '../checksums/index.js';
 
 export interface BodyInput {
-  /** Source first: the request, then decoders (timeouts, aws-chunked). */
+  /** Source first: the request, then decoders (aws-chunked). */
   stages: Array<Readable | Transform>;
+  /** The source stalling this long fails the body with RequestTimeout. */
+  idleTimeoutMs?: number;
   /** Bytes the object will have (Content-Length, or x-amz-decoded-content-length). */
   size: number;
   /** Decoded Content-MD5, when sent. */
@@ -37,6 +39,8 @@ export interface IngestResult {
   inlineData: Buffer | null;
 }
 
+const DEFAULT_IDLE_TIMEOUT_MS = 20_000;
+
 class Collector extends Writable {
   readonly chunks: Buffer[] = [];
   override _write(chunk: Buffer, _enc: BufferEncoding, cb: (e?: Error | null) => void): void {
@@ -45,26 +49,83 @@ class Collector extends Writable {
   }
 }
 
+/**
+ * Read a small body that needs no decoding straight off its source: no pipeline, no stages, one
+ * timer. Small PUTs are the hot path of many workloads, and a pipeline per request costs more
+ * than the bytes do. On failure the source is left alone (the response closes the connection).
+ */
+function readSmall(src: Readable, digests: DigestSet, idleTimeoutMs: number, signal?: AbortSignal): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let ended = false;
+    const timer = setTimeout(() => fail(new S3Error('RequestTimeout')), idleTimeoutMs);
+    const onData = (chunk: Buffer): void => {
+      timer.refresh();
+      const err = digests.update(chunk);
+      if (err) fail(err);
+      else chunks.push(chunk);
+    };
+    const onEnd = (): void => {
+      ended = true;
+      cleanup();
+      digests.finish();
+      resolve(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks));
+    };
+    const onClose = (): void => {
+      if (!ended) fail(Object.assign(new Error('aborted'), { code: 'ECONNRESET' }));
+    };
+    const onAbort = (): void => fail(Object.assign(new Error('aborted'), { code: 'ABORT_ERR' }));
+    function cleanup(): void {
+      clearTimeout(timer);
+      src.off('data', onData);
+      src.off('end', onEnd);
+      src.off('error', fail);
+      src.off('close', onClose);
+      signal?.removeEventListener('abort', onAbort);
+    }
+    function fail(err: Error): void {
+      cleanup();
+      reject(err);
+    }
+    src.on('data', onData);
+    src.once('end', onEnd);
+    src.once('error', fail);
+    src.once('close', onClose);
+    signal?.addEventListener('abort', onAbort, { once: true });
+  });
+}
+
 export async function ingestBody(blobs: FsBlobStore, body: BodyInput, inlineMaxBytes: number): Promise<IngestResult> {
   const algorithms: ChecksumAlgorithm[] = ['CRC64NVME'];
   if (body.checksumAlgorithm && body.checksumAlgorithm !== 'CRC64NVME') algorithms.push(body.checksumAlgorithm);
-  const hasher = new HashingStream({
+  const hashOptions = {
     md5: true,
     sha256: body.sha256Hex !== undefined,
     checksums: algorithms,
     maxBytes: body.size,
     onTooLarge: () => new S3Error('IncompleteBody', { message: 'The request body is longer than the Content-Length announced.' }),
-  });
-  const stages = [...body.stages, hasher];
+  };
+  const [source, ...decoders] = body.stages;
+  if (!source) throw new Error('a body needs a source');
   let blobId: string | null = null;
   let inlineData: Buffer | null = null;
+  let hasher: { result(): ReturnType<DigestSet['result']> };
   try {
-    if (body.size <= inlineMaxBytes) {
-      const sink = new Collector();
-      await pipeAll([...stages, sink], body.signal);
-      inlineData = Buffer.concat(sink.chunks);
+    if (body.size <= inlineMaxBytes && decoders.length === 0) {
+      const digests = new DigestSet(hashOptions);
+      hasher = digests;
+      inlineData = await readSmall(source, digests, body.idleTimeoutMs ?? DEFAULT_IDLE_TIMEOUT_MS, body.signal);
     } else {
-      blobId = (await blobs.write(stages, body.signal)).id;
+      const stream = new HashingStream(hashOptions);
+      hasher = stream;
+      const stages = [source, new StallGuard(body.idleTimeoutMs ?? DEFAULT_IDLE_TIMEOUT_MS), ...decoders, stream];
+      if (body.size <= inlineMaxBytes) {
+        const sink = new Collector();
+        await pipeAll([...stages, sink], body.signal);
+        inlineData = Buffer.concat(sink.chunks);
+      } else {
+        blobId = (await blobs.write(stages, body.signal)).id;
+      }
     }
   } catch (err) {
     throw asBodyError(err);

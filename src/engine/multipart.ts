@@ -12,6 +12,7 @@ import { checkCopySourceConditions } from './conditions.js';
 import type { ReadConditions } from './conditions.js';
 import { deleteBlobs } from './deps.js';
 import type { EngineDeps } from './deps.js';
+import { cachedBucket } from './deps.js';
 import { ingestBody } from './ingest.js';
 import type { BodyInput } from './ingest.js';
 import { commitVersion, validateKey } from './object-write.js';
@@ -159,7 +160,7 @@ export interface UploadPartCopyInput {
 export async function uploadPartCopy(deps: EngineDeps, input: UploadPartCopyInput): Promise<UploadPartOutput & { sourceVersionId?: string }> {
   validatePartNumber(input.partNumber);
   const upload = await requireUpload(deps, input.bucket, input.key, input.uploadId);
-  const sourceBucket = await deps.meta.getBucket(input.source.bucket);
+  const sourceBucket = await cachedBucket(deps, input.source.bucket);
   if (!sourceBucket) throw new S3Error('NoSuchBucket', { fields: { BucketName: input.source.bucket } });
   const source = await requireObject(deps, input.source.bucket, input.source.key, input.source.versionId);
   checkCopySourceConditions(source, input.sourceConditions);

@@ -6,6 +6,7 @@ import type { ObjectRecord, PartRef } from '../meta/types.js';
 import { checkReadConditions } from './conditions.js';
 import type { ReadConditions } from './conditions.js';
 import type { EngineDeps } from './deps.js';
+import { cachedBucket } from './deps.js';
 
 /** A parsed Range header: `bytes=a-b`, `bytes=a-` or `bytes=-n`. */
 export type RangeSpec = { start: number; end?: number } | { suffix: number };
@@ -32,7 +33,7 @@ export async function requireObject(deps: EngineDeps, bucket: string, key: strin
   }
   const obj = await deps.meta.getObject(bucket, key, versionId);
   if (!obj) {
-    if (!(await deps.meta.getBucket(bucket))) throw new S3Error('NoSuchBucket', { fields: { BucketName: bucket } });
+    if (!(await cachedBucket(deps, bucket))) throw new S3Error('NoSuchBucket', { fields: { BucketName: bucket } });
     throw versionId === undefined ? new S3Error('NoSuchKey', { fields: { Key: key } }) : new S3Error('NoSuchVersion', { fields: { Key: key, VersionId: versionId } });
   }
   if (obj.deleteMarker) {
@@ -103,7 +104,8 @@ export interface GetObjectInput {
 export interface GetObjectOutput {
   object: ObjectRecord;
   range?: ByteRange;
-  body?: Readable;
+  /** The bytes: a Buffer for objects stored inline, else a stream of the blob(s). */
+  body?: Readable | Buffer;
 }
 
 const OPEN_ATTEMPTS = 3;
@@ -114,6 +116,9 @@ export async function getObject(deps: EngineDeps, input: GetObjectInput): Promis
     checkReadConditions(object, input.conditions);
     const range = input.range ? resolveRange(input.range, object.size) : undefined;
     if (input.headOnly) return { object, range };
+    if (object.inlineData) {
+      return { object, range, body: range ? object.inlineData.subarray(range.start, range.end + 1) : object.inlineData };
+    }
     try {
       const { stream } = await openObjectBody(deps, object, range);
       return { object, range, body: stream };

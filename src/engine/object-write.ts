@@ -10,6 +10,7 @@ import { checkCopySourceConditions, checkWriteConditions } from './conditions.js
 import type { ReadConditions, WriteConditions } from './conditions.js';
 import { blobsOf, deleteBlobs } from './deps.js';
 import type { EngineDeps } from './deps.js';
+import { cachedBucket } from './deps.js';
 import { ingestBody } from './ingest.js';
 import type { BodyInput, IngestResult } from './ingest.js';
 import { openObjectBody, requireObject } from './object-read.js';
@@ -123,7 +124,7 @@ export async function putObject(deps: EngineDeps, input: PutObjectInput): Promis
   validateKey(input.key);
   if (input.body.size > deps.limits.maxObjectSizeBytes) throw new S3Error('EntityTooLarge', { fields: { ProposedSize: input.body.size, MaxSizeAllowed: deps.limits.maxObjectSizeBytes } });
   // Fail before reading the body when the bucket is missing; the transaction checks again.
-  if (!(await deps.meta.getBucket(input.bucket))) throw new S3Error('NoSuchBucket', { fields: { BucketName: input.bucket } });
+  if (!(await cachedBucket(deps, input.bucket))) throw new S3Error('NoSuchBucket', { fields: { BucketName: input.bucket } });
   const body = await ingestBody(deps.blobs, input.body, deps.limits.inlineMaxBytes);
   const record = recordFrom(input, body, input.body.checksumAlgorithm);
   const { versioned } = await storeVersion(deps, input.bucket, record, input.conditions);
@@ -159,9 +160,9 @@ export interface CopyObjectOutput extends PutObjectOutput {
 
 export async function copyObject(deps: EngineDeps, input: CopyObjectInput): Promise<CopyObjectOutput> {
   validateKey(input.key);
-  const sourceBucket = await deps.meta.getBucket(input.source.bucket);
+  const sourceBucket = await cachedBucket(deps, input.source.bucket);
   if (!sourceBucket) throw new S3Error('NoSuchBucket', { fields: { BucketName: input.source.bucket } });
-  if (!(await deps.meta.getBucket(input.bucket))) throw new S3Error('NoSuchBucket', { fields: { BucketName: input.bucket } });
+  if (!(await cachedBucket(deps, input.bucket))) throw new S3Error('NoSuchBucket', { fields: { BucketName: input.bucket } });
   const source = await requireObject(deps, input.source.bucket, input.source.key, input.source.versionId);
   checkCopySourceConditions(source, input.sourceConditions);
   const sameObject = input.source.bucket === input.bucket && input.source.key === input.key;

@@ -58,6 +58,7 @@ export async function createUser(deps: EngineDeps, input: CreateUserInput): Prom
     await tx.createUser(user);
     await tx.createAccessKey({ accessKeyId, secretAccessKey, userId: user.id, createdAt: now });
   });
+  deps.cache.credentials.delete(accessKeyId);
   return { user, accessKeyId, secretAccessKey };
 }
 
@@ -68,6 +69,7 @@ export async function deleteUser(deps: EngineDeps, name: string): Promise<void> 
     if ((await tx.countBuckets(user.id)) > 0) throw new UserError(409, `user ${name} still owns buckets`);
     await tx.deleteUser(user.id);
   });
+  deps.cache.credentials.clear();
 }
 
 export async function listUsers(deps: EngineDeps): Promise<Array<UserRecord & { accessKeyIds: string[] }>> {
@@ -78,10 +80,13 @@ export async function listUsers(deps: EngineDeps): Promise<Array<UserRecord & { 
 }
 
 export async function lookupAccessKey(deps: EngineDeps, accessKeyId: string): Promise<{ key: AccessKeyRecord; user: UserRecord } | undefined> {
+  const hit = deps.cache.credentials.get(accessKeyId);
+  if (hit !== undefined) return hit ?? undefined;
   const key = await deps.meta.getAccessKey(accessKeyId);
-  if (!key) return undefined;
-  const user = await deps.meta.getUser(key.userId);
-  return user && { key, user };
+  const user = key && (await deps.meta.getUser(key.userId));
+  const found = key && user ? { key, user } : undefined;
+  deps.cache.credentials.set(accessKeyId, found ?? null);
+  return found;
 }
 
 /**
@@ -89,6 +94,7 @@ export async function lookupAccessKey(deps: EngineDeps, accessKeyId: string): Pr
  * without, a first start generates keys and returns them so they can be printed once.
  */
 export async function ensureRootUser(deps: EngineDeps, accessKeyId?: string, secretAccessKey?: string): Promise<CreatedUser | undefined> {
+  deps.cache.credentials.clear();
   if (accessKeyId && secretAccessKey) {
     const existing = await deps.meta.getAccessKey(accessKeyId);
     if (existing) {

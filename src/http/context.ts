@@ -45,3 +45,61 @@ export function header(ctx: RequestContext, name: string): string | undefined {
   if (v === undefined) return undefined;
   return Array.isArray(v) ? v.join(',') : v;
 }
+
+export interface ContextInit {
+  requestId: string;
+  hostId: string;
+  baseLog: Logger;
+  config: Config;
+  engine: Engine;
+  req: IncomingMessage;
+  res: ServerResponse;
+  secure: boolean;
+  expectsContinue: boolean;
+  rawPath: string;
+  rawQuery: string;
+}
+
+/**
+ * The context of one request. The child logger and the abort signal are made on first use:
+ * most requests never log below info or read a body, and both cost more than a small GET.
+ */
+export function createContext(init: ContextInit): RequestContext {
+  let log: Logger | undefined;
+  let aborter: AbortController | undefined;
+  let query: URLSearchParams | undefined;
+  const ctx: RequestContext = {
+    requestId: init.requestId,
+    hostId: init.hostId,
+    startedAt: performance.now(),
+    config: init.config,
+    engine: init.engine,
+    req: init.req,
+    res: init.res,
+    secure: init.secure,
+    expectsContinue: init.expectsContinue,
+    rawPath: init.rawPath,
+    rawQuery: init.rawQuery,
+    get query() {
+      return (query ??= new URLSearchParams(init.rawQuery));
+    },
+    get log() {
+      return (log ??= init.baseLog.child({ reqId: init.requestId, op: ctx.op, bucket: ctx.bucket, key: ctx.key }));
+    },
+    set log(value: Logger) {
+      log = value;
+    },
+    get signal() {
+      if (!aborter) {
+        const a = new AbortController();
+        aborter = a;
+        if (init.res.closed && !init.res.writableFinished) a.abort();
+        else init.res.once('close', () => {
+          if (!init.res.writableFinished) a.abort();
+        });
+      }
+      return aborter.signal;
+    },
+  };
+  return ctx;
+}

@@ -11,6 +11,7 @@ import { pino } from 'pino';
 import type { Logger } from 'pino';
 import type { Config } from '../config.js';
 import { Engine } from '../engine/engine.js';
+import { createEngineCache } from '../engine/cache.js';
 import type { CreatedUser } from '../engine/users.js';
 import { FsBlobStore } from '../blobs/fs-blob-store.js';
 import { SqliteStore } from '../meta/sqlite/sqlite-store.js';
@@ -20,7 +21,7 @@ import { S3Error } from '../errors.js';
 import { checkRouteTable } from '../s3/router.js';
 import { dispatchS3 } from '../s3/dispatch.js';
 import { handleAdmin, handleHealth } from '../admin/admin.js';
-import type { RequestContext } from './context.js';
+import { createContext } from './context.js';
 import { sendError, sendResult } from './response.js';
 import { answerClientError } from './client-error.js';
 import { RateLimiter } from './rate-limit.js';
@@ -54,6 +55,7 @@ export async function startCoffer(config: Config, log: Logger = pino({ level: co
   const engine = new Engine({
     meta,
     blobs,
+    cache: createEngineCache(),
     limits: {
       region: config.region,
       knownRegions: new Set(config.regionEndpoints.keys()),
@@ -75,34 +77,22 @@ export async function startCoffer(config: Config, log: Logger = pino({ level: co
   });
   const limiter = new RateLimiter(config.rateLimitPerSecond);
   let inflight = 0;
+  let requestCounter = 0;
+  const idPrefix = randomBytes(4).toString('hex').toUpperCase();
+  const hostPrefix = randomBytes(18).toString('base64');
+  const logRequests = log.isLevelEnabled('info');
 
   const handle = async (req: IncomingMessage, res: ServerResponse, secure: boolean, expectsContinue = false): Promise<void> => {
-    const requestId = randomBytes(8).toString('hex').toUpperCase();
-    const hostId = randomBytes(24).toString('base64');
+    // Request ids: a random per-process prefix and a counter, as unique as S3's and cheaper
+    // than asking the kernel for randomness twice per request.
+    requestCounter = (requestCounter + 1) % 0x100000000;
+    const requestId = idPrefix + requestCounter.toString(16).toUpperCase().padStart(8, '0');
+    const hostId = hostPrefix + requestId;
     res.setHeader('x-amz-request-id', requestId);
     res.setHeader('x-amz-id-2', hostId);
     res.setHeader('Server', 'Coffer');
-    const aborter = new AbortController();
-    res.once('close', () => {
-      if (!res.writableFinished) aborter.abort();
-    });
     const { rawPath, rawQuery } = splitUrl(req.url ?? '/');
-    const ctx: RequestContext = {
-      requestId,
-      hostId,
-      startedAt: performance.now(),
-      log: log.child({ reqId: requestId }),
-      config,
-      engine,
-      req,
-      res,
-      secure,
-      expectsContinue,
-      signal: aborter.signal,
-      rawPath,
-      rawQuery,
-      query: new URLSearchParams(rawQuery),
-    };
+    const ctx = createContext({ requestId, hostId, baseLog: log, config, engine, req, res, secure, expectsContinue, rawPath, rawQuery });
     inflight++;
     try {
       if (config.maxInflight > 0 && inflight > config.maxInflight) throw new S3Error('ServiceUnavailable');
@@ -121,7 +111,7 @@ export async function startCoffer(config: Config, log: Logger = pino({ level: co
       sendError(ctx, err);
     } finally {
       inflight--;
-      ctx.log.info({ method: req.method, op: ctx.op, status: res.statusCode, ms: Math.round(performance.now() - ctx.startedAt) }, 'request');
+      if (logRequests) ctx.log.info({ method: req.method, status: res.statusCode, ms: Math.round(performance.now() - ctx.startedAt) }, 'request');
     }
   };
 

@@ -1,43 +1,12 @@
 // Request bodies: framing (Content-Length, aws-chunked), stall time-outs, and small XML bodies.
-import { Transform, Writable } from 'node:stream';
-import type { TransformCallback } from 'node:stream';
+import { Writable } from 'node:stream';
 import { S3Error } from '../errors.js';
 import type { RequestContext } from '../http/context.js';
 import { header } from '../http/context.js';
 import { AwsChunkedDecoder } from '../auth/aws-chunked.js';
 import { HashingStream } from '../checksums/index.js';
-import { pipeAll } from '../streams.js';
+import { StallGuard, pipeAll } from '../streams.js';
 import type { BodyInput } from '../engine/ingest.js';
-
-/**
- * Fails the body with RequestTimeout when no bytes arrive for `ms`. The clock starts when the
- * request is piped in: a guard built for a request that is refused before its body is read
- * (KeyTooLong, MaxMessageLengthExceeded, ...) is never piped, and its timer would otherwise fire
- * later with an error nothing listens for, an uncaught exception that ends the process.
- */
-export class StallGuard extends Transform {
-  private timer: NodeJS.Timeout | undefined;
-  constructor(private readonly ms: number) {
-    super();
-    this.once('pipe', () => {
-      if (this.destroyed || this.timer !== undefined) return;
-      this.timer = setTimeout(() => this.destroy(new S3Error('RequestTimeout')), this.ms);
-      this.timer.unref();
-    });
-  }
-  override _transform(chunk: Buffer, _enc: BufferEncoding, cb: TransformCallback): void {
-    this.timer?.refresh();
-    cb(null, chunk);
-  }
-  override _flush(cb: TransformCallback): void {
-    clearTimeout(this.timer);
-    cb();
-  }
-  override _destroy(err: Error | null, cb: (error?: Error | null) => void): void {
-    clearTimeout(this.timer);
-    cb(err);
-  }
-}
 
 function parseLength(value: string | undefined, name: string): number | undefined {
   if (value === undefined) return undefined;
@@ -61,14 +30,14 @@ export function frameBody(ctx: RequestContext): FramedBody {
   const payload = ctx.auth?.payload ?? { kind: 'unsigned' as const };
   const te = header(ctx, 'transfer-encoding');
   const contentLength = parseLength(header(ctx, 'content-length'), 'Content-Length');
-  const guard = new StallGuard(ctx.config.requestTimeoutMs);
+  const idleTimeoutMs = ctx.config.requestTimeoutMs;
   if (payload.kind === 'streaming-signed' || payload.kind === 'streaming-unsigned-trailer') {
     const decoded = parseLength(header(ctx, 'x-amz-decoded-content-length'), 'x-amz-decoded-content-length');
     if (decoded === undefined) throw new S3Error('MissingContentLength');
     if (contentLength === undefined && !te) throw new S3Error('MissingContentLength');
     const expectedTrailers = (header(ctx, 'x-amz-trailer') ?? '').split(',').map((s) => s.trim().toLowerCase()).filter(Boolean);
     const chunked = new AwsChunkedDecoder({ mode: payload, decodedLength: decoded, expectedTrailers });
-    return { body: { stages: [ctx.req, guard, chunked], size: decoded, signal: ctx.signal }, chunked };
+    return { body: { stages: [ctx.req, chunked], size: decoded, idleTimeoutMs, signal: ctx.signal }, chunked };
   }
   if (te !== undefined && /chunked/i.test(te)) {
     // Plain HTTP chunking without aws-chunked: S3 refuses it.
@@ -77,7 +46,8 @@ export function frameBody(ctx: RequestContext): FramedBody {
   if (contentLength === undefined) throw new S3Error('MissingContentLength');
   return {
     body: {
-      stages: [ctx.req, guard],
+      stages: [ctx.req],
+      idleTimeoutMs,
       size: contentLength,
       sha256Hex: payload.kind === 'sha256' ? payload.expectedHex : undefined,
       signal: ctx.signal,
@@ -123,7 +93,8 @@ export async function readXmlBody(ctx: RequestContext, limit = MAX_XML_BODY_BYTE
   const hasher = new HashingStream({ md5: true, sha256: body.sha256Hex !== undefined, checksums: ['CRC32', 'CRC32C', 'CRC64NVME', 'SHA1', 'SHA256'] });
   const sink = new Capped(limit);
   try {
-    await pipeAll([...body.stages, hasher, sink], ctx.signal);
+    const [source, ...decoders] = body.stages;
+    await pipeAll([source!, new StallGuard(body.idleTimeoutMs ?? ctx.config.requestTimeoutMs), ...decoders, hasher, sink], ctx.signal);
   } catch (err) {
     if (err instanceof S3Error) throw err;
     throw new S3Error('IncompleteBody', { cause: err });

@@ -81,13 +81,12 @@ export async function dispatchS3(ctx: RequestContext, verifier: SigV4Verifier, l
   if (auth.credential) limiter.take(auth.credential.accessKeyId);
   // Anonymous access arrives with ACLs and bucket policies; until then it is refused.
   if (auth.anonymous || !auth.credential) throw new S3Error('AccessDenied');
-  const user = await ctx.engine.deps.meta.getUser(auth.credential.userId);
+  const user = (await ctx.engine.lookupAccessKey(auth.credential.accessKeyId))?.user;
   if (!user) throw new S3Error('InvalidAccessKeyId');
   ctx.user = user;
   const on: On = target.key !== undefined ? 'object' : target.bucket !== undefined ? 'bucket' : 'service';
   const route = matchRoute({ method: ctx.req.method ?? 'GET', on, query: ctx.query, hasHeader: (n) => ctx.req.headers[n] !== undefined });
   ctx.op = route.op;
-  ctx.log = ctx.log.child({ op: route.op, bucket: ctx.bucket, key: ctx.key });
   await authorize(ctx, route);
   if (route.body === 'none') refuseBody(ctx);
   const handler = HANDLERS[route.op];
