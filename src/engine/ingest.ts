@@ -27,7 +27,8 @@ export interface BodyInput {
   trailerChecksum?: () => string | undefined;
   /** Compute the checksum without a value to check it against (copies from our own store). */
   computeOnly?: boolean;
-  signal?: AbortSignal;
+  /** Aborts the body when the client goes away; a function so it is made only when used. */
+  signal?: AbortSignal | (() => AbortSignal);
 }
 
 export interface IngestResult {
@@ -54,7 +55,7 @@ class Collector extends Writable {
  * timer. Small PUTs are the hot path of many workloads, and a pipeline per request costs more
  * than the bytes do. On failure the source is left alone (the response closes the connection).
  */
-function readSmall(src: Readable, digests: DigestSet, idleTimeoutMs: number, signal?: AbortSignal): Promise<Buffer> {
+function readSmall(src: Readable, digests: DigestSet, idleTimeoutMs: number): Promise<Buffer> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let ended = false;
@@ -74,14 +75,12 @@ function readSmall(src: Readable, digests: DigestSet, idleTimeoutMs: number, sig
     const onClose = (): void => {
       if (!ended) fail(Object.assign(new Error('aborted'), { code: 'ECONNRESET' }));
     };
-    const onAbort = (): void => fail(Object.assign(new Error('aborted'), { code: 'ABORT_ERR' }));
     function cleanup(): void {
       clearTimeout(timer);
       src.off('data', onData);
       src.off('end', onEnd);
       src.off('error', fail);
       src.off('close', onClose);
-      signal?.removeEventListener('abort', onAbort);
     }
     function fail(err: Error): void {
       cleanup();
@@ -91,7 +90,6 @@ function readSmall(src: Readable, digests: DigestSet, idleTimeoutMs: number, sig
     src.once('end', onEnd);
     src.once('error', fail);
     src.once('close', onClose);
-    signal?.addEventListener('abort', onAbort, { once: true });
   });
 }
 
@@ -114,17 +112,19 @@ export async function ingestBody(blobs: FsBlobStore, body: BodyInput, inlineMaxB
     if (body.size <= inlineMaxBytes && decoders.length === 0) {
       const digests = new DigestSet(hashOptions);
       hasher = digests;
-      inlineData = await readSmall(source, digests, body.idleTimeoutMs ?? DEFAULT_IDLE_TIMEOUT_MS, body.signal);
+      // The source's own 'close' tells a disconnect here; no abort signal is needed.
+      inlineData = await readSmall(source, digests, body.idleTimeoutMs ?? DEFAULT_IDLE_TIMEOUT_MS);
     } else {
+      const signal = typeof body.signal === 'function' ? body.signal() : body.signal;
       const stream = new HashingStream(hashOptions);
       hasher = stream;
       const stages = [source, new StallGuard(body.idleTimeoutMs ?? DEFAULT_IDLE_TIMEOUT_MS), ...decoders, stream];
       if (body.size <= inlineMaxBytes) {
         const sink = new Collector();
-        await pipeAll([...stages, sink], body.signal);
+        await pipeAll([...stages, sink], signal);
         inlineData = Buffer.concat(sink.chunks);
       } else {
-        blobId = (await blobs.write(stages, body.signal)).id;
+        blobId = (await blobs.write(stages, signal)).id;
       }
     }
   } catch (err) {

@@ -43,16 +43,14 @@ async function deleteOne(tx: MetaTx, bucket: string, ownerId: string, t: DeleteT
     result = { key: t.key };
   } else {
     // Versioned: the delete stacks a delete marker ('null' while suspended, replacing the null version).
-    if (b.versioning === 'Suspended') {
-      const r = await tx.deleteObjectVersion(bucket, t.key, 'null');
-      if (r) removed.push(r);
-    }
     const marker: ObjectRecord = {
       bucket, key: t.key, versionId: b.versioning === 'Enabled' ? newVersionId() : 'null', isLatest: true, deleteMarker: true,
       size: 0, etag: '', lastModified: Date.now(), ownerId, storageClass: 'STANDARD', contentHeaders: {}, userMetadata: {},
       checksums: { values: {} }, inlineData: null, blobId: null, parts: null, extra: {},
     };
-    await tx.insertObjectVersion(marker);
+    // While suspended, the marker takes the place of the 'null' version.
+    const r = await tx.insertObjectVersion(marker, b.versioning === 'Suspended' ? 'null' : undefined);
+    if (r) removed.push(r);
     result = { key: t.key, deleteMarker: true, deleteMarkerVersionId: marker.versionId, versionId: marker.versionId };
   }
   const ids = blobsOf(removed);

@@ -53,16 +53,15 @@ export interface PutObjectOutput {
 
 /** Make `record` the latest version of its key, inside a transaction. Returns replaced blob ids. */
 export async function commitVersion(tx: MetaTx, bucket: BucketRecord, record: ObjectRecord, conditions: WriteConditions): Promise<string[]> {
-  const current = await tx.getObject(record.bucket, record.key);
-  checkWriteConditions(current && !current.deleteMarker ? current : undefined, conditions);
-  const removed: ObjectRecord[] = [];
-  if (bucket.versioning !== 'Enabled') {
-    // Without versioning (or suspended), the 'null' version is overwritten in place.
-    const r = await tx.deleteObjectVersion(record.bucket, record.key, 'null');
-    if (r) removed.push(r);
+  if (conditions.ifNoneMatchStar || conditions.ifMatch !== undefined) {
+    const current = await tx.getObject(record.bucket, record.key);
+    checkWriteConditions(current && !current.deleteMarker ? current : undefined, conditions);
   }
-  record.versionId = bucket.versioning === 'Enabled' ? newVersionId() : 'null';
-  await tx.insertObjectVersion(record);
+  // Without versioning (or suspended), the 'null' version is overwritten in place.
+  const replacing = bucket.versioning !== 'Enabled';
+  record.versionId = replacing ? 'null' : newVersionId();
+  const replaced = await tx.insertObjectVersion(record, replacing ? 'null' : undefined);
+  const removed = replaced ? [replaced] : [];
   const added = blobsOf([record]);
   if (added.length > 0) await tx.registerBlobs(added);
   const gone = blobsOf(removed);

@@ -57,10 +57,10 @@ export interface MetaTx extends MetaReader {
   setBucketVersioning(name: string, state: VersioningState): Promise<void>;
 
   /**
-   * Insert a version and make it the latest. The previous latest stays as a non-latest version;
-   * callers remove a replaced 'null' version first with deleteObjectVersion.
+   * Insert a version and make it the latest. With `replaceVersionId` (the 'null' version of an
+   * unversioned or suspended bucket), that version is removed first and returned.
    */
-  insertObjectVersion(record: ObjectRecord): Promise<void>;
+  insertObjectVersion(record: ObjectRecord, replaceVersionId?: string): Promise<ObjectRecord | undefined>;
   /** Remove one version; if it was the latest, the next newest becomes latest. */
   deleteObjectVersion(bucket: string, key: string, versionId: string): Promise<ObjectRecord | undefined>;
   addUsage(bucket: string, delta: BucketUsage): Promise<void>;

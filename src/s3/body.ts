@@ -37,7 +37,7 @@ export function frameBody(ctx: RequestContext): FramedBody {
     if (contentLength === undefined && !te) throw new S3Error('MissingContentLength');
     const expectedTrailers = (header(ctx, 'x-amz-trailer') ?? '').split(',').map((s) => s.trim().toLowerCase()).filter(Boolean);
     const chunked = new AwsChunkedDecoder({ mode: payload, decodedLength: decoded, expectedTrailers });
-    return { body: { stages: [ctx.req, chunked], size: decoded, idleTimeoutMs, signal: ctx.signal }, chunked };
+    return { body: { stages: [ctx.req, chunked], size: decoded, idleTimeoutMs, signal: () => ctx.signal }, chunked };
   }
   if (te !== undefined && /chunked/i.test(te)) {
     // Plain HTTP chunking without aws-chunked: S3 refuses it.
@@ -50,7 +50,7 @@ export function frameBody(ctx: RequestContext): FramedBody {
       idleTimeoutMs,
       size: contentLength,
       sha256Hex: payload.kind === 'sha256' ? payload.expectedHex : undefined,
-      signal: ctx.signal,
+      signal: () => ctx.signal,
     },
     chunked: undefined,
   };

@@ -123,6 +123,8 @@ export class SqliteStore implements MetadataStore {
   private readonly tx: MetaTx;
   private readonly walPath: string;
   private wal: FileHandle | undefined;
+  /** Order of versions, newest highest; continues from the database's largest at open. */
+  private seq = 0;
 
   private constructor(db: Db, path: string) {
     this.db = db;
@@ -133,14 +135,24 @@ export class SqliteStore implements MetadataStore {
   static open(dataDir: string, fileName = 'coffer.sqlite'): SqliteStore {
     const path = join(dataDir, fileName);
     const db = new Database(path);
+    // One process owns the embedded database: an exclusive lock keeps a second Coffer off the
+    // same data dir, and spares every transaction the shared-memory WAL index and its fcntl locks
+    // (a point read costs a third less).
+    db.pragma('locking_mode = EXCLUSIVE');
+    // 8 KiB pages hold a 4 KiB inline object in its row instead of an overflow page. Takes effect
+    // when the file is created.
+    db.pragma('page_size = 8192');
     db.pragma('journal_mode = WAL');
     // NORMAL: commits do not sync; every batch fdatasyncs the WAL itself (see above). Checkpoints
     // still sync the WAL before copying it and the database after.
     db.pragma('synchronous = NORMAL');
     db.pragma('foreign_keys = ON');
     db.pragma('busy_timeout = 5000');
+    // Keep hot pages in memory: point reads of small inline objects otherwise go to the kernel.
+    db.pragma('cache_size = -65536');
     const store = new SqliteStore(db, path);
     store.migrate();
+    store.seq = (db.prepare('SELECT coalesce(max(seq), 0) AS m FROM objects').get() as { m: number }).m;
     // Migrations committed without a sync of their own.
     const fd = openSync(store.walPath, 'r+');
     try {
@@ -347,20 +359,20 @@ export class SqliteStore implements MetadataStore {
     const batch = this.queue.splice(0, MAX_BATCH);
     const outcomes: Array<{ ok: true; value: unknown } | { ok: false; error: unknown }> = [];
     try {
-      this.db.exec('BEGIN IMMEDIATE');
+      this.stmt('BEGIN IMMEDIATE').run();
       for (const item of batch) {
-        this.db.exec('SAVEPOINT req');
+        this.stmt('SAVEPOINT req').run();
         try {
           const value = await item.fn(this.tx);
-          this.db.exec('RELEASE req');
+          this.stmt('RELEASE req').run();
           outcomes.push({ ok: true, value });
         } catch (error) {
-          this.db.exec('ROLLBACK TO req');
-          this.db.exec('RELEASE req');
+          this.stmt('ROLLBACK TO req').run();
+          this.stmt('RELEASE req').run();
           outcomes.push({ ok: false, error });
         }
       }
-      this.db.exec('COMMIT');
+      this.stmt('COMMIT').run();
       await this.syncWal();
     } catch (error) {
       if (this.db.inTransaction) this.db.exec('ROLLBACK');
@@ -454,17 +466,23 @@ export class SqliteStore implements MetadataStore {
       async setBucketVersioning(name, state) {
         s.run('UPDATE buckets SET versioning = ? WHERE name = ?', state, name);
       },
-      async insertObjectVersion(o) {
-        s.run('UPDATE objects SET is_latest = 0 WHERE bucket = ? AND key = ? AND is_latest = 1', o.bucket, o.key);
-        const seq = ((s.get('SELECT max(seq) AS m FROM objects WHERE bucket = ? AND key = ?', o.bucket, o.key)?.m as number | null) ?? 0) + 1;
+      async insertObjectVersion(o, replaceVersionId) {
+        const r = replaceVersionId === undefined
+          ? undefined
+          : s.get('DELETE FROM objects WHERE bucket = ? AND key = ? AND version_id = ? RETURNING *', o.bucket, o.key, replaceVersionId);
+        const removed = r && toObject(r);
+        // Another version is latest unless the one just removed was.
+        if (!removed?.isLatest) s.run('UPDATE objects SET is_latest = 0 WHERE bucket = ? AND key = ? AND is_latest = 1', o.bucket, o.key);
+        s.seq++;
         s.run(
           `INSERT INTO objects (bucket, key, version_id, seq, is_latest, delete_marker, size, etag, last_modified, owner_id,
              storage_class, content_headers, user_metadata, checksums, inline_data, blob_id, parts, extra)
            VALUES (?, ?, ?, ?, 1, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-          o.bucket, o.key, o.versionId, seq, o.deleteMarker ? 1 : 0, o.size, o.etag, o.lastModified, o.ownerId,
+          o.bucket, o.key, o.versionId, s.seq, o.deleteMarker ? 1 : 0, o.size, o.etag, o.lastModified, o.ownerId,
           o.storageClass, JSON.stringify(o.contentHeaders), JSON.stringify(o.userMetadata), JSON.stringify(o.checksums),
           o.inlineData, o.blobId, o.parts === null ? null : JSON.stringify(o.parts), JSON.stringify(o.extra),
         );
+        return removed;
       },
       async deleteObjectVersion(bucket, key, versionId) {
         const r = s.get('SELECT * FROM objects WHERE bucket = ? AND key = ? AND version_id = ?', bucket, key, versionId);
