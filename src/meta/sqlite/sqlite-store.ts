@@ -43,6 +43,9 @@ const LIST_COLUMNS = [
   'storage_class', 'content_headers', 'user_metadata', 'checksums', 'blob_id', 'extra',
 ].join(', ');
 
+/** What replacing a version needs to know of the old one: everything but its inline bytes. */
+const REPLACE_COLUMNS = `${LIST_COLUMNS}, parts`;
+
 function toUser(r: Row): UserRecord {
   return {
     id: r.id as string,
@@ -467,10 +470,25 @@ export class SqliteStore implements MetadataStore {
         s.run('UPDATE buckets SET versioning = ? WHERE name = ?', state, name);
       },
       async insertObjectVersion(o, replaceVersionId) {
-        const r = replaceVersionId === undefined
-          ? undefined
-          : s.get('DELETE FROM objects WHERE bucket = ? AND key = ? AND version_id = ? RETURNING *', o.bucket, o.key, replaceVersionId);
-        const removed = r && toObject(r);
+        let removed: ObjectRecord | undefined;
+        if (replaceVersionId !== undefined) {
+          const r = s.get(`SELECT ${REPLACE_COLUMNS} FROM objects WHERE bucket = ? AND key = ? AND version_id = ?`, o.bucket, o.key, replaceVersionId);
+          removed = r && toObject(r);
+          if (removed?.isLatest && replaceVersionId === o.versionId) {
+            // Overwriting the latest version under its own id (the common unversioned PUT): the row
+            // changes in place and no index entry moves.
+            s.run(
+              `UPDATE objects SET delete_marker = ?, size = ?, etag = ?, last_modified = ?, owner_id = ?, storage_class = ?,
+                 content_headers = ?, user_metadata = ?, checksums = ?, inline_data = ?, blob_id = ?, parts = ?, extra = ?
+               WHERE bucket = ? AND key = ? AND version_id = ?`,
+              o.deleteMarker ? 1 : 0, o.size, o.etag, o.lastModified, o.ownerId, o.storageClass, JSON.stringify(o.contentHeaders),
+              JSON.stringify(o.userMetadata), JSON.stringify(o.checksums), o.inlineData, o.blobId,
+              o.parts === null ? null : JSON.stringify(o.parts), JSON.stringify(o.extra), o.bucket, o.key, o.versionId,
+            );
+            return removed;
+          }
+          if (removed) s.run('DELETE FROM objects WHERE bucket = ? AND key = ? AND version_id = ?', o.bucket, o.key, replaceVersionId);
+        }
         // Another version is latest unless the one just removed was.
         if (!removed?.isLatest) s.run('UPDATE objects SET is_latest = 0 WHERE bucket = ? AND key = ? AND is_latest = 1', o.bucket, o.key);
         s.seq++;
