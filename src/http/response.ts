@@ -1,48 +1,60 @@
 // One writer for results and one renderer for errors. Errors are S3's XML document with the
 // seed's status; HEAD and 304 carry no body; anything that is not an S3Error is InternalError,
-// logged with the request id and never shown to the client.
+// logged with the request id and never shown to the client. Every response carries the request
+// ids and Server, and its headers go out in one writeHead call.
 import { Readable } from 'node:stream';
 import { S3Error } from '../errors.js';
 import type { RequestContext, S3Result } from './context.js';
 import { renderXml } from '../s3/xml.js';
 
-function setHeaders(ctx: RequestContext, headers: Record<string, string | number | undefined> | undefined): void {
-  if (!headers) return;
-  for (const [name, value] of Object.entries(headers)) {
-    if (value !== undefined) ctx.res.setHeader(name, value);
+type Headers = Record<string, string | number>;
+
+function baseHeaders(ctx: RequestContext, extra: Record<string, string | number | undefined> | undefined): Headers {
+  const h: Headers = { 'x-amz-request-id': ctx.requestId, 'x-amz-id-2': ctx.hostId, Server: 'Coffer' };
+  if (extra) {
+    for (const name in extra) {
+      const value = extra[name];
+      if (value !== undefined) h[name] = value;
+    }
   }
+  // A request answered before its body was read: close the connection afterwards.
+  if (!ctx.req.complete) h.Connection = 'close';
+  return h;
 }
 
-/** The body of a request we answer before reading it all: close the connection afterwards. */
-function closeIfBodyUnread(ctx: RequestContext): void {
-  if (!ctx.req.complete && !ctx.res.headersSent) ctx.res.setHeader('Connection', 'close');
+function has(h: Headers, name: string): boolean {
+  const lower = name.toLowerCase();
+  for (const k in h) if (k.toLowerCase() === lower) return true;
+  return false;
 }
 
 export async function sendResult(ctx: RequestContext, result: S3Result): Promise<void> {
   const { res } = ctx;
-  closeIfBodyUnread(ctx);
-  res.statusCode = result.status;
-  setHeaders(ctx, result.headers);
+  const h = baseHeaders(ctx, result.headers);
   const body = result.body;
   if (ctx.req.method === 'HEAD' || result.status === 304 || result.status === 204) {
     if (body instanceof Readable) body.destroy();
-    if (typeof body === 'string' || Buffer.isBuffer(body)) {
-      if (ctx.req.method === 'HEAD' && !res.hasHeader('Content-Length')) res.setHeader('Content-Length', Buffer.byteLength(body));
+    if ((typeof body === 'string' || Buffer.isBuffer(body)) && ctx.req.method === 'HEAD' && !has(h, 'Content-Length')) {
+      h['Content-Length'] = Buffer.byteLength(body);
     }
+    res.writeHead(result.status, h);
     res.end();
     return;
   }
   if (body === undefined) {
-    res.setHeader('Content-Length', 0);
+    h['Content-Length'] = 0;
+    res.writeHead(result.status, h);
     res.end();
     return;
   }
   if (typeof body === 'string' || Buffer.isBuffer(body)) {
-    if (!res.hasHeader('Content-Type')) res.setHeader('Content-Type', 'application/xml');
-    res.setHeader('Content-Length', Buffer.byteLength(body));
+    if (!has(h, 'Content-Type')) h['Content-Type'] = 'application/xml';
+    h['Content-Length'] = Buffer.byteLength(body);
+    res.writeHead(result.status, h);
     res.end(body);
     return;
   }
+  res.writeHead(result.status, h);
   await streamBody(ctx, body);
 }
 
@@ -80,27 +92,22 @@ export function sendError(ctx: RequestContext, err: unknown): void {
     return;
   }
   if (e.status >= 500 && e.code !== 'InternalError') ctx.log.warn({ code: e.code }, 'request refused');
-  closeIfBodyUnread(ctx);
-  // Headers set for a success (ETag, Content-Range) do not belong on an error.
-  for (const name of res.getHeaderNames()) {
-    if (!['x-amz-request-id', 'x-amz-id-2', 'server', 'connection', 'x-amz-bucket-region'].includes(name)) res.removeHeader(name);
-  }
-  res.statusCode = e.status;
-  setHeaders(ctx, e.headers);
+  const h = baseHeaders(ctx, e.headers);
   if (ctx.req.method === 'HEAD' || e.status === 304) {
+    res.writeHead(e.status, h);
     res.end();
     return;
   }
-  const resource = e.resource ?? ctx.rawPath;
   const doc = renderXml('Error', {
     Code: e.code,
     Message: e.message,
     ...Object.fromEntries(Object.entries(e.fields).map(([k, v]) => [k, String(v)])),
-    Resource: resource,
+    Resource: e.resource ?? ctx.rawPath,
     RequestId: ctx.requestId,
     HostId: ctx.hostId,
   }, null);
-  res.setHeader('Content-Type', 'application/xml');
-  res.setHeader('Content-Length', Buffer.byteLength(doc));
+  h['Content-Type'] = 'application/xml';
+  h['Content-Length'] = Buffer.byteLength(doc);
+  res.writeHead(e.status, h);
   res.end(doc);
 }

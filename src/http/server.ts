@@ -88,9 +88,6 @@ export async function startCoffer(config: Config, log: Logger = pino({ level: co
     requestCounter = (requestCounter + 1) % 0x100000000;
     const requestId = idPrefix + requestCounter.toString(16).toUpperCase().padStart(8, '0');
     const hostId = hostPrefix + requestId;
-    res.setHeader('x-amz-request-id', requestId);
-    res.setHeader('x-amz-id-2', hostId);
-    res.setHeader('Server', 'Coffer');
     const { rawPath, rawQuery } = splitUrl(req.url ?? '/');
     const ctx = createContext({ requestId, hostId, baseLog: log, config, engine, req, res, secure, expectsContinue, rawPath, rawQuery });
     inflight++;
