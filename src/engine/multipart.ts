@@ -247,6 +247,8 @@ export async function completeMultipartUpload(deps: EngineDeps, input: CompleteM
   for (let i = 1; i < input.parts.length; i++) {
     if (input.parts[i]!.partNumber <= input.parts[i - 1]!.partNumber) throw new S3Error('InvalidPartOrder');
   }
+  const retried = await completedBefore(deps, input);
+  if (retried) return retried;
   const known = await requireUpload(deps, input.bucket, input.key, input.uploadId);
   // "If the checksum type doesn't match the checksum type that was specified ... during the
   // CreateMultipartUpload request, it'll result in a BadDigest error."
@@ -263,9 +265,18 @@ export async function completeMultipartUpload(deps: EngineDeps, input: CompleteM
   let unused: string[] = [];
   let gone: string[] = [];
   let out: CompleteMultipartUploadOutput | undefined;
+  let raced: CompleteMultipartUploadOutput | undefined;
   await deps.meta.transaction(async (tx) => {
     const upload = await tx.getUpload(input.uploadId);
-    if (!upload) throw new S3Error('NoSuchUpload', { fields: { UploadId: input.uploadId } });
+    if (!upload) {
+      // A concurrent Complete of the same upload won: answer as it was answered.
+      const done = await tx.getCompletedUpload(input.uploadId);
+      if (done && done.bucket === input.bucket && done.key === input.key) {
+        raced = done.result as unknown as CompleteMultipartUploadOutput;
+        return;
+      }
+      throw new S3Error('NoSuchUpload', { fields: { UploadId: input.uploadId } });
+    }
     const bucket = await tx.getBucket(input.bucket);
     if (!bucket) throw new S3Error('NoSuchBucket', { fields: { BucketName: input.bucket } });
     const stored = new Map((await tx.listParts(upload.uploadId, 0, MAX_PARTS + 1)).map((p) => [p.partNumber, p]));
@@ -325,9 +336,26 @@ export async function completeMultipartUpload(deps: EngineDeps, input: CompleteM
       etag, versionId: bucket.versioning !== null ? record.versionId : undefined,
       checksumAlgorithm: checksums.algorithm, checksumType: checksums.type, checksums: checksums.values, size,
     };
+    await tx.recordCompletedUpload({ uploadId: upload.uploadId, bucket: upload.bucket, key: upload.key, completedAt: Date.now(), result: { ...out } });
   });
+  if (raced) return raced;
   await deleteBlobs(deps, [...gone, ...unused]);
   return out!;
+}
+
+/** How long a completed upload is remembered for retried Completes. */
+export const COMPLETED_UPLOAD_MEMORY_MS = 24 * 3600 * 1000;
+
+/**
+ * A retried Complete of an upload that already completed (its first response was lost) gets the
+ * same answer: S3 answers 200 again rather than NoSuchUpload, and clients that retry on a
+ * dropped connection depend on it.
+ */
+async function completedBefore(deps: EngineDeps, input: CompleteMultipartUploadInput): Promise<CompleteMultipartUploadOutput | undefined> {
+  if (!UPLOAD_ID.test(input.uploadId)) return undefined;
+  const done = await deps.meta.getCompletedUpload(input.uploadId);
+  if (!done || done.bucket !== input.bucket || done.key !== input.key) return undefined;
+  return done.result as unknown as CompleteMultipartUploadOutput;
 }
 
 export async function abortMultipartUpload(deps: EngineDeps, bucket: string, key: string, uploadId: string): Promise<void> {
@@ -343,6 +371,7 @@ export async function abortMultipartUpload(deps: EngineDeps, bucket: string, key
 
 /** Abort uploads initiated before `cutoff`; returns how many. Safe to run on many gateways. */
 export async function abortUploadsInitiatedBefore(deps: EngineDeps, cutoff: number): Promise<number> {
+  await deps.meta.transaction((tx) => tx.forgetCompletedUploadsBefore(Date.now() - COMPLETED_UPLOAD_MEMORY_MS));
   let aborted = 0;
   for (;;) {
     const batch = await deps.meta.listUploadsInitiatedBefore(cutoff, 100);

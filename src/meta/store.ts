@@ -5,6 +5,7 @@ import type {
   AccessKeyRecord,
   BucketRecord,
   BucketUsage,
+  CompletedUploadRecord,
   ListRange,
   ObjectRecord,
   PartRecord,
@@ -42,6 +43,8 @@ export interface MetaReader {
   /** Parts with a number greater than `afterPartNumber`, ascending. */
   listParts(uploadId: string, afterPartNumber: number, limit: number): Promise<PartRecord[]>;
 
+  getCompletedUpload(uploadId: string): Promise<CompletedUploadRecord | undefined>;
+
   /** Which of these blob ids are registered (referenced by committed metadata). */
   registeredBlobs(ids: string[]): Promise<Set<string>>;
 }
@@ -70,6 +73,10 @@ export interface MetaTx extends MetaReader {
   deleteUpload(uploadId: string): Promise<PartRecord[]>;
   /** Insert or replace a part; returns the part it replaced. */
   putPart(part: PartRecord): Promise<PartRecord | undefined>;
+
+  recordCompletedUpload(record: CompletedUploadRecord): Promise<void>;
+  /** Forget completions older than `cutoff`; returns how many. */
+  forgetCompletedUploadsBefore(cutoff: number): Promise<number>;
 
   registerBlobs(ids: string[]): Promise<void>;
   unregisterBlobs(ids: string[]): Promise<void>;

@@ -122,3 +122,12 @@ export interface UploadListRange {
   from?: string;
   limit: number;
 }
+
+/** What a completed upload answered, kept so a retried Complete answers the same. */
+export interface CompletedUploadRecord {
+  uploadId: string;
+  bucket: string;
+  key: string;
+  completedAt: number;
+  result: Record<string, unknown>;
+}

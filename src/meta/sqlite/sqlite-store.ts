@@ -17,6 +17,7 @@ import type {
   AccessKeyRecord,
   BucketRecord,
   BucketUsage,
+  CompletedUploadRecord,
   ListRange,
   ObjectRecord,
   PartRecord,
@@ -335,6 +336,17 @@ export class SqliteStore implements MetadataStore {
     return this.all('SELECT * FROM multipart_parts WHERE upload_id = ? AND part_number > ? ORDER BY part_number LIMIT ?', uploadId, afterPartNumber, limit).map(toPart);
   }
 
+  async getCompletedUpload(uploadId: string): Promise<CompletedUploadRecord | undefined> {
+    const r = this.get('SELECT * FROM completed_uploads WHERE upload_id = ?', uploadId);
+    return r && {
+      uploadId: r.upload_id as string,
+      bucket: r.bucket as string,
+      key: r.key as string,
+      completedAt: r.completed_at as number,
+      result: JSON.parse(r.result as string) as Record<string, unknown>,
+    };
+  }
+
   async registeredBlobs(ids: string[]): Promise<Set<string>> {
     const found = new Set<string>();
     for (const id of ids) if (this.get('SELECT 1 AS x FROM blobs WHERE blob_id = ?', id)) found.add(id);
@@ -422,6 +434,15 @@ export class SqliteStore implements MetadataStore {
       listUploads: (b, r) => s.listUploads(b, r),
       listUploadsInitiatedBefore: (c, l) => s.listUploadsInitiatedBefore(c, l),
       listParts: (id, after, l) => s.listParts(id, after, l),
+      getCompletedUpload: (id) => s.getCompletedUpload(id),
+
+      async recordCompletedUpload(c) {
+        s.run('INSERT OR REPLACE INTO completed_uploads (upload_id, bucket, key, completed_at, result) VALUES (?, ?, ?, ?, ?)',
+          c.uploadId, c.bucket, c.key, c.completedAt, JSON.stringify(c.result));
+      },
+      async forgetCompletedUploadsBefore(cutoff) {
+        return s.run('DELETE FROM completed_uploads WHERE completed_at < ?', cutoff);
+      },
 
       async createUpload(u) {
         s.run(

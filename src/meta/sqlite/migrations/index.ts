@@ -1,4 +1,5 @@
 import { migration as m0001 } from './0001-initial.js';
+import { migration as m0002 } from './0002-completed-uploads.js';
 
 export interface Migration {
   readonly id: number;
@@ -7,4 +8,4 @@ export interface Migration {
 }
 
 /** Forward-only, in order. A merged migration is frozen; fixes go in a new one. */
-export const MIGRATIONS: readonly Migration[] = [m0001];
+export const MIGRATIONS: readonly Migration[] = [m0001, m0002];
