@@ -1,9 +1,9 @@
 // ListMultipartUploads and ListParts.
 import { S3Error } from '../errors.js';
 import type { PartRecord, UploadRecord } from '../meta/types.js';
-import { compareKeys, prefixUpperBound } from '../meta/key-order.js';
 import type { EngineDeps } from './deps.js';
 import { requireUpload } from './multipart.js';
+import { delimitedScan } from './delimited-scan.js';
 
 export interface ListUploadsInput {
   bucket: string;
@@ -23,58 +23,40 @@ export interface ListUploadsOutput {
 }
 
 export async function listMultipartUploads(deps: EngineDeps, input: ListUploadsInput): Promise<ListUploadsOutput> {
-  const uploads: UploadRecord[] = [];
-  const commonPrefixes: string[] = [];
   let keyMarker = input.keyMarker;
   // upload-id-marker means something only together with key-marker.
   let uploadIdMarker = input.keyMarker !== undefined ? input.uploadIdMarker : undefined;
   let from: string | undefined;
-  const out = (isTruncated: boolean): ListUploadsOutput => {
-    const lastUpload = uploads[uploads.length - 1];
-    const lastPrefix = commonPrefixes[commonPrefixes.length - 1];
-    const lastIsPrefix = lastPrefix !== undefined && (lastUpload === undefined || compareKeys(lastPrefix, lastUpload.key) > 0);
-    return {
-      uploads, commonPrefixes, isTruncated,
-      nextKeyMarker: isTruncated ? (lastIsPrefix ? lastPrefix : lastUpload?.key) : undefined,
-      nextUploadIdMarker: isTruncated && !lastIsPrefix ? lastUpload?.uploadId : undefined,
-    };
-  };
-  for (;;) {
-    const want = input.maxUploads - uploads.length - commonPrefixes.length;
-    const rows = await deps.meta.listUploads(input.bucket, { prefix: input.prefix, keyMarker, uploadIdMarker, from, limit: Math.min(want + 1, 1000) });
-    if (rows.length === 0) return out(false);
-    let seek: string | undefined;
-    for (const row of rows) {
-      let cp: string | undefined;
-      if (input.delimiter !== '') {
-        const i = row.key.indexOf(input.delimiter, input.prefix.length);
-        if (i >= 0) cp = row.key.slice(0, i + input.delimiter.length);
-      }
-      if (cp !== undefined && cp === input.keyMarker) {
-        seek = cp;
-        break;
-      }
-      if (uploads.length + commonPrefixes.length === input.maxUploads) return out(true);
-      if (cp !== undefined) {
-        commonPrefixes.push(cp);
-        seek = cp;
-        break;
-      }
-      uploads.push(row);
-      keyMarker = row.key;
-      uploadIdMarker = row.uploadId;
-      from = undefined;
-    }
-    if (seek !== undefined) {
-      const next = prefixUpperBound(seek);
-      if (next === undefined) return out(false);
-      keyMarker = undefined;
-      uploadIdMarker = undefined;
-      from = next;
-      continue;
-    }
-    if (rows.length < Math.min(want + 1, 1000)) return out(false);
+  const out = await delimitedScan<UploadRecord>(
+    { prefix: input.prefix, delimiter: input.delimiter, max: input.maxUploads, marker: input.keyMarker },
+    {
+      fetch: (limit) => deps.meta.listUploads(input.bucket, { prefix: input.prefix, keyMarker, uploadIdMarker, from, limit }),
+      advancePast: (row) => {
+        keyMarker = row.key;
+        uploadIdMarker = row.uploadId;
+        from = undefined;
+      },
+      seek: (to) => {
+        keyMarker = undefined;
+        uploadIdMarker = undefined;
+        from = to;
+      },
+    },
+  );
+  const uploads: UploadRecord[] = [];
+  const commonPrefixes: string[] = [];
+  for (const e of out.entries) {
+    if ('row' in e) uploads.push(e.row);
+    else commonPrefixes.push(e.prefix);
   }
+  const last = out.entries[out.entries.length - 1];
+  return {
+    uploads,
+    commonPrefixes,
+    isTruncated: out.isTruncated,
+    nextKeyMarker: out.isTruncated && last ? ('row' in last ? last.row.key : last.prefix) : undefined,
+    nextUploadIdMarker: out.isTruncated && last && 'row' in last ? last.row.uploadId : undefined,
+  };
 }
 
 export interface ListPartsInput {

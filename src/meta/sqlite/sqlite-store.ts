@@ -118,6 +118,18 @@ function toPart(r: Row): PartRecord {
   };
 }
 
+/** A key prefix as an index range: key >= prefix AND key < the first string after it. */
+function keyPrefixRange(prefix: string, conds: string[], params: unknown[]): void {
+  if (prefix === '') return;
+  conds.push('key >= ?');
+  params.push(prefix);
+  const upper = prefixUpperBound(prefix);
+  if (upper !== undefined) {
+    conds.push('key < ?');
+    params.push(upper);
+  }
+}
+
 export class SqliteStore implements MetadataStore {
   private readonly db: Db;
   private readonly stmts = new Map<string, Statement>();
@@ -270,15 +282,7 @@ export class SqliteStore implements MetadataStore {
   async listObjects(bucket: string, range: ListRange): Promise<ObjectRecord[]> {
     const conds = ['bucket = ?', 'is_latest = 1'];
     const params: unknown[] = [bucket];
-    if (range.prefix !== '') {
-      conds.push('key >= ?');
-      params.push(range.prefix);
-      const upper = prefixUpperBound(range.prefix);
-      if (upper !== undefined) {
-        conds.push('key < ?');
-        params.push(upper);
-      }
-    }
+    keyPrefixRange(range.prefix, conds, params);
     if (range.after !== undefined) {
       conds.push('key > ?');
       params.push(range.after);
@@ -301,15 +305,7 @@ export class SqliteStore implements MetadataStore {
   async listUploads(bucket: string, range: UploadListRange): Promise<UploadRecord[]> {
     const conds = ['bucket = ?'];
     const params: unknown[] = [bucket];
-    if (range.prefix !== '') {
-      conds.push('key >= ?');
-      params.push(range.prefix);
-      const upper = prefixUpperBound(range.prefix);
-      if (upper !== undefined) {
-        conds.push('key < ?');
-        params.push(upper);
-      }
-    }
+    keyPrefixRange(range.prefix, conds, params);
     if (range.keyMarker !== undefined) {
       if (range.uploadIdMarker !== undefined) {
         // Same key: only uploads after the marker upload, in (initiated, upload id) order.

@@ -1,0 +1,75 @@
+// The walk every S3 listing shares: rows in key order, rolled up into common prefixes by a
+// delimiter, each common prefix skipped with one seek to the first key after it (never by
+// walking the keys under it), up to a maximum of entries.
+import { prefixUpperBound } from '../meta/key-order.js';
+
+export interface ScanSource<T> {
+  /** Rows after the current position, in key order; at most `limit`. */
+  fetch(limit: number): Promise<T[]>;
+  /** The position moves past a row that was taken. */
+  advancePast(row: T): void;
+  /** The position moves to the first key greater than or equal to `from`. */
+  seek(from: string): void;
+}
+
+export interface ScanInput {
+  prefix: string;
+  delimiter: string;
+  max: number;
+  /** The marker of the previous page: a common prefix equal to it was returned already. */
+  marker?: string;
+}
+
+export type ScanEntry<T> = { row: T } | { prefix: string };
+
+export interface ScanOutput<T> {
+  entries: Array<ScanEntry<T>>;
+  isTruncated: boolean;
+}
+
+const MAX_BATCH = 1000;
+/** With a delimiter, read few rows at a time: after a common prefix the rest of a batch is waste. */
+const DELIMITED_FIRST_BATCH = 16;
+
+export async function delimitedScan<T extends { key: string }>(input: ScanInput, source: ScanSource<T>): Promise<ScanOutput<T>> {
+  const { prefix, delimiter, max } = input;
+  const entries: Array<ScanEntry<T>> = [];
+  if (max === 0) return { entries, isTruncated: (await source.fetch(1)).length > 0 };
+  const firstBatch = delimiter === '' ? MAX_BATCH : DELIMITED_FIRST_BATCH;
+  let batch = firstBatch;
+  for (;;) {
+    const limit = Math.min(max - entries.length + 1, batch);
+    const rows = await source.fetch(limit);
+    let seek: string | undefined;
+    for (const row of rows) {
+      let common: string | undefined;
+      if (delimiter !== '') {
+        const i = row.key.indexOf(delimiter, prefix.length);
+        if (i >= 0) common = row.key.slice(0, i + delimiter.length);
+      }
+      if (common !== undefined && common === input.marker) {
+        seek = common;
+        break;
+      }
+      // One more entry exists beyond the page: that is what truncated means.
+      if (entries.length === max) return { entries, isTruncated: true };
+      if (common !== undefined) {
+        entries.push({ prefix: common });
+        seek = common;
+        break;
+      }
+      entries.push({ row });
+      source.advancePast(row);
+    }
+    if (seek !== undefined) {
+      const next = prefixUpperBound(seek);
+      if (next === undefined) return { entries, isTruncated: false };
+      source.seek(next);
+      batch = firstBatch;
+      continue;
+    }
+    if (rows.length < limit) return { entries, isTruncated: false };
+    // Plain keys so far: read more at a time.
+    batch = Math.min(batch * 4, MAX_BATCH);
+  }
+}
