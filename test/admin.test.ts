@@ -1,20 +1,15 @@
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { request } from 'node:http';
-import { CreateBucketCommand, ListBucketsCommand, PutObjectCommand, GetObjectCommand } from '@aws-sdk/client-s3';
+import { ListBucketsCommand, PutObjectCommand, GetObjectCommand } from '@aws-sdk/client-s3';
 import { S3Client } from '@aws-sdk/client-s3';
-import { bucketName, ROOT_ACCESS_KEY, ROOT_SECRET_KEY, startTestCoffer } from './helpers/coffer.js';
-import type { TestCoffer } from './helpers/coffer.js';
+import { ROOT_ACCESS_KEY, ROOT_SECRET_KEY, newBucket, testCofferForFile } from './helpers/coffer.js';
 import { adminRequest } from '../src/cli/admin-client.js';
 
 const run = promisify(execFile);
-let c: TestCoffer;
-before(async () => {
-  c = await startTestCoffer({ COFFER_DOMAINS: 's3.local.test' });
-});
-after(() => c.close());
+const c = testCofferForFile({ COFFER_DOMAINS: 's3.local.test' });
 
 const root = () => ({ endpoint: c.endpoint, accessKeyId: ROOT_ACCESS_KEY, secretAccessKey: ROOT_SECRET_KEY, region: 'us-east-1' });
 
@@ -37,8 +32,7 @@ test('admin API creates, lists and deletes users; the new user can use S3', asyn
   assert.equal(body.name, 'alice');
   assert.equal(body.email, 'alice@example.com');
   const s3 = c.client(body.accessKeyId, body.secretAccessKey);
-  const b = bucketName();
-  await s3.send(new CreateBucketCommand({ Bucket: b }));
+  const b = await newBucket(s3);
   const listed = await adminRequest(root(), 'GET', '/_coffer/admin/v1/users');
   const users = (listed.body as { users: Array<{ name: string; accessKeyIds: string[] }> }).users;
   assert.ok(users.some((u) => u.name === 'alice' && u.accessKeyIds.includes(body.accessKeyId)));
@@ -70,8 +64,7 @@ test('coffer admin user create|list|delete drives the admin API', async () => {
 });
 
 test('virtual-hosted-style requests address the bucket by Host', async () => {
-  const b = bucketName();
-  await c.s3.send(new CreateBucketCommand({ Bucket: b }));
+  const b = await newBucket(c.s3);
   const port = new URL(c.endpoint).port;
   // The SDK puts the bucket in the host name; route it to loopback ourselves.
   const vh = new S3Client({

@@ -2,27 +2,14 @@
 // keys and queries whose canonical form is easy to get wrong.
 // https://docs.aws.amazon.com/AmazonS3/latest/API/sig-v4-header-based-auth.html
 import assert from 'node:assert/strict';
-import { createHash, createHmac } from 'node:crypto';
-import { after, before, test } from 'node:test';
-import {
-  CreateBucketCommand, GetObjectCommand, HeadBucketCommand, ListObjectsV2Command, PutObjectCommand, S3Client, S3ServiceException,
-} from '@aws-sdk/client-s3';
-import { bucketName, startTestCoffer } from './helpers/coffer.js';
-import type { TestCoffer } from './helpers/coffer.js';
-import { rawRequest, signHeaders } from './helpers/raw.js';
+import { test } from 'node:test';
+import { GetObjectCommand, HeadBucketCommand, ListObjectsV2Command, PutObjectCommand, S3ServiceException } from '@aws-sdk/client-s3';
+import { newBucket, testCofferForFile } from './helpers/coffer.js';
+import { hmacSha256, rawRequest, sha256Hex, signHeaders, signingKey } from './helpers/raw.js';
+import type { RawResponse } from './helpers/raw.js';
 import { openExchange } from './helpers/socket.js';
 
-let c: TestCoffer;
-before(async () => {
-  c = await startTestCoffer();
-});
-after(() => c.close());
-
-async function newBucket(): Promise<string> {
-  const b = bucketName('auth');
-  await c.s3.send(new CreateBucketCommand({ Bucket: b }));
-  return b;
-}
+const c = testCofferForFile();
 
 /** SigV4 UriEncode of one path segment: everything but A-Za-z0-9-._~ as %XY. */
 function uriEncode(s: string): string {
@@ -39,8 +26,14 @@ async function sdkError(p: Promise<unknown>): Promise<S3ServiceException> {
   assert.fail('the request succeeded');
 }
 
+/** A GET of bucket `b` signed as usual, then sent unsigned with the headers `edit` makes of the signed ones. */
+async function getBucketWithHeaders(b: string, edit: (signed: Record<string, string>) => Record<string, string>): Promise<RawResponse> {
+  const headers = await signHeaders(c.endpoint, { method: 'GET', path: `/${b}` });
+  return rawRequest(c.endpoint, { method: 'GET', path: `/${b}`, anonymous: true, unsignedHeaders: edit(headers) });
+}
+
 test('a request signed with the root keys lists its bucket', async () => {
-  const b = await newBucket();
+  const b = await newBucket(c.s3, 'auth');
   const r = await rawRequest(c.endpoint, { method: 'GET', path: `/${b}`, query: { 'list-type': '2' } });
   assert.equal(r.status, 200);
   assert.match(r.body, /<ListBucketResult/);
@@ -48,7 +41,7 @@ test('a request signed with the root keys lists its bucket', async () => {
 });
 
 test('an unknown access key is refused with 403 InvalidAccessKeyId', async () => {
-  const b = await newBucket();
+  const b = await newBucket(c.s3, 'auth');
   const r = await rawRequest(c.endpoint, {
     method: 'GET', path: `/${b}`, credentials: { accessKeyId: 'NOSUCHKEY0000000', secretAccessKey: 'whatever' },
   });
@@ -61,7 +54,7 @@ test('an unknown access key is refused with 403 InvalidAccessKeyId', async () =>
 });
 
 test('a wrong secret is refused with 403 SignatureDoesNotMatch', async () => {
-  const b = await newBucket();
+  const b = await newBucket(c.s3, 'auth');
   const r = await rawRequest(c.endpoint, {
     method: 'GET', path: `/${b}`, credentials: { accessKeyId: c.accessKeyId, secretAccessKey: 'not-the-secret' },
   });
@@ -77,7 +70,7 @@ test('a wrong secret is refused with 403 SignatureDoesNotMatch', async () => {
 });
 
 test('a header changed after signing is refused with 403 SignatureDoesNotMatch', async () => {
-  const b = await newBucket();
+  const b = await newBucket(c.s3, 'auth');
   const headers = await signHeaders(c.endpoint, { method: 'PUT', path: `/${b}/k`, body: 'abc', headers: { 'content-type': 'text/plain' } });
   headers['content-type'] = 'text/html';
   const ex = openExchange(c.endpoint, 'PUT', `/${b}/k`, { ...headers, 'content-length': '3' });
@@ -90,7 +83,7 @@ test('a header changed after signing is refused with 403 SignatureDoesNotMatch',
 });
 
 test('an x-amz-* header that is not signed is refused with 403 AccessDenied', async () => {
-  const b = await newBucket();
+  const b = await newBucket(c.s3, 'auth');
   const r = await rawRequest(c.endpoint, {
     method: 'PUT', path: `/${b}/k`, body: 'abc', unsignedHeaders: { 'x-amz-meta-sneaky': '1' },
   });
@@ -100,7 +93,7 @@ test('an x-amz-* header that is not signed is refused with 403 AccessDenied', as
 });
 
 test('a SigV2 Authorization header is refused with 400 InvalidRequest "Please use AWS4-HMAC-SHA256."', async () => {
-  const b = await newBucket();
+  const b = await newBucket(c.s3, 'auth');
   const r = await rawRequest(c.endpoint, {
     method: 'GET', path: `/${b}`, anonymous: true,
     unsignedHeaders: { authorization: `AWS ${c.accessKeyId}:frJIUN8DYpKDtOLCwo//yllqDzg=`, date: new Date().toUTCString() },
@@ -111,7 +104,7 @@ test('a SigV2 Authorization header is refused with 400 InvalidRequest "Please us
 });
 
 test('a SigV2 presigned query is refused with 400 InvalidRequest "Please use AWS4-HMAC-SHA256."', async () => {
-  const b = await newBucket();
+  const b = await newBucket(c.s3, 'auth');
   const r = await rawRequest(c.endpoint, {
     method: 'GET', path: `/${b}/k`, anonymous: true,
     query: { AWSAccessKeyId: c.accessKeyId, Expires: String(Math.floor(Date.now() / 1000) + 60), Signature: 'frJIUN8DYpKDtOLCwo//yllqDzg=' },
@@ -122,7 +115,7 @@ test('a SigV2 presigned query is refused with 400 InvalidRequest "Please use AWS
 });
 
 test('a request signed 20 minutes ago is refused with 403 RequestTimeTooSkewed', async () => {
-  const b = await newBucket();
+  const b = await newBucket(c.s3, 'auth');
   const r = await rawRequest(c.endpoint, { method: 'GET', path: `/${b}`, signingDate: new Date(Date.now() - 20 * 60 * 1000) });
   assert.equal(r.status, 403);
   assert.equal(r.code, 'RequestTimeTooSkewed');
@@ -130,28 +123,25 @@ test('a request signed 20 minutes ago is refused with 403 RequestTimeTooSkewed',
 });
 
 test('a request signed 20 minutes in the future is refused with 403 RequestTimeTooSkewed', async () => {
-  const b = await newBucket();
+  const b = await newBucket(c.s3, 'auth');
   const r = await rawRequest(c.endpoint, { method: 'GET', path: `/${b}`, signingDate: new Date(Date.now() + 20 * 60 * 1000) });
   assert.equal(r.status, 403);
   assert.equal(r.code, 'RequestTimeTooSkewed');
 });
 
 test('a request signed 10 minutes ago is within the allowed skew', async () => {
-  const b = await newBucket();
+  const b = await newBucket(c.s3, 'auth');
   const r = await rawRequest(c.endpoint, { method: 'GET', path: `/${b}`, signingDate: new Date(Date.now() - 10 * 60 * 1000) });
   assert.equal(r.status, 200);
 });
 
 test('a session token Coffer never issued is refused with 403 InvalidSecurity', async () => {
-  const b = await newBucket();
+  const b = await newBucket(c.s3, 'auth');
   const r = await rawRequest(c.endpoint, { method: 'GET', path: `/${b}`, headers: { 'x-amz-security-token': 'FwoGZXIvYXdzEXAMPLE' } });
   assert.equal(r.status, 403);
   assert.equal(r.code, 'InvalidSecurity');
 
-  const withToken = new S3Client({
-    endpoint: c.endpoint, region: 'us-east-1', forcePathStyle: true,
-    credentials: { accessKeyId: c.accessKeyId, secretAccessKey: c.secretAccessKey, sessionToken: 'FwoGZXIvYXdzEXAMPLE' },
-  });
+  const withToken = c.client(c.accessKeyId, c.secretAccessKey, 'FwoGZXIvYXdzEXAMPLE');
   try {
     const e = await sdkError(withToken.send(new PutObjectCommand({ Bucket: b, Key: 'k', Body: 'x' })));
     assert.equal(e.name, 'InvalidSecurity');
@@ -162,7 +152,7 @@ test('a session token Coffer never issued is refused with 403 InvalidSecurity', 
 });
 
 test('an anonymous request to a private bucket is refused with 403 AccessDenied', async () => {
-  const b = await newBucket();
+  const b = await newBucket(c.s3, 'auth');
   await c.s3.send(new PutObjectCommand({ Bucket: b, Key: 'k', Body: 'secret' }));
   const get = await rawRequest(c.endpoint, { method: 'GET', path: `/${b}/k`, anonymous: true });
   assert.equal(get.status, 403);
@@ -174,49 +164,40 @@ test('an anonymous request to a private bucket is refused with 403 AccessDenied'
 });
 
 test('an Authorization header without a Signature is 400 AuthorizationHeaderMalformed', async () => {
-  const b = await newBucket();
-  const headers = await signHeaders(c.endpoint, { method: 'GET', path: `/${b}` });
-  const auth = headers['authorization'] ?? '';
-  const r = await rawRequest(c.endpoint, {
-    method: 'GET', path: `/${b}`, anonymous: true,
-    unsignedHeaders: { ...headers, authorization: auth.replace(/, Signature=[0-9a-f]+$/, '') },
-  });
+  const b = await newBucket(c.s3, 'auth');
+  const r = await getBucketWithHeaders(b, (h) => ({ ...h, authorization: (h['authorization'] ?? '').replace(/, Signature=[0-9a-f]+$/, '') }));
   assert.equal(r.status, 400);
   assert.equal(r.code, 'AuthorizationHeaderMalformed');
 });
 
 test('a Credential without its scope is 400 AuthorizationHeaderMalformed', async () => {
-  const b = await newBucket();
-  const headers = await signHeaders(c.endpoint, { method: 'GET', path: `/${b}` });
-  const auth = (headers['authorization'] ?? '').replace(/Credential=[^,]+/, `Credential=${c.accessKeyId}`);
-  const r = await rawRequest(c.endpoint, { method: 'GET', path: `/${b}`, anonymous: true, unsignedHeaders: { ...headers, authorization: auth } });
+  const b = await newBucket(c.s3, 'auth');
+  const r = await getBucketWithHeaders(b, (h) => ({
+    ...h, authorization: (h['authorization'] ?? '').replace(/Credential=[^,]+/, `Credential=${c.accessKeyId}`),
+  }));
   assert.equal(r.status, 400);
   assert.equal(r.code, 'AuthorizationHeaderMalformed');
 });
 
 test('a Credential dated another day than x-amz-date is 400 AuthorizationHeaderMalformed', async () => {
-  const b = await newBucket();
-  const headers = await signHeaders(c.endpoint, { method: 'GET', path: `/${b}` });
-  const auth = (headers['authorization'] ?? '').replace(/(Credential=[^/]+\/)\d{8}/, '$119990101');
-  const r = await rawRequest(c.endpoint, { method: 'GET', path: `/${b}`, anonymous: true, unsignedHeaders: { ...headers, authorization: auth } });
+  const b = await newBucket(c.s3, 'auth');
+  const r = await getBucketWithHeaders(b, (h) => ({
+    ...h, authorization: (h['authorization'] ?? '').replace(/(Credential=[^/]+\/)\d{8}/, '$119990101'),
+  }));
   assert.equal(r.status, 400);
   assert.equal(r.code, 'AuthorizationHeaderMalformed');
 });
 
 test('a signed request without x-amz-date or Date is refused with 403 AccessDenied', async () => {
-  const b = await newBucket();
-  const headers = await signHeaders(c.endpoint, { method: 'GET', path: `/${b}` });
-  const { 'x-amz-date': _dropped, ...rest } = headers;
-  const r = await rawRequest(c.endpoint, { method: 'GET', path: `/${b}`, anonymous: true, unsignedHeaders: rest });
+  const b = await newBucket(c.s3, 'auth');
+  const r = await getBucketWithHeaders(b, ({ 'x-amz-date': _dropped, ...rest }) => rest);
   assert.equal(r.status, 403);
   assert.equal(r.code, 'AccessDenied');
 });
 
 test('a header-signed request without x-amz-content-sha256 is 400 InvalidRequest', async () => {
-  const b = await newBucket();
-  const headers = await signHeaders(c.endpoint, { method: 'GET', path: `/${b}` });
-  const { 'x-amz-content-sha256': _dropped, ...rest } = headers;
-  const r = await rawRequest(c.endpoint, { method: 'GET', path: `/${b}`, anonymous: true, unsignedHeaders: rest });
+  const b = await newBucket(c.s3, 'auth');
+  const r = await getBucketWithHeaders(b, ({ 'x-amz-content-sha256': _dropped, ...rest }) => rest);
   assert.equal(r.status, 400);
   assert.equal(r.code, 'InvalidRequest');
 });
@@ -224,19 +205,17 @@ test('a header-signed request without x-amz-content-sha256 is 400 InvalidRequest
 test('a request dated by the Date header alone (no x-amz-date) verifies', async () => {
   // Signed by hand: the SDK signer always adds x-amz-date. The string to sign carries the
   // Date header's time in ISO 8601 basic form.
-  const b = await newBucket();
+  const b = await newBucket(c.s3, 'auth');
   const now = new Date();
   const amzDate = now.toISOString().replace(/\.\d{3}Z$/, 'Z').replace(/[-:]/g, '');
   const day = amzDate.slice(0, 8);
   const host = new URL(c.endpoint).host;
   const dateHeader = now.toUTCString();
-  const emptySha = createHash('sha256').update('').digest('hex');
+  const emptySha = sha256Hex('');
   const canonical = ['GET', `/${b}`, '', `date:${dateHeader}`, `host:${host}`, `x-amz-content-sha256:${emptySha}`, '', 'date;host;x-amz-content-sha256', emptySha].join('\n');
   const scope = `${day}/us-east-1/s3/aws4_request`;
-  const toSign = ['AWS4-HMAC-SHA256', amzDate, scope, createHash('sha256').update(canonical).digest('hex')].join('\n');
-  const h = (k: Buffer | string, d: string): Buffer => createHmac('sha256', k).update(d).digest();
-  const key = h(h(h(h(`AWS4${c.secretAccessKey}`, day), 'us-east-1'), 's3'), 'aws4_request');
-  const signature = h(key, toSign).toString('hex');
+  const toSign = ['AWS4-HMAC-SHA256', amzDate, scope, sha256Hex(canonical)].join('\n');
+  const signature = hmacSha256(signingKey(c.secretAccessKey, day, 'us-east-1'), toSign).toString('hex');
   const authorization = `AWS4-HMAC-SHA256 Credential=${c.accessKeyId}/${scope}, SignedHeaders=date;host;x-amz-content-sha256, Signature=${signature}`;
   const r = await rawRequest(c.endpoint, {
     method: 'GET', path: `/${b}`, anonymous: true,
@@ -258,7 +237,7 @@ const AWKWARD_KEYS = [
 ];
 
 test('awkward keys round-trip through the SDK and list back byte for byte', async () => {
-  const b = await newBucket();
+  const b = await newBucket(c.s3, 'auth');
   for (const key of AWKWARD_KEYS) {
     await c.s3.send(new PutObjectCommand({ Bucket: b, Key: key, Body: `body of ${key}` }));
   }
@@ -274,7 +253,7 @@ test('awkward keys round-trip through the SDK and list back byte for byte', asyn
 });
 
 test('awkward keys written by raw signed requests are read back through the SDK', async () => {
-  const b = await newBucket();
+  const b = await newBucket(c.s3, 'auth');
   for (const key of AWKWARD_KEYS) {
     const path = `/${b}/${key.split('/').map(uriEncode).join('/')}`;
     const r = await rawRequest(c.endpoint, { method: 'PUT', path, body: `raw ${key}` });
@@ -285,7 +264,7 @@ test('awkward keys written by raw signed requests are read back through the SDK'
 });
 
 test('a key sent with unreserved characters left unencoded signs the same as encoded', async () => {
-  const b = await newBucket();
+  const b = await newBucket(c.s3, 'auth');
   const r = await rawRequest(c.endpoint, { method: 'PUT', path: `/${b}/a~b-c_d.e`, body: 'plain' });
   assert.equal(r.status, 200);
   const got = await c.s3.send(new GetObjectCommand({ Bucket: b, Key: 'a~b-c_d.e' }));
@@ -293,7 +272,7 @@ test('a key sent with unreserved characters left unencoded signs the same as enc
 });
 
 test('an encoded slash in a key is part of the key, signed as %2F', async () => {
-  const b = await newBucket();
+  const b = await newBucket(c.s3, 'auth');
   const r = await rawRequest(c.endpoint, { method: 'PUT', path: `/${b}/dir%2Ffile`, body: 'slash' });
   assert.equal(r.status, 200, r.body);
   const got = await c.s3.send(new GetObjectCommand({ Bucket: b, Key: 'dir/file' }));
@@ -301,7 +280,7 @@ test('an encoded slash in a key is part of the key, signed as %2F', async () => 
 });
 
 test('repeated query names and empty values are signed in canonical order', async () => {
-  const b = await newBucket();
+  const b = await newBucket(c.s3, 'auth');
   await c.s3.send(new PutObjectCommand({ Bucket: b, Key: 'p/one', Body: '1' }));
   const r = await rawRequest(c.endpoint, {
     method: 'GET', path: `/${b}`,
@@ -312,7 +291,7 @@ test('repeated query names and empty values are signed in canonical order', asyn
 });
 
 test('a query name without "=" is signed as "name="', async () => {
-  const b = await newBucket();
+  const b = await newBucket(c.s3, 'auth');
   // The signer signs location= ; the wire carries just ?location.
   const headers = await signHeaders(c.endpoint, { method: 'GET', path: `/${b}`, query: { location: '' } });
   const ex = openExchange(c.endpoint, 'GET', `/${b}?location`, headers);
@@ -323,7 +302,7 @@ test('a query name without "=" is signed as "name="', async () => {
 });
 
 test('query values with reserved characters are signed with their SigV4 encoding', async () => {
-  const b = await newBucket();
+  const b = await newBucket(c.s3, 'auth');
   const prefix = "a b+c/✓!*'()&=";
   await c.s3.send(new PutObjectCommand({ Bucket: b, Key: `${prefix}x`, Body: '1' }));
   await c.s3.send(new PutObjectCommand({ Bucket: b, Key: 'other', Body: '1' }));
@@ -333,7 +312,7 @@ test('query values with reserved characters are signed with their SigV4 encoding
 });
 
 test('a header value with runs of spaces is signed in its folded form', async () => {
-  const b = await newBucket();
+  const b = await newBucket(c.s3, 'auth');
   const r = await rawRequest(c.endpoint, {
     method: 'PUT', path: `/${b}/meta`, body: 'm', headers: { 'x-amz-meta-note': '  two   inner  spaces ' },
   });

@@ -4,42 +4,20 @@
 // https://docs.aws.amazon.com/AmazonS3/latest/API/sigv4-streaming.html
 // https://docs.aws.amazon.com/AmazonS3/latest/API/sigv4-streaming-trailers.html
 import assert from 'node:assert/strict';
-import { readdir } from 'node:fs/promises';
-import { join } from 'node:path';
 import { Readable } from 'node:stream';
-import { after, before, test } from 'node:test';
-import { CreateBucketCommand, GetObjectCommand, HeadObjectCommand, PutObjectCommand, S3ServiceException } from '@aws-sdk/client-s3';
-import { bucketName, startTestCoffer } from './helpers/coffer.js';
-import type { TestCoffer } from './helpers/coffer.js';
+import { test } from 'node:test';
+import { HeadObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
+import { pseudoRandomBytes } from '../src/checksums/test-data.js';
+import { newBucket, readObject, recordRequestHeaders, testCofferForFile } from './helpers/coffer.js';
 import { buildChunkedUpload, httpChunked } from './helpers/aws-chunked.js';
 import type { ChunkedUpload } from './helpers/aws-chunked.js';
 import { crc32Base64, crc32cBase64, digestBase64 } from './helpers/digests.js';
+import { blobAndTmpFiles } from './helpers/files.js';
 import { openExchange } from './helpers/socket.js';
+import { signHeaders } from './helpers/raw.js';
 import type { RawResponse } from './helpers/raw.js';
 
-let c: TestCoffer;
-before(async () => {
-  c = await startTestCoffer();
-});
-after(() => c.close());
-
-async function newBucket(): Promise<string> {
-  const b = bucketName('chunk');
-  await c.s3.send(new CreateBucketCommand({ Bucket: b }));
-  return b;
-}
-
-function bytes(n: number, seed: number): Buffer {
-  const out = Buffer.allocUnsafe(n);
-  let x = seed || 1;
-  for (let i = 0; i < n; i++) {
-    x ^= x << 13;
-    x ^= x >>> 17;
-    x ^= x << 5;
-    out[i] = x & 0xff;
-  }
-  return out;
-}
+const c = testCofferForFile();
 
 async function upload(bucket: string, key: string, u: ChunkedUpload): Promise<RawResponse> {
   const path = `/${bucket}/${key}`;
@@ -51,51 +29,29 @@ async function upload(bucket: string, key: string, u: ChunkedUpload): Promise<Ra
   return r;
 }
 
-async function readBack(bucket: string, key: string): Promise<Buffer | undefined> {
-  try {
-    const got = await c.s3.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
-    return Buffer.from(await got.Body!.transformToByteArray());
-  } catch (err) {
-    if (err instanceof S3ServiceException && err.name === 'NoSuchKey') return undefined;
-    throw err;
-  }
+/**
+ * `u` uploaded to a fresh bucket must be refused with `status` and `code`, leaving neither an
+ * object nor a blob or temp file.
+ */
+async function assertRefusedStoringNothing(u: ChunkedUpload, status: number, code: string): Promise<void> {
+  const b = await newBucket(c.s3, 'chunk');
+  const before = await blobAndTmpFiles(c.dataDir);
+  const r = await upload(b, 'k', u);
+  assert.equal(r.status, status);
+  assert.equal(r.code, code);
+  assert.equal(await readObject(c.s3, b, 'k'), undefined, 'the object must not exist');
+  assert.deepEqual((await blobAndTmpFiles(c.dataDir)).filter((f) => !before.includes(f)), []);
 }
 
-async function blobAndTempFiles(): Promise<string[]> {
-  const out: string[] = [];
-  const walk = async (d: string): Promise<void> => {
-    for (const e of await readdir(d, { withFileTypes: true }).catch(() => [])) {
-      if (e.isDirectory()) await walk(join(d, e.name));
-      else out.push(join(d, e.name));
-    }
-  };
-  await walk(join(c.dataDir, 'blobs'));
-  await walk(join(c.dataDir, 'tmp'));
-  return out.sort();
-}
-
-/** A refused upload must leave neither an object nor a blob or temp file. */
-async function assertNothingStored(bucket: string, key: string, filesBefore: string[]): Promise<void> {
-  assert.equal(await readBack(bucket, key), undefined, 'the object must not exist');
-  assert.deepEqual((await blobAndTempFiles()).filter((f) => !filesBefore.includes(f)), []);
-}
-
-const A = bytes(64 * 1024, 1);
-const B = bytes(64 * 1024, 2);
-const TAIL = bytes(1000, 3);
+const A = pseudoRandomBytes(64 * 1024, 1);
+const B = pseudoRandomBytes(64 * 1024, 2);
+const TAIL = pseudoRandomBytes(1000, 3);
 const WHOLE = Buffer.concat([A, B, TAIL]);
 
 test('the SDK streams a Readable body as aws-chunked with a CRC32 trailer, stored without its framing', async () => {
-  const b = await newBucket();
-  const sent: Array<Record<string, string>> = [];
+  const b = await newBucket(c.s3, 'chunk');
   const s3 = c.client(c.accessKeyId, c.secretAccessKey);
-  s3.middlewareStack.add(
-    (next) => async (args) => {
-      sent.push({ ...(args.request as { headers: Record<string, string> }).headers });
-      return next(args);
-    },
-    { step: 'deserialize', name: 'recordHeaders' },
-  );
+  const sent = recordRequestHeaders(s3);
   const out = await s3.send(new PutObjectCommand({
     Bucket: b, Key: 'streamed', Body: Readable.from([A, B, TAIL]), ContentLength: WHOLE.length,
   }));
@@ -103,7 +59,7 @@ test('the SDK streams a Readable body as aws-chunked with a CRC32 trailer, store
   assert.equal(sent[0]?.['x-amz-trailer'], 'x-amz-checksum-crc32');
   assert.equal(out.ChecksumCRC32, crc32Base64(WHOLE));
 
-  assert.deepEqual(await readBack(b, 'streamed'), WHOLE);
+  assert.deepEqual(await readObject(c.s3, b, 'streamed'), WHOLE);
   const head = await c.s3.send(new HeadObjectCommand({ Bucket: b, Key: 'streamed', ChecksumMode: 'ENABLED' }));
   assert.equal(head.ContentLength, WHOLE.length);
   assert.equal(head.ContentEncoding, undefined);
@@ -111,45 +67,45 @@ test('the SDK streams a Readable body as aws-chunked with a CRC32 trailer, store
 });
 
 test('the SDK streams with a SHA256 trailer when asked', async () => {
-  const b = await newBucket();
+  const b = await newBucket(c.s3, 'chunk');
   const out = await c.s3.send(new PutObjectCommand({
     Bucket: b, Key: 'sha', Body: Readable.from([A, TAIL]), ContentLength: A.length + TAIL.length, ChecksumAlgorithm: 'SHA256',
   }));
   assert.equal(out.ChecksumSHA256, digestBase64('sha256', Buffer.concat([A, TAIL])));
-  assert.deepEqual(await readBack(b, 'sha'), Buffer.concat([A, TAIL]));
+  assert.deepEqual(await readObject(c.s3, b, 'sha'), Buffer.concat([A, TAIL]));
 });
 
 test('signed chunks (STREAMING-AWS4-HMAC-SHA256-PAYLOAD) are verified and stored decoded', async () => {
-  const b = await newBucket();
+  const b = await newBucket(c.s3, 'chunk');
   const r = await upload(b, 'signed', { mode: 'STREAMING-AWS4-HMAC-SHA256-PAYLOAD', chunks: [A, B, TAIL] });
   assert.equal(r.status, 200, r.body);
   assert.equal(r.headers['etag'], `"${Buffer.from(digestBase64('md5', WHOLE), 'base64').toString('hex')}"`);
-  assert.deepEqual(await readBack(b, 'signed'), WHOLE);
+  assert.deepEqual(await readObject(c.s3, b, 'signed'), WHOLE);
 });
 
 test('signed chunks sent with Transfer-Encoding: chunked instead of Content-Length are stored decoded', async () => {
-  const b = await newBucket();
+  const b = await newBucket(c.s3, 'chunk');
   const r = await upload(b, 'te', { mode: 'STREAMING-AWS4-HMAC-SHA256-PAYLOAD', chunks: [A, TAIL], transferEncodingChunked: true });
   assert.equal(r.status, 200, r.body);
-  assert.deepEqual(await readBack(b, 'te'), Buffer.concat([A, TAIL]));
+  assert.deepEqual(await readObject(c.s3, b, 'te'), Buffer.concat([A, TAIL]));
 });
 
 test('a single signed chunk smaller than 8 KiB is allowed, being the last', async () => {
-  const b = await newBucket();
+  const b = await newBucket(c.s3, 'chunk');
   const r = await upload(b, 'small', { mode: 'STREAMING-AWS4-HMAC-SHA256-PAYLOAD', chunks: [TAIL] });
   assert.equal(r.status, 200, r.body);
-  assert.deepEqual(await readBack(b, 'small'), TAIL);
+  assert.deepEqual(await readObject(c.s3, b, 'small'), TAIL);
 });
 
 test('an empty signed streaming body stores an empty object', async () => {
-  const b = await newBucket();
+  const b = await newBucket(c.s3, 'chunk');
   const r = await upload(b, 'empty', { mode: 'STREAMING-AWS4-HMAC-SHA256-PAYLOAD', chunks: [] });
   assert.equal(r.status, 200, r.body);
-  assert.deepEqual(await readBack(b, 'empty'), Buffer.alloc(0));
+  assert.deepEqual(await readObject(c.s3, b, 'empty'), Buffer.alloc(0));
 });
 
 test('Content-Encoding "aws-chunked,gzip" stores Content-Encoding gzip', async () => {
-  const b = await newBucket();
+  const b = await newBucket(c.s3, 'chunk');
   const r = await upload(b, 'gz', {
     mode: 'STREAMING-AWS4-HMAC-SHA256-PAYLOAD', chunks: [TAIL], headers: { 'content-encoding': 'aws-chunked,gzip' },
   });
@@ -159,13 +115,13 @@ test('Content-Encoding "aws-chunked,gzip" stores Content-Encoding gzip', async (
 });
 
 test('Content-MD5 and a checksum header are checked against the decoded payload, not the framing', async () => {
-  const b = await newBucket();
+  const b = await newBucket(c.s3, 'chunk');
   const ok = await upload(b, 'md5', {
     mode: 'STREAMING-AWS4-HMAC-SHA256-PAYLOAD', chunks: [A, TAIL],
     headers: { 'content-md5': digestBase64('md5', Buffer.concat([A, TAIL])), 'x-amz-checksum-crc32': crc32Base64(Buffer.concat([A, TAIL])) },
   });
   assert.equal(ok.status, 200, ok.body);
-  assert.deepEqual(await readBack(b, 'md5'), Buffer.concat([A, TAIL]));
+  assert.deepEqual(await readObject(c.s3, b, 'md5'), Buffer.concat([A, TAIL]));
 
   const { body: framed } = await buildChunkedUpload(c.endpoint, 'PUT', `/${b}/x`, { mode: 'STREAMING-AWS4-HMAC-SHA256-PAYLOAD', chunks: [A, TAIL] });
   const wrongMd5 = await upload(b, 'framed-md5', {
@@ -173,64 +129,56 @@ test('Content-MD5 and a checksum header are checked against the decoded payload,
   });
   assert.equal(wrongMd5.status, 400);
   assert.equal(wrongMd5.code, 'BadDigest');
-  assert.equal(await readBack(b, 'framed-md5'), undefined);
+  assert.equal(await readObject(c.s3, b, 'framed-md5'), undefined);
 
   const wrongCrc = await upload(b, 'framed-crc', {
     mode: 'STREAMING-AWS4-HMAC-SHA256-PAYLOAD', chunks: [A, TAIL], headers: { 'x-amz-checksum-crc32': crc32Base64(framed) },
   });
   assert.equal(wrongCrc.status, 400);
   assert.equal(wrongCrc.code, 'BadDigest');
-  assert.equal(await readBack(b, 'framed-crc'), undefined);
+  assert.equal(await readObject(c.s3, b, 'framed-crc'), undefined);
 });
 
 test('unsigned chunks with an x-amz-checksum-crc32 trailer are stored and the checksum kept', async () => {
-  const b = await newBucket();
+  const b = await newBucket(c.s3, 'chunk');
   const r = await upload(b, 'trailer', {
     mode: 'STREAMING-UNSIGNED-PAYLOAD-TRAILER', chunks: [A, B, TAIL], trailers: [['x-amz-checksum-crc32', crc32Base64(WHOLE)]],
   });
   assert.equal(r.status, 200, r.body);
   assert.equal(r.headers['x-amz-checksum-crc32'], crc32Base64(WHOLE));
-  assert.deepEqual(await readBack(b, 'trailer'), WHOLE);
+  assert.deepEqual(await readObject(c.s3, b, 'trailer'), WHOLE);
   const head = await c.s3.send(new HeadObjectCommand({ Bucket: b, Key: 'trailer', ChecksumMode: 'ENABLED' }));
   assert.equal(head.ChecksumCRC32, crc32Base64(WHOLE));
 });
 
 test('signed chunks with a signed x-amz-checksum-crc32c trailer are verified and stored', async () => {
-  const b = await newBucket();
+  const b = await newBucket(c.s3, 'chunk');
   const r = await upload(b, 'signed-trailer', {
     mode: 'STREAMING-AWS4-HMAC-SHA256-PAYLOAD-TRAILER', chunks: [A, TAIL], trailers: [['x-amz-checksum-crc32c', crc32cBase64(Buffer.concat([A, TAIL]))]],
   });
   assert.equal(r.status, 200, r.body);
-  assert.deepEqual(await readBack(b, 'signed-trailer'), Buffer.concat([A, TAIL]));
+  assert.deepEqual(await readObject(c.s3, b, 'signed-trailer'), Buffer.concat([A, TAIL]));
   const head = await c.s3.send(new HeadObjectCommand({ Bucket: b, Key: 'signed-trailer', ChecksumMode: 'ENABLED' }));
   assert.equal(head.ChecksumCRC32C, crc32cBase64(Buffer.concat([A, TAIL])));
 });
 
 for (const [label, index] of [['first', 0], ['second', 1], ['final empty', 3]] as const) {
   test(`a bad signature on the ${label} chunk is 403 SignatureDoesNotMatch and stores nothing`, async () => {
-    const b = await newBucket();
-    const before = await blobAndTempFiles();
-    const r = await upload(b, 'k', { mode: 'STREAMING-AWS4-HMAC-SHA256-PAYLOAD', chunks: [A, B, TAIL], corruptSignatureOf: index });
-    assert.equal(r.status, 403);
-    assert.equal(r.code, 'SignatureDoesNotMatch');
-    await assertNothingStored(b, 'k', before);
+    await assertRefusedStoringNothing(
+      { mode: 'STREAMING-AWS4-HMAC-SHA256-PAYLOAD', chunks: [A, B, TAIL], corruptSignatureOf: index }, 403, 'SignatureDoesNotMatch',
+    );
   });
 }
 
 test('a bad trailer signature is 403 SignatureDoesNotMatch and stores nothing', async () => {
-  const b = await newBucket();
-  const before = await blobAndTempFiles();
-  const r = await upload(b, 'k', {
+  await assertRefusedStoringNothing({
     mode: 'STREAMING-AWS4-HMAC-SHA256-PAYLOAD-TRAILER', chunks: [A, B, TAIL],
     trailers: [['x-amz-checksum-crc32', crc32Base64(WHOLE)]], corruptTrailerSignature: true,
-  });
-  assert.equal(r.status, 403);
-  assert.equal(r.code, 'SignatureDoesNotMatch');
-  await assertNothingStored(b, 'k', before);
+  }, 403, 'SignatureDoesNotMatch');
 });
 
 test('a chunk of data swapped after signing is 403 SignatureDoesNotMatch', async () => {
-  const b = await newBucket();
+  const b = await newBucket(c.s3, 'chunk');
   const path = `/${b}/k`;
   const { headers, body } = await buildChunkedUpload(c.endpoint, 'PUT', path, { mode: 'STREAMING-AWS4-HMAC-SHA256-PAYLOAD', chunks: [A, TAIL] });
   const at = body.indexOf(A.subarray(0, 32));
@@ -240,96 +188,80 @@ test('a chunk of data swapped after signing is 403 SignatureDoesNotMatch', async
   const r = await ex.response;
   assert.equal(r?.status, 403);
   assert.equal(r?.code, 'SignatureDoesNotMatch');
-  assert.equal(await readBack(b, 'k'), undefined);
+  assert.equal(await readObject(c.s3, b, 'k'), undefined);
 });
 
 test('a data chunk under 8 KiB before the last is 403 InvalidChunkSizeError and stores nothing', async () => {
-  const b = await newBucket();
-  const before = await blobAndTempFiles();
-  const r = await upload(b, 'k', { mode: 'STREAMING-AWS4-HMAC-SHA256-PAYLOAD', chunks: [A, TAIL, B] });
-  assert.equal(r.status, 403);
-  assert.equal(r.code, 'InvalidChunkSizeError');
-  await assertNothingStored(b, 'k', before);
+  await assertRefusedStoringNothing({ mode: 'STREAMING-AWS4-HMAC-SHA256-PAYLOAD', chunks: [A, TAIL, B] }, 403, 'InvalidChunkSizeError');
 });
 
 test('a trailer other than the one x-amz-trailer announced is 400 MalformedTrailerError', async () => {
-  const b = await newBucket();
-  const before = await blobAndTempFiles();
-  const r = await upload(b, 'k', {
+  await assertRefusedStoringNothing({
     mode: 'STREAMING-UNSIGNED-PAYLOAD-TRAILER', chunks: [A, B, TAIL],
     declaredTrailers: ['x-amz-checksum-crc32'], trailers: [['x-amz-checksum-crc32c', crc32cBase64(WHOLE)]],
-  });
-  assert.equal(r.status, 400);
-  assert.equal(r.code, 'MalformedTrailerError');
-  await assertNothingStored(b, 'k', before);
+  }, 400, 'MalformedTrailerError');
 });
 
 test('an announced trailer that never comes is 400 MalformedTrailerError', async () => {
-  const b = await newBucket();
+  const b = await newBucket(c.s3, 'chunk');
   const r = await upload(b, 'k', {
     mode: 'STREAMING-UNSIGNED-PAYLOAD-TRAILER', chunks: [TAIL], declaredTrailers: ['x-amz-checksum-crc32'], trailers: [],
   });
   assert.equal(r.status, 400);
   assert.equal(r.code, 'MalformedTrailerError');
-  assert.equal(await readBack(b, 'k'), undefined);
+  assert.equal(await readObject(c.s3, b, 'k'), undefined);
 });
 
 test('a trailer checksum that does not match the data is 400 BadDigest and stores nothing', async () => {
-  const b = await newBucket();
-  const before = await blobAndTempFiles();
-  const r = await upload(b, 'k', {
+  await assertRefusedStoringNothing({
     mode: 'STREAMING-UNSIGNED-PAYLOAD-TRAILER', chunks: [A, B, TAIL], trailers: [['x-amz-checksum-crc32', crc32Base64('other data')]],
-  });
-  assert.equal(r.status, 400);
-  assert.equal(r.code, 'BadDigest');
-  await assertNothingStored(b, 'k', before);
+  }, 400, 'BadDigest');
 });
 
 test('a signed trailer checksum that does not match the data is 400 BadDigest', async () => {
-  const b = await newBucket();
+  const b = await newBucket(c.s3, 'chunk');
   const r = await upload(b, 'k', {
     mode: 'STREAMING-AWS4-HMAC-SHA256-PAYLOAD-TRAILER', chunks: [TAIL], trailers: [['x-amz-checksum-sha256', digestBase64('sha256', 'other')]],
   });
   assert.equal(r.status, 400);
   assert.equal(r.code, 'BadDigest');
-  assert.equal(await readBack(b, 'k'), undefined);
+  assert.equal(await readObject(c.s3, b, 'k'), undefined);
 });
 
 test('a malformed trailer checksum value is 400 InvalidRequest', async () => {
-  const b = await newBucket();
+  const b = await newBucket(c.s3, 'chunk');
   const r = await upload(b, 'k', {
     mode: 'STREAMING-UNSIGNED-PAYLOAD-TRAILER', chunks: [TAIL], trailers: [['x-amz-checksum-crc32', 'not a checksum']],
   });
   assert.equal(r.status, 400);
   assert.equal(r.code, 'InvalidRequest');
   assert.equal(r.message, 'Value for x-amz-checksum-crc32 trailing header is invalid.');
-  assert.equal(await readBack(b, 'k'), undefined);
+  assert.equal(await readObject(c.s3, b, 'k'), undefined);
 });
 
 test('chunks carrying fewer bytes than x-amz-decoded-content-length are 400 IncompleteBody', async () => {
-  const b = await newBucket();
+  const b = await newBucket(c.s3, 'chunk');
   const r = await upload(b, 'k', { mode: 'STREAMING-AWS4-HMAC-SHA256-PAYLOAD', chunks: [A, TAIL], decodedLength: A.length + TAIL.length + 1 });
   assert.equal(r.status, 400);
   assert.equal(r.code, 'IncompleteBody');
-  assert.equal(await readBack(b, 'k'), undefined);
+  assert.equal(await readObject(c.s3, b, 'k'), undefined);
 });
 
 test('chunks carrying more bytes than x-amz-decoded-content-length are refused and store nothing', async () => {
-  const b = await newBucket();
+  const b = await newBucket(c.s3, 'chunk');
   const r = await upload(b, 'k', { mode: 'STREAMING-AWS4-HMAC-SHA256-PAYLOAD', chunks: [A, TAIL], decodedLength: A.length });
   assert.equal(r.status, 400);
   assert.equal(r.code, 'IncompleteBody');
-  assert.equal(await readBack(b, 'k'), undefined);
+  assert.equal(await readObject(c.s3, b, 'k'), undefined);
 });
 
 test('an aws-chunked upload without x-amz-decoded-content-length is 411 MissingContentLength', async () => {
-  const b = await newBucket();
+  const b = await newBucket(c.s3, 'chunk');
   const path = `/${b}/k`;
   const built = await buildChunkedUpload(c.endpoint, 'PUT', path, { mode: 'STREAMING-UNSIGNED-PAYLOAD-TRAILER', chunks: [TAIL], trailers: [['x-amz-checksum-crc32', crc32Base64(TAIL)]] });
   // Signed again without the header, so that only its absence is wrong.
   const headers = { ...built.headers };
   delete headers['x-amz-decoded-content-length'];
-  const { signHeaders } = await import('./helpers/raw.js');
   const { authorization: _a, 'x-amz-date': _d, ...unsigned } = headers;
   const resigned = await signHeaders(c.endpoint, { method: 'PUT', path, headers: unsigned, payloadHash: 'STREAMING-UNSIGNED-PAYLOAD-TRAILER' });
   const ex = openExchange(c.endpoint, 'PUT', path, resigned);
@@ -337,11 +269,11 @@ test('an aws-chunked upload without x-amz-decoded-content-length is 411 MissingC
   const r = await ex.response;
   assert.equal(r?.status, 411);
   assert.equal(r?.code, 'MissingContentLength');
-  assert.equal(await readBack(b, 'k'), undefined);
+  assert.equal(await readObject(c.s3, b, 'k'), undefined);
 });
 
 test('a chunk-size line that is not hex is refused and stores nothing', async () => {
-  const b = await newBucket();
+  const b = await newBucket(c.s3, 'chunk');
   const path = `/${b}/k`;
   const { headers, body } = await buildChunkedUpload(c.endpoint, 'PUT', path, {
     mode: 'STREAMING-UNSIGNED-PAYLOAD-TRAILER', chunks: [TAIL], trailers: [['x-amz-checksum-crc32', crc32Base64(TAIL)]],
@@ -352,11 +284,11 @@ test('a chunk-size line that is not hex is refused and stores nothing', async ()
   const r = await ex.response;
   assert.equal(r?.status, 400);
   assert.equal(r?.code, 'IncompleteBody');
-  assert.equal(await readBack(b, 'k'), undefined);
+  assert.equal(await readObject(c.s3, b, 'k'), undefined);
 });
 
 test('signed streaming from an anonymous client is refused', async () => {
-  const b = await newBucket();
+  const b = await newBucket(c.s3, 'chunk');
   const { headers, body } = await buildChunkedUpload(c.endpoint, 'PUT', `/${b}/k`, { mode: 'STREAMING-AWS4-HMAC-SHA256-PAYLOAD', chunks: [TAIL] });
   const { authorization: _a, ...anonymous } = headers;
   const ex = openExchange(c.endpoint, 'PUT', `/${b}/k`, anonymous);
@@ -364,5 +296,5 @@ test('signed streaming from an anonymous client is refused', async () => {
   const r = await ex.response;
   assert.equal(r?.status, 400);
   assert.equal(r?.code, 'InvalidRequest');
-  assert.equal(await readBack(b, 'k'), undefined);
+  assert.equal(await readObject(c.s3, b, 'k'), undefined);
 });

@@ -1,4 +1,4 @@
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
   CreateBucketCommand,
@@ -9,34 +9,26 @@ import {
   PutObjectCommand,
   DeleteObjectCommand,
 } from '@aws-sdk/client-s3';
-import { bucketName, startTestCoffer } from './helpers/coffer.js';
-import type { TestCoffer } from './helpers/coffer.js';
+import { bucketName, newBucket, testCofferForFile } from './helpers/coffer.js';
 import { rawRequest } from './helpers/raw.js';
 
-let c: TestCoffer;
-before(async () => {
-  c = await startTestCoffer({ COFFER_MAX_BUCKETS: '30', COFFER_REGION_ENDPOINTS: 'eu-west-1=http://eu.example.test:9000' });
-});
-after(() => c.close());
+const c = testCofferForFile({ COFFER_MAX_BUCKETS: '30', COFFER_REGION_ENDPOINTS: 'eu-west-1=http://eu.example.test:9000' });
 
 test('CreateBucket then HeadBucket reports the region', async () => {
-  const b = bucketName();
-  await c.s3.send(new CreateBucketCommand({ Bucket: b }));
+  const b = await newBucket(c.s3);
   const head = await c.s3.send(new HeadBucketCommand({ Bucket: b }));
   assert.equal(head.BucketRegion, 'us-east-1');
 });
 
 test('CreateBucket of a bucket you own fails with 409 BucketAlreadyOwnedByYou', async () => {
-  const b = bucketName();
-  await c.s3.send(new CreateBucketCommand({ Bucket: b }));
+  const b = await newBucket(c.s3);
   const r = await rawRequest(c.endpoint, { method: 'PUT', path: `/${b}` });
   assert.equal(r.status, 409);
   assert.equal(r.code, 'BucketAlreadyOwnedByYou');
 });
 
 test('CreateBucket of a name another user owns fails with 409 BucketAlreadyExists', async () => {
-  const b = bucketName();
-  await c.s3.send(new CreateBucketCommand({ Bucket: b }));
+  const b = await newBucket(c.s3);
   const u = await c.server.engine.createUser({ name: `u${Date.now()}` });
   const r = await rawRequest(c.endpoint, { method: 'PUT', path: `/${b}`, credentials: { accessKeyId: u.accessKeyId, secretAccessKey: u.secretAccessKey } });
   assert.equal(r.status, 409);
@@ -69,23 +61,20 @@ test('CreateBucket in another known region; GetBucketLocation reports it and req
 });
 
 test('GetBucketVersioning of a bucket that never had versioning has no Status', async () => {
-  const b = bucketName();
-  await c.s3.send(new CreateBucketCommand({ Bucket: b }));
+  const b = await newBucket(c.s3);
   const r = await rawRequest(c.endpoint, { method: 'GET', path: `/${b}`, query: { versioning: '' } });
   assert.equal(r.status, 200);
   assert.match(r.body, /<VersioningConfiguration xmlns="http:\/\/s3.amazonaws.com\/doc\/2006-03-01\/"><\/VersioningConfiguration>/);
 });
 
 test('GetBucketLocation of a us-east-1 bucket is empty', async () => {
-  const b = bucketName();
-  await c.s3.send(new CreateBucketCommand({ Bucket: b }));
+  const b = await newBucket(c.s3);
   const out = await c.s3.send(new GetBucketLocationCommand({ Bucket: b }));
   assert.equal(out.LocationConstraint ?? '', '');
 });
 
 test('DeleteBucket on a bucket with objects fails with 409 BucketNotEmpty, then succeeds once empty', async () => {
-  const b = bucketName();
-  await c.s3.send(new CreateBucketCommand({ Bucket: b }));
+  const b = await newBucket(c.s3);
   await c.s3.send(new PutObjectCommand({ Bucket: b, Key: 'k', Body: 'x' }));
   const r = await rawRequest(c.endpoint, { method: 'DELETE', path: `/${b}` });
   assert.equal(r.status, 409);
@@ -104,8 +93,7 @@ test('a missing bucket is 404 NoSuchBucket', async () => {
 });
 
 test('another user gets AccessDenied on a bucket they do not own', async () => {
-  const b = bucketName();
-  await c.s3.send(new CreateBucketCommand({ Bucket: b }));
+  const b = await newBucket(c.s3);
   const u = await c.server.engine.createUser({ name: `other${Date.now()}` });
   const creds = { accessKeyId: u.accessKeyId, secretAccessKey: u.secretAccessKey };
   for (const [method, path] of [['GET', `/${b}`], ['PUT', `/${b}/k`], ['DELETE', `/${b}`], ['HEAD', `/${b}`]] as const) {

@@ -9,8 +9,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startChildCoffer } from './helpers/child.js';
 import type { ChildCoffer } from './helpers/child.js';
-import { bucketName } from './helpers/coffer.js';
+import { newBucketRaw } from './helpers/coffer.js';
 import { bytesRequest, deterministicBytes, md5Hex, startPartialPut } from './helpers/bytes.js';
+import { filesUnder } from './helpers/files.js';
 import { sha256Hex } from './helpers/raw.js';
 
 const KiB = 1024;
@@ -31,16 +32,6 @@ function specs(): Spec[] {
 }
 
 const bodyOf = (bucket: string, key: string, size: number): Buffer => deterministicBytes(`${bucket}/${key}`, size);
-
-async function filesUnder(dir: string): Promise<string[]> {
-  const out: string[] = [];
-  for (const e of await readdir(dir, { withFileTypes: true })) {
-    const p = join(dir, e.name);
-    if (e.isDirectory()) out.push(...(await filesUnder(p)));
-    else out.push(p);
-  }
-  return out;
-}
 
 async function waitFor(what: string, cond: () => Promise<boolean>, timeoutMs = 10_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
@@ -73,9 +64,7 @@ test('a kill -9 while 200 PUTs are in flight loses no acknowledged write and exp
     await rm(root, { recursive: true, force: true });
   });
 
-  const bucket = bucketName('crash');
-  const created = await bytesRequest(child.endpoint, { method: 'PUT', path: `/${bucket}` });
-  assert.equal(created.status, 200);
+  const bucket = await newBucketRaw(child.endpoint, 'crash');
 
   // Uploads that never finish: their bytes sit in data/tmp (blob-sized) or in memory (inline)
   // when the process dies, and none of them may ever become an object.

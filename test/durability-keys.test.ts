@@ -4,13 +4,12 @@
 // https://docs.aws.amazon.com/AmazonS3/latest/userguide/object-keys.html
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdir, mkdtemp, readdir, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { existsSync } from 'node:fs';
 import { join, relative, resolve, sep } from 'node:path';
-import { startChildCoffer } from './helpers/child.js';
-import type { ChildCoffer } from './helpers/child.js';
-import { bucketName } from './helpers/coffer.js';
+import { startChildCofferForTest } from './helpers/child.js';
+import { newBucketRaw } from './helpers/coffer.js';
 import { bytesRequest, deterministicBytes, encodeKey, md5Hex } from './helpers/bytes.js';
 import { sha256Hex } from './helpers/raw.js';
 
@@ -68,14 +67,8 @@ test('keys with path traversal, NUL, control bytes, and Unicode are stored and r
   const home = join(root, 'l1', 'l2', 'l3');
   await mkdir(home, { recursive: true });
   const dataDir = join(home, 'data');
-  const child: ChildCoffer = await startChildCoffer(dataDir, { cwd: home, env: { COFFER_INLINE_MAX: String(INLINE_MAX) } });
-  t.after(async () => {
-    child.kill('SIGKILL');
-    await child.waitExit();
-    await rm(root, { recursive: true, force: true });
-  });
-  const bucket = bucketName('keys');
-  assert.equal((await bytesRequest(child.endpoint, { method: 'PUT', path: `/${bucket}` })).status, 200);
+  const child = await startChildCofferForTest(t, root, dataDir, { cwd: home, env: { COFFER_INLINE_MAX: String(INLINE_MAX) } });
+  const bucket = await newBucketRaw(child.endpoint, 'keys');
 
   // Every other key gets a body above the inline limit, so it goes through a blob file.
   const bodyOf = (key: string, i: number): Buffer => deterministicBytes(key, i % 2 === 0 ? 100 + i : INLINE_MAX + 1 + i);
@@ -136,14 +129,8 @@ test('keys with path traversal, NUL, control bytes, and Unicode are stored and r
 
 test('a key of 1025 bytes is refused with 400 KeyTooLong and stores nothing', async (t) => {
   const root = await mkdtemp(join(tmpdir(), 'coffer-keys-'));
-  const child: ChildCoffer = await startChildCoffer(join(root, 'data'), { cwd: root });
-  t.after(async () => {
-    child.kill('SIGKILL');
-    await child.waitExit();
-    await rm(root, { recursive: true, force: true });
-  });
-  const bucket = bucketName('keys');
-  assert.equal((await bytesRequest(child.endpoint, { method: 'PUT', path: `/${bucket}` })).status, 200);
+  const child = await startChildCofferForTest(t, root, join(root, 'data'), { cwd: root });
+  const bucket = await newBucketRaw(child.endpoint, 'keys');
   for (const key of ['a'.repeat(1025), 'é'.repeat(512) + 'a']) {
     const body = Buffer.from('too long');
     const res = await bytesRequest(child.endpoint, { method: 'PUT', path: `/${bucket}/${encodeKey(key)}`, body, payloadHash: sha256Hex(body) });

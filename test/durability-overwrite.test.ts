@@ -8,33 +8,15 @@ import { request } from 'node:http';
 import type { IncomingMessage } from 'node:http';
 import { join } from 'node:path';
 import { once } from 'node:events';
-import { bucketName, startTestCoffer } from './helpers/coffer.js';
+import { newBucketRaw, startTestCofferForTest } from './helpers/coffer.js';
 import type { TestCoffer } from './helpers/coffer.js';
 import { bytesRequest, deterministicBytes, md5Hex } from './helpers/bytes.js';
 import type { BytesResponse } from './helpers/bytes.js';
+import { blobFiles } from './helpers/files.js';
 import { signHeaders, sha256Hex } from './helpers/raw.js';
 
 const KiB = 1024;
 const INLINE_MAX = 64 * KiB;
-
-async function blobFiles(dataDir: string): Promise<string[]> {
-  const out: string[] = [];
-  const walk = async (dir: string): Promise<void> => {
-    for (const e of await readdir(dir, { withFileTypes: true })) {
-      if (e.isDirectory()) await walk(join(dir, e.name));
-      else out.push(join(dir, e.name));
-    }
-  };
-  await walk(join(dataDir, 'blobs'));
-  return out;
-}
-
-async function newBucket(c: TestCoffer): Promise<string> {
-  const bucket = bucketName('race');
-  const res = await bytesRequest(c.endpoint, { method: 'PUT', path: `/${bucket}` });
-  assert.equal(res.status, 200);
-  return bucket;
-}
 
 function put(c: TestCoffer, path: string, body: Buffer, headers: Record<string, string> = {}): Promise<BytesResponse> {
   return bytesRequest(c.endpoint, { method: 'PUT', path, body, payloadHash: sha256Hex(body), headers });
@@ -45,10 +27,26 @@ function bodies(seed: string, n: number): Buffer[] {
   return Array.from({ length: n }, (_, i) => deterministicBytes(`${seed}-${i}`, i % 2 === 0 ? KiB + i : 100 * KiB + i * 13 * KiB));
 }
 
+/**
+ * Racing conditional PUTs of `candidates` to `path` answered `results`: exactly one 200, every
+ * other one 412 PreconditionFailed, and the key holds the winner's body with no blob file left
+ * of the losers'.
+ */
+async function assertOneWinner(c: TestCoffer, path: string, candidates: Buffer[], results: BytesResponse[]): Promise<void> {
+  const winners = results.flatMap((r, i) => (r.status === 200 ? [i] : []));
+  assert.equal(winners.length, 1, `statuses: ${results.map((r) => r.status).join(',')}`);
+  for (const r of results) if (r.status !== 200) assert.deepEqual([r.status, r.code], [412, 'PreconditionFailed']);
+  const winner = candidates[winners[0]!]!;
+  const got = await bytesRequest(c.endpoint, { method: 'GET', path });
+  assert.ok(got.body.equals(winner), 'the stored body is the winner’s');
+  assert.equal(got.headers.etag, `"${md5Hex(winner)}"`);
+  // The losers' bodies were written to blobs before the condition failed; none may remain.
+  assert.equal((await blobFiles(c.dataDir)).length, winner.length > INLINE_MAX ? 1 : 0);
+}
+
 test('concurrent PUTs and DELETEs of one key: every GET returns one whole written body with its ETag, or NoSuchKey', async (t) => {
-  const c = await startTestCoffer();
-  t.after(() => c.close());
-  const bucket = await newBucket(c);
+  const c = await startTestCofferForTest(t);
+  const bucket = await newBucketRaw(c.endpoint, 'race');
   const path = `/${bucket}/contended`;
   const versions = bodies('overwrite', 24);
   const byEtag = new Map(versions.map((b, i) => [`"${md5Hex(b)}"`, i]));
@@ -101,9 +99,8 @@ test('concurrent PUTs and DELETEs of one key: every GET returns one whole writte
 });
 
 test('a GET streaming a large object while it is overwritten and then deleted still returns all of the old bytes', async (t) => {
-  const c = await startTestCoffer();
-  t.after(() => c.close());
-  const bucket = await newBucket(c);
+  const c = await startTestCofferForTest(t);
+  const bucket = await newBucketRaw(c.endpoint, 'race');
   const path = `/${bucket}/big`;
   // Much larger than the socket buffers, so most of it is still read from the file after the unlink.
   const old = deterministicBytes('old', 24 * 1024 * KiB);
@@ -144,28 +141,17 @@ test('a GET streaming a large object while it is overwritten and then deleted st
 });
 
 test('twenty concurrent PUTs with If-None-Match: * on a fresh key: one 200, nineteen 412 PreconditionFailed', async (t) => {
-  const c = await startTestCoffer();
-  t.after(() => c.close());
-  const bucket = await newBucket(c);
+  const c = await startTestCofferForTest(t);
+  const bucket = await newBucketRaw(c.endpoint, 'race');
   const path = `/${bucket}/once`;
   const candidates = bodies('inm', 20);
   const results = await Promise.all(candidates.map((b) => put(c, path, b, { 'if-none-match': '*' })));
-
-  const winners = results.flatMap((r, i) => (r.status === 200 ? [i] : []));
-  assert.equal(winners.length, 1, `statuses: ${results.map((r) => r.status).join(',')}`);
-  for (const r of results) if (r.status !== 200) assert.deepEqual([r.status, r.code], [412, 'PreconditionFailed']);
-  const winner = candidates[winners[0]!]!;
-  const got = await bytesRequest(c.endpoint, { method: 'GET', path });
-  assert.ok(got.body.equals(winner), 'the stored body is the winner’s');
-  assert.equal(got.headers.etag, `"${md5Hex(winner)}"`);
-  // The losers' bodies were written to blobs before the condition failed; none may remain.
-  assert.equal((await blobFiles(c.dataDir)).length, winner.length > INLINE_MAX ? 1 : 0);
+  await assertOneWinner(c, path, candidates, results);
 });
 
 test('twenty concurrent PUTs with If-Match on the current ETag: one 200, nineteen 412 PreconditionFailed', async (t) => {
-  const c = await startTestCoffer();
-  t.after(() => c.close());
-  const bucket = await newBucket(c);
+  const c = await startTestCofferForTest(t);
+  const bucket = await newBucketRaw(c.endpoint, 'race');
   const path = `/${bucket}/cas`;
   const base = deterministicBytes('base', 200 * KiB);
   const first = await put(c, path, base);
@@ -174,13 +160,5 @@ test('twenty concurrent PUTs with If-Match on the current ETag: one 200, ninetee
 
   const candidates = bodies('if-match', 20);
   const results = await Promise.all(candidates.map((b) => put(c, path, b, { 'if-match': etag })));
-
-  const winners = results.flatMap((r, i) => (r.status === 200 ? [i] : []));
-  assert.equal(winners.length, 1, `statuses: ${results.map((r) => r.status).join(',')}`);
-  for (const r of results) if (r.status !== 200) assert.deepEqual([r.status, r.code], [412, 'PreconditionFailed']);
-  const winner = candidates[winners[0]!]!;
-  const got = await bytesRequest(c.endpoint, { method: 'GET', path });
-  assert.ok(got.body.equals(winner), 'the stored body is the winner’s');
-  assert.equal(got.headers.etag, `"${md5Hex(winner)}"`);
-  assert.equal((await blobFiles(c.dataDir)).length, winner.length > INLINE_MAX ? 1 : 0);
+  await assertOneWinner(c, path, candidates, results);
 });

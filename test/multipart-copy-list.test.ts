@@ -5,37 +5,24 @@
 // https://docs.aws.amazon.com/AmazonS3/latest/API/API_ListParts.html
 // https://docs.aws.amazon.com/AmazonS3/latest/API/API_GetObjectAttributes.html
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import {
-  CompleteMultipartUploadCommand, CreateBucketCommand, CreateMultipartUploadCommand, GetObjectAttributesCommand, GetObjectCommand,
+  CompleteMultipartUploadCommand, CreateMultipartUploadCommand, GetObjectAttributesCommand, GetObjectCommand,
   ListMultipartUploadsCommand, ListPartsCommand, PutObjectCommand, UploadPartCommand, UploadPartCopyCommand,
 } from '@aws-sdk/client-s3';
 import type { ListMultipartUploadsCommandOutput } from '@aws-sdk/client-s3';
-import { bucketName, startTestCoffer } from './helpers/coffer.js';
-import type { TestCoffer } from './helpers/coffer.js';
-import { deterministicBytes } from './helpers/bytes.js';
+import { bodyBytes, newBucket, testCofferForFile } from './helpers/coffer.js';
+import { deterministicBytes, md5Hex } from './helpers/bytes.js';
 import { crc32cBase64, crc64nvmeBase64, digestBase64 } from './helpers/digests.js';
-import { MIN_PART, MiB, RawMultipart, compositeOf, md5Hex, multipartEtag, objectPath } from './helpers/multipart.js';
+import { MIN_PART, MiB, RawMultipart, compositeOf, multipartEtag, objectPath } from './helpers/multipart.js';
 import { rawRequest } from './helpers/raw.js';
 
-let c: TestCoffer;
-let raw: RawMultipart;
-before(async () => {
-  c = await startTestCoffer();
-  raw = new RawMultipart(c.endpoint);
-});
-after(() => c.close());
-
-async function newBucket(): Promise<string> {
-  const b = bucketName('mpc');
-  await c.s3.send(new CreateBucketCommand({ Bucket: b }));
-  return b;
-}
+const c = testCofferForFile();
+const raw = new RawMultipart(c);
 
 async function read(bucket: string, key: string): Promise<Buffer> {
-  const got = await c.s3.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
-  return Buffer.from(await got.Body!.transformToByteArray());
+  return bodyBytes(await c.s3.send(new GetObjectCommand({ Bucket: bucket, Key: key })));
 }
 
 /** A completed multipart object of 5 MiB, 5 MiB and 1234 bytes. */
@@ -53,8 +40,8 @@ async function multipartObject(bucket: string, key: string, alg?: 'SHA256'): Pro
 }
 
 test('UploadPartCopy with x-amz-copy-source-range copies byte ranges of an object in another bucket', async () => {
-  const src = await newBucket();
-  const dst = await newBucket();
+  const src = await newBucket(c.s3, 'mpc');
+  const dst = await newBucket(c.s3, 'mpc');
   const source = deterministicBytes('copy/source', MIN_PART + MiB + 100);
   await c.s3.send(new PutObjectCommand({ Bucket: src, Key: 'in/source.bin', Body: source }));
   const up = await c.s3.send(new CreateMultipartUploadCommand({ Bucket: dst, Key: 'out.bin' }));
@@ -78,7 +65,7 @@ test('UploadPartCopy with x-amz-copy-source-range copies byte ranges of an objec
 });
 
 test('UploadPartCopy from a multipart source copies a range that spans its parts, and the whole source without a range', async () => {
-  const bucket = await newBucket();
+  const bucket = await newBucket(c.s3, 'mpc');
   const { whole } = await multipartObject(bucket, 'src/multi');
   const up = await c.s3.send(new CreateMultipartUploadCommand({ Bucket: bucket, Key: 'dst/copy' }));
   // 100 bytes before the first boundary to 100 bytes after the second: all three source parts.
@@ -102,7 +89,7 @@ test('UploadPartCopy from a multipart source copies a range that spans its parts
 });
 
 test('UploadPartCopy whose x-amz-copy-source-range ends past the source fails with 400 InvalidArgument', async () => {
-  const bucket = await newBucket();
+  const bucket = await newBucket(c.s3, 'mpc');
   await c.s3.send(new PutObjectCommand({ Bucket: bucket, Key: 'src', Body: Buffer.alloc(10, 7) }));
   const id = await raw.createUpload(bucket, 'dst');
   for (const range of ['bytes=0-10', 'bytes=10-12', 'bytes=5-2', 'bytes=0-', '0-5']) {
@@ -116,7 +103,7 @@ test('UploadPartCopy whose x-amz-copy-source-range ends past the source fails wi
 });
 
 test('UploadPartCopy with failing x-amz-copy-source-if-* conditions fails with 412 PreconditionFailed', async () => {
-  const bucket = await newBucket();
+  const bucket = await newBucket(c.s3, 'mpc');
   const put = await c.s3.send(new PutObjectCommand({ Bucket: bucket, Key: 'src', Body: 'conditional source' }));
   const id = await raw.createUpload(bucket, 'dst');
   const past = new Date(Date.now() - 3600_000).toUTCString();
@@ -152,7 +139,7 @@ function entries(out: ListMultipartUploadsCommandOutput): Entry[] {
 }
 
 test('ListMultipartUploads lists by key then initiation, with prefix, delimiter, markers and max-uploads pagination', async () => {
-  const bucket = await newBucket();
+  const bucket = await newBucket(c.s3, 'mpc');
   const ids = new Map<string, string>();
   // 'b' twice, the second upload created last, so initiation order and creation order differ.
   for (const [name, key] of [['b1', 'b'], ['d', 'd'], ['a2', 'a/2'], ['a1', 'a/1'], ['cxy', 'c/x/y'], ['b2', 'b']] as const) {
@@ -207,7 +194,7 @@ test('ListMultipartUploads lists by key then initiation, with prefix, delimiter,
 });
 
 test('ListParts pages with max-parts and part-number-marker and shows each part\'s ETag, size and checksum', async () => {
-  const bucket = await newBucket();
+  const bucket = await newBucket(c.s3, 'mpc');
   const up = await c.s3.send(new CreateMultipartUploadCommand({ Bucket: bucket, Key: 'parts', ChecksumAlgorithm: 'CRC32C' }));
   const numbers = [1, 2, 3, 5, 8];
   const bodies = new Map(numbers.map((n) => [n, deterministicBytes(`parts/${n}`, 1000 + n * 10)]));
@@ -241,7 +228,7 @@ test('ListParts pages with max-parts and part-number-marker and shows each part\
 });
 
 test('GetObjectAttributes of a COMPOSITE multipart object returns ETag, Checksum, paged ObjectParts, StorageClass and ObjectSize', async () => {
-  const bucket = await newBucket();
+  const bucket = await newBucket(c.s3, 'mpc');
   const { parts, whole } = await multipartObject(bucket, 'attrs/sha', 'SHA256');
   const partSums = parts.map((p) => digestBase64('sha256', p));
   const ask = (extra: { MaxParts?: number; PartNumberMarker?: string }) => c.s3.send(new GetObjectAttributesCommand({
@@ -270,7 +257,7 @@ test('GetObjectAttributes of a COMPOSITE multipart object returns ETag, Checksum
 test('GetObjectAttributes of a multipart object without an additional checksum lists no parts, only their count', async () => {
   // "if an additional checksum ... isn't applied to the object specified in the request, the
   // response doesn't return the Part element" (GetObjectAttributesParts).
-  const bucket = await newBucket();
+  const bucket = await newBucket(c.s3, 'mpc');
   const { whole } = await multipartObject(bucket, 'attrs/plain');
   const out = await c.s3.send(new GetObjectAttributesCommand({ Bucket: bucket, Key: 'attrs/plain', ObjectAttributes: ['ObjectParts', 'Checksum', 'ObjectSize'] }));
   assert.equal(out.ObjectParts?.TotalPartsCount, 3);

@@ -11,9 +11,10 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { startChildCoffer } from './helpers/child.js';
 import type { ChildCoffer } from './helpers/child.js';
-import { bucketName } from './helpers/coffer.js';
-import { deterministicBytes } from './helpers/bytes.js';
-import { MIN_PART, RawMultipart, blobFiles, holdUploadPart, md5Hex, multipartEtag, tmpFiles, xmlAll } from './helpers/multipart.js';
+import { newBucketRaw } from './helpers/coffer.js';
+import { deterministicBytes, md5Hex } from './helpers/bytes.js';
+import { blobFiles, tmpFiles } from './helpers/files.js';
+import { MIN_PART, RawMultipart, holdUploadPart, multipartEtag, xmlAll } from './helpers/multipart.js';
 import type { HeldUpload } from './helpers/multipart.js';
 
 interface Crash {
@@ -57,8 +58,7 @@ function parseParts(xml: string): ListedPart[] {
 test('a kill -9 during part uploads leaves only whole parts, every acknowledged one listed, and no orphan blob files', async (t) => {
   const s = await crashSetup(t);
   let mp = new RawMultipart(s.child.endpoint);
-  const bucket = bucketName('mpcrash');
-  await mp.createBucket(bucket);
+  const bucket = await newBucketRaw(s.child.endpoint, 'mpcrash');
   const id = await mp.createUpload(bucket, 'big');
   const bodyOf = (n: number, version = 0): Buffer => deterministicBytes(`crash/parts/${n}/${version}`, MIN_PART);
 
@@ -126,8 +126,7 @@ test('a kill -9 during part uploads leaves only whole parts, every acknowledged 
 test('a kill -9 during completions leaves each upload either a whole object or an intact upload, never half', async (t) => {
   const s = await crashSetup(t);
   let mp = new RawMultipart(s.child.endpoint);
-  const bucket = bucketName('mpcrash');
-  await mp.createBucket(bucket);
+  const bucket = await newBucketRaw(s.child.endpoint, 'mpcrash');
   const UPLOADS = 6;
   const uploads = [];
   for (let i = 0; i < UPLOADS; i++) {

@@ -3,28 +3,16 @@
 // https://docs.aws.amazon.com/AmazonS3/latest/API/API_UploadPart.html
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { after, before, test } from 'node:test';
-import { bucketName, startTestCoffer } from './helpers/coffer.js';
-import type { TestCoffer } from './helpers/coffer.js';
+import { test } from 'node:test';
+import { newBucketRaw, testCofferForFile } from './helpers/coffer.js';
 import { deterministicBytes } from './helpers/bytes.js';
 import { crc32Base64, digestBase64 } from './helpers/digests.js';
 import { MIN_PART, RawMultipart, xmlAll } from './helpers/multipart.js';
 import { rawRequest } from './helpers/raw.js';
 import type { RawResponse } from './helpers/raw.js';
 
-let c: TestCoffer;
-let mp: RawMultipart;
-before(async () => {
-  c = await startTestCoffer();
-  mp = new RawMultipart(c.endpoint);
-});
-after(() => c.close());
-
-async function newBucket(): Promise<string> {
-  const b = bucketName('mpe');
-  await mp.createBucket(b);
-  return b;
-}
+const c = testCofferForFile();
+const mp = new RawMultipart(c);
 
 function expectError(r: { status: number; code?: string; body: string | Buffer }, status: number, code: string): void {
   assert.equal(r.status, status, `expected ${status} ${code}, got ${r.status}: ${r.body.toString()}`);
@@ -36,7 +24,7 @@ const SMALL = Buffer.from('a small part');
 
 /** A bucket and an upload with parts 1 and 2 (5 MiB and small) uploaded. */
 async function uploadWithTwoParts(createHeaders: Record<string, string> = {}, partHeaders: (n: number, b: Buffer) => Record<string, string> = () => ({})) {
-  const bucket = await newBucket();
+  const bucket = await newBucketRaw(c.endpoint, 'mpe');
   const key = 'obj';
   const id = await mp.createUpload(bucket, key, createHeaders);
   const e1 = await mp.putPart(bucket, key, id, 1, BIG, partHeaders(1, BIG));
@@ -69,7 +57,7 @@ test('Complete naming a part that was never uploaded, or with a wrong ETag, fail
 });
 
 test('Complete with a non-last part under 5 MiB fails with 400 EntityTooSmall', async () => {
-  const bucket = await newBucket();
+  const bucket = await newBucketRaw(c.endpoint, 'mpe');
   const id = await mp.createUpload(bucket, 'small');
   const e1 = await mp.putPart(bucket, 'small', id, 1, Buffer.alloc(MIN_PART - 1, 1));
   const e2 = await mp.putPart(bucket, 'small', id, 2, SMALL);
@@ -80,7 +68,7 @@ test('Complete with a non-last part under 5 MiB fails with 400 EntityTooSmall', 
 });
 
 test('UploadPart, Complete, Abort and ListParts on an unknown upload id fail with 404 NoSuchUpload', async () => {
-  const bucket = await newBucket();
+  const bucket = await newBucketRaw(c.endpoint, 'mpe');
   const other = await mp.createUpload(bucket, 'other-key');
   const aborted = await mp.createUpload(bucket, 'obj');
   assert.equal((await mp.abort(bucket, 'obj', aborted)).status, 204);
@@ -102,7 +90,7 @@ test('UploadPart, Complete, Abort and ListParts on an unknown upload id fail wit
 });
 
 test('UploadPart with partNumber 0, 10001 or not a number fails with 400 InvalidArgument', async () => {
-  const bucket = await newBucket();
+  const bucket = await newBucketRaw(c.endpoint, 'mpe');
   const id = await mp.createUpload(bucket, 'obj');
   for (const n of ['0', '10001', '-1', 'one', '']) {
     const r = await mp.uploadPart(bucket, 'obj', id, n, SMALL);
@@ -131,7 +119,7 @@ test('Complete with a malformed, empty or part-less body fails with 400 Malforme
 });
 
 test('Complete with If-None-Match: * fails with 412 when the key exists and succeeds when it does not', async () => {
-  const bucket = await newBucket();
+  const bucket = await newBucketRaw(c.endpoint, 'mpe');
   const first = await mp.createUpload(bucket, 'k');
   const e1 = await mp.putPart(bucket, 'k', first, 1, SMALL);
   const created = await mp.complete(bucket, 'k', first, [{ partNumber: 1, etag: e1 }], { 'if-none-match': '*' });
@@ -145,7 +133,7 @@ test('Complete with If-None-Match: * fails with 412 when the key exists and succ
 });
 
 test('Complete with If-Match fails with 412 on an ETag mismatch and 404 NoSuchKey on a missing key', async () => {
-  const bucket = await newBucket();
+  const bucket = await newBucketRaw(c.endpoint, 'mpe');
   const put = await rawRequest(c.endpoint, { method: 'PUT', path: `/${bucket}/k`, body: 'version one' });
   assert.equal(put.status, 200);
   const id = await mp.createUpload(bucket, 'k');
@@ -163,7 +151,7 @@ test('Complete with If-Match fails with 412 on an ETag mismatch and 404 NoSuchKe
 });
 
 test('DeleteBucket with an open multipart upload fails with 409 BucketNotEmpty', async () => {
-  const bucket = await newBucket();
+  const bucket = await newBucketRaw(c.endpoint, 'mpe');
   const id = await mp.createUpload(bucket, 'pending');
   await mp.putPart(bucket, 'pending', id, 1, SMALL);
   expectError(await rawRequest(c.endpoint, { method: 'DELETE', path: `/${bucket}` }), 409, 'BucketNotEmpty');
@@ -172,7 +160,7 @@ test('DeleteBucket with an open multipart upload fails with 409 BucketNotEmpty',
 });
 
 test('CreateMultipartUpload with an impossible checksum algorithm and type fails with 400 InvalidRequest', async () => {
-  const bucket = await newBucket();
+  const bucket = await newBucketRaw(c.endpoint, 'mpe');
   const cases: Array<Record<string, string>> = [
     { 'x-amz-checksum-algorithm': 'CRC64NVME', 'x-amz-checksum-type': 'COMPOSITE' },
     { 'x-amz-checksum-algorithm': 'SHA256', 'x-amz-checksum-type': 'FULL_OBJECT' },
@@ -192,7 +180,7 @@ test('CreateMultipartUpload with an impossible checksum algorithm and type fails
 });
 
 test('UploadPart with a checksum algorithm other than the upload\'s fails with 400 InvalidRequest', async () => {
-  const bucket = await newBucket();
+  const bucket = await newBucketRaw(c.endpoint, 'mpe');
   const id = await mp.createUpload(bucket, 'obj', { 'x-amz-checksum-algorithm': 'SHA256' });
   expectError(await mp.uploadPart(bucket, 'obj', id, 1, SMALL, { 'x-amz-checksum-crc32': crc32Base64(SMALL) }), 400, 'InvalidRequest');
   assert.deepEqual(await listedParts(bucket, 'obj', id), []);
@@ -212,7 +200,7 @@ test('Complete whose x-amz-checksum-type differs from the upload\'s fails with 4
 });
 
 test('Complete with a wrong whole-object checksum fails with 400 BadDigest', async () => {
-  const bucket = await newBucket();
+  const bucket = await newBucketRaw(c.endpoint, 'mpe');
   const id = await mp.createUpload(bucket, 'obj', { 'x-amz-checksum-algorithm': 'CRC32', 'x-amz-checksum-type': 'FULL_OBJECT' });
   const etag = await mp.putPart(bucket, 'obj', id, 1, SMALL, { 'x-amz-checksum-crc32': crc32Base64(SMALL) });
   const parts = [{ partNumber: 1, etag, checksums: { ChecksumCRC32: crc32Base64(SMALL) } }];
@@ -224,7 +212,7 @@ test('Complete with a wrong whole-object checksum fails with 400 BadDigest', asy
 test('with an additional checksum, Complete part numbers must start at 1 and be consecutive, else 400 InvalidPartOrder', async () => {
   // "when a additional checksum ... is applied to each part, the PartNumber must start at 1 and
   // the part numbers must be consecutive" (CompletedPart, PartNumber).
-  const bucket = await newBucket();
+  const bucket = await newBucketRaw(c.endpoint, 'mpe');
   const id = await mp.createUpload(bucket, 'obj', { 'x-amz-checksum-algorithm': 'SHA256' });
   const bodies = new Map([[1, BIG], [2, BIG], [3, SMALL]]);
   const etags = new Map<number, string>();

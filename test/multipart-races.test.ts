@@ -3,31 +3,20 @@
 // leave no blob files behind.
 // https://docs.aws.amazon.com/AmazonS3/latest/API/API_AbortMultipartUpload.html
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import type { Readable } from 'node:stream';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { GetObjectCommand } from '@aws-sdk/client-s3';
-import { bucketName, startTestCoffer } from './helpers/coffer.js';
-import type { TestCoffer } from './helpers/coffer.js';
+import { newBucketRaw, startTestCofferForTest, testCofferForFile } from './helpers/coffer.js';
 import { deterministicBytes } from './helpers/bytes.js';
-import { MIN_PART, RawMultipart, blobFiles, holdUploadPart, multipartEtag, tmpFiles, xmlAll } from './helpers/multipart.js';
+import { blobFiles, tmpFiles } from './helpers/files.js';
+import { MIN_PART, RawMultipart, holdUploadPart, multipartEtag, xmlAll } from './helpers/multipart.js';
 import type { PartSpec } from './helpers/multipart.js';
 import { rawRequest } from './helpers/raw.js';
 import type { RawResponse } from './helpers/raw.js';
 
-let c: TestCoffer;
-let mp: RawMultipart;
-before(async () => {
-  c = await startTestCoffer();
-  mp = new RawMultipart(c.endpoint);
-});
-after(() => c.close());
-
-async function newBucket(): Promise<string> {
-  const b = bucketName('mpr');
-  await mp.createBucket(b);
-  return b;
-}
+const c = testCofferForFile();
+const mp = new RawMultipart(c);
 
 async function uploadParts(bucket: string, key: string, id: string, parts: Buffer[]): Promise<PartSpec[]> {
   const etags = await Promise.all(parts.map((p, i) => mp.putPart(bucket, key, id, i + 1, p)));
@@ -49,7 +38,7 @@ async function expectUploadGone(bucket: string, key: string, id: string): Promis
 }
 
 test('two concurrent Completes of one upload both answer 200 with the same ETag, and make one whole object', async () => {
-  const bucket = await newBucket();
+  const bucket = await newBucketRaw(c.endpoint, 'mpr');
   const parts = [0, 1, 2].map((i) => deterministicBytes(`race/complete/${i}`, MIN_PART));
   const id = await mp.createUpload(bucket, 'k');
   const spec = await uploadParts(bucket, 'k', id, parts);
@@ -71,7 +60,7 @@ test('two concurrent Completes of one upload both answer 200 with the same ETag,
 });
 
 test('Complete racing Abort has one outcome: the whole object and no upload, or no object and no upload', async (t) => {
-  const bucket = await newBucket();
+  const bucket = await newBucketRaw(c.endpoint, 'mpr');
   const outcomes = new Set<string>();
   for (let round = 0; round < 8; round++) {
     const key = `k${round}`;
@@ -105,7 +94,7 @@ test('Complete racing Abort has one outcome: the whole object and no upload, or 
 });
 
 test('a part upload still streaming when the upload completes gets 404 NoSuchUpload and leaves the object whole', async () => {
-  const bucket = await newBucket();
+  const bucket = await newBucketRaw(c.endpoint, 'mpr');
   const parts = [deterministicBytes('race/part/1', MIN_PART), deterministicBytes('race/part/2', 100_000)];
   const id = await mp.createUpload(bucket, 'k');
   const spec = await uploadParts(bucket, 'k', id, parts);
@@ -130,7 +119,7 @@ test('a part upload still streaming when the upload completes gets 404 NoSuchUpl
 });
 
 test('part uploads racing Complete at full speed never change the completed object', async () => {
-  const bucket = await newBucket();
+  const bucket = await newBucketRaw(c.endpoint, 'mpr');
   const before = (await blobFiles(c.dataDir)).length;
   for (let round = 0; round < 4; round++) {
     const key = `k${round}`;
@@ -165,7 +154,7 @@ test('part uploads racing Complete at full speed never change the completed obje
 });
 
 test('AbortMultipartUpload removes the part blob files from <dataDir>/blobs', async () => {
-  const bucket = await newBucket();
+  const bucket = await newBucketRaw(c.endpoint, 'mpr');
   const id = await mp.createUpload(bucket, 'k');
   const before = (await blobFiles(c.dataDir)).length;
   await uploadParts(bucket, 'k', id, [1, 2, 3].map((i) => deterministicBytes(`abort/${i}`, 200_000)));
@@ -180,7 +169,7 @@ test('AbortMultipartUpload removes the part blob files from <dataDir>/blobs', as
 });
 
 test('deleting or overwriting a multipart object removes its part blob files', async () => {
-  const bucket = await newBucket();
+  const bucket = await newBucketRaw(c.endpoint, 'mpr');
   const before = (await blobFiles(c.dataDir)).length;
   for (const key of ['deleted', 'overwritten']) {
     const id = await mp.createUpload(bucket, key);
@@ -198,7 +187,7 @@ test('deleting or overwriting a multipart object removes its part blob files', a
 });
 
 test('a GET that started before its multipart object is overwritten still reads the old bytes whole', async () => {
-  const bucket = await newBucket();
+  const bucket = await newBucketRaw(c.endpoint, 'mpr');
   const parts = [deterministicBytes('read/1', MIN_PART), deterministicBytes('read/2', MIN_PART), Buffer.from('end')];
   const id = await mp.createUpload(bucket, 'k');
   const spec = await uploadParts(bucket, 'k', id, parts);
@@ -220,11 +209,9 @@ test('a GET that started before its multipart object is overwritten still reads 
 });
 
 test('with COFFER_UPLOAD_MAX_AGE=1 the expiry job aborts old uploads and removes their parts, leaving completed objects alone', async (t) => {
-  const s = await startTestCoffer({ COFFER_UPLOAD_MAX_AGE: '1' });
-  t.after(() => s.close());
+  const s = await startTestCofferForTest(t, { COFFER_UPLOAD_MAX_AGE: '1' });
   const m = new RawMultipart(s.endpoint);
-  const bucket = bucketName('mpx');
-  await m.createBucket(bucket);
+  const bucket = await newBucketRaw(s.endpoint, 'mpx');
   const id = await m.createUpload(bucket, 'stale');
   await m.putPart(bucket, 'stale', id, 1, deterministicBytes('expire/part', 100_000));
   const kept = await m.createUpload(bucket, 'kept');

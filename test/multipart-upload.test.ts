@@ -6,36 +6,21 @@
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { Readable } from 'node:stream';
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import {
-  CompleteMultipartUploadCommand, CreateBucketCommand, CreateMultipartUploadCommand, GetObjectCommand, HeadObjectCommand,
+  CompleteMultipartUploadCommand, CreateMultipartUploadCommand, GetObjectCommand, HeadObjectCommand,
   ListMultipartUploadsCommand, ListPartsCommand, S3ServiceException, UploadPartCommand,
 } from '@aws-sdk/client-s3';
 import type { ChecksumAlgorithm, ChecksumType, CompletedPart } from '@aws-sdk/client-s3';
 import { Upload } from '@aws-sdk/lib-storage';
-import { bucketName, startTestCoffer } from './helpers/coffer.js';
-import type { TestCoffer } from './helpers/coffer.js';
-import { deterministicBytes } from './helpers/bytes.js';
+import { bodyBytes, newBucket, testCofferForFile } from './helpers/coffer.js';
+import { deterministicBytes, md5Hex } from './helpers/bytes.js';
 import { crc32Base64, crc32cBase64, crc64nvmeBase64, digestBase64 } from './helpers/digests.js';
-import { MIN_PART, MiB, RawMultipart, blobFiles, compositeOf, md5Hex, multipartEtag, tmpFiles, xmlAll } from './helpers/multipart.js';
+import { blobFiles, tmpFiles } from './helpers/files.js';
+import { MIN_PART, MiB, RawMultipart, compositeOf, multipartEtag, xmlAll } from './helpers/multipart.js';
 
-let c: TestCoffer;
-let raw: RawMultipart;
-before(async () => {
-  c = await startTestCoffer();
-  raw = new RawMultipart(c.endpoint);
-});
-after(() => c.close());
-
-async function newBucket(): Promise<string> {
-  const b = bucketName('mpu');
-  await c.s3.send(new CreateBucketCommand({ Bucket: b }));
-  return b;
-}
-
-async function bodyOf(out: { Body?: { transformToByteArray(): Promise<Uint8Array> } }): Promise<Buffer> {
-  return Buffer.from(await out.Body!.transformToByteArray());
-}
+const c = testCofferForFile();
+const raw = new RawMultipart(c);
 
 async function rejectsWith(p: Promise<unknown>, status: number, code: string): Promise<void> {
   await assert.rejects(p, (err: unknown) => {
@@ -66,7 +51,7 @@ const field = (alg: Alg): `Checksum${Alg}` => `Checksum${alg}`;
 const BIG = deterministicBytes('multipart-upload/big', MIN_PART);
 
 test('lib-storage Upload of 50 MiB streamed with default checksums reads back byte-exact with the multipart ETag and a COMPOSITE CRC32', async () => {
-  const bucket = await newBucket();
+  const bucket = await newBucket(c.s3, 'mpu');
   const PARTS = 10;
   const partOf = (i: number): Buffer => deterministicBytes(`upload-50/${i}`, MIN_PART);
   // Expected digests, computed before the upload from the same deterministic bytes.
@@ -107,7 +92,7 @@ test('lib-storage Upload of 50 MiB streamed with default checksums reads back by
 });
 
 test('metadata, content headers and storage class given at CreateMultipartUpload come back on GET and HEAD', async () => {
-  const bucket = await newBucket();
+  const bucket = await newBucket(c.s3, 'mpu');
   const key = 'docs/report.csv';
   const expires = new Date('2031-01-02T03:04:05Z');
   const created = await c.s3.send(new CreateMultipartUploadCommand({
@@ -138,7 +123,7 @@ test('metadata, content headers and storage class given at CreateMultipartUpload
     assert.equal(out.ETag, multipartEtag([body]));
   }
   const got = await c.s3.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
-  assert.deepEqual(await bodyOf(got), body);
+  assert.deepEqual(await bodyBytes(got), body);
 });
 
 const CHECKSUM_CASES: Array<{ alg: Alg; type?: ChecksumType; expect: ChecksumType }> = [
@@ -155,7 +140,7 @@ const CHECKSUM_CASES: Array<{ alg: Alg; type?: ChecksumType; expect: ChecksumTyp
 for (const { alg, type, expect } of CHECKSUM_CASES) {
   const label = `${alg}${type ? ` with x-amz-checksum-type ${type}` : ''}`;
   test(`ChecksumAlgorithm ${label}: parts, Complete, HEAD and GET carry the ${expect} checksum`, async () => {
-    const bucket = await newBucket();
+    const bucket = await newBucket(c.s3, 'mpu');
     const key = `ck/${alg}-${type ?? 'default'}`;
     const parts = [BIG, deterministicBytes(`multipart-upload/tail/${alg}`, 3000)];
     const created = await c.s3.send(new CreateMultipartUploadCommand({ Bucket: bucket, Key: key, ChecksumAlgorithm: alg as ChecksumAlgorithm, ChecksumType: type }));
@@ -197,7 +182,7 @@ for (const { alg, type, expect } of CHECKSUM_CASES) {
     const got = await c.s3.send(new GetObjectCommand({ Bucket: bucket, Key: key, ChecksumMode: 'ENABLED' }));
     assert.equal((got as ChecksumFields)[field(alg)], expected);
     assert.equal(got.ChecksumType, expect);
-    assert.ok((await bodyOf(got)).equals(whole), 'GET body');
+    assert.ok((await bodyBytes(got)).equals(whole), 'GET body');
   });
 }
 
@@ -213,7 +198,7 @@ function digestOrCrc(alg: Alg, data: Buffer): string {
 }
 
 test('an upload created without a checksum algorithm completes with a full-object CRC64NVME of the whole object', async () => {
-  const bucket = await newBucket();
+  const bucket = await newBucket(c.s3, 'mpu');
   const id = await raw.createUpload(bucket, 'plain');
   const parts = [BIG, Buffer.from('tail bytes')];
   const etags = [];
@@ -240,7 +225,7 @@ async function threePartObject(bucket: string, key: string, alg?: Alg): Promise<
 }
 
 test('GET and HEAD with partNumber answer 206 with that part, its Content-Range and x-amz-mp-parts-count', async () => {
-  const bucket = await newBucket();
+  const bucket = await newBucket(c.s3, 'mpu');
   const { parts, whole, etag } = await threePartObject(bucket, 'parts/three');
   let start = 0;
   for (const [i, part] of parts.entries()) {
@@ -252,7 +237,7 @@ test('GET and HEAD with partNumber answer 206 with that part, its Content-Range 
     assert.equal(got.ContentLength, part.length);
     assert.equal(got.ContentRange, range);
     assert.equal(got.ETag, etag, 'a part read carries the whole object\'s ETag');
-    assert.ok((await bodyOf(got)).equals(part), `part ${n} bytes`);
+    assert.ok((await bodyBytes(got)).equals(part), `part ${n} bytes`);
     const head = await c.s3.send(new HeadObjectCommand({ Bucket: bucket, Key: 'parts/three', PartNumber: n }));
     assert.equal(head.$metadata.httpStatusCode, 206);
     assert.equal(head.PartsCount, 3);
@@ -269,18 +254,18 @@ test('GET and HEAD with partNumber answer 206 with that part, its Content-Range 
 });
 
 test('GET partNumber with ChecksumMode ENABLED returns the part\'s checksum of a COMPOSITE object', async () => {
-  const bucket = await newBucket();
+  const bucket = await newBucket(c.s3, 'mpu');
   const { parts } = await threePartObject(bucket, 'parts/sha', 'SHA256');
   for (const [i, part] of parts.entries()) {
     const got = await c.s3.send(new GetObjectCommand({ Bucket: bucket, Key: 'parts/sha', PartNumber: i + 1, ChecksumMode: 'ENABLED' }));
     assert.equal(got.ChecksumSHA256, digestBase64('sha256', part));
     assert.equal(got.ChecksumType, 'COMPOSITE');
-    assert.ok((await bodyOf(got)).equals(part));
+    assert.ok((await bodyBytes(got)).equals(part));
   }
 });
 
 test('ranges that cross part boundaries read back byte-exact', async () => {
-  const bucket = await newBucket();
+  const bucket = await newBucket(c.s3, 'mpu');
   const { whole } = await threePartObject(bucket, 'ranges/three');
   const P = MIN_PART;
   const size = whole.length;
@@ -298,12 +283,12 @@ test('ranges that cross part boundaries read back byte-exact', async () => {
     assert.equal(got.$metadata.httpStatusCode, 206, r.header);
     assert.equal(got.ContentRange, `bytes ${r.start}-${r.end}/${size}`, r.header);
     assert.equal(got.ContentLength, r.end - r.start + 1, r.header);
-    assert.ok((await bodyOf(got)).equals(whole.subarray(r.start, r.end + 1)), `bytes of ${r.header}`);
+    assert.ok((await bodyBytes(got)).equals(whole.subarray(r.start, r.end + 1)), `bytes of ${r.header}`);
   }
 });
 
 test('uploading a part number again replaces the part, and its old blob file is removed', async () => {
-  const bucket = await newBucket();
+  const bucket = await newBucket(c.s3, 'mpu');
   const id = await raw.createUpload(bucket, 'replace');
   const first = deterministicBytes('replace/first', 1000);
   const second = deterministicBytes('replace/second', 1200);
@@ -323,11 +308,11 @@ test('uploading a part number again replaces the part, and its old blob file is 
   const done = await raw.complete(bucket, 'replace', id, [{ partNumber: 1, etag: secondEtag }]);
   assert.equal(done.status, 200, done.body);
   const got = await c.s3.send(new GetObjectCommand({ Bucket: bucket, Key: 'replace' }));
-  assert.ok((await bodyOf(got)).equals(second));
+  assert.ok((await bodyBytes(got)).equals(second));
 });
 
 test('UploadPart with a wrong Content-MD5 fails with 400 BadDigest and stores nothing', async () => {
-  const bucket = await newBucket();
+  const bucket = await newBucket(c.s3, 'mpu');
   const id = await raw.createUpload(bucket, 'md5');
   const body = deterministicBytes('md5/body', 100_000);
   const wrong = createHash('md5').update('other bytes').digest('base64');
@@ -347,7 +332,7 @@ test('UploadPart with a wrong Content-MD5 fails with 400 BadDigest and stores no
 });
 
 test('UploadPart with a wrong x-amz-checksum value fails with 400 BadDigest and stores nothing', async () => {
-  const bucket = await newBucket();
+  const bucket = await newBucket(c.s3, 'mpu');
   for (const [create, name, wrong] of [
     [{}, 'x-amz-checksum-crc32', crc32Base64('not the body')],
     [{ 'x-amz-checksum-algorithm': 'SHA256' }, 'x-amz-checksum-sha256', digestBase64('sha256', 'not the body')],
@@ -368,7 +353,7 @@ test('UploadPart with a wrong x-amz-checksum value fails with 400 BadDigest and 
 });
 
 test('Complete takes only the listed parts; unlisted parts are discarded with their blob files', async () => {
-  const bucket = await newBucket();
+  const bucket = await newBucket(c.s3, 'mpu');
   const id = await raw.createUpload(bucket, 'subset');
   const parts = [BIG, Buffer.from('part two, left out'), deterministicBytes('subset/3', MIN_PART), Buffer.from('last part')];
   const etags = await Promise.all(parts.map((p, i) => raw.putPart(bucket, 'subset', id, i + 1, p)));
@@ -379,7 +364,7 @@ test('Complete takes only the listed parts; unlisted parts are discarded with th
   const chosen = [parts[0]!, parts[2]!, parts[3]!];
   const got = await c.s3.send(new GetObjectCommand({ Bucket: bucket, Key: 'subset' }));
   assert.equal(got.ETag, multipartEtag(chosen));
-  assert.ok((await bodyOf(got)).equals(Buffer.concat(chosen)));
+  assert.ok((await bodyBytes(got)).equals(Buffer.concat(chosen)));
   assert.equal((await blobFiles(c.dataDir)).length, before - 1);
   assert.equal((await raw.listParts(bucket, 'subset', id)).code, 'NoSuchUpload');
 });

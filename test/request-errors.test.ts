@@ -7,13 +7,12 @@ import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
-import { after, before, describe, test } from 'node:test';
-import { CreateBucketCommand, GetObjectCommand, PutObjectCommand, S3ServiceException } from '@aws-sdk/client-s3';
+import { describe, test } from 'node:test';
+import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { pino } from 'pino';
 import { loadConfig } from '../src/config.js';
 import { startCoffer } from '../src/http/server.js';
-import { bucketName, startTestCoffer } from './helpers/coffer.js';
-import type { TestCoffer } from './helpers/coffer.js';
+import { bucketName, newBucket, readObject, testCofferForFile } from './helpers/coffer.js';
 import { rawRequest, sha256Hex, signHeaders } from './helpers/raw.js';
 import type { RawResponse } from './helpers/raw.js';
 import { delay, openExchange } from './helpers/socket.js';
@@ -22,27 +21,7 @@ import { crc32Base64, digestBase64 } from './helpers/digests.js';
 
 const MAX_OBJECT_SIZE = 1024 * 1024;
 
-let c: TestCoffer;
-before(async () => {
-  c = await startTestCoffer({ COFFER_REQUEST_TIMEOUT: '1', COFFER_MAX_OBJECT_SIZE: String(MAX_OBJECT_SIZE) });
-});
-after(() => c.close());
-
-async function newBucket(): Promise<string> {
-  const b = bucketName('err');
-  await c.s3.send(new CreateBucketCommand({ Bucket: b }));
-  return b;
-}
-
-async function readBack(bucket: string, key: string): Promise<Buffer | undefined> {
-  try {
-    const got = await c.s3.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
-    return Buffer.from(await got.Body!.transformToByteArray());
-  } catch (err) {
-    if (err instanceof S3ServiceException && err.name === 'NoSuchKey') return undefined;
-    throw err;
-  }
-}
+const c = testCofferForFile({ COFFER_REQUEST_TIMEOUT: '1', COFFER_MAX_OBJECT_SIZE: String(MAX_OBJECT_SIZE) });
 
 /**
  * The S3 error document: Code, Message, Resource and a RequestId equal to the x-amz-request-id
@@ -90,27 +69,27 @@ async function eventually(check: () => Promise<boolean>, ms: number): Promise<bo
 const DELETE_XML = '<Delete><Object><Key>a</Key></Object></Delete>';
 
 test('a PUT without Content-Length or Transfer-Encoding is 411 MissingContentLength', async () => {
-  const b = await newBucket();
+  const b = await newBucket(c.s3, 'err');
   const headers = await signHeaders(c.endpoint, { method: 'PUT', path: `/${b}/k` });
   const ex = openExchange(c.endpoint, 'PUT', `/${b}/k`, headers);
   assertS3Error(await ex.response, 411, 'MissingContentLength');
-  assert.equal(await readBack(b, 'k'), undefined);
+  assert.equal(await readObject(c.s3, b, 'k'), undefined);
 });
 
 test('a PUT with plain Transfer-Encoding: chunked is 501 NotImplemented and stores nothing', async () => {
-  const b = await newBucket();
+  const b = await newBucket(c.s3, 'err');
   const headers = await signHeaders(c.endpoint, { method: 'PUT', path: `/${b}/k`, body: 'hello' });
   const ex = openExchange(c.endpoint, 'PUT', `/${b}/k`, { ...headers, 'transfer-encoding': 'chunked' });
   ex.send('5\r\nhello\r\n0\r\n\r\n');
   const r = await ex.response;
   assertS3Error(r, 501, 'NotImplemented');
   assert.match(r.body, /<Header>Transfer-Encoding<\/Header>/);
-  assert.equal(await readBack(b, 'k'), undefined);
+  assert.equal(await readObject(c.s3, b, 'k'), undefined);
 });
 
 for (const [label, size] of [['small', 2000], ['200 KiB', 200 * 1024]] as const) {
   test(`a ${label} body cut off before its Content-Length creates no object and leaves no temp file`, async () => {
-    const b = await newBucket();
+    const b = await newBucket(c.s3, 'err');
     const headers = await signHeaders(c.endpoint, {
       method: 'PUT', path: `/${b}/k`, headers: { 'content-length': String(size) }, payloadHash: 'UNSIGNED-PAYLOAD',
     });
@@ -121,7 +100,7 @@ for (const [label, size] of [['small', 2000], ['200 KiB', 200 * 1024]] as const)
     ex.destroy();
     assert.equal(await ex.response, undefined);
     assert.ok(await eventually(async () => (await tempFiles()).length === 0, 3000), 'temp file removed');
-    assert.equal(await readBack(b, 'k'), undefined);
+    assert.equal(await readObject(c.s3, b, 'k'), undefined);
   });
 }
 
@@ -176,7 +155,7 @@ async function withoutUncaughtErrors(fn: () => Promise<void>): Promise<void> {
 // file, so the stall test's check for leftover temp files is not disturbed.
 describe('request body time-outs (COFFER_REQUEST_TIMEOUT=1)', { concurrency: true }, () => {
   test('a body that stalls is answered 400 RequestTimeout (COFFER_REQUEST_TIMEOUT=1) and stores nothing', async () => {
-    const b = await newBucket();
+    const b = await newBucket(c.s3, 'err');
     const headers = await signHeaders(c.endpoint, {
       method: 'PUT', path: `/${b}/k`, headers: { 'content-length': '100' }, payloadHash: 'UNSIGNED-PAYLOAD',
     });
@@ -187,12 +166,12 @@ describe('request body time-outs (COFFER_REQUEST_TIMEOUT=1)', { concurrency: tru
     assertS3Error(r, 400, 'RequestTimeout');
     assert.ok(Date.now() - started >= 900, 'answered only after the timeout');
     assert.equal(r.headers['connection'], 'close');
-    assert.equal(await readBack(b, 'k'), undefined);
+    assert.equal(await readObject(c.s3, b, 'k'), undefined);
     assert.ok(await eventually(async () => (await tempFiles()).length === 0, 3000), 'temp file removed');
   });
 
   test('a DeleteObjects body that stalls is answered 400 RequestTimeout', async () => {
-    const b = await newBucket();
+    const b = await newBucket(c.s3, 'err');
     const headers = await signHeaders(c.endpoint, {
       method: 'POST', path: `/${b}`, query: { delete: '' }, payloadHash: 'UNSIGNED-PAYLOAD',
       headers: { 'content-length': String(DELETE_XML.length), 'content-md5': digestBase64('md5', DELETE_XML) },
@@ -203,7 +182,7 @@ describe('request body time-outs (COFFER_REQUEST_TIMEOUT=1)', { concurrency: tru
   });
 
   test('a body that keeps trickling in is not timed out', async () => {
-    const b = await newBucket();
+    const b = await newBucket(c.s3, 'err');
     const headers = await signHeaders(c.endpoint, {
       method: 'PUT', path: `/${b}/k`, headers: { 'content-length': '4' }, payloadHash: 'UNSIGNED-PAYLOAD',
     });
@@ -214,11 +193,11 @@ describe('request body time-outs (COFFER_REQUEST_TIMEOUT=1)', { concurrency: tru
     }
     const r = await responseWithin(ex.response, 3000);
     assert.equal(r.status, 200, r.body);
-    assert.equal((await readBack(b, 'k'))?.toString(), 'slow');
+    assert.equal((await readObject(c.s3, b, 'k'))?.toString(), 'slow');
   });
 
   test('a PutObject refused before its body is read (KeyTooLong) leaves no body timer to fire later', async () => {
-    const b = await newBucket();
+    const b = await newBucket(c.s3, 'err');
     await withoutUncaughtErrors(async () => {
       const r = await rawRequest(c.endpoint, { method: 'PUT', path: `/${b}/${'k'.repeat(1025)}`, body: 'x' });
       assertS3Error(r, 400, 'KeyTooLong');
@@ -230,7 +209,7 @@ describe('request body time-outs (COFFER_REQUEST_TIMEOUT=1)', { concurrency: tru
   });
 
   test('DeleteObjects refused before its body is read (MaxMessageLengthExceeded) leaves no body timer to fire later', async () => {
-    const b = await newBucket();
+    const b = await newBucket(c.s3, 'err');
     await withoutUncaughtErrors(async () => {
       const headers = await signHeaders(c.endpoint, {
         method: 'POST', path: `/${b}`, query: { delete: '' }, payloadHash: 'UNSIGNED-PAYLOAD',
@@ -244,7 +223,7 @@ describe('request body time-outs (COFFER_REQUEST_TIMEOUT=1)', { concurrency: tru
 });
 
 test('a Content-Length over COFFER_MAX_OBJECT_SIZE is 400 EntityTooLarge before the body is sent', async () => {
-  const b = await newBucket();
+  const b = await newBucket(c.s3, 'err');
   const headers = await signHeaders(c.endpoint, {
     method: 'PUT', path: `/${b}/k`, headers: { 'content-length': String(MAX_OBJECT_SIZE + 1) }, payloadHash: 'UNSIGNED-PAYLOAD',
   });
@@ -254,11 +233,11 @@ test('a Content-Length over COFFER_MAX_OBJECT_SIZE is 400 EntityTooLarge before 
   assert.match(r.body, new RegExp(`<MaxSizeAllowed>${MAX_OBJECT_SIZE}</MaxSizeAllowed>`));
   // The unread body cannot be skipped, so the connection ends with this response.
   assert.equal(r.headers['connection'], 'close');
-  assert.equal(await readBack(b, 'k'), undefined);
+  assert.equal(await readObject(c.s3, b, 'k'), undefined);
 });
 
 test('with Expect: 100-continue, an upload over COFFER_MAX_OBJECT_SIZE is refused without a 100 Continue', async () => {
-  const b = await newBucket();
+  const b = await newBucket(c.s3, 'err');
   const headers = await signHeaders(c.endpoint, {
     method: 'PUT', path: `/${b}/k`, payloadHash: 'UNSIGNED-PAYLOAD',
     headers: { 'content-length': String(MAX_OBJECT_SIZE + 1), expect: '100-continue' },
@@ -269,7 +248,7 @@ test('with Expect: 100-continue, an upload over COFFER_MAX_OBJECT_SIZE is refuse
 });
 
 test('with Expect: 100-continue, an accepted upload gets its 100 Continue and is stored', async () => {
-  const b = await newBucket();
+  const b = await newBucket(c.s3, 'err');
   const headers = await signHeaders(c.endpoint, {
     method: 'PUT', path: `/${b}/k`, payloadHash: 'UNSIGNED-PAYLOAD', headers: { 'content-length': '5', expect: '100-continue' },
   });
@@ -278,11 +257,11 @@ test('with Expect: 100-continue, an accepted upload gets its 100 Continue and is
   ex.send('hello');
   const r = await responseWithin(ex.response, 3000);
   assert.equal(r.status, 200, r.body);
-  assert.equal((await readBack(b, 'k'))?.toString(), 'hello');
+  assert.equal((await readObject(c.s3, b, 'k'))?.toString(), 'hello');
 });
 
 test('an x-amz-decoded-content-length over COFFER_MAX_OBJECT_SIZE is 400 EntityTooLarge before the body is sent', async () => {
-  const b = await newBucket();
+  const b = await newBucket(c.s3, 'err');
   const { headers } = await buildChunkedUpload(c.endpoint, 'PUT', `/${b}/k`, {
     mode: 'STREAMING-UNSIGNED-PAYLOAD-TRAILER', chunks: [Buffer.alloc(10)], decodedLength: MAX_OBJECT_SIZE + 1,
     trailers: [['x-amz-checksum-crc32', crc32Base64(Buffer.alloc(10))]],
@@ -292,43 +271,43 @@ test('an x-amz-decoded-content-length over COFFER_MAX_OBJECT_SIZE is 400 EntityT
 });
 
 test('an object of exactly COFFER_MAX_OBJECT_SIZE is accepted', async () => {
-  const b = await newBucket();
+  const b = await newBucket(c.s3, 'err');
   const body = Buffer.alloc(MAX_OBJECT_SIZE, 'm');
   const r = await rawRequest(c.endpoint, { method: 'PUT', path: `/${b}/k`, body });
   assert.equal(r.status, 200, r.body);
-  assert.equal((await readBack(b, 'k'))?.length, MAX_OBJECT_SIZE);
+  assert.equal((await readObject(c.s3, b, 'k'))?.length, MAX_OBJECT_SIZE);
 });
 
 test('a GET with a body is 400 UnexpectedContent', async () => {
-  const b = await newBucket();
+  const b = await newBucket(c.s3, 'err');
   await c.s3.send(new PutObjectCommand({ Bucket: b, Key: 'k', Body: 'x' }));
   const r = await rawRequest(c.endpoint, { method: 'GET', path: `/${b}/k`, body: 'unexpected' });
   assertS3Error(r, 400, 'UnexpectedContent');
 });
 
 test('a DELETE with a body is 400 UnexpectedContent and deletes nothing', async () => {
-  const b = await newBucket();
+  const b = await newBucket(c.s3, 'err');
   await c.s3.send(new PutObjectCommand({ Bucket: b, Key: 'k', Body: 'kept' }));
   const r = await rawRequest(c.endpoint, { method: 'DELETE', path: `/${b}/k`, body: 'unexpected' });
   assertS3Error(r, 400, 'UnexpectedContent');
-  assert.equal((await readBack(b, 'k'))?.toString(), 'kept');
+  assert.equal((await readObject(c.s3, b, 'k'))?.toString(), 'kept');
 });
 
 test('a GET with "Content-Length: 0" is served', async () => {
-  const b = await newBucket();
+  const b = await newBucket(c.s3, 'err');
   await c.s3.send(new PutObjectCommand({ Bucket: b, Key: 'k', Body: 'x' }));
   const r = await rawRequest(c.endpoint, { method: 'GET', path: `/${b}/k`, headers: { 'content-length': '0' } });
   assert.equal(r.status, 200, r.body);
 });
 
 test('an unknown sub-resource (?torrent) is 501 NotImplemented', async () => {
-  const b = await newBucket();
+  const b = await newBucket(c.s3, 'err');
   await c.s3.send(new PutObjectCommand({ Bucket: b, Key: 'k', Body: 'x' }));
   assertS3Error(await rawRequest(c.endpoint, { method: 'GET', path: `/${b}/k`, query: { torrent: '' } }), 501, 'NotImplemented');
 });
 
 test('a POST on an object without a sub-resource is 405 MethodNotAllowed with an Allow header', async () => {
-  const b = await newBucket();
+  const b = await newBucket(c.s3, 'err');
   await c.s3.send(new PutObjectCommand({ Bucket: b, Key: 'k', Body: 'x' }));
   const r = await rawRequest(c.endpoint, { method: 'POST', path: `/${b}/k` });
   assertS3Error(r, 405, 'MethodNotAllowed');
@@ -346,23 +325,23 @@ async function deleteObjects(bucket: string, body: string, md5 = digestBase64('m
 }
 
 test('DeleteObjects with XML that is not well-formed is 400 MalformedXML', async () => {
-  const b = await newBucket();
+  const b = await newBucket(c.s3, 'err');
   assertS3Error(await deleteObjects(b, '<Delete><Object><Key>a</Key></Object>'), 400, 'MalformedXML');
 });
 
 test('DeleteObjects with well-formed XML off the schema is 400 MalformedXML', async () => {
-  const b = await newBucket();
+  const b = await newBucket(c.s3, 'err');
   assertS3Error(await deleteObjects(b, '<Delete><Thing>a</Thing></Delete>'), 400, 'MalformedXML');
   assertS3Error(await deleteObjects(b, '<Delete><Object><Key>a</Key></Object><Quiet>maybe</Quiet></Delete>'), 400, 'MalformedXML');
 });
 
 test('DeleteObjects with an empty body is 400 MissingRequestBodyError', async () => {
-  const b = await newBucket();
+  const b = await newBucket(c.s3, 'err');
   assertS3Error(await deleteObjects(b, ''), 400, 'MissingRequestBodyError');
 });
 
 test('DeleteObjects with a body over 1 MiB is 400 MaxMessageLengthExceeded before the body is sent', async () => {
-  const b = await newBucket();
+  const b = await newBucket(c.s3, 'err');
   const headers = await signHeaders(c.endpoint, {
     method: 'POST', path: `/${b}`, query: { delete: '' }, payloadHash: 'UNSIGNED-PAYLOAD',
     headers: { 'content-length': String(1024 * 1024 + 1), 'content-md5': digestBase64('md5', 'anything') },
@@ -372,26 +351,26 @@ test('DeleteObjects with a body over 1 MiB is 400 MaxMessageLengthExceeded befor
 });
 
 test('DeleteObjects whose Content-MD5 does not match is 400 BadDigest and deletes nothing', async () => {
-  const b = await newBucket();
+  const b = await newBucket(c.s3, 'err');
   await c.s3.send(new PutObjectCommand({ Bucket: b, Key: 'a', Body: 'kept' }));
   assertS3Error(await deleteObjects(b, DELETE_XML, digestBase64('md5', 'other')), 400, 'BadDigest');
-  assert.equal((await readBack(b, 'a'))?.toString(), 'kept');
+  assert.equal((await readObject(c.s3, b, 'a'))?.toString(), 'kept');
 });
 
 test('DeleteObjects whose body does not match x-amz-content-sha256 is 400 XAmzContentSHA256Mismatch', async () => {
-  const b = await newBucket();
+  const b = await newBucket(c.s3, 'err');
   await c.s3.send(new PutObjectCommand({ Bucket: b, Key: 'a', Body: 'kept' }));
   const r = await rawRequest(c.endpoint, {
     method: 'POST', path: `/${b}`, query: { delete: '' }, body: DELETE_XML, payloadHash: sha256Hex('other'),
     headers: { 'content-md5': digestBase64('md5', DELETE_XML) },
   });
   assertS3Error(r, 400, 'XAmzContentSHA256Mismatch');
-  assert.equal((await readBack(b, 'a'))?.toString(), 'kept');
+  assert.equal((await readObject(c.s3, b, 'a'))?.toString(), 'kept');
 });
 
 for (const [label, segment] of [['invalid UTF-8', '%FF%FE'], ['a bad escape', 'a%zz'], ['a truncated escape', 'a%2']] as const) {
   test(`a path with ${label} (${segment}) is 400 InvalidURI`, async () => {
-    const b = await newBucket();
+    const b = await newBucket(c.s3, 'err');
     assertS3Error(await rawRequest(c.endpoint, { method: 'GET', path: `/${b}/${segment}` }), 400, 'InvalidURI');
   });
 }
@@ -406,7 +385,7 @@ for (const [label, headers] of [
   ['a header name with a space', { 'bad header': 'x', 'content-length': '5' }],
 ] as const) {
   test(`a request node cannot parse (${label}) is 400 BadRequest with the S3 error document`, async () => {
-    const b = await newBucket();
+    const b = await newBucket(c.s3, 'err');
     const ex = openExchange(c.endpoint, 'PUT', `/${b}/k`, { host: new URL(c.endpoint).host, ...headers });
     ex.send('hello');
     const r = await responseWithin(ex.response, 3000);
@@ -415,12 +394,12 @@ for (const [label, headers] of [
     assert.match(r.body, /<Message>[^<]+<\/Message>/);
     assert.equal(/<RequestId>([^<]*)<\/RequestId>/.exec(r.body)?.[1], r.headers['x-amz-request-id']);
     assert.equal(r.headers['connection'], 'close');
-    assert.equal(await readBack(b, 'k'), undefined);
+    assert.equal(await readObject(c.s3, b, 'k'), undefined);
   });
 }
 
 test('broken HTTP chunk framing in the middle of an aws-chunked upload is 400 BadRequest and stores nothing', async () => {
-  const b = await newBucket();
+  const b = await newBucket(c.s3, 'err');
   const data = Buffer.alloc(100 * 1024, 'd');
   const { headers, body } = await buildChunkedUpload(c.endpoint, 'PUT', `/${b}/k`, {
     mode: 'STREAMING-UNSIGNED-PAYLOAD-TRAILER', chunks: [data], trailers: [['x-amz-checksum-crc32', crc32Base64(data)]],
@@ -433,12 +412,12 @@ test('broken HTTP chunk framing in the middle of an aws-chunked upload is 400 Ba
   const r = await responseWithin(ex.response, 3000);
   assert.equal(r.status, 400);
   assert.equal(r.code, 'BadRequest', r.body);
-  assert.equal(await readBack(b, 'k'), undefined);
+  assert.equal(await readObject(c.s3, b, 'k'), undefined);
   assert.ok(await eventually(async () => (await tempFiles()).length === 0, 3000), 'temp file removed');
 });
 
 test('a HEAD error has its status and request id but no body', async () => {
-  const b = await newBucket();
+  const b = await newBucket(c.s3, 'err');
   const missingKey = await rawRequest(c.endpoint, { method: 'HEAD', path: `/${b}/nope` });
   assert.equal(missingKey.status, 404);
   assert.equal(missingKey.body, '');
@@ -455,7 +434,7 @@ test('a HEAD error has its status and request id but no body', async () => {
 });
 
 test('errors from each layer carry the full S3 error document', async () => {
-  const b = await newBucket();
+  const b = await newBucket(c.s3, 'err');
   // Routing, auth, engine and body errors each come from a different place.
   assertS3Error(await rawRequest(c.endpoint, { method: 'GET', path: `/${b}/nope` }), 404, 'NoSuchKey');
   assertS3Error(await rawRequest(c.endpoint, { method: 'GET', path: `/${bucketName('none')}` }), 404, 'NoSuchBucket');
@@ -469,7 +448,7 @@ test('errors from each layer carry the full S3 error document', async () => {
 });
 
 test('two requests get different request ids', async () => {
-  const b = await newBucket();
+  const b = await newBucket(c.s3, 'err');
   const one = await rawRequest(c.endpoint, { method: 'GET', path: `/${b}/nope` });
   const two = await rawRequest(c.endpoint, { method: 'GET', path: `/${b}/nope` });
   assert.notEqual(one.headers['x-amz-request-id'], two.headers['x-amz-request-id']);

@@ -2,8 +2,7 @@
 // node:crypto here rather than with the code under test.
 // https://docs.aws.amazon.com/AmazonS3/latest/API/sigv4-streaming.html
 // https://docs.aws.amazon.com/AmazonS3/latest/API/sigv4-streaming-trailers.html
-import { createHash, createHmac } from 'node:crypto';
-import { signHeaders } from './raw.js';
+import { ROOT_CREDENTIALS, hmacSha256, sha256Hex, signHeaders, signingKey } from './raw.js';
 import type { RawRequest } from './raw.js';
 
 export const EMPTY_SHA256 = 'e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855';
@@ -38,24 +37,12 @@ export interface BuiltUpload {
   body: Buffer;
 }
 
-function hmac(key: Buffer | string, data: string): Buffer {
-  return createHmac('sha256', key).update(data).digest();
-}
-
-function sha256(data: Buffer | string): string {
-  return createHash('sha256').update(data).digest('hex');
-}
-
-function signingKey(secret: string, date: string, region: string): Buffer {
-  return hmac(hmac(hmac(hmac(`AWS4${secret}`, date), region), 's3'), 'aws4_request');
-}
-
 function frame(u: ChunkedUpload, sign: (kind: 'chunk' | 'trailer', hashHex: string, index: number) => string | undefined): Buffer {
   const signed = u.mode !== 'STREAMING-UNSIGNED-PAYLOAD-TRAILER';
   const parts: Buffer[] = [];
   const all = [...u.chunks, Buffer.alloc(0)];
   all.forEach((data, i) => {
-    const sig = signed ? sign('chunk', sha256(data), i) : undefined;
+    const sig = signed ? sign('chunk', sha256Hex(data), i) : undefined;
     parts.push(Buffer.from(`${data.length.toString(16)}${sig === undefined ? '' : `;chunk-signature=${sig}`}\r\n`));
     if (data.length > 0) parts.push(data, Buffer.from('\r\n'));
   });
@@ -65,7 +52,7 @@ function frame(u: ChunkedUpload, sign: (kind: 'chunk' | 'trailer', hashHex: stri
   } else {
     const canonical = trailers.map(([n, v]) => `${n}:${v}\n`).join('');
     for (const [n, v] of trailers) parts.push(Buffer.from(`${n}:${v}\r\n`));
-    if (signed) parts.push(Buffer.from(`x-amz-trailer-signature:${sign('trailer', sha256(canonical), all.length)}\r\n`));
+    if (signed) parts.push(Buffer.from(`x-amz-trailer-signature:${sign('trailer', sha256Hex(canonical), all.length)}\r\n`));
     parts.push(Buffer.from('\r\n'));
   }
   return Buffer.concat(parts);
@@ -73,7 +60,7 @@ function frame(u: ChunkedUpload, sign: (kind: 'chunk' | 'trailer', hashHex: stri
 
 /** Headers (signed with @smithy/signature-v4) and the aws-chunked body, chunk signatures chained. */
 export async function buildChunkedUpload(endpoint: string, method: string, path: string, u: ChunkedUpload): Promise<BuiltUpload> {
-  const credentials = u.credentials ?? { accessKeyId: 'COFFERTESTROOT', secretAccessKey: 'coffer-test-root-secret' };
+  const credentials = u.credentials ?? ROOT_CREDENTIALS;
   const placeholder = frame(u, () => '0'.repeat(64));
   const decoded = u.decodedLength ?? u.chunks.reduce((n, c) => n + c.length, 0);
   const declared = u.declaredTrailers ?? (u.trailers ?? []).map(([n]) => n);
@@ -96,7 +83,7 @@ export async function buildChunkedUpload(endpoint: string, method: string, path:
     const stringToSign = kind === 'chunk'
       ? ['AWS4-HMAC-SHA256-PAYLOAD', amzDate, scope, previous, EMPTY_SHA256, hashHex].join('\n')
       : ['AWS4-HMAC-SHA256-TRAILER', amzDate, scope, previous, hashHex].join('\n');
-    let sig = hmac(key, stringToSign).toString('hex');
+    let sig = hmacSha256(key, stringToSign).toString('hex');
     previous = sig;
     const corrupt = kind === 'chunk' ? u.corruptSignatureOf === index : u.corruptTrailerSignature === true;
     if (corrupt) sig = (sig[0] === 'a' ? 'b' : 'a') + sig.slice(1);

@@ -2,6 +2,8 @@
 // kill it with SIGKILL mid-request and start it again on the same files.
 import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
+import { rm } from 'node:fs/promises';
+import type { TestContext } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import type { Env } from '../../src/config.js';
 import { ROOT_ACCESS_KEY, ROOT_SECRET_KEY } from './coffer.js';
@@ -101,4 +103,18 @@ export async function startChildCoffer(dataDir: string, opts: ChildOptions = {})
     waitExit: () => exited,
     output: () => ({ stdout, stderr }),
   };
+}
+
+/**
+ * startChildCoffer for the length of test `t`: when the test ends the child is killed with
+ * SIGKILL and `root`, the temp dir that holds its data dir, is removed.
+ */
+export async function startChildCofferForTest(t: TestContext, root: string, dataDir: string, opts: ChildOptions = {}): Promise<ChildCoffer> {
+  const child = await startChildCoffer(dataDir, opts);
+  t.after(async () => {
+    child.kill('SIGKILL');
+    await child.waitExit();
+    await rm(root, { recursive: true, force: true });
+  });
+  return child;
 }

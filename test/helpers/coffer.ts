@@ -1,16 +1,21 @@
-// Start a real Coffer on a free loopback port in a temp dir, with an SDK client pointed at it.
+// Start a real Coffer on a free loopback port in a temp dir, with an SDK client pointed at it;
+// fresh buckets, object reads and request headers through that client.
+import assert from 'node:assert/strict';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { S3Client } from '@aws-sdk/client-s3';
+import { after, before } from 'node:test';
+import type { TestContext } from 'node:test';
+import { CreateBucketCommand, GetObjectCommand, S3Client, S3ServiceException } from '@aws-sdk/client-s3';
 import { pino } from 'pino';
 import { loadConfig } from '../../src/config.js';
 import type { Env } from '../../src/config.js';
 import { startCoffer } from '../../src/http/server.js';
 import type { CofferServer } from '../../src/http/server.js';
+import { ROOT_CREDENTIALS, rawRequest } from './raw.js';
 
-export const ROOT_ACCESS_KEY = 'COFFERTESTROOT';
-export const ROOT_SECRET_KEY = 'coffer-test-root-secret';
+export const ROOT_ACCESS_KEY = ROOT_CREDENTIALS.accessKeyId;
+export const ROOT_SECRET_KEY = ROOT_CREDENTIALS.secretAccessKey;
 
 export interface TestCoffer {
   server: CofferServer;
@@ -19,7 +24,7 @@ export interface TestCoffer {
   accessKeyId: string;
   secretAccessKey: string;
   s3: S3Client;
-  client(accessKeyId: string, secretAccessKey: string): S3Client;
+  client(accessKeyId: string, secretAccessKey: string, sessionToken?: string): S3Client;
   close(): Promise<void>;
 }
 
@@ -34,12 +39,12 @@ export async function startTestCoffer(env: Env = {}): Promise<TestCoffer> {
   });
   const server = await startCoffer(config, pino({ level: process.env.COFFER_TEST_LOG ?? 'silent' }));
   const clients: S3Client[] = [];
-  const client = (accessKeyId: string, secretAccessKey: string): S3Client => {
+  const client = (accessKeyId: string, secretAccessKey: string, sessionToken?: string): S3Client => {
     const c = new S3Client({
       endpoint: server.endpoint,
       region: config.region,
       forcePathStyle: true,
-      credentials: { accessKeyId, secretAccessKey },
+      credentials: { accessKeyId, secretAccessKey, sessionToken },
     });
     clients.push(c);
     return c;
@@ -61,9 +66,87 @@ export async function startTestCoffer(env: Env = {}): Promise<TestCoffer> {
   };
 }
 
+/** startTestCoffer for the length of test `t`: closed when the test ends. */
+export async function startTestCofferForTest(t: TestContext, env: Env = {}): Promise<TestCoffer> {
+  const c = await startTestCoffer(env);
+  t.after(() => c.close());
+  return c;
+}
+
+/**
+ * One Coffer for all the tests of a file: started in a before() hook, closed in an after() hook.
+ * The object returned stands for it from the first test on. Not for a file with a top-level
+ * before() of its own that uses the Coffer: Node 20 starts top-level before() hooks as they are
+ * registered, without waiting for the earlier ones (such a file calls startTestCoffer itself).
+ */
+export function testCofferForFile(env: Env = {}): TestCoffer {
+  let started: TestCoffer | undefined;
+  before(async () => {
+    started = await startTestCoffer(env);
+  });
+  after(() => started?.close());
+  const current = (): TestCoffer => {
+    if (started === undefined) throw new Error('the test Coffer is used before its before() hook has run');
+    return started;
+  };
+  return {
+    get server() { return current().server; },
+    get endpoint() { return current().endpoint; },
+    get dataDir() { return current().dataDir; },
+    get accessKeyId() { return current().accessKeyId; },
+    get secretAccessKey() { return current().secretAccessKey; },
+    get s3() { return current().s3; },
+    client: (accessKeyId, secretAccessKey, sessionToken) => current().client(accessKeyId, secretAccessKey, sessionToken),
+    close: () => current().close(),
+  };
+}
+
 let counter = 0;
 /** A fresh bucket name per test. */
 export function bucketName(prefix = 'b'): string {
   counter++;
   return `${prefix}-${process.pid}-${counter}-${Math.random().toString(36).slice(2, 8)}`;
+}
+
+/** A fresh bucket made with the SDK's CreateBucket; returns its name. */
+export async function newBucket(s3: S3Client, prefix = 'b'): Promise<string> {
+  const bucket = bucketName(prefix);
+  await s3.send(new CreateBucketCommand({ Bucket: bucket }));
+  return bucket;
+}
+
+/** A fresh bucket made with a raw signed PUT, which must answer 200; returns its name. */
+export async function newBucketRaw(endpoint: string, prefix: string): Promise<string> {
+  const bucket = bucketName(prefix);
+  const r = await rawRequest(endpoint, { method: 'PUT', path: `/${bucket}` });
+  assert.equal(r.status, 200, `CreateBucket ${bucket}: ${r.body}`);
+  return bucket;
+}
+
+/** The whole body of an SDK GetObject output. */
+export async function bodyBytes(out: { Body?: { transformToByteArray(): Promise<Uint8Array> } }): Promise<Buffer> {
+  return Buffer.from(await out.Body!.transformToByteArray());
+}
+
+/** The object's bytes read with the SDK, or undefined if there is no such key. */
+export async function readObject(s3: S3Client, bucket: string, key: string): Promise<Buffer | undefined> {
+  try {
+    return await bodyBytes(await s3.send(new GetObjectCommand({ Bucket: bucket, Key: key })));
+  } catch (err) {
+    if (err instanceof S3ServiceException && err.name === 'NoSuchKey') return undefined;
+    throw err;
+  }
+}
+
+/** The headers of every request `s3` sends from now on, as they go out, in order. */
+export function recordRequestHeaders(s3: S3Client): Array<Record<string, string>> {
+  const sent: Array<Record<string, string>> = [];
+  s3.middlewareStack.add(
+    (next) => async (args) => {
+      sent.push({ ...(args.request as { headers: Record<string, string> }).headers });
+      return next(args);
+    },
+    { step: 'deserialize', name: 'recordHeaders' },
+  );
+  return sent;
 }

@@ -1,10 +1,8 @@
 // Multipart uploads over raw signed HTTP, plus the oracles the multipart tests check against:
-// the multipart ETag, composite checksums, and the blob files on disk.
+// the multipart ETag and composite checksums. (The blob files on disk: files.ts.)
 import { createHash } from 'node:crypto';
 import { request } from 'node:http';
 import type { ClientRequest, IncomingMessage } from 'node:http';
-import { readdir } from 'node:fs/promises';
-import { join } from 'node:path';
 import { bytesRequest, encodeKey } from './bytes.js';
 import type { BytesResponse } from './bytes.js';
 import { queryString, rawRequest, signHeaders } from './raw.js';
@@ -16,26 +14,6 @@ export const MIN_PART = 5 * MiB;
 
 export function objectPath(bucket: string, key: string): string {
   return `/${bucket}/${encodeKey(key)}`;
-}
-
-/** Every regular file under `dir` (none if it does not exist), sorted. */
-export async function filesUnder(dir: string): Promise<string[]> {
-  const out: string[] = [];
-  const walk = async (d: string): Promise<void> => {
-    for (const e of await readdir(d, { withFileTypes: true }).catch(() => [])) {
-      if (e.isDirectory()) await walk(join(d, e.name));
-      else out.push(join(d, e.name));
-    }
-  };
-  await walk(dir);
-  return out.sort();
-}
-
-export const blobFiles = (dataDir: string): Promise<string[]> => filesUnder(join(dataDir, 'blobs'));
-export const tmpFiles = (dataDir: string): Promise<string[]> => filesUnder(join(dataDir, 'tmp'));
-
-export function md5Hex(data: Buffer): string {
-  return createHash('md5').update(data).digest('hex');
 }
 
 /**
@@ -81,11 +59,11 @@ export function completeXml(parts: PartSpec[]): string {
 
 /** Raw multipart calls against one endpoint, signed by the official signer. */
 export class RawMultipart {
-  constructor(readonly endpoint: string) {}
+  /** `server`: the endpoint, or something whose endpoint is read at each call (a Coffer started in a hook). */
+  constructor(private readonly server: string | { readonly endpoint: string }) {}
 
-  async createBucket(bucket: string): Promise<void> {
-    const r = await rawRequest(this.endpoint, { method: 'PUT', path: `/${bucket}` });
-    if (r.status !== 200) throw new Error(`CreateBucket ${bucket}: ${r.status} ${r.body}`);
+  get endpoint(): string {
+    return typeof this.server === 'string' ? this.server : this.server.endpoint;
   }
 
   create(bucket: string, key: string, headers: Record<string, string> = {}): Promise<RawResponse> {

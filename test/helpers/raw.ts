@@ -1,9 +1,13 @@
 // Raw signed HTTP for exact statuses, headers and error bodies, signed by the official AWS
-// signer (@smithy/signature-v4) rather than by the code under test.
+// signer (@smithy/signature-v4) rather than by the code under test; and the SigV4 key derivation
+// for what a test signs by hand.
 import { request } from 'node:http';
-import { createHash } from 'node:crypto';
+import { createHash, createHmac } from 'node:crypto';
 import { SignatureV4 } from '@smithy/signature-v4';
 import { Sha256 } from '@aws-crypto/sha256-js';
+
+/** The root keys every test Coffer is started with; requests are signed with them by default. */
+export const ROOT_CREDENTIALS = { accessKeyId: 'COFFERTESTROOT', secretAccessKey: 'coffer-test-root-secret' };
 
 export interface RawRequest {
   method: string;
@@ -37,6 +41,15 @@ export function sha256Hex(data: Buffer | string): string {
   return createHash('sha256').update(data).digest('hex');
 }
 
+export function hmacSha256(key: Buffer | string, data: string): Buffer {
+  return createHmac('sha256', key).update(data).digest();
+}
+
+/** The SigV4 signing key of `secret` for S3 in `region` on `day` (YYYYMMDD), for signing by hand. */
+export function signingKey(secret: string, day: string, region: string): Buffer {
+  return hmacSha256(hmacSha256(hmacSha256(hmacSha256(`AWS4${secret}`, day), region), 's3'), 'aws4_request');
+}
+
 export async function signHeaders(endpoint: string, r: RawRequest): Promise<Record<string, string>> {
   const url = new URL(endpoint);
   const body = r.body ?? '';
@@ -46,7 +59,7 @@ export async function signHeaders(endpoint: string, r: RawRequest): Promise<Reco
   const signer = new SignatureV4({
     service: 's3',
     region: r.region ?? 'us-east-1',
-    credentials: r.credentials ?? { accessKeyId: 'COFFERTESTROOT', secretAccessKey: 'coffer-test-root-secret' },
+    credentials: r.credentials ?? ROOT_CREDENTIALS,
     sha256: Sha256,
     uriEscapePath: false,
     applyChecksum: false,
