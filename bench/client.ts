@@ -15,6 +15,8 @@ export interface Credentials {
 export interface Reply {
   status: number;
   bytes: number;
+  /** The status line and headers as received; read one with replyHeader(). */
+  head?: string;
   /** Only when asked for (listings, errors); bulk bodies are counted and dropped. */
   text?: string;
 }
@@ -112,8 +114,8 @@ export class BenchClient {
   }
 
   /** PUT a body of known length streamed from `chunks`, with backpressure. */
-  async upload(path: string, length: number, chunks: Iterable<Buffer>): Promise<Reply> {
-    const head = this.#head('PUT', path, [], length);
+  async upload(path: string, length: number, chunks: Iterable<Buffer>, query: Array<[string, string]> = []): Promise<Reply> {
+    const head = this.#head('PUT', path, query, length);
     const r = await this.#pool.use((c) => c.stream('PUT', head, chunks, true));
     return toReply(r, false);
   }
@@ -136,19 +138,32 @@ export class BenchClient {
 
 /** Error bodies are always kept, to name the S3 error code. */
 function toReply(r: RawReply, text: boolean): Reply {
-  const reply: Reply = { status: r.status, bytes: r.bytes };
+  const reply: Reply = { status: r.status, bytes: r.bytes, head: r.head };
   if ((text || r.status >= 300) && r.body !== undefined) reply.text = r.body.toString('utf8');
   return reply;
+}
+
+/** A response header's value (the first, if repeated), or undefined. */
+export function replyHeader(r: Reply, name: string): string | undefined {
+  const wanted = name.toLowerCase();
+  for (const line of (r.head ?? '').split('\r\n').slice(1)) {
+    const colon = line.indexOf(':');
+    if (colon > 0 && line.slice(0, colon).trim().toLowerCase() === wanted) return line.slice(colon + 1).trim();
+  }
+  return undefined;
 }
 
 function hmac(key: string | Buffer, data: string): Buffer {
   return createHmac('sha256', key).update(data).digest();
 }
 
-/** Pretend bytes for a large body: eight random 1 MiB chunks, cycled, never the whole body in memory. */
-export function* randomishChunks(total: number, pool: Buffer[]): Generator<Buffer> {
+/**
+ * Pretend bytes for a large body: eight random 1 MiB chunks, cycled from chunk `start`, never
+ * the whole body in memory.
+ */
+export function* randomishChunks(total: number, pool: Buffer[], start = 0): Generator<Buffer> {
   let sent = 0;
-  for (let i = 0; sent < total; i++) {
+  for (let i = start; sent < total; i++) {
     const c = pool[i % pool.length]!;
     const n = Math.min(c.length, total - sent);
     yield n === c.length ? c : c.subarray(0, n);

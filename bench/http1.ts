@@ -9,6 +9,8 @@ import type { Socket } from 'node:net';
 export interface RawReply {
   status: number;
   bytes: number;
+  /** The status line and headers, without the blank line that ends them. */
+  head: string;
   /** The body, when asked for. */
   body?: Buffer;
 }
@@ -41,6 +43,7 @@ export class Http1Connection {
   #phase: Phase = { kind: 'head' };
   #carry: Buffer = EMPTY;
   #status = 0;
+  #head = '';
   #bytes = 0;
   #parts: Buffer[] = [];
   #closeAfter = false;
@@ -96,6 +99,7 @@ export class Http1Connection {
       this.#pending = { method, keepBody, resolve, reject };
       this.#phase = { kind: 'head' };
       this.#status = 0;
+      this.#head = '';
       this.#bytes = 0;
       this.#parts = [];
       this.#closeAfter = false;
@@ -114,7 +118,7 @@ export class Http1Connection {
     if (p === undefined) return;
     this.#pending = undefined;
     if (this.#closeAfter) this.destroy();
-    const r: RawReply = { status: this.#status, bytes: this.#bytes };
+    const r: RawReply = { status: this.#status, bytes: this.#bytes, head: this.#head };
     if (p.keepBody) r.body = Buffer.concat(this.#parts);
     p.resolve(r);
   }
@@ -179,6 +183,7 @@ export class Http1Connection {
   }
 
   #parseHead(head: string): void {
+    this.#head = head;
     const lines = head.split('\r\n');
     this.#status = Number(lines[0]?.split(' ')[1]);
     let length: number | undefined;

@@ -12,13 +12,16 @@ export interface Rate {
   errors: number;
   /** Server CPU as a share of one core, and the client's, over the run. */
   serverCpu: number;
+  /** The server's main thread alone (its event loop), where it was measured. */
+  serverMainThreadCpu?: number;
   clientCpu: number;
   peakRssMiB: number;
   startRssMiB: number;
   firstError?: string;
 }
 
-const POOL = Array.from({ length: 8 }, () => randomBytes(MIB));
+/** Eight random 1 MiB chunks that every large body is cut from. */
+export const BODY_POOL = Array.from({ length: 8 }, () => randomBytes(MIB));
 export const SMALL_BODY = randomBytes(SMALL_OBJECT_BYTES);
 
 function describe(r: Reply): string {
@@ -31,7 +34,7 @@ export async function timedUpload(client: BenchClient, serverPid: number, path: 
   client.useConnections(1);
   const m = meter(serverPid);
   const c0 = process.cpuUsage();
-  const reply = await client.upload(path, bytes, randomishChunks(bytes, POOL));
+  const reply = await client.upload(path, bytes, randomishChunks(bytes, BODY_POOL));
   return transferRate(reply, bytes, m.stop(), c0);
 }
 
@@ -59,7 +62,8 @@ function transferRate(reply: Reply, bytes: number, m: ReturnType<ReturnType<type
   };
 }
 
-function clientShare(c0: NodeJS.CpuUsage, seconds: number): number {
+/** The bench process's CPU since `c0`, as a share of one core over `seconds`. */
+export function clientShare(c0: NodeJS.CpuUsage, seconds: number): number {
   const d = process.cpuUsage(c0);
   return (d.user + d.system) / 1e6 / seconds;
 }

@@ -7,7 +7,7 @@ export const MIB = 1024 * 1024;
 export const GIB = 1024 * MIB;
 export const SMALL_OBJECT_BYTES = 4 * 1024;
 
-export const SECTIONS = ['ceilings', 'hashes', 'big', 'small', 'list'] as const;
+export const SECTIONS = ['ceilings', 'hashes', 'big', 'multipart', 'small', 'list'] as const;
 export type Section = (typeof SECTIONS)[number];
 
 export interface BenchOptions {
@@ -25,6 +25,12 @@ export interface BenchOptions {
   /** Distinct 4 KiB objects the GET workload reads from. */
   smallGetKeys: number;
   concurrencies: number[];
+  /** The multipart upload: its total size, part size and parts in flight. */
+  multipartObjectBytes: number;
+  multipartPartBytes: number;
+  multipartConcurrency: number;
+  /** Parts recorded directly in the metadata store for the completion-time test (S3's maximum). */
+  manyParts: number;
   listKeys: number;
   listInsertConcurrency: number;
   sections: Set<Section>;
@@ -67,6 +73,10 @@ export function readOptions(env: NodeJS.ProcessEnv): BenchOptions {
       if (!Number.isInteger(n) || n < 1) throw new Error(`COFFER_BENCH_CONCURRENCY: bad value ${JSON.stringify(c)}`);
       return n;
     }),
+    multipartObjectBytes: mib(num(env, 'COFFER_BENCH_MULTIPART_MIB', 1024 * scale) * MIB),
+    multipartPartBytes: 16 * MIB,
+    multipartConcurrency: Math.round(num(env, 'COFFER_BENCH_MULTIPART_CONCURRENCY', 4)),
+    manyParts: Math.min(10_000, Math.max(2, Math.round(num(env, 'COFFER_BENCH_MANY_PARTS', 10_000)))),
     listKeys: Math.max(1000, Math.round(num(env, 'COFFER_BENCH_LIST_KEYS', 100_000 * scale))),
     listInsertConcurrency: 64,
     sections: new Set<Section>(only.length > 0 ? (only as Section[]) : SECTIONS),

@@ -83,9 +83,9 @@ function statusKiB(pid: number, field: 'VmRSS' | 'VmHWM'): number | undefined {
   return m ? Number(m[1]) : undefined;
 }
 
-/** CPU seconds (user + system) the process has used. */
-function cpuSeconds(pid: number): number {
-  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+/** CPU seconds (user + system) the process has used; with `thread`, that thread's alone. */
+function cpuSeconds(pid: number, thread?: number): number {
+  const stat = readFileSync(thread === undefined ? `/proc/${pid}/stat` : `/proc/${pid}/task/${thread}/stat`, 'utf8');
   const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
   // utime and stime are fields 14 and 15 of stat(5), counted in USER_HZ ticks, 100 on Linux.
   return (Number(fields[11]) + Number(fields[12])) / 100;
@@ -97,6 +97,11 @@ export interface Meter {
   startRssMiB: number;
   /** CPU the process used over the span, as a share of one core. */
   cpuShare: number;
+  /**
+   * The same for its main thread alone (the event loop: JavaScript, hashing, socket reads),
+   * without libuv's pool threads (file writes, fsync) and node's other threads.
+   */
+  mainThreadCpuShare: number;
   seconds: number;
 }
 
@@ -122,6 +127,8 @@ export function meter(pid: number): { stop(): Meter } {
     }
   }, 20);
   const cpu0 = cpuSeconds(pid);
+  // The main thread's id is the process id.
+  const main0 = cpuSeconds(pid, pid);
   const t0 = performance.now();
   return {
     stop(): Meter {
@@ -129,7 +136,7 @@ export function meter(pid: number): { stop(): Meter } {
       const seconds = (performance.now() - t0) / 1000;
       sampled = Math.max(sampled, statusKiB(pid, 'VmRSS') ?? 0);
       const peak = hwmReset ? Math.max(sampled, statusKiB(pid, 'VmHWM') ?? 0) : sampled;
-      return { peakRssMiB: (peak * 1024) / MIB, startRssMiB: (start * 1024) / MIB, cpuShare: (cpuSeconds(pid) - cpu0) / seconds, seconds };
+      return { peakRssMiB: (peak * 1024) / MIB, startRssMiB: (start * 1024) / MIB, cpuShare: (cpuSeconds(pid) - cpu0) / seconds, mainThreadCpuShare: (cpuSeconds(pid, pid) - main0) / seconds, seconds };
     },
   };
 }

@@ -1,9 +1,11 @@
 // Turns the measurements into the printed table: each workload beside its ceiling, the ratio,
 // the target and PASS/MISS. A missed target is reported, never thrown: the bench measures.
+import { cpus } from 'node:os';
 import type { Ceilings } from './ceilings.js';
 import type { Rate } from './load.js';
 import type { BenchOptions } from './options.js';
 import { MIB } from './options.js';
+import type { ManyPartsResults, MultipartResults } from './multipart.js';
 import type { BigResults, ListResults, SmallResults } from './workloads.js';
 
 export const TARGETS = {
@@ -11,6 +13,10 @@ export const TARGETS = {
   bigPut: 0.6,
   /** GET of 1 GiB ≥ 70% of the loopback download. */
   bigGet: 0.7,
+  /** Multipart upload of 1 GiB (16 MiB parts, 4 in flight) ≥ 60% of min(disk with fsync, MD5), like the single PUT. */
+  multipartPut: 0.6,
+  /** CompleteMultipartUpload of 10,000 parts, in ms. */
+  manyPartsCompleteMs: 1000,
   /** 4 KiB PUT at concurrency 64 ≥ 40% of the do-nothing server's rate. */
   smallPut64: 0.4,
   /** 4 KiB GET at concurrency 64 ≥ 50% of the do-nothing server's rate. */
@@ -22,6 +28,8 @@ export interface Results {
   ceilings?: Ceilings;
   hashes?: Record<string, number>;
   big?: BigResults;
+  multipart?: MultipartResults;
+  manyParts?: ManyPartsResults;
   small?: SmallResults;
   list?: ListResults;
   /** Section → error message, for sections that threw. */
@@ -59,6 +67,32 @@ function rssRow(name: string, r: Rate | undefined): Row {
   if (r === undefined) return { cells: [name, 'not run', '', '', '', '', ''] };
   const status: Status = r.peakRssMiB < TARGETS.maxRssMiB ? 'PASS' : 'MISS';
   return { cells: [name, `${int(r.peakRssMiB)} MiB (${int(r.startRssMiB)} MiB before)`, '', '', `< ${TARGETS.maxRssMiB} MiB`, '', status] };
+}
+
+/** A row whose target is a time limit. */
+function timeRow(name: string, ms: number | undefined, maxMs: number, problems: string[] = []): Row {
+  if (ms === undefined) return { cells: [name, 'not run', '', '', '', '', ''] };
+  const result = `${millis(ms)}${problems.length > 0 ? ` (${problems.join('; ')})` : ''}`;
+  const status: Status = problems.length > 0 ? 'ERROR' : ms < maxMs ? 'PASS' : 'MISS';
+  return { cells: [name, result, '', '', `< ${maxMs >= 1000 ? `${maxMs / 1000} s` : `${maxMs} ms`}`, '', status] };
+}
+
+function millis(ms: number): string {
+  return ms < 10 ? `${ms.toFixed(1)} ms` : `${int(ms)} ms`;
+}
+
+/**
+ * What most likely held a transfer back, from CPU shares (the server hashes and runs HTTP on its
+ * main thread; file writes and fsync run on libuv's pool) and the disk ceiling.
+ */
+function limitOf(r: Rate, diskMiBs: number | undefined): string {
+  const main = r.serverMainThreadCpu;
+  const mainShare = main !== undefined ? `server main thread ${pct(main)}` : `server ${pct(r.serverCpu)}`;
+  if (main !== undefined && main >= 0.9) return `server main thread (${pct(main)}): hashing, HTTP`;
+  if (r.clientCpu >= 0.9) return `client CPU (${pct(r.clientCpu)})`;
+  if (r.serverCpu + r.clientCpu >= 0.85 * cpus().length) return `all ${cpus().length} cores (server ${pct(r.serverCpu)} + client ${pct(r.clientCpu)})`;
+  if (diskMiBs !== undefined && r.value >= 0.8 * diskMiBs) return `disk with fsync (${mainShare})`;
+  return `no core saturated (${mainShare}, all threads ${pct(r.serverCpu)}): I/O waits`;
 }
 
 function info(name: string, result: string, ceiling = ''): Row {
@@ -102,6 +136,22 @@ export function report(o: BenchOptions, res: Results, crc64: string): string {
   rows.push(rssRow('  server RSS peak during PUT', b?.put));
   rows.push(ratioRow(`GET ${gib(o.bigObjectBytes)}, one stream`, b?.get, 'MiB/s', c?.loopbackDownload.value, 'loopback download', TARGETS.bigGet));
   rows.push(rssRow('  server RSS peak during GET', b?.get));
+  const mp = res.multipart;
+  const mpParts = Math.ceil(o.multipartObjectBytes / o.multipartPartBytes);
+  rows.push(ratioRow(`multipart ${gib(o.multipartObjectBytes)}, ${mpParts} × ${gib(o.multipartPartBytes)} parts @${o.multipartConcurrency}`, mp?.upload, 'MiB/s', putCeiling, putLabel, TARGETS.multipartPut));
+  rows.push(rssRow('  server RSS peak during multipart', mp?.upload));
+  if (mp) {
+    rows.push(info(`  CompleteMultipartUpload of ${mp.parts} parts`, `${millis(mp.completeMs)} (Create + parts ${mp.partsSeconds.toFixed(2)} s)`));
+    rows.push(info('  likely limit', limitOf(mp.upload, c?.diskFsyncMiBs)));
+  }
+  const mn = res.manyParts;
+  rows.push(timeRow(`Complete ${int(o.manyParts)} parts (recorded directly, no bytes †)`, mn?.completeMs, TARGETS.manyPartsCompleteMs, mn?.problems));
+  if (mn) {
+    rows.push(info(`  HEAD of that ${int(mn.parts)}-part object`, millis(mn.headMs)));
+    rows.push(info(`  ListParts max-parts 1000, ${int(mn.parts)}-part upload`, `first page ${millis(mn.listFirstPageMs)}, last page ${millis(mn.listLastPageMs)}`));
+    rows.push(info('  RSS of bench + in-process server over Complete', `${int(mn.completeRssPeakMiB)} MiB peak (${int(mn.completeRssStartMiB)} MiB before)`));
+    rows.push(info(`  setup: ${int(mn.parts)} part rows in one transaction`, `${millis(mn.recordMs)} (Complete XML ${int(mn.completeXmlBytes / 1024)} KiB; warm-up Complete of 100: ${millis(mn.warmCompleteMs)})`));
+  }
   const s = res.small;
   for (const n of o.concurrencies) {
     rows.push(ratioRow(`PUT 4 KiB @${n}`, s?.put.get(n), 'ops/s', c?.nullPut.get(n)?.value, 'do-nothing', n === 64 ? TARGETS.smallPut64 : undefined));
@@ -121,6 +171,13 @@ export function report(o: BenchOptions, res: Results, crc64: string): string {
     rows.push(info('ListObjectsV2', 'not run'));
   }
   out.push('', render(rows));
+  if (mn) {
+    out.push(
+      `† S3 requires every part but the last to be ≥ 5 MiB, so ${int(o.manyParts)} real parts would be ${int((o.manyParts * 5 * MIB) / 1e9)} GB. ` +
+        'Their rows were written straight into an in-process server\'s metadata store (5 MiB each, no bytes on disk); ' +
+        'Complete, HEAD and ListParts went over HTTP.',
+    );
+  }
 
   const statuses = rows.map((r) => r.cells[6]).filter((st) => st !== '');
   out.push('', `targets: ${statuses.filter((st) => st === 'PASS').length} PASS, ${statuses.filter((st) => st === 'MISS').length} MISS, ${statuses.filter((st) => st === 'ERROR').length} ERROR`);

@@ -9,7 +9,8 @@ import { crc64nvmeImplementation } from '../src/checksums/index.js';
 import { measureCeilings } from './ceilings.js';
 import { BenchClient } from './client.js';
 import type { Credentials } from './client.js';
-import { measureHashSpeeds } from './hash-speed.js';
+import { measureHashSpeeds, measureMd5 } from './hash-speed.js';
+import { runManyParts, runMultipart } from './multipart.js';
 import { readOptions } from './options.js';
 import type { Section } from './options.js';
 import { startCofferProcess } from './processes.js';
@@ -49,16 +50,22 @@ try {
   }
   if (want('ceilings')) {
     await section('ceilings', async () => {
+      // MD5 bounds every PUT as much as the disk does: measured here when the hash table isn't.
+      if (!want('hashes') && (want('big') || want('multipart'))) {
+        log(`hashes: MD5 over ${o.hashBytes / 2 ** 20} MiB`);
+        results.hashes = { MD5: await measureMd5(o.hashBytes) };
+      }
       results.ceilings = await measureCeilings({ ...o, baseDir: workDir }, CREDS, log);
     });
   }
-  if (want('big') || want('small') || want('list')) {
+  if (want('big') || want('multipart') || want('small') || want('list')) {
     await section('coffer', async () => {
       const coffer = await startCofferProcess({ dataDir: join(workDir, 'data'), ...CREDS, nodeArgs: o.serverNodeArgs });
       log(`coffer: pid ${coffer.pid} at ${coffer.endpoint}`);
       const client = new BenchClient(coffer.endpoint, CREDS);
       try {
         if (want('big')) await section('big', async () => void (results.big = await runBig(client, coffer.pid, o, log)));
+        if (want('multipart')) await section('multipart', async () => void (results.multipart = await runMultipart(client, coffer.pid, o, log)));
         if (want('small')) await section('small', async () => void (results.small = await runSmall(client, coffer.pid, o, log)));
         if (want('list')) await section('list', async () => void (results.list = await runList(client, o, log)));
       } finally {
@@ -68,6 +75,10 @@ try {
         if (errors !== '') log(`coffer wrote to stderr:\n${errors.split('\n').slice(-20).join('\n')}`);
       }
     });
+  }
+  if (want('multipart')) {
+    // In this process, not the child: the parts are recorded straight into its metadata store.
+    await section('many-parts', async () => void (results.manyParts = await runManyParts(o, workDir, CREDS, log)));
   }
 } finally {
   await rm(workDir, { recursive: true, force: true });

@@ -28,7 +28,7 @@ export interface ListResults {
   expectedPrefixes: number;
 }
 
-async function createBucket(client: BenchClient, bucket: string): Promise<void> {
+export async function createBucket(client: BenchClient, bucket: string): Promise<void> {
   const r = await client.send('PUT', `/${bucket}`);
   if (r.status !== 200) throw new Error(`CreateBucket ${bucket}: HTTP ${r.status} ${r.text ?? ''}`);
 }

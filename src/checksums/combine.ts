@@ -105,17 +105,34 @@ export function combineChecksumParts(
     return buf;
   };
   if (a === 'CRC64NVME') {
+    // All parts but the last usually share one size: compute x^(8·size) mod P once per size.
+    const shifts = new Map<number, bigint>();
     let crc = 0n;
     for (const part of parts) {
-      crc = combineCrc64nvme(crc, decode(part.checksum).readBigUInt64BE(0), part.size);
+      checkLength(part.size);
+      let shift = shifts.get(part.size);
+      if (shift === undefined) {
+        shift = xPow8nModP64(part.size);
+        shifts.set(part.size, shift);
+      }
+      crc = multModP64(shift, crc) ^ decode(part.checksum).readBigUInt64BE(0);
     }
     const out = Buffer.allocUnsafe(8);
     out.writeBigUInt64BE(crc, 0);
     return out.toString('base64');
   }
-  const combine = a === 'CRC32' ? combineCrc32 : combineCrc32c;
+  const poly = a === 'CRC32' ? CRC32_POLY : CRC32C_POLY;
+  const shifts = new Map<number, number>();
   let crc = 0;
-  for (const part of parts) crc = combine(crc, decode(part.checksum).readUInt32BE(0), part.size);
+  for (const part of parts) {
+    checkLength(part.size);
+    let shift = shifts.get(part.size);
+    if (shift === undefined) {
+      shift = xPow8nModP32(part.size, poly);
+      shifts.set(part.size, shift);
+    }
+    crc = (multModP32(shift, crc >>> 0, poly) ^ decode(part.checksum).readUInt32BE(0)) >>> 0;
+  }
   const out = Buffer.allocUnsafe(4);
   out.writeUInt32BE(crc, 0);
   return out.toString('base64');
