@@ -41,7 +41,7 @@ export function frameBody(ctx: RequestContext): FramedBody {
   }
   if (te !== undefined && /chunked/i.test(te)) {
     // Plain HTTP chunking without aws-chunked: S3 refuses it.
-    throw new S3Error('NotImplemented', { message: 'A header you provided implies functionality that is not implemented.', fields: { Header: 'Transfer-Encoding' } });
+    throw new S3Error('NotImplemented', { fields: { Header: 'Transfer-Encoding' } });
   }
   if (contentLength === undefined) throw new S3Error('MissingContentLength');
   return {

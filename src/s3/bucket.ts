@@ -10,7 +10,7 @@ import { isoDate, parseXml, renderXml, textOf } from './xml.js';
 export async function createBucket(ctx: RequestContext): Promise<S3Result> {
   refuseUnsupportedHeaders(ctx.req.headers);
   if (header(ctx, 'x-amz-bucket-object-lock-enabled')?.toLowerCase() === 'true') {
-    throw new S3Error('NotImplemented', { message: 'A header you provided implies functionality that is not implemented.', fields: { Header: 'x-amz-bucket-object-lock-enabled' } });
+    throw new S3Error('NotImplemented', { fields: { Header: 'x-amz-bucket-object-lock-enabled' } });
   }
   const { text } = await readXmlBody(ctx);
   let locationConstraint: string | undefined;

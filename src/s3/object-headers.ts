@@ -122,7 +122,7 @@ export function parseWriteConditions(headers: IncomingHttpHeaders): WriteConditi
   const inm = one(headers, 'if-none-match');
   if (inm !== undefined && inm.trim() !== '*') {
     // S3 accepts only '*' on writes.
-    throw new S3Error('NotImplemented', { message: 'A header you provided implies functionality that is not implemented.', fields: { Header: 'If-None-Match' } });
+    throw new S3Error('NotImplemented', { fields: { Header: 'If-None-Match' } });
   }
   return { ifNoneMatchStar: inm !== undefined, ifMatch: one(headers, 'if-match') };
 }
@@ -150,11 +150,11 @@ const UNSUPPORTED_WRITE_HEADERS = [
 export function refuseUnsupportedHeaders(headers: IncomingHttpHeaders, extra: readonly string[] = []): void {
   for (const name of [...UNSUPPORTED_WRITE_HEADERS, ...extra]) {
     if (headers[name] !== undefined) {
-      throw new S3Error('NotImplemented', { message: 'A header you provided implies functionality that is not implemented.', fields: { Header: name } });
+      throw new S3Error('NotImplemented', { fields: { Header: name } });
     }
   }
   const acl = one(headers, 'x-amz-acl');
   if (acl !== undefined && acl !== 'private' && acl !== 'bucket-owner-full-control') {
-    throw new S3Error('NotImplemented', { message: 'A header you provided implies functionality that is not implemented.', fields: { Header: 'x-amz-acl' } });
+    throw new S3Error('NotImplemented', { fields: { Header: 'x-amz-acl' } });
   }
 }
