@@ -7,6 +7,7 @@ import type { TransformCallback } from 'node:stream';
 import type { ChecksumAlgorithm } from './algorithms.js';
 import { createHasher } from './hashers.js';
 import type { Hasher } from './hashers.js';
+import type { OffloadedMd5 } from './md5-offload.js';
 
 export interface HashingStreamOptions {
   /** MD5 for the ETag (and Content-MD5). */
@@ -104,10 +105,13 @@ export class DigestSet {
 
 export class HashingStream extends Transform {
   readonly #digests: DigestSet;
+  readonly #md5: OffloadedMd5 | undefined;
 
-  constructor(opts: HashingStreamOptions) {
+  /** With `md5Offload`, the MD5 is computed there (a worker thread) instead of on this thread. */
+  constructor(opts: HashingStreamOptions, md5Offload?: OffloadedMd5) {
     super();
-    this.#digests = new DigestSet(opts);
+    this.#md5 = opts.md5 ? md5Offload : undefined;
+    this.#digests = new DigestSet(this.#md5 ? { ...opts, md5: false } : opts);
   }
 
   get bytes(): number {
@@ -117,13 +121,31 @@ export class HashingStream extends Transform {
   override _transform(chunk: Buffer, _encoding: BufferEncoding, callback: TransformCallback): void {
     // An error through the callback destroys the stream, and pipeline() tears down the rest.
     const err = this.#digests.update(chunk);
-    if (err) callback(err);
+    if (err) {
+      callback(err);
+      return;
+    }
+    // Far ahead of the MD5 worker: hold the chunk (and so the socket) until it catches up.
+    const wait = this.#md5?.update(chunk);
+    if (wait) void wait.then(() => callback(null, chunk));
     else callback(null, chunk);
   }
 
   override _flush(callback: TransformCallback): void {
-    this.#digests.finish();
-    callback();
+    const result = this.#digests.finish();
+    if (!this.#md5) {
+      callback();
+      return;
+    }
+    this.#md5.digest().then((md5) => {
+      result.md5 = md5;
+      callback();
+    }, callback);
+  }
+
+  override _destroy(err: Error | null, callback: (error?: Error | null) => void): void {
+    this.#md5?.drop();
+    callback(err);
   }
 
   /** The digests, once the stream has ended (its 'finish' or 'end' has fired). */

@@ -27,3 +27,5 @@ export {
   combineCrc64nvme,
 } from './combine.js';
 export type { CombinableChecksumAlgorithm } from './combine.js';
+export { Md5Pool } from './md5-offload.js';
+export type { OffloadedMd5 } from './md5-offload.js';

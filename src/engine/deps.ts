@@ -2,6 +2,7 @@ import type { FsBlobStore } from '../blobs/fs-blob-store.js';
 import type { MetadataStore } from '../meta/store.js';
 import type { BucketRecord, ObjectRecord } from '../meta/types.js';
 import type { EngineCache } from './cache.js';
+import type { Md5Pool } from '../checksums/index.js';
 
 export interface EngineLimits {
   region: string;
@@ -16,6 +17,8 @@ export interface EngineDeps {
   blobs: FsBlobStore;
   limits: EngineLimits;
   cache: EngineCache;
+  /** Worker threads for the MD5 of large bodies. */
+  md5: Md5Pool;
 }
 
 /** A bucket's record through the cache (outside transactions only). */

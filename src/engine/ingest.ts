@@ -7,6 +7,7 @@ import { Writable } from 'node:stream';
 import { S3Error } from '../errors.js';
 import type { FsBlobStore } from '../blobs/fs-blob-store.js';
 import { DigestSet, HashingStream, checksumHeaderName } from '../checksums/index.js';
+import type { Md5Pool } from '../checksums/index.js';
 import type { ChecksumAlgorithm } from '../checksums/index.js';
 
 export interface BodyInput {
@@ -93,7 +94,10 @@ function readSmall(src: Readable, digests: DigestSet, idleTimeoutMs: number): Pr
   });
 }
 
-export async function ingestBody(blobs: FsBlobStore, body: BodyInput, inlineMaxBytes: number): Promise<IngestResult> {
+/** Bodies at least this large hash their MD5 on a worker thread. */
+const OFFLOAD_MD5_BYTES = 8 * 1024 * 1024;
+
+export async function ingestBody(blobs: FsBlobStore, body: BodyInput, inlineMaxBytes: number, md5Pool?: Md5Pool): Promise<IngestResult> {
   const algorithms: ChecksumAlgorithm[] = ['CRC64NVME'];
   if (body.checksumAlgorithm && body.checksumAlgorithm !== 'CRC64NVME') algorithms.push(body.checksumAlgorithm);
   const hashOptions = {
@@ -116,7 +120,7 @@ export async function ingestBody(blobs: FsBlobStore, body: BodyInput, inlineMaxB
       inlineData = await readSmall(source, digests, body.idleTimeoutMs ?? DEFAULT_IDLE_TIMEOUT_MS);
     } else {
       const signal = typeof body.signal === 'function' ? body.signal() : body.signal;
-      const stream = new HashingStream(hashOptions);
+      const stream = new HashingStream(hashOptions, md5Pool && body.size >= OFFLOAD_MD5_BYTES ? md5Pool.start() : undefined);
       hasher = stream;
       const stages = [source, new StallGuard(body.idleTimeoutMs ?? DEFAULT_IDLE_TIMEOUT_MS), ...decoders, stream];
       if (body.size <= inlineMaxBytes) {

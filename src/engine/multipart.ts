@@ -132,7 +132,7 @@ export async function uploadPart(deps: EngineDeps, input: UploadPartInput): Prom
   }
   const algorithm = sent ?? uploadAlg;
   // A checksum the upload asked for but the part did not send is computed, not checked.
-  const body = await ingestBody(deps.blobs, { ...input.body, checksumAlgorithm: algorithm, computeOnly: sent === undefined && algorithm !== undefined }, -1);
+  const body = await ingestBody(deps.blobs, { ...input.body, checksumAlgorithm: algorithm, computeOnly: sent === undefined && algorithm !== undefined }, -1, deps.md5);
   const part: PartRecord = {
     uploadId: upload.uploadId,
     partNumber: input.partNumber,
@@ -175,7 +175,7 @@ export async function uploadPartCopy(deps: EngineDeps, input: UploadPartCopyInpu
   if (size > MAX_PART_SIZE_BYTES) throw new S3Error('EntityTooLarge', { fields: { ProposedSize: size, MaxSizeAllowed: MAX_PART_SIZE_BYTES } });
   const algorithm = (upload.checksumAlgorithm ?? undefined) as ChecksumAlgorithm | undefined;
   const opened = await openObjectBody(deps, source, range);
-  const body = await ingestBody(deps.blobs, { stages: [opened.stream], size, checksumAlgorithm: algorithm, computeOnly: true, signal: input.signal }, -1)
+  const body = await ingestBody(deps.blobs, { stages: [opened.stream], size, checksumAlgorithm: algorithm, computeOnly: true, signal: input.signal }, -1, deps.md5)
     .catch((err: unknown) => {
       opened.stream.destroy();
       throw err;

@@ -124,7 +124,7 @@ export async function putObject(deps: EngineDeps, input: PutObjectInput): Promis
   if (input.body.size > deps.limits.maxObjectSizeBytes) throw new S3Error('EntityTooLarge', { fields: { ProposedSize: input.body.size, MaxSizeAllowed: deps.limits.maxObjectSizeBytes } });
   // Fail before reading the body when the bucket is missing; the transaction checks again.
   if (!(await cachedBucket(deps, input.bucket))) throw new S3Error('NoSuchBucket', { fields: { BucketName: input.bucket } });
-  const body = await ingestBody(deps.blobs, input.body, deps.limits.inlineMaxBytes);
+  const body = await ingestBody(deps.blobs, input.body, deps.limits.inlineMaxBytes, deps.md5);
   const record = recordFrom(input, body, input.body.checksumAlgorithm);
   const { versioned } = await storeVersion(deps, input.bucket, record, input.conditions);
   return {
@@ -173,7 +173,7 @@ export async function copyObject(deps: EngineDeps, input: CopyObjectInput): Prom
   if (source.size > deps.limits.maxObjectSizeBytes) throw new S3Error('InvalidRequest', { message: 'The specified copy source is larger than the maximum allowable size for a copy source: ' + deps.limits.maxObjectSizeBytes });
   const algorithm = input.checksumAlgorithm ?? (source.checksums.algorithm as ChecksumAlgorithm | undefined);
   const opened = await openObjectBody(deps, source);
-  const body = await ingestBody(deps.blobs, { stages: [opened.stream], size: source.size, checksumAlgorithm: algorithm, computeOnly: true, signal: input.signal }, deps.limits.inlineMaxBytes)
+  const body = await ingestBody(deps.blobs, { stages: [opened.stream], size: source.size, checksumAlgorithm: algorithm, computeOnly: true, signal: input.signal }, deps.limits.inlineMaxBytes, deps.md5)
     .catch((err: unknown) => {
       opened.stream.destroy();
       throw err;

@@ -12,6 +12,7 @@ import type { Logger } from 'pino';
 import type { Config } from '../config.js';
 import { Engine } from '../engine/engine.js';
 import { createEngineCache } from '../engine/cache.js';
+import { Md5Pool } from '../checksums/index.js';
 import type { CreatedUser } from '../engine/users.js';
 import { FsBlobStore } from '../blobs/fs-blob-store.js';
 import { SqliteStore } from '../meta/sqlite/sqlite-store.js';
@@ -56,6 +57,7 @@ export async function startCoffer(config: Config, log: Logger = pino({ level: co
     meta,
     blobs,
     cache: createEngineCache(),
+    md5: new Md5Pool(),
     limits: {
       region: config.region,
       knownRegions: new Set(config.regionEndpoints.keys()),
@@ -155,6 +157,7 @@ export async function startCoffer(config: Config, log: Logger = pino({ level: co
         })),
       );
       await meta.close();
+      await engine.deps.md5.close();
     },
   };
 }
