@@ -25,7 +25,7 @@ parentPort.on('message', (m) => {
 
 const BATCH_BYTES = 1024 * 1024;
 /** Bytes sent to the worker but not hashed yet before the body waits: memory stays flat. */
-const MAX_IN_FLIGHT_BYTES = 8 * 1024 * 1024;
+const MAX_IN_FLIGHT_BYTES = 4 * 1024 * 1024;
 
 class Md5Worker {
   private readonly worker: Worker;
