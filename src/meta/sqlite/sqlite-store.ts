@@ -24,12 +24,12 @@ import type {
   UploadListRange,
   UploadRecord,
   UserRecord,
-  VersioningState,
 } from '../types.js';
 import { MIGRATIONS } from './migrations/index.js';
+import { LIST_COLUMNS, keyPrefixRange, toAccessKey, toBucket, toObject, toPart, toUpload, toUser } from './rows.js';
+import type { Row } from './rows.js';
+import { sqliteWrites } from './writes.js';
 import { prefixUpperBound } from '../key-order.js';
-
-type Row = Record<string, unknown>;
 
 interface Pending {
   fn: (tx: MetaTx) => Promise<unknown>;
@@ -38,98 +38,6 @@ interface Pending {
 }
 
 const MAX_BATCH = 512;
-
-const LIST_COLUMNS = [
-  'bucket', 'key', 'version_id', 'is_latest', 'delete_marker', 'size', 'etag', 'last_modified', 'owner_id',
-  'storage_class', 'content_headers', 'user_metadata', 'checksums', 'blob_id', 'extra',
-].join(', ');
-
-/** What replacing a version needs to know of the old one: everything but its inline bytes. */
-const REPLACE_COLUMNS = `${LIST_COLUMNS}, parts`;
-
-function toUser(r: Row): UserRecord {
-  return {
-    id: r.id as string,
-    name: r.name as string,
-    email: (r.email as string | null) ?? null,
-    isAdmin: r.is_admin === 1,
-    createdAt: r.created_at as number,
-  };
-}
-
-function toBucket(r: Row): BucketRecord {
-  return {
-    name: r.name as string,
-    ownerId: r.owner_id as string,
-    region: r.region as string,
-    createdAt: r.created_at as number,
-    versioning: (r.versioning as VersioningState) ?? null,
-    objectLockEnabled: r.object_lock === 1,
-  };
-}
-
-function toObject(r: Row): ObjectRecord {
-  return {
-    bucket: r.bucket as string,
-    key: r.key as string,
-    versionId: r.version_id as string,
-    isLatest: r.is_latest === 1,
-    deleteMarker: r.delete_marker === 1,
-    size: r.size as number,
-    etag: r.etag as string,
-    lastModified: r.last_modified as number,
-    ownerId: r.owner_id as string,
-    storageClass: r.storage_class as string,
-    contentHeaders: JSON.parse(r.content_headers as string) as Record<string, string>,
-    userMetadata: JSON.parse(r.user_metadata as string) as Record<string, string>,
-    checksums: JSON.parse(r.checksums as string) as ObjectRecord['checksums'],
-    inlineData: (r.inline_data as Buffer | null) ?? null,
-    blobId: (r.blob_id as string | null) ?? null,
-    parts: r.parts == null ? null : (JSON.parse(r.parts as string) as ObjectRecord['parts']),
-    extra: JSON.parse(r.extra as string) as Record<string, unknown>,
-  };
-}
-
-function toUpload(r: Row): UploadRecord {
-  return {
-    uploadId: r.upload_id as string,
-    bucket: r.bucket as string,
-    key: r.key as string,
-    initiated: r.initiated as number,
-    ownerId: r.owner_id as string,
-    storageClass: r.storage_class as string,
-    contentHeaders: JSON.parse(r.content_headers as string) as Record<string, string>,
-    userMetadata: JSON.parse(r.user_metadata as string) as Record<string, string>,
-    checksumAlgorithm: (r.checksum_algorithm as string | null) ?? null,
-    checksumType: (r.checksum_type as UploadRecord['checksumType']) ?? null,
-    extra: JSON.parse(r.extra as string) as Record<string, unknown>,
-  };
-}
-
-function toPart(r: Row): PartRecord {
-  return {
-    uploadId: r.upload_id as string,
-    partNumber: r.part_number as number,
-    blobId: r.blob_id as string,
-    size: r.size as number,
-    etag: r.etag as string,
-    lastModified: r.last_modified as number,
-    checksums: JSON.parse(r.checksums as string) as Record<string, string>,
-  };
-}
-
-/** A key prefix as an index range: key >= prefix AND key < the first string after it. */
-function keyPrefixRange(prefix: string, conds: string[], params: unknown[]): void {
-  if (prefix === '') return;
-  conds.push('key >= ?');
-  params.push(prefix);
-  const upper = prefixUpperBound(prefix);
-  if (upper !== undefined) {
-    conds.push('key < ?');
-    params.push(upper);
-  }
-}
-
 export class SqliteStore implements MetadataStore {
   private readonly db: Db;
   private readonly stmts = new Map<string, Statement>();
@@ -230,16 +138,11 @@ export class SqliteStore implements MetadataStore {
 
   async getAccessKey(accessKeyId: string): Promise<AccessKeyRecord | undefined> {
     const r = this.get('SELECT * FROM access_keys WHERE access_key_id = ?', accessKeyId);
-    return r && { accessKeyId: r.access_key_id as string, secretAccessKey: r.secret as string, userId: r.user_id as string, createdAt: r.created_at as number };
+    return r && toAccessKey(r);
   }
 
   async listAccessKeys(userId: string): Promise<AccessKeyRecord[]> {
-    return this.all('SELECT * FROM access_keys WHERE user_id = ? ORDER BY created_at', userId).map((r) => ({
-      accessKeyId: r.access_key_id as string,
-      secretAccessKey: r.secret as string,
-      userId: r.user_id as string,
-      createdAt: r.created_at as number,
-    }));
+    return this.all('SELECT * FROM access_keys WHERE user_id = ? ORDER BY created_at', userId).map(toAccessKey);
   }
 
   async getBucket(name: string): Promise<BucketRecord | undefined> {
@@ -432,115 +335,12 @@ export class SqliteStore implements MetadataStore {
       listParts: (id, after, l) => s.listParts(id, after, l),
       getCompletedUpload: (id) => s.getCompletedUpload(id),
 
-      async recordCompletedUpload(c) {
-        s.run('INSERT OR REPLACE INTO completed_uploads (upload_id, bucket, key, completed_at, result) VALUES (?, ?, ?, ?, ?)',
-          c.uploadId, c.bucket, c.key, c.completedAt, JSON.stringify(c.result));
-      },
-      async forgetCompletedUploadsBefore(cutoff) {
-        return s.run('DELETE FROM completed_uploads WHERE completed_at < ?', cutoff);
-      },
-
-      async createUpload(u) {
-        s.run(
-          `INSERT INTO multipart_uploads (upload_id, bucket, key, initiated, owner_id, storage_class, content_headers, user_metadata,
-             checksum_algorithm, checksum_type, extra) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-          u.uploadId, u.bucket, u.key, u.initiated, u.ownerId, u.storageClass, JSON.stringify(u.contentHeaders),
-          JSON.stringify(u.userMetadata), u.checksumAlgorithm, u.checksumType, JSON.stringify(u.extra),
-        );
-      },
-      async deleteUpload(id) {
-        const parts = s.all('SELECT * FROM multipart_parts WHERE upload_id = ?', id).map(toPart);
-        s.run('DELETE FROM multipart_parts WHERE upload_id = ?', id);
-        s.run('DELETE FROM multipart_uploads WHERE upload_id = ?', id);
-        return parts;
-      },
-      async putPart(p) {
-        const old = s.get('SELECT * FROM multipart_parts WHERE upload_id = ? AND part_number = ?', p.uploadId, p.partNumber);
-        s.run(
-          `INSERT OR REPLACE INTO multipart_parts (upload_id, part_number, blob_id, size, etag, last_modified, checksums)
-           VALUES (?, ?, ?, ?, ?, ?, ?)`,
-          p.uploadId, p.partNumber, p.blobId, p.size, p.etag, p.lastModified, JSON.stringify(p.checksums),
-        );
-        return old && toPart(old);
-      },
-
-      async createUser(u) {
-        s.run('INSERT INTO users (id, name, email, is_admin, created_at) VALUES (?, ?, ?, ?, ?)', u.id, u.name, u.email, u.isAdmin ? 1 : 0, u.createdAt);
-      },
-      async deleteUser(id) {
-        s.run('DELETE FROM users WHERE id = ?', id);
-      },
-      async createAccessKey(k) {
-        s.run('INSERT INTO access_keys (access_key_id, secret, user_id, created_at) VALUES (?, ?, ?, ?)', k.accessKeyId, k.secretAccessKey, k.userId, k.createdAt);
-      },
-      async deleteAccessKey(id) {
-        s.run('DELETE FROM access_keys WHERE access_key_id = ?', id);
-      },
-      async createBucket(b) {
-        s.run('INSERT INTO buckets (name, owner_id, region, created_at, versioning, object_lock) VALUES (?, ?, ?, ?, ?, ?)', b.name, b.ownerId, b.region, b.createdAt, b.versioning, b.objectLockEnabled ? 1 : 0);
-        s.run('INSERT INTO bucket_usage (bucket) VALUES (?)', b.name);
-      },
-      async deleteBucket(name) {
-        s.run('DELETE FROM buckets WHERE name = ?', name);
-      },
-      async setBucketVersioning(name, state) {
-        s.run('UPDATE buckets SET versioning = ? WHERE name = ?', state, name);
-      },
-      async insertObjectVersion(o, replaceVersionId) {
-        let removed: ObjectRecord | undefined;
-        if (replaceVersionId !== undefined) {
-          const r = s.get(`SELECT ${REPLACE_COLUMNS} FROM objects WHERE bucket = ? AND key = ? AND version_id = ?`, o.bucket, o.key, replaceVersionId);
-          removed = r && toObject(r);
-          if (removed?.isLatest && replaceVersionId === o.versionId) {
-            // Overwriting the latest version under its own id (the common unversioned PUT): the row
-            // changes in place and no index entry moves.
-            s.run(
-              `UPDATE objects SET delete_marker = ?, size = ?, etag = ?, last_modified = ?, owner_id = ?, storage_class = ?,
-                 content_headers = ?, user_metadata = ?, checksums = ?, inline_data = ?, blob_id = ?, parts = ?, extra = ?
-               WHERE bucket = ? AND key = ? AND version_id = ?`,
-              o.deleteMarker ? 1 : 0, o.size, o.etag, o.lastModified, o.ownerId, o.storageClass, JSON.stringify(o.contentHeaders),
-              JSON.stringify(o.userMetadata), JSON.stringify(o.checksums), o.inlineData, o.blobId,
-              o.parts === null ? null : JSON.stringify(o.parts), JSON.stringify(o.extra), o.bucket, o.key, o.versionId,
-            );
-            return removed;
-          }
-          if (removed) s.run('DELETE FROM objects WHERE bucket = ? AND key = ? AND version_id = ?', o.bucket, o.key, replaceVersionId);
-        }
-        // Another version is latest unless the one just removed was.
-        if (!removed?.isLatest) s.run('UPDATE objects SET is_latest = 0 WHERE bucket = ? AND key = ? AND is_latest = 1', o.bucket, o.key);
-        s.seq++;
-        s.run(
-          `INSERT INTO objects (bucket, key, version_id, seq, is_latest, delete_marker, size, etag, last_modified, owner_id,
-             storage_class, content_headers, user_metadata, checksums, inline_data, blob_id, parts, extra)
-           VALUES (?, ?, ?, ?, 1, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-          o.bucket, o.key, o.versionId, s.seq, o.deleteMarker ? 1 : 0, o.size, o.etag, o.lastModified, o.ownerId,
-          o.storageClass, JSON.stringify(o.contentHeaders), JSON.stringify(o.userMetadata), JSON.stringify(o.checksums),
-          o.inlineData, o.blobId, o.parts === null ? null : JSON.stringify(o.parts), JSON.stringify(o.extra),
-        );
-        return removed;
-      },
-      async deleteObjectVersion(bucket, key, versionId) {
-        const r = s.get('SELECT * FROM objects WHERE bucket = ? AND key = ? AND version_id = ?', bucket, key, versionId);
-        if (!r) return undefined;
-        s.run('DELETE FROM objects WHERE bucket = ? AND key = ? AND version_id = ?', bucket, key, versionId);
-        if (r.is_latest === 1) {
-          s.run(
-            'UPDATE objects SET is_latest = 1 WHERE rowid = (SELECT rowid FROM objects WHERE bucket = ? AND key = ? ORDER BY seq DESC LIMIT 1)',
-            bucket, key,
-          );
-        }
-        return toObject(r);
-      },
-      async addUsage(bucket, d) {
-        s.run('UPDATE bucket_usage SET object_count = object_count + ?, bytes = bytes + ? WHERE bucket = ?', d.objectCount, d.bytes, bucket);
-      },
-      async registerBlobs(ids) {
-        const now = Date.now();
-        for (const id of ids) s.run('INSERT OR IGNORE INTO blobs (blob_id, created_at) VALUES (?, ?)', id, now);
-      },
-      async unregisterBlobs(ids) {
-        for (const id of ids) s.run('DELETE FROM blobs WHERE blob_id = ?', id);
-      },
+      ...sqliteWrites({
+        get: (sql, ...p) => s.get(sql, ...p),
+        all: (sql, ...p) => s.all(sql, ...p),
+        run: (sql, ...p) => s.run(sql, ...p),
+        nextSeq: () => ++s.seq,
+      }),
     };
     return tx;
   }

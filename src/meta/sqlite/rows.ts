@@ -1,0 +1,110 @@
+// Rows of the SQLite schema and the records they map to, and the SQL pieces reads and writes share.
+import type {
+  AccessKeyRecord,
+  BucketRecord,
+  ObjectRecord,
+  PartRecord,
+  UploadRecord,
+  UserRecord,
+  VersioningState,
+} from '../types.js';
+import { prefixUpperBound } from '../key-order.js';
+
+export type Row = Record<string, unknown>;
+
+
+export const LIST_COLUMNS = [
+  'bucket', 'key', 'version_id', 'is_latest', 'delete_marker', 'size', 'etag', 'last_modified', 'owner_id',
+  'storage_class', 'content_headers', 'user_metadata', 'checksums', 'blob_id', 'extra',
+].join(', ');
+
+/** What replacing a version needs to know of the old one: everything but its inline bytes. */
+export const REPLACE_COLUMNS = `${LIST_COLUMNS}, parts`;
+
+export function toUser(r: Row): UserRecord {
+  return {
+    id: r.id as string,
+    name: r.name as string,
+    email: (r.email as string | null) ?? null,
+    isAdmin: r.is_admin === 1,
+    createdAt: r.created_at as number,
+  };
+}
+
+export function toAccessKey(r: Row): AccessKeyRecord {
+  return { accessKeyId: r.access_key_id as string, secretAccessKey: r.secret as string, userId: r.user_id as string, createdAt: r.created_at as number };
+}
+
+export function toBucket(r: Row): BucketRecord {
+  return {
+    name: r.name as string,
+    ownerId: r.owner_id as string,
+    region: r.region as string,
+    createdAt: r.created_at as number,
+    versioning: (r.versioning as VersioningState) ?? null,
+    objectLockEnabled: r.object_lock === 1,
+  };
+}
+
+export function toObject(r: Row): ObjectRecord {
+  return {
+    bucket: r.bucket as string,
+    key: r.key as string,
+    versionId: r.version_id as string,
+    isLatest: r.is_latest === 1,
+    deleteMarker: r.delete_marker === 1,
+    size: r.size as number,
+    etag: r.etag as string,
+    lastModified: r.last_modified as number,
+    ownerId: r.owner_id as string,
+    storageClass: r.storage_class as string,
+    contentHeaders: JSON.parse(r.content_headers as string) as Record<string, string>,
+    userMetadata: JSON.parse(r.user_metadata as string) as Record<string, string>,
+    checksums: JSON.parse(r.checksums as string) as ObjectRecord['checksums'],
+    inlineData: (r.inline_data as Buffer | null) ?? null,
+    blobId: (r.blob_id as string | null) ?? null,
+    parts: r.parts == null ? null : (JSON.parse(r.parts as string) as ObjectRecord['parts']),
+    extra: JSON.parse(r.extra as string) as Record<string, unknown>,
+  };
+}
+
+export function toUpload(r: Row): UploadRecord {
+  return {
+    uploadId: r.upload_id as string,
+    bucket: r.bucket as string,
+    key: r.key as string,
+    initiated: r.initiated as number,
+    ownerId: r.owner_id as string,
+    storageClass: r.storage_class as string,
+    contentHeaders: JSON.parse(r.content_headers as string) as Record<string, string>,
+    userMetadata: JSON.parse(r.user_metadata as string) as Record<string, string>,
+    checksumAlgorithm: (r.checksum_algorithm as string | null) ?? null,
+    checksumType: (r.checksum_type as UploadRecord['checksumType']) ?? null,
+    extra: JSON.parse(r.extra as string) as Record<string, unknown>,
+  };
+}
+
+export function toPart(r: Row): PartRecord {
+  return {
+    uploadId: r.upload_id as string,
+    partNumber: r.part_number as number,
+    blobId: r.blob_id as string,
+    size: r.size as number,
+    etag: r.etag as string,
+    lastModified: r.last_modified as number,
+    checksums: JSON.parse(r.checksums as string) as Record<string, string>,
+  };
+}
+
+/** A key prefix as an index range: key >= prefix AND key < the first string after it. */
+export function keyPrefixRange(prefix: string, conds: string[], params: unknown[]): void {
+  if (prefix === '') return;
+  conds.push('key >= ?');
+  params.push(prefix);
+  const upper = prefixUpperBound(prefix);
+  if (upper !== undefined) {
+    conds.push('key < ?');
+    params.push(upper);
+  }
+}
+

@@ -1,0 +1,130 @@
+// The write half of a SQLite metadata transaction. Runs inside the store's batch transaction;
+// see sqlite-store.ts for how batches commit.
+import type { MetaTx, MetaReader } from '../store.js';
+import type { ObjectRecord } from '../types.js';
+import { REPLACE_COLUMNS, toObject, toPart } from './rows.js';
+import type { Row } from './rows.js';
+
+export interface SqlRunner {
+  get(sql: string, ...params: unknown[]): Row | undefined;
+  all(sql: string, ...params: unknown[]): Row[];
+  run(sql: string, ...params: unknown[]): number;
+  /** The next version order number. */
+  nextSeq(): number;
+}
+
+export type MetaWrites = Omit<MetaTx, keyof MetaReader>;
+
+export function sqliteWrites(s: SqlRunner): MetaWrites {
+  return {
+      async recordCompletedUpload(c) {
+        s.run('INSERT OR REPLACE INTO completed_uploads (upload_id, bucket, key, completed_at, result) VALUES (?, ?, ?, ?, ?)',
+          c.uploadId, c.bucket, c.key, c.completedAt, JSON.stringify(c.result));
+      },
+      async forgetCompletedUploadsBefore(cutoff) {
+        return s.run('DELETE FROM completed_uploads WHERE completed_at < ?', cutoff);
+      },
+
+      async createUpload(u) {
+        s.run(
+          `INSERT INTO multipart_uploads (upload_id, bucket, key, initiated, owner_id, storage_class, content_headers, user_metadata,
+             checksum_algorithm, checksum_type, extra) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+          u.uploadId, u.bucket, u.key, u.initiated, u.ownerId, u.storageClass, JSON.stringify(u.contentHeaders),
+          JSON.stringify(u.userMetadata), u.checksumAlgorithm, u.checksumType, JSON.stringify(u.extra),
+        );
+      },
+      async deleteUpload(id) {
+        const parts = s.all('SELECT * FROM multipart_parts WHERE upload_id = ?', id).map(toPart);
+        s.run('DELETE FROM multipart_parts WHERE upload_id = ?', id);
+        s.run('DELETE FROM multipart_uploads WHERE upload_id = ?', id);
+        return parts;
+      },
+      async putPart(p) {
+        const old = s.get('SELECT * FROM multipart_parts WHERE upload_id = ? AND part_number = ?', p.uploadId, p.partNumber);
+        s.run(
+          `INSERT OR REPLACE INTO multipart_parts (upload_id, part_number, blob_id, size, etag, last_modified, checksums)
+           VALUES (?, ?, ?, ?, ?, ?, ?)`,
+          p.uploadId, p.partNumber, p.blobId, p.size, p.etag, p.lastModified, JSON.stringify(p.checksums),
+        );
+        return old && toPart(old);
+      },
+
+      async createUser(u) {
+        s.run('INSERT INTO users (id, name, email, is_admin, created_at) VALUES (?, ?, ?, ?, ?)', u.id, u.name, u.email, u.isAdmin ? 1 : 0, u.createdAt);
+      },
+      async deleteUser(id) {
+        s.run('DELETE FROM users WHERE id = ?', id);
+      },
+      async createAccessKey(k) {
+        s.run('INSERT INTO access_keys (access_key_id, secret, user_id, created_at) VALUES (?, ?, ?, ?)', k.accessKeyId, k.secretAccessKey, k.userId, k.createdAt);
+      },
+      async deleteAccessKey(id) {
+        s.run('DELETE FROM access_keys WHERE access_key_id = ?', id);
+      },
+      async createBucket(b) {
+        s.run('INSERT INTO buckets (name, owner_id, region, created_at, versioning, object_lock) VALUES (?, ?, ?, ?, ?, ?)', b.name, b.ownerId, b.region, b.createdAt, b.versioning, b.objectLockEnabled ? 1 : 0);
+        s.run('INSERT INTO bucket_usage (bucket) VALUES (?)', b.name);
+      },
+      async deleteBucket(name) {
+        s.run('DELETE FROM buckets WHERE name = ?', name);
+      },
+      async setBucketVersioning(name, state) {
+        s.run('UPDATE buckets SET versioning = ? WHERE name = ?', state, name);
+      },
+      async insertObjectVersion(o, replaceVersionId) {
+        let removed: ObjectRecord | undefined;
+        if (replaceVersionId !== undefined) {
+          const r = s.get(`SELECT ${REPLACE_COLUMNS} FROM objects WHERE bucket = ? AND key = ? AND version_id = ?`, o.bucket, o.key, replaceVersionId);
+          removed = r && toObject(r);
+          if (removed?.isLatest && replaceVersionId === o.versionId) {
+            // Overwriting the latest version under its own id (the common unversioned PUT): the row
+            // changes in place and no index entry moves.
+            s.run(
+              `UPDATE objects SET delete_marker = ?, size = ?, etag = ?, last_modified = ?, owner_id = ?, storage_class = ?,
+                 content_headers = ?, user_metadata = ?, checksums = ?, inline_data = ?, blob_id = ?, parts = ?, extra = ?
+               WHERE bucket = ? AND key = ? AND version_id = ?`,
+              o.deleteMarker ? 1 : 0, o.size, o.etag, o.lastModified, o.ownerId, o.storageClass, JSON.stringify(o.contentHeaders),
+              JSON.stringify(o.userMetadata), JSON.stringify(o.checksums), o.inlineData, o.blobId,
+              o.parts === null ? null : JSON.stringify(o.parts), JSON.stringify(o.extra), o.bucket, o.key, o.versionId,
+            );
+            return removed;
+          }
+          if (removed) s.run('DELETE FROM objects WHERE bucket = ? AND key = ? AND version_id = ?', o.bucket, o.key, replaceVersionId);
+        }
+        // Another version is latest unless the one just removed was.
+        if (!removed?.isLatest) s.run('UPDATE objects SET is_latest = 0 WHERE bucket = ? AND key = ? AND is_latest = 1', o.bucket, o.key);
+        const seq = s.nextSeq();
+        s.run(
+          `INSERT INTO objects (bucket, key, version_id, seq, is_latest, delete_marker, size, etag, last_modified, owner_id,
+             storage_class, content_headers, user_metadata, checksums, inline_data, blob_id, parts, extra)
+           VALUES (?, ?, ?, ?, 1, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+          o.bucket, o.key, o.versionId, seq, o.deleteMarker ? 1 : 0, o.size, o.etag, o.lastModified, o.ownerId,
+          o.storageClass, JSON.stringify(o.contentHeaders), JSON.stringify(o.userMetadata), JSON.stringify(o.checksums),
+          o.inlineData, o.blobId, o.parts === null ? null : JSON.stringify(o.parts), JSON.stringify(o.extra),
+        );
+        return removed;
+      },
+      async deleteObjectVersion(bucket, key, versionId) {
+        const r = s.get('SELECT * FROM objects WHERE bucket = ? AND key = ? AND version_id = ?', bucket, key, versionId);
+        if (!r) return undefined;
+        s.run('DELETE FROM objects WHERE bucket = ? AND key = ? AND version_id = ?', bucket, key, versionId);
+        if (r.is_latest === 1) {
+          s.run(
+            'UPDATE objects SET is_latest = 1 WHERE rowid = (SELECT rowid FROM objects WHERE bucket = ? AND key = ? ORDER BY seq DESC LIMIT 1)',
+            bucket, key,
+          );
+        }
+        return toObject(r);
+      },
+      async addUsage(bucket, d) {
+        s.run('UPDATE bucket_usage SET object_count = object_count + ?, bytes = bytes + ? WHERE bucket = ?', d.objectCount, d.bytes, bucket);
+      },
+      async registerBlobs(ids) {
+        const now = Date.now();
+        for (const id of ids) s.run('INSERT OR IGNORE INTO blobs (blob_id, created_at) VALUES (?, ?)', id, now);
+      },
+      async unregisterBlobs(ids) {
+        for (const id of ids) s.run('DELETE FROM blobs WHERE blob_id = ?', id);
+      },
+  };
+}
