@@ -132,6 +132,19 @@ test('Complete with If-None-Match: * fails with 412 when the key exists and succ
   assert.ok(got.body.equals(SMALL), 'the existing object is untouched');
 });
 
+test('If-None-Match: * given at CreateMultipartUpload still applies when the upload completes', async () => {
+  const bucket = await newBucketRaw(c.endpoint, 'mpe');
+  const guarded = await mp.createUpload(bucket, 'k', { 'if-none-match': '*' });
+  const e1 = await mp.putPart(bucket, 'k', guarded, 1, Buffer.from('guarded bytes'));
+  // Someone else writes the key while the upload is open.
+  const first = await mp.createUpload(bucket, 'k');
+  const e0 = await mp.putPart(bucket, 'k', first, 1, SMALL);
+  assert.equal((await mp.complete(bucket, 'k', first, [{ partNumber: 1, etag: e0 }])).status, 200);
+  expectError(await mp.complete(bucket, 'k', guarded, [{ partNumber: 1, etag: e1 }]), 412, 'PreconditionFailed');
+  const got = await mp.get(bucket, 'k');
+  assert.ok(got.body.equals(SMALL), 'the existing object is untouched');
+});
+
 test('Complete with If-Match fails with 412 on an ETag mismatch and 404 NoSuchKey on a missing key', async () => {
   const bucket = await newBucketRaw(c.endpoint, 'mpe');
   const put = await rawRequest(c.endpoint, { method: 'PUT', path: `/${bucket}/k`, body: 'version one' });
