@@ -8,12 +8,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { describe, test } from 'node:test';
-import { PutObjectCommand } from '@aws-sdk/client-s3';
+import { CreateMultipartUploadCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import { pino } from 'pino';
 import { loadConfig } from '../src/config.js';
 import { startCoffer } from '../src/http/server.js';
 import { bucketName, newBucket, readObject, testCofferForFile } from './helpers/coffer.js';
-import { rawRequest, sha256Hex, signHeaders } from './helpers/raw.js';
+import { queryString, rawRequest, sha256Hex, signHeaders } from './helpers/raw.js';
 import type { RawResponse } from './helpers/raw.js';
 import { delay, openExchange } from './helpers/socket.js';
 import { buildChunkedUpload } from './helpers/aws-chunked.js';
@@ -234,6 +234,20 @@ test('a Content-Length over COFFER_MAX_OBJECT_SIZE is 400 EntityTooLarge before 
   // The unread body cannot be skipped, so the connection ends with this response.
   assert.equal(r.headers['connection'], 'close');
   assert.equal(await readObject(c.s3, b, 'k'), undefined);
+});
+
+test('an UploadPart announcing more than 5 GiB is 400 EntityTooLarge before the body is sent', async () => {
+  const b = await newBucket(c.s3, 'err');
+  const created = await c.s3.send(new CreateMultipartUploadCommand({ Bucket: b, Key: 'big' }));
+  const query = { partNumber: '1', uploadId: created.UploadId! };
+  const path = `/${b}/big`;
+  const headers = await signHeaders(c.endpoint, {
+    method: 'PUT', path, query, headers: { 'content-length': String(5 * 1024 ** 3 + 1) }, payloadHash: 'UNSIGNED-PAYLOAD',
+  });
+  const ex = openExchange(c.endpoint, 'PUT', `${path}${queryString(query)}`, headers);
+  const r = await responseWithin(ex.response, 3000);
+  assertS3Error(r, 400, 'EntityTooLarge');
+  assert.match(r.body, /<MaxSizeAllowed>5368709120<\/MaxSizeAllowed>/);
 });
 
 test('with Expect: 100-continue, an upload over COFFER_MAX_OBJECT_SIZE is refused without a 100 Continue', async () => {
