@@ -13,7 +13,7 @@ function json(status: number, value: unknown): S3Result {
 export async function handleHealth(ctx: RequestContext, path: string): Promise<S3Result | undefined> {
   if (path === '/_coffer/health/live') return json(200, { status: 'ok' });
   if (path === '/_coffer/health/ready') {
-    await ctx.engine.deps.meta.countBuckets('');
+    await ctx.engine.checkReady();
     return json(200, { status: 'ready' });
   }
   return undefined;

@@ -23,8 +23,11 @@ export interface ScanInput {
 export type ScanEntry<T> = { row: T } | { prefix: string };
 
 export interface ScanOutput<T> {
-  entries: Array<ScanEntry<T>>;
+  rows: T[];
+  commonPrefixes: string[];
   isTruncated: boolean;
+  /** The last row or common prefix returned: where the next page starts. */
+  last: ScanEntry<T> | undefined;
 }
 
 const MAX_BATCH = 1000;
@@ -34,7 +37,16 @@ const DELIMITED_FIRST_BATCH = 16;
 export async function delimitedScan<T extends { key: string }>(input: ScanInput, source: ScanSource<T>): Promise<ScanOutput<T>> {
   const { prefix, delimiter, max } = input;
   const entries: Array<ScanEntry<T>> = [];
-  if (max === 0) return { entries, isTruncated: (await source.fetch(1)).length > 0 };
+  const done = (isTruncated: boolean): ScanOutput<T> => {
+    const rows: T[] = [];
+    const commonPrefixes: string[] = [];
+    for (const e of entries) {
+      if ('row' in e) rows.push(e.row);
+      else commonPrefixes.push(e.prefix);
+    }
+    return { rows, commonPrefixes, isTruncated, last: entries[entries.length - 1] };
+  };
+  if (max === 0) return done((await source.fetch(1)).length > 0);
   const firstBatch = delimiter === '' ? MAX_BATCH : DELIMITED_FIRST_BATCH;
   let batch = firstBatch;
   for (;;) {
@@ -52,7 +64,7 @@ export async function delimitedScan<T extends { key: string }>(input: ScanInput,
         break;
       }
       // One more entry exists beyond the page: that is what truncated means.
-      if (entries.length === max) return { entries, isTruncated: true };
+      if (entries.length === max) return done(true);
       if (common !== undefined) {
         entries.push({ prefix: common });
         seek = common;
@@ -63,12 +75,12 @@ export async function delimitedScan<T extends { key: string }>(input: ScanInput,
     }
     if (seek !== undefined) {
       const next = prefixUpperBound(seek);
-      if (next === undefined) return { entries, isTruncated: false };
+      if (next === undefined) return done(false);
       source.seek(next);
       batch = firstBatch;
       continue;
     }
-    if (rows.length < limit) return { entries, isTruncated: false };
+    if (rows.length < limit) return done(false);
     // Plain keys so far: read more at a time.
     batch = Math.min(batch * 4, MAX_BATCH);
   }

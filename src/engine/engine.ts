@@ -18,6 +18,9 @@ export class Engine {
   createUser(input: users.CreateUserInput) { return users.createUser(this.deps, input); }
   deleteUser(name: string) { return users.deleteUser(this.deps, name); }
   listUsers() { return users.listUsers(this.deps); }
+  getUser(id: string) { return this.deps.meta.getUser(id); }
+  /** Throws unless the metadata store answers a query. */
+  async checkReady() { await this.deps.meta.countBuckets(''); }
   lookupAccessKey(accessKeyId: string) { return users.lookupAccessKey(this.deps, accessKeyId); }
   ensureRootUser(accessKeyId?: string, secret?: string) { return users.ensureRootUser(this.deps, accessKeyId, secret); }
 

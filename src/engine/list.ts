@@ -38,15 +38,8 @@ export async function listObjects(deps: EngineDeps, input: ListObjectsInput): Pr
       },
     },
   );
-  const objects: ObjectRecord[] = [];
-  const commonPrefixes: string[] = [];
-  for (const e of out.entries) {
-    if ('row' in e) objects.push(e.row);
-    else commonPrefixes.push(e.prefix);
-  }
-  const lastEntry = out.entries[out.entries.length - 1];
-  const last = lastEntry === undefined ? undefined : 'row' in lastEntry ? lastEntry.row.key : lastEntry.prefix;
-  return { objects, commonPrefixes, isTruncated: out.isTruncated, last };
+  const last = out.last === undefined ? undefined : 'row' in out.last ? out.last.row.key : out.last.prefix;
+  return { objects: out.rows, commonPrefixes: out.commonPrefixes, isTruncated: out.isTruncated, last };
 }
 
 /** V2 continuation tokens are opaque to clients: the last key or prefix returned, encoded. */

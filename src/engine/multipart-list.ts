@@ -43,16 +43,10 @@ export async function listMultipartUploads(deps: EngineDeps, input: ListUploadsI
       },
     },
   );
-  const uploads: UploadRecord[] = [];
-  const commonPrefixes: string[] = [];
-  for (const e of out.entries) {
-    if ('row' in e) uploads.push(e.row);
-    else commonPrefixes.push(e.prefix);
-  }
-  const last = out.entries[out.entries.length - 1];
+  const last = out.last;
   return {
-    uploads,
-    commonPrefixes,
+    uploads: out.rows,
+    commonPrefixes: out.commonPrefixes,
     isTruncated: out.isTruncated,
     nextKeyMarker: out.isTruncated && last ? ('row' in last ? last.row.key : last.prefix) : undefined,
     nextUploadIdMarker: out.isTruncated && last && 'row' in last ? last.row.uploadId : undefined,

@@ -4,7 +4,8 @@ import { S3Error } from '../errors.js';
 import type { RequestContext } from '../http/context.js';
 import { header } from '../http/context.js';
 import { AwsChunkedDecoder } from '../auth/aws-chunked.js';
-import { HashingStream } from '../checksums/index.js';
+import { CHECKSUM_ALGORITHMS, HashingStream, checksumHeaderName } from '../checksums/index.js';
+import { parseContentMd5 } from './object-headers.js';
 import { StallGuard, pipeAll } from '../streams.js';
 import type { BodyInput } from '../engine/ingest.js';
 
@@ -82,15 +83,26 @@ export const MAX_XML_BODY_BYTES = 1024 * 1024;
 
 /**
  * Read a small XML body whole (the only bodies read whole), verifying its framing, signature
- * digest and Content-MD5 / checksum headers. Returns '' for an empty body.
+ * digest, and the Content-MD5 and x-amz-checksum-* (header or trailer) it announces: only those
+ * are computed. Returns '' for an empty body, and whether any integrity value was checked.
  */
-export async function readXmlBody(ctx: RequestContext, limit = MAX_XML_BODY_BYTES): Promise<{ text: string; md5: Buffer; checksums: Record<string, string>; trailers: Record<string, string> }> {
+export async function readXmlBody(
+  ctx: RequestContext,
+  limit = MAX_XML_BODY_BYTES,
+  /** false where x-amz-checksum-* headers describe something else (Complete: the whole object). */
+  checksumHeadersAreBody = true,
+): Promise<{ text: string; integrityChecked: boolean }> {
   const te = header(ctx, 'transfer-encoding');
   const cl = header(ctx, 'content-length');
-  if (cl === undefined && te === undefined) return { text: '', md5: Buffer.alloc(0), checksums: {}, trailers: {} };
+  if (cl === undefined && te === undefined) return { text: '', integrityChecked: false };
+  const contentMd5 = parseContentMd5(ctx.req.headers);
+  const trailerNames = (header(ctx, 'x-amz-trailer') ?? '').toLowerCase();
+  const announced = CHECKSUM_ALGORITHMS.filter(
+    (a) => (checksumHeadersAreBody && header(ctx, checksumHeaderName(a)) !== undefined) || trailerNames.includes(checksumHeaderName(a)),
+  );
   const { body, chunked } = frameBody(ctx);
   if (body.size > limit) throw new S3Error('MaxMessageLengthExceeded');
-  const hasher = new HashingStream({ md5: true, sha256: body.sha256Hex !== undefined, checksums: ['CRC32', 'CRC32C', 'CRC64NVME', 'SHA1', 'SHA256'] });
+  const hasher = new HashingStream({ md5: contentMd5 !== undefined, sha256: body.sha256Hex !== undefined, checksums: announced });
   const sink = new Capped(limit);
   try {
     const [source, ...decoders] = body.stages;
@@ -102,6 +114,10 @@ export async function readXmlBody(ctx: RequestContext, limit = MAX_XML_BODY_BYTE
   const r = hasher.result();
   if (r.bytes !== body.size) throw new S3Error('IncompleteBody');
   if (body.sha256Hex !== undefined && r.sha256!.toString('hex') !== body.sha256Hex.toLowerCase()) throw new S3Error('XAmzContentSHA256Mismatch');
-  const checksums: Record<string, string> = { ...r.checksums };
-  return { text: Buffer.concat(sink.chunks).toString('utf8'), md5: r.md5!, checksums, trailers: chunked?.trailers ?? {} };
+  if (contentMd5 && !contentMd5.equals(r.md5!)) throw new S3Error('BadDigest');
+  for (const alg of announced) {
+    const sent = (checksumHeadersAreBody ? header(ctx, checksumHeaderName(alg)) : undefined) ?? chunked?.trailers[checksumHeaderName(alg)];
+    if (sent !== r.checksums[alg]) throw new S3Error('BadDigest', { message: `The ${alg} you specified did not match the calculated checksum.` });
+  }
+  return { text: Buffer.concat(sink.chunks).toString('utf8'), integrityChecked: contentMd5 !== undefined || announced.length > 0 };
 }

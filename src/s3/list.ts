@@ -18,7 +18,7 @@ export function parseMaxKeys(value: string | null, name = 'max-keys', max = MAX_
 }
 
 /** encoding-type=url: S3 form-encodes names (space as '+') and keeps '/'. */
-function encoder(ctx: RequestContext): (s: string) => string {
+export function encoder(ctx: RequestContext): (s: string) => string {
   const type = ctx.query.get('encoding-type');
   if (type === null) return (s) => s;
   if (type.toLowerCase() !== 'url') {
@@ -27,10 +27,11 @@ function encoder(ctx: RequestContext): (s: string) => string {
   return (s) => encodeURIComponent(s).replace(/%2F/g, '/').replace(/%20/g, '+').replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
 }
 
-async function ownerOf(ctx: RequestContext, cache: Map<string, XmlObject>, id: string): Promise<XmlObject> {
+/** Owner / Initiator element of a listing; `cache` keeps one lookup per user per response. */
+export async function ownerOf(ctx: RequestContext, cache: Map<string, XmlObject>, id: string): Promise<XmlObject> {
   let o = cache.get(id);
   if (!o) {
-    const user = await ctx.engine.deps.meta.getUser(id);
+    const user = await ctx.engine.getUser(id);
     o = { ID: id, DisplayName: user?.name ?? '' };
     cache.set(id, o);
   }

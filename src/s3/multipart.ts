@@ -19,7 +19,7 @@ import {
   refuseUnsupportedHeaders,
 } from './object-headers.js';
 import { parseCopySource, quoteEtag } from './object-put.js';
-import { parseMaxKeys } from './list.js';
+import { encoder, ownerOf, parseMaxKeys } from './list.js';
 import { isoDate, parseXml, renderXml, textOf } from './xml.js';
 import type { XmlObject } from './xml.js';
 
@@ -139,7 +139,7 @@ export async function uploadPartCopy(ctx: RequestContext): Promise<S3Result> {
 const MAX_COMPLETE_BODY_BYTES = 10 * 1024 * 1024;
 
 export async function completeMultipartUpload(ctx: RequestContext): Promise<S3Result> {
-  const { text } = await readXmlBody(ctx, MAX_COMPLETE_BODY_BYTES);
+  const { text } = await readXmlBody(ctx, MAX_COMPLETE_BODY_BYTES, false);
   // A Complete without a body is MalformedXML on S3, not MissingRequestBodyError (s3-tests
   // test_multipart_upload_empty).
   if (text.trim() === '') throw new S3Error('MalformedXML');
@@ -196,18 +196,6 @@ export async function abortMultipartUpload(ctx: RequestContext): Promise<S3Resul
   return { status: 204 };
 }
 
-async function owner(ctx: RequestContext, id: string): Promise<XmlObject> {
-  const u = await ctx.engine.deps.meta.getUser(id);
-  return { ID: id, DisplayName: u?.name ?? '' };
-}
-
-function encoder(ctx: RequestContext): (s: string) => string {
-  const type = ctx.query.get('encoding-type');
-  if (type === null) return (s) => s;
-  if (type.toLowerCase() !== 'url') throw new S3Error('InvalidArgument', { message: 'Invalid Encoding Method specified in Request', fields: { ArgumentName: 'encoding-type' } });
-  return (s) => encodeURIComponent(s).replace(/%2F/g, '/').replace(/%20/g, '+');
-}
-
 export async function listMultipartUploads(ctx: RequestContext): Promise<S3Result> {
   const enc = encoder(ctx);
   const prefix = ctx.query.get('prefix') ?? '';
@@ -216,9 +204,10 @@ export async function listMultipartUploads(ctx: RequestContext): Promise<S3Resul
   const uploadIdMarker = ctx.query.get('upload-id-marker') ?? undefined;
   const maxUploads = parseMaxKeys(ctx.query.get('max-uploads'), 'max-uploads');
   const out = await ctx.engine.listMultipartUploads({ bucket: ctx.bucket!, prefix, delimiter, keyMarker: keyMarker || undefined, uploadIdMarker: uploadIdMarker || undefined, maxUploads });
+  const owners = new Map<string, XmlObject>();
   const uploads: XmlObject[] = [];
   for (const u of out.uploads) {
-    const o = await owner(ctx, u.ownerId);
+    const o = await ownerOf(ctx, owners, u.ownerId);
     uploads.push({
       Key: enc(u.key), UploadId: u.uploadId, Initiator: o, Owner: o, StorageClass: u.storageClass, Initiated: isoDate(u.initiated),
       ChecksumAlgorithm: u.checksumAlgorithm ?? undefined, ChecksumType: u.checksumType ?? undefined,
@@ -248,7 +237,7 @@ export async function listParts(ctx: RequestContext): Promise<S3Result> {
   if (!/^\d+$/.test(markerText)) throw new S3Error('InvalidArgument', { message: 'Argument part-number-marker must be an integer between 0 and 2147483647', fields: { ArgumentName: 'part-number-marker' } });
   const maxParts = parseMaxKeys(ctx.query.get('max-parts'), 'max-parts');
   const out = await ctx.engine.listParts({ bucket: ctx.bucket!, key: ctx.key!, uploadId: uploadIdParam(ctx), partNumberMarker: Number(markerText), maxParts });
-  const o = await owner(ctx, out.upload.ownerId);
+  const o = await ownerOf(ctx, new Map(), out.upload.ownerId);
   return {
     status: 200,
     body: renderXml('ListPartsResult', {

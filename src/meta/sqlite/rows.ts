@@ -96,8 +96,15 @@ export function toPart(r: Row): PartRecord {
   };
 }
 
-/** A key prefix as an index range: key >= prefix AND key < the first string after it. */
-export function keyPrefixRange(prefix: string, conds: string[], params: unknown[]): void {
+/**
+ * A key prefix as an index range (key >= prefix AND key < the first string after it), and the
+ * seek bound `from` (key >= from) that listings use to skip a common prefix.
+ */
+export function keyPrefixRange(prefix: string, from: string | undefined, conds: string[], params: unknown[]): void {
+  if (from !== undefined) {
+    conds.push('key >= ?');
+    params.push(from);
+  }
   if (prefix === '') return;
   conds.push('key >= ?');
   params.push(prefix);

@@ -185,14 +185,10 @@ export class SqliteStore implements MetadataStore {
   async listObjects(bucket: string, range: ListRange): Promise<ObjectRecord[]> {
     const conds = ['bucket = ?', 'is_latest = 1'];
     const params: unknown[] = [bucket];
-    keyPrefixRange(range.prefix, conds, params);
+    keyPrefixRange(range.prefix, range.from, conds, params);
     if (range.after !== undefined) {
       conds.push('key > ?');
       params.push(range.after);
-    }
-    if (range.from !== undefined) {
-      conds.push('key >= ?');
-      params.push(range.from);
     }
     params.push(range.limit);
     // Listings need neither the bytes of inline objects nor the part lists of multipart ones.
@@ -208,7 +204,7 @@ export class SqliteStore implements MetadataStore {
   async listUploads(bucket: string, range: UploadListRange): Promise<UploadRecord[]> {
     const conds = ['bucket = ?'];
     const params: unknown[] = [bucket];
-    keyPrefixRange(range.prefix, conds, params);
+    keyPrefixRange(range.prefix, range.from, conds, params);
     if (range.keyMarker !== undefined) {
       if (range.uploadIdMarker !== undefined) {
         // Same key: only uploads after the marker upload, in (initiated, upload id) order.
@@ -218,10 +214,6 @@ export class SqliteStore implements MetadataStore {
         conds.push('key > ?');
         params.push(range.keyMarker);
       }
-    }
-    if (range.from !== undefined) {
-      conds.push('key >= ?');
-      params.push(range.from);
     }
     params.push(range.limit);
     return this.all(`SELECT * FROM multipart_uploads WHERE ${conds.join(' AND ')} ORDER BY key, initiated, upload_id LIMIT ?`, ...params).map(toUpload);
