@@ -38,6 +38,8 @@ interface Pending {
 }
 
 const MAX_BATCH = 512;
+/** How often the WAL is copied into the database file (SQLite's automatic checkpoints are off). */
+const CHECKPOINT_INTERVAL_MS = 250;
 export class SqliteStore implements MetadataStore {
   private readonly db: Db;
   private readonly stmts = new Map<string, Statement>();
@@ -47,16 +49,24 @@ export class SqliteStore implements MetadataStore {
   private readonly tx: MetaTx;
   private readonly walPath: string;
   private wal: FileHandle | undefined;
+  private readonly path: string;
+  private file: FileHandle | undefined;
+  private lastWalSync: Promise<void> = Promise.resolve();
+  private lastCheckpoint = performance.now();
+  private checkpointIntervalMs = CHECKPOINT_INTERVAL_MS;
+  /** A checkpoint wrote pages to the database file that are not yet synced. */
+  private dbUnsynced = false;
   /** Order of versions, newest highest; continues from the database's largest at open. */
   private seq = 0;
 
   private constructor(db: Db, path: string) {
     this.db = db;
+    this.path = path;
     this.walPath = `${path}-wal`;
     this.tx = this.makeTx();
   }
 
-  static open(dataDir: string, fileName = 'coffer.sqlite'): SqliteStore {
+  static open(dataDir: string, fileName = 'coffer.sqlite', options: { checkpointIntervalMs?: number } = {}): SqliteStore {
     const path = join(dataDir, fileName);
     const db = new Database(path);
     // One process owns the embedded database: an exclusive lock keeps a second Coffer off the
@@ -70,11 +80,14 @@ export class SqliteStore implements MetadataStore {
     // NORMAL: commits do not sync; every batch fdatasyncs the WAL itself (see above). Checkpoints
     // still sync the WAL before copying it and the database after.
     db.pragma('synchronous = NORMAL');
+    // Checkpoints run from flush(), with their fsync off the event loop (see checkpoint()).
+    db.pragma('wal_autocheckpoint = 0');
     db.pragma('foreign_keys = ON');
     db.pragma('busy_timeout = 5000');
     // Keep hot pages in memory: point reads of small inline objects otherwise go to the kernel.
     db.pragma('cache_size = -65536');
     const store = new SqliteStore(db, path);
+    store.checkpointIntervalMs = options.checkpointIntervalMs ?? CHECKPOINT_INTERVAL_MS;
     store.migrate();
     store.seq = (db.prepare('SELECT coalesce(max(seq), 0) AS m FROM objects').get() as { m: number }).m;
     // Migrations committed without a sync of their own.
@@ -264,7 +277,9 @@ export class SqliteStore implements MetadataStore {
     this.flushing = true;
     const batch = this.queue.splice(0, MAX_BATCH);
     const outcomes: Array<{ ok: true; value: unknown } | { ok: false; error: unknown }> = [];
+    let synced: Promise<void>;
     try {
+      if (this.dbUnsynced || performance.now() - this.lastCheckpoint >= this.checkpointIntervalMs) await this.checkpoint();
       this.stmt('BEGIN IMMEDIATE').run();
       for (const item of batch) {
         this.stmt('SAVEPOINT req').run();
@@ -279,11 +294,21 @@ export class SqliteStore implements MetadataStore {
         }
       }
       this.stmt('COMMIT').run();
-      await this.syncWal();
+      // The next batch may run its transaction while this one's frames sync: its own sync
+      // covers both, and none of its callers hears back before that.
+      synced = this.syncWal();
+      this.lastWalSync = synced.catch(() => undefined);
     } catch (error) {
       if (this.db.inTransaction) this.db.exec('ROLLBACK');
-      for (const item of batch) item.reject(error);
       this.finishFlush();
+      for (const item of batch) item.reject(error);
+      return;
+    }
+    this.finishFlush();
+    try {
+      await synced;
+    } catch (error) {
+      for (const item of batch) item.reject(error);
       return;
     }
     batch.forEach((item, i) => {
@@ -291,13 +316,39 @@ export class SqliteStore implements MetadataStore {
       if (o.ok) item.resolve(o.value);
       else item.reject(o.error);
     });
-    this.finishFlush();
   }
 
   /** Make every committed WAL frame durable. */
   private async syncWal(): Promise<void> {
     this.wal ??= await open(this.walPath, 'r+');
     await this.wal.datasync();
+  }
+
+  /**
+   * Copy the WAL into the database file without stalling the event loop on fsync. SQLite's own
+   * checkpoint syncs the WAL, writes the pages and syncs the database file, all on this thread.
+   * Here the WAL is already durable (every batch syncs it; the last sync is awaited first), the
+   * pages are written with synchronous=OFF, and the database file is fdatasynced on the thread
+   * pool. That sync finishes before the next write transaction begins, because that transaction
+   * may restart the WAL over the frames the pages came from.
+   */
+  private async checkpoint(): Promise<void> {
+    if (!this.dbUnsynced) {
+      this.lastCheckpoint = performance.now();
+      await this.lastWalSync;
+      this.db.pragma('synchronous = OFF');
+      try {
+        this.db.pragma('wal_checkpoint(PASSIVE)');
+      } finally {
+        this.db.pragma('synchronous = NORMAL');
+      }
+      // Until the sync below succeeds, no write may begin: a failed sync fails the batch that
+      // waits on it, and the next batch tries again.
+      this.dbUnsynced = true;
+    }
+    this.file ??= await open(this.path, 'r+');
+    await this.file.datasync();
+    this.dbUnsynced = false;
   }
 
   private finishFlush(): void {
@@ -339,8 +390,11 @@ export class SqliteStore implements MetadataStore {
 
   async close(): Promise<void> {
     while (this.flushing || this.queue.length > 0) await new Promise((r) => setImmediate(r));
+    await this.lastWalSync;
     await this.wal?.close();
     this.wal = undefined;
+    await this.file?.close();
+    this.file = undefined;
     this.db.close();
   }
 }
