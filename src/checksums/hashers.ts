@@ -1,6 +1,7 @@
 // One incremental interface over node:crypto hashes and the three CRCs, so HashingStream can
 // feed them all in one loop.
 
+import * as nodeCrypto from 'node:crypto';
 import { createHash } from 'node:crypto';
 import { crc32, crc32c } from '@node-rs/crc32';
 import type { ChecksumAlgorithm } from './algorithms.js';
@@ -59,4 +60,16 @@ export function createHasher(a: ChecksumAlgorithm | 'MD5'): Hasher {
     case 'CRC64NVME':
       return new Crc64NvmeHasher();
   }
+}
+
+/** crypto.hash (Node 20.12+) digests a buffer without building a Hash object. */
+const hashOnce = typeof nodeCrypto.hash === 'function' ? nodeCrypto.hash : undefined;
+const NODE_HASH_NAMES = { MD5: 'md5', SHA1: 'sha1', SHA256: 'sha256' } as const;
+
+/** The digest of one whole buffer, as createHasher(a) fed only `data` would give it. */
+export function oneShotDigest(a: ChecksumAlgorithm | 'MD5', data: Buffer): Buffer {
+  if (hashOnce && (a === 'MD5' || a === 'SHA1' || a === 'SHA256')) return hashOnce(NODE_HASH_NAMES[a], data, 'buffer');
+  const h = createHasher(a);
+  h.update(data);
+  return h.digest();
 }

@@ -5,7 +5,7 @@
 import { Transform } from 'node:stream';
 import type { TransformCallback } from 'node:stream';
 import type { ChecksumAlgorithm } from './algorithms.js';
-import { createHasher } from './hashers.js';
+import { createHasher, oneShotDigest } from './hashers.js';
 import type { Hasher } from './hashers.js';
 import type { OffloadedMd5 } from './md5-offload.js';
 
@@ -101,6 +101,28 @@ export class DigestSet {
     if (!this.#result) throw new Error('digests read before the body ended');
     return this.#result;
   }
+}
+
+/**
+ * The same digests as a DigestSet fed `data` in one chunk, for a body already in memory: small
+ * PUTs, where building a hasher per digest costs more than hashing 4 KiB does.
+ */
+export function digestBuffer(data: Buffer, opts: HashingStreamOptions): HashingResult {
+  const cache = new Map<ChecksumAlgorithm | 'MD5', Buffer>();
+  const digestOf = (a: ChecksumAlgorithm | 'MD5'): Buffer => {
+    let d = cache.get(a);
+    if (!d) {
+      d = oneShotDigest(a, data);
+      cache.set(a, d);
+    }
+    return d;
+  };
+  const checksums: Partial<Record<ChecksumAlgorithm, string>> = {};
+  for (const a of opts.checksums) checksums[a] = digestOf(a).toString('base64');
+  const result: HashingResult = { bytes: data.length, checksums };
+  if (opts.md5) result.md5 = digestOf('MD5');
+  if (opts.sha256) result.sha256 = digestOf('SHA256');
+  return result;
 }
 
 export class HashingStream extends Transform {

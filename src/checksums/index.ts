@@ -11,7 +11,7 @@ export {
 export type { ChecksumAlgorithm } from './algorithms.js';
 export { Crc64NvmeHasher, createHasher } from './hashers.js';
 export type { Hasher } from './hashers.js';
-export { DigestSet, HashingStream } from './hashing-stream.js';
+export { DigestSet, HashingStream, digestBuffer } from './hashing-stream.js';
 export type { HashingResult, HashingStreamOptions } from './hashing-stream.js';
 export {
   crc64nvmeImplementation,

@@ -6,7 +6,8 @@ import { StallGuard, pipeAll } from '../streams.js';
 import { Writable } from 'node:stream';
 import { S3Error } from '../errors.js';
 import type { FsBlobStore } from '../blobs/fs-blob-store.js';
-import { DigestSet, HashingStream, checksumHeaderName } from '../checksums/index.js';
+import { HashingStream, checksumHeaderName, digestBuffer } from '../checksums/index.js';
+import type { HashingResult } from '../checksums/index.js';
 import type { Md5Pool } from '../checksums/index.js';
 import type { ChecksumAlgorithm } from '../checksums/index.js';
 
@@ -53,25 +54,26 @@ class Collector extends Writable {
 
 /**
  * Read a small body that needs no decoding straight off its source: no pipeline, no stages, one
- * timer. Small PUTs are the hot path of many workloads, and a pipeline per request costs more
- * than the bytes do. On failure the source is left alone (the response closes the connection).
+ * timer, and its digests computed once it is whole. Small PUTs are the hot path of many
+ * workloads, and a pipeline per request costs more than the bytes do. On failure the source is
+ * left alone (the response closes the connection).
  */
-function readSmall(src: Readable, digests: DigestSet, idleTimeoutMs: number): Promise<Buffer> {
+function readSmall(src: Readable, maxBytes: number, onTooLarge: () => Error, idleTimeoutMs: number): Promise<Buffer> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
+    let bytes = 0;
     let ended = false;
     const timer = setTimeout(() => fail(new S3Error('RequestTimeout')), idleTimeoutMs);
     const onData = (chunk: Buffer): void => {
       timer.refresh();
-      const err = digests.update(chunk);
-      if (err) fail(err);
+      bytes += chunk.length;
+      if (bytes > maxBytes) fail(onTooLarge());
       else chunks.push(chunk);
     };
     const onEnd = (): void => {
       ended = true;
       cleanup();
-      digests.finish();
-      resolve(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks));
+      resolve(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, bytes));
     };
     const onClose = (): void => {
       if (!ended) fail(Object.assign(new Error('aborted'), { code: 'ECONNRESET' }));
@@ -111,13 +113,14 @@ export async function ingestBody(blobs: FsBlobStore, body: BodyInput, inlineMaxB
   if (!source) throw new Error('a body needs a source');
   let blobId: string | null = null;
   let inlineData: Buffer | null = null;
-  let hasher: { result(): ReturnType<DigestSet['result']> };
+  let hasher: { result(): HashingResult };
   try {
     if (body.size <= inlineMaxBytes && decoders.length === 0) {
-      const digests = new DigestSet(hashOptions);
-      hasher = digests;
       // The source's own 'close' tells a disconnect here; no abort signal is needed.
-      inlineData = await readSmall(source, digests, body.idleTimeoutMs ?? DEFAULT_IDLE_TIMEOUT_MS);
+      const data = await readSmall(source, body.size, hashOptions.onTooLarge, body.idleTimeoutMs ?? DEFAULT_IDLE_TIMEOUT_MS);
+      inlineData = data;
+      const r = digestBuffer(data, hashOptions);
+      hasher = { result: () => r };
     } else {
       const signal = typeof body.signal === 'function' ? body.signal() : body.signal;
       const stream = new HashingStream(hashOptions, md5Pool && body.size >= OFFLOAD_MD5_BYTES ? md5Pool.start() : undefined);
