@@ -42,6 +42,8 @@ function notImplementedSigV4a(): S3Error {
   return new S3Error('NotImplemented', { message: 'AWS4-ECDSA-P256-SHA256 (SigV4a) signing is not implemented.' });
 }
 
+const AUTH_COMPONENTS = ['Credential', 'SignedHeaders', 'Signature'];
+
 /**
  * `AWS4-HMAC-SHA256 Credential=AK/yyyyMMdd/region/s3/aws4_request, SignedHeaders=a;b, Signature=hex`.
  * Spaces around the commas and '=' are tolerated, and the components may come in any order
@@ -71,7 +73,7 @@ export function parseAuthorizationHeader(value: string): AuthorizationV4 {
     if (part === '') continue;
     const eq = part.indexOf('=');
     const name = eq === -1 ? '' : part.slice(0, eq).trim();
-    if (!['Credential', 'SignedHeaders', 'Signature'].includes(name) || components.has(name)) {
+    if (!AUTH_COMPONENTS.includes(name) || components.has(name)) {
       throw malformedHeader(`the authorization component "${part}" is malformed.`);
     }
     components.set(name, part.slice(eq + 1).trim());
@@ -113,8 +115,22 @@ export function parseSignedHeaders(value: string): string[] {
   return value.split(';').map((h) => h.trim().toLowerCase()).filter((h) => h !== '');
 }
 
+/** Recently parsed dates: a client sends the same x-amz-date for a whole second. */
+const recentDates = new Map<string, number>();
+
 /** ISO 8601 basic, `yyyyMMddTHHmmssZ`, the only form x-amz-date and X-Amz-Date take. */
 export function parseAmzDate(value: string): Date | undefined {
+  const known = recentDates.get(value);
+  if (known !== undefined) return new Date(known);
+  const date = parseAmzDateOnce(value);
+  if (date !== undefined) {
+    if (recentDates.size >= 64) recentDates.clear();
+    recentDates.set(value, date.getTime());
+  }
+  return date;
+}
+
+function parseAmzDateOnce(value: string): Date | undefined {
   const m = /^(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})Z$/.exec(value);
   if (m === null) return undefined;
   const [y, mo, d, h, mi, s] = m.slice(1).map(Number) as [number, number, number, number, number, number];

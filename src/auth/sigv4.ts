@@ -81,8 +81,10 @@ export class SigV4Verifier {
   async authenticate(input: AuthInput): Promise<AuthResult> {
     const authorization = header(input.headers, 'authorization');
     const query = new Map<string, string>();
-    for (const [name, value] of parseQueryPairs(input.rawQuery)) if (!query.has(name)) query.set(name, value);
-    const presigned = query.has('X-Amz-Algorithm') || query.has('X-Amz-Credential') || query.has('X-Amz-Signature');
+    if (input.rawQuery !== '') {
+      for (const [name, value] of parseQueryPairs(input.rawQuery)) if (!query.has(name)) query.set(name, value);
+    }
+    const presigned = query.size > 0 && (query.has('X-Amz-Algorithm') || query.has('X-Amz-Credential') || query.has('X-Amz-Signature'));
 
     if (authorization !== undefined && presigned) {
       throw new S3Error('InvalidArgument', {
@@ -275,14 +277,16 @@ function fromQuery(input: AuthInput, query: Map<string, string>): SignedRequest 
  * names in HeadersNotSigned.
  */
 function requireSigned(rawHeaders: readonly string[], signedHeaders: readonly string[]): void {
-  const signed = new Set(signedHeaders);
-  const missing = new Set<string>();
-  if (!signed.has('host')) missing.add('host');
+  // A handful of names each side: scanning the list beats building sets on every request.
+  let missing: Set<string> | undefined;
+  if (!signedHeaders.includes('host')) (missing ??= new Set()).add('host');
   for (let i = 0; i < rawHeaders.length; i += 2) {
-    const name = (rawHeaders[i] ?? '').toLowerCase();
-    if (name.startsWith('x-amz-') && !signed.has(name)) missing.add(name);
+    const raw = rawHeaders[i] ?? '';
+    if (raw.length < 6 || (raw.charCodeAt(0) | 0x20) !== 0x78) continue;
+    const name = raw.toLowerCase();
+    if (name.startsWith('x-amz-') && !signedHeaders.includes(name)) (missing ??= new Set()).add(name);
   }
-  if (missing.size > 0) {
+  if (missing !== undefined) {
     throw new S3Error('AccessDenied', {
       message: 'There were headers present in the request which were not signed',
       fields: { HeadersNotSigned: [...missing].join(', ') },
