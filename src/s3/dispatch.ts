@@ -85,7 +85,7 @@ export async function dispatchS3(ctx: RequestContext, verifier: SigV4Verifier, l
   if (!user) throw new S3Error('InvalidAccessKeyId');
   ctx.user = user;
   const on: On = target.key !== undefined ? 'object' : target.bucket !== undefined ? 'bucket' : 'service';
-  const route = matchRoute({ method: ctx.req.method ?? 'GET', on, query: ctx.query, hasHeader: (n) => ctx.req.headers[n] !== undefined });
+  const route = matchRoute({ method: ctx.req.method ?? 'GET', on, query: ctx.query, queryEmpty: ctx.rawQuery === '', hasHeader: (n) => ctx.req.headers[n] !== undefined });
   ctx.op = route.op;
   await authorize(ctx, route);
   if (route.body === 'none') refuseBody(ctx);

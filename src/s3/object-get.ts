@@ -32,8 +32,17 @@ const RESPONSE_OVERRIDES: Record<string, string> = {
   'response-content-encoding': 'Content-Encoding',
 };
 
+/** Last-Modified strings of recently read objects: formatting a date costs more than a lookup. */
+const httpDates = new Map<number, string>();
+
 function httpDate(ms: number): string {
-  return new Date(ms).toUTCString();
+  let s = httpDates.get(ms);
+  if (s === undefined) {
+    s = new Date(ms).toUTCString();
+    if (httpDates.size >= 1024) httpDates.clear();
+    httpDates.set(ms, s);
+  }
+  return s;
 }
 
 export function objectHeaders(obj: ObjectRecord, versioned: boolean): Record<string, string | number | undefined> {
@@ -50,7 +59,7 @@ export function objectHeaders(obj: ObjectRecord, versioned: boolean): Record<str
     'x-amz-storage-class': obj.storageClass === 'STANDARD' ? undefined : obj.storageClass,
     'x-amz-version-id': versioned ? obj.versionId : undefined,
   };
-  for (const [k, v] of Object.entries(obj.userMetadata)) h[`x-amz-meta-${k}`] = v;
+  for (const k in obj.userMetadata) h[`x-amz-meta-${k}`] = obj.userMetadata[k];
   return h;
 }
 
@@ -65,12 +74,13 @@ function parsePartNumber(value: string | null): number | undefined {
 export async function getObject(ctx: RequestContext): Promise<S3Result> {
   const headOnly = ctx.req.method === 'HEAD';
   refuseUnsupportedHeaders(ctx.req.headers, ['x-amz-server-side-encryption-customer-key']);
-  const partNumber = parsePartNumber(ctx.query.get('partNumber'));
+  const hasQuery = ctx.rawQuery !== '';
+  const partNumber = hasQuery ? parsePartNumber(ctx.query.get('partNumber')) : undefined;
   let range = parseRange(header(ctx, 'range'));
   if (partNumber !== undefined && range !== undefined) {
     throw new S3Error('InvalidRequest', { message: 'Cannot specify both Range header and partNumber query parameter' });
   }
-  const versionId = ctx.query.get('versionId') ?? undefined;
+  const versionId = hasQuery ? ctx.query.get('versionId') ?? undefined : undefined;
   const conditions = parseReadConditions(ctx.req.headers);
   const bucket = await ctx.engine.getBucket(ctx.bucket!);
   const versioned = bucket?.versioning != null;
@@ -97,9 +107,11 @@ export async function getObject(ctx: RequestContext): Promise<S3Result> {
     if (part?.checksums && obj.checksums.algorithm) Object.assign(headers, checksumResponseHeaders(obj.checksums.algorithm, part.checksums, obj.checksums.type));
     else if (!out.range || (partNumber !== undefined && !obj.parts)) Object.assign(headers, checksumResponseHeaders(obj.checksums.algorithm, obj.checksums.values, obj.checksums.type));
   }
-  for (const [param, name] of Object.entries(RESPONSE_OVERRIDES)) {
-    const v = ctx.query.get(param);
-    if (v !== null) headers[name] = v;
+  if (hasQuery) {
+    for (const [param, name] of Object.entries(RESPONSE_OVERRIDES)) {
+      const v = ctx.query.get(param);
+      if (v !== null) headers[name] = v;
+    }
   }
   // "This value is only returned if you specify partNumber in your request and the object was
   // uploaded as a multipart upload." https://docs.aws.amazon.com/AmazonS3/latest/API/API_HeadObject.html

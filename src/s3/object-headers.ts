@@ -16,7 +16,8 @@ export const MAX_USER_METADATA_BYTES = 2048;
 export function parseUserMetadata(headers: IncomingHttpHeaders): Record<string, string> {
   const meta: Record<string, string> = {};
   let size = 0;
-  for (const [name, value] of Object.entries(headers)) {
+  for (const name in headers) {
+    const value = headers[name];
     if (!name.startsWith('x-amz-meta-') || value === undefined) continue;
     const key = name.slice('x-amz-meta-'.length);
     const v = Array.isArray(value) ? value.join(',') : value;
@@ -70,11 +71,20 @@ export interface ChecksumRequest {
   viaTrailer: boolean;
 }
 
+const CHECKSUM_HEADERS = ['x-amz-sdk-checksum-algorithm', 'x-amz-trailer', ...CHECKSUM_ALGORITHMS.map(checksumHeaderName)];
+
+/** Whether any header that parseChecksumRequest reads was sent. */
+function mentionsChecksum(headers: IncomingHttpHeaders): boolean {
+  for (const name of CHECKSUM_HEADERS) if (headers[name] !== undefined) return true;
+  return false;
+}
+
 /**
  * x-amz-sdk-checksum-algorithm, x-amz-checksum-<alg> and x-amz-trailer must agree.
  * https://docs.aws.amazon.com/AmazonS3/latest/userguide/checking-object-integrity.html
  */
 export function parseChecksumRequest(headers: IncomingHttpHeaders): ChecksumRequest {
+  if (!mentionsChecksum(headers)) return { viaTrailer: false };
   const sdkHeader = one(headers, 'x-amz-sdk-checksum-algorithm');
   let sdk: ChecksumAlgorithm | undefined;
   if (sdkHeader !== undefined) {
@@ -148,9 +158,9 @@ const UNSUPPORTED_WRITE_HEADERS = [
 ];
 
 export function refuseUnsupportedHeaders(headers: IncomingHttpHeaders, extra: readonly string[] = []): void {
-  for (const name of [...UNSUPPORTED_WRITE_HEADERS, ...extra]) {
-    if (headers[name] !== undefined) {
-      throw new S3Error('NotImplemented', { fields: { Header: name } });
+  for (const list of [UNSUPPORTED_WRITE_HEADERS, extra]) {
+    for (const name of list) {
+      if (headers[name] !== undefined) throw new S3Error('NotImplemented', { fields: { Header: name } });
     }
   }
   const acl = one(headers, 'x-amz-acl');

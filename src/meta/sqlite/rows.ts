@@ -46,6 +46,11 @@ export function toBucket(r: Row): BucketRecord {
   };
 }
 
+/** Most objects carry no user metadata and no extras: '{}' needs no parser. */
+function jsonObject<T>(text: unknown): T {
+  return (text === '{}' ? {} : JSON.parse(text as string)) as T;
+}
+
 export function toObject(r: Row): ObjectRecord {
   return {
     bucket: r.bucket as string,
@@ -58,13 +63,13 @@ export function toObject(r: Row): ObjectRecord {
     lastModified: r.last_modified as number,
     ownerId: r.owner_id as string,
     storageClass: r.storage_class as string,
-    contentHeaders: JSON.parse(r.content_headers as string) as Record<string, string>,
-    userMetadata: JSON.parse(r.user_metadata as string) as Record<string, string>,
+    contentHeaders: jsonObject<Record<string, string>>(r.content_headers),
+    userMetadata: jsonObject<Record<string, string>>(r.user_metadata),
     checksums: JSON.parse(r.checksums as string) as ObjectRecord['checksums'],
     inlineData: (r.inline_data as Buffer | null) ?? null,
     blobId: (r.blob_id as string | null) ?? null,
     parts: r.parts == null ? null : (JSON.parse(r.parts as string) as ObjectRecord['parts']),
-    extra: JSON.parse(r.extra as string) as Record<string, unknown>,
+    extra: jsonObject<Record<string, unknown>>(r.extra),
   };
 }
 
