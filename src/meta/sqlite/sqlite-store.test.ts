@@ -68,3 +68,28 @@ test('checkpoints during a stream of writes keep the WAL small, and every write 
     }
   }, 10);
 });
+
+test('the cache of latest versions never serves a replaced, deleted or rolled-back version', async () => {
+  await withStore(async (store) => {
+    const v1 = randomBytes(64);
+    const v2 = randomBytes(64);
+    // A miss is remembered too: the first write must replace it.
+    assert.equal(await store.getObject('b', 'k'), undefined);
+    await store.transaction((tx) => tx.insertObjectVersion(record('k', v1), 'null'));
+    assert.ok((await store.getObject('b', 'k'))?.inlineData?.equals(v1));
+    assert.ok((await store.getObject('b', 'k'))?.inlineData?.equals(v1), 'a second read, from the cache');
+
+    // A read made while a batch is open sees its uncommitted row; that row then rolls back.
+    await assert.rejects(store.transaction(async (tx) => {
+      await tx.insertObjectVersion(record('k', v2), 'null');
+      assert.ok((await store.getObject('b', 'k'))?.inlineData?.equals(v2));
+      throw new Error('refused');
+    }), /refused/);
+    assert.ok((await store.getObject('b', 'k'))?.inlineData?.equals(v1), 'the rolled-back version is not served');
+
+    await store.transaction((tx) => tx.insertObjectVersion(record('k', v2), 'null'));
+    assert.ok((await store.getObject('b', 'k'))?.inlineData?.equals(v2), 'an overwrite is seen at once');
+    await store.transaction((tx) => tx.deleteObjectVersion('b', 'k', 'null'));
+    assert.equal(await store.getObject('b', 'k'), undefined, 'a delete is seen at once');
+  });
+});

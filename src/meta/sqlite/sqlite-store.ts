@@ -29,6 +29,7 @@ import { MIGRATIONS } from './migrations/index.js';
 import { LIST_COLUMNS, keyPrefixRange, toAccessKey, toBucket, toObject, toPart, toUpload, toUser } from './rows.js';
 import type { Row } from './rows.js';
 import { sqliteWrites } from './writes.js';
+import { LatestObjectCache } from './latest-cache.js';
 import { prefixUpperBound } from '../key-order.js';
 
 interface Pending {
@@ -38,11 +39,14 @@ interface Pending {
 }
 
 const MAX_BATCH = 512;
+/** Memory for the latest versions of recently read keys, inline bytes included. */
+const LATEST_CACHE_BYTES = 16 * 1024 * 1024;
 /** How often the WAL is copied into the database file (SQLite's automatic checkpoints are off). */
 const CHECKPOINT_INTERVAL_MS = 250;
 export class SqliteStore implements MetadataStore {
   private readonly db: Db;
   private readonly stmts = new Map<string, Statement>();
+  private readonly latest = new LatestObjectCache(LATEST_CACHE_BYTES);
   private queue: Pending[] = [];
   private scheduled = false;
   private flushing = false;
@@ -189,10 +193,17 @@ export class SqliteStore implements MetadataStore {
   }
 
   async getObject(bucket: string, key: string, versionId?: string): Promise<ObjectRecord | undefined> {
-    const r = versionId === undefined
-      ? this.get('SELECT * FROM objects WHERE bucket = ? AND key = ? AND is_latest = 1', bucket, key)
-      : this.get('SELECT * FROM objects WHERE bucket = ? AND key = ? AND version_id = ?', bucket, key, versionId);
-    return r && toObject(r);
+    if (versionId !== undefined) {
+      const r = this.get('SELECT * FROM objects WHERE bucket = ? AND key = ? AND version_id = ?', bucket, key, versionId);
+      return r && toObject(r);
+    }
+    const hit = this.latest.get(bucket, key);
+    if (hit !== undefined) return hit ?? undefined;
+    const r = this.get('SELECT * FROM objects WHERE bucket = ? AND key = ? AND is_latest = 1', bucket, key);
+    const record = r && toObject(r);
+    // Inside a batch this connection sees rows that may yet roll back: not to be remembered.
+    if (!this.db.inTransaction) this.latest.set(bucket, key, record ?? null);
+    return record;
   }
 
   async listObjects(bucket: string, range: ListRange): Promise<ObjectRecord[]> {
@@ -383,6 +394,8 @@ export class SqliteStore implements MetadataStore {
         all: (sql, ...p) => s.all(sql, ...p),
         run: (sql, ...p) => s.run(sql, ...p),
         nextSeq: () => ++s.seq,
+        forgetKey: (b, k) => s.latest.forget(b, k),
+        forgetAll: () => s.latest.clear(),
       }),
     };
     return tx;

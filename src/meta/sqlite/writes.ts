@@ -11,6 +11,9 @@ export interface SqlRunner {
   run(sql: string, ...params: unknown[]): number;
   /** The next version order number. */
   nextSeq(): number;
+  /** A key's versions are about to change: drop what is cached of it. */
+  forgetKey(bucket: string, key: string): void;
+  forgetAll(): void;
 }
 
 export type MetaWrites = Omit<MetaTx, keyof MetaReader>;
@@ -66,12 +69,14 @@ export function sqliteWrites(s: SqlRunner): MetaWrites {
         s.run('INSERT INTO bucket_usage (bucket) VALUES (?)', b.name);
       },
       async deleteBucket(name) {
+        s.forgetAll();
         s.run('DELETE FROM buckets WHERE name = ?', name);
       },
       async setBucketVersioning(name, state) {
         s.run('UPDATE buckets SET versioning = ? WHERE name = ?', state, name);
       },
       async insertObjectVersion(o, replaceVersionId) {
+        s.forgetKey(o.bucket, o.key);
         let removed: ObjectRecord | undefined;
         if (replaceVersionId !== undefined) {
           const r = s.get(`SELECT ${REPLACE_COLUMNS} FROM objects WHERE bucket = ? AND key = ? AND version_id = ?`, o.bucket, o.key, replaceVersionId);
@@ -105,6 +110,7 @@ export function sqliteWrites(s: SqlRunner): MetaWrites {
         return removed;
       },
       async deleteObjectVersion(bucket, key, versionId) {
+        s.forgetKey(bucket, key);
         const r = s.get('SELECT * FROM objects WHERE bucket = ? AND key = ? AND version_id = ?', bucket, key, versionId);
         if (!r) return undefined;
         s.run('DELETE FROM objects WHERE bucket = ? AND key = ? AND version_id = ?', bucket, key, versionId);
