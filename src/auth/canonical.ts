@@ -210,12 +210,22 @@ export function safeEqualSecret(a: string, b: string): boolean {
 export class SigningKeyCache {
   readonly #max: number;
   readonly #keys = new Map<string, Buffer>();
+  #last: { secret: string; date: string; region: string; key: Buffer } | undefined;
 
   constructor(maxEntries = 256) {
     this.#max = maxEntries;
   }
 
   get(secretAccessKey: string, date: string, region: string): Buffer {
+    // Most requests come from the client of the request before.
+    const last = this.#last;
+    if (last !== undefined && last.secret === secretAccessKey && last.date === date && last.region === region) return last.key;
+    const key = this.#get(secretAccessKey, date, region);
+    this.#last = { secret: secretAccessKey, date, region, key };
+    return key;
+  }
+
+  #get(secretAccessKey: string, date: string, region: string): Buffer {
     const id = `${date}\n${region}\n${secretAccessKey}`;
     const hit = this.#keys.get(id);
     if (hit !== undefined) {

@@ -16,7 +16,7 @@ export interface CredentialScope {
 export interface AuthorizationV4 {
   credential: CredentialScope;
   /** Lowercase names, in the order the client listed them. */
-  signedHeaders: string[];
+  signedHeaders: readonly string[];
   signature: string;
 }
 
@@ -111,8 +111,17 @@ export function parseCredential(value: string, from: 'header' | 'query'): Creden
   return { accessKeyId, date, region };
 }
 
-export function parseSignedHeaders(value: string): string[] {
-  return value.split(';').map((h) => h.trim().toLowerCase()).filter((h) => h !== '');
+/** A client signs the same header list request after request. */
+const recentSignedHeaders = new Map<string, readonly string[]>();
+
+export function parseSignedHeaders(value: string): readonly string[] {
+  let names = recentSignedHeaders.get(value);
+  if (names === undefined) {
+    names = Object.freeze(value.split(';').map((h) => h.trim().toLowerCase()).filter((h) => h !== ''));
+    if (recentSignedHeaders.size >= 256) recentSignedHeaders.clear();
+    recentSignedHeaders.set(value, names);
+  }
+  return names;
 }
 
 /** Recently parsed dates: a client sends the same x-amz-date for a whole second. */

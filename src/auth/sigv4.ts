@@ -50,7 +50,7 @@ const DATE_REQUIRED = 'AWS authentication requires a valid Date or x-amz-date he
 /** What the two ways of signing share once their parameters are parsed. */
 interface SignedRequest {
   scope: CredentialScope;
-  signedHeaders: string[];
+  signedHeaders: readonly string[];
   signature: string;
   amzDate: string;
   /** The value hashed as the canonical request's last line. */

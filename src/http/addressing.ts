@@ -11,6 +11,8 @@ export interface Target {
   key?: string;
 }
 
+const NEEDS_DECODING = /[^\x20-\x24\x26-\x2a\x2c-\x7e]/;
+
 /**
  * Percent-decode a path into a key. S3 reads '+' as a space here too (SDKs send a plus as %2B),
  * the same decoding the signature's canonical URI uses. Bytes that are not UTF-8 are InvalidURI,
@@ -18,6 +20,8 @@ export interface Target {
  * lenient about it, but the request never gets that far).
  */
 function decodeSegment(raw: string): string {
+  // Printable ASCII without '%' or '+' decodes to itself.
+  if (!NEEDS_DECODING.test(raw)) return raw;
   if (/%(?![0-9A-Fa-f]{2})/.test(raw)) throw new S3Error('InvalidURI');
   try {
     return utf8.decode(percentDecode(raw));
