@@ -5,7 +5,9 @@
 // The fsync runs off the event loop: SQLite commits with synchronous=NORMAL (WAL frames written,
 // not synced), then the batch awaits an fdatasync of the -wal file on the thread pool before any
 // of its transactions resolve. A commit is durable before its caller hears of it, exactly as with
-// synchronous=FULL, but other requests keep running during the sync instead of waiting on it.
+// synchronous=FULL, but other requests keep running during the sync instead of waiting on it,
+// and the next batch commits while it runs. Checkpoints, too, sync on the thread pool
+// (checkpoint()). Reads of the latest version of hot keys are served from memory (latest-cache.ts).
 import Database from 'better-sqlite3';
 import type { Database as Db, Statement } from 'better-sqlite3';
 import { join } from 'node:path';
@@ -81,8 +83,8 @@ export class SqliteStore implements MetadataStore {
     // when the file is created.
     db.pragma('page_size = 8192');
     db.pragma('journal_mode = WAL');
-    // NORMAL: commits do not sync; every batch fdatasyncs the WAL itself (see above). Checkpoints
-    // still sync the WAL before copying it and the database after.
+    // NORMAL: commits do not sync; every batch fdatasyncs the WAL itself (see above), and
+    // checkpoint() syncs the database file.
     db.pragma('synchronous = NORMAL');
     // Checkpoints run from flush(), with their fsync off the event loop (see checkpoint()).
     db.pragma('wal_autocheckpoint = 0');
