@@ -45,6 +45,8 @@ export interface AuthResult {
 /** S3 rejects header-signed requests more than 15 minutes from its clock. */
 export const MAX_CLOCK_SKEW_MS = 15 * 60 * 1000;
 
+const NON_ASCII = /[^\x00-\x7f]/;
+
 const DATE_REQUIRED = 'AWS authentication requires a valid Date or x-amz-date header';
 
 /** What the two ways of signing share once their parameters are parsed. */
@@ -121,7 +123,8 @@ export class SigV4Verifier {
       req.signedHeaders.join(';'),
       req.payloadHash,
     ].join('\n');
-    const stringToSign = [ALGORITHM, req.amzDate, scope, sha256Hex(toBytes(canonicalRequest))].join('\n');
+    // An ASCII canonical request (nearly all are) hashes as the string itself.
+    const stringToSign = [ALGORITHM, req.amzDate, scope, sha256Hex(NON_ASCII.test(canonicalRequest) ? toBytes(canonicalRequest) : canonicalRequest)].join('\n');
     const expected = hmac(signingKey, stringToSign).toString('hex');
     if (!safeEqual(expected, req.signature)) {
       // S3 also returns SignatureProvided and the *Bytes dumps. Secrets stay out of the body (and
