@@ -45,20 +45,30 @@ function httpDate(ms: number): string {
   return s;
 }
 
+/** The stored content headers other than Content-Type, by the name they are sent under. */
+const CONTENT_HEADER_NAMES: ReadonlyMap<string, string> = new Map([
+  ['content-encoding', 'Content-Encoding'],
+  ['content-disposition', 'Content-Disposition'],
+  ['content-language', 'Content-Language'],
+  ['cache-control', 'Cache-Control'],
+  ['expires', 'Expires'],
+]);
+
 export function objectHeaders(obj: ObjectRecord, versioned: boolean): Record<string, string | number | undefined> {
+  const ch = obj.contentHeaders;
   const h: Record<string, string | number | undefined> = {
     ETag: quoteEtag(obj.etag),
     'Last-Modified': httpDate(obj.lastModified),
     'Accept-Ranges': 'bytes',
-    'Content-Type': obj.contentHeaders['content-type'] ?? 'binary/octet-stream',
-    'Content-Encoding': obj.contentHeaders['content-encoding'],
-    'Content-Disposition': obj.contentHeaders['content-disposition'],
-    'Content-Language': obj.contentHeaders['content-language'],
-    'Cache-Control': obj.contentHeaders['cache-control'],
-    Expires: obj.contentHeaders['expires'],
-    'x-amz-storage-class': obj.storageClass === 'STANDARD' ? undefined : obj.storageClass,
-    'x-amz-version-id': versioned ? obj.versionId : undefined,
+    'Content-Type': ch['content-type'] ?? 'binary/octet-stream',
   };
+  // Most objects have none of these: only the ones present become headers.
+  for (const name in ch) {
+    const header = CONTENT_HEADER_NAMES.get(name);
+    if (header !== undefined) h[header] = ch[name];
+  }
+  if (obj.storageClass !== 'STANDARD') h['x-amz-storage-class'] = obj.storageClass;
+  if (versioned) h['x-amz-version-id'] = obj.versionId;
   for (const k in obj.userMetadata) h[`x-amz-meta-${k}`] = obj.userMetadata[k];
   return h;
 }
