@@ -2,8 +2,8 @@
 // https://docs.aws.amazon.com/AmazonS3/latest/API/sig-v4-header-based-auth.html
 // https://docs.aws.amazon.com/IAM/latest/UserGuide/create-signed-request.html
 
-import * as nodeCrypto from 'node:crypto';
 import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
+import { digestOnce } from '../checksums/index.js';
 
 export const ALGORITHM = 'AWS4-HMAC-SHA256';
 export const SERVICE = 's3';
@@ -172,11 +172,8 @@ export function canonicalHeaders(
   return out;
 }
 
-/** crypto.hash (Node 20.12+) hashes without building a Hash object: a third of the cost. */
-const hashOnce = typeof nodeCrypto.hash === 'function' ? nodeCrypto.hash : undefined;
-
 export function sha256Hex(data: string | Uint8Array): string {
-  return hashOnce ? hashOnce('sha256', data, 'hex') : createHash('sha256').update(data).digest('hex');
+  return digestOnce('sha256', data, 'hex');
 }
 
 export function hmac(key: Uint8Array | string, data: string | Uint8Array): Buffer {

@@ -5,6 +5,7 @@
 
 import { MESSAGES, S3Error } from '../errors.js';
 import { ALGORITHM, SERVICE, TERMINATOR } from './canonical.js';
+import { recentlyComputed } from '../memo.js';
 
 export interface CredentialScope {
   accessKeyId: string;
@@ -111,32 +112,17 @@ export function parseCredential(value: string, from: 'header' | 'query'): Creden
   return { accessKeyId, date, region };
 }
 
-/** A client signs the same header list request after request. */
-const recentSignedHeaders = new Map<string, readonly string[]>();
+/** A client signs the same header list request after request; the lists are shared, so frozen. */
+export const parseSignedHeaders = recentlyComputed(256, (value: string): readonly string[] =>
+  Object.freeze(value.split(';').map((h) => h.trim().toLowerCase()).filter((h) => h !== '')));
 
-export function parseSignedHeaders(value: string): readonly string[] {
-  let names = recentSignedHeaders.get(value);
-  if (names === undefined) {
-    names = Object.freeze(value.split(';').map((h) => h.trim().toLowerCase()).filter((h) => h !== ''));
-    if (recentSignedHeaders.size >= 256) recentSignedHeaders.clear();
-    recentSignedHeaders.set(value, names);
-  }
-  return names;
-}
-
-/** Recently parsed dates: a client sends the same x-amz-date for a whole second. */
-const recentDates = new Map<string, number>();
+/** A client sends the same x-amz-date for a whole second. */
+const amzDateTime = recentlyComputed(64, (value: string) => parseAmzDateOnce(value)?.getTime());
 
 /** ISO 8601 basic, `yyyyMMddTHHmmssZ`, the only form x-amz-date and X-Amz-Date take. */
 export function parseAmzDate(value: string): Date | undefined {
-  const known = recentDates.get(value);
-  if (known !== undefined) return new Date(known);
-  const date = parseAmzDateOnce(value);
-  if (date !== undefined) {
-    if (recentDates.size >= 64) recentDates.clear();
-    recentDates.set(value, date.getTime());
-  }
-  return date;
+  const time = amzDateTime(value);
+  return time === undefined ? undefined : new Date(time);
 }
 
 function parseAmzDateOnce(value: string): Date | undefined {

@@ -62,13 +62,23 @@ export function createHasher(a: ChecksumAlgorithm | 'MD5'): Hasher {
   }
 }
 
-/** crypto.hash (Node 20.12+) digests a buffer without building a Hash object. */
+/** crypto.hash (Node 20.12+) digests without building a Hash object: a third of the cost. */
 const hashOnce = typeof nodeCrypto.hash === 'function' ? nodeCrypto.hash : undefined;
+
+export function digestOnce(name: 'md5' | 'sha1' | 'sha256', data: string | Uint8Array, encoding: 'hex'): string;
+export function digestOnce(name: 'md5' | 'sha1' | 'sha256', data: string | Uint8Array, encoding: 'buffer'): Buffer;
+/** One whole input's digest; a string is hashed as UTF-8. */
+export function digestOnce(name: 'md5' | 'sha1' | 'sha256', data: string | Uint8Array, encoding: 'hex' | 'buffer'): string | Buffer {
+  if (hashOnce) return encoding === 'hex' ? hashOnce(name, data, 'hex') : hashOnce(name, data, 'buffer');
+  const h = createHash(name).update(data);
+  return encoding === 'hex' ? h.digest('hex') : h.digest();
+}
+
 const NODE_HASH_NAMES = { MD5: 'md5', SHA1: 'sha1', SHA256: 'sha256' } as const;
 
 /** The digest of one whole buffer, as createHasher(a) fed only `data` would give it. */
 export function oneShotDigest(a: ChecksumAlgorithm | 'MD5', data: Buffer): Buffer {
-  if (hashOnce && (a === 'MD5' || a === 'SHA1' || a === 'SHA256')) return hashOnce(NODE_HASH_NAMES[a], data, 'buffer');
+  if (a === 'MD5' || a === 'SHA1' || a === 'SHA256') return digestOnce(NODE_HASH_NAMES[a], data, 'buffer');
   const h = createHasher(a);
   h.update(data);
   return h.digest();

@@ -9,7 +9,7 @@ export {
   parseChecksumAlgorithm,
 } from './algorithms.js';
 export type { ChecksumAlgorithm } from './algorithms.js';
-export { Crc64NvmeHasher, createHasher } from './hashers.js';
+export { Crc64NvmeHasher, createHasher, digestOnce } from './hashers.js';
 export type { Hasher } from './hashers.js';
 export { DigestSet, HashingStream, digestBuffer } from './hashing-stream.js';
 export type { HashingResult, HashingStreamOptions } from './hashing-stream.js';

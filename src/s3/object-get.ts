@@ -6,6 +6,7 @@ import type { ObjectRecord } from '../meta/types.js';
 import type { RangeSpec } from '../engine/object-read.js';
 import { parseReadConditions, refuseUnsupportedHeaders } from './object-headers.js';
 import { checksumResponseHeaders, quoteEtag } from './object-put.js';
+import { recentlyComputed } from '../memo.js';
 
 /** `bytes=a-b`, `bytes=a-`, `bytes=-n`. Anything else is ignored, as S3 does (whole object). */
 export function parseRange(value: string | undefined): RangeSpec | undefined {
@@ -33,17 +34,7 @@ const RESPONSE_OVERRIDES: Record<string, string> = {
 };
 
 /** Last-Modified strings of recently read objects: formatting a date costs more than a lookup. */
-const httpDates = new Map<number, string>();
-
-function httpDate(ms: number): string {
-  let s = httpDates.get(ms);
-  if (s === undefined) {
-    s = new Date(ms).toUTCString();
-    if (httpDates.size >= 1024) httpDates.clear();
-    httpDates.set(ms, s);
-  }
-  return s;
-}
+const httpDate = recentlyComputed(1024, (ms: number) => new Date(ms).toUTCString());
 
 /** The stored content headers other than Content-Type, by the name they are sent under. */
 const CONTENT_HEADER_NAMES: ReadonlyMap<string, string> = new Map([
