@@ -110,6 +110,17 @@ test('response-* query parameters override the stored headers', async () => {
   await out.Body!.transformToString();
 });
 
+test('a response-* override with a control character is 400 InvalidArgument; one beyond Latin-1 is sent as UTF-8 bytes', async () => {
+  const bad = await rawRequest(c.endpoint, { method: 'GET', path: `/${b}/small`, query: { 'response-content-type': 'text/plain\r\nx-injected: 1' } });
+  assert.equal(bad.status, 400);
+  assert.equal(bad.code, 'InvalidArgument');
+  assert.equal(bad.headers['x-injected'], undefined);
+  const name = 'attachment; filename="€uro.txt"';
+  const ok = await rawRequest(c.endpoint, { method: 'GET', path: `/${b}/small`, query: { 'response-content-disposition': name } });
+  assert.equal(ok.status, 200);
+  assert.equal(Buffer.from(ok.headers['content-disposition'] as string, 'latin1').toString('utf8'), name);
+});
+
 test('HeadObject returns size and metadata; a missing key is 404 with no body', async () => {
   const h = await c.s3.send(new HeadObjectCommand({ Bucket: b, Key: 'big' }));
   assert.equal(h.ContentLength, big.length);

@@ -64,6 +64,17 @@ export function objectHeaders(obj: ObjectRecord, versioned: boolean): Record<str
   return h;
 }
 
+/**
+ * A response-* value as header bytes: control characters cannot be sent in a header, and text
+ * beyond Latin-1 goes out as its UTF-8 bytes, as S3 sends it.
+ */
+function overrideValue(param: string, value: string): string {
+  if (/[\x00-\x08\x0a-\x1f\x7f]/.test(value)) {
+    throw new S3Error('InvalidArgument', { message: `${param} must not contain control characters.`, fields: { ArgumentName: param, ArgumentValue: value } });
+  }
+  return /[^\x00-\xff]/.test(value) ? Buffer.from(value, 'utf8').toString('latin1') : value;
+}
+
 function parsePartNumber(value: string | null): number | undefined {
   if (value === null) return undefined;
   if (!/^\d+$/.test(value) || Number(value) < 1 || Number(value) > 10000) {
@@ -111,7 +122,7 @@ export async function getObject(ctx: RequestContext): Promise<S3Result> {
   if (hasQuery) {
     for (const [param, name] of Object.entries(RESPONSE_OVERRIDES)) {
       const v = ctx.query.get(param);
-      if (v !== null) headers[name] = v;
+      if (v !== null) headers[name] = overrideValue(param, v);
     }
   }
   // "This value is only returned if you specify partNumber in your request and the object was
