@@ -60,7 +60,8 @@ export async function commitVersion(tx: MetaTx, bucket: BucketRecord, record: Ob
   // Without versioning (or suspended), the 'null' version is overwritten in place.
   const replacing = bucket.versioning !== 'Enabled';
   record.versionId = replacing ? 'null' : newVersionId();
-  const replaced = await tx.insertObjectVersion(record, replacing ? 'null' : undefined);
+  // A bucket that never had versioning holds only 'null' versions: nothing else to demote.
+  const replaced = await tx.insertObjectVersion(record, replacing ? 'null' : undefined, { onlyVersion: bucket.versioning === null });
   const removed = replaced ? [replaced] : [];
   const added = blobsOf([record]);
   if (added.length > 0) await tx.registerBlobs(added);

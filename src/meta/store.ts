@@ -62,8 +62,11 @@ export interface MetaTx extends MetaReader {
   /**
    * Insert a version and make it the latest. With `replaceVersionId` (the 'null' version of an
    * unversioned or suspended bucket), that version is removed first and returned.
+   * `onlyVersion`: the caller knows the key can have no version but `replaceVersionId` (its bucket
+   * never had versioning), so no other version has to stop being the latest. A wrong hint fails
+   * on the one-latest-version constraint rather than leaving two.
    */
-  insertObjectVersion(record: ObjectRecord, replaceVersionId?: string): Promise<ObjectRecord | undefined>;
+  insertObjectVersion(record: ObjectRecord, replaceVersionId?: string, options?: { onlyVersion?: boolean }): Promise<ObjectRecord | undefined>;
   /** Remove one version; if it was the latest, the next newest becomes latest. */
   deleteObjectVersion(bucket: string, key: string, versionId: string): Promise<ObjectRecord | undefined>;
   addUsage(bucket: string, delta: BucketUsage): Promise<void>;

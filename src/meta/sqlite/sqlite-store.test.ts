@@ -93,3 +93,21 @@ test('the cache of latest versions never serves a replaced, deleted or rolled-ba
     assert.equal(await store.getObject('b', 'k'), undefined, 'a delete is seen at once');
   });
 });
+
+test('a new null version demotes another latest version; a wrong onlyVersion hint fails on the one-latest constraint', async () => {
+  await withStore(async (store) => {
+    const data = randomBytes(16);
+    await store.transaction((tx) => tx.insertObjectVersion({ ...record('k', data), versionId: 'v1', etag: 'first' }));
+    // As a PUT to a suspended bucket: no 'null' version to replace, and v1 stops being latest.
+    await store.transaction((tx) => tx.insertObjectVersion({ ...record('k', data), etag: 'second' }, 'null'));
+    assert.equal((await store.getObject('b', 'k'))?.etag, 'second');
+    assert.equal((await store.getObject('b', 'k', 'v1'))?.isLatest, false);
+    // A caller wrongly claiming the key has no other version is refused, and nothing changes.
+    await assert.rejects(
+      store.transaction((tx) => tx.insertObjectVersion({ ...record('k', data), versionId: 'v3', etag: 'third' }, undefined, { onlyVersion: true })),
+      /UNIQUE constraint failed/,
+    );
+    assert.equal((await store.getObject('b', 'k'))?.etag, 'second');
+    assert.equal(await store.getObject('b', 'k', 'v3'), undefined);
+  });
+});

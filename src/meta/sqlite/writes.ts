@@ -75,7 +75,7 @@ export function sqliteWrites(s: SqlRunner): MetaWrites {
       async setBucketVersioning(name, state) {
         s.run('UPDATE buckets SET versioning = ? WHERE name = ?', state, name);
       },
-      async insertObjectVersion(o, replaceVersionId) {
+      async insertObjectVersion(o, replaceVersionId, options) {
         s.forgetKey(o.bucket, o.key);
         let removed: ObjectRecord | undefined;
         if (replaceVersionId !== undefined) {
@@ -96,8 +96,8 @@ export function sqliteWrites(s: SqlRunner): MetaWrites {
           }
           if (removed) s.run('DELETE FROM objects WHERE bucket = ? AND key = ? AND version_id = ?', o.bucket, o.key, replaceVersionId);
         }
-        // Another version is latest unless the one just removed was.
-        if (!removed?.isLatest) s.run('UPDATE objects SET is_latest = 0 WHERE bucket = ? AND key = ? AND is_latest = 1', o.bucket, o.key);
+        // Another version is latest unless the one just removed was, or there can be none.
+        if (!removed?.isLatest && options?.onlyVersion !== true) s.run('UPDATE objects SET is_latest = 0 WHERE bucket = ? AND key = ? AND is_latest = 1', o.bucket, o.key);
         const seq = s.nextSeq();
         s.run(
           `INSERT INTO objects (bucket, key, version_id, seq, is_latest, delete_marker, size, etag, last_modified, owner_id,
