@@ -77,23 +77,13 @@ export class DigestSet {
   }
 
   finish(): HashingResult {
-    const checksums: Partial<Record<ChecksumAlgorithm, string>> = {};
-    const digests = new Map<Hasher, Buffer>();
-    // Each hasher is digested once: a node:crypto Hash throws on a second digest().
-    const digestOf = (h: Hasher): Buffer => {
-      let d = digests.get(h);
-      if (!d) {
-        d = h.digest();
-        digests.set(h, d);
-      }
-      return d;
-    };
-    for (const [a, h] of this.#checksums) checksums[a] = digestOf(h).toString('base64');
-    const result: HashingResult = { bytes: this.#bytes, checksums };
-    if (this.#md5) result.md5 = digestOf(this.#md5);
-    if (this.#sha256) result.sha256 = digestOf(this.#sha256);
-    this.#result = result;
-    return result;
+    const byAlgorithm = new Map<ChecksumAlgorithm | 'MD5', Hasher>(this.#checksums);
+    if (this.#md5) byAlgorithm.set('MD5', this.#md5);
+    // A signed payload's SHA-256 is also the SHA256 checksum's hasher (see the constructor).
+    if (this.#sha256) byAlgorithm.set('SHA256', this.#sha256);
+    const opts = { md5: this.#md5 !== undefined, sha256: this.#sha256 !== undefined, checksums: this.#checksums.map(([a]) => a) };
+    this.#result = assembleResult(this.#bytes, opts, (a) => byAlgorithm.get(a)!.digest());
+    return this.#result;
   }
 
   /** The digests, once finish() has run. */
@@ -108,18 +98,26 @@ export class DigestSet {
  * PUTs, where building a hasher per digest costs more than hashing 4 KiB does.
  */
 export function digestBuffer(data: Buffer, opts: HashingStreamOptions): HashingResult {
-  const cache = new Map<ChecksumAlgorithm | 'MD5', Buffer>();
+  return assembleResult(data.length, opts, (a) => oneShotDigest(a, data));
+}
+
+/**
+ * The result a body's digests make, each computed once by `digest`: a node:crypto Hash throws on
+ * a second digest(), and SHA256 may be both the payload hash and the checksum.
+ */
+function assembleResult(bytes: number, opts: Pick<HashingStreamOptions, 'md5' | 'sha256' | 'checksums'>, digest: (a: ChecksumAlgorithm | 'MD5') => Buffer): HashingResult {
+  const done = new Map<ChecksumAlgorithm | 'MD5', Buffer>();
   const digestOf = (a: ChecksumAlgorithm | 'MD5'): Buffer => {
-    let d = cache.get(a);
+    let d = done.get(a);
     if (!d) {
-      d = oneShotDigest(a, data);
-      cache.set(a, d);
+      d = digest(a);
+      done.set(a, d);
     }
     return d;
   };
   const checksums: Partial<Record<ChecksumAlgorithm, string>> = {};
   for (const a of opts.checksums) checksums[a] = digestOf(a).toString('base64');
-  const result: HashingResult = { bytes: data.length, checksums };
+  const result: HashingResult = { bytes, checksums };
   if (opts.md5) result.md5 = digestOf('MD5');
   if (opts.sha256) result.sha256 = digestOf('SHA256');
   return result;
