@@ -7,7 +7,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { randomBytes } from 'node:crypto';
+import Database from 'better-sqlite3';
 import { SqliteStore } from './sqlite-store.js';
+import { MIGRATIONS } from './migrations/index.js';
 import type { ObjectRecord } from '../types.js';
 
 function record(key: string, data: Buffer): ObjectRecord {
@@ -110,4 +112,63 @@ test('a new null version demotes another latest version; a wrong onlyVersion hin
     assert.equal((await store.getObject('b', 'k'))?.etag, 'second');
     assert.equal(await store.getObject('b', 'k', 'v3'), undefined);
   });
+});
+
+test('deleting the latest version makes the newest remaining one latest, across a restart', async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'coffer-sqlite-'));
+  try {
+    let store = SqliteStore.open(dir);
+    await store.transaction((tx) => tx.createBucket({ name: 'b', ownerId: 'u', region: 'us-east-1', createdAt: Date.now(), versioning: 'Enabled', objectLockEnabled: false }));
+    // Version ids that sort against their age: only the order of writing may decide.
+    for (const v of ['z1', 'a2']) await store.transaction((tx) => tx.insertObjectVersion({ ...record('k', Buffer.from(v)), versionId: v, etag: v }));
+    await store.close();
+    store = SqliteStore.open(dir);
+    try {
+      await store.transaction((tx) => tx.insertObjectVersion({ ...record('k', Buffer.from('m3')), versionId: 'm3', etag: 'm3' }));
+      assert.equal((await store.getObject('b', 'k'))?.etag, 'm3');
+      await store.transaction((tx) => tx.deleteObjectVersion('b', 'k', 'm3'));
+      assert.equal((await store.getObject('b', 'k'))?.etag, 'a2');
+      await store.transaction((tx) => tx.deleteObjectVersion('b', 'k', 'a2'));
+      assert.equal((await store.getObject('b', 'k'))?.etag, 'z1');
+    } finally {
+      await store.close();
+    }
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+});
+
+test('a database from before objects were keyed by seq keeps every version and its order', async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'coffer-sqlite-'));
+  try {
+    // The schema as migrations 1 and 2 left it, with rows in it.
+    const old = new Database(join(dir, 'coffer.sqlite'));
+    old.exec('CREATE TABLE schema_migrations (id INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at INTEGER NOT NULL)');
+    for (const m of MIGRATIONS.filter((m) => m.id < 3)) {
+      old.exec(m.sql);
+      old.prepare('INSERT INTO schema_migrations VALUES (?, ?, ?)').run(m.id, m.name, Date.now());
+    }
+    old.prepare("INSERT INTO buckets (name, owner_id, region, created_at) VALUES ('b', 'u', 'us-east-1', 0)").run();
+    const insert = old.prepare(`INSERT INTO objects (bucket, key, version_id, seq, is_latest, size, etag, last_modified, owner_id, storage_class,
+      content_headers, user_metadata, checksums, inline_data) VALUES ('b', 'k', ?, ?, ?, 1, ?, 0, 'u', 'STANDARD', '{}', '{}', '{"values":{}}', x'61')`);
+    insert.run('v-old', 7, 0, 'old');
+    insert.run('v-new', 9, 1, 'new');
+    old.close();
+
+    const store = SqliteStore.open(dir);
+    try {
+      assert.equal((await store.getObject('b', 'k'))?.etag, 'new');
+      assert.equal((await store.getObject('b', 'k', 'v-old'))?.inlineData?.toString(), 'a');
+      // The next version follows the migrated ones.
+      await store.transaction((tx) => tx.insertObjectVersion({ ...record('k', Buffer.from('x')), versionId: 'v-next', etag: 'next' }));
+      await store.transaction((tx) => tx.deleteObjectVersion('b', 'k', 'v-next'));
+      assert.equal((await store.getObject('b', 'k'))?.etag, 'new');
+      await store.transaction((tx) => tx.deleteObjectVersion('b', 'k', 'v-new'));
+      assert.equal((await store.getObject('b', 'k'))?.etag, 'old');
+    } finally {
+      await store.close();
+    }
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
 });

@@ -79,9 +79,12 @@ export class SqliteStore implements MetadataStore {
     // same data dir, and spares every transaction the shared-memory WAL index and its fcntl locks
     // (a point read costs a third less).
     db.pragma('locking_mode = EXCLUSIVE');
-    // 8 KiB pages hold a 4 KiB inline object in its row instead of an overflow page. Takes effect
-    // when the file is created.
-    db.pragma('page_size = 8192');
+    // 4 KiB pages: a small PUT dirties a leaf page of each index and every dirty page is copied
+    // into the WAL and checksummed at commit, so the page size is most of a commit's cost. A 4 KiB
+    // inline object then spills into an overflow page, which costs less than the doubled index
+    // pages did (SQLite CPU per 4 KiB PUT fell by about a quarter). Takes effect when the file is
+    // created.
+    db.pragma('page_size = 4096');
     db.pragma('journal_mode = WAL');
     // NORMAL: commits do not sync; every batch fdatasyncs the WAL itself (see above), and
     // checkpoint() syncs the database file.
@@ -95,6 +98,7 @@ export class SqliteStore implements MetadataStore {
     const store = new SqliteStore(db, path);
     store.checkpointIntervalMs = options.checkpointIntervalMs ?? CHECKPOINT_INTERVAL_MS;
     store.migrate();
+    // seq is the row id: its largest value is read from the end of the table.
     store.seq = (db.prepare('SELECT coalesce(max(seq), 0) AS m FROM objects').get() as { m: number }).m;
     // Migrations committed without a sync of their own.
     const fd = openSync(store.walPath, 'r+');

@@ -116,7 +116,7 @@ export function sqliteWrites(s: SqlRunner): MetaWrites {
         s.run('DELETE FROM objects WHERE bucket = ? AND key = ? AND version_id = ?', bucket, key, versionId);
         if (r.is_latest === 1) {
           s.run(
-            'UPDATE objects SET is_latest = 1 WHERE rowid = (SELECT rowid FROM objects WHERE bucket = ? AND key = ? ORDER BY seq DESC LIMIT 1)',
+            'UPDATE objects SET is_latest = 1 WHERE seq = (SELECT seq FROM objects WHERE bucket = ? AND key = ? ORDER BY seq DESC LIMIT 1)',
             bucket, key,
           );
         }

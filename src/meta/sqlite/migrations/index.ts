@@ -1,5 +1,6 @@
 import { migration as m0001 } from './0001-initial.js';
 import { migration as m0002 } from './0002-completed-uploads.js';
+import { migration as m0003 } from './0003-objects-by-seq.js';
 
 export interface Migration {
   readonly id: number;
@@ -8,4 +9,4 @@ export interface Migration {
 }
 
 /** Forward-only, in order. A merged migration is frozen; fixes go in a new one. */
-export const MIGRATIONS: readonly Migration[] = [m0001, m0002];
+export const MIGRATIONS: readonly Migration[] = [m0001, m0002, m0003];
