@@ -76,6 +76,14 @@ test('a PUT without Content-Length or Transfer-Encoding is 411 MissingContentLen
   assert.equal(await readObject(c.s3, b, 'k'), undefined);
 });
 
+test('a request without a Host header gets an S3 error document, not a bare 400', async () => {
+  const b = await newBucket(c.s3, 'err');
+  // Signed over a Host header that is then left out: the signature cannot match.
+  const { host: _host, ...signed } = await signHeaders(c.endpoint, { method: 'GET', path: `/${b}` });
+  assertS3Error(await openExchange(c.endpoint, 'GET', `/${b}`, { ...signed, connection: 'close' }).response, 403, 'SignatureDoesNotMatch');
+  assertS3Error(await openExchange(c.endpoint, 'GET', `/${b}`, { connection: 'close' }).response, 403, 'AccessDenied');
+});
+
 test('a PUT with plain Transfer-Encoding: chunked is 501 NotImplemented and stores nothing', async () => {
   const b = await newBucket(c.s3, 'err');
   const headers = await signHeaders(c.endpoint, { method: 'PUT', path: `/${b}/k`, body: 'hello' });

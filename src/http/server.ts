@@ -133,12 +133,13 @@ export async function startCoffer(config: Config, log: Logger = pino({ level: co
   };
   const fmt = (a: AddressInfo, scheme: string): string => `${scheme}://${a.family === 'IPv6' ? `[${a.address}]` : a.address}:${a.port}`;
 
-  const http = createHttpServer((req, res) => void handle(req, res, false));
+  // A request without Host gets S3's answer from the handler, not Node's bare 400.
+  const http = createHttpServer({ requireHostHeader: false }, (req, res) => void handle(req, res, false));
   http.on('checkContinue', (req, res) => void handle(req, res, false, true));
   const httpAddr = await listen(http, config.address.host, config.address.port);
   let tlsEndpoint: string | undefined;
   if (config.tls) {
-    const https = createHttpsServer({ cert: readFileSync(config.tls.certFile), key: readFileSync(config.tls.keyFile) }, (req, res) => void handle(req, res, true));
+    const https = createHttpsServer({ cert: readFileSync(config.tls.certFile), key: readFileSync(config.tls.keyFile), requireHostHeader: false }, (req, res) => void handle(req, res, true));
     https.on('checkContinue', (req, res) => void handle(req, res, true, true));
     tlsEndpoint = fmt(await listen(https, config.tls.host, config.tls.port), 'https');
   }
