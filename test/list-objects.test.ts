@@ -54,7 +54,10 @@ test('ListObjectsV2 start-after, prefix, max-keys=0 and fetch-owner', async () =
   assert.deepEqual(pre.Contents?.map((o) => o.Key), ['c/x/y', 'c/z']);
   const zero = await c.s3.send(new ListObjectsV2Command({ Bucket: b, MaxKeys: 0 }));
   assert.equal(zero.KeyCount, 0);
-  assert.equal(zero.IsTruncated, true);
+  assert.equal(zero.IsTruncated, false);
+  assert.equal(zero.NextContinuationToken, undefined);
+  const zeroV1 = await c.s3.send(new ListObjectsCommand({ Bucket: b, MaxKeys: 0, Delimiter: '/' }));
+  assert.deepEqual([zeroV1.Contents, zeroV1.CommonPrefixes, zeroV1.IsTruncated, zeroV1.NextMarker], [undefined, undefined, false, undefined]);
   const owner = await c.s3.send(new ListObjectsV2Command({ Bucket: b, FetchOwner: true, MaxKeys: 1 }));
   assert.match(owner.Contents?.[0]?.Owner?.ID ?? '', /^[0-9a-f]{64}$/);
   const noOwner = await c.s3.send(new ListObjectsV2Command({ Bucket: b, MaxKeys: 1 }));

@@ -46,7 +46,8 @@ export async function delimitedScan<T extends { key: string }>(input: ScanInput,
     }
     return { rows, commonPrefixes, isTruncated, last: entries[entries.length - 1] };
   };
-  if (max === 0) return done((await source.fetch(1)).length > 0);
+  // Asked for nothing, S3 answers an empty page that is not truncated, with no marker to go on.
+  if (max === 0) return done(false);
   const firstBatch = delimiter === '' ? MAX_BATCH : DELIMITED_FIRST_BATCH;
   let batch = firstBatch;
   for (;;) {
