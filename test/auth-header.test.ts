@@ -3,7 +3,7 @@
 // https://docs.aws.amazon.com/AmazonS3/latest/API/sig-v4-header-based-auth.html
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { GetObjectCommand, HeadBucketCommand, ListObjectsV2Command, PutObjectCommand, S3ServiceException } from '@aws-sdk/client-s3';
+import { DeleteBucketCommand, GetObjectCommand, HeadBucketCommand, ListObjectsV2Command, PutObjectCommand, S3ServiceException } from '@aws-sdk/client-s3';
 import { newBucket, testCofferForFile } from './helpers/coffer.js';
 import { hmacSha256, rawRequest, sha256Hex, signHeaders, signingKey } from './helpers/raw.js';
 import type { RawResponse } from './helpers/raw.js';
@@ -161,6 +161,26 @@ test('an anonymous request to a private bucket is refused with 403 AccessDenied'
   const put = await rawRequest(c.endpoint, { method: 'PUT', path: `/${b}/k2`, anonymous: true, body: 'x' });
   assert.equal(put.status, 403);
   assert.equal(put.code, 'AccessDenied');
+});
+
+test('an anonymous request to a bucket that does not exist is 404 NoSuchBucket, as S3 tells anyone', async () => {
+  const b = await newBucket(c.s3, 'auth');
+  await c.s3.send(new DeleteBucketCommand({ Bucket: b }));
+  for (const [method, path] of [['GET', `/${b}/k`], ['DELETE', `/${b}/k`], ['GET', `/${b}`]] as const) {
+    const r = await rawRequest(c.endpoint, { method, path, anonymous: true });
+    assert.equal(r.status, 404, `${method} ${path}`);
+    assert.equal(r.code, 'NoSuchBucket', `${method} ${path}`);
+  }
+  // Creating a bucket still takes credentials, and listing buckets has no bucket to miss.
+  assert.equal((await rawRequest(c.endpoint, { method: 'PUT', path: `/${b}`, anonymous: true })).code, 'AccessDenied');
+  assert.equal((await rawRequest(c.endpoint, { method: 'GET', path: '/', anonymous: true })).code, 'AccessDenied');
+});
+
+test('an empty Authorization header is an anonymous request: 403 AccessDenied', async () => {
+  const b = await newBucket(c.s3, 'auth');
+  const r = await rawRequest(c.endpoint, { method: 'PUT', path: `/${b}/k`, anonymous: true, body: 'x', unsignedHeaders: { authorization: '' } });
+  assert.equal(r.status, 403);
+  assert.equal(r.code, 'AccessDenied');
 });
 
 test('an Authorization header without a Signature is 400 AuthorizationHeaderMalformed', async () => {

@@ -269,6 +269,15 @@ test('with Expect: 100-continue, an upload over COFFER_MAX_OBJECT_SIZE is refuse
   assert.equal(ex.continued, false, 'the client was told to send a body that is refused');
 });
 
+test('an Expect header other than 100-continue is ignored, as S3 does, not refused with 417', async () => {
+  const b = await newBucket(c.s3, 'err');
+  for (const expect of ['200', '']) {
+    const r = await rawRequest(c.endpoint, { method: 'PUT', path: `/${b}/k`, body: 'hello', headers: { expect } });
+    assert.equal(r.status, 200, `Expect: '${expect}': ${r.body}`);
+  }
+  assert.equal((await readObject(c.s3, b, 'k'))?.toString(), 'hello');
+});
+
 test('with Expect: 100-continue, an accepted upload gets its 100 Continue and is stored', async () => {
   const b = await newBucket(c.s3, 'err');
   const headers = await signHeaders(c.endpoint, {

@@ -81,7 +81,8 @@ export class SigV4Verifier {
   }
 
   async authenticate(input: AuthInput): Promise<AuthResult> {
-    const authorization = header(input.headers, 'authorization');
+    // An empty Authorization header signs nothing: the request is anonymous, as in S3.
+    const authorization = header(input.headers, 'authorization')?.trim() || undefined;
     const query = new Map<string, string>();
     if (input.rawQuery !== '') {
       for (const [name, value] of parseQueryPairs(input.rawQuery)) if (!query.has(name)) query.set(name, value);

@@ -136,11 +136,14 @@ export async function startCoffer(config: Config, log: Logger = pino({ level: co
   // A request without Host gets S3's answer from the handler, not Node's bare 400.
   const http = createHttpServer({ requireHostHeader: false }, (req, res) => void handle(req, res, false));
   http.on('checkContinue', (req, res) => void handle(req, res, false, true));
+  // S3 ignores an Expect header it does not know; Node would answer 417 itself.
+  http.on('checkExpectation', (req, res) => void handle(req, res, false));
   const httpAddr = await listen(http, config.address.host, config.address.port);
   let tlsEndpoint: string | undefined;
   if (config.tls) {
     const https = createHttpsServer({ cert: readFileSync(config.tls.certFile), key: readFileSync(config.tls.keyFile), requireHostHeader: false }, (req, res) => void handle(req, res, true));
     https.on('checkContinue', (req, res) => void handle(req, res, true, true));
+    https.on('checkExpectation', (req, res) => void handle(req, res, true));
     tlsEndpoint = fmt(await listen(https, config.tls.host, config.tls.port), 'https');
   }
 

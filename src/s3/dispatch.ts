@@ -79,14 +79,20 @@ export async function dispatchS3(ctx: RequestContext, verifier: SigV4Verifier, l
   });
   ctx.auth = auth;
   if (auth.credential) limiter.take(auth.credential.accessKeyId);
-  // Anonymous access arrives with ACLs and bucket policies; until then it is refused.
-  if (auth.anonymous || !auth.credential) throw new S3Error('AccessDenied');
-  const user = (await ctx.engine.lookupAccessKey(auth.credential.accessKeyId))?.user;
-  if (!user) throw new S3Error('InvalidAccessKeyId');
-  ctx.user = user;
   const on: On = target.key !== undefined ? 'object' : target.bucket !== undefined ? 'bucket' : 'service';
   const route = matchRoute({ method: ctx.req.method ?? 'GET', on, query: ctx.query, queryEmpty: ctx.rawQuery === '', hasHeader: (n) => ctx.req.headers[n] !== undefined });
   ctx.op = route.op;
+  if (auth.anonymous || !auth.credential) {
+    // Anonymous access arrives with ACLs and bucket policies; until then it is refused. Like S3,
+    // a bucket that does not exist is said so to anyone.
+    if (route.on !== 'service' && route.op !== 'CreateBucket' && !(await ctx.engine.getBucket(ctx.bucket!))) {
+      throw new S3Error('NoSuchBucket', { fields: { BucketName: ctx.bucket! } });
+    }
+    throw new S3Error('AccessDenied');
+  }
+  const user = (await ctx.engine.lookupAccessKey(auth.credential.accessKeyId))?.user;
+  if (!user) throw new S3Error('InvalidAccessKeyId');
+  ctx.user = user;
   await authorize(ctx, route);
   if (route.body === 'none') refuseBody(ctx);
   const handler = HANDLERS[route.op];

@@ -38,9 +38,11 @@ export function parseContentHeaders(headers: IncomingHttpHeaders): Record<string
   }
   // aws-chunked is transport framing, not a property of the object.
   if (out['content-encoding'] !== undefined) {
-    const rest = out['content-encoding'].split(',').map((s) => s.trim()).filter((s) => s !== '' && s.toLowerCase() !== 'aws-chunked');
-    if (rest.length > 0) out['content-encoding'] = rest.join(',');
-    else delete out['content-encoding'];
+    const codings = out['content-encoding'].split(',').map((s) => s.trim());
+    const rest = codings.filter((s) => s !== '' && s.toLowerCase() !== 'aws-chunked');
+    // Kept as sent unless aws-chunked was in it.
+    if (rest.length === 0) delete out['content-encoding'];
+    else if (rest.length < codings.length) out['content-encoding'] = rest.join(',');
   }
   return out;
 }
