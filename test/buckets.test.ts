@@ -6,6 +6,7 @@ import {
   GetBucketLocationCommand,
   HeadBucketCommand,
   ListBucketsCommand,
+  ListObjectsV2Command,
   PutObjectCommand,
   DeleteObjectCommand,
 } from '@aws-sdk/client-s3';
@@ -20,9 +21,18 @@ test('CreateBucket then HeadBucket reports the region', async () => {
   assert.equal(head.BucketRegion, 'us-east-1');
 });
 
-test('CreateBucket of a bucket you own fails with 409 BucketAlreadyOwnedByYou', async () => {
+test('CreateBucket of a bucket you own: 200 and nothing changes in us-east-1, 409 BucketAlreadyOwnedByYou elsewhere', async () => {
   const b = await newBucket(c.s3);
-  const r = await rawRequest(c.endpoint, { method: 'PUT', path: `/${b}` });
+  await c.s3.send(new PutObjectCommand({ Bucket: b, Key: 'kept', Body: 'x' }));
+  const again = await rawRequest(c.endpoint, { method: 'PUT', path: `/${b}` });
+  assert.equal(again.status, 200, again.body);
+  const list = await c.s3.send(new ListObjectsV2Command({ Bucket: b }));
+  assert.deepEqual(list.Contents?.map((o) => o.Key), ['kept']);
+
+  const eu = bucketName();
+  const conf = '<CreateBucketConfiguration><LocationConstraint>eu-west-1</LocationConstraint></CreateBucketConfiguration>';
+  assert.equal((await rawRequest(c.endpoint, { method: 'PUT', path: `/${eu}`, body: conf })).status, 200);
+  const r = await rawRequest(c.endpoint, { method: 'PUT', path: `/${eu}`, body: conf });
   assert.equal(r.status, 409);
   assert.equal(r.code, 'BucketAlreadyOwnedByYou');
 });

@@ -30,6 +30,9 @@ export interface CreateBucketInput {
   objectLockEnabled?: boolean;
 }
 
+/** The region where re-creating your own bucket succeeds. */
+const LEGACY_REGION = 'us-east-1';
+
 export async function createBucket(deps: EngineDeps, input: CreateBucketInput): Promise<BucketRecord> {
   if (!isValidBucketName(input.bucket)) throw new S3Error('InvalidBucketName', { fields: { BucketName: input.bucket } });
   const region = input.locationConstraint ?? deps.limits.region;
@@ -44,18 +47,22 @@ export async function createBucket(deps: EngineDeps, input: CreateBucketInput): 
     versioning: input.objectLockEnabled ? 'Enabled' : null,
     objectLockEnabled: input.objectLockEnabled === true,
   };
-  await deps.meta.transaction(async (tx) => {
+  const created = await deps.meta.transaction(async (tx) => {
     const existing = await tx.getBucket(input.bucket);
     if (existing) {
+      // S3's legacy rule: in us-east-1, creating a bucket you already own there succeeds and
+      // changes nothing; in every other region it is BucketAlreadyOwnedByYou.
+      if (existing.ownerId === input.ownerId && existing.region === LEGACY_REGION && region === LEGACY_REGION) return existing;
       throw new S3Error(existing.ownerId === input.ownerId ? 'BucketAlreadyOwnedByYou' : 'BucketAlreadyExists', {
         fields: { BucketName: input.bucket },
       });
     }
     if ((await tx.countBuckets(input.ownerId)) >= deps.limits.maxBuckets) throw new S3Error('TooManyBuckets');
     await tx.createBucket(record);
+    return record;
   });
   deps.cache.buckets.delete(input.bucket);
-  return record;
+  return created;
 }
 
 export async function deleteBucket(deps: EngineDeps, bucket: string): Promise<void> {
