@@ -30,10 +30,12 @@ export async function getObjectAttributes(ctx: RequestContext): Promise<S3Result
     // (observed on AWS, as recorded in https://github.com/floci-io/floci/issues/3083).
     body.Checksum = { [`Checksum${alg}`]: obj.checksums.values[alg].replace(/-\d+$/, ''), ChecksumType: obj.checksums.type ?? 'FULL_OBJECT' };
   }
-  // "if an additional checksum ... isn't applied to the object specified in the request, the
-  // response doesn't return the Part element": only a COMPOSITE object lists its parts here.
+  // Parts are listed for every multipart object. AWS documents leaving <Part> out when no
+  // additional checksum was applied, but the SDKs now send a CRC with every part, s3-tests
+  // (test_get_multipart_object_attributes and its paginated and single-part siblings) expect the
+  // list, and a client that asked for ObjectParts has use for it. A part's checksum is shown when
+  // the object carries an additional checksum algorithm.
   // https://docs.aws.amazon.com/AmazonS3/latest/API/API_GetObjectAttributesParts.html
-  const listsParts = obj.checksums.type === 'COMPOSITE' && obj.checksums.algorithm !== undefined;
   if (wanted.includes('ObjectParts') && obj.parts) {
     const after = obj.parts.filter((p) => p.partNumber > marker);
     const page = after.slice(0, maxParts);
@@ -44,7 +46,7 @@ export async function getObjectAttributes(ctx: RequestContext): Promise<S3Result
       NextPartNumberMarker: page.length > 0 ? page[page.length - 1]!.partNumber : undefined,
       MaxParts: maxParts,
       IsTruncated: after.length > maxParts,
-      Part: !listsParts ? undefined : page.map((p) => ({ PartNumber: p.partNumber, Size: p.size, ...(p.checksums?.[alg] !== undefined && obj.checksums.algorithm ? { [`Checksum${alg}`]: p.checksums[alg] } : {}) })),
+      Part: page.map((p) => ({ PartNumber: p.partNumber, Size: p.size, ...(p.checksums?.[alg] !== undefined && obj.checksums.algorithm ? { [`Checksum${alg}`]: p.checksums[alg] } : {}) })),
     };
   }
   if (wanted.includes('StorageClass')) body.StorageClass = obj.storageClass;
