@@ -20,16 +20,30 @@ function record(key: string, data: Buffer): ObjectRecord {
   };
 }
 
-async function withStore(fn: (store: SqliteStore, dir: string) => Promise<void>, checkpointIntervalMs?: number): Promise<void> {
+async function withDir(fn: (dir: string) => Promise<void>): Promise<void> {
   const dir = await mkdtemp(join(tmpdir(), 'coffer-sqlite-'));
-  const store = SqliteStore.open(dir, 'coffer.sqlite', { checkpointIntervalMs });
   try {
-    await store.transaction((tx) => tx.createBucket({ name: 'b', ownerId: 'u', region: 'us-east-1', createdAt: Date.now(), versioning: null, objectLockEnabled: false }));
-    await fn(store, dir);
+    await fn(dir);
   } finally {
-    await store.close();
     await rm(dir, { recursive: true, force: true });
   }
+}
+
+/** Open the store in `dir` for `fn`, and close it after. */
+async function withOpen(dir: string, fn: (store: SqliteStore) => Promise<void>, checkpointIntervalMs?: number): Promise<void> {
+  const store = SqliteStore.open(dir, 'coffer.sqlite', { checkpointIntervalMs });
+  try {
+    await fn(store);
+  } finally {
+    await store.close();
+  }
+}
+
+async function withStore(fn: (store: SqliteStore, dir: string) => Promise<void>, checkpointIntervalMs?: number): Promise<void> {
+  await withDir((dir) => withOpen(dir, async (store) => {
+    await store.transaction((tx) => tx.createBucket({ name: 'b', ownerId: 'u', region: 'us-east-1', createdAt: Date.now(), versioning: null, objectLockEnabled: false }));
+    await fn(store, dir);
+  }, checkpointIntervalMs));
 }
 
 test('a failing transaction in a shared batch rolls back alone', async () => {
@@ -115,32 +129,25 @@ test('a new null version demotes another latest version; a wrong onlyVersion hin
 });
 
 test('deleting the latest version makes the newest remaining one latest, across a restart', async () => {
-  const dir = await mkdtemp(join(tmpdir(), 'coffer-sqlite-'));
-  try {
-    let store = SqliteStore.open(dir);
-    await store.transaction((tx) => tx.createBucket({ name: 'b', ownerId: 'u', region: 'us-east-1', createdAt: Date.now(), versioning: 'Enabled', objectLockEnabled: false }));
-    // Version ids that sort against their age: only the order of writing may decide.
-    for (const v of ['z1', 'a2']) await store.transaction((tx) => tx.insertObjectVersion({ ...record('k', Buffer.from(v)), versionId: v, etag: v }));
-    await store.close();
-    store = SqliteStore.open(dir);
-    try {
+  await withDir(async (dir) => {
+    await withOpen(dir, async (store) => {
+      await store.transaction((tx) => tx.createBucket({ name: 'b', ownerId: 'u', region: 'us-east-1', createdAt: Date.now(), versioning: 'Enabled', objectLockEnabled: false }));
+      // Version ids that sort against their age: only the order of writing may decide.
+      for (const v of ['z1', 'a2']) await store.transaction((tx) => tx.insertObjectVersion({ ...record('k', Buffer.from(v)), versionId: v, etag: v }));
+    });
+    await withOpen(dir, async (store) => {
       await store.transaction((tx) => tx.insertObjectVersion({ ...record('k', Buffer.from('m3')), versionId: 'm3', etag: 'm3' }));
       assert.equal((await store.getObject('b', 'k'))?.etag, 'm3');
       await store.transaction((tx) => tx.deleteObjectVersion('b', 'k', 'm3'));
       assert.equal((await store.getObject('b', 'k'))?.etag, 'a2');
       await store.transaction((tx) => tx.deleteObjectVersion('b', 'k', 'a2'));
       assert.equal((await store.getObject('b', 'k'))?.etag, 'z1');
-    } finally {
-      await store.close();
-    }
-  } finally {
-    await rm(dir, { recursive: true, force: true });
-  }
+    });
+  });
 });
 
 test('a database from before objects were keyed by seq keeps every version and its order', async () => {
-  const dir = await mkdtemp(join(tmpdir(), 'coffer-sqlite-'));
-  try {
+  await withDir(async (dir) => {
     // The schema as migrations 1 and 2 left it, with rows in it.
     const old = new Database(join(dir, 'coffer.sqlite'));
     old.exec('CREATE TABLE schema_migrations (id INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at INTEGER NOT NULL)');
@@ -155,8 +162,7 @@ test('a database from before objects were keyed by seq keeps every version and i
     insert.run('v-new', 9, 1, 'new');
     old.close();
 
-    const store = SqliteStore.open(dir);
-    try {
+    await withOpen(dir, async (store) => {
       assert.equal((await store.getObject('b', 'k'))?.etag, 'new');
       assert.equal((await store.getObject('b', 'k', 'v-old'))?.inlineData?.toString(), 'a');
       // The next version follows the migrated ones.
@@ -165,10 +171,6 @@ test('a database from before objects were keyed by seq keeps every version and i
       assert.equal((await store.getObject('b', 'k'))?.etag, 'new');
       await store.transaction((tx) => tx.deleteObjectVersion('b', 'k', 'v-new'));
       assert.equal((await store.getObject('b', 'k'))?.etag, 'old');
-    } finally {
-      await store.close();
-    }
-  } finally {
-    await rm(dir, { recursive: true, force: true });
-  }
+    });
+  });
 });
