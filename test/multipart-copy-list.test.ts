@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import {
-  CompleteMultipartUploadCommand, CreateMultipartUploadCommand, GetObjectAttributesCommand, GetObjectCommand,
+  AbortMultipartUploadCommand, CompleteMultipartUploadCommand, CreateMultipartUploadCommand, GetObjectAttributesCommand, GetObjectCommand,
   ListMultipartUploadsCommand, ListPartsCommand, PutObjectCommand, UploadPartCommand, UploadPartCopyCommand,
 } from '@aws-sdk/client-s3';
 import type { ListMultipartUploadsCommandOutput } from '@aws-sdk/client-s3';
@@ -169,6 +169,13 @@ test('ListMultipartUploads lists by key then initiation, with prefix, delimiter,
   assert.deepEqual(entries(await list({ KeyMarker: 'b', UploadIdMarker: b1Id })), [e('b2'), e('cxy'), e('d')]);
   // upload-id-marker without key-marker is ignored.
   assert.deepEqual(entries(await list({ UploadIdMarker: b1Id })), entries(all));
+  // A marker upload that has since gone: the key's uploads whose id sorts after it, then later keys.
+  const gone = await c.s3.send(new CreateMultipartUploadCommand({ Bucket: bucket, Key: 'b' }));
+  await c.s3.send(new AbortMultipartUploadCommand({ Bucket: bucket, Key: 'b', UploadId: gone.UploadId }));
+  const after = [e('b1'), e('b2')].filter((x) => x.split('#')[1]! > gone.UploadId!);
+  assert.deepEqual(entries(await list({ KeyMarker: 'b', UploadIdMarker: gone.UploadId! })), [...after, e('cxy'), e('d')]);
+  // '-' sorts before every upload id: all of the key's uploads follow such a marker.
+  assert.deepEqual(entries(await list({ KeyMarker: 'b', UploadIdMarker: '-' })), [e('b1'), e('b2'), e('cxy'), e('d')]);
 
   for (const [max, delimiter, expected] of [
     [2, '', [e('a1'), e('a2'), e('b1'), e('b2'), e('cxy'), e('d')]],

@@ -237,9 +237,13 @@ export class SqliteStore implements MetadataStore {
     keyPrefixRange(range.prefix, range.from, conds, params);
     if (range.keyMarker !== undefined) {
       if (range.uploadIdMarker !== undefined) {
-        // Same key: only uploads after the marker upload, in (initiated, upload id) order.
-        conds.push('(key > ? OR (key = ? AND (initiated, upload_id) > (SELECT initiated, upload_id FROM multipart_uploads WHERE upload_id = ?)))');
-        params.push(range.keyMarker, range.keyMarker, range.uploadIdMarker);
+        // Same key: only uploads after the marker upload, in (initiated, upload id) order. A
+        // marker upload completed or aborted since has no place in that order: then, as S3
+        // documents the marker, the uploads whose id sorts after it.
+        conds.push(`(key > ? OR (key = ? AND CASE WHEN EXISTS (SELECT 1 FROM multipart_uploads WHERE upload_id = ?)
+          THEN (initiated, upload_id) > (SELECT initiated, upload_id FROM multipart_uploads WHERE upload_id = ?)
+          ELSE upload_id > ? END))`);
+        params.push(range.keyMarker, range.keyMarker, range.uploadIdMarker, range.uploadIdMarker, range.uploadIdMarker);
       } else {
         conds.push('key > ?');
         params.push(range.keyMarker);
