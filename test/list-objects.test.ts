@@ -67,7 +67,8 @@ test('ListObjectsV2 start-after, prefix, max-keys=0 and fetch-owner', async () =
 test('encoding-type=url encodes keys and prefixes', async () => {
   const r = await rawRequest(c.endpoint, { method: 'GET', path: `/${b}`, query: { 'list-type': '2', 'encoding-type': 'url', prefix: 'd' } });
   assert.equal(r.status, 200);
-  assert.match(r.body, /<Key>d\+e%2Bf<\/Key>/);
+  // A space as %20 and a '+' as %2B: the two stay apart once decoded, whatever the decoder.
+  assert.match(r.body, /<Key>d%20e%2Bf<\/Key>/);
   assert.match(r.body, /<EncodingType>url<\/EncodingType>/);
   const bad = await rawRequest(c.endpoint, { method: 'GET', path: `/${b}`, query: { 'list-type': '2', 'encoding-type': 'base64' } });
   assert.equal(bad.status, 400);
