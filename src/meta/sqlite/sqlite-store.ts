@@ -240,10 +240,9 @@ export class SqliteStore implements MetadataStore {
         // Same key: only uploads after the marker upload, in (initiated, upload id) order. A
         // marker upload completed or aborted since has no place in that order: then, as S3
         // documents the marker, the uploads whose id sorts after it.
-        conds.push(`(key > ? OR (key = ? AND CASE WHEN EXISTS (SELECT 1 FROM multipart_uploads WHERE upload_id = ?)
-          THEN (initiated, upload_id) > (SELECT initiated, upload_id FROM multipart_uploads WHERE upload_id = ?)
-          ELSE upload_id > ? END))`);
-        params.push(range.keyMarker, range.keyMarker, range.uploadIdMarker, range.uploadIdMarker, range.uploadIdMarker);
+        // (The comparison with a marker that is gone is NULL, and coalesce falls through.)
+        conds.push('(key > ? OR (key = ? AND coalesce((initiated, upload_id) > (SELECT initiated, upload_id FROM multipart_uploads WHERE upload_id = ?), upload_id > ?)))');
+        params.push(range.keyMarker, range.keyMarker, range.uploadIdMarker, range.uploadIdMarker);
       } else {
         conds.push('key > ?');
         params.push(range.keyMarker);
