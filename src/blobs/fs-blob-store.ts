@@ -63,24 +63,30 @@ export class FsBlobStore {
   async write(stages: Array<Readable | Transform>, signal?: AbortSignal): Promise<BlobInfo> {
     const id = this.newId();
     const tmp = join(this.tmpDir, `${id}.part`);
+    const final = this.pathOf(id);
     const handle = await open(tmp, 'w', 0o600);
     const sink = new BlobSink(handle);
+    let renamed = false;
     try {
-      await pipeAll([...stages, sink], signal);
+      try {
+        await pipeAll([...stages, sink], signal);
+      } catch (err) {
+        await sink.settled();
+        await handle.close().catch(() => undefined);
+        throw err;
+      }
+      await handle.close();
+      const dir = join(final, '..');
+      await this.ensureDir(dir);
+      await rename(tmp, final);
+      renamed = true;
+      await fsyncDir(dir);
+      return { id, size: sink.bytes };
     } catch (err) {
-      await sink.settled();
-      await handle.close().catch(() => undefined);
-      await unlink(tmp).catch(() => undefined);
+      // A failed write (a full disk, a client gone) leaves no file behind to fill the disk further.
+      await unlink(renamed ? final : tmp).catch(() => undefined);
       throw err;
     }
-    await handle.close();
-    const size = sink.bytes;
-    const final = this.pathOf(id);
-    const dir = join(final, '..');
-    await this.ensureDir(dir);
-    await rename(tmp, final);
-    await fsyncDir(dir);
-    return { id, size };
   }
 
   /** Open a blob for reading; the open handle keeps the bytes readable even if it is deleted. */
@@ -151,27 +157,33 @@ class BlobSink extends Writable {
   }
 
   override _writev(chunks: Array<{ chunk: Buffer }>, cb: (err?: Error | null) => void): void {
-    const buffers = chunks.map((c) => c.chunk);
-    const n = buffers.reduce((sum, b) => sum + b.length, 0);
-    this.handle.writev(buffers, this.bytes).then((r) => {
-      if (r.bytesWritten !== n) throw new Error(`short write: ${r.bytesWritten} of ${n} bytes`);
-      this.bytes += n;
-      this.unsynced += n;
-      if (this.unsynced >= BACKGROUND_SYNC_BYTES && !this.syncing) {
-        this.unsynced = 0;
-        // A failed background sync is remembered and reported by _final, never left unhandled.
-        this.syncing = this.handle.datasync().then(
-          () => {
-            this.syncing = undefined;
-          },
-          (err: Error) => {
-            this.syncError ??= err;
-            this.syncing = undefined;
-          },
-        );
-      }
-      cb();
-    }, cb);
+    // Any failure, a full disk included, fails this stream once; nothing is thrown past it.
+    this.append(chunks.map((c) => c.chunk)).then(() => cb(), (err: Error) => cb(err));
+  }
+
+  /** Write all of `buffers` at the end of the file: a short write (a nearly full disk) continues where it stopped. */
+  private async append(buffers: Buffer[]): Promise<void> {
+    let pending = buffers;
+    while (pending.length > 0) {
+      const { bytesWritten } = await this.handle.writev(pending, this.bytes);
+      if (bytesWritten <= 0) throw new Error(`a blob write made no progress at byte ${this.bytes}`);
+      this.bytes += bytesWritten;
+      this.unsynced += bytesWritten;
+      pending = dropBytes(pending, bytesWritten);
+    }
+    if (this.unsynced >= BACKGROUND_SYNC_BYTES && !this.syncing) {
+      this.unsynced = 0;
+      // A failed background sync is remembered and reported by _final, never left unhandled.
+      this.syncing = this.handle.datasync().then(
+        () => {
+          this.syncing = undefined;
+        },
+        (err: Error) => {
+          this.syncError ??= err;
+          this.syncing = undefined;
+        },
+      );
+    }
   }
 
   override _final(cb: (err?: Error | null) => void): void {
@@ -188,6 +200,16 @@ class BlobSink extends Writable {
   async settled(): Promise<void> {
     await this.syncing;
   }
+}
+
+/** `buffers` without their first `n` bytes. */
+function dropBytes(buffers: Buffer[], n: number): Buffer[] {
+  let i = 0;
+  let left = n;
+  while (i < buffers.length && left >= buffers[i]!.length) left -= buffers[i++]!.length;
+  const rest = buffers.slice(i);
+  if (left > 0 && rest.length > 0) rest[0] = rest[0]!.subarray(left);
+  return rest;
 }
 
 async function readdirSafe(dir: string): Promise<string[]> {

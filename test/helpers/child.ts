@@ -36,6 +36,11 @@ export interface ChildOptions {
   env?: Env;
   /** Working directory of the child (default: the test's). */
   cwd?: string;
+  /**
+   * The largest file the child may write (RLIMIT_FSIZE, through bash's ulimit, in KiB). A write
+   * past it stops short and the next one fails with EFBIG: a disk running out, on any machine.
+   */
+  fileSizeLimitKiB?: number;
 }
 
 /**
@@ -43,7 +48,12 @@ export interface ChildOptions {
  * Call it again with the same dataDir after the previous child exited to restart.
  */
 export async function startChildCoffer(dataDir: string, opts: ChildOptions = {}): Promise<ChildCoffer> {
-  const child: ChildProcess = spawn(process.execPath, ['--enable-source-maps', BIN, 'server'], {
+  const node = [process.execPath, '--enable-source-maps', BIN, 'server'];
+  // SIGXFSZ ignored (an ignored signal stays ignored across exec): the write fails instead.
+  const [command, ...args] = opts.fileSizeLimitKiB === undefined
+    ? node
+    : ['bash', '-c', `trap '' XFSZ; ulimit -f ${opts.fileSizeLimitKiB}; exec "$@"`, 'coffer', ...node];
+  const child: ChildProcess = spawn(command!, args, {
     cwd: opts.cwd,
     env: {
       PATH: process.env.PATH,
