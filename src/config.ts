@@ -21,6 +21,8 @@ export interface Config {
   inlineMaxBytes: number;
   /** Multipart uploads older than this are aborted by a background job. */
   uploadMaxAgeMs: number;
+  /** Free space on the data volume that object writes leave alone, so deletes can still commit. */
+  minFreeBytes: number;
   logLevel: string;
 }
 
@@ -96,6 +98,7 @@ export function loadConfig(env: Env, flags: Record<string, string | undefined> =
     requestTimeoutMs: Math.round(timeoutSeconds * 1000),
     inlineMaxBytes: parseInteger(get('COFFER_INLINE_MAX'), 'COFFER_INLINE_MAX', 64 * 1024),
     uploadMaxAgeMs: parseInteger(get('COFFER_UPLOAD_MAX_AGE'), 'COFFER_UPLOAD_MAX_AGE', 7 * 24 * 3600, 1) * 1000,
+    minFreeBytes: parseInteger(get('COFFER_MIN_FREE_SPACE'), 'COFFER_MIN_FREE_SPACE', 64 * 1024 * 1024),
     logLevel: get('COFFER_LOG_LEVEL') || 'info',
   };
 }

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { EXTRA_ERROR_ROWS, S3_ERRORS, SEED_ERROR_ROWS } from './errors.js';
+import { EXTRA_ERROR_ROWS, S3_ERRORS, SEED_ERROR_ROWS, SERVER_ERROR_ROWS, storageFullError } from './errors.js';
 
 // The seed is the contract: every row, in both directions.
 const seedRows = readFileSync(new URL('../../../shared/seed/error-codes.md', import.meta.url), 'utf8')
@@ -32,7 +32,7 @@ test('every table row comes from the seed', () => {
 });
 
 test('codes outside the seed do not shadow seed codes', () => {
-  for (const r of EXTRA_ERROR_ROWS) assert.ok(!seedRows.some((s) => s.code === r.code), `${r.code} is in the seed already`);
+  for (const r of [...EXTRA_ERROR_ROWS, ...SERVER_ERROR_ROWS]) assert.ok(!seedRows.some((s) => s.code === r.code), `${r.code} is in the seed already`);
 });
 
 test('the status of a code is the seed status', () => {
@@ -41,4 +41,16 @@ test('the status of a code is the seed status', () => {
   assert.equal(S3_ERRORS.RequestTimeout.status, 400);
   assert.equal(S3_ERRORS.InvalidObjectState.status, 403);
   assert.equal(S3_ERRORS.BucketAlreadyOwnedByYou.status, 409);
+});
+
+test('a full disk, by the OS or by SQLite, is 507 InsufficientStorage; other failures are not', () => {
+  for (const code of ['ENOSPC', 'EDQUOT', 'SQLITE_FULL']) {
+    const cause = Object.assign(new Error(code), { code });
+    const e = storageFullError(cause);
+    assert.equal(e?.code, 'InsufficientStorage', code);
+    assert.equal(e?.status, 507);
+    assert.equal(e?.cause, cause);
+  }
+  for (const code of ['EIO', 'EFBIG', 'SQLITE_CORRUPT', undefined]) assert.equal(storageFullError(Object.assign(new Error('x'), { code })), undefined);
+  assert.equal(storageFullError(undefined), undefined);
 });

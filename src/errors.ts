@@ -96,14 +96,23 @@ export const EXTRA_ERROR_ROWS = [
   { code: 'XAmzContentSHA256Mismatch', status: 400, message: "The provided 'x-amz-content-sha256' header does not match what was computed." },
 ] as const satisfies readonly ErrorRow[];
 
+/**
+ * Conditions of a self-hosted store that S3 itself never reports, under the names its peers use
+ * (MinIO and versitygw answer a full disk with 507 Insufficient Storage).
+ */
+export const SERVER_ERROR_ROWS = [
+  { code: 'InsufficientStorage', status: 507, message: 'The server does not have enough free disk space to store this data. Delete some objects to proceed.' },
+] as const satisfies readonly ErrorRow[];
+
 export type S3ErrorCode =
   | (typeof SEED_ERROR_ROWS)[number]['code']
-  | (typeof EXTRA_ERROR_ROWS)[number]['code'];
+  | (typeof EXTRA_ERROR_ROWS)[number]['code']
+  | (typeof SERVER_ERROR_ROWS)[number]['code'];
 
 /** code → status and default message (the first row of that code). */
 export const S3_ERRORS: Readonly<Record<S3ErrorCode, { status: number; message: string }>> = (() => {
   const table: Record<string, { status: number; message: string }> = {};
-  for (const row of [...SEED_ERROR_ROWS, ...EXTRA_ERROR_ROWS]) {
+  for (const row of [...SEED_ERROR_ROWS, ...EXTRA_ERROR_ROWS, ...SERVER_ERROR_ROWS]) {
     table[row.code] ??= { status: row.status, message: row.message };
   }
   return table as Record<S3ErrorCode, { status: number; message: string }>;
@@ -152,4 +161,13 @@ export class S3Error extends Error {
 
 export function isS3Error(err: unknown): err is S3Error {
   return err instanceof S3Error;
+}
+
+/** Error codes of a write that failed for want of disk space (the OS's, or SQLite's). */
+const STORAGE_FULL_CODES = new Set(['ENOSPC', 'EDQUOT', 'SQLITE_FULL']);
+
+/** A failure of the disk filling up, as the S3 error a client gets for it; undefined for any other. */
+export function storageFullError(err: unknown): S3Error | undefined {
+  const code = (err as { code?: unknown } | undefined)?.code;
+  return typeof code === 'string' && STORAGE_FULL_CODES.has(code) ? new S3Error('InsufficientStorage', { cause: err }) : undefined;
 }

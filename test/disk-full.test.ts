@@ -1,11 +1,13 @@
-// A data volume that fills up: a disk write that fails part-way answers an error, keeps the
-// server up and leaves no file behind.
+// A data volume that fills up: uploads are refused with 507 InsufficientStorage while the
+// free-space reserve still lets deletes commit, and a disk write that fails part-way answers an
+// error, keeps the server up and leaves no file behind.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startChildCofferForTest } from './helpers/child.js';
+import { PutObjectCommand, S3Client, S3ServiceException } from '@aws-sdk/client-s3';
+import { startChildCoffer, startChildCofferForTest } from './helpers/child.js';
 import { newBucketRaw } from './helpers/coffer.js';
 import { bytesRequest, deterministicBytes, md5Hex } from './helpers/bytes.js';
 import { tmpFiles } from './helpers/files.js';
@@ -13,6 +15,64 @@ import { rawRequest } from './helpers/raw.js';
 
 const KiB = 1024;
 const MiB = 1024 * KiB;
+
+test('below the free-space reserve uploads get 507 InsufficientStorage; reads, deletes and Complete still work', async (t) => {
+  const root = await mkdtemp(join(tmpdir(), 'coffer-full-'));
+  const dataDir = join(root, 'data');
+  // Objects and a multipart upload with one part, written while there is room.
+  const roomy = await startChildCoffer(dataDir);
+  const bucket = await newBucketRaw(roomy.endpoint, 'full');
+  const small = deterministicBytes('small', 10 * KiB);
+  const big = deterministicBytes('big', 300 * KiB);
+  for (const [key, body] of [['small', small], ['big', big]] as const) {
+    assert.equal((await rawRequest(roomy.endpoint, { method: 'PUT', path: `/${bucket}/${key}`, body })).status, 200);
+  }
+  const created = await rawRequest(roomy.endpoint, { method: 'POST', path: `/${bucket}/mp`, query: { uploads: '' } });
+  const uploadId = /<UploadId>([^<]+)<\/UploadId>/.exec(created.body)![1]!;
+  const part = await rawRequest(roomy.endpoint, { method: 'PUT', path: `/${bucket}/mp`, query: { partNumber: '1', uploadId }, body: small });
+  assert.equal(part.status, 200);
+  roomy.kill('SIGTERM');
+  await roomy.waitExit();
+
+  // The same data on a volume whose free space is all reserve.
+  const full = await startChildCofferForTest(t, root, dataDir, { env: { COFFER_MIN_FREE_SPACE: String(Number.MAX_SAFE_INTEGER) } });
+  const refusals = [
+    { what: 'PutObject', r: { method: 'PUT', path: `/${bucket}/new`, body: small } },
+    { what: 'PutObject, empty', r: { method: 'PUT', path: `/${bucket}/empty`, body: '' } },
+    { what: 'UploadPart', r: { method: 'PUT', path: `/${bucket}/mp`, query: { partNumber: '2', uploadId }, body: small } },
+    { what: 'CopyObject', r: { method: 'PUT', path: `/${bucket}/copy`, headers: { 'x-amz-copy-source': `/${bucket}/small` } } },
+  ];
+  for (const { what, r } of refusals) {
+    const res = await rawRequest(full.endpoint, r);
+    assert.equal(res.status, 507, `${what}: ${res.body}`);
+    assert.equal(res.code, 'InsufficientStorage', what);
+  }
+  // The SDK surfaces it by name, without retrying it as a server fault.
+  const s3 = new S3Client({
+    endpoint: full.endpoint,
+    region: 'us-east-1',
+    forcePathStyle: true,
+    credentials: { accessKeyId: full.accessKeyId, secretAccessKey: full.secretAccessKey },
+  });
+  t.after(() => s3.destroy());
+  await assert.rejects(s3.send(new PutObjectCommand({ Bucket: bucket, Key: 'sdk', Body: small })), (err: unknown) => {
+    assert.ok(err instanceof S3ServiceException);
+    assert.equal(err.name, 'InsufficientStorage');
+    assert.equal(err.$metadata.httpStatusCode, 507);
+    assert.equal(err.$metadata.attempts, 1);
+    return true;
+  });
+
+  const got = await bytesRequest(full.endpoint, { method: 'GET', path: `/${bucket}/small` });
+  assert.equal(got.status, 200);
+  assert.equal(md5Hex(got.body), md5Hex(small));
+  assert.equal((await rawRequest(full.endpoint, { method: 'DELETE', path: `/${bucket}/big` })).status, 204);
+  const completeXml = `<CompleteMultipartUpload><Part><PartNumber>1</PartNumber><ETag>${part.headers.etag}</ETag></Part></CompleteMultipartUpload>`;
+  const completed = await rawRequest(full.endpoint, { method: 'POST', path: `/${bucket}/mp`, query: { uploadId }, body: completeXml });
+  assert.equal(completed.status, 200, completed.body);
+  const listed = await rawRequest(full.endpoint, { method: 'GET', path: `/${bucket}`, query: { 'list-type': '2' } });
+  assert.deepEqual([...listed.body.matchAll(/<Key>([^<]*)<\/Key>/g)].map((m) => m[1]), ['mp', 'small']);
+});
 
 test('a blob write that stops short (the file size limit reached) answers 500, keeps the server up and leaves no temp file', async (t) => {
   const root = await mkdtemp(join(tmpdir(), 'coffer-efbig-'));

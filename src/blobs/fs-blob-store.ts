@@ -3,7 +3,7 @@
 // directory fsynced: only then does the metadata commit make it visible. A crash leaves at worst
 // an unregistered file, which garbage collection removes.
 import { createReadStream } from 'node:fs';
-import { mkdir, open, readdir, rename, rm, stat, unlink } from 'node:fs/promises';
+import { mkdir, open, readdir, rename, rm, stat, statfs, unlink } from 'node:fs/promises';
 import type { FileHandle } from 'node:fs/promises';
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
@@ -29,14 +29,48 @@ export function isBlobId(id: string): boolean {
   return BLOB_ID.test(id);
 }
 
+/** How long a reading of the volume's free space stands in for the next one. */
+const FREE_SPACE_TTL_MS = 1000;
+
 export class FsBlobStore {
   readonly root: string;
   private readonly tmpDir: string;
   private readonly knownDirs = new Set<string>();
+  private readonly minFreeBytes: number;
+  /** The volume's free bytes when last read, less what writes admitted since have claimed. */
+  private free: { bytes: number; readAt: number } | undefined;
+  private reading: Promise<void> | undefined;
 
-  constructor(dataDir: string) {
+  constructor(dataDir: string, options: { minFreeBytes?: number } = {}) {
     this.root = join(dataDir, 'blobs');
     this.tmpDir = join(dataDir, 'tmp');
+    this.minFreeBytes = options.minFreeBytes ?? 0;
+  }
+
+  /**
+   * Whether `bytes` more may be written to the data volume and still leave the reserve free (the
+   * metadata of deletes must fit when uploads have filled the disk). Admitting claims the bytes
+   * until the next reading, about once a second, so concurrent uploads do not all count the same
+   * free space.
+   */
+  async hasRoomFor(bytes: number): Promise<boolean> {
+    if (this.free === undefined || performance.now() - this.free.readAt > FREE_SPACE_TTL_MS) {
+      this.reading ??= statfs(this.root).then(
+        (s) => {
+          this.free = { bytes: s.bavail * s.bsize, readAt: performance.now() };
+          this.reading = undefined;
+        },
+        (err: unknown) => {
+          this.reading = undefined;
+          throw err;
+        },
+      );
+      await this.reading;
+    }
+    const free = this.free!;
+    if (free.bytes - bytes < this.minFreeBytes) return false;
+    free.bytes -= bytes;
+    return true;
   }
 
   async init(): Promise<void> {

@@ -3,7 +3,7 @@
 // logged with the request id and never shown to the client. Every response carries the request
 // ids and Server, and its headers go out in one writeHead call.
 import { Readable } from 'node:stream';
-import { S3Error } from '../errors.js';
+import { S3Error, storageFullError } from '../errors.js';
 import type { RequestContext, S3Result } from './context.js';
 import { renderXml } from '../s3/xml.js';
 
@@ -103,10 +103,12 @@ async function streamBody(ctx: RequestContext, body: Readable): Promise<void> {
   });
 }
 
+/** An S3Error as it is; anything else is logged with its cause and answered in S3's terms. */
 export function toS3Error(ctx: RequestContext, err: unknown): S3Error {
   if (err instanceof S3Error) return err;
-  ctx.log.error({ err }, 'internal error');
-  return new S3Error('InternalError');
+  const full = storageFullError(err);
+  ctx.log.error({ err }, full ? 'disk full: the request could not be stored' : 'internal error');
+  return full ?? new S3Error('InternalError');
 }
 
 export function sendError(ctx: RequestContext, err: unknown): void {
@@ -116,7 +118,8 @@ export function sendError(ctx: RequestContext, err: unknown): void {
     res.destroy();
     return;
   }
-  if (e.status >= 500 && e.code !== 'InternalError') ctx.log.warn({ code: e.code }, 'request refused');
+  // A refusal by design (SlowDown, the free-space reserve); failures were logged with their cause.
+  if (e === err && e.status >= 500 && e.code !== 'InternalError') ctx.log.warn({ code: e.code }, 'request refused');
   const h = baseHeaders(ctx, e.headers);
   if (ctx.req.method === 'HEAD' || e.status === 304) {
     res.writeHead(e.status, h);

@@ -50,7 +50,7 @@ function splitUrl(url: string): { rawPath: string; rawQuery: string } {
 export async function startCoffer(config: Config, log: Logger = pino({ level: config.logLevel })): Promise<CofferServer> {
   checkRouteTable();
   await mkdir(config.dataDir, { recursive: true });
-  const blobs = new FsBlobStore(config.dataDir);
+  const blobs = new FsBlobStore(config.dataDir, { minFreeBytes: config.minFreeBytes });
   await blobs.init();
   const meta: MetadataStore = SqliteStore.open(config.dataDir);
   const engine = new Engine({
