@@ -30,6 +30,9 @@ export const GiB = 1024 * 1024 * 1024;
 
 export class ConfigError extends Error {}
 
+/** A condition outside the configuration that stops the server from starting (a data dir in use). */
+export class StartupError extends Error {}
+
 export function parseHostPort(value: string, what: string): { host: string; port: number } {
   const m = /^(?:\[([^\]]+)\]|([^:]*)):(\d+)$/.exec(value.trim());
   if (!m) throw new ConfigError(`${what} must be host:port, got '${value}'`);

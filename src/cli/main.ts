@@ -1,6 +1,6 @@
 // `coffer server` and `coffer admin …`.
 import { parseArgs } from 'node:util';
-import { loadConfig, ConfigError } from '../config.js';
+import { loadConfig, ConfigError, StartupError } from '../config.js';
 import { startCoffer } from '../http/server.js';
 import { runAdmin } from './admin-client.js';
 
@@ -16,7 +16,8 @@ async function server(args: string[]): Promise<void> {
     args,
     options: Object.fromEntries(
       ['address', 'tls-address', 'tls-cert', 'tls-key', 'data-dir', 'database-url', 'region', 'domains', 'max-object-size', 'max-buckets',
-        'region-endpoints', 'rate-limit', 'max-inflight', 'request-timeout', 'inline-max', 'log-level'].map((n) => [n, { type: 'string' as const }]),
+        'region-endpoints', 'rate-limit', 'max-inflight', 'request-timeout', 'inline-max', 'upload-max-age', 'min-free-space',
+        'log-level'].map((n) => [n, { type: 'string' as const }]),
     ),
   });
   const config = loadConfig(process.env, values as Record<string, string | undefined>);
@@ -47,9 +48,9 @@ async function main(argv: string[]): Promise<void> {
     process.stderr.write(USAGE + '\n');
     process.exitCode = command === undefined || command === 'help' || command === '--help' ? 0 : 2;
   } catch (err) {
-    if (err instanceof ConfigError) {
+    if (err instanceof ConfigError || err instanceof StartupError) {
       process.stderr.write(`coffer: ${err.message}\n`);
-      process.exitCode = 2;
+      process.exitCode = err instanceof ConfigError ? 2 : 1;
       return;
     }
     throw err;

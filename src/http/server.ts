@@ -50,9 +50,11 @@ function splitUrl(url: string): { rawPath: string; rawQuery: string } {
 export async function startCoffer(config: Config, log: Logger = pino({ level: config.logLevel })): Promise<CofferServer> {
   checkRouteTable();
   await mkdir(config.dataDir, { recursive: true });
+  // The database first: its lock says no other Coffer serves this data dir, and only then may
+  // the blob store clear the temp files it takes for a previous run's.
+  const meta: MetadataStore = SqliteStore.open(config.dataDir);
   const blobs = new FsBlobStore(config.dataDir, { minFreeBytes: config.minFreeBytes });
   await blobs.init();
-  const meta: MetadataStore = SqliteStore.open(config.dataDir);
   const engine = new Engine({
     meta,
     blobs,

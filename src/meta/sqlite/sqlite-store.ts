@@ -33,6 +33,7 @@ import type { Row } from './rows.js';
 import { sqliteWrites } from './writes.js';
 import { LatestObjectCache } from './latest-cache.js';
 import { prefixUpperBound } from '../key-order.js';
+import { StartupError } from '../../config.js';
 
 interface Pending {
   fn: (tx: MetaTx) => Promise<unknown>;
@@ -74,7 +75,20 @@ export class SqliteStore implements MetadataStore {
 
   static open(dataDir: string, fileName = 'coffer.sqlite', options: { checkpointIntervalMs?: number } = {}): SqliteStore {
     const path = join(dataDir, fileName);
-    const db = new Database(path);
+    // A second Coffer on this data dir finds the first one's lock within a second.
+    const db = new Database(path, { timeout: 1000 });
+    try {
+      return SqliteStore.setUp(db, path, options);
+    } catch (err) {
+      db.close();
+      if ((err as { code?: string }).code === 'SQLITE_BUSY') {
+        throw new StartupError(`the data directory ${dataDir} is in use by another Coffer process (its database ${path} is locked)`);
+      }
+      throw err;
+    }
+  }
+
+  private static setUp(db: Db, path: string, options: { checkpointIntervalMs?: number }): SqliteStore {
     // One process owns the embedded database: an exclusive lock keeps a second Coffer off the
     // same data dir, and spares every transaction the shared-memory WAL index and its fcntl locks
     // (a point read costs a third less).

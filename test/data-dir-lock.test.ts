@@ -1,0 +1,48 @@
+// One Coffer per embedded data dir: a second one started on the same files says so and exits,
+// without touching what the first one is writing.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtemp } from 'node:fs/promises';
+import type { IncomingMessage } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { startChildCoffer, startChildCofferForTest } from './helpers/child.js';
+import { newBucketRaw } from './helpers/coffer.js';
+import { bytesRequest, deterministicBytes, md5Hex, startPartialPut } from './helpers/bytes.js';
+import { tmpFiles } from './helpers/files.js';
+
+async function waitFor(what: string, cond: () => Promise<boolean>, timeoutMs = 10_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await cond())) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+test('a second Coffer on a data dir in use exits with a clear message and leaves the first one’s upload alone', async (t) => {
+  const root = await mkdtemp(join(tmpdir(), 'coffer-lock-'));
+  const dataDir = join(root, 'data');
+  const first = await startChildCofferForTest(t, root, dataDir);
+  const bucket = await newBucketRaw(first.endpoint, 'lock');
+
+  // An upload half sent: its bytes sit in a temp file of the first server.
+  const body = deterministicBytes('in-flight', 1024 * 1024);
+  const put = await startPartialPut(first.endpoint, `/${bucket}/in-flight`, body, body.length / 2, false);
+  await waitFor('the upload’s temp file', async () => (await tmpFiles(dataDir)).length === 1);
+
+  await assert.rejects(startChildCoffer(dataDir), (err: Error) => {
+    assert.match(err.message, /exited before listening \(code 1,/);
+    assert.match(err.message, /coffer: the data directory .* is in use by another Coffer process/);
+    assert.doesNotMatch(err.message, /at .*\.js:\d+/, 'a message, not a stack trace');
+    return true;
+  });
+
+  // The first server finishes the upload from the temp file the second one did not clear.
+  const answered = new Promise<IncomingMessage>((resolve) => put.once('response', resolve));
+  put.end(body.subarray(body.length / 2));
+  const res = await answered;
+  res.resume();
+  assert.equal(res.statusCode, 200);
+  const got = await bytesRequest(first.endpoint, { method: 'GET', path: `/${bucket}/in-flight` });
+  assert.equal(md5Hex(got.body), md5Hex(body));
+});
