@@ -7,9 +7,11 @@ import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import type { AddressInfo } from 'node:net';
+import { createSecureContext } from 'node:tls';
 import { pino } from 'pino';
 import type { Logger } from 'pino';
 import type { Config } from '../config.js';
+import { StartupError } from '../config.js';
 import { Engine } from '../engine/engine.js';
 import { createEngineCache } from '../engine/cache.js';
 import { Md5Pool } from '../checksums/index.js';
@@ -49,7 +51,9 @@ function splitUrl(url: string): { rawPath: string; rawQuery: string } {
 
 export async function startCoffer(config: Config, log: Logger = pino({ level: config.logLevel })): Promise<CofferServer> {
   checkRouteTable();
-  await mkdir(config.dataDir, { recursive: true });
+  await mkdir(config.dataDir, { recursive: true }).catch((err: Error) => {
+    throw new StartupError(`cannot use the data directory ${config.dataDir}: ${err.message}`);
+  });
   // The database first: its lock says no other Coffer serves this data dir, and only then may
   // the blob store clear the temp files it takes for a previous run's.
   const meta: MetadataStore = SqliteStore.open(config.dataDir);
@@ -125,9 +129,13 @@ export async function startCoffer(config: Config, log: Logger = pino({ level: co
     server.on('clientError', (err: NodeJS.ErrnoException, socket) => answerClientError(log, err, socket));
     servers.push(server);
     await new Promise<void>((resolve, reject) => {
-      server.once('error', reject);
+      const fail = (err: NodeJS.ErrnoException): void => {
+        const why = err.code === 'EADDRINUSE' ? 'the address is in use (another server on that port?)' : err.message;
+        reject(new StartupError(`cannot listen on ${host}:${port}: ${why}`));
+      };
+      server.once('error', fail);
       server.listen(port, host, () => {
-        server.off('error', reject);
+        server.off('error', fail);
         resolve();
       });
     });
@@ -140,30 +148,50 @@ export async function startCoffer(config: Config, log: Logger = pino({ level: co
   http.on('checkContinue', (req, res) => void handle(req, res, false, true));
   // S3 ignores an Expect header it does not know; Node would answer 417 itself.
   http.on('checkExpectation', (req, res) => void handle(req, res, false));
-  const httpAddr = await listen(http, config.address.host, config.address.port);
-  let tlsEndpoint: string | undefined;
-  if (config.tls) {
-    const https = createHttpsServer({ cert: readFileSync(config.tls.certFile), key: readFileSync(config.tls.keyFile), requireHostHeader: false }, (req, res) => void handle(req, res, true));
-    https.on('checkContinue', (req, res) => void handle(req, res, true, true));
-    https.on('checkExpectation', (req, res) => void handle(req, res, true));
-    tlsEndpoint = fmt(await listen(https, config.tls.host, config.tls.port), 'https');
-  }
-
-  return {
-    engine,
-    endpoint: fmt(httpAddr, 'http'),
-    tlsEndpoint,
-    generatedRoot,
-    async close() {
-      await expiry.stop();
-      await Promise.all(
-        servers.map((s) => new Promise<void>((resolve) => {
-          s.close(() => resolve());
-          s.closeAllConnections();
-        })),
-      );
-      await meta.close();
-      await engine.deps.md5.close();
-    },
+  const close = async (): Promise<void> => {
+    await expiry.stop();
+    await Promise.all(
+      servers.map((s) => new Promise<void>((resolve) => {
+        if (!s.listening) return resolve();
+        s.close(() => resolve());
+        s.closeAllConnections();
+      })),
+    );
+    await meta.close();
+    await engine.deps.md5.close();
   };
+  let endpoint: string;
+  let tlsEndpoint: string | undefined;
+  try {
+    endpoint = fmt(await listen(http, config.address.host, config.address.port), 'http');
+    if (config.tls) {
+      const https = createHttpsServer({ ...readTlsFiles(config.tls), requireHostHeader: false }, (req, res) => void handle(req, res, true));
+      https.on('checkContinue', (req, res) => void handle(req, res, true, true));
+      https.on('checkExpectation', (req, res) => void handle(req, res, true));
+      tlsEndpoint = fmt(await listen(https, config.tls.host, config.tls.port), 'https');
+    }
+  } catch (err) {
+    // Nothing of a server that cannot listen keeps running (or keeps the process alive).
+    await close();
+    throw err;
+  }
+  return { engine, endpoint, tlsEndpoint, generatedRoot, close };
+}
+
+/** The certificate and key files, read and checked now: a bad path or PEM stops the start-up. */
+function readTlsFiles(tls: NonNullable<Config['tls']>): { cert: Buffer; key: Buffer } {
+  const read = (file: string, what: string): Buffer => {
+    try {
+      return readFileSync(file);
+    } catch (err) {
+      throw new StartupError(`cannot read ${what} ${file}: ${(err as Error).message}`);
+    }
+  };
+  const files = { cert: read(tls.certFile, 'COFFER_TLS_CERT'), key: read(tls.keyFile, 'COFFER_TLS_KEY') };
+  try {
+    createSecureContext(files);
+  } catch (err) {
+    throw new StartupError(`COFFER_TLS_CERT and COFFER_TLS_KEY are not a usable certificate and key: ${(err as Error).message}`);
+  }
+  return files;
 }

@@ -1,5 +1,6 @@
-// One Coffer per embedded data dir: a second one started on the same files says so and exits,
-// without touching what the first one is writing.
+// Start-up that cannot go on ends with one line saying why, exit code 1 and nothing left
+// running. One Coffer per embedded data dir: a second one started on the same files says so and
+// exits without touching what the first one is writing.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtemp } from 'node:fs/promises';
@@ -45,4 +46,24 @@ test('a second Coffer on a data dir in use exits with a clear message and leaves
   assert.equal(res.statusCode, 200);
   const got = await bytesRequest(first.endpoint, { method: 'GET', path: `/${bucket}/in-flight` });
   assert.equal(md5Hex(got.body), md5Hex(body));
+});
+
+test('a port in use, or TLS files that cannot be read, stop the start-up with one line', async (t) => {
+  const root = await mkdtemp(join(tmpdir(), 'coffer-start-'));
+  const first = await startChildCofferForTest(t, root, join(root, 'a'));
+  const cases = [
+    { env: { COFFER_ADDRESS: new URL(first.endpoint).host }, says: /coffer: cannot listen on 127\.0\.0\.1:\d+: the address is in use/ },
+    {
+      env: { COFFER_TLS_ADDRESS: '127.0.0.1:0', COFFER_TLS_CERT: join(root, 'missing.pem'), COFFER_TLS_KEY: join(root, 'missing.key') },
+      says: /coffer: cannot read COFFER_TLS_CERT .*missing\.pem: ENOENT/,
+    },
+  ];
+  for (const { env, says } of cases) {
+    await assert.rejects(startChildCoffer(join(root, 'b'), { env }), (err: Error) => {
+      assert.match(err.message, /exited before listening \(code 1,/);
+      assert.match(err.message, says);
+      assert.doesNotMatch(err.message, /at .*\.js:\d+/, 'a message, not a stack trace');
+      return true;
+    });
+  }
 });
