@@ -1,6 +1,7 @@
-// Start-up that cannot go on ends with one line saying why, exit code 1 and nothing left
-// running. One Coffer per embedded data dir: a second one started on the same files says so and
-// exits without touching what the first one is writing.
+// Starting and stopping. Start-up that cannot go on ends with one line saying why, exit code 1
+// and nothing left running. One Coffer per embedded data dir: a second one started on the same
+// files says so and exits without touching what the first one is writing. A stop signal lets the
+// uploads in progress finish.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtemp } from 'node:fs/promises';
@@ -20,7 +21,7 @@ async function waitFor(what: string, cond: () => Promise<boolean>, timeoutMs = 1
   }
 }
 
-test('a second Coffer on a data dir in use exits with a clear message and leaves the first one’s upload alone', async (t) => {
+test('a second Coffer on a data dir in use exits with a clear message and leaves the first one’s upload alone', { timeout: 30_000 }, async (t) => {
   const root = await mkdtemp(join(tmpdir(), 'coffer-lock-'));
   const dataDir = join(root, 'data');
   const first = await startChildCofferForTest(t, root, dataDir);
@@ -66,4 +67,29 @@ test('a port in use, or TLS files that cannot be read, stop the start-up with on
       return true;
     });
   }
+});
+
+test('SIGTERM lets an upload in progress finish, then the server exits 0 and the object is there after a restart', { timeout: 30_000 }, async (t) => {
+  const root = await mkdtemp(join(tmpdir(), 'coffer-stop-'));
+  const dataDir = join(root, 'data');
+  const child = await startChildCoffer(dataDir);
+  t.after(() => child.kill('SIGKILL'));
+  const bucket = await newBucketRaw(child.endpoint, 'stop');
+  const body = deterministicBytes('stopping', 1024 * 1024);
+  const put = await startPartialPut(child.endpoint, `/${bucket}/k`, body, body.length / 2, false);
+  await waitFor('the upload’s temp file', async () => (await tmpFiles(dataDir)).length === 1);
+
+  child.kill('SIGTERM');
+  await waitFor('the stop notice', async () => child.output().stdout.includes('Stopping: waiting'));
+  const answered = new Promise<IncomingMessage>((resolve) => put.once('response', resolve));
+  put.end(body.subarray(body.length / 2));
+  const res = await answered;
+  res.resume();
+  assert.equal(res.statusCode, 200);
+  assert.equal(res.headers.connection, 'close');
+  assert.deepEqual(await child.waitExit(), { code: 0, signal: null });
+
+  const again = await startChildCofferForTest(t, root, dataDir);
+  const got = await bytesRequest(again.endpoint, { method: 'GET', path: `/${bucket}/k` });
+  assert.equal(md5Hex(got.body), md5Hex(body));
 });

@@ -11,6 +11,9 @@ const USAGE = `usage:
   coffer admin user delete NAME
 Configuration comes from COFFER_* variables; a flag overrides its variable.`;
 
+/** How long a stop signal waits for requests in progress (systemd and Docker wait 90 and 10 s). */
+const SHUTDOWN_GRACE_MS = 8000;
+
 async function server(args: string[]): Promise<void> {
   const { values } = parseArgs({
     args,
@@ -30,11 +33,13 @@ async function server(args: string[]): Promise<void> {
         `  AWS_ACCESS_KEY_ID=${s.generatedRoot.accessKeyId}\n  AWS_SECRET_ACCESS_KEY=${s.generatedRoot.secretAccessKey}\n\n`,
     );
   }
+  // A stop signal lets requests in progress finish for a while; a second one stops at once.
   let stopping = false;
   const stop = (): void => {
     if (stopping) process.exit(1);
     stopping = true;
-    void s.close().then(() => process.exit(0));
+    if (s.inflight > 0) process.stdout.write(`Stopping: waiting up to ${SHUTDOWN_GRACE_MS / 1000} s for ${s.inflight} request(s) in progress\n`);
+    void s.close(SHUTDOWN_GRACE_MS).then(() => process.exit(0));
   };
   process.on('SIGINT', stop);
   process.on('SIGTERM', stop);

@@ -37,7 +37,13 @@ export interface CofferServer {
   tlsEndpoint?: string;
   /** Root keys generated on this start (first start without COFFER_ROOT_*), else undefined. */
   generatedRoot?: CreatedUser;
-  close(): Promise<void>;
+  /**
+   * Stop accepting connections and close. Requests in progress get up to `graceMs` to finish
+   * (idle keep-alive connections close at once); whatever is still running then is cut off.
+   */
+  close(graceMs?: number): Promise<void>;
+  /** Requests in progress. */
+  readonly inflight: number;
 }
 
 function splitUrl(url: string): { rawPath: string; rawQuery: string } {
@@ -148,15 +154,21 @@ export async function startCoffer(config: Config, log: Logger = pino({ level: co
   http.on('checkContinue', (req, res) => void handle(req, res, false, true));
   // S3 ignores an Expect header it does not know; Node would answer 417 itself.
   http.on('checkExpectation', (req, res) => void handle(req, res, false));
-  const close = async (): Promise<void> => {
+  const close = async (graceMs = 0): Promise<void> => {
     await expiry.stop();
-    await Promise.all(
-      servers.map((s) => new Promise<void>((resolve) => {
-        if (!s.listening) return resolve();
-        s.close(() => resolve());
-        s.closeAllConnections();
-      })),
+    // Each server's close callback runs once its last connection has ended; a connection that
+    // finishes a request after close() is not kept alive.
+    const closed = Promise.all(
+      servers.map((s) => new Promise<void>((resolve) => (s.listening ? s.close(() => resolve()) : resolve()))),
     );
+    for (const s of servers) s.closeIdleConnections();
+    if (graceMs > 0 && inflight > 0) {
+      let timer: NodeJS.Timeout | undefined;
+      await Promise.race([closed, new Promise<void>((resolve) => (timer = setTimeout(resolve, graceMs)))]);
+      clearTimeout(timer);
+    }
+    for (const s of servers) s.closeAllConnections();
+    await closed;
     await meta.close();
     await engine.deps.md5.close();
   };
@@ -175,7 +187,16 @@ export async function startCoffer(config: Config, log: Logger = pino({ level: co
     await close();
     throw err;
   }
-  return { engine, endpoint, tlsEndpoint, generatedRoot, close };
+  return {
+    engine,
+    endpoint,
+    tlsEndpoint,
+    generatedRoot,
+    close,
+    get inflight() {
+      return inflight;
+    },
+  };
 }
 
 /** The certificate and key files, read and checked now: a bad path or PEM stops the start-up. */
