@@ -7,7 +7,7 @@ import { mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import type { ClientRequest } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startChildCoffer } from './helpers/child.js';
+import { startChildCoffer, waitFor } from './helpers/child.js';
 import type { ChildCoffer } from './helpers/child.js';
 import { newBucketRaw } from './helpers/coffer.js';
 import { bytesRequest, deterministicBytes, md5Hex, startPartialPut } from './helpers/bytes.js';
@@ -32,14 +32,6 @@ function specs(): Spec[] {
 }
 
 const bodyOf = (bucket: string, key: string, size: number): Buffer => deterministicBytes(`${bucket}/${key}`, size);
-
-async function waitFor(what: string, cond: () => Promise<boolean>, timeoutMs = 10_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await cond())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
 
 function parseListing(xml: string): Map<string, number> {
   const out = new Map<string, number>();

@@ -5,21 +5,12 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtemp } from 'node:fs/promises';
-import type { IncomingMessage } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startChildCoffer, startChildCofferForTest } from './helpers/child.js';
+import { startChildCoffer, startChildCofferForTest, waitFor } from './helpers/child.js';
 import { newBucketRaw } from './helpers/coffer.js';
-import { bytesRequest, deterministicBytes, md5Hex, startPartialPut } from './helpers/bytes.js';
+import { bytesRequest, deterministicBytes, finishPartialPut, md5Hex, startPartialPut } from './helpers/bytes.js';
 import { tmpFiles } from './helpers/files.js';
-
-async function waitFor(what: string, cond: () => Promise<boolean>, timeoutMs = 10_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await cond())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
 
 test('a second Coffer on a data dir in use exits with a clear message and leaves the first one’s upload alone', { timeout: 30_000 }, async (t) => {
   const root = await mkdtemp(join(tmpdir(), 'coffer-lock-'));
@@ -40,10 +31,7 @@ test('a second Coffer on a data dir in use exits with a clear message and leaves
   });
 
   // The first server finishes the upload from the temp file the second one did not clear.
-  const answered = new Promise<IncomingMessage>((resolve) => put.once('response', resolve));
-  put.end(body.subarray(body.length / 2));
-  const res = await answered;
-  res.resume();
+  const res = await finishPartialPut(put, body.subarray(body.length / 2));
   assert.equal(res.statusCode, 200);
   const got = await bytesRequest(first.endpoint, { method: 'GET', path: `/${bucket}/in-flight` });
   assert.equal(md5Hex(got.body), md5Hex(body));
@@ -81,10 +69,7 @@ test('SIGTERM lets an upload in progress finish, then the server exits 0 and the
 
   child.kill('SIGTERM');
   await waitFor('the stop notice', async () => child.output().stdout.includes('Stopping: waiting'));
-  const answered = new Promise<IncomingMessage>((resolve) => put.once('response', resolve));
-  put.end(body.subarray(body.length / 2));
-  const res = await answered;
-  res.resume();
+  const res = await finishPartialPut(put, body.subarray(body.length / 2));
   assert.equal(res.statusCode, 200);
   assert.equal(res.headers.connection, 'close');
   assert.deepEqual(await child.waitExit(), { code: 0, signal: null });

@@ -1,7 +1,7 @@
 // Signed raw HTTP with binary bodies (raw.ts decodes bodies as UTF-8), plus an upload that can
 // be left hanging half-sent, for tests about torn writes and crashes.
 import { request } from 'node:http';
-import type { Agent, ClientRequest } from 'node:http';
+import type { Agent, ClientRequest, IncomingMessage } from 'node:http';
 import { createCipheriv, createHash } from 'node:crypto';
 import { queryString, signHeaders } from './raw.js';
 import type { RawRequest } from './raw.js';
@@ -80,4 +80,14 @@ export async function startPartialPut(endpoint: string, path: string, body: Buff
   req.on('error', () => undefined);
   req.write(body.subarray(0, sent));
   return req;
+}
+
+/** Send the rest of a startPartialPut body; resolves with the response, its body drained. */
+export function finishPartialPut(req: ClientRequest, rest: Buffer): Promise<IncomingMessage> {
+  const answered = new Promise<IncomingMessage>((resolve) => req.once('response', resolve));
+  req.end(rest);
+  return answered.then((res) => {
+    res.resume();
+    return res;
+  });
 }

@@ -128,3 +128,12 @@ export async function startChildCofferForTest(t: TestContext, root: string, data
   });
   return child;
 }
+
+/** Poll `cond` every 20 ms until it holds, failing after `timeoutMs` with what was awaited. */
+export async function waitFor(what: string, cond: () => Promise<boolean>, timeoutMs = 10_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await cond())) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
