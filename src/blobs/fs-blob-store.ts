@@ -54,17 +54,17 @@ export class FsBlobStore {
    * free space.
    */
   async hasRoomFor(bytes: number): Promise<boolean> {
+    if (this.minFreeBytes === 0) return true;
     if (this.free === undefined || performance.now() - this.free.readAt > FREE_SPACE_TTL_MS) {
+      // A volume that cannot say its free space is not refused for it: a write that finds the
+      // disk full still fails cleanly (InsufficientStorage).
       this.reading ??= statfs(this.root).then(
-        (s) => {
-          this.free = { bytes: s.bavail * s.bsize, readAt: performance.now() };
-          this.reading = undefined;
-        },
-        (err: unknown) => {
-          this.reading = undefined;
-          throw err;
-        },
-      );
+        (s) => s.bavail * s.bsize,
+        () => Number.POSITIVE_INFINITY,
+      ).then((free) => {
+        this.free = { bytes: free, readAt: performance.now() };
+        this.reading = undefined;
+      });
       await this.reading;
     }
     const free = this.free!;
