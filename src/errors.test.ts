@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
+import { STATUS_CODES } from 'node:http';
 import { EXTRA_ERROR_ROWS, S3_ERRORS, SEED_ERROR_ROWS, SERVER_ERROR_ROWS, storageFullError } from './errors.js';
 
 // The seed is the contract: every row, in both directions.
@@ -9,7 +10,7 @@ const seedRows = readFileSync(new URL('../../../shared/seed/error-codes.md', imp
   .filter((l) => /^\| [A-Z]/.test(l) && !l.startsWith('| Error Code'))
   .map((l) => {
     const cells = l.split('|').map((c) => c.trim());
-    return { code: cells[1]!, message: cells[2]!, status: Number(/^\d{3}/.exec(cells[3]!)?.[0]) };
+    return { code: cells[1]!, message: cells[2]!, status: Number(/^\d{3}/.exec(cells[3]!)?.[0]), reason: cells[3]!.slice(4) };
   });
 
 test('the seed has rows to check', () => {
@@ -53,4 +54,11 @@ test('a full disk, by the OS or by SQLite, is 507 InsufficientStorage; other fai
   }
   for (const code of ['EIO', 'EFBIG', 'SQLITE_CORRUPT', undefined]) assert.equal(storageFullError(Object.assign(new Error('x'), { code })), undefined);
   assert.equal(storageFullError(undefined), undefined);
+});
+
+test('the status line of every seed code has the seed’s reason phrase', () => {
+  for (const row of seedRows) {
+    const e = S3_ERRORS[row.code as keyof typeof S3_ERRORS];
+    assert.equal(e.reason ?? STATUS_CODES[e.status], row.reason, row.code);
+  }
 });

@@ -6,6 +6,8 @@ export interface ErrorRow {
   readonly code: string;
   readonly status: number;
   readonly message: string;
+  /** The status line's reason phrase, where the seed's differs from the standard one. */
+  readonly reason?: string;
 }
 
 /** Rows of the seed, in its order. */
@@ -37,7 +39,7 @@ export const SEED_ERROR_ROWS = [
   { code: 'InvalidObjectState', status: 403, message: 'The operation is not valid for the current state of the object.' },
   { code: 'InvalidPart', status: 400, message: "One or more of the specified parts could not be found. The part might not have been uploaded, or the specified entity tag might not have matched the part's entity tag." },
   { code: 'InvalidPartOrder', status: 400, message: 'The list of parts was not in ascending order. Parts list must specified in order by part number.' },
-  { code: 'InvalidRange', status: 416, message: 'The requested range cannot be satisfied.' },
+  { code: 'InvalidRange', status: 416, message: 'The requested range cannot be satisfied.', reason: 'Requested Range Not Satisfiable' },
   { code: 'InvalidRequest', status: 400, message: 'Please use AWS4-HMAC-SHA256.' },
   { code: 'InvalidRequest', status: 400, message: 'The object was stored using a form of Server-Side Encryption. The correct parameters must be provided to retrieve the object.' },
   { code: 'InvalidRequest', status: 400, message: 'The encryption parameters are not applicable to this object.' },
@@ -59,14 +61,14 @@ export const SEED_ERROR_ROWS = [
   { code: 'NotImplemented', status: 501, message: 'A header you provided implies functionality that is not implemented.' },
   { code: 'OperationAborted', status: 409, message: 'A conflicting conditional operation is currently in progress against this resource. Try again.' },
   { code: 'PreconditionFailed', status: 412, message: 'At least one of the preconditions you specified did not hold.' },
-  { code: 'Redirect', status: 307, message: 'Temporary redirect.' },
+  { code: 'Redirect', status: 307, message: 'Temporary redirect.', reason: 'Moved Temporarily' },
   { code: 'RequestIsNotMultiPartContent', status: 400, message: 'Bucket POST must be of the enclosure-type multipart/form-data.' },
   { code: 'RequestTimeout', status: 400, message: 'Your socket connection to the server was not read from or written to within the timeout period.' },
   { code: 'RequestTimeTooSkewed', status: 403, message: "The difference between the request time and the server's time is too large." },
   { code: 'SignatureDoesNotMatch', status: 403, message: 'The request signature we calculated does not match the signature you provided. Check your AWS secret access key and signing method. For more information, see REST Authentication and SOAP Authentication for details.' },
   { code: 'ServiceUnavailable', status: 503, message: 'Reduce your request rate.' },
-  { code: 'SlowDown', status: 503, message: 'Reduce your request rate.' },
-  { code: 'TemporaryRedirect', status: 307, message: 'You are being redirected to the bucket while DNS updates.' },
+  { code: 'SlowDown', status: 503, message: 'Reduce your request rate.', reason: 'Slow Down' },
+  { code: 'TemporaryRedirect', status: 307, message: 'You are being redirected to the bucket while DNS updates.', reason: 'Moved Temporarily' },
   { code: 'TooManyBuckets', status: 400, message: 'You have attempted to create more buckets than allowed.' },
   { code: 'UnexpectedContent', status: 400, message: 'This request does not support content.' },
   { code: 'UnresolvableGrantByEmailAddress', status: 400, message: 'The email address you provided does not match any account on record.' },
@@ -110,12 +112,12 @@ export type S3ErrorCode =
   | (typeof SERVER_ERROR_ROWS)[number]['code'];
 
 /** code → status and default message (the first row of that code). */
-export const S3_ERRORS: Readonly<Record<S3ErrorCode, { status: number; message: string }>> = (() => {
-  const table: Record<string, { status: number; message: string }> = {};
-  for (const row of [...SEED_ERROR_ROWS, ...EXTRA_ERROR_ROWS, ...SERVER_ERROR_ROWS]) {
-    table[row.code] ??= { status: row.status, message: row.message };
+export const S3_ERRORS: Readonly<Record<S3ErrorCode, { status: number; message: string; reason?: string }>> = (() => {
+  const table: Record<string, { status: number; message: string; reason?: string }> = {};
+  for (const row of [...SEED_ERROR_ROWS, ...EXTRA_ERROR_ROWS, ...SERVER_ERROR_ROWS] as readonly ErrorRow[]) {
+    table[row.code] ??= { status: row.status, message: row.message, reason: row.reason };
   }
-  return table as Record<S3ErrorCode, { status: number; message: string }>;
+  return table as Record<S3ErrorCode, { status: number; message: string; reason?: string }>;
 })();
 
 /** The seed's alternative messages, named so call sites don't retype them. */

@@ -65,6 +65,7 @@ test('CreateBucket in another known region; GetBucketLocation reports it and req
   await c.s3.send(new CreateBucketCommand({ Bucket: b, CreateBucketConfiguration: { LocationConstraint: 'eu-west-1' } }));
   const loc = await rawRequest(c.endpoint, { method: 'GET', path: `/${b}`, query: { location: '' } });
   assert.equal(loc.status, 307);
+  assert.equal(loc.statusMessage, 'Moved Temporarily', 'the seed’s status line');
   assert.equal(loc.code, 'TemporaryRedirect');
   assert.equal(loc.headers.location, `http://eu.example.test:9000/${b}?location=`);
   assert.equal(loc.headers['x-amz-bucket-region'], 'eu-west-1');

@@ -65,6 +65,7 @@ test('Range bytes=a-b, a- and -n return 206 with Content-Range, also across inli
 test('an unsatisfiable Range fails with 416 InvalidRange and Content-Range bytes */size', async () => {
   const r = await rawRequest(c.endpoint, { method: 'GET', path: `/${b}/small`, headers: { range: 'bytes=100-200' } });
   assert.equal(r.status, 416);
+  assert.equal(r.statusMessage, 'Requested Range Not Satisfiable', 'the seed’s status line');
   assert.equal(r.code, 'InvalidRange');
   assert.equal(r.headers['content-range'], 'bytes */11');
   assert.match(r.body, /<ActualObjectSize>11<\/ActualObjectSize>/);

@@ -3,7 +3,7 @@
 // logged with the request id and never shown to the client. Every response carries the request
 // ids and Server, and its headers go out in one writeHead call.
 import { Readable } from 'node:stream';
-import { S3Error, storageFullError } from '../errors.js';
+import { S3Error, S3_ERRORS, storageFullError } from '../errors.js';
 import type { RequestContext, S3Result } from './context.js';
 import { renderXml } from '../s3/xml.js';
 
@@ -121,6 +121,8 @@ export function sendError(ctx: RequestContext, err: unknown): void {
   // A refusal by design (SlowDown, the free-space reserve); failures were logged with their cause.
   if (e === err && e.status >= 500 && e.code !== 'InternalError') ctx.log.warn({ code: e.code }, 'request refused');
   const h = baseHeaders(ctx, e.headers);
+  // The seed's reason phrase where it is not the standard one ("503 Slow Down").
+  res.statusMessage = S3_ERRORS[e.code].reason ?? '';
   if (ctx.req.method === 'HEAD' || e.status === 304) {
     res.writeHead(e.status, h);
     res.end();

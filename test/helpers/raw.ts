@@ -30,6 +30,8 @@ export interface RawRequest {
 
 export interface RawResponse {
   status: number;
+  /** The status line's reason phrase. */
+  statusMessage: string;
   headers: Record<string, string | string[] | undefined>;
   body: string;
   /** <Code> of an error body, if any. */
@@ -96,6 +98,7 @@ export async function rawRequest(endpoint: string, r: RawRequest): Promise<RawRe
           const body = Buffer.concat(chunks).toString('utf8');
           resolve({
             status: res.statusCode ?? 0,
+            statusMessage: res.statusMessage ?? '',
             headers: res.headers,
             body,
             code: /<Code>([^<]*)<\/Code>/.exec(body)?.[1],

@@ -19,14 +19,14 @@ export interface SocketExchange {
   readonly continued: boolean;
 }
 
-function parseHead(head: string): { status: number; headers: Record<string, string> } {
+function parseHead(head: string): { status: number; statusMessage: string; headers: Record<string, string> } {
   const [statusLine = '', ...lines] = head.split('\r\n');
   const headers: Record<string, string> = {};
   for (const line of lines) {
     const colon = line.indexOf(':');
     if (colon > 0) headers[line.slice(0, colon).trim().toLowerCase()] = line.slice(colon + 1).trim();
   }
-  return { status: Number(statusLine.split(' ')[1] ?? 0), headers };
+  return { status: Number(statusLine.split(' ')[1] ?? 0), statusMessage: statusLine.split(' ').slice(2).join(' '), headers };
 }
 
 /**
@@ -44,13 +44,14 @@ export function openExchange(endpoint: string, method: string, target: string, h
   let continued = false;
   const response = new Promise<RawResponse | undefined>((resolve) => {
     let buf = Buffer.alloc(0);
-    let parsed: { status: number; headers: Record<string, string>; bodyStart: number } | undefined;
+    let parsed: { status: number; statusMessage: string; headers: Record<string, string>; bodyStart: number } | undefined;
     let done = false;
     const finish = (body: Buffer): void => {
       done = true;
       const text = body.toString('utf8');
       resolve({
         status: parsed!.status,
+        statusMessage: parsed!.statusMessage,
         headers: parsed!.headers,
         body: text,
         code: /<Code>([^<]*)<\/Code>/.exec(text)?.[1],
