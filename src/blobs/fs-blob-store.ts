@@ -50,27 +50,31 @@ export class FsBlobStore {
   /**
    * Whether `bytes` more may be written to the data volume and still leave the reserve free (the
    * metadata of deletes must fit when uploads have filled the disk). Admitting claims the bytes
-   * until the next reading, about once a second, so concurrent uploads do not all count the same
-   * free space.
+   * until the next reading of the volume's free space, so concurrent uploads do not all count the
+   * same space. A reading older than a second is renewed in the background: no request waits for
+   * statfs, which queues on the thread pool behind the fsyncs.
    */
-  async hasRoomFor(bytes: number): Promise<boolean> {
-    if (this.minFreeBytes === 0) return true;
-    if (this.free === undefined || performance.now() - this.free.readAt > FREE_SPACE_TTL_MS) {
-      // A volume that cannot say its free space is not refused for it: a write that finds the
-      // disk full still fails cleanly (InsufficientStorage).
-      this.reading ??= statfs(this.root).then(
-        (s) => s.bavail * s.bsize,
-        () => Number.POSITIVE_INFINITY,
-      ).then((free) => {
-        this.free = { bytes: free, readAt: performance.now() };
-        this.reading = undefined;
-      });
-      await this.reading;
-    }
-    const free = this.free!;
+  hasRoomFor(bytes: number): boolean {
+    const free = this.free;
+    if (free === undefined) return true;
+    if (performance.now() - free.readAt > FREE_SPACE_TTL_MS) void this.readFreeSpace();
     if (free.bytes - bytes < this.minFreeBytes) return false;
     free.bytes -= bytes;
     return true;
+  }
+
+  /**
+   * Read the volume's free space (one reading at a time). A volume that cannot say is not refused
+   * for it: a write that finds the disk full still fails cleanly (InsufficientStorage).
+   */
+  private readFreeSpace(): Promise<void> {
+    return (this.reading ??= statfs(this.root).then(
+      (s) => s.bavail * s.bsize,
+      () => Number.POSITIVE_INFINITY,
+    ).then((bytes) => {
+      this.free = { bytes, readAt: performance.now() };
+      this.reading = undefined;
+    }));
   }
 
   async init(): Promise<void> {
@@ -78,6 +82,8 @@ export class FsBlobStore {
     // Temp files of a previous run belong to requests that never got a response: drop them.
     await rm(this.tmpDir, { recursive: true, force: true });
     await mkdir(this.tmpDir, { recursive: true });
+    // Without a reserve nothing is checked, and the volume is never read.
+    if (this.minFreeBytes > 0) await this.readFreeSpace();
   }
 
   newId(): string {

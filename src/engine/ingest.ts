@@ -112,7 +112,7 @@ export async function ingestBody(blobs: FsBlobStore, body: BodyInput, inlineMaxB
   const [source, ...decoders] = body.stages;
   if (!source) throw new Error('a body needs a source');
   // Refused before a byte is read: an upload never eats the space a delete needs to commit.
-  if (!(await blobs.hasRoomFor(body.size))) throw new S3Error('InsufficientStorage');
+  if (!blobs.hasRoomFor(body.size)) throw new S3Error('InsufficientStorage');
   let blobId: string | null = null;
   let inlineData: Buffer | null = null;
   let hasher: { result(): HashingResult };
