@@ -10,12 +10,13 @@ import { rawRequest } from './helpers/raw.js';
 const listBuckets = { method: 'GET', path: '/' };
 
 test('over COFFER_RATE_LIMIT an access key gets 503 SlowDown, another key does not, and the key recovers', async (t) => {
-  const c = await startTestCofferForTest(t, { COFFER_RATE_LIMIT: '5' });
+  const c = await startTestCofferForTest(t, { COFFER_RATE_LIMIT: '3' });
   const other = await c.server.engine.createUser({ name: 'second-key' });
-  // The burst is one second's worth: 5 requests pass, the next ones are refused.
+  // The burst is one second's worth: 3 requests pass, the next ones are refused (a slow machine
+  // earns a token back every 333 ms, so the count of refusals leaves room for that).
   const burst = [];
   for (let i = 0; i < 12; i++) burst.push(await rawRequest(c.endpoint, listBuckets));
-  assert.deepEqual(burst.slice(0, 5).map((r) => r.status), [200, 200, 200, 200, 200]);
+  assert.deepEqual(burst.slice(0, 3).map((r) => r.status), [200, 200, 200]);
   const refused = burst.filter((r) => r.status !== 200);
   assert.ok(refused.length >= 5, `${refused.length} of 12 refused`);
   for (const r of refused) {
