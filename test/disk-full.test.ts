@@ -11,10 +11,10 @@ import { startChildCoffer, startChildCofferForTest } from './helpers/child.js';
 import { newBucketRaw } from './helpers/coffer.js';
 import { bytesRequest, deterministicBytes, md5Hex } from './helpers/bytes.js';
 import { tmpFiles } from './helpers/files.js';
+import { MiB, RawMultipart, xmlAll } from './helpers/multipart.js';
 import { rawRequest } from './helpers/raw.js';
 
 const KiB = 1024;
-const MiB = 1024 * KiB;
 
 test('below the free-space reserve uploads get 507 InsufficientStorage; reads, deletes and Complete still work', async (t) => {
   const root = await mkdtemp(join(tmpdir(), 'coffer-full-'));
@@ -27,10 +27,9 @@ test('below the free-space reserve uploads get 507 InsufficientStorage; reads, d
   for (const [key, body] of [['small', small], ['big', big]] as const) {
     assert.equal((await rawRequest(roomy.endpoint, { method: 'PUT', path: `/${bucket}/${key}`, body })).status, 200);
   }
-  const created = await rawRequest(roomy.endpoint, { method: 'POST', path: `/${bucket}/mp`, query: { uploads: '' } });
-  const uploadId = /<UploadId>([^<]+)<\/UploadId>/.exec(created.body)![1]!;
-  const part = await rawRequest(roomy.endpoint, { method: 'PUT', path: `/${bucket}/mp`, query: { partNumber: '1', uploadId }, body: small });
-  assert.equal(part.status, 200);
+  const roomyMp = new RawMultipart(roomy.endpoint);
+  const uploadId = await roomyMp.createUpload(bucket, 'mp');
+  const etag = await roomyMp.putPart(bucket, 'mp', uploadId, 1, small);
   roomy.kill('SIGTERM');
   await roomy.waitExit();
 
@@ -67,11 +66,10 @@ test('below the free-space reserve uploads get 507 InsufficientStorage; reads, d
   assert.equal(got.status, 200);
   assert.equal(md5Hex(got.body), md5Hex(small));
   assert.equal((await rawRequest(full.endpoint, { method: 'DELETE', path: `/${bucket}/big` })).status, 204);
-  const completeXml = `<CompleteMultipartUpload><Part><PartNumber>1</PartNumber><ETag>${part.headers.etag}</ETag></Part></CompleteMultipartUpload>`;
-  const completed = await rawRequest(full.endpoint, { method: 'POST', path: `/${bucket}/mp`, query: { uploadId }, body: completeXml });
+  const completed = await new RawMultipart(full.endpoint).complete(bucket, 'mp', uploadId, [{ partNumber: 1, etag }]);
   assert.equal(completed.status, 200, completed.body);
   const listed = await rawRequest(full.endpoint, { method: 'GET', path: `/${bucket}`, query: { 'list-type': '2' } });
-  assert.deepEqual([...listed.body.matchAll(/<Key>([^<]*)<\/Key>/g)].map((m) => m[1]), ['mp', 'small']);
+  assert.deepEqual(xmlAll(listed.body, 'Key'), ['mp', 'small']);
 });
 
 test('a blob write that stops short (the file size limit reached) answers 500, keeps the server up and leaves no temp file', async (t) => {
@@ -84,10 +82,10 @@ test('a blob write that stops short (the file size limit reached) answers 500, k
   const tooBig = await rawRequest(child.endpoint, { method: 'PUT', path: `/${bucket}/big`, body: deterministicBytes('big', 3 * MiB) });
   assert.equal(tooBig.status, 500, tooBig.body);
   assert.equal(tooBig.code, 'InternalError');
-  const part = await rawRequest(child.endpoint, { method: 'POST', path: `/${bucket}/mp`, query: { uploads: '' } });
-  const uploadId = /<UploadId>([^<]+)<\/UploadId>/.exec(part.body)![1]!;
-  const tooBigPart = await rawRequest(child.endpoint, { method: 'PUT', path: `/${bucket}/mp`, query: { partNumber: '1', uploadId }, body: deterministicBytes('part', 2 * MiB) });
-  assert.equal(tooBigPart.status, 500, tooBigPart.body);
+  const mp = new RawMultipart(child.endpoint);
+  const uploadId = await mp.createUpload(bucket, 'mp');
+  const tooBigPart = await mp.uploadPart(bucket, 'mp', uploadId, 1, deterministicBytes('part', 2 * MiB));
+  assert.equal(tooBigPart.status, 500, tooBigPart.body.toString());
 
   // Still serving, and nothing half-written is visible or left on disk.
   const body = deterministicBytes('after', 200 * KiB);
@@ -95,7 +93,7 @@ test('a blob write that stops short (the file size limit reached) answers 500, k
   const got = await bytesRequest(child.endpoint, { method: 'GET', path: `/${bucket}/after` });
   assert.equal(md5Hex(got.body), md5Hex(body));
   assert.equal((await rawRequest(child.endpoint, { method: 'HEAD', path: `/${bucket}/big` })).status, 404);
-  const parts = await rawRequest(child.endpoint, { method: 'GET', path: `/${bucket}/mp`, query: { uploadId } });
+  const parts = await mp.listParts(bucket, 'mp', uploadId);
   assert.doesNotMatch(parts.body, /<Part>/);
   assert.deepEqual(await tmpFiles(dataDir), []);
 });
