@@ -82,13 +82,19 @@ export function loadConfig(env: Env, flags: Record<string, string | undefined> =
     if (!certFile || !keyFile) throw new ConfigError('COFFER_TLS_ADDRESS needs COFFER_TLS_CERT and COFFER_TLS_KEY');
     tls = { ...parseHostPort(tlsAddress, 'COFFER_TLS_ADDRESS'), certFile, keyFile };
   }
+  // Only the embedded SQLite store exists yet. A user who asks for PostgreSQL must not get a
+  // private SQLite file in the data dir while believing the gateways share one database.
+  const databaseUrl = get('COFFER_DATABASE_URL') || undefined;
+  if (databaseUrl !== undefined) {
+    throw new ConfigError('COFFER_DATABASE_URL is set, but this Coffer has only the embedded SQLite metadata store (in the data directory); unset it to run embedded');
+  }
   const timeoutSeconds = Number(get('COFFER_REQUEST_TIMEOUT') ?? '20');
   if (!(timeoutSeconds > 0)) throw new ConfigError('COFFER_REQUEST_TIMEOUT must be a positive number of seconds');
   return {
     address: parseHostPort(get('COFFER_ADDRESS') || '127.0.0.1:9000', 'COFFER_ADDRESS'),
     tls,
     dataDir: resolve(get('COFFER_DATA_DIR') || './data'),
-    databaseUrl: get('COFFER_DATABASE_URL') || undefined,
+    databaseUrl,
     rootAccessKey: get('COFFER_ROOT_ACCESS_KEY') || undefined,
     rootSecretKey: get('COFFER_ROOT_SECRET_KEY') || undefined,
     region,

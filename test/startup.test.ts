@@ -37,19 +37,26 @@ test('a second Coffer on a data dir in use exits with a clear message and leaves
   assert.equal(md5Hex(got.body), md5Hex(body));
 });
 
-test('a port in use, or TLS files that cannot be read, stop the start-up with one line', async (t) => {
+test('a port in use, TLS files that cannot be read, or a database URL this Coffer cannot serve stop the start-up with one line', async (t) => {
   const root = await mkdtemp(join(tmpdir(), 'coffer-start-'));
   const first = await startChildCofferForTest(t, root, join(root, 'a'));
   const cases = [
-    { env: { COFFER_ADDRESS: new URL(first.endpoint).host }, says: /coffer: cannot listen on 127\.0\.0\.1:\d+: the address is in use/ },
+    { env: { COFFER_ADDRESS: new URL(first.endpoint).host }, code: 1, says: /coffer: cannot listen on 127\.0\.0\.1:\d+: the address is in use/ },
     {
       env: { COFFER_TLS_ADDRESS: '127.0.0.1:0', COFFER_TLS_CERT: join(root, 'missing.pem'), COFFER_TLS_KEY: join(root, 'missing.key') },
+      code: 1,
       says: /coffer: cannot read COFFER_TLS_CERT .*missing\.pem: ENOENT/,
     },
+    {
+      // A configuration error (exit 2), found before anything is opened.
+      env: { COFFER_DATABASE_URL: 'postgres://coffer@127.0.0.1/coffer' },
+      code: 2,
+      says: /coffer: COFFER_DATABASE_URL is set, but this Coffer has only the embedded SQLite metadata store/,
+    },
   ];
-  for (const { env, says } of cases) {
+  for (const { env, code, says } of cases) {
     await assert.rejects(startChildCoffer(join(root, 'b'), { env }), (err: Error) => {
-      assert.match(err.message, /exited before listening \(code 1,/);
+      assert.match(err.message, new RegExp(`exited before listening \\(code ${code},`));
       assert.match(err.message, says);
       assert.doesNotMatch(err.message, /at .*\.js:\d+/, 'a message, not a stack trace');
       return true;
