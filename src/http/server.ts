@@ -55,7 +55,13 @@ function splitUrl(url: string): { rawPath: string; rawQuery: string } {
   return q < 0 ? { rawPath: u, rawQuery: '' } : { rawPath: u.slice(0, q), rawQuery: u.slice(q + 1) };
 }
 
-export async function startCoffer(config: Config, log: Logger = pino({ level: config.logLevel })): Promise<CofferServer> {
+/** What a test may set that no operator does. */
+export interface StartOptions {
+  /** Milliseconds for the rate limiter (default Date.now), so tests move time instead of sleeping. */
+  clock?: () => number;
+}
+
+export async function startCoffer(config: Config, log: Logger = pino({ level: config.logLevel }), options: StartOptions = {}): Promise<CofferServer> {
   checkRouteTable();
   await mkdir(config.dataDir, { recursive: true }).catch((err: Error) => {
     throw new StartupError(`cannot use the data directory ${config.dataDir}: ${err.message}`);
@@ -89,7 +95,7 @@ export async function startCoffer(config: Config, log: Logger = pino({ level: co
     const found = await engine.lookupAccessKey(accessKeyId);
     return found && { accessKeyId, secretAccessKey: found.key.secretAccessKey, userId: found.user.id };
   });
-  const limiter = new RateLimiter(config.rateLimitPerSecond);
+  const limiter = new RateLimiter(config.rateLimitPerSecond, options.clock);
   let inflight = 0;
   let requestCounter = 0;
   const idPrefix = randomBytes(4).toString('hex').toUpperCase();

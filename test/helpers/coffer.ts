@@ -11,7 +11,7 @@ import { pino } from 'pino';
 import { loadConfig } from '../../src/config.js';
 import type { Env } from '../../src/config.js';
 import { startCoffer } from '../../src/http/server.js';
-import type { CofferServer } from '../../src/http/server.js';
+import type { CofferServer, StartOptions } from '../../src/http/server.js';
 import { ROOT_CREDENTIALS, rawRequest } from './raw.js';
 
 export const ROOT_ACCESS_KEY = ROOT_CREDENTIALS.accessKeyId;
@@ -28,7 +28,7 @@ export interface TestCoffer {
   close(): Promise<void>;
 }
 
-export async function startTestCoffer(env: Env = {}): Promise<TestCoffer> {
+export async function startTestCoffer(env: Env = {}, options: StartOptions = {}): Promise<TestCoffer> {
   const dataDir = await mkdtemp(join(tmpdir(), 'coffer-test-'));
   const config = loadConfig({
     COFFER_ADDRESS: '127.0.0.1:0',
@@ -37,7 +37,7 @@ export async function startTestCoffer(env: Env = {}): Promise<TestCoffer> {
     COFFER_ROOT_SECRET_KEY: ROOT_SECRET_KEY,
     ...env,
   });
-  const server = await startCoffer(config, pino({ level: process.env.COFFER_TEST_LOG ?? 'silent' }));
+  const server = await startCoffer(config, pino({ level: process.env.COFFER_TEST_LOG ?? 'silent' }), options);
   const clients: S3Client[] = [];
   const client = (accessKeyId: string, secretAccessKey: string, sessionToken?: string): S3Client => {
     const c = new S3Client({
@@ -67,8 +67,8 @@ export async function startTestCoffer(env: Env = {}): Promise<TestCoffer> {
 }
 
 /** startTestCoffer for the length of test `t`: closed when the test ends. */
-export async function startTestCofferForTest(t: TestContext, env: Env = {}): Promise<TestCoffer> {
-  const c = await startTestCoffer(env);
+export async function startTestCofferForTest(t: TestContext, env: Env = {}, options: StartOptions = {}): Promise<TestCoffer> {
+  const c = await startTestCoffer(env, options);
   t.after(() => c.close());
   return c;
 }
