@@ -11,7 +11,7 @@ import { startChildCoffer, waitFor } from './helpers/child.js';
 import type { ChildCoffer } from './helpers/child.js';
 import { newBucketRaw } from './helpers/coffer.js';
 import { bytesRequest, deterministicBytes, md5Hex, startPartialPut } from './helpers/bytes.js';
-import { filesUnder } from './helpers/files.js';
+import { filesUnder, tmpFiles } from './helpers/files.js';
 import { sha256Hex } from './helpers/raw.js';
 
 const KiB = 1024;
@@ -67,7 +67,7 @@ test('a kill -9 while 200 PUTs are in flight loses no acknowledged write and exp
   for (const s of stalled) {
     partials.push(await startPartialPut(child.endpoint, `/${bucket}/${s.key}`, bodyOf(bucket, s.key, s.size), s.size / 2, false));
   }
-  await waitFor('the stalled blob uploads to reach data/tmp', async () => (await readdir(join(dataDir, 'tmp'))).length >= 4);
+  await waitFor('the stalled blob uploads to reach data/tmp', async () => (await tmpFiles(dataDir)).length >= 4);
 
   const all = specs();
   const bodies = new Map(all.map((s) => [s.key, bodyOf(bucket, s.key, s.size)]));
@@ -166,8 +166,11 @@ test('a kill -9 while 200 PUTs are in flight loses no acknowledged write and exp
     }
   }));
 
-  // Start-up emptied data/tmp and removed every blob file no object references.
-  assert.deepEqual(await readdir(join(dataDir, 'tmp')), []);
+  // Start-up removed the dead process's temp directory (and a loose file of the layout older
+  // versions used), leaving only the new process's own, empty one, and removed every blob file
+  // no object references.
+  assert.deepEqual(await tmpFiles(dataDir), []);
+  assert.equal((await readdir(join(dataDir, 'tmp'))).length, 1, 'one temp directory: the running server’s');
   const blobFiles = await filesUnder(join(dataDir, 'blobs'));
   assert.ok(!blobFiles.some((f) => f.endsWith(orphanId)), 'the planted orphan blob was collected');
   const blobObjects = keys.filter((k) => sizes.get(k)! > INLINE_MAX).length;

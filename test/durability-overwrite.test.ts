@@ -3,16 +3,14 @@
 // https://docs.aws.amazon.com/AmazonS3/latest/userguide/conditional-writes.html
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readdir } from 'node:fs/promises';
 import { request } from 'node:http';
 import type { IncomingMessage } from 'node:http';
-import { join } from 'node:path';
 import { once } from 'node:events';
 import { newBucketRaw, startTestCofferForTest } from './helpers/coffer.js';
 import type { TestCoffer } from './helpers/coffer.js';
 import { bytesRequest, deterministicBytes, md5Hex } from './helpers/bytes.js';
 import type { BytesResponse } from './helpers/bytes.js';
-import { blobFiles } from './helpers/files.js';
+import { blobFiles, tmpFiles } from './helpers/files.js';
 import { signHeaders, sha256Hex } from './helpers/raw.js';
 
 const KiB = 1024;
@@ -95,7 +93,7 @@ test('concurrent PUTs and DELETEs of one key: every GET returns one whole writte
   else assert.equal(final.code, 'NoSuchKey');
   const expectedFiles = current && current.length > INLINE_MAX ? 1 : 0;
   assert.equal((await blobFiles(c.dataDir)).length, expectedFiles, 'blob files of replaced versions were removed');
-  assert.deepEqual(await readdir(join(c.dataDir, 'tmp')), []);
+  assert.deepEqual(await tmpFiles(c.dataDir), []);
 });
 
 test('a GET streaming a large object while it is overwritten and then deleted still returns all of the old bytes', async (t) => {

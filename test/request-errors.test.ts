@@ -3,7 +3,7 @@
 // bad XML and bad URIs, and the shape every error response takes.
 // https://docs.aws.amazon.com/AmazonS3/latest/API/ErrorResponses.html
 import assert from 'node:assert/strict';
-import { mkdtemp, readdir, rm } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
@@ -13,6 +13,7 @@ import { pino } from 'pino';
 import { loadConfig } from '../src/config.js';
 import { startCoffer } from '../src/http/server.js';
 import { bucketName, newBucket, readObject, testCofferForFile } from './helpers/coffer.js';
+import { tmpFiles } from './helpers/files.js';
 import { queryString, rawRequest, sha256Hex, signHeaders } from './helpers/raw.js';
 import type { RawResponse } from './helpers/raw.js';
 import { delay, openExchange } from './helpers/socket.js';
@@ -54,7 +55,7 @@ async function responseWithin(p: Promise<RawResponse | undefined>, ms: number): 
 }
 
 async function tempFiles(): Promise<string[]> {
-  return readdir(join(c.dataDir, 'tmp')).catch(() => []);
+  return tmpFiles(c.dataDir);
 }
 
 async function eventually(check: () => Promise<boolean>, ms: number): Promise<boolean> {

@@ -1,15 +1,16 @@
 // The bytes of objects and parts, one immutable file per blob under data/blobs/xx/yy/<id>.
-// A blob is written to a temp file on the same volume, fsynced, renamed into place and its
-// directory fsynced: only then does the metadata commit make it visible. A crash leaves at worst
-// an unregistered file, which garbage collection removes.
+// A blob is written to a temp file on the same volume (in this process's own temp directory),
+// fsynced, renamed into place and its directory fsynced: only then does the metadata commit make
+// it visible. A crash leaves at worst an unregistered file, which garbage collection removes.
 import { createReadStream } from 'node:fs';
-import { mkdir, open, readdir, rename, rm, stat, statfs, unlink } from 'node:fs/promises';
+import { mkdir, open, readdir, rename, stat, statfs, unlink } from 'node:fs/promises';
 import type { FileHandle } from 'node:fs/promises';
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import type { Readable, Transform } from 'node:stream';
 import { pipeAll } from '../streams.js';
+import { ProcessTempDir } from './temp-dirs.js';
 
 export interface BlobInfo {
   id: string;
@@ -34,7 +35,12 @@ const FREE_SPACE_TTL_MS = 1000;
 
 export class FsBlobStore {
   readonly root: string;
-  private readonly tmpDir: string;
+  private readonly temp: ProcessTempDir;
+  /**
+   * Blobs this process has started to write and not yet settled (committed or given up), so
+   * garbage collection in this process never takes them, however long their upload runs.
+   */
+  private readonly pending = new Set<string>();
   private readonly knownDirs = new Set<string>();
   private readonly minFreeBytes: number;
   /** The volume's free bytes when last read, less what writes admitted since have claimed. */
@@ -43,7 +49,7 @@ export class FsBlobStore {
 
   constructor(dataDir: string, options: { minFreeBytes?: number } = {}) {
     this.root = join(dataDir, 'blobs');
-    this.tmpDir = join(dataDir, 'tmp');
+    this.temp = new ProcessTempDir(join(dataDir, 'tmp'));
     this.minFreeBytes = options.minFreeBytes ?? 0;
   }
 
@@ -77,13 +83,33 @@ export class FsBlobStore {
     }));
   }
 
-  async init(): Promise<void> {
+  /** Ready to write; says how many other processes use this data dir's volume now. */
+  async init(): Promise<{ othersAlive: number }> {
     await mkdir(this.root, { recursive: true });
-    // Temp files of a previous run belong to requests that never got a response: drop them.
-    await rm(this.tmpDir, { recursive: true, force: true });
-    await mkdir(this.tmpDir, { recursive: true });
+    const temp = await this.temp.open();
     // Without a reserve nothing is checked, and the volume is never read.
     if (this.minFreeBytes > 0) await this.readFreeSpace();
+    return temp;
+  }
+
+  /** Remove this process's temp directory; writes must have ended. */
+  async close(): Promise<void> {
+    await this.temp.close();
+  }
+
+  /** Remove temp directories of processes that have gone since start-up. */
+  async sweepTemp(): Promise<void> {
+    await this.temp.sweep();
+  }
+
+  /** Whether `id` is being written, or written and not yet settled, by this process. */
+  isPending(id: string): boolean {
+    return this.pending.has(id);
+  }
+
+  /** The writer of these blobs has committed them or given up: they are no longer pending. */
+  settle(ids: Iterable<string>): void {
+    for (const id of ids) this.pending.delete(id);
   }
 
   newId(): string {
@@ -98,13 +124,21 @@ export class FsBlobStore {
 
   /**
    * Stream `stages` (source first) into a new blob. Resolves once the blob is durable; the blob
-   * is not referenced by anything yet, so the caller registers it in its metadata transaction.
+   * is not referenced by anything yet, so the caller registers it in its metadata transaction
+   * and then settles it (it is pending until then, and on failure until it is deleted).
    */
   async write(stages: Array<Readable | Transform>, signal?: AbortSignal): Promise<BlobInfo> {
     const id = this.newId();
-    const tmp = join(this.tmpDir, `${id}.part`);
+    const tmp = join(this.temp.dir, `${id}.part`);
     const final = this.pathOf(id);
-    const handle = await open(tmp, 'w', 0o600);
+    this.pending.add(id);
+    let handle: FileHandle;
+    try {
+      handle = await open(tmp, 'w', 0o600);
+    } catch (err) {
+      this.pending.delete(id);
+      throw err;
+    }
     const sink = new BlobSink(handle);
     let renamed = false;
     try {
@@ -125,6 +159,7 @@ export class FsBlobStore {
     } catch (err) {
       // A failed write (a full disk, a client gone) leaves no file behind to fill the disk further.
       await unlink(renamed ? final : tmp).catch(() => undefined);
+      this.pending.delete(id);
       throw err;
     }
   }
@@ -148,6 +183,7 @@ export class FsBlobStore {
     await unlink(this.pathOf(id)).catch((err: NodeJS.ErrnoException) => {
       if (err.code !== 'ENOENT') throw err;
     });
+    this.pending.delete(id);
   }
 
   /** Every blob file with its age, for garbage collection. */

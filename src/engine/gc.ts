@@ -1,25 +1,31 @@
 // Garbage collection of blob files that no committed metadata references: what a crash between
-// a blob's rename and its metadata commit leaves behind. Only files older than `minAgeMs` are
-// considered, so a blob another gateway is about to commit is never taken.
+// a blob's rename and its metadata commit leaves behind. Safe while this process and others
+// write: blobs this process is still writing or committing are skipped, files younger than
+// `minAgeMs` are left alone, and each candidate is doomed in a metadata transaction before its
+// file is deleted, so a writer that stalled past the age still cannot commit a deleted blob (its
+// commit fails instead).
 import type { EngineDeps } from './deps.js';
 
 const BATCH = 500;
 
+/** Collects garbage: temp directories of processes that are gone, then orphan blobs. */
 export async function collectGarbage(deps: EngineDeps, minAgeMs: number): Promise<number> {
+  await deps.blobs.sweepTemp();
   const cutoff = Date.now() - minAgeMs;
   let removed = 0;
   let batch: string[] = [];
   const flush = async (): Promise<void> => {
-    const registered = await deps.meta.registeredBlobs(batch);
-    for (const id of batch) {
-      if (registered.has(id)) continue;
+    const candidates = batch.filter((id) => !deps.blobs.isPending(id));
+    batch = [];
+    if (candidates.length === 0) return;
+    const doomed = await deps.meta.transaction((tx) => tx.doomBlobs(candidates));
+    for (const id of doomed) {
       await deps.blobs.delete(id);
       removed++;
     }
-    batch = [];
   };
   for await (const blob of deps.blobs.list()) {
-    if (blob.mtimeMs > cutoff) continue;
+    if (blob.mtimeMs > cutoff || deps.blobs.isPending(blob.id)) continue;
     batch.push(blob.id);
     if (batch.length >= BATCH) await flush();
   }

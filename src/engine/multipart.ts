@@ -109,6 +109,8 @@ async function commitPart(deps: EngineDeps, upload: UploadRecord, part: PartReco
   } catch (err) {
     await deleteBlobs(deps, [part.blobId]);
     throw err;
+  } finally {
+    deps.blobs.settle([part.blobId]);
   }
   if (replaced) await deleteBlobs(deps, [replaced.blobId]);
 }

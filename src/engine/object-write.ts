@@ -93,6 +93,8 @@ async function storeVersion(
   } catch (err) {
     await deleteBlobs(deps, blobsOf([record]));
     throw err;
+  } finally {
+    deps.blobs.settle(blobsOf([record]));
   }
   await deleteBlobs(deps, gone);
   return { versioned };

@@ -29,6 +29,7 @@ import { sendError, sendResult } from './response.js';
 import { answerClientError } from './client-error.js';
 import { RateLimiter } from './rate-limit.js';
 import { startUploadExpiry } from '../jobs/expire-uploads.js';
+import { BLOB_GC_MIN_AGE_MS, startBlobCollection } from '../jobs/collect-blobs.js';
 
 export interface CofferServer {
   engine: Engine;
@@ -66,11 +67,11 @@ export async function startCoffer(config: Config, log: Logger = pino({ level: co
   await mkdir(config.dataDir, { recursive: true }).catch((err: Error) => {
     throw new StartupError(`cannot use the data directory ${config.dataDir}: ${err.message}`);
   });
-  // The database first: its lock says no other Coffer serves this data dir, and only then may
-  // the blob store clear the temp files it takes for a previous run's.
+  // The database first: a data dir another Coffer serves stops the start-up before anything
+  // else is touched.
   const meta: MetadataStore = SqliteStore.open(config.dataDir);
   const blobs = new FsBlobStore(config.dataDir, { minFreeBytes: config.minFreeBytes });
-  await blobs.init();
+  const { othersAlive } = await blobs.init();
   const engine = new Engine({
     meta,
     blobs,
@@ -85,9 +86,11 @@ export async function startCoffer(config: Config, log: Logger = pino({ level: co
     },
   });
   const generatedRoot = await engine.ensureRootUser(config.rootAccessKey, config.rootSecretKey);
-  // Embedded metadata has one writer, this process: every unregistered blob is an orphan.
-  const collected = await engine.collectGarbage(0);
+  // Alone on the data dir, every unregistered blob is an orphan of an earlier crash; with other
+  // processes writing, only those old enough to be orphans are taken.
+  const collected = await engine.collectGarbage(othersAlive === 0 ? 0 : BLOB_GC_MIN_AGE_MS);
   if (collected > 0) log.info({ collected }, 'removed orphan blobs left by an earlier crash');
+  const collection = startBlobCollection(engine, log);
 
   const expiry = startUploadExpiry(engine, config.uploadMaxAgeMs, log);
 
@@ -162,6 +165,7 @@ export async function startCoffer(config: Config, log: Logger = pino({ level: co
   http.on('checkExpectation', (req, res) => void handle(req, res, false));
   const close = async (graceMs = 0): Promise<void> => {
     await expiry.stop();
+    await collection.stop();
     // Each server's close callback runs once its last connection has ended; a connection that
     // finishes a request after close() is not kept alive.
     const closed = Promise.all(
@@ -176,6 +180,7 @@ export async function startCoffer(config: Config, log: Logger = pino({ level: co
     for (const s of servers) s.closeAllConnections();
     await closed;
     await meta.close();
+    await blobs.close();
     await engine.deps.md5.close();
   };
   let endpoint: string;

@@ -81,12 +81,25 @@ export interface MetaTx extends MetaReader {
   /** Forget completions older than `cutoff`; returns how many. */
   forgetCompletedUploadsBefore(cutoff: number): Promise<number>;
 
+  /** Blobs committed metadata now references. Fails (the transaction with it) if one is doomed. */
   registerBlobs(ids: string[]): Promise<void>;
   unregisterBlobs(ids: string[]): Promise<void>;
+  /**
+   * Garbage collection: of these blob ids, mark those that are not registered as doomed, so they
+   * can never be registered, and return them; their files may then be deleted.
+   */
+  doomBlobs(ids: string[]): Promise<string[]>;
 }
 
 export interface MetadataStore extends MetaReader {
   /** Run `fn` atomically. `fn` must await only tx methods: no other I/O inside a transaction. */
   transaction<T>(fn: (tx: MetaTx) => Promise<T>): Promise<T>;
   close(): Promise<void>;
+}
+
+/** A commit named a blob that garbage collection had already doomed; its transaction fails. */
+export class BlobDoomedError extends Error {
+  constructor(readonly blobId: string) {
+    super(`blob ${blobId} was collected as garbage before its metadata was committed`);
+  }
 }

@@ -1,6 +1,7 @@
 // The write half of a SQLite metadata transaction. Runs inside the store's batch transaction;
 // see sqlite-store.ts for how batches commit.
 import type { MetaTx, MetaReader } from '../store.js';
+import { BlobDoomedError } from '../store.js';
 import type { ObjectRecord } from '../types.js';
 import { REPLACE_COLUMNS, toObject, toPart } from './rows.js';
 import type { Row } from './rows.js';
@@ -127,10 +128,24 @@ export function sqliteWrites(s: SqlRunner): MetaWrites {
       },
       async registerBlobs(ids) {
         const now = Date.now();
-        for (const id of ids) s.run('INSERT OR IGNORE INTO blobs (blob_id, created_at) VALUES (?, ?)', id, now);
+        for (const id of ids) {
+          // Collected as garbage while its writer stalled between writing it and this commit.
+          if (s.get('SELECT 1 AS x FROM doomed_blobs WHERE blob_id = ?', id)) throw new BlobDoomedError(id);
+          s.run('INSERT OR IGNORE INTO blobs (blob_id, created_at) VALUES (?, ?)', id, now);
+        }
       },
       async unregisterBlobs(ids) {
         for (const id of ids) s.run('DELETE FROM blobs WHERE blob_id = ?', id);
+      },
+      async doomBlobs(ids) {
+        const now = Date.now();
+        const doomed: string[] = [];
+        for (const id of ids) {
+          if (s.get('SELECT 1 AS x FROM blobs WHERE blob_id = ?', id)) continue;
+          s.run('INSERT OR IGNORE INTO doomed_blobs (blob_id, doomed_at) VALUES (?, ?)', id, now);
+          doomed.push(id);
+        }
+        return doomed;
       },
   };
 }
