@@ -1,7 +1,7 @@
 // The walk every S3 listing shares: rows in key order, rolled up into common prefixes by a
 // delimiter, each common prefix skipped with one seek to the first key after it (never by
 // walking the keys under it), up to a maximum of entries.
-import { prefixUpperBound } from '../meta/key-order.js';
+import { compareKeys, prefixUpperBound } from '../meta/key-order.js';
 
 export interface ScanSource<T> {
   /** Rows after the current position, in key order; at most `limit`. */
@@ -18,6 +18,13 @@ export interface ScanInput {
   max: number;
   /** The marker of the previous page: a common prefix equal to it was returned already. */
   marker?: string;
+  /**
+   * Leave out every common prefix that does not sort after the marker, not only the one equal to
+   * it: "CommonPrefixes is filtered out from results if it is not lexicographically greater than
+   * the key-marker" (ListObjectVersions, Delimiter).
+   * https://docs.aws.amazon.com/AmazonS3/latest/API/API_ListObjectVersions.html
+   */
+  prefixesAfterMarkerOnly?: boolean;
 }
 
 export type ScanEntry<T> = { row: T } | { prefix: string };
@@ -60,7 +67,7 @@ export async function delimitedScan<T extends { key: string }>(input: ScanInput,
         const i = row.key.indexOf(delimiter, prefix.length);
         if (i >= 0) common = row.key.slice(0, i + delimiter.length);
       }
-      if (common !== undefined && common === input.marker) {
+      if (common !== undefined && input.marker !== undefined && (common === input.marker || (input.prefixesAfterMarkerOnly === true && compareKeys(common, input.marker) < 0))) {
         seek = common;
         break;
       }

@@ -8,6 +8,7 @@ import * as write from './object-write.js';
 import * as read from './object-read.js';
 import * as del from './object-delete.js';
 import * as list from './list.js';
+import * as listVersions from './list-versions.js';
 import { collectGarbage } from './gc.js';
 import * as mpu from './multipart.js';
 import * as mpuList from './multipart-list.js';
@@ -36,6 +37,7 @@ export class Engine {
   deleteObject(bucket: string, ownerId: string, target: del.DeleteTarget) { return del.deleteObject(this.deps, bucket, ownerId, target); }
   deleteObjects(bucket: string, ownerId: string, targets: del.DeleteTarget[]) { return del.deleteObjects(this.deps, bucket, ownerId, targets); }
   listObjects(input: list.ListObjectsInput) { return list.listObjects(this.deps, input); }
+  listObjectVersions(input: listVersions.ListObjectVersionsInput) { return listVersions.listObjectVersions(this.deps, input); }
 
   createMultipartUpload(input: mpu.CreateMultipartUploadInput) { return mpu.createMultipartUpload(this.deps, input); }
   uploadPart(input: mpu.UploadPartInput) { return mpu.uploadPart(this.deps, input); }

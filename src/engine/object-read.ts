@@ -7,6 +7,7 @@ import { checkReadConditions } from './conditions.js';
 import type { ReadConditions } from './conditions.js';
 import type { EngineDeps } from './deps.js';
 import { cachedBucket } from './deps.js';
+import { isVersionId } from './version-id.js';
 
 /** A parsed Range header: `bytes=a-b`, `bytes=a-` or `bytes=-n`. */
 export type RangeSpec = { start: number; end?: number } | { suffix: number };
@@ -28,7 +29,7 @@ function rangeText(spec: RangeSpec): string {
 }
 
 export async function requireObject(deps: EngineDeps, bucket: string, key: string, versionId?: string): Promise<ObjectRecord> {
-  if (versionId !== undefined && versionId !== 'null' && !/^[0-9a-z]{9}[A-Za-z0-9_-]{16}$/.test(versionId)) {
+  if (versionId !== undefined && !isVersionId(versionId)) {
     throw new S3Error('InvalidArgument', { message: 'Invalid version id specified', fields: { ArgumentName: 'versionId', ArgumentValue: versionId } });
   }
   const obj = await deps.meta.getObject(bucket, key, versionId);

@@ -12,6 +12,7 @@ import type {
   UploadListRange,
   UploadRecord,
   UserRecord,
+  VersionListRange,
   VersioningState,
 } from './types.js';
 
@@ -34,6 +35,11 @@ export interface MetaReader {
   getObject(bucket: string, key: string, versionId?: string): Promise<ObjectRecord | undefined>;
   /** Latest, non-delete-marker objects in key (UTF-8 byte) order within `range`, without inlineData and parts. */
   listObjects(bucket: string, range: ListRange): Promise<ObjectRecord[]>;
+  /**
+   * Every version and delete marker within `range`, in key (UTF-8 byte) order and each key's
+   * versions newest first, without inlineData and parts.
+   */
+  listObjectVersions(bucket: string, range: VersionListRange): Promise<ObjectRecord[]>;
 
   getUpload(uploadId: string): Promise<UploadRecord | undefined>;
   /** Uploads of a bucket in (key, initiated, upload id) order. */

@@ -123,6 +123,28 @@ export interface UploadListRange {
   limit: number;
 }
 
+/**
+ * A window of the version listing: every version and delete marker, keys in UTF-8 byte order and
+ * each key's versions newest first.
+ */
+export interface VersionListRange {
+  prefix: string;
+  /** Only versions after this key (all of its versions), or with versionIdMarker after that version of it. */
+  keyMarker?: string;
+  /** The version of keyMarker to continue after: its older versions come next. */
+  versionIdMarker?: string;
+  /**
+   * When the versionIdMarker version is gone (deleted since the page that named it), its place
+   * in the order is gone with it: then the key's versions last modified at or before this time
+   * (ms) follow, none of which can be newer than it was. Without a time, all the key's versions.
+   * Either way a version may be listed twice, but none is skipped.
+   */
+  versionIdMarkerTime?: number;
+  /** Only keys greater than or equal to this (a seek past a common prefix). */
+  from?: string;
+  limit: number;
+}
+
 /** What a completed upload answered, kept so a retried Complete answers the same. */
 export interface CompletedUploadRecord {
   uploadId: string;

@@ -10,6 +10,7 @@ import type { On, Route } from './router.js';
 import { refuseBody } from './body.js';
 import * as bucket from './bucket.js';
 import * as list from './list.js';
+import { listObjectVersions } from './list-versions.js';
 import * as put from './object-put.js';
 import * as get from './object-get.js';
 import * as del from './object-delete.js';
@@ -27,6 +28,7 @@ export const HANDLERS: Record<string, Handler> = {
   GetBucketVersioning: bucket.getBucketVersioning,
   ListObjects: list.listObjects,
   ListObjectsV2: list.listObjectsV2,
+  ListObjectVersions: listObjectVersions,
   DeleteObjects: del.deleteObjects,
   PutObject: put.putObject,
   CopyObject: put.copyObject,

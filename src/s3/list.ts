@@ -24,7 +24,11 @@ export function parseMaxKeys(value: string | null, name = 'max-keys', max = MAX_
  * (test_bucket_list_encoding_basic, v1 and v2).
  */
 export function encoder(ctx: RequestContext): (s: string) => string {
-  const type = ctx.query.get('encoding-type');
+  return urlEncoder(ctx.query.get('encoding-type'));
+}
+
+/** The encoder for an encoding-type value (null: none), or InvalidArgument. */
+export function urlEncoder(type: string | null): (s: string) => string {
   if (type === null) return (s) => s;
   if (type.toLowerCase() !== 'url') {
     throw new S3Error('InvalidArgument', { message: 'Invalid Encoding Method specified in Request', fields: { ArgumentName: 'encoding-type', ArgumentValue: type } });
@@ -43,6 +47,14 @@ export async function ownerOf(ctx: RequestContext, cache: Map<string, XmlObject>
   return o;
 }
 
+/**
+ * ChecksumAlgorithm and ChecksumType of a listed object. Like S3, Coffer computes a CRC64NVME of
+ * every object (ingest.ts), so an object stored without another checksum reports that one.
+ */
+export function listedChecksum(o: ObjectRecord): { ChecksumAlgorithm: string; ChecksumType: string } {
+  return { ChecksumAlgorithm: o.checksums.algorithm ?? 'CRC64NVME', ChecksumType: o.checksums.type ?? 'FULL_OBJECT' };
+}
+
 async function contents(ctx: RequestContext, objects: ObjectRecord[], enc: (s: string) => string, withOwner: boolean): Promise<XmlObject[]> {
   const owners = new Map<string, XmlObject>();
   const out: XmlObject[] = [];
@@ -51,8 +63,7 @@ async function contents(ctx: RequestContext, objects: ObjectRecord[], enc: (s: s
       Key: enc(o.key),
       LastModified: isoDate(o.lastModified),
       ETag: quoteEtag(o.etag),
-      ChecksumAlgorithm: o.checksums.algorithm ?? 'CRC64NVME',
-      ChecksumType: o.checksums.type ?? 'FULL_OBJECT',
+      ...listedChecksum(o),
       Size: o.size,
       Owner: withOwner ? await ownerOf(ctx, owners, o.ownerId) : undefined,
       StorageClass: o.storageClass,

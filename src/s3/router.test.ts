@@ -39,6 +39,7 @@ test('each route resolves to its operation', () => {
   assert.equal(op('DELETE', 'object'), 'DeleteObject');
   assert.equal(op('GET', 'object', 'attributes'), 'GetObjectAttributes');
   assert.equal(op('GET', 'bucket', 'uploads&prefix=a'), 'ListMultipartUploads');
+  assert.equal(op('GET', 'bucket', 'versions&prefix=a&key-marker=k&version-id-marker=null'), 'ListObjectVersions');
   assert.equal(op('POST', 'object', 'uploads'), 'CreateMultipartUpload');
   assert.equal(op('PUT', 'object', 'partNumber=1&uploadId=u'), 'UploadPart');
   assert.equal(op('PUT', 'object', 'partNumber=1&uploadId=u', ['x-amz-copy-source']), 'UploadPartCopy');

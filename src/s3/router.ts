@@ -27,6 +27,7 @@ export const ROUTES: readonly Route[] = [
   { method: 'GET', on: 'bucket', op: 'ListObjects', action: 's3:ListBucket', body: 'none' },
   { method: 'GET', on: 'bucket', query: ['list-type=2'], op: 'ListObjectsV2', action: 's3:ListBucket', body: 'none' },
   { method: 'GET', on: 'bucket', query: ['uploads'], op: 'ListMultipartUploads', action: 's3:ListBucketMultipartUploads', body: 'none' },
+  { method: 'GET', on: 'bucket', query: ['versions'], op: 'ListObjectVersions', action: 's3:ListBucketVersions', body: 'none' },
   { method: 'POST', on: 'bucket', query: ['delete'], op: 'DeleteObjects', action: 's3:DeleteObject', body: 'xml' },
 
   { method: 'PUT', on: 'object', op: 'PutObject', action: 's3:PutObject', body: 'stream' },

@@ -7,6 +7,8 @@ import type { S3ErrorCode } from '../errors.js';
 export const S3_XMLNS = 'http://s3.amazonaws.com/doc/2006-03-01/';
 
 const builder = new XMLBuilder({ ignoreAttributes: false, attributeNamePrefix: '@_', suppressEmptyNode: false, format: false });
+/** The same output, from a list of [name, value] children whose order is kept (see renderXmlInOrder). */
+const orderedBuilder = new XMLBuilder({ ignoreAttributes: false, attributeNamePrefix: '@_', suppressEmptyNode: false, format: false, preserveOrder: true });
 const parser = new XMLParser({
   ignoreAttributes: true,
   removeNSPrefix: true,
@@ -25,6 +27,37 @@ export interface XmlObject {
 export function renderXml(root: string, body: XmlObject, xmlns: string | null = S3_XMLNS): string {
   const node: XmlObject = xmlns ? { '@_xmlns': xmlns, ...body } : body;
   return '<?xml version="1.0" encoding="UTF-8"?>\n' + builder.build({ [root]: node });
+}
+
+type OrderedNode = Record<string, unknown>;
+
+/** One element in fast-xml-parser's preserveOrder form: `{ name: [children] }`, text as `#text`. */
+function orderedNodes(name: string, value: XmlValue, out: OrderedNode[]): void {
+  if (value === undefined) return;
+  if (Array.isArray(value)) {
+    for (const v of value) orderedNodes(name, v, out);
+    return;
+  }
+  if (typeof value === 'object') {
+    const children: OrderedNode[] = [];
+    for (const [k, v] of Object.entries(value)) orderedNodes(k, v, children);
+    out.push({ [name]: children });
+    return;
+  }
+  out.push({ [name]: [{ '#text': value }] });
+}
+
+/**
+ * Render a document whose children of different names interleave in a given order, which an
+ * object cannot express (ListVersionsResult lists Version and DeleteMarker elements as they sort).
+ * `children` are [name, value] pairs; `undefined` values are left out.
+ */
+export function renderXmlInOrder(root: string, children: ReadonlyArray<readonly [string, XmlValue]>, xmlns: string | null = S3_XMLNS): string {
+  const nodes: OrderedNode[] = [];
+  for (const [name, value] of children) orderedNodes(name, value, nodes);
+  const doc: OrderedNode = { [root]: nodes };
+  if (xmlns) doc[':@'] = { '@_xmlns': xmlns };
+  return '<?xml version="1.0" encoding="UTF-8"?>\n' + orderedBuilder.build([doc]);
 }
 
 /** Parse a request body into plain objects; elements that may repeat are in `arrays`. */

@@ -26,12 +26,14 @@ import type {
   UploadListRange,
   UploadRecord,
   UserRecord,
+  VersionListRange,
 } from '../types.js';
 import { MIGRATIONS } from './migrations/index.js';
 import { LIST_COLUMNS, keyPrefixRange, toAccessKey, toBucket, toObject, toPart, toUpload, toUser } from './rows.js';
 import type { Row } from './rows.js';
 import { sqliteWrites } from './writes.js';
 import { LatestObjectCache } from './latest-cache.js';
+import { listObjectVersionRows } from './list-versions.js';
 import { prefixUpperBound } from '../key-order.js';
 import { StartupError } from '../../config.js';
 
@@ -240,6 +242,10 @@ export class SqliteStore implements MetadataStore {
     return this.all(sql, ...params).map(toObject);
   }
 
+  async listObjectVersions(bucket: string, range: VersionListRange): Promise<ObjectRecord[]> {
+    return listObjectVersionRows((sql, ...p) => this.all(sql, ...p), bucket, range);
+  }
+
   async getUpload(uploadId: string): Promise<UploadRecord | undefined> {
     const r = this.get('SELECT * FROM multipart_uploads WHERE upload_id = ?', uploadId);
     return r && toUpload(r);
@@ -405,6 +411,7 @@ export class SqliteStore implements MetadataStore {
       getUsage: (b) => s.getUsage(b),
       getObject: (b, k, v) => s.getObject(b, k, v),
       listObjects: (b, r) => s.listObjects(b, r),
+      listObjectVersions: (b, r) => s.listObjectVersions(b, r),
       registeredBlobs: (ids) => s.registeredBlobs(ids),
       getUpload: (id) => s.getUpload(id),
       listUploads: (b, r) => s.listUploads(b, r),
