@@ -23,6 +23,8 @@ export interface Config {
   uploadMaxAgeMs: number;
   /** Free space on the data volume that object writes leave alone, so deletes can still commit. */
   minFreeBytes: number;
+  /** Also accept AWS Signature Version 2 (header and query) from legacy clients. */
+  sigV2: boolean;
   logLevel: string;
 }
 
@@ -46,6 +48,13 @@ function parseInteger(value: string | undefined, what: string, fallback: number,
   const n = Number(value);
   if (!Number.isSafeInteger(n) || n < min) throw new ConfigError(`${what} must be an integer ≥ ${min}, got '${value}'`);
   return n;
+}
+
+function parseOnOff(value: string | undefined, what: string, fallback: boolean): boolean {
+  if (value === undefined || value.trim() === '') return fallback;
+  if (value.trim() === 'on') return true;
+  if (value.trim() === 'off') return false;
+  throw new ConfigError(`${what} must be on or off, got '${value}'`);
 }
 
 function parseRegionEndpoints(value: string | undefined, region: string): Map<string, string> {
@@ -108,6 +117,7 @@ export function loadConfig(env: Env, flags: Record<string, string | undefined> =
     inlineMaxBytes: parseInteger(get('COFFER_INLINE_MAX'), 'COFFER_INLINE_MAX', 64 * 1024),
     uploadMaxAgeMs: parseInteger(get('COFFER_UPLOAD_MAX_AGE'), 'COFFER_UPLOAD_MAX_AGE', 7 * 24 * 3600, 1) * 1000,
     minFreeBytes: parseInteger(get('COFFER_MIN_FREE_SPACE'), 'COFFER_MIN_FREE_SPACE', 64 * 1024 * 1024),
+    sigV2: parseOnOff(get('COFFER_SIGV2'), 'COFFER_SIGV2', false),
     logLevel: get('COFFER_LOG_LEVEL') || 'info',
   };
 }

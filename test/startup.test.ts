@@ -4,11 +4,12 @@
 // uploads in progress finish.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtemp } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startChildCoffer, startChildCofferForTest, waitFor } from './helpers/child.js';
-import { newBucketRaw } from './helpers/coffer.js';
+import { bucketName, newBucketRaw } from './helpers/coffer.js';
+import { sigV2Request } from './helpers/sigv2.js';
 import { bytesRequest, deterministicBytes, finishPartialPut, md5Hex, startPartialPut } from './helpers/bytes.js';
 import { tmpFiles } from './helpers/files.js';
 
@@ -84,4 +85,25 @@ test('SIGTERM lets an upload in progress finish, then the server exits 0 and the
   const again = await startChildCofferForTest(t, root, dataDir);
   const got = await bytesRequest(again.endpoint, { method: 'GET', path: `/${bucket}/k` });
   assert.equal(md5Hex(got.body), md5Hex(body));
+});
+
+test('COFFER_SIGV2 other than on or off stops the start-up with one line and exit code 2', async (t) => {
+  const root = await mkdtemp(join(tmpdir(), 'coffer-sigv2-'));
+  t.after(() => rm(root, { recursive: true, force: true }));
+  await assert.rejects(startChildCoffer(join(root, 'data'), { env: { COFFER_SIGV2: 'yes' } }), (err: Error) => {
+    assert.match(err.message, /exited before listening \(code 2,/);
+    assert.match(err.message, /coffer: COFFER_SIGV2 must be on or off, got 'yes'/);
+    assert.doesNotMatch(err.message, /at .*\.js:\d+/, 'a message, not a stack trace');
+    return true;
+  });
+});
+
+test('`coffer server --sigv2` accepts SigV2-signed requests, and `--sigv2 off` overrides COFFER_SIGV2=on', async (t) => {
+  const root = await mkdtemp(join(tmpdir(), 'coffer-sigv2-'));
+  const on = await startChildCofferForTest(t, root, join(root, 'a'), { args: ['--sigv2', '--log-level', 'warn'] });
+  assert.equal((await sigV2Request(on.endpoint, { method: 'PUT', target: `/${bucketName('flag')}` })).status, 200);
+  const off = await startChildCofferForTest(t, root, join(root, 'b'), { args: ['--sigv2', 'off'], env: { COFFER_SIGV2: 'on' } });
+  const refused = await sigV2Request(off.endpoint, { method: 'PUT', target: `/${bucketName('flag')}` });
+  assert.equal(refused.status, 400);
+  assert.equal(refused.message, 'Please use AWS4-HMAC-SHA256.');
 });

@@ -26,6 +26,8 @@ export interface AuthInput {
   headers: Record<string, string | string[] | undefined>;
   rawHeaders: string[];
   now: Date;
+  /** The bucket named by the Host header (virtual-hosted style): SigV2 signs it as part of the resource. */
+  hostBucket?: string;
 }
 
 export type PayloadMode =
@@ -42,12 +44,17 @@ export interface AuthResult {
   region?: string;
 }
 
+/** Turns a request's credentials into an AuthResult, or throws the S3 error that refuses them. */
+export interface RequestVerifier {
+  authenticate(input: AuthInput): Promise<AuthResult>;
+}
+
 /** S3 rejects header-signed requests more than 15 minutes from its clock. */
 export const MAX_CLOCK_SKEW_MS = 15 * 60 * 1000;
 
 const NON_ASCII = /[^\x00-\x7f]/;
 
-const DATE_REQUIRED = 'AWS authentication requires a valid Date or x-amz-date header';
+export const DATE_REQUIRED = 'AWS authentication requires a valid Date or x-amz-date header';
 
 /** What the two ways of signing share once their parameters are parsed. */
 interface SignedRequest {
@@ -62,6 +69,16 @@ interface SignedRequest {
   presigned: boolean;
 }
 
+/** A request signed both in the Authorization header and in the query. */
+export function onlyOneAuthMechanism(): S3Error {
+  return new S3Error('InvalidArgument', {
+    message:
+      'Only one auth mechanism allowed; only the X-Amz-Algorithm query parameter, Signature query string ' +
+      'parameter or the Authorization header should be specified',
+    fields: { ArgumentName: 'Authorization' },
+  });
+}
+
 function header(headers: AuthInput['headers'], name: string): string | undefined {
   const v = headers[name];
   return Array.isArray(v) ? v[0] : v;
@@ -71,7 +88,7 @@ function header(headers: AuthInput['headers'], name: string): string | undefined
  * Holds the signing-key cache (a key serves a client for a whole day), so construct one per
  * server, not per request.
  */
-export class SigV4Verifier {
+export class SigV4Verifier implements RequestVerifier {
   readonly #lookup: CredentialLookup;
   readonly #keys: SigningKeyCache;
 
@@ -89,14 +106,7 @@ export class SigV4Verifier {
     }
     const presigned = query.size > 0 && (query.has('X-Amz-Algorithm') || query.has('X-Amz-Credential') || query.has('X-Amz-Signature'));
 
-    if (authorization !== undefined && presigned) {
-      throw new S3Error('InvalidArgument', {
-        message:
-          'Only one auth mechanism allowed; only the X-Amz-Algorithm query parameter, Signature query string ' +
-          'parameter or the Authorization header should be specified',
-        fields: { ArgumentName: 'Authorization' },
-      });
-    }
+    if (authorization !== undefined && presigned) throw onlyOneAuthMechanism();
     if (authorization !== undefined) return this.#verify(input, fromHeader(input, authorization));
     if (presigned) return this.#verify(input, fromQuery(input, query));
     if (query.has('AWSAccessKeyId') && query.has('Signature')) {
@@ -136,13 +146,7 @@ export class SigV4Verifier {
       throw new S3Error('SignatureDoesNotMatch', { fields });
     }
 
-    // A token Coffer did not issue for this key, or a temporary key used without its token.
-    const token = req.sessionToken;
-    if (token !== undefined || credential.sessionToken !== undefined) {
-      if (token === undefined || credential.sessionToken === undefined || !safeEqualSecret(token, credential.sessionToken)) {
-        throw new S3Error('InvalidSecurity');
-      }
-    }
+    checkSessionToken(credential, req.sessionToken);
 
     return {
       anonymous: false,
@@ -154,6 +158,15 @@ export class SigV4Verifier {
           ? { kind: 'streaming-signed', trailer: req.content.trailer, signingKey, seedSignature: expected, amzDate: req.amzDate, scope }
           : req.content,
     };
+  }
+}
+
+/** A token Coffer did not issue for this key, or a temporary key used without its token, is InvalidSecurity. */
+export function checkSessionToken(credential: Credential, token: string | undefined): void {
+  if (token !== undefined || credential.sessionToken !== undefined) {
+    if (token === undefined || credential.sessionToken === undefined || !safeEqualSecret(token, credential.sessionToken)) {
+      throw new S3Error('InvalidSecurity');
+    }
   }
 }
 

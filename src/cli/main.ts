@@ -5,7 +5,7 @@ import { startCoffer } from '../http/server.js';
 import { runAdmin } from './admin-client.js';
 
 const USAGE = `usage:
-  coffer server [--address host:port] [--data-dir dir] [--region r] [--domains a,b] ...
+  coffer server [--address host:port] [--data-dir dir] [--region r] [--domains a,b] [--sigv2] ...
   coffer admin user create --name NAME [--email E] [--admin] [--access-key-id K --secret-access-key S]
   coffer admin user list
   coffer admin user delete NAME
@@ -14,13 +14,27 @@ Configuration comes from COFFER_* variables; a flag overrides its variable.`;
 /** How long a stop signal waits for requests in progress (systemd and Docker wait 90 and 10 s). */
 const SHUTDOWN_GRACE_MS = 8000;
 
+/** Options that may stand alone to mean `on`: `--sigv2` is `--sigv2 on`; `--sigv2 off` still works. */
+const SWITCHES = ['--sigv2'];
+
+function expandSwitches(args: readonly string[]): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i]!;
+    out.push(arg);
+    const next = args[i + 1];
+    if (SWITCHES.includes(arg) && (next === undefined || next.startsWith('--'))) out.push('on');
+  }
+  return out;
+}
+
 async function server(args: string[]): Promise<void> {
   const { values } = parseArgs({
-    args,
+    args: expandSwitches(args),
     options: Object.fromEntries(
       ['address', 'tls-address', 'tls-cert', 'tls-key', 'data-dir', 'database-url', 'region', 'domains', 'max-object-size', 'max-buckets',
         'region-endpoints', 'rate-limit', 'max-inflight', 'request-timeout', 'inline-max', 'upload-max-age', 'min-free-space',
-        'log-level'].map((n) => [n, { type: 'string' as const }]),
+        'sigv2', 'log-level'].map((n) => [n, { type: 'string' as const }]),
     ),
   });
   const config = loadConfig(process.env, values as Record<string, string | undefined>);

@@ -9,6 +9,8 @@ const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 export interface Target {
   bucket?: string;
   key?: string;
+  /** The bucket came from the Host header (virtual-hosted style), not from the path. */
+  virtualHosted?: boolean;
 }
 
 const NEEDS_DECODING = /[^\x20-\x24\x26-\x2a\x2c-\x7e]/;
@@ -46,7 +48,7 @@ export function resolveTarget(hostHeader: string | undefined, rawPath: string, d
     if (host.length > domain.length + 1 && host.endsWith('.' + domain)) {
       const bucket = host.slice(0, host.length - domain.length - 1);
       const key = rawPath.length > 1 ? decodeSegment(rawPath.slice(1)) : undefined;
-      return { bucket, key };
+      return { bucket, key, virtualHosted: true };
     }
   }
   const rest = rawPath.slice(1);

@@ -20,6 +20,8 @@ import { FsBlobStore } from '../blobs/fs-blob-store.js';
 import { SqliteStore } from '../meta/sqlite/sqlite-store.js';
 import type { MetadataStore } from '../meta/store.js';
 import { SigV4Verifier } from '../auth/sigv4.js';
+import type { CredentialLookup } from '../auth/sigv4.js';
+import { SigV2Verifier, withSigV2 } from '../auth/sigv2.js';
 import { S3Error } from '../errors.js';
 import { checkRouteTable } from '../s3/router.js';
 import { dispatchS3 } from '../s3/dispatch.js';
@@ -94,10 +96,13 @@ export async function startCoffer(config: Config, log: Logger = pino({ level: co
 
   const expiry = startUploadExpiry(engine, config.uploadMaxAgeMs, log);
 
-  const verifier = new SigV4Verifier(async (accessKeyId) => {
+  const lookup: CredentialLookup = async (accessKeyId) => {
     const found = await engine.lookupAccessKey(accessKeyId);
     return found && { accessKeyId, secretAccessKey: found.key.secretAccessKey, userId: found.user.id };
-  });
+  };
+  // The admin API stays SigV4-only; COFFER_SIGV2 opens the S3 API to legacy clients.
+  const verifier = new SigV4Verifier(lookup);
+  const s3Verifier = config.sigV2 ? withSigV2(verifier, new SigV2Verifier(lookup)) : verifier;
   const limiter = new RateLimiter(config.rateLimitPerSecond, options.clock);
   let inflight = 0;
   let requestCounter = 0;
@@ -125,7 +130,7 @@ export async function startCoffer(config: Config, log: Logger = pino({ level: co
         const health = await handleHealth(ctx, rawPath);
         await sendResult(ctx, health ?? (await handleAdmin(ctx, verifier, rawPath)));
       } else {
-        await sendResult(ctx, await dispatchS3(ctx, verifier, limiter));
+        await sendResult(ctx, await dispatchS3(ctx, s3Verifier, limiter));
       }
     } catch (err) {
       sendError(ctx, err);

@@ -3,7 +3,7 @@ import { S3Error } from '../errors.js';
 import type { RequestContext, S3Result } from '../http/context.js';
 import { header } from '../http/context.js';
 import { resolveTarget } from '../http/addressing.js';
-import type { SigV4Verifier } from '../auth/sigv4.js';
+import type { RequestVerifier } from '../auth/sigv4.js';
 import type { RateLimiter } from '../http/rate-limit.js';
 import { matchRoute } from './router.js';
 import type { On, Route } from './router.js';
@@ -67,7 +67,7 @@ async function authorize(ctx: RequestContext, route: Route): Promise<void> {
   }
 }
 
-export async function dispatchS3(ctx: RequestContext, verifier: SigV4Verifier, limiter: RateLimiter): Promise<S3Result> {
+export async function dispatchS3(ctx: RequestContext, verifier: RequestVerifier, limiter: RateLimiter): Promise<S3Result> {
   const target = resolveTarget(header(ctx, 'host'), ctx.rawPath, ctx.config.domains);
   ctx.bucket = target.bucket;
   ctx.key = target.key;
@@ -78,6 +78,7 @@ export async function dispatchS3(ctx: RequestContext, verifier: SigV4Verifier, l
     headers: ctx.req.headers,
     rawHeaders: ctx.req.rawHeaders,
     now: new Date(),
+    hostBucket: target.virtualHosted === true ? target.bucket : undefined,
   });
   ctx.auth = auth;
   if (auth.credential) limiter.take(auth.credential.accessKeyId);

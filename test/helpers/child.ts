@@ -34,6 +34,8 @@ export interface ChildCoffer {
 export interface ChildOptions {
   /** Extra COFFER_* variables. */
   env?: Env;
+  /** Extra `coffer server` arguments (flags). */
+  args?: string[];
   /** Working directory of the child (default: the test's). */
   cwd?: string;
   /**
@@ -48,7 +50,7 @@ export interface ChildOptions {
  * Call it again with the same dataDir after the previous child exited to restart.
  */
 export async function startChildCoffer(dataDir: string, opts: ChildOptions = {}): Promise<ChildCoffer> {
-  const node = [process.execPath, '--enable-source-maps', BIN, 'server'];
+  const node = [process.execPath, '--enable-source-maps', BIN, 'server', ...(opts.args ?? [])];
   // SIGXFSZ ignored (an ignored signal stays ignored across exec): the write fails instead.
   const [command, ...args] = opts.fileSizeLimitKiB === undefined
     ? node
