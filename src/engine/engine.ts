@@ -11,6 +11,8 @@ import * as list from './list.js';
 import { collectGarbage } from './gc.js';
 import * as mpu from './multipart.js';
 import * as mpuList from './multipart-list.js';
+import * as objectTagging from './object-tagging.js';
+import type { Tag } from '../meta/types.js';
 
 export class Engine {
   constructor(readonly deps: EngineDeps) {}
@@ -46,6 +48,10 @@ export class Engine {
   listMultipartUploads(input: mpuList.ListUploadsInput) { return mpuList.listMultipartUploads(this.deps, input); }
   listParts(input: mpuList.ListPartsInput) { return mpuList.listParts(this.deps, input); }
   headObject(bucket: string, key: string, versionId?: string) { return read.requireObject(this.deps, bucket, key, versionId); }
+
+  getObjectTagging(input: objectTagging.ObjectTaggingInput) { return objectTagging.getObjectTagging(this.deps, input); }
+  putObjectTagging(input: objectTagging.ObjectTaggingInput & { tags: Tag[] }) { return objectTagging.putObjectTagging(this.deps, input); }
+  deleteObjectTagging(input: objectTagging.ObjectTaggingInput) { return objectTagging.putObjectTagging(this.deps, { ...input, tags: [] }); }
 
   collectGarbage(minAgeMs: number) { return collectGarbage(this.deps, minAgeMs); }
 }

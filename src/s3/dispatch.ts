@@ -15,6 +15,7 @@ import * as get from './object-get.js';
 import * as del from './object-delete.js';
 import * as mpu from './multipart.js';
 import { getObjectAttributes } from './object-attributes.js';
+import * as objectTagging from './object-tagging.js';
 
 type Handler = (ctx: RequestContext) => Promise<S3Result>;
 
@@ -41,6 +42,9 @@ export const HANDLERS: Record<string, Handler> = {
   AbortMultipartUpload: mpu.abortMultipartUpload,
   ListMultipartUploads: mpu.listMultipartUploads,
   ListParts: mpu.listParts,
+  GetObjectTagging: objectTagging.getObjectTagging,
+  PutObjectTagging: objectTagging.putObjectTagging,
+  DeleteObjectTagging: objectTagging.deleteObjectTagging,
 };
 
 /**
