@@ -16,6 +16,7 @@ import * as del from './object-delete.js';
 import * as mpu from './multipart.js';
 import { getObjectAttributes } from './object-attributes.js';
 import * as objectTagging from './object-tagging.js';
+import * as bucketTagging from './bucket-tagging.js';
 
 type Handler = (ctx: RequestContext) => Promise<S3Result>;
 
@@ -45,6 +46,9 @@ export const HANDLERS: Record<string, Handler> = {
   GetObjectTagging: objectTagging.getObjectTagging,
   PutObjectTagging: objectTagging.putObjectTagging,
   DeleteObjectTagging: objectTagging.deleteObjectTagging,
+  GetBucketTagging: bucketTagging.getBucketTagging,
+  PutBucketTagging: bucketTagging.putBucketTagging,
+  DeleteBucketTagging: bucketTagging.deleteBucketTagging,
 };
 
 /**

@@ -50,14 +50,20 @@ test('each route resolves to its operation', () => {
   assert.equal(op('PUT', 'object', 'tagging'), 'PutObjectTagging');
   assert.equal(op('PUT', 'object', 'tagging', ['x-amz-copy-source']), 'PutObjectTagging');
   assert.equal(op('DELETE', 'object', 'tagging'), 'DeleteObjectTagging');
+  assert.equal(op('GET', 'bucket', 'tagging'), 'GetBucketTagging');
+  assert.equal(op('PUT', 'bucket', 'tagging'), 'PutBucketTagging');
+  assert.equal(op('DELETE', 'bucket', 'tagging'), 'DeleteBucketTagging');
 });
 
-test('the object tagging routes carry their IAM actions', () => {
+test('the tagging routes carry their IAM actions; DeleteBucketTagging is s3:PutBucketTagging', () => {
   const action = (method: string, on: On, query: string): string =>
     matchRoute({ method, on, query: new URLSearchParams(query), hasHeader: () => false }).action;
   assert.equal(action('GET', 'object', 'tagging'), 's3:GetObjectTagging');
   assert.equal(action('PUT', 'object', 'tagging'), 's3:PutObjectTagging');
   assert.equal(action('DELETE', 'object', 'tagging'), 's3:DeleteObjectTagging');
+  assert.equal(action('GET', 'bucket', 'tagging'), 's3:GetBucketTagging');
+  assert.equal(action('PUT', 'bucket', 'tagging'), 's3:PutBucketTagging');
+  assert.equal(action('DELETE', 'bucket', 'tagging'), 's3:PutBucketTagging');
 });
 
 test('an unhandled sub-resource is NotImplemented, a wrong method MethodNotAllowed', () => {

@@ -46,6 +46,11 @@ export const ROUTES: readonly Route[] = [
   { method: 'GET', on: 'object', query: ['tagging'], op: 'GetObjectTagging', action: 's3:GetObjectTagging', body: 'none' },
   { method: 'PUT', on: 'object', query: ['tagging'], op: 'PutObjectTagging', action: 's3:PutObjectTagging', body: 'xml' },
   { method: 'DELETE', on: 'object', query: ['tagging'], op: 'DeleteObjectTagging', action: 's3:DeleteObjectTagging', body: 'none' },
+  { method: 'GET', on: 'bucket', query: ['tagging'], op: 'GetBucketTagging', action: 's3:GetBucketTagging', body: 'none' },
+  { method: 'PUT', on: 'bucket', query: ['tagging'], op: 'PutBucketTagging', action: 's3:PutBucketTagging', body: 'xml' },
+  // "To use this operation, you must have permission to perform the s3:PutBucketTagging action."
+  // https://docs.aws.amazon.com/AmazonS3/latest/API/API_DeleteBucketTagging.html
+  { method: 'DELETE', on: 'bucket', query: ['tagging'], op: 'DeleteBucketTagging', action: 's3:PutBucketTagging', body: 'none' },
 ];
 
 /**
