@@ -28,6 +28,12 @@ export function putTagging(endpoint: string, bucket: string, key: string | undef
   });
 }
 
+/** The text of an XML element as written, with the five predefined entities decoded. */
+export function unescapeXml(text: string | undefined): string | undefined {
+  const entities: Record<string, string> = { '&apos;': "'", '&quot;': '"', '&lt;': '<', '&gt;': '>', '&amp;': '&' };
+  return text?.replace(/&(apos|quot|lt|gt|amp);/g, (e) => entities[e]!);
+}
+
 /** The [key, value] pairs of a Tagging document, in order. */
 export function pairsOf(xml: string): Array<[string, string]> {
   const keys = xmlAll(xml.replace(/<Value\/>/g, '<Value></Value>'), 'Key');
