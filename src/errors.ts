@@ -92,6 +92,7 @@ export const EXTRA_ERROR_ROWS = [
   { code: 'InvalidTag', status: 400, message: 'The tag provided was not a valid tag.' },
   { code: 'MalformedTrailerError', status: 400, message: 'The request contained trailing data that was not well-formed or did not conform to our published schema.' },
   { code: 'MissingSecurityHeader', status: 400, message: 'Your request was missing a required header.' },
+  { code: 'NoSuchTagSet', status: 404, message: 'The TagSet does not exist' },
   { code: 'NoSuchVersion', status: 404, message: 'The specified version does not exist.' },
   { code: 'NotModified', status: 304, message: 'Not Modified' },
   { code: 'TooManyParts', status: 400, message: 'You have attempted to upload more parts than allowed.' },

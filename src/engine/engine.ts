@@ -12,6 +12,9 @@ import * as listVersions from './list-versions.js';
 import { collectGarbage } from './gc.js';
 import * as mpu from './multipart.js';
 import * as mpuList from './multipart-list.js';
+import * as objectTagging from './object-tagging.js';
+import * as bucketTagging from './bucket-tagging.js';
+import type { Tag } from '../meta/types.js';
 
 export class Engine {
   constructor(readonly deps: EngineDeps) {}
@@ -48,6 +51,13 @@ export class Engine {
   listMultipartUploads(input: mpuList.ListUploadsInput) { return mpuList.listMultipartUploads(this.deps, input); }
   listParts(input: mpuList.ListPartsInput) { return mpuList.listParts(this.deps, input); }
   headObject(bucket: string, key: string, versionId?: string) { return read.requireObject(this.deps, bucket, key, versionId); }
+
+  getObjectTagging(input: objectTagging.ObjectTaggingInput) { return objectTagging.getObjectTagging(this.deps, input); }
+  putObjectTagging(input: objectTagging.ObjectTaggingInput & { tags: Tag[] }) { return objectTagging.putObjectTagging(this.deps, input); }
+  deleteObjectTagging(input: objectTagging.ObjectTaggingInput) { return objectTagging.putObjectTagging(this.deps, { ...input, tags: [] }); }
+  getBucketTagging(bucket: string) { return bucketTagging.getBucketTagging(this.deps, bucket); }
+  putBucketTagging(bucket: string, tags: Tag[]) { return bucketTagging.putBucketTagging(this.deps, bucket, tags); }
+  deleteBucketTagging(bucket: string) { return bucketTagging.putBucketTagging(this.deps, bucket, []); }
 
   collectGarbage(minAgeMs: number) { return collectGarbage(this.deps, minAgeMs); }
 }

@@ -6,7 +6,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { S3Error } from '../errors.js';
 import { combineChecksumParts, createHasher } from '../checksums/index.js';
 import type { ChecksumAlgorithm } from '../checksums/index.js';
-import type { ChecksumType, ObjectRecord, PartRecord, UploadRecord } from '../meta/types.js';
+import type { ChecksumType, ObjectRecord, PartRecord, Tag, UploadRecord } from '../meta/types.js';
 import type { WriteConditions } from './conditions.js';
 import { checkCopySourceConditions } from './conditions.js';
 import type { ReadConditions } from './conditions.js';
@@ -48,6 +48,8 @@ export interface CreateMultipartUploadInput extends ObjectAttributes {
   checksumAlgorithm?: ChecksumAlgorithm;
   checksumType?: ChecksumType;
   conditions: WriteConditions;
+  /** x-amz-tagging: the object's tag set once the upload completes. */
+  tags?: Tag[];
 }
 
 export async function createMultipartUpload(deps: EngineDeps, input: CreateMultipartUploadInput): Promise<UploadRecord> {
@@ -63,6 +65,7 @@ export async function createMultipartUpload(deps: EngineDeps, input: CreateMulti
     userMetadata: input.userMetadata,
     checksumAlgorithm: input.checksumAlgorithm ?? null,
     checksumType: input.checksumAlgorithm ? resolveChecksumType(input.checksumAlgorithm, input.checksumType) : (input.checksumType ?? null),
+    tags: input.tags,
     extra: { ...(input.extra ?? {}), conditions: input.conditions },
   };
   if (!input.checksumAlgorithm && input.checksumType) {
@@ -322,6 +325,7 @@ export async function completeMultipartUpload(deps: EngineDeps, input: CompleteM
       checksums: { algorithm: upload.checksumAlgorithm ?? undefined, type: checksums.type, values: checksums.values },
       inlineData: null, blobId: null,
       parts: chosen.map((p) => ({ partNumber: p.partNumber, blobId: p.blobId, size: p.size, etag: p.etag, checksums: p.checksums })),
+      tags: upload.tags,
       extra: Object.fromEntries(Object.entries(upload.extra).filter(([k]) => k !== 'conditions')),
     };
     // Conditions given at creation and at completion both apply.

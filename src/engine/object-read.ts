@@ -28,13 +28,16 @@ function rangeText(spec: RangeSpec): string {
   return 'suffix' in spec ? `bytes=-${spec.suffix}` : `bytes=${spec.start}-${spec.end ?? ''}`;
 }
 
-export async function requireObject(deps: EngineDeps, bucket: string, key: string, versionId?: string): Promise<ObjectRecord> {
+/** A version id is 'null' or one of ours; anything else is InvalidArgument, as S3 answers. */
+export function validateVersionId(versionId: string | undefined): void {
   if (versionId !== undefined && !isVersionId(versionId)) {
     throw new S3Error('InvalidArgument', { message: 'Invalid version id specified', fields: { ArgumentName: 'versionId', ArgumentValue: versionId } });
   }
-  const obj = await deps.meta.getObject(bucket, key, versionId);
+}
+
+/** The version a request addressed (the latest, or `versionId`), or the error S3 answers for it. */
+export function liveVersion(obj: ObjectRecord | undefined, key: string, versionId: string | undefined): ObjectRecord {
   if (!obj) {
-    if (!(await cachedBucket(deps, bucket))) throw new S3Error('NoSuchBucket', { fields: { BucketName: bucket } });
     throw versionId === undefined ? new S3Error('NoSuchKey', { fields: { Key: key } }) : new S3Error('NoSuchVersion', { fields: { Key: key, VersionId: versionId } });
   }
   if (obj.deleteMarker) {
@@ -44,6 +47,13 @@ export async function requireObject(deps: EngineDeps, bucket: string, key: strin
     throw new S3Error('NoSuchKey', { fields: { Key: key }, headers });
   }
   return obj;
+}
+
+export async function requireObject(deps: EngineDeps, bucket: string, key: string, versionId?: string): Promise<ObjectRecord> {
+  validateVersionId(versionId);
+  const obj = await deps.meta.getObject(bucket, key, versionId);
+  if (!obj && !(await cachedBucket(deps, bucket))) throw new S3Error('NoSuchBucket', { fields: { BucketName: bucket } });
+  return liveVersion(obj, key, versionId);
 }
 
 export interface OpenedBody {

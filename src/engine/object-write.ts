@@ -5,7 +5,7 @@ import { randomBytes } from 'node:crypto';
 import { S3Error } from '../errors.js';
 import type { ChecksumAlgorithm } from '../checksums/index.js';
 import type { MetaTx } from '../meta/store.js';
-import type { BucketRecord, ObjectRecord } from '../meta/types.js';
+import type { BucketRecord, ObjectRecord, Tag } from '../meta/types.js';
 import { checkCopySourceConditions, checkWriteConditions } from './conditions.js';
 import type { ReadConditions, WriteConditions } from './conditions.js';
 import { blobsOf, deleteBlobs } from './deps.js';
@@ -40,6 +40,8 @@ export interface PutObjectInput extends ObjectAttributes {
   ownerId: string;
   body: BodyInput;
   conditions: WriteConditions;
+  /** x-amz-tagging: the new version's tag set. */
+  tags?: Tag[];
 }
 
 export interface PutObjectOutput {
@@ -100,7 +102,7 @@ async function storeVersion(
   return { versioned };
 }
 
-function recordFrom(input: { bucket: string; key: string; ownerId: string } & ObjectAttributes, body: IngestResult, algorithm: string | undefined): ObjectRecord {
+function recordFrom(input: { bucket: string; key: string; ownerId: string; tags?: Tag[] } & ObjectAttributes, body: IngestResult, algorithm: string | undefined): ObjectRecord {
   return {
     bucket: input.bucket,
     key: input.key,
@@ -118,6 +120,7 @@ function recordFrom(input: { bucket: string; key: string; ownerId: string } & Ob
     inlineData: body.inlineData,
     blobId: body.blobId,
     parts: null,
+    tags: input.tags,
     extra: input.extra ?? {},
   };
 }
@@ -150,6 +153,9 @@ export interface CopyObjectInput {
   /** REPLACE: use `attributes`; COPY: keep the source's metadata and content headers. */
   metadataDirective: 'COPY' | 'REPLACE';
   attributes: ObjectAttributes;
+  /** REPLACE: the copy gets `tags` (none when absent); COPY: the source's tags. */
+  taggingDirective: 'COPY' | 'REPLACE';
+  tags?: Tag[];
   /** Storage class sent explicitly with the request (a change that allows copying onto itself). */
   storageClassChanged: boolean;
   checksumAlgorithm?: ChecksumAlgorithm;
@@ -185,7 +191,10 @@ export async function copyObject(deps: EngineDeps, input: CopyObjectInput): Prom
     ? input.attributes
     : { contentHeaders: source.contentHeaders, userMetadata: source.userMetadata, storageClass: input.attributes.storageClass, extra: source.extra };
   // The computed checksum is the expected one: the bytes came from our own store.
-  const record = recordFrom({ bucket: input.bucket, key: input.key, ownerId: input.ownerId, ...attrs }, body, algorithm);
+  // "The default value is COPY": the copy keeps the source version's tags.
+  // https://docs.aws.amazon.com/AmazonS3/latest/API/API_CopyObject.html#AmazonS3-CopyObject-request-header-TaggingDirective
+  const tags = input.taggingDirective === 'REPLACE' ? input.tags : source.tags;
+  const record = recordFrom({ bucket: input.bucket, key: input.key, ownerId: input.ownerId, ...attrs, tags }, body, algorithm);
   const { versioned } = await storeVersion(deps, input.bucket, record, input.conditions);
   return {
     etag: record.etag,

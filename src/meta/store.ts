@@ -9,6 +9,7 @@ import type {
   ListRange,
   ObjectRecord,
   PartRecord,
+  Tag,
   UploadListRange,
   UploadRecord,
   UserRecord,
@@ -64,6 +65,8 @@ export interface MetaTx extends MetaReader {
   createBucket(bucket: BucketRecord): Promise<void>;
   deleteBucket(name: string): Promise<void>;
   setBucketVersioning(name: string, state: VersioningState): Promise<void>;
+  /** Replace a bucket's tag set; an empty list removes it. */
+  setBucketTags(name: string, tags: Tag[]): Promise<void>;
 
   /**
    * Insert a version and make it the latest. With `replaceVersionId` (the 'null' version of an
@@ -73,6 +76,8 @@ export interface MetaTx extends MetaReader {
    * on the one-latest-version constraint rather than leaving two.
    */
   insertObjectVersion(record: ObjectRecord, replaceVersionId?: string, options?: { onlyVersion?: boolean }): Promise<ObjectRecord | undefined>;
+  /** Replace the tag set of one version (an empty list removes it); false when there is no such version. */
+  setObjectTags(bucket: string, key: string, versionId: string, tags: Tag[]): Promise<boolean>;
   /** Remove one version; if it was the latest, the next newest becomes latest. */
   deleteObjectVersion(bucket: string, key: string, versionId: string): Promise<ObjectRecord | undefined>;
   addUsage(bucket: string, delta: BucketUsage): Promise<void>;

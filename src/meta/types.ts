@@ -18,6 +18,12 @@ export interface AccessKeyRecord {
 
 export type VersioningState = 'Enabled' | 'Suspended' | null;
 
+/** One tag of an object version or a bucket. A tag set keeps the order it was given in. */
+export interface Tag {
+  key: string;
+  value: string;
+}
+
 export interface BucketRecord {
   name: string;
   ownerId: string;
@@ -25,6 +31,8 @@ export interface BucketRecord {
   createdAt: number;
   versioning: VersioningState;
   objectLockEnabled: boolean;
+  /** The bucket's tag set; absent or empty when it has none. */
+  tags?: Tag[];
 }
 
 export type ChecksumType = 'FULL_OBJECT' | 'COMPOSITE';
@@ -68,7 +76,9 @@ export interface ObjectRecord {
   inlineData: Buffer | null;
   blobId: string | null;
   parts: PartRef[] | null;
-  /** Room for later capabilities (SSE envelope, object lock, tags) without a schema change. */
+  /** The version's tag set; absent or empty when it has none. */
+  tags?: Tag[];
+  /** Room for later capabilities (SSE envelope, object lock) without a schema change. */
   extra: Record<string, unknown>;
 }
 
@@ -97,7 +107,9 @@ export interface UploadRecord {
   userMetadata: Record<string, string>;
   checksumAlgorithm: string | null;
   checksumType: ChecksumType | null;
-  /** Conditions to apply at completion, and room for later capabilities (SSE, lock, tags). */
+  /** The tags of CreateMultipartUpload, given to the object when the upload completes. */
+  tags?: Tag[];
+  /** Conditions to apply at completion, and room for later capabilities (SSE, lock). */
   extra: Record<string, unknown>;
 }
 

@@ -16,6 +16,8 @@ import * as get from './object-get.js';
 import * as del from './object-delete.js';
 import * as mpu from './multipart.js';
 import { getObjectAttributes } from './object-attributes.js';
+import * as objectTagging from './object-tagging.js';
+import * as bucketTagging from './bucket-tagging.js';
 
 type Handler = (ctx: RequestContext) => Promise<S3Result>;
 
@@ -43,6 +45,12 @@ export const HANDLERS: Record<string, Handler> = {
   AbortMultipartUpload: mpu.abortMultipartUpload,
   ListMultipartUploads: mpu.listMultipartUploads,
   ListParts: mpu.listParts,
+  GetObjectTagging: objectTagging.getObjectTagging,
+  PutObjectTagging: objectTagging.putObjectTagging,
+  DeleteObjectTagging: objectTagging.deleteObjectTagging,
+  GetBucketTagging: bucketTagging.getBucketTagging,
+  PutBucketTagging: bucketTagging.putBucketTagging,
+  DeleteBucketTagging: bucketTagging.deleteBucketTagging,
 };
 
 /**

@@ -19,6 +19,7 @@ import {
   refuseUnsupportedHeaders,
 } from './object-headers.js';
 import { parseCopySource, quoteEtag } from './object-put.js';
+import { parseTaggingHeaderOf } from './tagging-input.js';
 import { encoder, ownerOf, parseMaxKeys } from './list.js';
 import { isoDate, parseXml, renderXml, textOf } from './xml.js';
 import type { XmlObject } from './xml.js';
@@ -63,6 +64,7 @@ export async function createMultipartUpload(ctx: RequestContext): Promise<S3Resu
     checksumAlgorithm,
     checksumType,
     conditions: parseWriteConditions(h),
+    tags: parseTaggingHeaderOf(h, ctx.auth?.presigned ? ctx.query : undefined),
   });
   return {
     status: 200,

@@ -61,6 +61,9 @@ export function objectHeaders(obj: ObjectRecord, versioned: boolean): Record<str
   if (obj.storageClass !== 'STANDARD') h['x-amz-storage-class'] = obj.storageClass;
   if (versioned) h['x-amz-version-id'] = obj.versionId;
   for (const k in obj.userMetadata) h[`x-amz-meta-${k}`] = obj.userMetadata[k];
+  // "The number of tags, if any, on the object": absent when it has none.
+  // https://docs.aws.amazon.com/AmazonS3/latest/API/API_GetObject.html#AmazonS3-GetObject-response-header-TagCount
+  if (obj.tags !== undefined && obj.tags.length > 0) h['x-amz-tagging-count'] = obj.tags.length;
   return h;
 }
 

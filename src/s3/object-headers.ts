@@ -150,7 +150,6 @@ const UNSUPPORTED_WRITE_HEADERS = [
   'x-amz-object-lock-mode',
   'x-amz-object-lock-retain-until-date',
   'x-amz-object-lock-legal-hold',
-  'x-amz-tagging',
   'x-amz-website-redirect-location',
   'x-amz-grant-read',
   'x-amz-grant-write',

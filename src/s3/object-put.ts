@@ -16,6 +16,7 @@ import {
   parseWriteConditions,
   refuseUnsupportedHeaders,
 } from './object-headers.js';
+import { parseTaggingDirective, parseTaggingHeaderOf } from './tagging-input.js';
 import { isoDate, renderXml } from './xml.js';
 
 export function quoteEtag(etag: string): string {
@@ -46,6 +47,7 @@ export async function putObject(ctx: RequestContext): Promise<S3Result> {
   const contentHeaders = parseContentHeaders(h);
   const storageClass = parseStorageClass(h);
   const conditions = parseWriteConditions(h);
+  const tags = parseTaggingHeaderOf(h, ctx.auth?.presigned ? ctx.query : undefined);
   // EntityTooLarge is decided from the announced size, before a byte is read.
   const announced = Number(header(ctx, 'x-amz-decoded-content-length') ?? header(ctx, 'content-length') ?? 0);
   if (announced > ctx.config.maxObjectSizeBytes) {
@@ -64,6 +66,7 @@ export async function putObject(ctx: RequestContext): Promise<S3Result> {
     userMetadata,
     storageClass,
     conditions,
+    tags,
     body: {
       ...body,
       contentMd5,
@@ -110,6 +113,11 @@ export async function copyObject(ctx: RequestContext): Promise<S3Result> {
   if (directive !== 'COPY' && directive !== 'REPLACE') {
     throw new S3Error('InvalidArgument', { message: 'Unknown metadata directive.', fields: { ArgumentName: 'x-amz-metadata-directive', ArgumentValue: directive } });
   }
+  // x-amz-tagging is read with REPLACE only: "If you choose COPY for the x-amz-tagging-directive,
+  // you don't need to set the x-amz-tagging header, because the tag-set will be copied from the
+  // source object directly." https://docs.aws.amazon.com/AmazonS3/latest/API/API_CopyObject.html
+  const taggingDirective = parseTaggingDirective(h);
+  const tags = taggingDirective === 'REPLACE' ? parseTaggingHeaderOf(h, ctx.auth?.presigned ? ctx.query : undefined) : undefined;
   const algHeader = header(ctx, 'x-amz-checksum-algorithm');
   let checksumAlgorithm: ChecksumAlgorithm | undefined;
   if (algHeader !== undefined) {
@@ -125,6 +133,8 @@ export async function copyObject(ctx: RequestContext): Promise<S3Result> {
     conditions: parseWriteConditions(h),
     metadataDirective: directive,
     attributes: { contentHeaders: parseContentHeaders(h), userMetadata: parseUserMetadata(h), storageClass: parseStorageClass(h) },
+    taggingDirective,
+    tags,
     storageClassChanged: header(ctx, 'x-amz-storage-class') !== undefined,
     checksumAlgorithm,
     signal: ctx.signal,

@@ -46,10 +46,30 @@ test('each route resolves to its operation', () => {
   assert.equal(op('POST', 'object', 'uploadId=u'), 'CompleteMultipartUpload');
   assert.equal(op('DELETE', 'object', 'uploadId=u'), 'AbortMultipartUpload');
   assert.equal(op('GET', 'object', 'uploadId=u'), 'ListParts');
+  assert.equal(op('GET', 'object', 'tagging'), 'GetObjectTagging');
+  assert.equal(op('GET', 'object', 'tagging&versionId=v'), 'GetObjectTagging');
+  assert.equal(op('PUT', 'object', 'tagging'), 'PutObjectTagging');
+  assert.equal(op('PUT', 'object', 'tagging', ['x-amz-copy-source']), 'PutObjectTagging');
+  assert.equal(op('DELETE', 'object', 'tagging'), 'DeleteObjectTagging');
+  assert.equal(op('GET', 'bucket', 'tagging'), 'GetBucketTagging');
+  assert.equal(op('PUT', 'bucket', 'tagging'), 'PutBucketTagging');
+  assert.equal(op('DELETE', 'bucket', 'tagging'), 'DeleteBucketTagging');
+});
+
+test('the tagging routes carry their IAM actions; DeleteBucketTagging is s3:PutBucketTagging', () => {
+  const action = (method: string, on: On, query: string): string =>
+    matchRoute({ method, on, query: new URLSearchParams(query), hasHeader: () => false }).action;
+  assert.equal(action('GET', 'object', 'tagging'), 's3:GetObjectTagging');
+  assert.equal(action('PUT', 'object', 'tagging'), 's3:PutObjectTagging');
+  assert.equal(action('DELETE', 'object', 'tagging'), 's3:DeleteObjectTagging');
+  assert.equal(action('GET', 'bucket', 'tagging'), 's3:GetBucketTagging');
+  assert.equal(action('PUT', 'bucket', 'tagging'), 's3:PutBucketTagging');
+  assert.equal(action('DELETE', 'bucket', 'tagging'), 's3:PutBucketTagging');
 });
 
 test('an unhandled sub-resource is NotImplemented, a wrong method MethodNotAllowed', () => {
   assert.equal(code(() => op('GET', 'bucket', 'torrent')), 'NotImplemented');
+  assert.equal(code(() => op('POST', 'object', 'tagging')), 'MethodNotAllowed');
   assert.equal(code(() => op('POST', 'object')), 'MethodNotAllowed');
   assert.equal(code(() => op('PATCH', 'bucket')), 'MethodNotAllowed');
 });

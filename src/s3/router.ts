@@ -43,6 +43,15 @@ export const ROUTES: readonly Route[] = [
   { method: 'POST', on: 'object', query: ['uploadId'], op: 'CompleteMultipartUpload', action: 's3:PutObject', body: 'xml' },
   { method: 'DELETE', on: 'object', query: ['uploadId'], op: 'AbortMultipartUpload', action: 's3:AbortMultipartUpload', body: 'none' },
   { method: 'GET', on: 'object', query: ['uploadId'], op: 'ListParts', action: 's3:ListMultipartUploadParts', body: 'none' },
+
+  { method: 'GET', on: 'object', query: ['tagging'], op: 'GetObjectTagging', action: 's3:GetObjectTagging', body: 'none' },
+  { method: 'PUT', on: 'object', query: ['tagging'], op: 'PutObjectTagging', action: 's3:PutObjectTagging', body: 'xml' },
+  { method: 'DELETE', on: 'object', query: ['tagging'], op: 'DeleteObjectTagging', action: 's3:DeleteObjectTagging', body: 'none' },
+  { method: 'GET', on: 'bucket', query: ['tagging'], op: 'GetBucketTagging', action: 's3:GetBucketTagging', body: 'none' },
+  { method: 'PUT', on: 'bucket', query: ['tagging'], op: 'PutBucketTagging', action: 's3:PutBucketTagging', body: 'xml' },
+  // "To use this operation, you must have permission to perform the s3:PutBucketTagging action."
+  // https://docs.aws.amazon.com/AmazonS3/latest/API/API_DeleteBucketTagging.html
+  { method: 'DELETE', on: 'bucket', query: ['tagging'], op: 'DeleteBucketTagging', action: 's3:PutBucketTagging', body: 'none' },
 ];
 
 /**
@@ -105,8 +114,10 @@ export function matchRoute(req: RouteRequest, routes: readonly Route[] = ROUTES)
     return requested.some((k) => !keys.has(k));
   };
   const sameMethod = candidates.filter((r) => r.method === req.method).sort((a, b) => specificity(b) - specificity(a));
-  const best = sameMethod[0];
-  if (best && !unhandled(best)) return best;
+  // Of equally specific rows, the one that handles every sub-resource named (PUT ?tagging with an
+  // x-amz-copy-source header is PutObjectTagging, not CopyObject).
+  const best = sameMethod.find((r) => !unhandled(r));
+  if (best) return best;
   // The resource exists with other methods: 405 with the methods it has.
   const others = candidates.filter((r) => !unhandled(r));
   if (others.length > 0) {

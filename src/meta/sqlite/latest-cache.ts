@@ -34,6 +34,7 @@ export class LatestObjectCache {
       Object.freeze(record.userMetadata);
       Object.freeze(record.checksums);
       Object.freeze(record.extra);
+      if (record.tags) Object.freeze(record.tags);
       Object.freeze(record);
     }
     this.#entries.set(k, record);

@@ -4,6 +4,7 @@ import type {
   BucketRecord,
   ObjectRecord,
   PartRecord,
+  Tag,
   UploadRecord,
   UserRecord,
   VersioningState,
@@ -20,6 +21,17 @@ export const LIST_COLUMNS = [
 
 /** What replacing a version needs to know of the old one: everything but its inline bytes. */
 export const REPLACE_COLUMNS = `${LIST_COLUMNS}, parts`;
+
+/** A tag set as stored: JSON [key, value] pairs in order, NULL for none. */
+export function tagsText(tags: readonly Tag[] | undefined): string | null {
+  return tags === undefined || tags.length === 0 ? null : JSON.stringify(tags.map((t) => [t.key, t.value]));
+}
+
+/** The stored tag set; undefined when there is none (or the row was read without it). */
+export function fromTagsText(text: unknown): Tag[] | undefined {
+  if (typeof text !== 'string') return undefined;
+  return (JSON.parse(text) as Array<[string, string]>).map(([key, value]) => ({ key, value }));
+}
 
 export function toUser(r: Row): UserRecord {
   return {
@@ -43,6 +55,7 @@ export function toBucket(r: Row): BucketRecord {
     createdAt: r.created_at as number,
     versioning: (r.versioning as VersioningState) ?? null,
     objectLockEnabled: r.object_lock === 1,
+    tags: fromTagsText(r.tags),
   };
 }
 
@@ -69,6 +82,7 @@ export function toObject(r: Row): ObjectRecord {
     inlineData: (r.inline_data as Buffer | null) ?? null,
     blobId: (r.blob_id as string | null) ?? null,
     parts: r.parts == null ? null : (JSON.parse(r.parts as string) as ObjectRecord['parts']),
+    tags: fromTagsText(r.tags),
     extra: jsonObject<Record<string, unknown>>(r.extra),
   };
 }
@@ -85,6 +99,7 @@ export function toUpload(r: Row): UploadRecord {
     userMetadata: JSON.parse(r.user_metadata as string) as Record<string, string>,
     checksumAlgorithm: (r.checksum_algorithm as string | null) ?? null,
     checksumType: (r.checksum_type as UploadRecord['checksumType']) ?? null,
+    tags: fromTagsText(r.tags),
     extra: JSON.parse(r.extra as string) as Record<string, unknown>,
   };
 }

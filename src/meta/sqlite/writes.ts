@@ -3,7 +3,7 @@
 import type { MetaTx, MetaReader } from '../store.js';
 import { BlobDoomedError } from '../store.js';
 import type { ObjectRecord } from '../types.js';
-import { REPLACE_COLUMNS, toObject, toPart } from './rows.js';
+import { REPLACE_COLUMNS, tagsText, toObject, toPart } from './rows.js';
 import type { Row } from './rows.js';
 
 export interface SqlRunner {
@@ -32,9 +32,9 @@ export function sqliteWrites(s: SqlRunner): MetaWrites {
       async createUpload(u) {
         s.run(
           `INSERT INTO multipart_uploads (upload_id, bucket, key, initiated, owner_id, storage_class, content_headers, user_metadata,
-             checksum_algorithm, checksum_type, extra) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+             checksum_algorithm, checksum_type, tags, extra) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
           u.uploadId, u.bucket, u.key, u.initiated, u.ownerId, u.storageClass, JSON.stringify(u.contentHeaders),
-          JSON.stringify(u.userMetadata), u.checksumAlgorithm, u.checksumType, JSON.stringify(u.extra),
+          JSON.stringify(u.userMetadata), u.checksumAlgorithm, u.checksumType, tagsText(u.tags), JSON.stringify(u.extra),
         );
       },
       async deleteUpload(id) {
@@ -76,6 +76,13 @@ export function sqliteWrites(s: SqlRunner): MetaWrites {
       async setBucketVersioning(name, state) {
         s.run('UPDATE buckets SET versioning = ? WHERE name = ?', state, name);
       },
+      async setBucketTags(name, tags) {
+        s.run('UPDATE buckets SET tags = ? WHERE name = ?', tagsText(tags), name);
+      },
+      async setObjectTags(bucket, key, versionId, tags) {
+        s.forgetKey(bucket, key);
+        return s.run('UPDATE objects SET tags = ? WHERE bucket = ? AND key = ? AND version_id = ?', tagsText(tags), bucket, key, versionId) > 0;
+      },
       async insertObjectVersion(o, replaceVersionId, options) {
         s.forgetKey(o.bucket, o.key);
         let removed: ObjectRecord | undefined;
@@ -87,11 +94,11 @@ export function sqliteWrites(s: SqlRunner): MetaWrites {
             // changes in place and no index entry moves.
             s.run(
               `UPDATE objects SET delete_marker = ?, size = ?, etag = ?, last_modified = ?, owner_id = ?, storage_class = ?,
-                 content_headers = ?, user_metadata = ?, checksums = ?, inline_data = ?, blob_id = ?, parts = ?, extra = ?
+                 content_headers = ?, user_metadata = ?, checksums = ?, inline_data = ?, blob_id = ?, parts = ?, tags = ?, extra = ?
                WHERE bucket = ? AND key = ? AND version_id = ?`,
               o.deleteMarker ? 1 : 0, o.size, o.etag, o.lastModified, o.ownerId, o.storageClass, JSON.stringify(o.contentHeaders),
               JSON.stringify(o.userMetadata), JSON.stringify(o.checksums), o.inlineData, o.blobId,
-              o.parts === null ? null : JSON.stringify(o.parts), JSON.stringify(o.extra), o.bucket, o.key, o.versionId,
+              o.parts === null ? null : JSON.stringify(o.parts), tagsText(o.tags), JSON.stringify(o.extra), o.bucket, o.key, o.versionId,
             );
             return removed;
           }
@@ -102,11 +109,11 @@ export function sqliteWrites(s: SqlRunner): MetaWrites {
         const seq = s.nextSeq();
         s.run(
           `INSERT INTO objects (bucket, key, version_id, seq, is_latest, delete_marker, size, etag, last_modified, owner_id,
-             storage_class, content_headers, user_metadata, checksums, inline_data, blob_id, parts, extra)
-           VALUES (?, ?, ?, ?, 1, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+             storage_class, content_headers, user_metadata, checksums, inline_data, blob_id, parts, tags, extra)
+           VALUES (?, ?, ?, ?, 1, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
           o.bucket, o.key, o.versionId, seq, o.deleteMarker ? 1 : 0, o.size, o.etag, o.lastModified, o.ownerId,
           o.storageClass, JSON.stringify(o.contentHeaders), JSON.stringify(o.userMetadata), JSON.stringify(o.checksums),
-          o.inlineData, o.blobId, o.parts === null ? null : JSON.stringify(o.parts), JSON.stringify(o.extra),
+          o.inlineData, o.blobId, o.parts === null ? null : JSON.stringify(o.parts), tagsText(o.tags), JSON.stringify(o.extra),
         );
         return removed;
       },
