@@ -37,6 +37,8 @@ async function everyPage(store: MetadataStore, bucket: string, prefix: string, p
   for (;;) {
     const page = keysOf(await store.listObjects(bucket, { prefix, after, limit: pageSize }));
     if (page.length === 0) return pages;
+    // A store whose `after` does not move the listing on would page forever: fail instead.
+    if (pages.length > 100) assert.fail(`still paging after ${pages.length} pages: ${pages.slice(-3).join(' | ')}`);
     pages.push(page);
     after = page[page.length - 1];
   }
