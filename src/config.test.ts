@@ -121,6 +121,13 @@ test('an invalid value is refused with a ConfigError naming its variable', () =>
   for (const [variable, value] of invalid) refuses({ [variable]: value }, variable);
 });
 
+test('a request timeout longer than a timer can hold, or shorter than a millisecond, is refused', () => {
+  // Node.js fires a timer set beyond 2^31 - 1 ms after 1 ms: every upload would time out at once.
+  for (const value of ['Infinity', '2147484', '1e10', '0.0001']) refuses({ COFFER_REQUEST_TIMEOUT: value }, 'COFFER_REQUEST_TIMEOUT');
+  assert.equal(loadConfig({ COFFER_REQUEST_TIMEOUT: '2147483' }).requestTimeoutMs, 2_147_483_000);
+  assert.equal(loadConfig({ COFFER_REQUEST_TIMEOUT: '0.001' }).requestTimeoutMs, 1);
+});
+
 test('an invalid flag value is refused the same way', () => {
   refuses({}, 'COFFER_MAX_BUCKETS', { 'max-buckets': 'lots' });
   refuses({}, 'COFFER_ADDRESS', { address: 'nowhere' });
