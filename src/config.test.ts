@@ -128,6 +128,11 @@ test('a request timeout longer than a timer can hold, or shorter than a millisec
   assert.equal(loadConfig({ COFFER_REQUEST_TIMEOUT: '0.001' }).requestTimeoutMs, 1);
 });
 
+test('a log level pino does not know is refused, not left to fail the start-up with a stack trace', () => {
+  for (const level of ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']) assert.equal(loadConfig({ COFFER_LOG_LEVEL: level }).logLevel, level);
+  for (const level of ['loud', 'verbose', 'warning']) refuses({ COFFER_LOG_LEVEL: level }, 'COFFER_LOG_LEVEL');
+});
+
 test('an invalid flag value is refused the same way', () => {
   refuses({}, 'COFFER_MAX_BUCKETS', { 'max-buckets': 'lots' });
   refuses({}, 'COFFER_ADDRESS', { address: 'nowhere' });

@@ -28,6 +28,9 @@ export interface Config {
 
 export const GiB = 1024 * 1024 * 1024;
 
+/** pino's levels: any other name makes pino throw when the server starts. */
+const LOG_LEVELS: ReadonlySet<string> = new Set(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']);
+
 /** The longest delay a Node.js timer holds: 2^31 - 1 ms, about 24.8 days. */
 const MAX_TIMER_MS = 2 ** 31 - 1;
 
@@ -98,6 +101,8 @@ export function loadConfig(env: Env, flags: Record<string, string | undefined> =
   if (!(requestTimeoutMs >= 1 && requestTimeoutMs <= MAX_TIMER_MS)) {
     throw new ConfigError(`COFFER_REQUEST_TIMEOUT must be a number of seconds from 0.001 to ${Math.floor(MAX_TIMER_MS / 1000)}, got '${timeoutText}'`);
   }
+  const logLevel = get('COFFER_LOG_LEVEL') || 'info';
+  if (!LOG_LEVELS.has(logLevel)) throw new ConfigError(`COFFER_LOG_LEVEL must be one of ${[...LOG_LEVELS].join(', ')}, got '${logLevel}'`);
   return {
     address: parseHostPort(get('COFFER_ADDRESS') || '127.0.0.1:9000', 'COFFER_ADDRESS'),
     tls,
@@ -116,6 +121,6 @@ export function loadConfig(env: Env, flags: Record<string, string | undefined> =
     inlineMaxBytes: parseInteger(get('COFFER_INLINE_MAX'), 'COFFER_INLINE_MAX', 64 * 1024),
     uploadMaxAgeMs: parseInteger(get('COFFER_UPLOAD_MAX_AGE'), 'COFFER_UPLOAD_MAX_AGE', 7 * 24 * 3600, 1) * 1000,
     minFreeBytes: parseInteger(get('COFFER_MIN_FREE_SPACE'), 'COFFER_MIN_FREE_SPACE', 64 * 1024 * 1024),
-    logLevel: get('COFFER_LOG_LEVEL') || 'info',
+    logLevel,
   };
 }
