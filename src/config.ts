@@ -94,7 +94,7 @@ export function loadConfig(env: Env, flags: Record<string, string | undefined> =
   if (databaseUrl !== undefined) {
     throw new ConfigError('COFFER_DATABASE_URL is set, but this Coffer has only the embedded SQLite metadata store (in the data directory); unset it to run embedded');
   }
-  const timeoutText = get('COFFER_REQUEST_TIMEOUT') ?? '20';
+  const timeoutText = get('COFFER_REQUEST_TIMEOUT') || '20';
   const requestTimeoutMs = Math.round(Number(timeoutText) * 1000);
   // A timer of 0 ms, or of more than a Node.js timer holds (it then fires after 1 ms), would time
   // every upload out at once.
