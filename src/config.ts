@@ -30,6 +30,12 @@ export interface Config {
 
 export const GiB = 1024 * 1024 * 1024;
 
+/** pino's levels: any other name makes pino throw when the server starts. */
+const LOG_LEVELS: ReadonlySet<string> = new Set(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']);
+
+/** The longest delay a Node.js timer holds: 2^31 - 1 ms, about 24.8 days. */
+const MAX_TIMER_MS = 2 ** 31 - 1;
+
 export class ConfigError extends Error {}
 
 /** A condition outside the configuration that stops the server from starting (a data dir in use). */
@@ -97,8 +103,15 @@ export function loadConfig(env: Env, flags: Record<string, string | undefined> =
   if (databaseUrl !== undefined) {
     throw new ConfigError('COFFER_DATABASE_URL is set, but this Coffer has only the embedded SQLite metadata store (in the data directory); unset it to run embedded');
   }
-  const timeoutSeconds = Number(get('COFFER_REQUEST_TIMEOUT') ?? '20');
-  if (!(timeoutSeconds > 0)) throw new ConfigError('COFFER_REQUEST_TIMEOUT must be a positive number of seconds');
+  const timeoutText = get('COFFER_REQUEST_TIMEOUT') || '20';
+  const requestTimeoutMs = Math.round(Number(timeoutText) * 1000);
+  // A timer of 0 ms, or of more than a Node.js timer holds (it then fires after 1 ms), would time
+  // every upload out at once.
+  if (!(requestTimeoutMs >= 1 && requestTimeoutMs <= MAX_TIMER_MS)) {
+    throw new ConfigError(`COFFER_REQUEST_TIMEOUT must be a number of seconds from 0.001 to ${Math.floor(MAX_TIMER_MS / 1000)}, got '${timeoutText}'`);
+  }
+  const logLevel = get('COFFER_LOG_LEVEL') || 'info';
+  if (!LOG_LEVELS.has(logLevel)) throw new ConfigError(`COFFER_LOG_LEVEL must be one of ${[...LOG_LEVELS].join(', ')}, got '${logLevel}'`);
   return {
     address: parseHostPort(get('COFFER_ADDRESS') || '127.0.0.1:9000', 'COFFER_ADDRESS'),
     tls,
@@ -113,11 +126,11 @@ export function loadConfig(env: Env, flags: Record<string, string | undefined> =
     regionEndpoints: parseRegionEndpoints(get('COFFER_REGION_ENDPOINTS'), region),
     rateLimitPerSecond: parseInteger(get('COFFER_RATE_LIMIT'), 'COFFER_RATE_LIMIT', 0),
     maxInflight: parseInteger(get('COFFER_MAX_INFLIGHT'), 'COFFER_MAX_INFLIGHT', 0),
-    requestTimeoutMs: Math.round(timeoutSeconds * 1000),
+    requestTimeoutMs,
     inlineMaxBytes: parseInteger(get('COFFER_INLINE_MAX'), 'COFFER_INLINE_MAX', 64 * 1024),
     uploadMaxAgeMs: parseInteger(get('COFFER_UPLOAD_MAX_AGE'), 'COFFER_UPLOAD_MAX_AGE', 7 * 24 * 3600, 1) * 1000,
     minFreeBytes: parseInteger(get('COFFER_MIN_FREE_SPACE'), 'COFFER_MIN_FREE_SPACE', 64 * 1024 * 1024),
     sigV2: parseOnOff(get('COFFER_SIGV2'), 'COFFER_SIGV2', false),
-    logLevel: get('COFFER_LOG_LEVEL') || 'info',
+    logLevel,
   };
 }

@@ -4,7 +4,7 @@ import type { RequestContext, S3Result } from '../http/context.js';
 import { header } from '../http/context.js';
 import type { ObjectRecord } from '../meta/types.js';
 import type { RangeSpec } from '../engine/object-read.js';
-import { parseReadConditions, refuseUnsupportedHeaders } from './object-headers.js';
+import { parseReadConditions, parseResponseOverrides, refuseUnsupportedHeaders } from './object-headers.js';
 import { checksumResponseHeaders, quoteEtag } from './object-put.js';
 import { recentlyComputed } from '../memo.js';
 
@@ -22,16 +22,6 @@ export function parseRange(value: string | undefined): RangeSpec | undefined {
   if (end < start) return undefined;
   return { start, end };
 }
-
-/** response-* query parameters override these headers on a signed GET. */
-const RESPONSE_OVERRIDES: Record<string, string> = {
-  'response-content-type': 'Content-Type',
-  'response-content-language': 'Content-Language',
-  'response-expires': 'Expires',
-  'response-cache-control': 'Cache-Control',
-  'response-content-disposition': 'Content-Disposition',
-  'response-content-encoding': 'Content-Encoding',
-};
 
 /** Last-Modified strings of recently read objects: formatting a date costs more than a lookup. */
 const httpDate = recentlyComputed(1024, (ms: number) => new Date(ms).toUTCString());
@@ -65,17 +55,6 @@ export function objectHeaders(obj: ObjectRecord, versioned: boolean): Record<str
   // https://docs.aws.amazon.com/AmazonS3/latest/API/API_GetObject.html#AmazonS3-GetObject-response-header-TagCount
   if (obj.tags !== undefined && obj.tags.length > 0) h['x-amz-tagging-count'] = obj.tags.length;
   return h;
-}
-
-/**
- * A response-* value as header bytes: control characters cannot be sent in a header, and text
- * beyond Latin-1 goes out as its UTF-8 bytes, as S3 sends it.
- */
-function overrideValue(param: string, value: string): string {
-  if (/[\x00-\x08\x0a-\x1f\x7f]/.test(value)) {
-    throw new S3Error('InvalidArgument', { message: `${param} must not contain control characters.`, fields: { ArgumentName: param, ArgumentValue: value } });
-  }
-  return /[^\x00-\xff]/.test(value) ? Buffer.from(value, 'utf8').toString('latin1') : value;
 }
 
 function parsePartNumber(value: string | null): number | undefined {
@@ -122,12 +101,7 @@ export async function getObject(ctx: RequestContext): Promise<S3Result> {
     if (part?.checksums && obj.checksums.algorithm) Object.assign(headers, checksumResponseHeaders(obj.checksums.algorithm, part.checksums, obj.checksums.type));
     else if (!out.range || (partNumber !== undefined && !obj.parts)) Object.assign(headers, checksumResponseHeaders(obj.checksums.algorithm, obj.checksums.values, obj.checksums.type));
   }
-  if (hasQuery) {
-    for (const [param, name] of Object.entries(RESPONSE_OVERRIDES)) {
-      const v = ctx.query.get(param);
-      if (v !== null) headers[name] = overrideValue(param, v);
-    }
-  }
+  if (hasQuery) Object.assign(headers, parseResponseOverrides(ctx.query));
   // "This value is only returned if you specify partNumber in your request and the object was
   // uploaded as a multipart upload." https://docs.aws.amazon.com/AmazonS3/latest/API/API_HeadObject.html
   if (partNumber !== undefined && obj.parts) headers['x-amz-mp-parts-count'] = obj.parts.length;

@@ -130,6 +130,40 @@ export function parseReadConditions(headers: IncomingHttpHeaders, prefix = ''): 
   };
 }
 
+/** response-* query parameters override these headers on a signed GET or HEAD. */
+const RESPONSE_OVERRIDES: Record<string, string> = {
+  'response-content-type': 'Content-Type',
+  'response-content-language': 'Content-Language',
+  'response-expires': 'Expires',
+  'response-cache-control': 'Cache-Control',
+  'response-content-disposition': 'Content-Disposition',
+  'response-content-encoding': 'Content-Encoding',
+};
+
+/**
+ * A response-* value as header bytes: control characters cannot be sent in a header, and text
+ * beyond Latin-1 goes out as its UTF-8 bytes, as S3 sends it.
+ */
+function overrideValue(param: string, value: string): string {
+  if (/[\x00-\x08\x0a-\x1f\x7f]/.test(value)) {
+    throw new S3Error('InvalidArgument', { message: `${param} must not contain control characters.`, fields: { ArgumentName: param, ArgumentValue: value } });
+  }
+  return /[^\x00-\xff]/.test(value) ? Buffer.from(value, 'utf8').toString('latin1') : value;
+}
+
+/**
+ * The response headers a GET or HEAD query overrides, by header name.
+ * https://docs.aws.amazon.com/AmazonS3/latest/API/API_GetObject.html ("Overriding response header values")
+ */
+export function parseResponseOverrides(query: URLSearchParams): Record<string, string> {
+  const headers: Record<string, string> = {};
+  for (const [param, name] of Object.entries(RESPONSE_OVERRIDES)) {
+    const v = query.get(param);
+    if (v !== null) headers[name] = overrideValue(param, v);
+  }
+  return headers;
+}
+
 export function parseWriteConditions(headers: IncomingHttpHeaders): WriteConditions {
   const inm = one(headers, 'if-none-match');
   if (inm !== undefined && inm.trim() !== '*') {

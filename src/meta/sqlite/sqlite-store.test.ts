@@ -1,5 +1,7 @@
-// The SQLite store's batching: transactions of concurrent callers share a commit, one failing
-// rolls back alone, and checkpoints keep the WAL from growing while writes go on.
+// What only the SQLite store has: checkpoints that keep the WAL from growing while writes go on,
+// the in-memory cache of latest versions, the version order surviving a restart, and databases
+// from before a migration. The MetadataStore contract itself (transactions, rollback, racing
+// writers, versions, listings) is the conformance suite's: src/meta/conformance/.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtemp, rm, stat } from 'node:fs/promises';
@@ -46,24 +48,6 @@ async function withStore(fn: (store: SqliteStore, dir: string) => Promise<void>,
   }, checkpointIntervalMs));
 }
 
-test('a failing transaction in a shared batch rolls back alone', async () => {
-  await withStore(async (store) => {
-    const data = randomBytes(100);
-    const results = await Promise.allSettled([
-      store.transaction((tx) => tx.insertObjectVersion(record('a', data), 'null')),
-      store.transaction(async (tx) => {
-        await tx.insertObjectVersion(record('b', data), 'null');
-        throw new Error('refused');
-      }),
-      store.transaction((tx) => tx.insertObjectVersion(record('c', data), 'null')),
-    ]);
-    assert.deepEqual(results.map((r) => r.status), ['fulfilled', 'rejected', 'fulfilled']);
-    assert.equal((await store.getObject('b', 'a'))?.etag, 'a');
-    assert.equal(await store.getObject('b', 'b'), undefined);
-    assert.equal((await store.getObject('b', 'c'))?.etag, 'c');
-  });
-});
-
 test('checkpoints during a stream of writes keep the WAL small, and every write stays readable', async () => {
   await withStore(async (store, dir) => {
     const rounds = 12;
@@ -107,24 +91,6 @@ test('the cache of latest versions never serves a replaced, deleted or rolled-ba
     assert.ok((await store.getObject('b', 'k'))?.inlineData?.equals(v2), 'an overwrite is seen at once');
     await store.transaction((tx) => tx.deleteObjectVersion('b', 'k', 'null'));
     assert.equal(await store.getObject('b', 'k'), undefined, 'a delete is seen at once');
-  });
-});
-
-test('a new null version demotes another latest version; a wrong onlyVersion hint fails on the one-latest constraint', async () => {
-  await withStore(async (store) => {
-    const data = randomBytes(16);
-    await store.transaction((tx) => tx.insertObjectVersion({ ...record('k', data), versionId: 'v1', etag: 'first' }));
-    // As a PUT to a suspended bucket: no 'null' version to replace, and v1 stops being latest.
-    await store.transaction((tx) => tx.insertObjectVersion({ ...record('k', data), etag: 'second' }, 'null'));
-    assert.equal((await store.getObject('b', 'k'))?.etag, 'second');
-    assert.equal((await store.getObject('b', 'k', 'v1'))?.isLatest, false);
-    // A caller wrongly claiming the key has no other version is refused, and nothing changes.
-    await assert.rejects(
-      store.transaction((tx) => tx.insertObjectVersion({ ...record('k', data), versionId: 'v3', etag: 'third' }, undefined, { onlyVersion: true })),
-      /UNIQUE constraint failed/,
-    );
-    assert.equal((await store.getObject('b', 'k'))?.etag, 'second');
-    assert.equal(await store.getObject('b', 'k', 'v3'), undefined);
   });
 });
 
