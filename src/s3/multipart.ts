@@ -19,7 +19,7 @@ import {
   refuseUnsupportedHeaders,
 } from './object-headers.js';
 import { parseCopySource, quoteEtag } from './object-put.js';
-import { encoder, ownerOf, parseMaxKeys } from './list.js';
+import { encoder, ownerOf, parseMaxKeys, percentEncodeName } from './list.js';
 import { isoDate, parseXml, renderXml, textOf } from './xml.js';
 import type { XmlObject } from './xml.js';
 
@@ -181,7 +181,7 @@ export async function completeMultipartUpload(ctx: RequestContext): Promise<S3Re
     status: 200,
     headers: { 'x-amz-version-id': out.versionId },
     body: renderXml('CompleteMultipartUploadResult', {
-      Location: `${scheme}://${host}/${encodeURIComponent(ctx.bucket!)}/${ctx.key!.split('/').map(encodeURIComponent).join('/')}`,
+      Location: `${scheme}://${host}/${encodeURIComponent(ctx.bucket!)}/${percentEncodeName(ctx.key!)}`,
       Bucket: ctx.bucket!,
       Key: ctx.key!,
       ETag: quoteEtag(out.etag),
