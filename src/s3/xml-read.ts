@@ -49,8 +49,12 @@ const XML_DECL = new RegExp(
   '(?:[ \\t\\n]+encoding[ \\t\\n]*=[ \\t\\n]*(?:"([A-Za-z][A-Za-z0-9._-]*)"|\'([A-Za-z][A-Za-z0-9._-]*)\'))?' +
   '(?:[ \\t\\n]+standalone[ \\t\\n]*=[ \\t\\n]*(?:"(?:yes|no)"|\'(?:yes|no)\'))?[ \\t\\n]*\\?>$',
 );
-/** The body is decoded as UTF-8 before it gets here; a declaration naming another encoding would be misread. */
+/**
+ * The body is decoded as UTF-8 before it gets here. A declaration naming another encoding is
+ * taken only for a document that is all ASCII, which every ASCII-compatible encoding reads alike.
+ */
 const READABLE_ENCODING = /^(?:utf-?8|us-ascii)$/i;
+const NON_ASCII = /[^\x00-\x7f]/;
 
 // XML's whitespace; a literal CR is gone after end-of-line handling, but &#13; decodes to one.
 const isSpace = (c: string | undefined): boolean => c === ' ' || c === '\t' || c === '\n' || c === '\r';
@@ -108,7 +112,9 @@ class Reader {
     const m = XML_DECL.exec(this.s.slice(this.pos, end + 2));
     if (!m) this.fail('a malformed XML declaration');
     const encoding = m[1] ?? m[2];
-    if (encoding !== undefined && !READABLE_ENCODING.test(encoding)) this.fail(`the encoding ${encoding} (bodies are read as UTF-8)`);
+    if (encoding !== undefined && !READABLE_ENCODING.test(encoding) && NON_ASCII.test(this.s)) {
+      this.fail(`non-ASCII text declared as ${encoding} (bodies are read as UTF-8)`);
+    }
     this.pos = end + 2;
   }
 
