@@ -163,15 +163,6 @@ test('Complete with If-Match fails with 412 on an ETag mismatch and 404 NoSuchKe
   expectError(await mp.complete(bucket, 'absent', missing, [{ partNumber: 1, etag: e2 }], { 'if-match': e2 }), 404, 'NoSuchKey');
 });
 
-test('DeleteBucket with an open multipart upload fails with 409 BucketNotEmpty', async () => {
-  const bucket = await newBucketRaw(c.endpoint, 'mpe');
-  const id = await mp.createUpload(bucket, 'pending');
-  await mp.putPart(bucket, 'pending', id, 1, SMALL);
-  expectError(await rawRequest(c.endpoint, { method: 'DELETE', path: `/${bucket}` }), 409, 'BucketNotEmpty');
-  assert.equal((await mp.abort(bucket, 'pending', id)).status, 204);
-  assert.equal((await rawRequest(c.endpoint, { method: 'DELETE', path: `/${bucket}` })).status, 204);
-});
-
 test('CreateMultipartUpload with an impossible checksum algorithm and type fails with 400 InvalidRequest', async () => {
   const bucket = await newBucketRaw(c.endpoint, 'mpe');
   const cases: Array<Record<string, string>> = [

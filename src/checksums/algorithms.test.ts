@@ -5,6 +5,7 @@ import {
   checksumHeaderName,
   isValidChecksumValue,
   parseChecksumAlgorithm,
+  splitPartCount,
 } from './algorithms.js';
 
 test('the five S3 flexible checksum algorithms are listed', () => {
@@ -44,4 +45,12 @@ test('checksum values must be strict base64 of the digest length', () => {
   assert.equal(isValidChecksumValue('CRC32', 'AAAAAB=='), false, 'non-canonical trailing bits');
   assert.equal(isValidChecksumValue('CRC32', ''), false);
   assert.equal(isValidChecksumValue('SHA256', '47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU'), false);
+});
+
+test('splitPartCount separates a COMPOSITE checksum from its part count, and leaves other values whole', () => {
+  assert.deepEqual(splitPartCount('uWBwRg==-3'), { checksum: 'uWBwRg==', partCount: 3 });
+  assert.deepEqual(splitPartCount('uWBwRg==-10000'), { checksum: 'uWBwRg==', partCount: 10000 });
+  for (const whole of ['uWBwRg==', 'uWBwRg==-0', 'uWBwRg==-03', 'uWBwRg==-10001', 'uWBwRg==-', 'uWBwRg==-3x']) {
+    assert.deepEqual(splitPartCount(whole), { checksum: whole, partCount: undefined }, whole);
+  }
 });

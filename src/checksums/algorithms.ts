@@ -52,3 +52,19 @@ export function isValidChecksumValue(a: ChecksumAlgorithm, base64: string): bool
   // another string; requiring a round trip makes stored and compared values one spelling each.
   return Buffer.from(base64, 'base64').toString('base64') === base64;
 }
+
+/** "-N" after a COMPOSITE checksum: the part count, 1 to 10,000 (no leading zero). */
+const PART_COUNT_SUFFIX = /-([1-9][0-9]{0,4})$/;
+
+/**
+ * A multipart object's COMPOSITE checksum is the checksum of its part checksums followed by
+ * "-<part count>" (`uWBw…sf4=-3`), as S3 shows it on CompleteMultipartUpload, HeadObject and
+ * GetObject; FULL_OBJECT checksums have no suffix. Splits a value into the checksum proper and
+ * the part count, if it has one.
+ * https://docs.aws.amazon.com/AmazonS3/latest/userguide/checking-object-integrity.html
+ */
+export function splitPartCount(value: string): { checksum: string; partCount: number | undefined } {
+  const m = PART_COUNT_SUFFIX.exec(value);
+  if (!m || Number(m[1]) > 10_000) return { checksum: value, partCount: undefined };
+  return { checksum: value.slice(0, m.index), partCount: Number(m[1]) };
+}

@@ -7,6 +7,7 @@ export {
   checksumHeaderName,
   isValidChecksumValue,
   parseChecksumAlgorithm,
+  splitPartCount,
 } from './algorithms.js';
 export type { ChecksumAlgorithm } from './algorithms.js';
 export { Crc64NvmeHasher, createHasher, digestOnce } from './hashers.js';

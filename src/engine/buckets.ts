@@ -3,7 +3,7 @@
 import { S3Error } from '../errors.js';
 import type { BucketRecord } from '../meta/types.js';
 import type { EngineDeps } from './deps.js';
-import { cachedBucket } from './deps.js';
+import { cachedBucket, deleteBlobs } from './deps.js';
 
 const BUCKET_NAME = /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
 const IPV4 = /^\d{1,3}\.\d{1,3}\.\d{1,3}\.\d{1,3}$/;
@@ -65,14 +65,26 @@ export async function createBucket(deps: EngineDeps, input: CreateBucketInput): 
   return created;
 }
 
+/**
+ * Object versions and delete markers keep a bucket from being deleted; unfinished multipart
+ * uploads do not: S3 deletes the bucket and them with it (observed on AWS, recorded in
+ * https://github.com/ceph/ceph/pull/15630 and https://github.com/scality/cloudserver/pull/1591).
+ * The check and the removal are one transaction, so a part that commits first is removed with
+ * its upload, and one that commits after finds its upload gone (NoSuchUpload): no part row or
+ * object ever outlives the bucket. Part blobs are deleted after the commit; a crash in between
+ * leaves unregistered files, which garbage collection removes.
+ * https://docs.aws.amazon.com/AmazonS3/latest/API/API_DeleteBucket.html
+ */
 export async function deleteBucket(deps: EngineDeps, bucket: string): Promise<void> {
+  let blobs: string[] = [];
   await deps.meta.transaction(async (tx) => {
     if (!(await tx.getBucket(bucket))) throw new S3Error('NoSuchBucket', { fields: { BucketName: bucket } });
-    // Versions, delete markers and open multipart uploads all keep a bucket from being deleted.
-    if (await tx.bucketHasContent(bucket)) throw new S3Error('BucketNotEmpty', { fields: { BucketName: bucket } });
-    await tx.deleteBucket(bucket);
+    if (await tx.bucketHasObjects(bucket)) throw new S3Error('BucketNotEmpty', { fields: { BucketName: bucket } });
+    blobs = (await tx.deleteBucket(bucket)).map((p) => p.blobId);
+    if (blobs.length > 0) await tx.unregisterBlobs(blobs);
   });
   deps.cache.buckets.delete(bucket);
+  await deleteBlobs(deps, blobs);
 }
 
 export async function requireBucket(deps: EngineDeps, bucket: string): Promise<BucketRecord> {

@@ -4,7 +4,7 @@
 // https://docs.aws.amazon.com/AmazonS3/latest/userguide/mpuoverview.html
 import { createHash, randomBytes } from 'node:crypto';
 import { S3Error } from '../errors.js';
-import { combineChecksumParts, createHasher } from '../checksums/index.js';
+import { combineChecksumParts, createHasher, splitPartCount } from '../checksums/index.js';
 import type { ChecksumAlgorithm } from '../checksums/index.js';
 import type { ChecksumType, ObjectRecord, PartRecord, Tag, UploadRecord } from '../meta/types.js';
 import type { WriteConditions } from './conditions.js';
@@ -247,6 +247,13 @@ function objectChecksums(upload: UploadRecord, parts: PartRecord[]): { algorithm
   return { algorithm, type, values };
 }
 
+/** Complete's x-amz-checksum-<alg>: a COMPOSITE value matches with its own "-N" (as S3 shows it) or none. */
+function sameObjectChecksum(stored: string | undefined, sent: string): boolean {
+  if (stored === undefined) return false;
+  const [have, got] = [splitPartCount(stored), splitPartCount(sent)];
+  return have.checksum === got.checksum && (got.partCount === undefined || got.partCount === have.partCount);
+}
+
 export async function completeMultipartUpload(deps: EngineDeps, input: CompleteMultipartUploadInput): Promise<CompleteMultipartUploadOutput> {
   if (input.parts.length === 0) throw new S3Error('MalformedXML', { message: 'The XML you provided was not well-formed or did not validate against our published schema' });
   for (let i = 1; i < input.parts.length; i++) {
@@ -312,7 +319,7 @@ export async function completeMultipartUpload(deps: EngineDeps, input: CompleteM
     const size = chosen.reduce((n, p) => n + p.size, 0);
     if (size > MAX_MULTIPART_OBJECT_BYTES) throw new S3Error('EntityTooLarge');
     const checksums = objectChecksums(upload, chosen);
-    if (input.checksum && checksums.values[input.checksum.algorithm] !== input.checksum.value) {
+    if (input.checksum && !sameObjectChecksum(checksums.values[input.checksum.algorithm], input.checksum.value)) {
       throw new S3Error('BadDigest', { message: `The ${input.checksum.algorithm} you specified did not match the calculated checksum.` });
     }
     const md5 = createHash('md5');

@@ -1,9 +1,11 @@
 // Requests node's HTTP parser refuses (a Content-Length that is not a number, both Content-Length
 // and Transfer-Encoding, a header name with a space) never reach a handler. Node's own answer is
 // a bare `400 Bad Request`; S3 clients look for the error document and a request id, so it is
-// written here, straight to the socket, as S3 answers: 400 BadRequest.
+// written here, straight to the socket, as S3 answers: 400 BadRequest. A body cut short by the
+// client ending the connection is the handler's to answer (IncompleteBody).
 import { randomBytes } from 'node:crypto';
 import { STATUS_CODES } from 'node:http';
+import type { ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { Logger } from 'pino';
 import { S3_ERRORS } from '../errors.js';
@@ -12,7 +14,24 @@ import { renderXml } from '../s3/xml.js';
 export function answerClientError(log: Logger, err: NodeJS.ErrnoException, socket: Duplex): void {
   // Node's own guards: a reset or closed socket cannot be answered, and a response already under
   // way on this socket (the parse error came mid-body) must not be corrupted.
-  const inFlight = (socket as Duplex & { _httpMessage?: { headersSent?: boolean } })._httpMessage;
+  const inFlight = (socket as Duplex & { _httpMessage?: ServerResponse })._httpMessage;
+  if (err.code === 'HPE_INVALID_EOF_STATE' && inFlight !== undefined && !inFlight.headersSent && !inFlight.req.complete) {
+    // The client ended its side of the connection before sending the Content-Length it announced
+    // (or the rest of its chunks). Its request is in a handler already: end that body where the
+    // bytes stopped, so the handler finds it short and answers 400 IncompleteBody itself, with
+    // its request id, on the half of the connection that is still open, and removes whatever
+    // it had started to store. A client that closed both halves never reads the answer, but the
+    // handler cleans up the same way.
+    const req = inFlight.req;
+    if (req.destroyed) return;
+    // What arrived is all that will: the message counts as complete. Node destroys the socket of
+    // a request ended while incomplete, which would take the answer with it; the connection
+    // closes once the answer is sent instead.
+    inFlight.setHeader('Connection', 'close');
+    req.complete = true;
+    req.push(null);
+    return;
+  }
   if (err.code === 'ECONNRESET' || !socket.writable || inFlight?.headersSent === true) {
     socket.destroy();
     return;

@@ -28,8 +28,8 @@ export interface MetaReader {
   /** Buckets owned by a user, in name order, names > `after`, starting with `prefix`. */
   listBuckets(ownerId: string, range: ListRange): Promise<BucketRecord[]>;
   countBuckets(ownerId: string): Promise<number>;
-  /** True when the bucket holds any object version, delete marker or open multipart upload. */
-  bucketHasContent(bucket: string): Promise<boolean>;
+  /** True when the bucket holds any object version or delete marker (open uploads do not count). */
+  bucketHasObjects(bucket: string): Promise<boolean>;
   getUsage(bucket: string): Promise<BucketUsage>;
 
   /** The latest version of a key (possibly a delete marker), or a given version. */
@@ -63,7 +63,11 @@ export interface MetaTx extends MetaReader {
   deleteAccessKey(accessKeyId: string): Promise<void>;
 
   createBucket(bucket: BucketRecord): Promise<void>;
-  deleteBucket(name: string): Promise<void>;
+  /**
+   * Remove a bucket together with its open multipart uploads and their part rows; returns those
+   * parts, whose blobs the caller unregisters in the same transaction and deletes after it.
+   */
+  deleteBucket(name: string): Promise<PartRecord[]>;
   setBucketVersioning(name: string, state: VersioningState): Promise<void>;
   /** Replace a bucket's tag set; an empty list removes it. */
   setBucketTags(name: string, tags: Tag[]): Promise<void>;

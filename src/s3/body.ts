@@ -81,6 +81,9 @@ class Capped extends Writable {
 
 export const MAX_XML_BODY_BYTES = 1024 * 1024;
 
+/** XML bodies are UTF-8 (a byte-order mark is dropped); invalid sequences fail the decode. */
+const UTF8 = new TextDecoder('utf-8', { fatal: true });
+
 /**
  * Read a small XML body whole (the only bodies read whole), verifying its framing, signature
  * digest, and the Content-MD5 and x-amz-checksum-* (header or trailer) it announces: only those
@@ -119,5 +122,12 @@ export async function readXmlBody(
     const sent = (checksumHeadersAreBody ? header(ctx, checksumHeaderName(alg)) : undefined) ?? chunked?.trailers[checksumHeaderName(alg)];
     if (sent !== r.checksums[alg]) throw new S3Error('BadDigest', { message: `The ${alg} you specified did not match the calculated checksum.` });
   }
-  return { text: Buffer.concat(sink.chunks).toString('utf8'), integrityChecked: contentMd5 !== undefined || announced.length > 0 };
+  let text: string;
+  try {
+    text = UTF8.decode(Buffer.concat(sink.chunks));
+  } catch (err) {
+    // Bytes that are not UTF-8 would be read as U+FFFD and name other keys than the client meant.
+    throw new S3Error('MalformedXML', { cause: err });
+  }
+  return { text, integrityChecked: contentMd5 !== undefined || announced.length > 0 };
 }

@@ -33,7 +33,12 @@ export function urlEncoder(type: string | null): (s: string) => string {
   if (type.toLowerCase() !== 'url') {
     throw new S3Error('InvalidArgument', { message: 'Invalid Encoding Method specified in Request', fields: { ArgumentName: 'encoding-type', ArgumentValue: type } });
   }
-  return (s) => encodeURIComponent(s).replace(/%2F/g, '/').replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
+  return percentEncodeName;
+}
+
+/** A name percent-encoded as S3 writes it: every byte but the unreserved ones and '/'. */
+export function percentEncodeName(s: string): string {
+  return encodeURIComponent(s).replace(/%2F/g, '/').replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
 }
 
 /** Owner / Initiator element of a listing; `cache` keeps one lookup per user per response. */

@@ -2,7 +2,7 @@
 import { S3Error } from '../errors.js';
 import type { RequestContext, S3Result } from '../http/context.js';
 import { header } from '../http/context.js';
-import { CHECKSUM_ALGORITHMS, checksumHeaderName, isValidChecksumValue, parseChecksumAlgorithm } from '../checksums/index.js';
+import { CHECKSUM_ALGORITHMS, checksumHeaderName, isValidChecksumValue, parseChecksumAlgorithm, splitPartCount } from '../checksums/index.js';
 import type { ChecksumAlgorithm } from '../checksums/index.js';
 import type { ChecksumType } from '../meta/types.js';
 import type { CompletedPart } from '../engine/multipart.js';
@@ -20,7 +20,7 @@ import {
 } from './object-headers.js';
 import { parseCopySource, quoteEtag } from './object-put.js';
 import { parseTaggingHeaderOf } from './tagging-input.js';
-import { encoder, ownerOf, parseMaxKeys } from './list.js';
+import { encoder, ownerOf, parseMaxKeys, percentEncodeName } from './list.js';
 import { isoDate, parseXml, renderXml, textOf } from './xml.js';
 import type { XmlObject } from './xml.js';
 
@@ -164,7 +164,8 @@ export async function completeMultipartUpload(ctx: RequestContext): Promise<S3Re
   for (const alg of CHECKSUM_ALGORITHMS) {
     const v = header(ctx, checksumHeaderName(alg));
     if (v !== undefined) {
-      if (!isValidChecksumValue(alg, v.replace(/-\d+$/, ''))) throw new S3Error('InvalidRequest', { message: `Value for ${checksumHeaderName(alg)} header is invalid.` });
+      // A COMPOSITE checksum may come back with the "-N" S3 gave it.
+      if (!isValidChecksumValue(alg, splitPartCount(v).checksum)) throw new S3Error('InvalidRequest', { message: `Value for ${checksumHeaderName(alg)} header is invalid.` });
       checksum = { algorithm: alg, value: v };
     }
   }
@@ -183,7 +184,7 @@ export async function completeMultipartUpload(ctx: RequestContext): Promise<S3Re
     status: 200,
     headers: { 'x-amz-version-id': out.versionId },
     body: renderXml('CompleteMultipartUploadResult', {
-      Location: `${scheme}://${host}/${encodeURIComponent(ctx.bucket!)}/${ctx.key!.split('/').map(encodeURIComponent).join('/')}`,
+      Location: `${scheme}://${host}/${encodeURIComponent(ctx.bucket!)}/${percentEncodeName(ctx.key!)}`,
       Bucket: ctx.bucket!,
       Key: ctx.key!,
       ETag: quoteEtag(out.etag),

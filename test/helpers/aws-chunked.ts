@@ -24,6 +24,8 @@ export interface ChunkedUpload {
   decodedLength?: number;
   /** Extra headers, signed. */
   headers?: Record<string, string>;
+  /** The query of the request (UploadPart's partNumber and uploadId), signed; `path` has none. */
+  query?: Record<string, string>;
   /** Change the body after signing: chunk index (the final empty chunk is chunks.length) → bad signature. */
   corruptSignatureOf?: number;
   corruptTrailerSignature?: boolean;
@@ -71,7 +73,7 @@ export async function buildChunkedUpload(endpoint: string, method: string, path:
     ...(declared.length > 0 ? { 'x-amz-trailer': declared.join(',') } : {}),
     ...(u.headers ?? {}),
   };
-  const signedHeaders = await signHeaders(endpoint, { method, path, headers, payloadHash: u.mode, credentials });
+  const signedHeaders = await signHeaders(endpoint, { method, path, query: u.query, headers, payloadHash: u.mode, credentials });
   const auth = signedHeaders['authorization'] ?? '';
   let previous = /Signature=([0-9a-f]{64})/.exec(auth)?.[1] ?? '';
   const scope = /Credential=[^/]+\/([^,]+)/.exec(auth)?.[1] ?? '';

@@ -63,7 +63,7 @@ export function multipartTests(open: StoreFactory): void {
       assert.deepEqual(parts.map((p) => p.blobId).sort(), ['blob-up-1', 'blob-up-2', 'blob-up-3']);
       assert.equal(await store.getUpload('up'), undefined);
       assert.deepEqual(await store.listParts('up', 0, 10), []);
-      assert.equal(await store.bucketHasContent('b'), false);
+      assert.equal(await store.bucketHasObjects('b'), false);
       // Deleting it again finds nothing to return.
       assert.deepEqual(await store.transaction((tx) => tx.deleteUpload('up')), []);
     });

@@ -47,7 +47,7 @@ export function transactionTests(open: StoreFactory): void {
         await tx.insertObjectVersion(objectRecord('b', 'k', { etag: 'mine' }), 'null');
         assert.equal((await tx.getObject('b', 'k'))?.etag, 'mine');
         assert.deepEqual(keysOf(await tx.listObjects('b', { prefix: '', limit: 10 })), ['k']);
-        assert.equal(await tx.bucketHasContent('b'), true);
+        assert.equal(await tx.bucketHasObjects('b'), true);
         await tx.createUpload(uploadRecord('b', 'u', 'up1', 1));
         await tx.putPart(partRecord('up1', 1));
         assert.equal((await tx.listParts('up1', 0, 10)).length, 1);
@@ -185,7 +185,7 @@ export function transactionTests(open: StoreFactory): void {
       test(`a DeleteBucket racing a PutObject into the empty bucket (${first} sent first): exactly one succeeds, never an object in a deleted bucket`, async (t) => {
         const store = await freshStore(t, open);
         const deleteBucket = (): Promise<string> => store.transaction(async (tx) => {
-          if (await tx.bucketHasContent('b')) throw new Refused('BucketNotEmpty');
+          if (await tx.bucketHasObjects('b')) throw new Refused('BucketNotEmpty');
           await tx.deleteBucket('b');
           return 'DeleteBucket';
         });

@@ -12,7 +12,7 @@ import { randomBytes } from 'node:crypto';
 import Database from 'better-sqlite3';
 import { SqliteStore } from './sqlite-store.js';
 import { MIGRATIONS } from './migrations/index.js';
-import type { ObjectRecord } from '../types.js';
+import type { ObjectRecord, PartRecord, UploadRecord } from '../types.js';
 
 function record(key: string, data: Buffer): ObjectRecord {
   return {
@@ -192,5 +192,41 @@ test('listObjectVersions resumes after a marker version deleted since the last p
     // Without a time to go by (a 'null' marker), every remaining version of the key: a repeat, never a gap.
     const all = await store.listObjectVersions('b', { prefix: '', keyMarker: 'k', versionIdMarker: 'v3', limit: 10 });
     assert.deepEqual(all.map((r) => `${r.key} ${r.versionId}`), ['k v4', 'k v2', 'k v1', 'l v5']);
+  });
+});
+
+test('deleteBucket removes the bucket with its uploads and parts, returns those parts, and leaves other buckets alone', async () => {
+  await withStore(async (store) => {
+    const upload = (uploadId: string, bucket: string): UploadRecord => ({
+      uploadId, bucket, key: 'k', initiated: Date.now(), ownerId: 'u', storageClass: 'STANDARD', contentHeaders: {}, userMetadata: {},
+      checksumAlgorithm: null, checksumType: null, extra: {},
+    });
+    const part = (uploadId: string, partNumber: number): PartRecord => ({
+      uploadId, partNumber, blobId: `${uploadId}-${partNumber}`, size: 1, etag: 'e', lastModified: Date.now(), checksums: {},
+    });
+    await store.transaction(async (tx) => {
+      await tx.createBucket({ name: 'other', ownerId: 'u', region: 'us-east-1', createdAt: Date.now(), versioning: null, objectLockEnabled: false });
+      for (const [id, bucket] of [['u1', 'b'], ['u2', 'b'], ['u3', 'other']] as const) {
+        await tx.createUpload(upload(id, bucket));
+        await tx.putPart(part(id, 1));
+        await tx.putPart(part(id, 2));
+      }
+    });
+    assert.equal(await store.bucketHasObjects('b'), false, 'uploads are not objects');
+    const parts = await store.transaction((tx) => tx.deleteBucket('b'));
+    assert.deepEqual(parts.map((p) => p.blobId).sort(), ['u1-1', 'u1-2', 'u2-1', 'u2-2']);
+    assert.equal(await store.getBucket('b'), undefined);
+    assert.equal(await store.getUpload('u1'), undefined);
+    assert.deepEqual(await store.listParts('u2', 0, 10), []);
+    assert.equal((await store.listParts('u3', 0, 10)).length, 2);
+    assert.deepEqual((await store.listUploads('other', { prefix: '', limit: 10 })).map((u) => u.uploadId), ['u3']);
+  });
+});
+
+test('bucketHasObjects counts object versions and delete markers', async () => {
+  await withStore(async (store) => {
+    assert.equal(await store.bucketHasObjects('b'), false);
+    await store.transaction((tx) => tx.insertObjectVersion({ ...record('k', Buffer.alloc(0)), deleteMarker: true, versionId: 'v1' }));
+    assert.equal(await store.bucketHasObjects('b'), true);
   });
 });

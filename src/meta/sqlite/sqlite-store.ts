@@ -202,11 +202,8 @@ export class SqliteStore implements MetadataStore {
     return this.get('SELECT count(*) AS n FROM buckets WHERE owner_id = ?', ownerId)!.n as number;
   }
 
-  async bucketHasContent(bucket: string): Promise<boolean> {
-    return (
-      this.get('SELECT 1 AS x FROM objects WHERE bucket = ? LIMIT 1', bucket) !== undefined ||
-      this.get('SELECT 1 AS x FROM multipart_uploads WHERE bucket = ? LIMIT 1', bucket) !== undefined
-    );
+  async bucketHasObjects(bucket: string): Promise<boolean> {
+    return this.get('SELECT 1 AS x FROM objects WHERE bucket = ? LIMIT 1', bucket) !== undefined;
   }
 
   async getUsage(bucket: string): Promise<BucketUsage> {
@@ -407,7 +404,7 @@ export class SqliteStore implements MetadataStore {
       getBucket: (n) => s.getBucket(n),
       listBuckets: (o, r) => s.listBuckets(o, r),
       countBuckets: (o) => s.countBuckets(o),
-      bucketHasContent: (b) => s.bucketHasContent(b),
+      bucketHasObjects: (b) => s.bucketHasObjects(b),
       getUsage: (b) => s.getUsage(b),
       getObject: (b, k, v) => s.getObject(b, k, v),
       listObjects: (b, r) => s.listObjects(b, r),

@@ -71,7 +71,13 @@ export function sqliteWrites(s: SqlRunner): MetaWrites {
       },
       async deleteBucket(name) {
         s.forgetAll();
+        const parts = s.all(
+          'SELECT p.* FROM multipart_uploads u JOIN multipart_parts p ON p.upload_id = u.upload_id WHERE u.bucket = ?', name,
+        ).map(toPart);
+        s.run('DELETE FROM multipart_parts WHERE upload_id IN (SELECT upload_id FROM multipart_uploads WHERE bucket = ?)', name);
+        s.run('DELETE FROM multipart_uploads WHERE bucket = ?', name);
         s.run('DELETE FROM buckets WHERE name = ?', name);
+        return parts;
       },
       async setBucketVersioning(name, state) {
         s.run('UPDATE buckets SET versioning = ? WHERE name = ?', state, name);
