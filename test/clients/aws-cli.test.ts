@@ -77,6 +77,7 @@ async function awsCli(target: Target): Promise<ScenarioClient> {
     },
     presign: async (bucket, key) => (await aws('s3', 'presign', s3url(bucket, key), '--expires-in', '600')).toString('utf8').trim(),
     delete: async (bucket, key) => void (await aws('s3', 'rm', s3url(bucket, key))),
+    deleteAll: async (bucket) => void (await aws('s3', 'rm', s3url(bucket), '--recursive')),
     removeBucket: async (bucket) => void (await aws('s3', 'rb', s3url(bucket))),
   };
 }

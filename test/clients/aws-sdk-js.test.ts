@@ -4,7 +4,7 @@ import { createReadStream, createWriteStream, readFileSync } from 'node:fs';
 import { Agent } from 'node:https';
 import { pipeline } from 'node:stream/promises';
 import {
-  CopyObjectCommand, CreateBucketCommand, DeleteBucketCommand, DeleteObjectCommand, GetObjectCommand,
+  CopyObjectCommand, CreateBucketCommand, DeleteBucketCommand, DeleteObjectCommand, DeleteObjectsCommand, GetObjectCommand,
   GetObjectTaggingCommand, HeadObjectCommand, PutObjectCommand, PutObjectTaggingCommand, S3Client, paginateListObjectsV2,
 } from '@aws-sdk/client-s3';
 import { Upload } from '@aws-sdk/lib-storage';
@@ -75,6 +75,11 @@ function awsSdk(target: Target): ScenarioClient {
     },
     presign: (bucket, key) => getSignedUrl(s3, new GetObjectCommand({ Bucket: bucket, Key: key }), { expiresIn: 600 }),
     delete: async (bucket, key) => void (await s3.send(new DeleteObjectCommand({ Bucket: bucket, Key: key }))),
+    async deleteAll(bucket) {
+      const keys = (await this.list(bucket)).map((o) => ({ Key: o.key }));
+      const out = await s3.send(new DeleteObjectsCommand({ Bucket: bucket, Delete: { Objects: keys } }));
+      if ((out.Errors ?? []).length > 0) throw new Error(`DeleteObjects: ${JSON.stringify(out.Errors)}`);
+    },
     removeBucket: async (bucket) => void (await s3.send(new DeleteBucketCommand({ Bucket: bucket }))),
     close: () => s3.destroy(),
   };

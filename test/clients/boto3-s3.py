@@ -13,19 +13,17 @@ import boto3
 from botocore.config import Config
 
 
-def client():
-    return boto3.client(
-        's3',
-        endpoint_url=os.environ['COFFER_ENDPOINT'],
-        verify=os.environ.get('COFFER_CA_BUNDLE') or True,
-        # boto3 presigns for a custom endpoint with Signature Version 2 unless asked for version 4.
-        # https://boto3.amazonaws.com/v1/documentation/api/latest/guide/configuration.html
-        config=Config(signature_version='s3v4', s3={'addressing_style': 'path'}),
-    )
+# boto3 presigns for a custom endpoint with Signature Version 2 unless asked for version 4.
+# https://boto3.amazonaws.com/v1/documentation/api/latest/guide/configuration.html
+CONFIG = Config(signature_version='s3v4', s3={'addressing_style': 'path'})
+
+
+def connection():
+    return {'endpoint_url': os.environ['COFFER_ENDPOINT'], 'verify': os.environ.get('COFFER_CA_BUNDLE') or True, 'config': CONFIG}
 
 
 def run(op, a):
-    s3 = client()
+    s3 = boto3.client('s3', **connection())
     if op == 'create_bucket':
         s3.create_bucket(Bucket=a['Bucket'])
     elif op == 'upload_file':
@@ -59,6 +57,9 @@ def run(op, a):
         return s3.generate_presigned_url('get_object', Params={'Bucket': a['Bucket'], 'Key': a['Key']}, ExpiresIn=600)
     elif op == 'delete_object':
         s3.delete_object(Bucket=a['Bucket'], Key=a['Key'])
+    elif op == 'empty_bucket':
+        # The resource API's batch action: DeleteObjects for each page of the listing.
+        boto3.resource('s3', **connection()).Bucket(a['Bucket']).objects.all().delete()
     elif op == 'delete_bucket':
         s3.delete_bucket(Bucket=a['Bucket'])
     else:

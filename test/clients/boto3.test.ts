@@ -47,6 +47,7 @@ function boto3(target: Target): ScenarioClient {
     },
     presign: async (bucket, key) => (await call('generate_presigned_url', { Bucket: bucket, Key: key })) as string,
     delete: async (bucket, key) => void (await call('delete_object', { Bucket: bucket, Key: key })),
+    deleteAll: async (bucket) => void (await call('empty_bucket', { Bucket: bucket })),
     removeBucket: async (bucket) => void (await call('delete_bucket', { Bucket: bucket })),
   };
 }

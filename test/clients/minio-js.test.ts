@@ -58,6 +58,11 @@ function minioJs(target: Target): ScenarioClient {
     },
     presign: (bucket, key) => minio.presignedGetObject(bucket, key, 600),
     delete: (bucket, key) => minio.removeObject(bucket, key),
+    async deleteAll(bucket) {
+      const keys: string[] = [];
+      for await (const item of minio.listObjectsV2(bucket, '', true)) if (item.name !== undefined) keys.push(item.name);
+      await minio.removeObjects(bucket, keys);
+    },
     removeBucket: (bucket) => minio.removeBucket(bucket),
     close: () => agent?.destroy(),
   };

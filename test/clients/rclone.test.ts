@@ -52,6 +52,7 @@ function rclone(target: Target): ScenarioClient {
     tags: { unavailable: 'rclone has no command for object tags' },
     presign: async (bucket, key) => (await run('link', '--expire', '10m', remote(bucket, key))).toString('utf8').trim(),
     delete: async (bucket, key) => void (await run('deletefile', remote(bucket, key))),
+    deleteAll: async (bucket) => void (await run('delete', remote(bucket))),
     removeBucket: async (bucket) => void (await run('rmdir', remote(bucket))),
   };
 }

@@ -74,6 +74,8 @@ async function s3cmd(target: Target): Promise<ScenarioClient> {
       ? async (bucket, key) => (await run('signurl', s3url(bucket, key), '+600')).toString('utf8').trim()
       : { unavailable: pendingReason('Signature Version 2 (COFFER_SIGV2=on): s3cmd signurl makes only SigV2 URLs') },
     delete: async (bucket, key) => void (await run('del', s3url(bucket, key))),
+    // A multi-object delete (DeleteObjects); --force because it empties the whole bucket.
+    deleteAll: async (bucket) => void (await run('del', '--recursive', '--force', s3url(bucket))),
     removeBucket: async (bucket) => void (await run('rb', s3url(bucket))),
   };
 }
