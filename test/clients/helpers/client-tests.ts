@@ -17,8 +17,8 @@ export function clientScenarioTests(
   make: (target: Target) => ScenarioClient | Promise<ScenarioClient>,
   env: Env = {},
 ): void {
-  // A client that is skipped costs nothing: no Coffer, no 40 MB file.
-  const fx = presence.skip === undefined ? clientsFixtureForFile(env) : undefined;
+  // A client that is absent costs nothing: no Coffer, no 40 MB file.
+  const fx = presence.skip === undefined && presence.missing === undefined ? clientsFixtureForFile(env) : undefined;
   for (const protocol of PROTOCOLS) {
     test(`${client} over ${protocol.toUpperCase()}`, { skip: presence.skip, timeout: SCENARIO_TIMEOUT_MS }, async (t) => {
       if (presence.missing !== undefined) throw new Error(presence.missing);
