@@ -1,16 +1,16 @@
 // aws-cli (Debian awscli) through the scenario, as a user types it: `aws s3` for buckets and
 // transfers, `aws s3api` where `aws s3` has no command (head, range, tags).
+import { spawnSync } from 'node:child_process';
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { clientScenarioTests } from './helpers/client-tests.js';
 import type { Target } from './helpers/fixture.js';
-import { OBJECT_TAGGING } from './helpers/pending.js';
-import { clientEnv, clientPresence, findCommand, runOk } from './helpers/run.js';
+import { clientEnv, clientPresence, findCommands, runOk } from './helpers/run.js';
 import type { ScenarioClient } from './helpers/scenario.js';
 
 const MiB = 1024 * 1024;
 
-async function awsCli(target: Target): Promise<ScenarioClient> {
+async function awsCli(command: string, target: Target): Promise<ScenarioClient> {
   // aws-cli v1 presigns with Signature Version 2 unless the profile asks for version 4, which is
   // what AWS tells users to set; v2 always presigns with version 4 and ignores it.
   // https://docs.aws.amazon.com/cli/latest/topic/s3-config.html
@@ -25,10 +25,9 @@ async function awsCli(target: Target): Promise<ScenarioClient> {
     AWS_PAGER: '',
   });
   const connection = ['--endpoint-url', target.endpoint, ...(target.caFile === undefined ? [] : ['--ca-bundle', target.caFile])];
-  const aws = (...args: string[]): Promise<Buffer> => runOk('aws', [...args, ...connection], { env });
+  const aws = (...args: string[]): Promise<Buffer> => runOk(command, [...args, ...connection], { env });
   const awsJson = async (...args: string[]): Promise<Record<string, unknown>> =>
     JSON.parse((await aws(...args, '--output', 'json')).toString('utf8')) as Record<string, unknown>;
-  const version2 = (await runOk('aws', ['--version'], { env })).toString('utf8').startsWith('aws-cli/2.');
   const s3url = (bucket: string, key = ''): string => `s3://${bucket}/${key}`;
 
   return {
@@ -60,9 +59,8 @@ async function awsCli(target: Target): Promise<ScenarioClient> {
     },
     async copy(bucket, from, to) {
       // aws-cli v2 copies tags too (--copy-props default), reading them with GetObjectTagging
-      // when the copy is multipart; metadata-directive is the documented way to skip that.
-      const props = version2 && !OBJECT_TAGGING ? ['--copy-props', 'metadata-directive'] : [];
-      await aws('s3', 'cp', s3url(bucket, from), s3url(bucket, to), ...props);
+      // when the copy is multipart.
+      await aws('s3', 'cp', s3url(bucket, from), s3url(bucket, to));
     },
     tags: {
       async put(bucket, key, tags) {
@@ -82,4 +80,22 @@ async function awsCli(target: Target): Promise<ScenarioClient> {
   };
 }
 
-clientScenarioTests('aws-cli', clientPresence('aws-cli', findCommand('aws') !== undefined, 'Debian package awscli'), awsCli);
+/**
+ * Each aws-cli on PATH, once per version: a machine often has Debian's v2 and a v1 from pip, and
+ * they differ (v2 reads tags on a multipart copy, v1 presigns with SigV2 unless told otherwise).
+ */
+function awsClis(): Array<{ command: string; version: string }> {
+  const found = new Map<string, string>();
+  for (const command of findCommands('aws')) {
+    const r = spawnSync(command, ['--version'], { encoding: 'utf8', timeout: 60_000 });
+    const version = /aws-cli\/(\d+\.\d+\.\d+)/.exec(`${r.stdout ?? ''}${r.stderr ?? ''}`)?.[1];
+    if (version !== undefined && !found.has(version)) found.set(version, command);
+  }
+  return [...found].map(([version, command]) => ({ command, version }));
+}
+
+const clis = awsClis();
+if (clis.length === 0) clientScenarioTests('aws-cli', clientPresence('aws-cli', false, 'Debian package awscli'), (target) => awsCli('aws', target));
+for (const { command, version } of clis) {
+  clientScenarioTests(`aws-cli ${version}`, clientPresence('aws-cli', true, 'Debian package awscli'), (target) => awsCli(command, target));
+}

@@ -3,7 +3,6 @@
 import { join } from 'node:path';
 import { clientScenarioTests } from './helpers/client-tests.js';
 import type { Target } from './helpers/fixture.js';
-import { GO_XML_ENTITIES } from './helpers/pending.js';
 import { clientEnv, clientPresence, findCommand, runOk } from './helpers/run.js';
 import type { ScenarioClient } from './helpers/scenario.js';
 
@@ -28,11 +27,10 @@ function rclone(target: Target): ScenarioClient {
   // rclone sends files under --s3-upload-cutoff (200 MiB by default) in one PUT; a lower cutoff
   // makes it upload the 40 MB file in parts of its own --s3-chunk-size (5 MiB). Its
   // CompleteMultipartUpload body, from Go's XML encoder, writes the ETags' quotes as &#34;.
-  const multipart = GO_XML_ENTITIES;
-  const cutoff = multipart ? ['--s3-upload-cutoff', '16Mi'] : [];
+  const cutoff = ['--s3-upload-cutoff', '16Mi'];
 
   return {
-    bigFilePartSize: multipart ? 5 * MiB : undefined,
+    bigFilePartSize: 5 * MiB,
     makeBucket: async (bucket) => void (await run('mkdir', remote(bucket))),
     upload: async (file, bucket, key) => void (await run('copyto', file.path, remote(bucket, key), ...cutoff)),
     async list(bucket) {

@@ -22,17 +22,23 @@ export interface CommandOptions {
 
 /** The executable `name` resolves to on PATH, as the shell finds it, or undefined. */
 export function findCommand(name: string): string | undefined {
+  return findCommands(name)[0];
+}
+
+/** Every executable called `name` on PATH, in PATH order (the first is the one the shell runs). */
+export function findCommands(name: string): string[] {
+  const found: string[] = [];
   for (const dir of (process.env.PATH ?? '').split(delimiter)) {
     if (dir === '') continue;
     const candidate = join(dir, name);
     try {
       accessSync(candidate, constants.X_OK);
-      return candidate;
+      found.push(candidate);
     } catch {
       // not in this directory
     }
   }
-  return undefined;
+  return found;
 }
 
 /** Whether `python3` on PATH can import `module` (boto3 is a library, not a command). */

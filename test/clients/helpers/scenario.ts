@@ -14,7 +14,6 @@ import { bucketName } from '../../helpers/coffer.js';
 import { expectedEtag, readFileRange, sha256Of, sha256OfFile } from './files.js';
 import type { LocalFile } from './files.js';
 import type { ClientsFixture } from './fixture.js';
-import { OBJECT_TAGGING, pendingReason } from './pending.js';
 
 /** Why a client cannot take a step: it has no such command, or the step waits for a feature. */
 export interface Unavailable {
@@ -186,7 +185,7 @@ export async function runScenario(t: TestContext, fx: ClientsFixture, client: Sc
     if (isUnavailable(tags)) return;
     await tags.put(bucket, SMALL_KEY, TAGS);
     assert.deepEqual(await tags.get(bucket, SMALL_KEY), TAGS);
-  }, isUnavailable(tags) ? tags.unavailable : OBJECT_TAGGING ? undefined : pendingReason('object tagging (PutObjectTagging, GetObjectTagging)'));
+  }, isUnavailable(tags) ? tags.unavailable : undefined);
 
   const presign = client.presign;
   await step('presigns a GET URL that fetch() reads', async () => {
