@@ -16,11 +16,11 @@ async function bucketTags(bucket: string): Promise<Array<[string, string]>> {
   return pairsOf(r.body);
 }
 
-test('the SDK puts, reads and deletes the tags of a bucket, in the order given', async () => {
+test('the SDK puts, reads and deletes the tags of a bucket, which read back in key order', async () => {
   const b = await newBucket(c.s3);
   const TagSet = [{ Key: 'team', Value: 'storage' }, { Key: 'cost-center', Value: '42' }, { Key: 'empty', Value: '' }];
   await c.s3.send(new PutBucketTaggingCommand({ Bucket: b, Tagging: { TagSet } }));
-  assert.deepEqual((await c.s3.send(new GetBucketTaggingCommand({ Bucket: b }))).TagSet, TagSet);
+  assert.deepEqual((await c.s3.send(new GetBucketTaggingCommand({ Bucket: b }))).TagSet, [TagSet[1], TagSet[2], TagSet[0]]);
   await c.s3.send(new DeleteBucketTaggingCommand({ Bucket: b }));
   await assert.rejects(c.s3.send(new GetBucketTaggingCommand({ Bucket: b })), (err: unknown) => err instanceof S3ServiceException && err.name === 'NoSuchTagSet');
 });
@@ -60,7 +60,7 @@ test('a bucket takes 50 tags of 128-character keys and 256-character values; 51 
   const b = await newBucket(c.s3);
   const fifty = Array.from({ length: 50 }, (_, i): [string, string] => [`${i}`.padEnd(128, 'k'), `${i}`.padEnd(256, 'v')]);
   assert.equal((await putTagging(c.endpoint, b, undefined, taggingXml(fifty))).status, 204);
-  assert.deepEqual(await bucketTags(b), fifty);
+  assert.deepEqual(await bucketTags(b), [...fifty].sort(([a], [b]) => (a < b ? -1 : 1)));
   const r = await putTagging(c.endpoint, b, undefined, taggingXml([...fifty, ['one-more', '']]));
   assert.equal(r.status, 400);
   assert.equal(r.code, 'BadRequest');

@@ -34,7 +34,7 @@ test('COPY ignores x-amz-tagging; REPLACE takes it, and without it the copy has 
   assert.equal(copied.status, 200, copied.body);
   assert.deepEqual(await objectTags(c.endpoint, b, 'kept'), [['color', 'blue'], ['size', '']]);
   await c.s3.send(new CopyObjectCommand({ Bucket: b, Key: 'replaced', CopySource: `${b}/src`, TaggingDirective: 'REPLACE', Tagging: 'shape=round&note=a%20b' }));
-  assert.deepEqual(await objectTags(c.endpoint, b, 'replaced'), [['shape', 'round'], ['note', 'a b']]);
+  assert.deepEqual(await objectTags(c.endpoint, b, 'replaced'), [['note', 'a b'], ['shape', 'round']]);
   const cleared = await rawRequest(c.endpoint, { method: 'PUT', path: `/${b}/cleared`, headers: { 'x-amz-copy-source': `/${b}/src`, 'x-amz-tagging-directive': 'REPLACE' } });
   assert.equal(cleared.status, 200, cleared.body);
   assert.deepEqual(await objectTags(c.endpoint, b, 'cleared'), []);

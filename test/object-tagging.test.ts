@@ -31,14 +31,15 @@ async function tagged(key = 'object'): Promise<string> {
   return b;
 }
 
-test('the SDK puts, reads and deletes the tags of an object; the tag set keeps its order', async () => {
+test('the SDK puts, reads and deletes the tags of an object, which read back in key order', async () => {
   const b = await newBucket(c.s3);
   await c.s3.send(new PutObjectCommand({ Bucket: b, Key: 'k', Body: 'hello' }));
   const TagSet = [{ Key: 'zeta', Value: '1' }, { Key: 'alpha', Value: '' }, { Key: 'b c+d-e=f.g_h:i/j@k', Value: '2 + 2 = 4' }, { Key: 'ünï', Value: '文字' }];
   const put = await c.s3.send(new PutObjectTaggingCommand({ Bucket: b, Key: 'k', Tagging: { TagSet } }));
   assert.equal(put.VersionId, undefined, 'an unversioned bucket names no version');
   const got = await c.s3.send(new GetObjectTaggingCommand({ Bucket: b, Key: 'k' }));
-  assert.deepEqual(got.TagSet, TagSet);
+  // By the UTF-8 bytes of the key: alpha, b c…, zeta, then ünï.
+  assert.deepEqual(got.TagSet, [TagSet[1], TagSet[2], TagSet[0], TagSet[3]]);
   await c.s3.send(new DeleteObjectTaggingCommand({ Bucket: b, Key: 'k' }));
   const after = await c.s3.send(new GetObjectTaggingCommand({ Bucket: b, Key: 'k' }));
   assert.deepEqual(after.TagSet, []);
@@ -99,10 +100,10 @@ test('x-amz-tagging-count is on GetObject and HeadObject of a tagged object, and
 test('PutObject with x-amz-tagging stores the tags; an overwrite without it leaves none', async () => {
   const b = await newBucket(c.s3);
   await c.s3.send(new PutObjectCommand({ Bucket: b, Key: 'k', Body: 'v1', Tagging: 'project=coffer&team=storage%20ops&empty=' }));
-  assert.deepEqual(await objectTags(c.endpoint, b, 'k'), [['project', 'coffer'], ['team', 'storage ops'], ['empty', '']]);
+  assert.deepEqual(await objectTags(c.endpoint, b, 'k'), [['empty', ''], ['project', 'coffer'], ['team', 'storage ops']]);
   const raw = await rawRequest(c.endpoint, { method: 'PUT', path: `/${b}/raw`, headers: { 'x-amz-tagging': 'foo=bar&bar&a+b=c%2Bd' }, body: 'x' });
   assert.equal(raw.status, 200);
-  assert.deepEqual(await objectTags(c.endpoint, b, 'raw'), [['foo', 'bar'], ['bar', ''], ['a b', 'c+d']]);
+  assert.deepEqual(await objectTags(c.endpoint, b, 'raw'), [['a b', 'c+d'], ['bar', ''], ['foo', 'bar']]);
   await c.s3.send(new PutObjectCommand({ Bucket: b, Key: 'k', Body: 'v2' }));
   assert.deepEqual(await objectTags(c.endpoint, b, 'k'), []);
 });

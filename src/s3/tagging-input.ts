@@ -67,7 +67,9 @@ export function validateTagSet(tags: readonly Tag[], resource: TaggedResource): 
     if (seen.has(key)) throw invalidTag('Cannot provide multiple Tags with the same key', { TagKey: key });
     seen.add(key);
   }
-  return [...tags];
+  // S3 keeps a tag set as a map and answers it in key order, whatever order it was sent in
+  // (s3-tests' test_put_obj_with_tags sends `foo=bar&bar` and reads back bar, then foo).
+  return [...tags].sort((a, b) => Buffer.compare(Buffer.from(a.key), Buffer.from(b.key)));
 }
 
 /** Fail unless `node` holds only the named child elements (and whitespace between them). */
