@@ -13,6 +13,7 @@ import { S3Error } from '../errors.js';
 import { AwsChunkedDecoder, type ChunkedDecodeOptions } from './aws-chunked.js';
 import { deriveSigningKey } from './canonical.js';
 import { type AuthResult, SigV4Verifier } from './sigv4.js';
+import { rejectsWith } from '../../test/helpers/s3-errors.js';
 
 const EMPTY_SHA = 'e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855';
 
@@ -75,13 +76,6 @@ async function decode(body: Buffer | string, opts: Partial<ChunkedDecodeOptions>
   return { data: Buffer.concat(out), trailers: decoder.trailers };
 }
 
-async function rejectsWith(p: Promise<unknown>, code: string): Promise<S3Error> {
-  let caught: unknown;
-  await p.then(() => assert.fail(`expected ${code}`), (err: unknown) => { caught = err; });
-  assert.ok(caught instanceof S3Error, `expected S3Error ${code}, got ${String(caught)}`);
-  assert.equal(caught.code, code, caught.message);
-  return caught;
-}
 
 describe('signed chunks (STREAMING-AWS4-HMAC-SHA256-PAYLOAD)', () => {
   test("AWS's 66560-byte example decodes with its documented signatures", async () => {

@@ -8,6 +8,7 @@ import { describe, test } from 'node:test';
 import { S3Error } from '../errors.js';
 import type { AuthInput, AuthResult, Credential, CredentialLookup, RequestVerifier } from './sigv4.js';
 import { SigV2Verifier, parseHttpDate, sigV2Form, withSigV2 } from './sigv2.js';
+import { rejectsWith } from '../../test/helpers/s3-errors.js';
 
 const AWS_EXAMPLE: Credential = {
   accessKeyId: 'AKIAIOSFODNN7EXAMPLE',
@@ -39,15 +40,6 @@ function sign(secret: string, stringToSign: string): string {
   return createHmac('sha1', secret).update(stringToSign, 'utf8').digest('base64');
 }
 
-async function rejectsWith(p: Promise<unknown>, code: string, message?: string | RegExp): Promise<S3Error> {
-  let caught: unknown;
-  await p.then(() => assert.fail(`expected ${code}`), (err: unknown) => { caught = err; });
-  assert.ok(caught instanceof S3Error, `expected S3Error ${code}, got ${String(caught)}`);
-  assert.equal(caught.code, code, caught.message);
-  if (typeof message === 'string') assert.equal(caught.message, message);
-  else if (message !== undefined) assert.match(caught.message, message);
-  return caught;
-}
 
 /** The StringToSign Coffer builds for `r`, read from the SignatureDoesNotMatch of a wrong signature. */
 async function stringToSignOf(r: Req): Promise<string> {

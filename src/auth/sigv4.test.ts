@@ -6,8 +6,8 @@ import { createHash, createHmac } from 'node:crypto';
 import { describe, test } from 'node:test';
 import { SignatureV4 } from '@smithy/signature-v4';
 import type { Checksum, HttpRequest, SourceData } from '@smithy/types';
-import { S3Error } from '../errors.js';
 import { type AuthInput, type Credential, type CredentialLookup, SigV4Verifier, authenticate } from './sigv4.js';
+import { rejectsWith } from '../../test/helpers/s3-errors.js';
 
 /** The SDK's hash interface over node:crypto. */
 class NodeSha256 implements Checksum {
@@ -107,15 +107,6 @@ async function presigned(req: Req, expiresIn = 3600, cred: Credential = CRED): P
   return sdkSigner(cred).presign(r, { signingDate: SIGNED_AT, expiresIn });
 }
 
-async function rejectsWith(p: Promise<unknown>, code: string, message?: string | RegExp): Promise<S3Error> {
-  let caught: unknown;
-  await p.then(() => assert.fail(`expected ${code}`), (err: unknown) => { caught = err; });
-  assert.ok(caught instanceof S3Error, `expected S3Error ${code}, got ${String(caught)}`);
-  assert.equal(caught.code, code, caught.message);
-  if (typeof message === 'string') assert.equal(caught.message, message);
-  else if (message !== undefined) assert.match(caught.message, message);
-  return caught;
-}
 
 const verifier = new SigV4Verifier(lookup);
 

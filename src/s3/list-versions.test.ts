@@ -1,22 +1,12 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { S3Error } from '../errors.js';
 import { parseListObjectVersions, parseVersionsMaxKeys } from './list-versions.js';
+import { refusal } from '../../test/helpers/s3-errors.js';
 
 function parse(query: string) {
   return parseListObjectVersions('b', new URLSearchParams(query));
 }
 
-/** The S3Error `fn` throws: code, message and extra fields. */
-function refusal(fn: () => unknown): { code: string; message: string; fields: Record<string, string | number> } {
-  try {
-    fn();
-  } catch (err) {
-    if (err instanceof S3Error) return { code: err.code, message: err.message, fields: err.fields };
-    throw err;
-  }
-  assert.fail('expected an S3Error');
-}
 
 test('no parameters: the whole bucket, 1000 keys, no markers, names as they are', () => {
   const r = parse('versions');

@@ -1,18 +1,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { S3Error } from '../errors.js';
 import { parseTaggingDirective, parseTaggingDocument, parseTaggingHeader, validateTagSet } from './tagging-input.js';
 import type { Tag } from '../meta/types.js';
+import { refusal } from '../../test/helpers/s3-errors.js';
 
-function refusal(fn: () => unknown): { code: string; message: string; fields: Record<string, string | number> } {
-  try {
-    fn();
-  } catch (err) {
-    if (err instanceof S3Error) return { code: err.code, message: err.message, fields: err.fields };
-    throw err;
-  }
-  assert.fail('expected an S3Error');
-}
 
 function doc(tags: Array<[string, string]>): string {
   const items = tags.map(([k, v]) => `<Tag><Key>${k}</Key><Value>${v}</Value></Tag>`).join('');
