@@ -133,7 +133,7 @@ export function canonicalQuery(rawQuery: string, omitSignature: boolean): string
 }
 
 /** A value with a tab, a leading or trailing space, or two spaces in a row. */
-const FOLDABLE = /\t|^ | $|  /;
+const FOLDABLE = /\t|^ | $| {2}/;
 
 /** Trim(): strip leading/trailing blanks and fold inner runs to one space. Only SP and HTAB
  *  count: a latin1 0xA0 is half of a UTF-8 character, not whitespace. */
