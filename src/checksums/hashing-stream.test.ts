@@ -27,7 +27,7 @@ test('bytes pass through unchanged, the same Buffers, and every digest is comput
   await pipeline(Readable.from(chunks), h, out.stream);
 
   assert.equal(out.received.length, chunks.length);
-  out.received.forEach((c, i) => assert.equal(c, chunks[i], 'the chunk object itself is pushed'));
+  for (const [i, c] of out.received.entries()) assert.equal(c, chunks[i], 'the chunk object itself is pushed');
   const r = h.result();
   assert.equal(r.bytes, body.length);
   assert.equal(h.bytes, body.length);
