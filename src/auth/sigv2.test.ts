@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import { createHmac } from 'node:crypto';
 import { describe, test } from 'node:test';
-import { S3Error } from '../errors.js';
+import type { S3Error } from '../errors.js';
 import type { AuthInput, AuthResult, Credential, CredentialLookup, RequestVerifier } from './sigv4.js';
 import { SigV2Verifier, parseHttpDate, sigV2Form, withSigV2 } from './sigv2.js';
 import { rejectsWith } from '../../test/helpers/s3-errors.js';
@@ -328,7 +328,12 @@ describe('which requests are SigV2', () => {
 
   test('withSigV2 leaves every other request to the SigV4 verifier', async () => {
     const seen: string[] = [];
-    const v4: RequestVerifier = { authenticate: async (i) => (seen.push(i.rawQuery), { anonymous: true, presigned: false, payload: { kind: 'unsigned' } }) };
+    const v4: RequestVerifier = {
+      authenticate: async (i) => {
+        seen.push(i.rawQuery);
+        return { anonymous: true, presigned: false, payload: { kind: 'unsigned' } };
+      },
+    };
     const both = withSigV2(v4, verifier);
     await both.authenticate(of(undefined, 'list-type=2'));
     await rejectsWith(both.authenticate(of('AWS AKIAIOSFODNN7EXAMPLE:c2ln')), 'AccessDenied');
