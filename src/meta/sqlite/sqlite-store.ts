@@ -394,6 +394,7 @@ export class SqliteStore implements MetadataStore {
   }
 
   private makeTx(): MetaTx {
+    // biome-ignore lint/complexity/noUselessThisAlias: a one-letter name keeps the delegating table below one short line per method
     const s = this;
     const tx: MetaTx = {
       getUser: (id) => s.getUser(id),
