@@ -79,7 +79,7 @@ export async function measureCeilings(o: BenchOptions, creds: Credentials, log: 
     for (const c of o.concurrencies) {
       log(`do-nothing server: 4 KiB PUT and GET at concurrency ${c}`);
       nullPut.set(c, await closedLoop(client, server.pid, c, o.smallSeconds, o.warmupSeconds, (w, n) => client.send('PUT', `/null/put/${w}/${n}`, { body: SMALL_BODY })));
-      nullGet.set(c, await closedLoop(client, server.pid, c, o.smallSeconds, o.warmupSeconds, (w, n) => client.send('GET', `/null/get/${n % o.smallGetKeys}`)));
+      nullGet.set(c, await closedLoop(client, server.pid, c, o.smallSeconds, o.warmupSeconds, (_w, n) => client.send('GET', `/null/get/${n % o.smallGetKeys}`)));
     }
     return { diskFsyncMiBs: disk.mibs, diskWriteSeconds: disk.writeSeconds, diskSyncSeconds: disk.syncSeconds, loopbackUpload, loopbackDownload, nullPut, nullGet };
   } finally {

@@ -94,7 +94,7 @@ export async function closedLoop(client: BenchClient, serverPid: number, concurr
       }
     }
   };
-  const workers = (until: number, count: boolean): Promise<void[]> =>
+  const workers = (until: number, count: boolean): Promise<unknown[]> =>
     Promise.all(Array.from({ length: concurrency }, (_, w) => run(w, until, count)));
 
   await workers(performance.now() + warmupSeconds * 1000, false);
