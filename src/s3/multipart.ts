@@ -4,7 +4,7 @@ import type { RequestContext, S3Result } from '../http/context.js';
 import { header } from '../http/context.js';
 import { CHECKSUM_ALGORITHMS, checksumHeaderName, isValidChecksumValue, parseChecksumAlgorithm, splitPartCount } from '../checksums/index.js';
 import type { ChecksumAlgorithm } from '../checksums/index.js';
-import type { ChecksumType } from '../meta/types.js';
+import type { ChecksumType } from '../engine/records.js';
 import type { CompletedPart } from '../engine/multipart.js';
 import type { RangeSpec } from '../engine/object-read.js';
 import { frameBody, readXmlBody } from './body.js';

@@ -1,7 +1,7 @@
 // Put/Get/DeleteObjectTagging: `?tagging` of an object, optionally of one version.
 // https://docs.aws.amazon.com/AmazonS3/latest/API/API_PutObjectTagging.html
 import type { RequestContext, S3Result } from '../http/context.js';
-import type { Tag } from '../meta/types.js';
+import type { Tag } from '../engine/records.js';
 import { readXmlBody } from './body.js';
 import { parseTaggingDocument } from './tagging-input.js';
 import { renderXml } from './xml.js';
