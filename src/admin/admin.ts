@@ -4,6 +4,11 @@ import { header } from '../http/context.js';
 import { S3Error } from '../errors.js';
 import type { SigV4Verifier } from '../auth/sigv4.js';
 import { UserError } from '../engine/users.js';
+import { authorize } from '../auth/authorize.js';
+import { principalOf, requestFacts } from '../http/request-facts.js';
+
+/** The admin API as one resource: an admin user may do everything in it, anyone else nothing. */
+const ADMIN_ARN = 'arn:coffer:admin';
 import { readXmlBody } from '../s3/body.js';
 
 function json(status: number, value: unknown): S3Result {
@@ -44,10 +49,9 @@ export async function handleAdmin(ctx: RequestContext, verifier: SigV4Verifier, 
     now: new Date(),
   });
   ctx.auth = auth;
-  if (auth.anonymous || !auth.credential) throw new S3Error('AccessDenied');
-  const user = (await ctx.engine.lookupAccessKey(auth.credential.accessKeyId))?.user;
-  if (!user?.isAdmin) throw new S3Error('AccessDenied');
-  ctx.user = user;
+  if (!auth.anonymous && auth.credential) ctx.user = (await ctx.engine.lookupAccessKey(auth.credential.accessKeyId))?.user;
+  // Admin users only, as the authorizer decides for every request.
+  authorize({ action: 'coffer:Admin', principal: principalOf(ctx), resource: { arn: ADMIN_ARN }, facts: requestFacts(ctx) });
   // Each segment is decoded once, so a user name may contain '/' or '%' when encoded.
   let rest: string[];
   try {

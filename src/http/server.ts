@@ -23,7 +23,7 @@ import { SigV4Verifier } from '../auth/sigv4.js';
 import type { CredentialLookup } from '../auth/sigv4.js';
 import { SigV2Verifier, withSigV2 } from '../auth/sigv2.js';
 import { S3Error } from '../errors.js';
-import { checkRouteTable } from '../s3/router.js';
+import { checkS3Routes } from '../s3/dispatch.js';
 import { dispatchS3 } from '../s3/dispatch.js';
 import { handleAdmin, handleHealth } from '../admin/admin.js';
 import { createContext } from './context.js';
@@ -65,7 +65,7 @@ export interface StartOptions {
 }
 
 export async function startCoffer(config: Config, log: Logger = pino({ level: config.logLevel }), options: StartOptions = {}): Promise<CofferServer> {
-  checkRouteTable();
+  checkS3Routes();
   await mkdir(config.dataDir, { recursive: true }).catch((err: Error) => {
     throw new StartupError(`cannot use the data directory ${config.dataDir}: ${err.message}`);
   });

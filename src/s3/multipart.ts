@@ -18,7 +18,8 @@ import {
   parseWriteConditions,
   refuseUnsupportedHeaders,
 } from './object-headers.js';
-import { parseCopySource, quoteEtag } from './object-put.js';
+import { quoteEtag } from './object-put.js';
+import { parseCopySource } from './copy-source.js';
 import { parseTaggingHeaderOf } from './tagging-input.js';
 import { encoder, ownerOf, parseMaxKeys, percentEncodeName } from './list.js';
 import { isoDate, parseXml, renderXml, textOf } from './xml.js';
@@ -112,9 +113,8 @@ function parseCopySourceRange(value: string | undefined): RangeSpec | undefined 
 
 export async function uploadPartCopy(ctx: RequestContext): Promise<S3Result> {
   const partNumber = parsePartNumberParam(ctx);
+  // The caller's right to read the source was asked of the authorizer before this handler ran.
   const source = parseCopySource(header(ctx, 'x-amz-copy-source')!);
-  const sourceBucket = await ctx.engine.getBucket(source.bucket);
-  if (sourceBucket && sourceBucket.ownerId !== ctx.user!.id) throw new S3Error('AccessDenied');
   const out = await ctx.engine.uploadPartCopy({
     bucket: ctx.bucket!,
     key: ctx.key!,
