@@ -9,7 +9,7 @@ import { principalOf, requestFacts } from '../http/request-facts.js';
 
 /** The admin API as one resource: an admin user may do everything in it, anyone else nothing. */
 const ADMIN_ARN = 'arn:coffer:admin';
-import { readXmlBody } from '../s3/body.js';
+import { readWholeBody } from '../http/body.js';
 
 function json(status: number, value: unknown): S3Result {
   return { status, headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(value) };
@@ -67,7 +67,7 @@ export async function handleAdmin(ctx: RequestContext, verifier: SigV4Verifier, 
     }
     if (rest[0] === 'users' && rest.length === 1 && method === 'POST') {
       if (header(ctx, 'content-type')?.includes('json') === false) throw new UserError(415, 'body must be JSON');
-      const { text } = await readXmlBody(ctx, 64 * 1024);
+      const { text } = await readWholeBody(ctx, 64 * 1024);
       let body: CreateUserBody;
       try {
         body = JSON.parse(text) as CreateUserBody;

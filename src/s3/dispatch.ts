@@ -12,7 +12,7 @@ import { authorizeCopySource, authorizeRequest } from './authorize.js';
 import { principalOf } from '../http/request-facts.js';
 import { parseCopySource } from './copy-source.js';
 import type { BucketRecord } from '../engine/records.js';
-import { refuseBody } from './body.js';
+import { refuseBody } from '../http/body.js';
 import * as bucket from './bucket.js';
 import * as list from './list.js';
 import { listObjectVersions } from './list-versions.js';

@@ -7,7 +7,7 @@ import type { ChecksumAlgorithm } from '../checksums/index.js';
 import type { ChecksumType } from '../engine/records.js';
 import type { CompletedPart } from '../engine/multipart.js';
 import type { RangeSpec } from '../engine/object-read.js';
-import { frameBody, readXmlBody } from './body.js';
+import { frameBody, readWholeBody } from '../http/body.js';
 import {
   parseChecksumRequest,
   parseContentHeaders,
@@ -141,7 +141,7 @@ export async function uploadPartCopy(ctx: RequestContext): Promise<S3Result> {
 const MAX_COMPLETE_BODY_BYTES = 10 * 1024 * 1024;
 
 export async function completeMultipartUpload(ctx: RequestContext): Promise<S3Result> {
-  const { text } = await readXmlBody(ctx, MAX_COMPLETE_BODY_BYTES, false);
+  const { text } = await readWholeBody(ctx, MAX_COMPLETE_BODY_BYTES, false);
   // A Complete without a body is MalformedXML on S3, not MissingRequestBodyError (s3-tests
   // test_multipart_upload_empty).
   if (text.trim() === '') throw new S3Error('MalformedXML');

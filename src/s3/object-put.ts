@@ -5,7 +5,7 @@ import { header } from '../http/context.js';
 import { checksumHeaderName, parseChecksumAlgorithm } from '../checksums/index.js';
 import type { ChecksumAlgorithm } from '../checksums/index.js';
 import type { PutObjectOutput } from '../engine/object-write.js';
-import { frameBody } from './body.js';
+import { frameBody } from '../http/body.js';
 import { parseCopySource } from './copy-source.js';
 import {
   parseChecksumRequest,
