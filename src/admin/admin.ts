@@ -1,4 +1,5 @@
-// The admin JSON API under /_coffer/admin/v1/, SigV4-signed by an admin user, and health checks.
+// The /_coffer/ surface, beside S3: the admin JSON API under /_coffer/admin/v1/, SigV4-signed by
+// an admin user, and health checks.
 import type { RequestContext, S3Result } from '../http/context.js';
 import { header } from '../http/context.js';
 import { S3Error } from '../errors.js';
@@ -13,6 +14,18 @@ import { readWholeBody } from '../http/body.js';
 
 function json(status: number, value: unknown): S3Result {
   return { status, headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(value) };
+}
+
+/** The /_coffer/ surface: health checks, then the admin API (SigV4 by an admin user). */
+export function cofferSurface(verifier: SigV4Verifier): (ctx: RequestContext, rawPath: string) => Promise<S3Result> {
+  return async (ctx, rawPath) => {
+    try {
+      decodeURIComponent(rawPath);
+    } catch {
+      throw new S3Error('InvalidURI');
+    }
+    return (await handleHealth(ctx, rawPath)) ?? (await handleAdmin(ctx, verifier, rawPath));
+  };
 }
 
 export async function handleHealth(ctx: RequestContext, path: string): Promise<S3Result | undefined> {
