@@ -22,7 +22,8 @@ export function actionOf(ctx: RequestContext, route: Route): string {
  */
 export async function authorizeRequest(ctx: RequestContext, route: Route, principal: Principal): Promise<BucketRecord | undefined> {
   const action = actionOf(ctx, route);
-  const bucket = needsBucketOwner(action) ? await ctx.engine.getBucket(ctx.bucket!) : undefined;
+  const needsOwner = needsBucketOwner(action);
+  const bucket = needsOwner ? await ctx.engine.getBucket(ctx.bucket!) : undefined;
   authorize({
     action,
     principal,
@@ -32,7 +33,7 @@ export async function authorizeRequest(ctx: RequestContext, route: Route, princi
       bucket: ctx.bucket,
       key: ctx.key,
       versionId: ctx.rawQuery === '' ? undefined : (ctx.query.get('versionId') ?? undefined),
-      bucketOwnerId: needsBucketOwner(action) ? (bucket?.ownerId ?? null) : undefined,
+      bucketOwnerId: needsOwner ? (bucket?.ownerId ?? null) : undefined,
     },
     expectedBucketOwner: header(ctx, 'x-amz-expected-bucket-owner'),
   });
@@ -40,15 +41,20 @@ export async function authorizeRequest(ctx: RequestContext, route: Route, princi
 }
 
 /**
- * Ask about the object a copy reads (CopyObject, UploadPartCopy): s3:GetObject on it, or
+ * The action a copy needs on the object it reads (CopyObject, UploadPartCopy): s3:GetObject on it, or
  * s3:GetObjectVersion when a version is named.
  * https://docs.aws.amazon.com/AmazonS3/latest/API/API_CopyObject.html
  * https://docs.aws.amazon.com/AmazonS3/latest/API/API_UploadPartCopy.html
  */
+export function copySourceAction(source: CopySource): string {
+  return source.versionId !== undefined ? 's3:GetObjectVersion' : 's3:GetObject';
+}
+
+/** Ask about the object a copy reads, as its own resource (a source bucket that is missing is NoSuchBucket). */
 export async function authorizeCopySource(ctx: RequestContext, source: CopySource, principal: Principal): Promise<void> {
   const bucket = await ctx.engine.getBucket(source.bucket);
   authorize({
-    action: source.versionId !== undefined ? 's3:GetObjectVersion' : 's3:GetObject',
+    action: copySourceAction(source),
     principal,
     facts: requestFacts(ctx),
     resource: {
