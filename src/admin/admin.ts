@@ -7,10 +7,10 @@ import type { SigV4Verifier } from '../auth/sigv4.js';
 import { UserError } from '../engine/users.js';
 import { authorize } from '../auth/authorize.js';
 import { principalOf, requestFacts } from '../http/request-facts.js';
+import { readWholeBody } from '../http/body.js';
 
 /** The admin API as one resource: an admin user may do everything in it, anyone else nothing. */
 const ADMIN_ARN = 'arn:coffer:admin';
-import { readWholeBody } from '../http/body.js';
 
 function json(status: number, value: unknown): S3Result {
   return { status, headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(value) };
