@@ -197,7 +197,7 @@ const MIN_PART_BYTES = 5 * MIB;
 
 export async function runManyParts(o: BenchOptions, baseDir: string, creds: Credentials, log: (s: string) => void): Promise<ManyPartsResults> {
   // Loaded here, not at the top: only this section runs Coffer in the bench process.
-  const { startCoffer } = await import('../src/http/server.js');
+  const { startCoffer } = await import('../src/app.js');
   const { loadConfig } = await import('../src/config.js');
   const { pino } = await import('pino');
   const dir = await mkdtemp(join(baseDir, 'coffer-bench-parts-'));

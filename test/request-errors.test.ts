@@ -11,7 +11,7 @@ import { describe, test } from 'node:test';
 import { CreateMultipartUploadCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import { pino } from 'pino';
 import { loadConfig } from '../src/config.js';
-import { startCoffer } from '../src/http/server.js';
+import { startCoffer } from '../src/app.js';
 import { bucketName, newBucket, readObject, testCofferForFile } from './helpers/coffer.js';
 import { tmpFiles } from './helpers/files.js';
 import { queryString, rawRequest, sha256Hex, signHeaders } from './helpers/raw.js';

@@ -1,13 +1,31 @@
-// The admin JSON API under /_coffer/admin/v1/, SigV4-signed by an admin user, and health checks.
+// The /_coffer/ surface, beside S3: the admin JSON API under /_coffer/admin/v1/, SigV4-signed by
+// an admin user, and health checks.
 import type { RequestContext, S3Result } from '../http/context.js';
 import { header } from '../http/context.js';
 import { S3Error } from '../errors.js';
 import type { SigV4Verifier } from '../auth/sigv4.js';
 import { UserError } from '../engine/users.js';
-import { readXmlBody } from '../s3/body.js';
+import { authorize } from '../auth/authorize.js';
+import { principalOf, requestFacts } from '../http/request-facts.js';
+import { readWholeBody } from '../http/body.js';
+
+/** The admin API as one resource: an admin user may do everything in it, anyone else nothing. */
+const ADMIN_ARN = 'arn:coffer:admin';
 
 function json(status: number, value: unknown): S3Result {
   return { status, headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(value) };
+}
+
+/** The /_coffer/ surface: health checks, then the admin API (SigV4 by an admin user). */
+export function cofferSurface(verifier: SigV4Verifier): (ctx: RequestContext, rawPath: string) => Promise<S3Result> {
+  return async (ctx, rawPath) => {
+    try {
+      decodeURIComponent(rawPath);
+    } catch {
+      throw new S3Error('InvalidURI');
+    }
+    return (await handleHealth(ctx, rawPath)) ?? (await handleAdmin(ctx, verifier, rawPath));
+  };
 }
 
 export async function handleHealth(ctx: RequestContext, path: string): Promise<S3Result | undefined> {
@@ -44,10 +62,9 @@ export async function handleAdmin(ctx: RequestContext, verifier: SigV4Verifier, 
     now: new Date(),
   });
   ctx.auth = auth;
-  if (auth.anonymous || !auth.credential) throw new S3Error('AccessDenied');
-  const user = (await ctx.engine.lookupAccessKey(auth.credential.accessKeyId))?.user;
-  if (!user?.isAdmin) throw new S3Error('AccessDenied');
-  ctx.user = user;
+  if (!auth.anonymous && auth.credential) ctx.user = (await ctx.engine.lookupAccessKey(auth.credential.accessKeyId))?.user;
+  // Admin users only, as the authorizer decides for every request.
+  authorize({ action: 'coffer:Admin', principal: principalOf(ctx), resource: { arn: ADMIN_ARN }, facts: requestFacts(ctx) });
   // Each segment is decoded once, so a user name may contain '/' or '%' when encoded.
   let rest: string[];
   try {
@@ -63,7 +80,7 @@ export async function handleAdmin(ctx: RequestContext, verifier: SigV4Verifier, 
     }
     if (rest[0] === 'users' && rest.length === 1 && method === 'POST') {
       if (header(ctx, 'content-type')?.includes('json') === false) throw new UserError(415, 'body must be JSON');
-      const { text } = await readXmlBody(ctx, 64 * 1024);
+      const { text } = await readWholeBody(ctx, 64 * 1024);
       let body: CreateUserBody;
       try {
         body = JSON.parse(text) as CreateUserBody;

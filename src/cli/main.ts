@@ -1,7 +1,7 @@
 // `coffer server` and `coffer admin …`.
 import { parseArgs } from 'node:util';
 import { loadConfig, ConfigError, StartupError } from '../config.js';
-import { startCoffer } from '../http/server.js';
+import { startCoffer } from '../app.js';
 import { runAdmin } from './admin-client.js';
 
 const USAGE = `usage:

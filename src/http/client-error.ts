@@ -9,7 +9,7 @@ import type { ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { Logger } from 'pino';
 import { S3_ERRORS } from '../errors.js';
-import { renderXml } from '../s3/xml.js';
+import { renderXml } from '../xml/render.js';
 
 export function answerClientError(log: Logger, err: NodeJS.ErrnoException, socket: Duplex): void {
   // Node's own guards: a reset or closed socket cannot be answered, and a response already under

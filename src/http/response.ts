@@ -5,7 +5,7 @@
 import { Readable } from 'node:stream';
 import { S3Error, S3_ERRORS, storageFullError } from '../errors.js';
 import type { RequestContext, S3Result } from './context.js';
-import { renderXml } from '../s3/xml.js';
+import { renderXml } from '../xml/render.js';
 
 type Headers = Record<string, string | number>;
 

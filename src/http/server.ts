@@ -1,45 +1,35 @@
-// The HTTP edge: request ids, the S3 and /_coffer/ surfaces, load shedding, one log line per
-// request. Everything below is reached through a RequestContext.
+// The HTTP edge: listeners, request ids, load shedding, one log line per request, and the split
+// between the two surfaces it is given: /_coffer/ (health, admin) and S3. What they answer, and
+// what stores and jobs stand behind them, is wired by the composition root (src/app.ts).
 import { createServer as createHttpServer } from 'node:http';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { mkdir } from 'node:fs/promises';
 import type { AddressInfo } from 'node:net';
 import { createSecureContext } from 'node:tls';
-import { pino } from 'pino';
 import type { Logger } from 'pino';
 import type { Config } from '../config.js';
 import { StartupError } from '../config.js';
-import { Engine } from '../engine/engine.js';
-import { createEngineCache } from '../engine/cache.js';
-import { Md5Pool } from '../checksums/index.js';
-import type { CreatedUser } from '../engine/users.js';
-import { FsBlobStore } from '../blobs/fs-blob-store.js';
-import { SqliteStore } from '../meta/sqlite/sqlite-store.js';
-import type { MetadataStore } from '../meta/store.js';
-import { SigV4Verifier } from '../auth/sigv4.js';
-import type { CredentialLookup } from '../auth/sigv4.js';
-import { SigV2Verifier, withSigV2 } from '../auth/sigv2.js';
+import type { Engine } from '../engine/engine.js';
 import { S3Error } from '../errors.js';
-import { checkRouteTable } from '../s3/router.js';
-import { dispatchS3 } from '../s3/dispatch.js';
-import { handleAdmin, handleHealth } from '../admin/admin.js';
 import { createContext } from './context.js';
+import type { RequestContext, S3Result } from './context.js';
 import { sendError, sendResult } from './response.js';
 import { answerClientError } from './client-error.js';
-import { RateLimiter } from './rate-limit.js';
-import { startUploadExpiry } from '../jobs/expire-uploads.js';
-import { BLOB_GC_MIN_AGE_MS, startBlobCollection } from '../jobs/collect-blobs.js';
 
-export interface CofferServer {
-  engine: Engine;
+/** What the edge serves: each surface turns a request into a result, or throws an S3Error. */
+export interface Surfaces {
+  /** Requests under /_coffer/ (health, admin API); `rawPath` is still percent-encoded. */
+  coffer(ctx: RequestContext, rawPath: string): Promise<S3Result>;
+  /** Every other request: the S3 API. */
+  s3(ctx: RequestContext): Promise<S3Result>;
+}
+
+export interface Listeners {
   /** http://host:port of the plain listener. */
   endpoint: string;
   tlsEndpoint?: string;
-  /** Root keys generated on this start (first start without COFFER_ROOT_*), else undefined. */
-  generatedRoot?: CreatedUser;
   /**
    * Stop accepting connections and close. Requests in progress get up to `graceMs` to finish
    * (idle keep-alive connections close at once); whatever is still running then is cut off.
@@ -58,52 +48,8 @@ function splitUrl(url: string): { rawPath: string; rawQuery: string } {
   return q < 0 ? { rawPath: u, rawQuery: '' } : { rawPath: u.slice(0, q), rawQuery: u.slice(q + 1) };
 }
 
-/** What a test may set that no operator does. */
-export interface StartOptions {
-  /** Milliseconds for the rate limiter (default Date.now), so tests move time instead of sleeping. */
-  clock?: () => number;
-}
-
-export async function startCoffer(config: Config, log: Logger = pino({ level: config.logLevel }), options: StartOptions = {}): Promise<CofferServer> {
-  checkRouteTable();
-  await mkdir(config.dataDir, { recursive: true }).catch((err: Error) => {
-    throw new StartupError(`cannot use the data directory ${config.dataDir}: ${err.message}`);
-  });
-  // The database first: a data dir another Coffer serves stops the start-up before anything
-  // else is touched.
-  const meta: MetadataStore = SqliteStore.open(config.dataDir);
-  const blobs = new FsBlobStore(config.dataDir, { minFreeBytes: config.minFreeBytes });
-  const { othersAlive } = await blobs.init();
-  const engine = new Engine({
-    meta,
-    blobs,
-    cache: createEngineCache(),
-    md5: new Md5Pool(),
-    limits: {
-      region: config.region,
-      knownRegions: new Set(config.regionEndpoints.keys()),
-      maxBuckets: config.maxBuckets,
-      maxObjectSizeBytes: config.maxObjectSizeBytes,
-      inlineMaxBytes: config.inlineMaxBytes,
-    },
-  });
-  const generatedRoot = await engine.ensureRootUser(config.rootAccessKey, config.rootSecretKey);
-  // Alone on the data dir, every unregistered blob is an orphan of an earlier crash; with other
-  // processes writing, only those old enough to be orphans are taken.
-  const collected = await engine.collectGarbage(othersAlive === 0 ? 0 : BLOB_GC_MIN_AGE_MS);
-  if (collected > 0) log.info({ collected }, 'removed orphan blobs left by an earlier crash');
-  const collection = startBlobCollection(engine, log);
-
-  const expiry = startUploadExpiry(engine, config.uploadMaxAgeMs, log);
-
-  const lookup: CredentialLookup = async (accessKeyId) => {
-    const found = await engine.lookupAccessKey(accessKeyId);
-    return found && { accessKeyId, secretAccessKey: found.key.secretAccessKey, userId: found.user.id };
-  };
-  // The admin API stays SigV4-only; COFFER_SIGV2 opens the S3 API to legacy clients.
-  const verifier = new SigV4Verifier(lookup);
-  const s3Verifier = config.sigV2 ? withSigV2(verifier, new SigV2Verifier(lookup)) : verifier;
-  const limiter = new RateLimiter(config.rateLimitPerSecond, options.clock);
+/** Listen on the configured addresses and serve `surfaces`; a listener that cannot start closes the others. */
+export async function serve(config: Config, log: Logger, engine: Engine, surfaces: Surfaces): Promise<Listeners> {
   let inflight = 0;
   let requestCounter = 0;
   const idPrefix = randomBytes(4).toString('hex').toUpperCase();
@@ -121,17 +67,7 @@ export async function startCoffer(config: Config, log: Logger = pino({ level: co
     inflight++;
     try {
       if (config.maxInflight > 0 && inflight > config.maxInflight) throw new S3Error('ServiceUnavailable');
-      if (rawPath.startsWith('/_coffer/')) {
-        try {
-          decodeURIComponent(rawPath);
-        } catch {
-          throw new S3Error('InvalidURI');
-        }
-        const health = await handleHealth(ctx, rawPath);
-        await sendResult(ctx, health ?? (await handleAdmin(ctx, verifier, rawPath)));
-      } else {
-        await sendResult(ctx, await dispatchS3(ctx, s3Verifier, limiter));
-      }
+      await sendResult(ctx, rawPath.startsWith('/_coffer/') ? await surfaces.coffer(ctx, rawPath) : await surfaces.s3(ctx));
     } catch (err) {
       sendError(ctx, err);
     } finally {
@@ -169,8 +105,6 @@ export async function startCoffer(config: Config, log: Logger = pino({ level: co
   // S3 ignores an Expect header it does not know; Node would answer 417 itself.
   http.on('checkExpectation', (req, res) => void handle(req, res, false));
   const close = async (graceMs = 0): Promise<void> => {
-    await expiry.stop();
-    await collection.stop();
     // Each server's close callback runs once its last connection has ended; a connection that
     // finishes a request after close() is not kept alive.
     const closed = Promise.all(
@@ -184,9 +118,6 @@ export async function startCoffer(config: Config, log: Logger = pino({ level: co
     }
     for (const s of servers) s.closeAllConnections();
     await closed;
-    await meta.close();
-    await blobs.close();
-    await engine.deps.md5.close();
   };
   let endpoint: string;
   let tlsEndpoint: string | undefined;
@@ -199,15 +130,13 @@ export async function startCoffer(config: Config, log: Logger = pino({ level: co
       tlsEndpoint = fmt(await listen(https, config.tls.host, config.tls.port), 'https');
     }
   } catch (err) {
-    // Nothing of a server that cannot listen keeps running (or keeps the process alive).
+    // A listener that cannot start leaves none of the others open.
     await close();
     throw err;
   }
   return {
-    engine,
     endpoint,
     tlsEndpoint,
-    generatedRoot,
     close,
     get inflight() {
       return inflight;

@@ -2,7 +2,7 @@
 // https://docs.aws.amazon.com/AmazonS3/latest/API/API_PutBucketTagging.html
 import { S3Error } from '../errors.js';
 import type { RequestContext, S3Result } from '../http/context.js';
-import { readXmlBody } from './body.js';
+import { readWholeBody } from '../http/body.js';
 import { renderTagging } from './object-tagging.js';
 import { parseTaggingDocument } from './tagging-input.js';
 
@@ -17,7 +17,7 @@ export async function getBucketTagging(ctx: RequestContext): Promise<S3Result> {
  * https://docs.aws.amazon.com/AmazonS3/latest/API/API_PutBucketTagging.html
  */
 export async function putBucketTagging(ctx: RequestContext): Promise<S3Result> {
-  const { text, integrityChecked } = await readXmlBody(ctx);
+  const { text, integrityChecked } = await readWholeBody(ctx);
   if (!integrityChecked) {
     throw new S3Error('InvalidRequest', { message: 'Missing required header for this request: Content-MD5' });
   }

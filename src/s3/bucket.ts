@@ -2,7 +2,7 @@
 import { S3Error } from '../errors.js';
 import type { RequestContext, S3Result } from '../http/context.js';
 import { header } from '../http/context.js';
-import { readXmlBody } from './body.js';
+import { readWholeBody } from '../http/body.js';
 import { refuseUnsupportedHeaders } from './object-headers.js';
 import { parseMaxKeys } from './list.js';
 import { isoDate, parseXml, renderXml, textOf } from './xml.js';
@@ -12,7 +12,7 @@ export async function createBucket(ctx: RequestContext): Promise<S3Result> {
   if (header(ctx, 'x-amz-bucket-object-lock-enabled')?.toLowerCase() === 'true') {
     throw new S3Error('NotImplemented', { fields: { Header: 'x-amz-bucket-object-lock-enabled' } });
   }
-  const { text } = await readXmlBody(ctx);
+  const { text } = await readWholeBody(ctx);
   let locationConstraint: string | undefined;
   if (text.trim() !== '') {
     const doc = parseXml(text);

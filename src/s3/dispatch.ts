@@ -1,13 +1,18 @@
-// The S3 side of a request: address → authenticate → route → authorize → handler.
+// The S3 side of a request: address → authenticate → route → authorize (once, and once more for a
+// copy's source) → handler.
 import { S3Error } from '../errors.js';
 import type { RequestContext, S3Result } from '../http/context.js';
 import { header } from '../http/context.js';
 import { resolveTarget } from '../http/addressing.js';
 import type { RequestVerifier } from '../auth/sigv4.js';
 import type { RateLimiter } from '../http/rate-limit.js';
-import { matchRoute } from './router.js';
-import type { On, Route } from './router.js';
-import { refuseBody } from './body.js';
+import { ROUTES, checkRouteTable, matchRoute } from './router.js';
+import type { On } from './router.js';
+import { authorizeCopySource, authorizeRequest } from './authorize.js';
+import { principalOf } from '../http/request-facts.js';
+import { parseCopySource } from './copy-source.js';
+import type { BucketRecord } from '../engine/records.js';
+import { refuseBody } from '../http/body.js';
 import * as bucket from './bucket.js';
 import * as list from './list.js';
 import { listObjectVersions } from './list-versions.js';
@@ -53,25 +58,21 @@ export const HANDLERS: Record<string, Handler> = {
   DeleteBucketTagging: bucketTagging.deleteBucketTagging,
 };
 
-/**
- * Until ACLs and policies exist, a bucket is reachable by its owner only, and a bucket that
- * lives in another region this deployment knows is answered with a redirect there.
- */
-async function authorize(ctx: RequestContext, route: Route): Promise<void> {
-  if (route.on === 'service' || route.op === 'CreateBucket') return;
-  const b = await ctx.engine.getBucket(ctx.bucket!);
-  if (!b) throw new S3Error('NoSuchBucket', { fields: { BucketName: ctx.bucket! } });
-  if (b.ownerId !== ctx.user!.id) throw new S3Error('AccessDenied');
-  const expectedOwner = header(ctx, 'x-amz-expected-bucket-owner');
-  if (expectedOwner !== undefined && expectedOwner !== b.ownerId) throw new S3Error('AccessDenied');
-  if (b.region !== ctx.config.region) {
-    const endpoint = ctx.config.regionEndpoints.get(b.region);
-    if (endpoint) {
-      throw new S3Error('TemporaryRedirect', {
-        headers: { Location: endpoint + ctx.req.url, 'x-amz-bucket-region': b.region },
-        fields: { Bucket: b.name, Endpoint: new URL(endpoint).host },
-      });
-    }
+/** Every route has a handler, and the table passes its own checks: refused at start-up otherwise. */
+export function checkS3Routes(): void {
+  checkRouteTable();
+  for (const r of ROUTES) if (!HANDLERS[r.op]) throw new Error(`route ${r.op} has no handler`);
+}
+
+/** A bucket that lives in another region this deployment knows is answered with a redirect there. */
+function redirectToRegion(ctx: RequestContext, b: BucketRecord): void {
+  if (b.region === ctx.config.region) return;
+  const endpoint = ctx.config.regionEndpoints.get(b.region);
+  if (endpoint) {
+    throw new S3Error('TemporaryRedirect', {
+      headers: { Location: endpoint + ctx.req.url, 'x-amz-bucket-region': b.region },
+      fields: { Bucket: b.name, Endpoint: new URL(endpoint).host },
+    });
   }
 }
 
@@ -93,19 +94,16 @@ export async function dispatchS3(ctx: RequestContext, verifier: RequestVerifier,
   const on: On = target.key !== undefined ? 'object' : target.bucket !== undefined ? 'bucket' : 'service';
   const route = matchRoute({ method: ctx.req.method ?? 'GET', on, query: ctx.query, queryEmpty: ctx.rawQuery === '', hasHeader: (n) => ctx.req.headers[n] !== undefined });
   ctx.op = route.op;
-  if (auth.anonymous || !auth.credential) {
-    // Anonymous access arrives with ACLs and bucket policies; until then it is refused. Like S3,
-    // a bucket that does not exist is said so to anyone.
-    if (route.on !== 'service' && route.op !== 'CreateBucket' && !(await ctx.engine.getBucket(ctx.bucket!))) {
-      throw new S3Error('NoSuchBucket', { fields: { BucketName: ctx.bucket! } });
-    }
-    throw new S3Error('AccessDenied');
+  if (!auth.anonymous && auth.credential) {
+    const user = (await ctx.engine.lookupAccessKey(auth.credential.accessKeyId))?.user;
+    if (!user) throw new S3Error('InvalidAccessKeyId');
+    ctx.user = user;
   }
-  const user = (await ctx.engine.lookupAccessKey(auth.credential.accessKeyId))?.user;
-  if (!user) throw new S3Error('InvalidAccessKeyId');
-  ctx.user = user;
-  await authorize(ctx, route);
+  const principal = principalOf(ctx);
+  const bucket = await authorizeRequest(ctx, route, principal);
+  if (bucket) redirectToRegion(ctx, bucket);
   if (route.body === 'none') refuseBody(ctx);
+  if (route.copySource === true) await authorizeCopySource(ctx, parseCopySource(header(ctx, 'x-amz-copy-source') ?? ''), principal);
   const handler = HANDLERS[route.op];
   if (!handler) throw new Error(`no handler for ${route.op}`);
   return handler(ctx);

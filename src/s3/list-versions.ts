@@ -4,7 +4,7 @@ import { S3Error } from '../errors.js';
 import type { RequestContext, S3Result } from '../http/context.js';
 import type { ListObjectVersionsInput } from '../engine/list-versions.js';
 import { isVersionId } from '../engine/version-id.js';
-import type { ObjectRecord } from '../meta/types.js';
+import type { ObjectRecord } from '../engine/records.js';
 import { MAX_KEYS, listedChecksum, ownerOf, urlEncoder } from './list.js';
 import { quoteEtag } from './object-put.js';
 import { isoDate, renderXmlInOrder } from './xml.js';

@@ -1,7 +1,7 @@
 // ListObjects (v1) and ListObjectsV2 handlers.
 import { S3Error } from '../errors.js';
 import type { RequestContext, S3Result } from '../http/context.js';
-import type { ObjectRecord } from '../meta/types.js';
+import type { ObjectRecord } from '../engine/records.js';
 import { decodeContinuationToken, encodeContinuationToken } from '../engine/list.js';
 import { quoteEtag } from './object-put.js';
 import { isoDate, renderXml } from './xml.js';

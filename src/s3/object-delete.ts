@@ -3,7 +3,7 @@ import { S3Error } from '../errors.js';
 import type { RequestContext, S3Result } from '../http/context.js';
 import { header } from '../http/context.js';
 import type { DeleteTarget } from '../engine/object-delete.js';
-import { readXmlBody } from './body.js';
+import { readWholeBody } from '../http/body.js';
 import { parseXml, renderXml, textOf } from './xml.js';
 
 export async function deleteObject(ctx: RequestContext): Promise<S3Result> {
@@ -26,7 +26,7 @@ const MAX_DELETE_KEYS = 1000;
  * https://docs.aws.amazon.com/AmazonS3/latest/API/API_DeleteObjects.html
  */
 export async function deleteObjects(ctx: RequestContext): Promise<S3Result> {
-  const { text, integrityChecked } = await readXmlBody(ctx);
+  const { text, integrityChecked } = await readWholeBody(ctx);
   if (!integrityChecked) {
     throw new S3Error('InvalidRequest', { message: 'Missing required header for this request: Content-MD5' });
   }

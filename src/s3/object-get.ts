@@ -2,7 +2,7 @@
 import { S3Error } from '../errors.js';
 import type { RequestContext, S3Result } from '../http/context.js';
 import { header } from '../http/context.js';
-import type { ObjectRecord } from '../meta/types.js';
+import type { ObjectRecord } from '../engine/records.js';
 import type { RangeSpec } from '../engine/object-read.js';
 import { parseReadConditions, parseResponseOverrides, refuseUnsupportedHeaders } from './object-headers.js';
 import { checksumResponseHeaders, quoteEtag } from './object-put.js';

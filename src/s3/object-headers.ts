@@ -57,14 +57,8 @@ export function parseStorageClass(headers: IncomingHttpHeaders): string {
   return v;
 }
 
-export function parseContentMd5(headers: IncomingHttpHeaders): Buffer | undefined {
-  const v = one(headers, 'content-md5');
-  if (v === undefined) return undefined;
-  const trimmed = v.trim();
-  const buf = Buffer.from(trimmed, 'base64');
-  if (buf.length !== 16 || buf.toString('base64') !== trimmed) throw new S3Error('InvalidDigest');
-  return buf;
-}
+// Content-MD5 frames every body, S3's and the admin API's: read where bodies are.
+export { parseContentMd5 } from '../http/body.js';
 
 export interface ChecksumRequest {
   algorithm?: ChecksumAlgorithm;

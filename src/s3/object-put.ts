@@ -5,7 +5,8 @@ import { header } from '../http/context.js';
 import { checksumHeaderName, parseChecksumAlgorithm } from '../checksums/index.js';
 import type { ChecksumAlgorithm } from '../checksums/index.js';
 import type { PutObjectOutput } from '../engine/object-write.js';
-import { frameBody } from './body.js';
+import { frameBody } from '../http/body.js';
+import { parseCopySource } from './copy-source.js';
 import {
   parseChecksumRequest,
   parseContentHeaders,
@@ -78,37 +79,11 @@ export async function putObject(ctx: RequestContext): Promise<S3Result> {
   return { status: 200, headers: putHeaders(out) };
 }
 
-/** x-amz-copy-source: `bucket/key[?versionId=…]`, URL-encoded, with or without a leading '/'. */
-export function parseCopySource(value: string): { bucket: string; key: string; versionId?: string } {
-  let raw = value.trim();
-  let versionId: string | undefined;
-  const q = raw.indexOf('?');
-  if (q >= 0) {
-    const params = new URLSearchParams(raw.slice(q + 1));
-    versionId = params.get('versionId') ?? undefined;
-    raw = raw.slice(0, q);
-  }
-  let decoded: string;
-  try {
-    decoded = decodeURIComponent(raw);
-  } catch {
-    throw new S3Error('InvalidArgument', { message: 'Invalid copy source encoding', fields: { ArgumentName: 'x-amz-copy-source' } });
-  }
-  if (decoded.startsWith('/')) decoded = decoded.slice(1);
-  const slash = decoded.indexOf('/');
-  if (slash <= 0 || slash === decoded.length - 1) {
-    throw new S3Error('InvalidArgument', { message: 'Copy Source must mention the source bucket and key: sourcebucket/sourcekey', fields: { ArgumentName: 'x-amz-copy-source' } });
-  }
-  return { bucket: decoded.slice(0, slash), key: decoded.slice(slash + 1), versionId };
-}
-
 export async function copyObject(ctx: RequestContext): Promise<S3Result> {
   const h = ctx.req.headers;
   refuseUnsupportedHeaders(h, ['x-amz-copy-source-server-side-encryption-customer-algorithm']);
+  // The caller's right to read the source was asked of the authorizer before this handler ran.
   const source = parseCopySource(header(ctx, 'x-amz-copy-source')!);
-  // The caller must be able to read the source as well as write the destination.
-  const sourceBucket = await ctx.engine.getBucket(source.bucket);
-  if (sourceBucket && sourceBucket.ownerId !== ctx.user!.id) throw new S3Error('AccessDenied');
   const directive = (header(ctx, 'x-amz-metadata-directive') ?? 'COPY').toUpperCase();
   if (directive !== 'COPY' && directive !== 'REPLACE') {
     throw new S3Error('InvalidArgument', { message: 'Unknown metadata directive.', fields: { ArgumentName: 'x-amz-metadata-directive', ArgumentValue: directive } });

@@ -1,8 +1,8 @@
 // Put/Get/DeleteObjectTagging: `?tagging` of an object, optionally of one version.
 // https://docs.aws.amazon.com/AmazonS3/latest/API/API_PutObjectTagging.html
 import type { RequestContext, S3Result } from '../http/context.js';
-import type { Tag } from '../meta/types.js';
-import { readXmlBody } from './body.js';
+import type { Tag } from '../engine/records.js';
+import { readWholeBody } from '../http/body.js';
 import { parseTaggingDocument } from './tagging-input.js';
 import { renderXml } from './xml.js';
 
@@ -26,7 +26,7 @@ export async function getObjectTagging(ctx: RequestContext): Promise<S3Result> {
  * "If you send this request with an empty tag set, Amazon S3 deletes the existing tag set."
  */
 export async function putObjectTagging(ctx: RequestContext): Promise<S3Result> {
-  const { text } = await readXmlBody(ctx);
+  const { text } = await readWholeBody(ctx);
   const tags = parseTaggingDocument(text, 'object');
   const out = await ctx.engine.putObjectTagging({ ...target(ctx), tags });
   return { status: 200, headers: { 'x-amz-version-id': out.versionId } };

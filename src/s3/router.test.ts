@@ -1,8 +1,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { S3Error } from '../errors.js';
-import { checkRouteTable, matchRoute } from './router.js';
-import type { On } from './router.js';
+import { ROUTES, checkRouteTable, matchRoute } from './router.js';
+import type { On, Route } from './router.js';
+import { checkS3Routes } from './dispatch.js';
 
 function op(method: string, on: On, query = '', headers: string[] = []): string {
   return matchRoute({ method, on, query: new URLSearchParams(query), hasHeader: (h) => headers.includes(h) }).op;
@@ -20,6 +21,39 @@ function code(fn: () => unknown): string {
 
 test('the route table has no two rows matching one request', () => {
   checkRouteTable();
+});
+
+test('every route has a handler and an action the authorizer knows for its kind of resource', () => {
+  checkS3Routes();
+  for (const r of ROUTES) assert.match(r.action, /^s3:[A-Z][A-Za-z]+$/, r.op);
+});
+
+test('the start-up check refuses a route without an action, with an unknown one, or one for another kind of resource', () => {
+  const row: Route = { method: 'GET', on: 'object', op: 'GetObject', action: 's3:GetObject', body: 'none' };
+  assert.throws(() => checkRouteTable([{ ...row, action: '' }]), /route GetObject has no action/);
+  assert.throws(() => checkRouteTable([{ ...row, action: undefined as unknown as string }]), /route GetObject has no action/);
+  assert.throws(() => checkRouteTable([{ ...row, action: 's3:GetObjekt' }]), /s3:GetObjekt, which the authorizer does not know/);
+  assert.throws(() => checkRouteTable([{ ...row, action: 's3:ListBucket' }]), /does not act on the object/);
+  assert.throws(() => checkRouteTable([{ ...row, versionAction: 's3:Nope' }]), /s3:Nope/);
+  assert.throws(() => checkRouteTable([{ ...row, on: 'service', action: 's3:GetObject' }]), /does not act on the service/);
+  assert.throws(() => checkRouteTable([{ ...row, copySource: true }]), /does not match on x-amz-copy-source/);
+  checkRouteTable([row]);
+});
+
+test('reading, deleting and tagging a version carry the version actions; copies also read their source', () => {
+  const route = (method: string, query: string, headers: string[] = []): Route =>
+    matchRoute({ method, on: 'object', query: new URLSearchParams(query), hasHeader: (h) => headers.includes(h) });
+  assert.equal(route('GET', 'versionId=v').versionAction, 's3:GetObjectVersion');
+  assert.equal(route('HEAD', 'versionId=v').versionAction, 's3:GetObjectVersion');
+  assert.equal(route('DELETE', 'versionId=v').versionAction, 's3:DeleteObjectVersion');
+  assert.equal(route('GET', 'attributes&versionId=v').versionAction, 's3:GetObjectVersionAttributes');
+  assert.equal(route('GET', 'tagging&versionId=v').versionAction, 's3:GetObjectVersionTagging');
+  assert.equal(route('PUT', 'tagging&versionId=v').versionAction, 's3:PutObjectVersionTagging');
+  assert.equal(route('DELETE', 'tagging&versionId=v').versionAction, 's3:DeleteObjectVersionTagging');
+  assert.equal(route('PUT', '', ['x-amz-copy-source']).copySource, true);
+  assert.equal(route('PUT', 'partNumber=1&uploadId=u', ['x-amz-copy-source']).copySource, true);
+  assert.equal(route('PUT', 'tagging', ['x-amz-copy-source']).copySource, undefined);
+  assert.equal(route('PUT', '').copySource, undefined);
 });
 
 test('each route resolves to its operation', () => {

@@ -1,6 +1,7 @@
 // The route table: (method, target, sub-resource, header) → AWS operation. The most specific
 // matching row wins; a start-up check refuses two rows that could match the same request.
 import { S3Error } from '../errors.js';
+import { ACTIONS } from '../auth/authorize.js';
 
 export type On = 'service' | 'bucket' | 'object';
 export type BodyKind = 'none' | 'xml' | 'stream';
@@ -12,10 +13,20 @@ export interface Route {
   query?: readonly string[];
   header?: string;
   op: string;
+  /** The IAM action the authorizer is asked about. */
   action: string;
+  /**
+   * The action instead when the request names a version (`?versionId=`): S3 asks for
+   * s3:GetObjectVersion to read a version, s3:DeleteObjectVersion to delete one, and so on.
+   */
+  versionAction?: string;
+  /** The request also reads the object x-amz-copy-source names: the authorizer is asked about it too. */
+  copySource?: true;
   body: BodyKind;
 }
 
+// Actions: https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazons3.html
+// and each operation's page ("you must have the s3:GetObjectVersion permission" with versionId).
 export const ROUTES: readonly Route[] = [
   { method: 'GET', on: 'service', op: 'ListBuckets', action: 's3:ListAllMyBuckets', body: 'none' },
 
@@ -31,22 +42,22 @@ export const ROUTES: readonly Route[] = [
   { method: 'POST', on: 'bucket', query: ['delete'], op: 'DeleteObjects', action: 's3:DeleteObject', body: 'xml' },
 
   { method: 'PUT', on: 'object', op: 'PutObject', action: 's3:PutObject', body: 'stream' },
-  { method: 'PUT', on: 'object', header: 'x-amz-copy-source', op: 'CopyObject', action: 's3:PutObject', body: 'none' },
-  { method: 'GET', on: 'object', op: 'GetObject', action: 's3:GetObject', body: 'none' },
-  { method: 'HEAD', on: 'object', op: 'HeadObject', action: 's3:GetObject', body: 'none' },
-  { method: 'DELETE', on: 'object', op: 'DeleteObject', action: 's3:DeleteObject', body: 'none' },
-  { method: 'GET', on: 'object', query: ['attributes'], op: 'GetObjectAttributes', action: 's3:GetObjectAttributes', body: 'none' },
+  { method: 'PUT', on: 'object', header: 'x-amz-copy-source', op: 'CopyObject', action: 's3:PutObject', copySource: true, body: 'none' },
+  { method: 'GET', on: 'object', op: 'GetObject', action: 's3:GetObject', versionAction: 's3:GetObjectVersion', body: 'none' },
+  { method: 'HEAD', on: 'object', op: 'HeadObject', action: 's3:GetObject', versionAction: 's3:GetObjectVersion', body: 'none' },
+  { method: 'DELETE', on: 'object', op: 'DeleteObject', action: 's3:DeleteObject', versionAction: 's3:DeleteObjectVersion', body: 'none' },
+  { method: 'GET', on: 'object', query: ['attributes'], op: 'GetObjectAttributes', action: 's3:GetObjectAttributes', versionAction: 's3:GetObjectVersionAttributes', body: 'none' },
 
   { method: 'POST', on: 'object', query: ['uploads'], op: 'CreateMultipartUpload', action: 's3:PutObject', body: 'none' },
   { method: 'PUT', on: 'object', query: ['partNumber', 'uploadId'], op: 'UploadPart', action: 's3:PutObject', body: 'stream' },
-  { method: 'PUT', on: 'object', query: ['partNumber', 'uploadId'], header: 'x-amz-copy-source', op: 'UploadPartCopy', action: 's3:PutObject', body: 'none' },
+  { method: 'PUT', on: 'object', query: ['partNumber', 'uploadId'], header: 'x-amz-copy-source', op: 'UploadPartCopy', action: 's3:PutObject', copySource: true, body: 'none' },
   { method: 'POST', on: 'object', query: ['uploadId'], op: 'CompleteMultipartUpload', action: 's3:PutObject', body: 'xml' },
   { method: 'DELETE', on: 'object', query: ['uploadId'], op: 'AbortMultipartUpload', action: 's3:AbortMultipartUpload', body: 'none' },
   { method: 'GET', on: 'object', query: ['uploadId'], op: 'ListParts', action: 's3:ListMultipartUploadParts', body: 'none' },
 
-  { method: 'GET', on: 'object', query: ['tagging'], op: 'GetObjectTagging', action: 's3:GetObjectTagging', body: 'none' },
-  { method: 'PUT', on: 'object', query: ['tagging'], op: 'PutObjectTagging', action: 's3:PutObjectTagging', body: 'xml' },
-  { method: 'DELETE', on: 'object', query: ['tagging'], op: 'DeleteObjectTagging', action: 's3:DeleteObjectTagging', body: 'none' },
+  { method: 'GET', on: 'object', query: ['tagging'], op: 'GetObjectTagging', action: 's3:GetObjectTagging', versionAction: 's3:GetObjectVersionTagging', body: 'none' },
+  { method: 'PUT', on: 'object', query: ['tagging'], op: 'PutObjectTagging', action: 's3:PutObjectTagging', versionAction: 's3:PutObjectVersionTagging', body: 'xml' },
+  { method: 'DELETE', on: 'object', query: ['tagging'], op: 'DeleteObjectTagging', action: 's3:DeleteObjectTagging', versionAction: 's3:DeleteObjectVersionTagging', body: 'none' },
   { method: 'GET', on: 'bucket', query: ['tagging'], op: 'GetBucketTagging', action: 's3:GetBucketTagging', body: 'none' },
   { method: 'PUT', on: 'bucket', query: ['tagging'], op: 'PutBucketTagging', action: 's3:PutBucketTagging', body: 'xml' },
   // "To use this operation, you must have permission to perform the s3:PutBucketTagging action."
@@ -127,8 +138,26 @@ export function matchRoute(req: RouteRequest, routes: readonly Route[] = ROUTES)
   throw new S3Error('NotImplemented', { message: 'A header or query you provided implies functionality that is not implemented.' });
 }
 
-/** Two rows that could match the same request are a bug in the table: refuse to start. */
+/** An action the authorizer knows, for this kind of route; else why not. */
+function actionProblem(action: string | undefined, on: On): string | undefined {
+  if (typeof action !== 'string' || action === '') return 'has no action';
+  const spec = ACTIONS[action];
+  if (spec === undefined) return `names ${action}, which the authorizer does not know`;
+  if (!spec.on.includes(on)) return `names ${action}, which does not act on the ${on}`;
+  return undefined;
+}
+
+/**
+ * The table is refused at start-up when two rows could match the same request, or a row lacks
+ * an action the authorizer knows for its kind of resource: a request must never reach a handler
+ * unasked.
+ */
 export function checkRouteTable(routes: readonly Route[] = ROUTES): void {
+  for (const r of routes) {
+    const problem = actionProblem(r.action, r.on) ?? (r.versionAction === undefined ? undefined : actionProblem(r.versionAction, r.on));
+    if (problem !== undefined) throw new Error(`route ${r.op} ${problem}`);
+    if (r.copySource === true && r.header !== 'x-amz-copy-source') throw new Error(`route ${r.op} reads a copy source but does not match on x-amz-copy-source`);
+  }
   for (let i = 0; i < routes.length; i++) {
     for (let j = i + 1; j < routes.length; j++) {
       const a = routes[i]!;

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { parseTaggingDirective, parseTaggingDocument, parseTaggingHeader, validateTagSet } from './tagging-input.js';
-import type { Tag } from '../meta/types.js';
+import type { Tag } from '../engine/records.js';
 import { refusal } from '../../test/helpers/s3-errors.js';
 
 

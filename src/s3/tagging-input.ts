@@ -4,7 +4,7 @@
 // https://docs.aws.amazon.com/AmazonS3/latest/userguide/object-tagging.html
 import type { IncomingHttpHeaders } from 'node:http';
 import { S3Error } from '../errors.js';
-import type { Tag } from '../meta/types.js';
+import type { Tag } from '../engine/records.js';
 import { parseXml, textOf } from './xml.js';
 
 export const MAX_OBJECT_TAGS = 10;

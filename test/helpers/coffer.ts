@@ -10,8 +10,8 @@ import { CreateBucketCommand, GetObjectCommand, S3Client, S3ServiceException } f
 import { pino } from 'pino';
 import { loadConfig } from '../../src/config.js';
 import type { Env } from '../../src/config.js';
-import { startCoffer } from '../../src/http/server.js';
-import type { CofferServer, StartOptions } from '../../src/http/server.js';
+import { startCoffer } from '../../src/app.js';
+import type { CofferServer, StartOptions } from '../../src/app.js';
 import { ROOT_CREDENTIALS, rawRequest } from './raw.js';
 
 export const ROOT_ACCESS_KEY = ROOT_CREDENTIALS.accessKeyId;

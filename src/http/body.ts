@@ -1,13 +1,25 @@
-// Request bodies: framing (Content-Length, aws-chunked), stall time-outs, and small XML bodies.
+// Request bodies: framing (Content-Length, aws-chunked), stall time-outs, and the small bodies
+// read whole (S3's XML documents, the admin API's JSON), for every surface that serves requests.
+import type { IncomingHttpHeaders } from 'node:http';
 import { Writable } from 'node:stream';
 import { S3Error } from '../errors.js';
-import type { RequestContext } from '../http/context.js';
-import { header } from '../http/context.js';
+import type { RequestContext } from './context.js';
+import { header } from './context.js';
 import { AwsChunkedDecoder } from '../auth/aws-chunked.js';
 import { CHECKSUM_ALGORITHMS, HashingStream, checksumHeaderName } from '../checksums/index.js';
-import { parseContentMd5 } from './object-headers.js';
 import { StallGuard, pipeAll } from '../streams.js';
 import type { BodyInput } from '../engine/ingest.js';
+
+/** Content-MD5: the base64 of 16 bytes, else InvalidDigest. https://www.rfc-editor.org/rfc/rfc1864 */
+export function parseContentMd5(headers: IncomingHttpHeaders): Buffer | undefined {
+  const raw = headers['content-md5'];
+  const v = Array.isArray(raw) ? raw.join(',') : raw;
+  if (v === undefined) return undefined;
+  const trimmed = v.trim();
+  const buf = Buffer.from(trimmed, 'base64');
+  if (buf.length !== 16 || buf.toString('base64') !== trimmed) throw new S3Error('InvalidDigest');
+  return buf;
+}
 
 function parseLength(value: string | undefined, name: string): number | undefined {
   if (value === undefined) return undefined;
@@ -85,11 +97,11 @@ export const MAX_XML_BODY_BYTES = 1024 * 1024;
 const UTF8 = new TextDecoder('utf-8', { fatal: true });
 
 /**
- * Read a small XML body whole (the only bodies read whole), verifying its framing, signature
+ * Read a small body whole (the only bodies read whole: XML documents, admin JSON), verifying its framing, signature
  * digest, and the Content-MD5 and x-amz-checksum-* (header or trailer) it announces: only those
  * are computed. Returns '' for an empty body, and whether any integrity value was checked.
  */
-export async function readXmlBody(
+export async function readWholeBody(
   ctx: RequestContext,
   limit = MAX_XML_BODY_BYTES,
   /** false where x-amz-checksum-* headers describe something else (Complete: the whole object). */

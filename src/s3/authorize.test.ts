@@ -1,0 +1,24 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import type { RequestContext } from '../http/context.js';
+import { actionOf, copySourceAction } from './authorize.js';
+import { matchRoute } from './router.js';
+import { parseCopySource } from './copy-source.js';
+
+function ctxWithQuery(rawQuery: string): RequestContext {
+  return { rawQuery, query: new URLSearchParams(rawQuery) } as RequestContext;
+}
+
+test('a request naming a version is asked with the route\'s version action, any other with its action', () => {
+  const getObject = matchRoute({ method: 'GET', on: 'object', query: new URLSearchParams(), hasHeader: () => false });
+  assert.equal(actionOf(ctxWithQuery(''), getObject), 's3:GetObject');
+  assert.equal(actionOf(ctxWithQuery('response-content-type=a'), getObject), 's3:GetObject');
+  assert.equal(actionOf(ctxWithQuery('versionId=null'), getObject), 's3:GetObjectVersion');
+  const putObject = matchRoute({ method: 'PUT', on: 'object', query: new URLSearchParams(), hasHeader: () => false });
+  assert.equal(actionOf(ctxWithQuery('versionId=v'), putObject), 's3:PutObject');
+});
+
+test('a copy source is asked as s3:GetObject, or s3:GetObjectVersion when it names a version', () => {
+  assert.equal(copySourceAction(parseCopySource('/b/k')), 's3:GetObject');
+  assert.equal(copySourceAction(parseCopySource('b/k?versionId=3HL4kqtJlcpXroDTDmJ')), 's3:GetObjectVersion');
+});
