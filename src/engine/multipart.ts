@@ -6,7 +6,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { S3Error } from '../errors.js';
 import { combineChecksumParts, createHasher, splitPartCount } from '../checksums/index.js';
 import type { ChecksumAlgorithm } from '../checksums/index.js';
-import type { ChecksumType, ObjectRecord, PartRecord, Tag, UploadRecord } from '../meta/types.js';
+import type { ChecksumType, PartRecord, Tag, UploadRecord } from '../meta/types.js';
 import type { WriteConditions } from './conditions.js';
 import { checkCopySourceConditions } from './conditions.js';
 import type { ReadConditions } from './conditions.js';
@@ -18,6 +18,7 @@ import type { BodyInput } from './ingest.js';
 import { commitVersion, validateKey } from './object-write.js';
 import type { ObjectAttributes } from './object-write.js';
 import { openObjectBody, requireObject, resolveRange } from './object-read.js';
+import { newObjectRecord } from '../meta/records.js';
 import type { RangeSpec } from './object-read.js';
 
 export const MAX_PARTS = 10_000;
@@ -66,7 +67,9 @@ export async function createMultipartUpload(deps: EngineDeps, input: CreateMulti
     checksumAlgorithm: input.checksumAlgorithm ?? null,
     checksumType: input.checksumAlgorithm ? resolveChecksumType(input.checksumAlgorithm, input.checksumType) : (input.checksumType ?? null),
     tags: input.tags,
-    extra: { ...(input.extra ?? {}), conditions: input.conditions },
+    conditions: input.conditions,
+    encryption: undefined,
+    lock: undefined,
   };
   if (!input.checksumAlgorithm && input.checksumType) {
     throw new S3Error('InvalidRequest', { message: 'The x-amz-checksum-type header can only be used with the x-amz-checksum-algorithm header.' });
@@ -325,18 +328,15 @@ export async function completeMultipartUpload(deps: EngineDeps, input: CompleteM
     const md5 = createHash('md5');
     for (const p of chosen) md5.update(Buffer.from(p.etag, 'hex'));
     const etag = `${md5.digest('hex')}-${chosen.length}`;
-    const record: ObjectRecord = {
-      bucket: upload.bucket, key: upload.key, versionId: 'null', isLatest: true, deleteMarker: false, size, etag,
-      lastModified: Date.now(), ownerId: upload.ownerId, storageClass: upload.storageClass,
+    const record = newObjectRecord({
+      bucket: upload.bucket, key: upload.key, ownerId: upload.ownerId, size, etag, storageClass: upload.storageClass,
       contentHeaders: upload.contentHeaders, userMetadata: upload.userMetadata,
       checksums: { algorithm: upload.checksumAlgorithm ?? undefined, type: checksums.type, values: checksums.values },
-      inlineData: null, blobId: null,
-      parts: chosen.map((p) => ({ partNumber: p.partNumber, blobId: p.blobId, size: p.size, etag: p.etag, checksums: p.checksums })),
-      tags: upload.tags,
-      extra: Object.fromEntries(Object.entries(upload.extra).filter(([k]) => k !== 'conditions')),
-    };
+      bytes: { parts: chosen.map((p) => ({ partNumber: p.partNumber, blobId: p.blobId, size: p.size, etag: p.etag, checksums: p.checksums })) },
+      tags: upload.tags, encryption: upload.encryption, lock: upload.lock,
+    });
     // Conditions given at creation and at completion both apply.
-    const created = (upload.extra.conditions ?? {}) as WriteConditions;
+    const created: WriteConditions = upload.conditions ?? {};
     const conditions: WriteConditions = {
       ifNoneMatchStar: input.conditions.ifNoneMatchStar || created.ifNoneMatchStar,
       ifMatch: input.conditions.ifMatch ?? created.ifMatch,

@@ -14,6 +14,7 @@ import { cachedBucket } from './deps.js';
 import { ingestBody } from './ingest.js';
 import type { BodyInput, IngestResult } from './ingest.js';
 import { openObjectBody, requireObject } from './object-read.js';
+import { newObjectRecord } from '../meta/records.js';
 
 export const MAX_KEY_BYTES = 1024;
 
@@ -31,7 +32,6 @@ export interface ObjectAttributes {
   contentHeaders: Record<string, string>;
   userMetadata: Record<string, string>;
   storageClass: string;
-  extra?: Record<string, unknown>;
 }
 
 export interface PutObjectInput extends ObjectAttributes {
@@ -103,26 +103,19 @@ async function storeVersion(
 }
 
 function recordFrom(input: { bucket: string; key: string; ownerId: string; tags?: Tag[] } & ObjectAttributes, body: IngestResult, algorithm: string | undefined): ObjectRecord {
-  return {
+  return newObjectRecord({
     bucket: input.bucket,
     key: input.key,
-    versionId: 'null',
-    isLatest: true,
-    deleteMarker: false,
+    ownerId: input.ownerId,
     size: body.size,
     etag: body.md5Hex,
-    lastModified: Date.now(),
-    ownerId: input.ownerId,
     storageClass: input.storageClass,
     contentHeaders: input.contentHeaders,
     userMetadata: input.userMetadata,
     checksums: { algorithm, type: algorithm ? 'FULL_OBJECT' : undefined, values: body.checksums },
-    inlineData: body.inlineData,
-    blobId: body.blobId,
-    parts: null,
+    bytes: body.blobId !== null ? { blobId: body.blobId } : { inlineData: body.inlineData! },
     tags: input.tags,
-    extra: input.extra ?? {},
-  };
+  });
 }
 
 export async function putObject(deps: EngineDeps, input: PutObjectInput): Promise<PutObjectOutput> {
@@ -187,9 +180,11 @@ export async function copyObject(deps: EngineDeps, input: CopyObjectInput): Prom
       opened.stream.destroy();
       throw err;
     });
+  // A copy does not take the source's encryption, Object Lock or archive state: they come from
+  // the request and the target bucket. https://docs.aws.amazon.com/AmazonS3/latest/API/API_CopyObject.html
   const attrs: ObjectAttributes = input.metadataDirective === 'REPLACE'
     ? input.attributes
-    : { contentHeaders: source.contentHeaders, userMetadata: source.userMetadata, storageClass: input.attributes.storageClass, extra: source.extra };
+    : { contentHeaders: source.contentHeaders, userMetadata: source.userMetadata, storageClass: input.attributes.storageClass };
   // The computed checksum is the expected one: the bytes came from our own store.
   // "The default value is COPY": the copy keeps the source version's tags.
   // https://docs.aws.amazon.com/AmazonS3/latest/API/API_CopyObject.html#AmazonS3-CopyObject-request-header-TaggingDirective
