@@ -13,11 +13,12 @@ import type { ReadConditions } from './conditions.js';
 import { deleteBlobs } from './deps.js';
 import type { EngineDeps } from './deps.js';
 import { cachedBucket } from './deps.js';
-import { ingestBody } from './ingest.js';
 import type { BodyInput } from './ingest.js';
+import { copyObjectData, partBlobId, partWriteOptions, writeObjectData } from './object-data.js';
 import { commitVersion, validateKey } from './object-write.js';
 import type { ObjectAttributes } from './object-write.js';
-import { openObjectBody, requireObject, resolveRange } from './object-read.js';
+import { requireObject, resolveRange } from './object-read.js';
+import { storedBytesTransform } from './stored-bytes.js';
 import { newObjectRecord } from '../meta/records.js';
 import type { RangeSpec } from './object-read.js';
 
@@ -140,11 +141,12 @@ export async function uploadPart(deps: EngineDeps, input: UploadPartInput): Prom
   }
   const algorithm = sent ?? uploadAlg;
   // A checksum the upload asked for but the part did not send is computed, not checked.
-  const body = await ingestBody(deps.blobs, { ...input.body, checksumAlgorithm: algorithm, computeOnly: sent === undefined && algorithm !== undefined }, -1, deps.md5);
+  // The parts are stored as the object will be: under the upload's encryption.
+  const body = await writeObjectData(deps, { ...input.body, checksumAlgorithm: algorithm, computeOnly: sent === undefined && algorithm !== undefined }, partWriteOptions(storedBytesTransform(upload.encryption)));
   const part: PartRecord = {
     uploadId: upload.uploadId,
     partNumber: input.partNumber,
-    blobId: body.blobId!,
+    blobId: partBlobId(body),
     size: body.size,
     etag: body.md5Hex,
     lastModified: Date.now(),
@@ -182,14 +184,9 @@ export async function uploadPartCopy(deps: EngineDeps, input: UploadPartCopyInpu
   const size = range ? range.end - range.start + 1 : 0;
   if (size > MAX_PART_SIZE_BYTES) throw new S3Error('EntityTooLarge', { fields: { ProposedSize: size, MaxSizeAllowed: MAX_PART_SIZE_BYTES } });
   const algorithm = (upload.checksumAlgorithm ?? undefined) as ChecksumAlgorithm | undefined;
-  const opened = await openObjectBody(deps, source, range);
-  const body = await ingestBody(deps.blobs, { stages: [opened.stream], size, checksumAlgorithm: algorithm, computeOnly: true, signal: input.signal }, -1, deps.md5)
-    .catch((err: unknown) => {
-      opened.stream.destroy();
-      throw err;
-    });
+  const body = await copyObjectData(deps, source, range, { checksumAlgorithm: algorithm, signal: input.signal }, partWriteOptions(storedBytesTransform(upload.encryption)));
   const part: PartRecord = {
-    uploadId: upload.uploadId, partNumber: input.partNumber, blobId: body.blobId!, size: body.size,
+    uploadId: upload.uploadId, partNumber: input.partNumber, blobId: partBlobId(body), size: body.size,
     etag: body.md5Hex, lastModified: Date.now(), checksums: body.checksums,
   };
   await commitPart(deps, upload, part);

@@ -1,13 +1,14 @@
 // GetObject / HeadObject: find the version, apply conditions, resolve the range, open the bytes.
-import { Readable } from 'node:stream';
+import type { Readable } from 'node:stream';
 import { S3Error } from '../errors.js';
-import type { ByteRange } from '../blobs/fs-blob-store.js';
-import type { ObjectRecord, PartRef } from '../meta/types.js';
+import type { ByteRange } from '../blobs/blob-store.js';
+import type { ObjectRecord } from '../meta/types.js';
 import { checkReadConditions } from './conditions.js';
 import type { ReadConditions } from './conditions.js';
 import type { EngineDeps } from './deps.js';
 import { cachedBucket } from './deps.js';
 import { isVersionId } from './version-id.js';
+import { readObjectData } from './object-data.js';
 
 /** A parsed Range header: `bytes=a-b`, `bytes=a-` or `bytes=-n`. */
 export type RangeSpec = { start: number; end?: number } | { suffix: number };
@@ -56,52 +57,6 @@ export async function requireObject(deps: EngineDeps, bucket: string, key: strin
   return liveVersion(obj, key, versionId);
 }
 
-export interface OpenedBody {
-  stream: Readable;
-}
-
-/** The streams of the parts that cover [start, end], in order. */
-function partSlices(parts: PartRef[], range: ByteRange): Array<{ part: PartRef; range: ByteRange }> {
-  const out: Array<{ part: PartRef; range: ByteRange }> = [];
-  let offset = 0;
-  for (const part of parts) {
-    const first = offset;
-    const last = offset + part.size - 1;
-    offset += part.size;
-    if (part.size === 0 || last < range.start || first > range.end) continue;
-    out.push({ part, range: { start: Math.max(range.start, first) - first, end: Math.min(range.end, last) - first } });
-  }
-  return out;
-}
-
-/**
- * Open the bytes of a version. Blob files are opened before returning, so a concurrent overwrite
- * that unlinks the file cannot cut the response short.
- */
-export async function openObjectBody(deps: EngineDeps, obj: ObjectRecord, range?: ByteRange): Promise<OpenedBody> {
-  const r = range ?? { start: 0, end: obj.size - 1 };
-  if (obj.inlineData) return { stream: Readable.from([obj.inlineData.subarray(r.start, r.end + 1)], { objectMode: false }) };
-  if (obj.size === 0 || r.end < r.start) return { stream: Readable.from([], { objectMode: false }) };
-  if (obj.blobId) {
-    const handle = await deps.blobs.open(obj.blobId);
-    return { stream: deps.blobs.readFrom(handle, r) };
-  }
-  const slices = partSlices(obj.parts ?? [], r);
-  const handles = await Promise.all(slices.map((s) => deps.blobs.open(s.part.blobId)));
-  const blobs = deps.blobs;
-  async function* concat(): AsyncGenerator<Buffer> {
-    for (let i = 0; i < slices.length; i++) {
-      const stream = blobs.readFrom(handles[i]!, slices[i]!.range);
-      for await (const chunk of stream) yield chunk as Buffer;
-    }
-  }
-  const stream = Readable.from(concat(), { objectMode: false });
-  stream.once('close', () => {
-    for (const h of handles) void h.close().catch(() => undefined);
-  });
-  return { stream };
-}
-
 export interface GetObjectInput {
   bucket: string;
   key: string;
@@ -127,12 +82,8 @@ export async function getObject(deps: EngineDeps, input: GetObjectInput): Promis
     checkReadConditions(object, input.conditions);
     const range = input.range ? resolveRange(input.range, object.size) : undefined;
     if (input.headOnly) return { object, range };
-    if (object.inlineData) {
-      return { object, range, body: range ? object.inlineData.subarray(range.start, range.end + 1) : object.inlineData };
-    }
     try {
-      const { stream } = await openObjectBody(deps, object, range);
-      return { object, range, body: stream };
+      return { object, range, body: await readObjectData(deps, object, range) };
     } catch (err) {
       // The version was replaced between the metadata read and the open: read it again.
       if ((err as NodeJS.ErrnoException).code === 'ENOENT' && attempt < OPEN_ATTEMPTS) continue;
