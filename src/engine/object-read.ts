@@ -1,8 +1,9 @@
-// GetObject / HeadObject: find the version, apply conditions, resolve the range, open the bytes.
+// GetObject / HeadObject: find the version, apply conditions, resolve the range or the part, open
+// the bytes, all from one read of the version's metadata.
 import type { Readable } from 'node:stream';
 import { S3Error } from '../errors.js';
 import type { ByteRange } from '../blobs/blob-store.js';
-import type { ObjectRecord } from '../meta/types.js';
+import type { ObjectRecord, PartRef } from '../meta/types.js';
 import { checkReadConditions } from './conditions.js';
 import type { ReadConditions } from './conditions.js';
 import type { EngineDeps } from './deps.js';
@@ -62,6 +63,8 @@ export interface GetObjectInput {
   key: string;
   versionId?: string;
   range?: RangeSpec;
+  /** ?partNumber= (1-10000, never with `range`): that part of a multipart object, or all of a simple one as its part 1. */
+  partNumber?: number;
   conditions: ReadConditions;
   /** HEAD: no body is opened. */
   headOnly: boolean;
@@ -69,21 +72,46 @@ export interface GetObjectInput {
 
 export interface GetObjectOutput {
   object: ObjectRecord;
+  /** The bytes answered, when not the whole object: the Range asked for, or the part's bytes. */
   range?: ByteRange;
+  /** With partNumber, the part of a multipart object answered (a simple object has none). */
+  part?: PartRef;
   /** The bytes: a Buffer for objects stored inline, else a stream of the blob(s). */
   body?: Readable | Buffer;
+}
+
+/**
+ * Part `partNumber` of a version: its bytes' place in the object, and the part of a multipart
+ * object. A simple object is its own part 1; any other number is InvalidPartNumber (416).
+ * https://docs.aws.amazon.com/AmazonS3/latest/API/API_GetObject.html#API_GetObject_RequestSyntax
+ */
+export function resolvePart(object: ObjectRecord, partNumber: number): { range?: ByteRange; part?: PartRef } {
+  const parts = object.parts;
+  const count = parts ? parts.length : 1;
+  if (partNumber > count) throw new S3Error('InvalidPartNumber', { fields: { PartNumberRequested: partNumber, ActualPartCount: count } });
+  if (!parts) return { range: object.size === 0 ? undefined : { start: 0, end: object.size - 1 } };
+  let start = 0;
+  for (let i = 0; i < partNumber - 1; i++) start += parts[i]!.size;
+  const part = parts[partNumber - 1]!;
+  return { range: part.size === 0 ? undefined : { start, end: start + part.size - 1 }, part };
 }
 
 const OPEN_ATTEMPTS = 3;
 
 export async function getObject(deps: EngineDeps, input: GetObjectInput): Promise<GetObjectOutput> {
   for (let attempt = 1; ; attempt++) {
+    // One metadata read: the conditions, the range or part and the bytes all come from this record,
+    // so a concurrent overwrite can never pair one version's part offsets with another's bytes.
     const object = await requireObject(deps, input.bucket, input.key, input.versionId);
     checkReadConditions(object, input.conditions);
-    const range = input.range ? resolveRange(input.range, object.size) : undefined;
-    if (input.headOnly) return { object, range };
+    const { range, part } = input.partNumber !== undefined
+      ? resolvePart(object, input.partNumber)
+      : { range: input.range ? resolveRange(input.range, object.size) : undefined, part: undefined };
+    if (input.headOnly) return { object, range, part };
+    // An empty part has no byte range: its body is empty, not the whole object.
+    const bytes = part !== undefined && range === undefined ? { start: 0, end: -1 } : range;
     try {
-      return { object, range, body: await readObjectData(deps, object, range) };
+      return { object, range, part, body: await readObjectData(deps, object, bytes) };
     } catch (err) {
       // The version was replaced between the metadata read and the open: read it again.
       if ((err as NodeJS.ErrnoException).code === 'ENOENT' && attempt < OPEN_ATTEMPTS) continue;
