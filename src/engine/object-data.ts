@@ -121,13 +121,18 @@ export async function copyObjectData(
 }
 
 /**
- * The client's bytes `range` (default all) of a version: a Buffer when it is stored inline (sent
- * as is, without a stream), else a stream of its blob or of the parts that cover the range.
+ * The client's bytes `range` (default all) of a version: a Buffer, at once, when it is stored
+ * inline (sent as is, without a stream: small GETs are the hot path), else a stream of its blob or
+ * of the parts that cover the range, once they are open.
  */
-export async function readObjectData(deps: EngineDeps, obj: StoredObject, range?: ByteRange): Promise<Buffer | Readable> {
+export function readObjectData(deps: EngineDeps, obj: StoredObject, range?: ByteRange): Buffer | Promise<Readable> {
   const transform = storedBytesTransform(obj.encryption);
   const r = range ?? { start: 0, end: obj.size - 1 };
   if (obj.inlineData) return transform.decodeBuffer(obj.inlineData, r);
+  return openStored(deps, transform, obj, r);
+}
+
+async function openStored(deps: EngineDeps, transform: StoredBytesTransform, obj: StoredObject, r: ByteRange): Promise<Readable> {
   if (obj.size === 0 || r.end < r.start) return Readable.from([], { objectMode: false });
   if (obj.blobId) {
     const blob = await deps.blobs.open(obj.blobId);

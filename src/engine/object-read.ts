@@ -111,7 +111,8 @@ export async function getObject(deps: EngineDeps, input: GetObjectInput): Promis
     // An empty part has no byte range: its body is empty, not the whole object.
     const bytes = part !== undefined && range === undefined ? { start: 0, end: -1 } : range;
     try {
-      return { object, range, part, body: await readObjectData(deps, object, bytes) };
+      const body = readObjectData(deps, object, bytes);
+      return { object, range, part, body: Buffer.isBuffer(body) ? body : await body };
     } catch (err) {
       // The version was replaced between the metadata read and the open: read it again.
       if ((err as NodeJS.ErrnoException).code === 'ENOENT' && attempt < OPEN_ATTEMPTS) continue;
