@@ -2,9 +2,12 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { CreateBucketCommand, GetObjectCommand, HeadObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
-import { bucketName, startTestCoffer } from './helpers/coffer.js';
+import { bucketName, newBucketRaw, startTestCoffer, startTestCofferForTest } from './helpers/coffer.js';
 import type { TestCoffer } from './helpers/coffer.js';
 import { rawRequest } from './helpers/raw.js';
+import { deterministicBytes } from './helpers/bytes.js';
+import type { BytesResponse } from './helpers/bytes.js';
+import { MIN_PART, MiB, RawMultipart, multipartEtag } from './helpers/multipart.js';
 
 let c: TestCoffer;
 let b: string;
@@ -168,4 +171,123 @@ test('an invalid storage class fails with 400 InvalidStorageClass', async () => 
   const r = await rawRequest(c.endpoint, { method: 'PUT', path: `/${b}/sc`, body: 'x', headers: { 'x-amz-storage-class': 'PLATINUM' } });
   assert.equal(r.status, 400);
   assert.equal(r.code, 'InvalidStorageClass');
+});
+
+/** A multipart object of `parts` at `key`, completed; returns its quoted ETag. */
+async function putMultipart(mp: RawMultipart, bucket: string, key: string, parts: Buffer[]): Promise<string> {
+  const id = await mp.createUpload(bucket, key);
+  return completeUpload(mp, bucket, key, id, await uploadAll(mp, bucket, key, id, parts));
+}
+
+async function uploadAll(mp: RawMultipart, bucket: string, key: string, id: string, parts: Buffer[]): Promise<Array<{ partNumber: number; etag: string }>> {
+  const spec = [];
+  for (const [i, p] of parts.entries()) spec.push({ partNumber: i + 1, etag: await mp.putPart(bucket, key, id, i + 1, p) });
+  return spec;
+}
+
+async function completeUpload(mp: RawMultipart, bucket: string, key: string, id: string, spec: Array<{ partNumber: number; etag: string }>): Promise<string> {
+  const done = await mp.complete(bucket, key, id, spec);
+  assert.equal(done.status, 200, done.body);
+  return /<ETag>([^<]*)<\/ETag>/.exec(done.body)![1]!.replace(/&quot;/g, '"');
+}
+
+/** A promise and the function that resolves it. */
+function gate(): { opened: Promise<void>; open: () => void } {
+  let open!: () => void;
+  const opened = new Promise<void>((r) => (open = r));
+  return { opened, open };
+}
+
+/** The answer to GET ?partNumber=n is part n of one version, whole: its bytes, ETag, Content-Range and part count. */
+function assertPartOf(r: BytesResponse, n: number, version: { parts: Buffer[]; etag: string }): void {
+  const start = version.parts.slice(0, n - 1).reduce((sum, p) => sum + p.length, 0);
+  const part = version.parts[n - 1]!;
+  const size = version.parts.reduce((sum, p) => sum + p.length, 0);
+  assert.equal(r.status, 206);
+  assert.equal(r.headers.etag, version.etag);
+  assert.equal(r.headers['content-range'], `bytes ${start}-${start + part.length - 1}/${size}`);
+  assert.equal(r.headers['content-length'], String(part.length));
+  assert.equal(r.headers['x-amz-mp-parts-count'], String(version.parts.length));
+  assert.ok(r.body.equals(part), `the body is part ${n} of the version with ETag ${version.etag}, byte for byte`);
+}
+
+// Two multipart layouts of one key: an overwrite between reading the object and reading its part
+// must never serve the new object's bytes at the old part's offsets.
+const OLD_PARTS = [deterministicBytes('old/1', MIN_PART), deterministicBytes('old/2', MIN_PART), Buffer.from('old tail')];
+const NEW_PARTS = [deterministicBytes('new/1', MIN_PART + MiB), deterministicBytes('new/2', MIN_PART), Buffer.from('new tail')];
+
+test('GetObject partNumber racing an overwrite with another part layout answers one version\'s part whole, never a mix', async (t) => {
+  const s = await startTestCofferForTest(t);
+  const mp = new RawMultipart(s.endpoint);
+  const bucket = await newBucketRaw(s.endpoint, 'part-race');
+  const oldEtag = await putMultipart(mp, bucket, 'k', OLD_PARTS);
+  assert.equal(oldEtag, multipartEtag(OLD_PARTS));
+  const next = await mp.createUpload(bucket, 'k');
+  const nextSpec = await uploadAll(mp, bucket, 'k', next, NEW_PARTS);
+
+  // The GET's first read of the object's metadata stalls until the overwrite has committed.
+  const meta = s.server.engine.deps.meta;
+  const getObject = meta.getObject.bind(meta);
+  const reached = gate();
+  const release = gate();
+  let armed = true;
+  meta.getObject = async (...args) => {
+    const found = await getObject(...args);
+    if (armed && args[1] === 'k') {
+      armed = false;
+      reached.open();
+      await release.opened;
+    }
+    return found;
+  };
+  const reading = mp.get(bucket, 'k', { partNumber: '2' });
+  await reached.opened;
+  const newEtag = await completeUpload(mp, bucket, 'k', next, nextSpec);
+  release.open();
+  const r = await reading;
+  t.diagnostic(`answered with the ${r.headers.etag === newEtag ? 'new' : 'old'} version's part`);
+  assertPartOf(r, 2, r.headers.etag === newEtag ? { parts: NEW_PARTS, etag: newEtag } : { parts: OLD_PARTS, etag: oldEtag });
+});
+
+test('GetObject partNumber whose part is open when the object is overwritten still streams the old part whole', async (t) => {
+  const s = await startTestCofferForTest(t);
+  const mp = new RawMultipart(s.endpoint);
+  const bucket = await newBucketRaw(s.endpoint, 'part-open');
+  const oldEtag = await putMultipart(mp, bucket, 'k', OLD_PARTS);
+  const next = await mp.createUpload(bucket, 'k');
+  const nextSpec = await uploadAll(mp, bucket, 'k', next, NEW_PARTS);
+
+  // The GET stalls once the part's blob is open; the overwrite then deletes that blob.
+  const blobs = s.server.engine.deps.blobs;
+  const open = blobs.open.bind(blobs);
+  const reached = gate();
+  const release = gate();
+  let armed = true;
+  blobs.open = async (id) => {
+    const opened = await open(id);
+    if (armed) {
+      armed = false;
+      reached.open();
+      await release.opened;
+    }
+    return opened;
+  };
+  const reading = mp.get(bucket, 'k', { partNumber: '2' });
+  await reached.opened;
+  await completeUpload(mp, bucket, 'k', next, nextSpec);
+  release.open();
+  assertPartOf(await reading, 2, { parts: OLD_PARTS, etag: oldEtag });
+  assertPartOf(await mp.get(bucket, 'k', { partNumber: '2' }), 2, { parts: NEW_PARTS, etag: multipartEtag(NEW_PARTS) });
+});
+
+test('GetObject partNumber of an empty last part answers Content-Length 0 and no bytes, not the whole object', async () => {
+  const mp = new RawMultipart(c.endpoint);
+  const parts = [deterministicBytes('empty-last/1', MIN_PART), Buffer.alloc(0)];
+  await putMultipart(mp, b, 'empty-last', parts);
+  const r = await mp.get(b, 'empty-last', { partNumber: '2' });
+  assert.equal(r.status, 200);
+  assert.equal(r.headers['content-length'], '0');
+  assert.equal(r.headers['x-amz-mp-parts-count'], '2');
+  assert.equal(r.body.length, 0);
+  assertPartOf(await mp.get(b, 'empty-last', { partNumber: '1' }), 1, { parts, etag: multipartEtag(parts) });
 });

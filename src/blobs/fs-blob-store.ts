@@ -10,19 +10,8 @@ import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import type { Readable, Transform } from 'node:stream';
 import { pipeAll } from '../streams.js';
+import type { BlobInfo, BlobStore, ByteRange, OpenedBlob } from './blob-store.js';
 import { ProcessTempDir } from './temp-dirs.js';
-
-export interface BlobInfo {
-  id: string;
-  size: number;
-}
-
-export interface ByteRange {
-  /** Inclusive first byte. */
-  start: number;
-  /** Inclusive last byte. */
-  end: number;
-}
 
 const BLOB_ID = /^[0-9a-f]{32}$/;
 
@@ -33,7 +22,7 @@ export function isBlobId(id: string): boolean {
 /** How long a reading of the volume's free space stands in for the next one. */
 const FREE_SPACE_TTL_MS = 1000;
 
-export class FsBlobStore {
+export class FsBlobStore implements BlobStore {
   readonly root: string;
   private readonly temp: ProcessTempDir;
   /**
@@ -164,19 +153,9 @@ export class FsBlobStore {
     }
   }
 
-  /** Open a blob for reading; the open handle keeps the bytes readable even if it is deleted. */
-  async open(id: string): Promise<FileHandle> {
-    return open(this.pathOf(id), 'r');
-  }
-
-  /** Read from an open handle; the stream closes the handle when it ends. */
-  readFrom(handle: FileHandle, range?: ByteRange): Readable {
-    return createReadStream('', {
-      fd: handle,
-      start: range?.start,
-      end: range?.end,
-      highWaterMark: 1024 * 1024,
-    });
+  /** Open a blob for reading; the open file keeps the bytes readable even if the blob is deleted. */
+  async open(id: string): Promise<OpenedBlob> {
+    return new FsOpenedBlob(await open(this.pathOf(id), 'r'));
   }
 
   async delete(id: string): Promise<void> {
@@ -206,6 +185,24 @@ export class FsBlobStore {
     await fsyncDir(join(dir, '..'));
     await fsyncDir(join(dir, '..', '..'));
     this.knownDirs.add(dir);
+  }
+}
+
+/** An open blob file; the stream of its bytes closes the file when it ends or is destroyed. */
+class FsOpenedBlob implements OpenedBlob {
+  constructor(private readonly handle: FileHandle) {}
+
+  read(range?: ByteRange): Readable {
+    return createReadStream('', {
+      fd: this.handle,
+      start: range?.start,
+      end: range?.end,
+      highWaterMark: 1024 * 1024,
+    });
+  }
+
+  async close(): Promise<void> {
+    await this.handle.close();
   }
 }
 

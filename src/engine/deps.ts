@@ -1,4 +1,4 @@
-import type { FsBlobStore } from '../blobs/fs-blob-store.js';
+import type { BlobStore } from '../blobs/blob-store.js';
 import type { MetadataStore } from '../meta/store.js';
 import type { BucketRecord, ObjectRecord } from '../meta/types.js';
 import type { EngineCache } from './cache.js';
@@ -14,7 +14,7 @@ export interface EngineLimits {
 
 export interface EngineDeps {
   meta: MetadataStore;
-  blobs: FsBlobStore;
+  blobs: BlobStore;
   limits: EngineLimits;
   cache: EngineCache;
   /** Worker threads for the MD5 of large bodies. */

@@ -1,14 +1,11 @@
-// Take a request body into storage: stream it through the hashers into a blob (or, for small
-// objects, into memory to be stored inline in the metadata row), then verify the lengths and
-// digests the client announced before anything becomes visible.
+// A request body as the engine takes it in: its source and decoders, what the client announced
+// of it, how a small one is read off its socket, and the checks of its length and digests.
+// object-data.ts streams it into storage with these.
 import type { Readable, Transform } from 'node:stream';
-import { StallGuard, pipeAll } from '../streams.js';
 import { Writable } from 'node:stream';
 import { S3Error } from '../errors.js';
-import type { FsBlobStore } from '../blobs/fs-blob-store.js';
-import { HashingStream, checksumHeaderName, digestBuffer } from '../checksums/index.js';
-import type { HashingResult } from '../checksums/index.js';
-import type { Md5Pool } from '../checksums/index.js';
+import { checksumHeaderName } from '../checksums/index.js';
+import type { HashingResult, HashingStreamOptions } from '../checksums/index.js';
 import type { ChecksumAlgorithm } from '../checksums/index.js';
 
 export interface BodyInput {
@@ -33,18 +30,10 @@ export interface BodyInput {
   signal?: AbortSignal | (() => AbortSignal);
 }
 
-export interface IngestResult {
-  size: number;
-  md5Hex: string;
-  /** CRC64NVME always, plus the client's algorithm. base64 by algorithm. */
-  checksums: Partial<Record<ChecksumAlgorithm, string>>;
-  blobId: string | null;
-  inlineData: Buffer | null;
-}
+export const DEFAULT_IDLE_TIMEOUT_MS = 20_000;
 
-const DEFAULT_IDLE_TIMEOUT_MS = 20_000;
-
-class Collector extends Writable {
+/** Keeps what is written to it, for a small body that passed through decoders. */
+export class Collector extends Writable {
   readonly chunks: Buffer[] = [];
   override _write(chunk: Buffer, _enc: BufferEncoding, cb: (e?: Error | null) => void): void {
     this.chunks.push(chunk);
@@ -58,7 +47,7 @@ class Collector extends Writable {
  * workloads, and a pipeline per request costs more than the bytes do. On failure the source is
  * left alone (the response closes the connection).
  */
-function readSmall(src: Readable, maxBytes: number, onTooLarge: () => Error, idleTimeoutMs: number): Promise<Buffer> {
+export function readSmall(src: Readable, maxBytes: number, onTooLarge: () => Error, idleTimeoutMs: number): Promise<Buffer> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let bytes = 0;
@@ -97,73 +86,44 @@ function readSmall(src: Readable, maxBytes: number, onTooLarge: () => Error, idl
 }
 
 /** Bodies at least this large hash their MD5 on a worker thread. */
-const OFFLOAD_MD5_BYTES = 8 * 1024 * 1024;
+export const OFFLOAD_MD5_BYTES = 8 * 1024 * 1024;
 
-export async function ingestBody(blobs: FsBlobStore, body: BodyInput, inlineMaxBytes: number, md5Pool?: Md5Pool): Promise<IngestResult> {
+/** What the hashers compute of a body, and the limit past which it is longer than announced. */
+export function hashOptionsFor(body: BodyInput): HashingStreamOptions & { onTooLarge: () => Error } {
   const algorithms: ChecksumAlgorithm[] = ['CRC64NVME'];
   if (body.checksumAlgorithm && body.checksumAlgorithm !== 'CRC64NVME') algorithms.push(body.checksumAlgorithm);
-  const hashOptions = {
+  return {
     md5: true,
     sha256: body.sha256Hex !== undefined,
     checksums: algorithms,
     maxBytes: body.size,
     onTooLarge: () => new S3Error('IncompleteBody', { message: 'The request body is longer than the Content-Length announced.' }),
   };
-  const [source, ...decoders] = body.stages;
-  if (!source) throw new Error('a body needs a source');
-  // Refused before a byte is read: an upload never eats the space a delete needs to commit.
-  if (!blobs.hasRoomFor(body.size)) throw new S3Error('InsufficientStorage');
-  let blobId: string | null = null;
-  let inlineData: Buffer | null = null;
-  let hasher: { result(): HashingResult };
-  try {
-    if (body.size <= inlineMaxBytes && decoders.length === 0) {
-      // The source's own 'close' tells a disconnect here; no abort signal is needed.
-      const data = await readSmall(source, body.size, hashOptions.onTooLarge, body.idleTimeoutMs ?? DEFAULT_IDLE_TIMEOUT_MS);
-      inlineData = data;
-      const r = digestBuffer(data, hashOptions);
-      hasher = { result: () => r };
-    } else {
-      const signal = typeof body.signal === 'function' ? body.signal() : body.signal;
-      const stream = new HashingStream(hashOptions, md5Pool && body.size >= OFFLOAD_MD5_BYTES ? md5Pool.start() : undefined);
-      hasher = stream;
-      const stages = [source, new StallGuard(body.idleTimeoutMs ?? DEFAULT_IDLE_TIMEOUT_MS), ...decoders, stream];
-      if (body.size <= inlineMaxBytes) {
-        const sink = new Collector();
-        await pipeAll([...stages, sink], signal);
-        inlineData = Buffer.concat(sink.chunks);
-      } else {
-        blobId = (await blobs.write(stages, signal)).id;
-      }
-    }
-  } catch (err) {
-    throw asBodyError(err);
+}
+
+/**
+ * Check the lengths and digests the client announced against what the body turned out to be;
+ * throws the S3 error for the first that differs. Nothing may become visible before this passes.
+ */
+export function verifyBody(r: HashingResult, body: BodyInput): void {
+  if (r.bytes !== body.size) throw new S3Error('IncompleteBody');
+  if (body.contentMd5 && !body.contentMd5.equals(r.md5!)) throw new S3Error('BadDigest');
+  if (body.sha256Hex !== undefined && r.sha256!.toString('hex') !== body.sha256Hex.toLowerCase()) {
+    throw new S3Error('XAmzContentSHA256Mismatch', {
+      fields: { ClientComputedContentSHA256: body.sha256Hex, S3ComputedContentSHA256: r.sha256!.toString('hex') },
+    });
   }
-  try {
-    const r = hasher.result();
-    if (r.bytes !== body.size) throw new S3Error('IncompleteBody');
-    if (body.contentMd5 && !body.contentMd5.equals(r.md5!)) throw new S3Error('BadDigest');
-    if (body.sha256Hex !== undefined && r.sha256!.toString('hex') !== body.sha256Hex.toLowerCase()) {
-      throw new S3Error('XAmzContentSHA256Mismatch', {
-        fields: { ClientComputedContentSHA256: body.sha256Hex, S3ComputedContentSHA256: r.sha256!.toString('hex') },
+  if (body.checksumAlgorithm && !body.computeOnly) {
+    const expected = body.checksumValue ?? body.trailerChecksum?.();
+    const actual = r.checksums[body.checksumAlgorithm];
+    if (expected === undefined) {
+      throw new S3Error('InvalidRequest', {
+        message: `x-amz-sdk-checksum-algorithm specified, but no corresponding ${checksumHeaderName(body.checksumAlgorithm)} header or trailer was sent.`,
       });
     }
-    if (body.checksumAlgorithm && !body.computeOnly) {
-      const expected = body.checksumValue ?? body.trailerChecksum?.();
-      const actual = r.checksums[body.checksumAlgorithm];
-      if (expected === undefined) {
-        throw new S3Error('InvalidRequest', {
-          message: `x-amz-sdk-checksum-algorithm specified, but no corresponding ${checksumHeaderName(body.checksumAlgorithm)} header or trailer was sent.`,
-        });
-      }
-      if (expected !== actual) {
-        throw new S3Error('BadDigest', { message: `The ${body.checksumAlgorithm} you specified did not match the calculated checksum.` });
-      }
+    if (expected !== actual) {
+      throw new S3Error('BadDigest', { message: `The ${body.checksumAlgorithm} you specified did not match the calculated checksum.` });
     }
-    return { size: r.bytes, md5Hex: r.md5!.toString('hex'), checksums: r.checksums, blobId, inlineData };
-  } catch (err) {
-    if (blobId) await blobs.delete(blobId).catch(() => undefined);
-    throw err;
   }
 }
 

@@ -6,18 +6,20 @@ import { createHash, randomBytes } from 'node:crypto';
 import { S3Error } from '../errors.js';
 import { combineChecksumParts, createHasher, splitPartCount } from '../checksums/index.js';
 import type { ChecksumAlgorithm } from '../checksums/index.js';
-import type { ChecksumType, ObjectRecord, PartRecord, Tag, UploadRecord } from '../meta/types.js';
+import type { ChecksumType, PartRecord, Tag, UploadRecord } from '../meta/types.js';
 import type { WriteConditions } from './conditions.js';
 import { checkCopySourceConditions } from './conditions.js';
 import type { ReadConditions } from './conditions.js';
 import { deleteBlobs } from './deps.js';
 import type { EngineDeps } from './deps.js';
 import { cachedBucket } from './deps.js';
-import { ingestBody } from './ingest.js';
 import type { BodyInput } from './ingest.js';
+import { copyObjectData, partBlobId, partWriteOptions, writeObjectData } from './object-data.js';
 import { commitVersion, validateKey } from './object-write.js';
 import type { ObjectAttributes } from './object-write.js';
-import { openObjectBody, requireObject, resolveRange } from './object-read.js';
+import { requireObject, resolveRange } from './object-read.js';
+import { storedBytesTransform } from './stored-bytes.js';
+import { newObjectRecord } from '../meta/records.js';
 import type { RangeSpec } from './object-read.js';
 
 export const MAX_PARTS = 10_000;
@@ -66,7 +68,9 @@ export async function createMultipartUpload(deps: EngineDeps, input: CreateMulti
     checksumAlgorithm: input.checksumAlgorithm ?? null,
     checksumType: input.checksumAlgorithm ? resolveChecksumType(input.checksumAlgorithm, input.checksumType) : (input.checksumType ?? null),
     tags: input.tags,
-    extra: { ...(input.extra ?? {}), conditions: input.conditions },
+    conditions: input.conditions,
+    encryption: undefined,
+    lock: undefined,
   };
   if (!input.checksumAlgorithm && input.checksumType) {
     throw new S3Error('InvalidRequest', { message: 'The x-amz-checksum-type header can only be used with the x-amz-checksum-algorithm header.' });
@@ -137,11 +141,12 @@ export async function uploadPart(deps: EngineDeps, input: UploadPartInput): Prom
   }
   const algorithm = sent ?? uploadAlg;
   // A checksum the upload asked for but the part did not send is computed, not checked.
-  const body = await ingestBody(deps.blobs, { ...input.body, checksumAlgorithm: algorithm, computeOnly: sent === undefined && algorithm !== undefined }, -1, deps.md5);
+  // The parts are stored as the object will be: under the upload's encryption.
+  const body = await writeObjectData(deps, { ...input.body, checksumAlgorithm: algorithm, computeOnly: sent === undefined && algorithm !== undefined }, partWriteOptions(storedBytesTransform(upload.encryption)));
   const part: PartRecord = {
     uploadId: upload.uploadId,
     partNumber: input.partNumber,
-    blobId: body.blobId!,
+    blobId: partBlobId(body),
     size: body.size,
     etag: body.md5Hex,
     lastModified: Date.now(),
@@ -179,14 +184,9 @@ export async function uploadPartCopy(deps: EngineDeps, input: UploadPartCopyInpu
   const size = range ? range.end - range.start + 1 : 0;
   if (size > MAX_PART_SIZE_BYTES) throw new S3Error('EntityTooLarge', { fields: { ProposedSize: size, MaxSizeAllowed: MAX_PART_SIZE_BYTES } });
   const algorithm = (upload.checksumAlgorithm ?? undefined) as ChecksumAlgorithm | undefined;
-  const opened = await openObjectBody(deps, source, range);
-  const body = await ingestBody(deps.blobs, { stages: [opened.stream], size, checksumAlgorithm: algorithm, computeOnly: true, signal: input.signal }, -1, deps.md5)
-    .catch((err: unknown) => {
-      opened.stream.destroy();
-      throw err;
-    });
+  const body = await copyObjectData(deps, source, range, { checksumAlgorithm: algorithm, signal: input.signal }, partWriteOptions(storedBytesTransform(upload.encryption)));
   const part: PartRecord = {
-    uploadId: upload.uploadId, partNumber: input.partNumber, blobId: body.blobId!, size: body.size,
+    uploadId: upload.uploadId, partNumber: input.partNumber, blobId: partBlobId(body), size: body.size,
     etag: body.md5Hex, lastModified: Date.now(), checksums: body.checksums,
   };
   await commitPart(deps, upload, part);
@@ -325,18 +325,15 @@ export async function completeMultipartUpload(deps: EngineDeps, input: CompleteM
     const md5 = createHash('md5');
     for (const p of chosen) md5.update(Buffer.from(p.etag, 'hex'));
     const etag = `${md5.digest('hex')}-${chosen.length}`;
-    const record: ObjectRecord = {
-      bucket: upload.bucket, key: upload.key, versionId: 'null', isLatest: true, deleteMarker: false, size, etag,
-      lastModified: Date.now(), ownerId: upload.ownerId, storageClass: upload.storageClass,
+    const record = newObjectRecord({
+      bucket: upload.bucket, key: upload.key, ownerId: upload.ownerId, size, etag, storageClass: upload.storageClass,
       contentHeaders: upload.contentHeaders, userMetadata: upload.userMetadata,
       checksums: { algorithm: upload.checksumAlgorithm ?? undefined, type: checksums.type, values: checksums.values },
-      inlineData: null, blobId: null,
-      parts: chosen.map((p) => ({ partNumber: p.partNumber, blobId: p.blobId, size: p.size, etag: p.etag, checksums: p.checksums })),
-      tags: upload.tags,
-      extra: Object.fromEntries(Object.entries(upload.extra).filter(([k]) => k !== 'conditions')),
-    };
+      bytes: { parts: chosen.map((p) => ({ partNumber: p.partNumber, blobId: p.blobId, size: p.size, etag: p.etag, checksums: p.checksums })) },
+      tags: upload.tags, encryption: upload.encryption, lock: upload.lock,
+    });
     // Conditions given at creation and at completion both apply.
-    const created = (upload.extra.conditions ?? {}) as WriteConditions;
+    const created: WriteConditions = upload.conditions ?? {};
     const conditions: WriteConditions = {
       ifNoneMatchStar: input.conditions.ifNoneMatchStar || created.ifNoneMatchStar,
       ifMatch: input.conditions.ifMatch ?? created.ifMatch,

@@ -7,6 +7,7 @@ import { etagMatches } from './conditions.js';
 import { blobsOf, deleteBlobs } from './deps.js';
 import type { EngineDeps } from './deps.js';
 import { newVersionId } from './object-write.js';
+import { newObjectRecord } from '../meta/records.js';
 
 export interface DeleteTarget {
   key: string;
@@ -43,11 +44,7 @@ async function deleteOne(tx: MetaTx, bucket: string, ownerId: string, t: DeleteT
     result = { key: t.key };
   } else {
     // Versioned: the delete stacks a delete marker ('null' while suspended, replacing the null version).
-    const marker: ObjectRecord = {
-      bucket, key: t.key, versionId: b.versioning === 'Enabled' ? newVersionId() : 'null', isLatest: true, deleteMarker: true,
-      size: 0, etag: '', lastModified: Date.now(), ownerId, storageClass: 'STANDARD', contentHeaders: {}, userMetadata: {},
-      checksums: { values: {} }, inlineData: null, blobId: null, parts: null, extra: {},
-    };
+    const marker = newObjectRecord({ bucket, key: t.key, ownerId, versionId: b.versioning === 'Enabled' ? newVersionId() : 'null', deleteMarker: true });
     // While suspended, the marker takes the place of the 'null' version.
     const r = await tx.insertObjectVersion(marker, b.versioning === 'Suspended' ? 'null' : undefined);
     if (r) removed.push(r);

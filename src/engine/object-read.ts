@@ -1,13 +1,15 @@
-// GetObject / HeadObject: find the version, apply conditions, resolve the range, open the bytes.
-import { Readable } from 'node:stream';
+// GetObject / HeadObject: find the version, apply conditions, resolve the range or the part, open
+// the bytes, all from one read of the version's metadata.
+import type { Readable } from 'node:stream';
 import { S3Error } from '../errors.js';
-import type { ByteRange } from '../blobs/fs-blob-store.js';
+import type { ByteRange } from '../blobs/blob-store.js';
 import type { ObjectRecord, PartRef } from '../meta/types.js';
 import { checkReadConditions } from './conditions.js';
 import type { ReadConditions } from './conditions.js';
 import type { EngineDeps } from './deps.js';
 import { cachedBucket } from './deps.js';
 import { isVersionId } from './version-id.js';
+import { readObjectData } from './object-data.js';
 
 /** A parsed Range header: `bytes=a-b`, `bytes=a-` or `bytes=-n`. */
 export type RangeSpec = { start: number; end?: number } | { suffix: number };
@@ -56,57 +58,13 @@ export async function requireObject(deps: EngineDeps, bucket: string, key: strin
   return liveVersion(obj, key, versionId);
 }
 
-export interface OpenedBody {
-  stream: Readable;
-}
-
-/** The streams of the parts that cover [start, end], in order. */
-function partSlices(parts: PartRef[], range: ByteRange): Array<{ part: PartRef; range: ByteRange }> {
-  const out: Array<{ part: PartRef; range: ByteRange }> = [];
-  let offset = 0;
-  for (const part of parts) {
-    const first = offset;
-    const last = offset + part.size - 1;
-    offset += part.size;
-    if (part.size === 0 || last < range.start || first > range.end) continue;
-    out.push({ part, range: { start: Math.max(range.start, first) - first, end: Math.min(range.end, last) - first } });
-  }
-  return out;
-}
-
-/**
- * Open the bytes of a version. Blob files are opened before returning, so a concurrent overwrite
- * that unlinks the file cannot cut the response short.
- */
-export async function openObjectBody(deps: EngineDeps, obj: ObjectRecord, range?: ByteRange): Promise<OpenedBody> {
-  const r = range ?? { start: 0, end: obj.size - 1 };
-  if (obj.inlineData) return { stream: Readable.from([obj.inlineData.subarray(r.start, r.end + 1)], { objectMode: false }) };
-  if (obj.size === 0 || r.end < r.start) return { stream: Readable.from([], { objectMode: false }) };
-  if (obj.blobId) {
-    const handle = await deps.blobs.open(obj.blobId);
-    return { stream: deps.blobs.readFrom(handle, r) };
-  }
-  const slices = partSlices(obj.parts ?? [], r);
-  const handles = await Promise.all(slices.map((s) => deps.blobs.open(s.part.blobId)));
-  const blobs = deps.blobs;
-  async function* concat(): AsyncGenerator<Buffer> {
-    for (let i = 0; i < slices.length; i++) {
-      const stream = blobs.readFrom(handles[i]!, slices[i]!.range);
-      for await (const chunk of stream) yield chunk as Buffer;
-    }
-  }
-  const stream = Readable.from(concat(), { objectMode: false });
-  stream.once('close', () => {
-    for (const h of handles) void h.close().catch(() => undefined);
-  });
-  return { stream };
-}
-
 export interface GetObjectInput {
   bucket: string;
   key: string;
   versionId?: string;
   range?: RangeSpec;
+  /** ?partNumber= (1-10000, never with `range`): that part of a multipart object, or all of a simple one as its part 1. */
+  partNumber?: number;
   conditions: ReadConditions;
   /** HEAD: no body is opened. */
   headOnly: boolean;
@@ -114,25 +72,47 @@ export interface GetObjectInput {
 
 export interface GetObjectOutput {
   object: ObjectRecord;
+  /** The bytes answered, when not the whole object: the Range asked for, or the part's bytes. */
   range?: ByteRange;
+  /** With partNumber, the part of a multipart object answered (a simple object has none). */
+  part?: PartRef;
   /** The bytes: a Buffer for objects stored inline, else a stream of the blob(s). */
   body?: Readable | Buffer;
+}
+
+/**
+ * Part `partNumber` of a version: its bytes' place in the object, and the part of a multipart
+ * object. A simple object is its own part 1; any other number is InvalidPartNumber (416).
+ * https://docs.aws.amazon.com/AmazonS3/latest/API/API_GetObject.html#API_GetObject_RequestSyntax
+ */
+export function resolvePart(object: ObjectRecord, partNumber: number): { range?: ByteRange; part?: PartRef } {
+  const parts = object.parts;
+  const count = parts ? parts.length : 1;
+  if (partNumber > count) throw new S3Error('InvalidPartNumber', { fields: { PartNumberRequested: partNumber, ActualPartCount: count } });
+  if (!parts) return { range: object.size === 0 ? undefined : { start: 0, end: object.size - 1 } };
+  let start = 0;
+  for (let i = 0; i < partNumber - 1; i++) start += parts[i]!.size;
+  const part = parts[partNumber - 1]!;
+  return { range: part.size === 0 ? undefined : { start, end: start + part.size - 1 }, part };
 }
 
 const OPEN_ATTEMPTS = 3;
 
 export async function getObject(deps: EngineDeps, input: GetObjectInput): Promise<GetObjectOutput> {
   for (let attempt = 1; ; attempt++) {
+    // One metadata read: the conditions, the range or part and the bytes all come from this record,
+    // so a concurrent overwrite can never pair one version's part offsets with another's bytes.
     const object = await requireObject(deps, input.bucket, input.key, input.versionId);
     checkReadConditions(object, input.conditions);
-    const range = input.range ? resolveRange(input.range, object.size) : undefined;
-    if (input.headOnly) return { object, range };
-    if (object.inlineData) {
-      return { object, range, body: range ? object.inlineData.subarray(range.start, range.end + 1) : object.inlineData };
-    }
+    const { range, part } = input.partNumber !== undefined
+      ? resolvePart(object, input.partNumber)
+      : { range: input.range ? resolveRange(input.range, object.size) : undefined, part: undefined };
+    if (input.headOnly) return { object, range, part };
+    // An empty part has no byte range: its body is empty, not the whole object.
+    const bytes = part !== undefined && range === undefined ? { start: 0, end: -1 } : range;
     try {
-      const { stream } = await openObjectBody(deps, object, range);
-      return { object, range, body: stream };
+      const body = readObjectData(deps, object, bytes);
+      return { object, range, part, body: Buffer.isBuffer(body) ? body : await body };
     } catch (err) {
       // The version was replaced between the metadata read and the open: read it again.
       if ((err as NodeJS.ErrnoException).code === 'ENOENT' && attempt < OPEN_ATTEMPTS) continue;

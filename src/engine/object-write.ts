@@ -11,9 +11,12 @@ import type { ReadConditions, WriteConditions } from './conditions.js';
 import { blobsOf, deleteBlobs } from './deps.js';
 import type { EngineDeps } from './deps.js';
 import { cachedBucket } from './deps.js';
-import { ingestBody } from './ingest.js';
-import type { BodyInput, IngestResult } from './ingest.js';
-import { openObjectBody, requireObject } from './object-read.js';
+import type { BodyInput } from './ingest.js';
+import { copyObjectData, writeObjectData } from './object-data.js';
+import type { WrittenData } from './object-data.js';
+import { requireObject } from './object-read.js';
+import { storedBytesTransform } from './stored-bytes.js';
+import { newObjectRecord } from '../meta/records.js';
 
 export const MAX_KEY_BYTES = 1024;
 
@@ -31,7 +34,6 @@ export interface ObjectAttributes {
   contentHeaders: Record<string, string>;
   userMetadata: Record<string, string>;
   storageClass: string;
-  extra?: Record<string, unknown>;
 }
 
 export interface PutObjectInput extends ObjectAttributes {
@@ -102,27 +104,20 @@ async function storeVersion(
   return { versioned };
 }
 
-function recordFrom(input: { bucket: string; key: string; ownerId: string; tags?: Tag[] } & ObjectAttributes, body: IngestResult, algorithm: string | undefined): ObjectRecord {
-  return {
+function recordFrom(input: { bucket: string; key: string; ownerId: string; tags?: Tag[] } & ObjectAttributes, body: WrittenData, algorithm: string | undefined): ObjectRecord {
+  return newObjectRecord({
     bucket: input.bucket,
     key: input.key,
-    versionId: 'null',
-    isLatest: true,
-    deleteMarker: false,
+    ownerId: input.ownerId,
     size: body.size,
     etag: body.md5Hex,
-    lastModified: Date.now(),
-    ownerId: input.ownerId,
     storageClass: input.storageClass,
     contentHeaders: input.contentHeaders,
     userMetadata: input.userMetadata,
     checksums: { algorithm, type: algorithm ? 'FULL_OBJECT' : undefined, values: body.checksums },
-    inlineData: body.inlineData,
-    blobId: body.blobId,
-    parts: null,
+    bytes: body.bytes,
     tags: input.tags,
-    extra: input.extra ?? {},
-  };
+  });
 }
 
 export async function putObject(deps: EngineDeps, input: PutObjectInput): Promise<PutObjectOutput> {
@@ -130,7 +125,8 @@ export async function putObject(deps: EngineDeps, input: PutObjectInput): Promis
   if (input.body.size > deps.limits.maxObjectSizeBytes) throw new S3Error('EntityTooLarge', { fields: { ProposedSize: input.body.size, MaxSizeAllowed: deps.limits.maxObjectSizeBytes } });
   // Fail before reading the body when the bucket is missing; the transaction checks again.
   if (!(await cachedBucket(deps, input.bucket))) throw new S3Error('NoSuchBucket', { fields: { BucketName: input.bucket } });
-  const body = await ingestBody(deps.blobs, input.body, deps.limits.inlineMaxBytes, deps.md5);
+  // Nothing sets a new version's encryption yet.
+  const body = await writeObjectData(deps, input.body, { inlineMaxBytes: deps.limits.inlineMaxBytes, transform: storedBytesTransform(undefined) });
   const record = recordFrom(input, body, input.body.checksumAlgorithm);
   const { versioned } = await storeVersion(deps, input.bucket, record, input.conditions);
   return {
@@ -181,15 +177,16 @@ export async function copyObject(deps: EngineDeps, input: CopyObjectInput): Prom
   }
   if (source.size > deps.limits.maxObjectSizeBytes) throw new S3Error('InvalidRequest', { message: 'The specified copy source is larger than the maximum allowable size for a copy source: ' + deps.limits.maxObjectSizeBytes });
   const algorithm = input.checksumAlgorithm ?? (source.checksums.algorithm as ChecksumAlgorithm | undefined);
-  const opened = await openObjectBody(deps, source);
-  const body = await ingestBody(deps.blobs, { stages: [opened.stream], size: source.size, checksumAlgorithm: algorithm, computeOnly: true, signal: input.signal }, deps.limits.inlineMaxBytes, deps.md5)
-    .catch((err: unknown) => {
-      opened.stream.destroy();
-      throw err;
-    });
+  // Read through the source's transform, stored through the copy's.
+  const body = await copyObjectData(deps, source, undefined, { checksumAlgorithm: algorithm, signal: input.signal }, {
+    inlineMaxBytes: deps.limits.inlineMaxBytes,
+    transform: storedBytesTransform(undefined),
+  });
+  // A copy does not take the source's encryption, Object Lock or archive state: they come from
+  // the request and the target bucket. https://docs.aws.amazon.com/AmazonS3/latest/API/API_CopyObject.html
   const attrs: ObjectAttributes = input.metadataDirective === 'REPLACE'
     ? input.attributes
-    : { contentHeaders: source.contentHeaders, userMetadata: source.userMetadata, storageClass: input.attributes.storageClass, extra: source.extra };
+    : { contentHeaders: source.contentHeaders, userMetadata: source.userMetadata, storageClass: input.attributes.storageClass };
   // The computed checksum is the expected one: the bytes came from our own store.
   // "The default value is COPY": the copy keeps the source version's tags.
   // https://docs.aws.amazon.com/AmazonS3/latest/API/API_CopyObject.html#AmazonS3-CopyObject-request-header-TaggingDirective

@@ -78,8 +78,63 @@ export interface ObjectRecord {
   parts: PartRef[] | null;
   /** The version's tag set; absent or empty when it has none. */
   tags?: Tag[];
-  /** Room for later capabilities (SSE envelope, object lock) without a schema change. */
-  extra: Record<string, unknown>;
+  /** How the stored bytes are encrypted; absent for plaintext. */
+  encryption?: ObjectEncryption;
+  /** Object Lock retention and legal hold of this version; absent when it has neither. */
+  lock?: ObjectLockState;
+  /** Archive storage state (archived bytes, restores); absent for bytes in the blob store. */
+  archive?: ArchiveState;
+}
+
+/**
+ * Server-side encryption of an object version, as S3 reports it on GET/HEAD: the algorithm
+ * (x-amz-server-side-encryption, or SSE-C's x-amz-server-side-encryption-customer-algorithm)
+ * and what names the key. https://docs.aws.amazon.com/AmazonS3/latest/userguide/serv-side-encryption.html
+ */
+export interface ObjectEncryption {
+  /** SSE-S3 (AES256), SSE-KMS (aws:kms), or a key the customer sends with each request (SSE-C). */
+  algorithm: 'AES256' | 'aws:kms' | 'SSE-C';
+  /** SSE-KMS: x-amz-server-side-encryption-aws-kms-key-id. */
+  kmsKeyId?: string;
+  /** SSE-KMS: x-amz-server-side-encryption-context, the base64 JSON encryption context. */
+  kmsContext?: string;
+  /** SSE-KMS: x-amz-server-side-encryption-bucket-key-enabled. */
+  bucketKeyEnabled?: boolean;
+  /** SSE-C: x-amz-server-side-encryption-customer-key-MD5 (base64), to check the key of later requests. */
+  customerKeyMd5?: string;
+}
+
+export type ObjectLockMode = 'GOVERNANCE' | 'COMPLIANCE';
+
+/**
+ * Object Lock on a version: a retention (mode and retain-until date, set together) and a legal
+ * hold, each independent of the other. https://docs.aws.amazon.com/AmazonS3/latest/userguide/object-lock.html
+ */
+export interface ObjectLockState {
+  /** x-amz-object-lock-mode. */
+  mode?: ObjectLockMode;
+  /** x-amz-object-lock-retain-until-date, in ms. */
+  retainUntil?: number;
+  /** x-amz-object-lock-legal-hold: ON (true) or OFF. */
+  legalHold?: boolean;
+}
+
+/**
+ * An object in an archive storage class (GLACIER, DEEP_ARCHIVE) or archive tier, and its
+ * temporary restored copy. https://docs.aws.amazon.com/AmazonS3/latest/API/API_RestoreObject.html
+ */
+export interface ArchiveState {
+  /** S3 Intelligent-Tiering's archive tier (x-amz-archive-status), when the object is in one. */
+  archiveStatus?: 'ARCHIVE_ACCESS' | 'DEEP_ARCHIVE_ACCESS';
+  /** The last RestoreObject: x-amz-restore (ongoing-request, expiry-date) and RestoreStatus in listings. */
+  restore?: {
+    /** ongoing-request="true" while the restore runs. */
+    inProgress: boolean;
+    /** expiry-date of the restored copy, in ms, once the restore is done. */
+    expiry?: number;
+    /** The retrieval tier asked for. */
+    tier?: 'Expedited' | 'Standard' | 'Bulk';
+  };
 }
 
 export interface BucketUsage {
@@ -109,8 +164,18 @@ export interface UploadRecord {
   checksumType: ChecksumType | null;
   /** The tags of CreateMultipartUpload, given to the object when the upload completes. */
   tags?: Tag[];
-  /** Conditions to apply at completion, and room for later capabilities (SSE, lock). */
-  extra: Record<string, unknown>;
+  /** Write conditions of CreateMultipartUpload, applied again at completion. */
+  conditions?: UploadConditions;
+  /** The encryption of the parts, and of the object once the upload completes. */
+  encryption?: ObjectEncryption;
+  /** Object Lock settings the object gets when the upload completes. */
+  lock?: ObjectLockState;
+}
+
+/** If-None-Match: * and If-Match of a conditional write. */
+export interface UploadConditions {
+  ifNoneMatchStar?: boolean;
+  ifMatch?: string;
 }
 
 export interface PartRecord {

@@ -70,7 +70,7 @@ export async function getObject(ctx: RequestContext): Promise<S3Result> {
   refuseUnsupportedHeaders(ctx.req.headers, ['x-amz-server-side-encryption-customer-key']);
   const hasQuery = ctx.rawQuery !== '';
   const partNumber = hasQuery ? parsePartNumber(ctx.query.get('partNumber')) : undefined;
-  let range = parseRange(header(ctx, 'range'));
+  const range = parseRange(header(ctx, 'range'));
   if (partNumber !== undefined && range !== undefined) {
     throw new S3Error('InvalidRequest', { message: 'Cannot specify both Range header and partNumber query parameter' });
   }
@@ -78,27 +78,14 @@ export async function getObject(ctx: RequestContext): Promise<S3Result> {
   const conditions = parseReadConditions(ctx.req.headers);
   const bucket = await ctx.engine.getBucket(ctx.bucket!);
   const versioned = bucket?.versioning != null;
-  if (partNumber !== undefined) {
-    // A part of a multipart object, or the whole of a simple object as its only part.
-    const probe = await ctx.engine.getObject({ bucket: ctx.bucket!, key: ctx.key!, versionId, conditions, headOnly: true });
-    const parts = probe.object.parts;
-    const count = parts ? parts.length : 1;
-    if (partNumber > count) throw new S3Error('InvalidPartNumber', { fields: { PartNumberRequested: partNumber, ActualPartCount: count } });
-    let start = 0;
-    let size = probe.object.size;
-    if (parts) {
-      for (const p of parts.slice(0, partNumber - 1)) start += p.size;
-      size = parts[partNumber - 1]!.size;
-    }
-    range = size === 0 ? undefined : { start, end: start + size - 1 };
-  }
-  const out = await ctx.engine.getObject({ bucket: ctx.bucket!, key: ctx.key!, versionId, range, conditions, headOnly });
+  // A part of a multipart object, or the whole of a simple object as its only part: the engine
+  // resolves it from the same read of the object as the bytes.
+  const out = await ctx.engine.getObject({ bucket: ctx.bucket!, key: ctx.key!, versionId, range, partNumber, conditions, headOnly });
   const obj = out.object;
   const headers = objectHeaders(obj, versioned || obj.versionId !== 'null');
   if (header(ctx, 'x-amz-checksum-mode')?.toUpperCase() === 'ENABLED') {
-    const part = partNumber !== undefined ? obj.parts?.[partNumber - 1] : undefined;
     // A range has no checksum of its own; a part of a multipart object has the part's.
-    if (part?.checksums && obj.checksums.algorithm) Object.assign(headers, checksumResponseHeaders(obj.checksums.algorithm, part.checksums, obj.checksums.type));
+    if (out.part?.checksums && obj.checksums.algorithm) Object.assign(headers, checksumResponseHeaders(obj.checksums.algorithm, out.part.checksums, obj.checksums.type));
     else if (!out.range || (partNumber !== undefined && !obj.parts)) Object.assign(headers, checksumResponseHeaders(obj.checksums.algorithm, obj.checksums.values, obj.checksums.type));
   }
   if (hasQuery) Object.assign(headers, parseResponseOverrides(ctx.query));
@@ -111,7 +98,7 @@ export async function getObject(ctx: RequestContext): Promise<S3Result> {
     headers['Content-Range'] = `bytes ${out.range.start}-${out.range.end}/${obj.size}`;
     headers['Content-Length'] = out.range.end - out.range.start + 1;
   } else {
-    headers['Content-Length'] = obj.size;
+    headers['Content-Length'] = out.part ? out.part.size : obj.size;
   }
   return { status, headers, body: out.body };
 }

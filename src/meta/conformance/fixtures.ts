@@ -3,6 +3,7 @@
 import type { TestContext } from 'node:test';
 import type { MetadataStore } from '../store.js';
 import type { BucketRecord, ObjectRecord, PartRecord, UploadRecord } from '../types.js';
+import { newObjectRecord } from '../records.js';
 
 /** A fresh, empty, migrated store, and how to dispose of it (and of anything it left on disk). */
 export interface OpenedStore {
@@ -31,22 +32,21 @@ export function bucketRecord(name: string, overrides: Partial<BucketRecord> = {}
 /** A small inline object: the version 'null' of an unversioned bucket unless overridden. */
 export function objectRecord(bucket: string, key: string, overrides: Partial<ObjectRecord> = {}): ObjectRecord {
   const data = overrides.inlineData ?? Buffer.from(`bytes of ${key}`);
-  return {
-    bucket, key, versionId: 'null', isLatest: true, deleteMarker: false, size: data.length, etag: `etag-${key}`,
-    lastModified: 1_700_000_000_000, ownerId: OWNER, storageClass: 'STANDARD', contentHeaders: {}, userMetadata: {},
-    checksums: { values: {} }, inlineData: data, blobId: null, parts: null, extra: {}, tags: undefined,
-    ...overrides,
-  };
+  const record = newObjectRecord({
+    bucket, key, ownerId: OWNER, size: data.length, etag: `etag-${key}`, lastModified: 1_700_000_000_000, bytes: { inlineData: data },
+  });
+  return { ...record, ...overrides };
 }
 
 export function deleteMarker(bucket: string, key: string, versionId: string): ObjectRecord {
-  return objectRecord(bucket, key, { versionId, deleteMarker: true, size: 0, etag: '', inlineData: null });
+  return newObjectRecord({ bucket, key, ownerId: OWNER, versionId, deleteMarker: true, lastModified: 1_700_000_000_000 });
 }
 
 export function uploadRecord(bucket: string, key: string, uploadId: string, initiated: number, overrides: Partial<UploadRecord> = {}): UploadRecord {
   return {
     uploadId, bucket, key, initiated, ownerId: OWNER, storageClass: 'STANDARD', contentHeaders: {}, userMetadata: {},
-    checksumAlgorithm: null, checksumType: null, extra: {}, tags: undefined, ...overrides,
+    checksumAlgorithm: null, checksumType: null, tags: undefined,
+    conditions: undefined, encryption: undefined, lock: undefined, ...overrides,
   };
 }
 

@@ -14,7 +14,8 @@ export function multipartTests(open: StoreFactory): void {
       const store = await freshStore(t, open);
       const upload = uploadRecord('b', 'k/\u00e9', 'up-1', 1_712_000_000_000, {
         storageClass: 'STANDARD_IA', contentHeaders: { 'content-type': 'video/mp4' }, userMetadata: { a: '1' },
-        checksumAlgorithm: 'CRC64NVME', checksumType: 'FULL_OBJECT', extra: { conditions: { ifNoneMatchStar: true } },
+        checksumAlgorithm: 'CRC64NVME', checksumType: 'FULL_OBJECT', conditions: { ifNoneMatchStar: true, ifMatch: '"e1"' },
+        encryption: { algorithm: 'AES256' }, lock: { mode: 'GOVERNANCE', retainUntil: 1_800_000_000_000 },
       });
       await store.transaction((tx) => tx.createUpload(upload));
       assert.deepEqual(await store.getUpload('up-1'), upload);

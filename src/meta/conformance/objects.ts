@@ -18,11 +18,16 @@ export function objectTests(open: StoreFactory): void {
         contentHeaders: { 'content-type': 'text/plain; charset=utf-8', 'cache-control': 'no-cache', expires: 'Thu, 01 Dec 1994 16:00:00 GMT' },
         userMetadata: { colour: 'bleu ciel', 'emoji-\u00e9': '\u{1f600}' },
         checksums: { algorithm: 'CRC32C', type: 'FULL_OBJECT', values: { CRC32C: 'yZRlqg==' } },
-        extra: { sse: { algorithm: 'AES256', keyId: null }, tags: [['a', '1']] },
+        encryption: { algorithm: 'aws:kms', kmsKeyId: 'arn:aws:kms:us-east-1:111122223333:key/k-1', kmsContext: 'eyJhIjoiYiJ9', bucketKeyEnabled: true },
+        lock: { mode: 'COMPLIANCE', retainUntil: 1_900_000_000_000, legalHold: true },
+        archive: { archiveStatus: 'DEEP_ARCHIVE_ACCESS', restore: { inProgress: false, expiry: 1_712_400_000_000, tier: 'Bulk' } },
         storageClass: 'STANDARD_IA', lastModified: 1_712_345_678_901,
         tags: [{ key: 'project', value: 'blue sky' }, { key: 'é/=+-_.:@', value: '' }],
       });
-      const blob = objectRecord('b', 'blob', { inlineData: null, blobId: 'blob-1', size: 5 * 1024 ** 3, etag: 'd41d8cd98f00b204e9800998ecf8427e' });
+      const blob = objectRecord('b', 'blob', {
+        inlineData: null, blobId: 'blob-1', size: 5 * 1024 ** 3, etag: 'd41d8cd98f00b204e9800998ecf8427e',
+        encryption: { algorithm: 'SSE-C', customerKeyMd5: 'ZjQ0ZmU4ZjQ0ZmU4ZjQ0Zg==' }, lock: { legalHold: true },
+      });
       // A 5 TiB multipart object: sizes beyond 32 bits must come back as numbers, not strings.
       const multipart = objectRecord('b', 'multipart', {
         inlineData: null, size: 5 * TiB, etag: '0123456789abcdef0123456789abcdef-2',

@@ -33,7 +33,9 @@ export class LatestObjectCache {
       Object.freeze(record.contentHeaders);
       Object.freeze(record.userMetadata);
       Object.freeze(record.checksums);
-      Object.freeze(record.extra);
+      if (record.encryption) Object.freeze(record.encryption);
+      if (record.lock) Object.freeze(record.lock);
+      if (record.archive) Object.freeze(record.archive);
       if (record.tags) Object.freeze(record.tags);
       Object.freeze(record);
     }

@@ -4,12 +4,14 @@ import type {
   BucketRecord,
   ObjectRecord,
   PartRecord,
+  PartRef,
   Tag,
   UploadRecord,
   UserRecord,
   VersioningState,
 } from '../types.js';
 import { prefixUpperBound } from '../key-order.js';
+import { newObjectRecord } from '../records.js';
 
 export type Row = Record<string, unknown>;
 
@@ -64,8 +66,27 @@ function jsonObject<T>(text: unknown): T {
   return (text === '{}' ? {} : JSON.parse(text as string)) as T;
 }
 
+/** The typed optional fields of a version kept in its `extra` column as JSON; '{}' when it has none. */
+type ObjectExtra = Pick<ObjectRecord, 'encryption' | 'lock' | 'archive'>;
+
+export function objectExtraText(o: ObjectExtra): string {
+  if (o.encryption === undefined && o.lock === undefined && o.archive === undefined) return '{}';
+  return JSON.stringify({ encryption: o.encryption, lock: o.lock, archive: o.archive });
+}
+
+/** The typed optional fields of an upload kept in its `extra` column as JSON (older rows hold only `conditions`). */
+type UploadExtra = Pick<UploadRecord, 'conditions' | 'encryption' | 'lock'>;
+
+export function uploadExtraText(u: UploadExtra): string {
+  if (u.conditions === undefined && u.encryption === undefined && u.lock === undefined) return '{}';
+  return JSON.stringify({ conditions: u.conditions, encryption: u.encryption, lock: u.lock });
+}
+
 export function toObject(r: Row): ObjectRecord {
-  return {
+  const extra = jsonObject<ObjectExtra>(r.extra);
+  const inlineData = r.inline_data as Buffer | null | undefined;
+  const parts = r.parts == null ? null : (JSON.parse(r.parts as string) as PartRef[]);
+  return newObjectRecord({
     bucket: r.bucket as string,
     key: r.key as string,
     versionId: r.version_id as string,
@@ -79,15 +100,17 @@ export function toObject(r: Row): ObjectRecord {
     contentHeaders: jsonObject<Record<string, string>>(r.content_headers),
     userMetadata: jsonObject<Record<string, string>>(r.user_metadata),
     checksums: JSON.parse(r.checksums as string) as ObjectRecord['checksums'],
-    inlineData: (r.inline_data as Buffer | null) ?? null,
-    blobId: (r.blob_id as string | null) ?? null,
-    parts: r.parts == null ? null : (JSON.parse(r.parts as string) as ObjectRecord['parts']),
+    // Listing rows are read without inline_data and parts: they come back as null.
+    bytes: inlineData != null ? { inlineData } : r.blob_id != null ? { blobId: r.blob_id as string } : parts !== null ? { parts } : undefined,
     tags: fromTagsText(r.tags),
-    extra: jsonObject<Record<string, unknown>>(r.extra),
-  };
+    encryption: extra.encryption,
+    lock: extra.lock,
+    archive: extra.archive,
+  });
 }
 
 export function toUpload(r: Row): UploadRecord {
+  const extra = jsonObject<UploadExtra>(r.extra);
   return {
     uploadId: r.upload_id as string,
     bucket: r.bucket as string,
@@ -100,7 +123,9 @@ export function toUpload(r: Row): UploadRecord {
     checksumAlgorithm: (r.checksum_algorithm as string | null) ?? null,
     checksumType: (r.checksum_type as UploadRecord['checksumType']) ?? null,
     tags: fromTagsText(r.tags),
-    extra: JSON.parse(r.extra as string) as Record<string, unknown>,
+    conditions: extra.conditions,
+    encryption: extra.encryption,
+    lock: extra.lock,
   };
 }
 

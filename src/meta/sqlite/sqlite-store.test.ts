@@ -13,13 +13,10 @@ import Database from 'better-sqlite3';
 import { SqliteStore } from './sqlite-store.js';
 import { MIGRATIONS } from './migrations/index.js';
 import type { ObjectRecord, PartRecord, UploadRecord } from '../types.js';
+import { newObjectRecord } from '../records.js';
 
 function record(key: string, data: Buffer): ObjectRecord {
-  return {
-    bucket: 'b', key, versionId: 'null', isLatest: true, deleteMarker: false, size: data.length, etag: key,
-    lastModified: Date.now(), ownerId: 'u', storageClass: 'STANDARD', contentHeaders: {}, userMetadata: {},
-    checksums: { values: {} }, inlineData: data, blobId: null, parts: null, extra: {},
-  };
+  return newObjectRecord({ bucket: 'b', key, ownerId: 'u', size: data.length, etag: key, bytes: { inlineData: data } });
 }
 
 async function withDir(fn: (dir: string) => Promise<void>): Promise<void> {
@@ -199,7 +196,7 @@ test('deleteBucket removes the bucket with its uploads and parts, returns those 
   await withStore(async (store) => {
     const upload = (uploadId: string, bucket: string): UploadRecord => ({
       uploadId, bucket, key: 'k', initiated: Date.now(), ownerId: 'u', storageClass: 'STANDARD', contentHeaders: {}, userMetadata: {},
-      checksumAlgorithm: null, checksumType: null, extra: {},
+      checksumAlgorithm: null, checksumType: null,
     });
     const part = (uploadId: string, partNumber: number): PartRecord => ({
       uploadId, partNumber, blobId: `${uploadId}-${partNumber}`, size: 1, etag: 'e', lastModified: Date.now(), checksums: {},

@@ -8,13 +8,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SqliteStore } from './sqlite-store.js';
 import type { ObjectRecord, Tag } from '../types.js';
+import { newObjectRecord } from '../records.js';
 
 function record(key: string, tags?: Tag[]): ObjectRecord {
-  return {
-    bucket: 'b', key, versionId: 'null', isLatest: true, deleteMarker: false, size: 1, etag: key,
-    lastModified: Date.now(), ownerId: 'u', storageClass: 'STANDARD', contentHeaders: {}, userMetadata: {},
-    checksums: { values: {} }, inlineData: Buffer.from('x'), blobId: null, parts: null, tags, extra: {},
-  };
+  return newObjectRecord({ bucket: 'b', key, ownerId: 'u', size: 1, etag: key, bytes: { inlineData: Buffer.from('x') }, tags });
 }
 
 async function withDir(fn: (dir: string) => Promise<void>): Promise<void> {
@@ -79,7 +76,7 @@ test('a bucket and an upload keep their tag sets across a restart; an empty buck
         await tx.setBucketTags('b', TWO);
         await tx.createUpload({
           uploadId: 'u1', bucket: 'b', key: 'k', initiated: 0, ownerId: 'u', storageClass: 'STANDARD', contentHeaders: {},
-          userMetadata: {}, checksumAlgorithm: null, checksumType: null, tags: [{ key: 'up', value: 'load' }], extra: {},
+          userMetadata: {}, checksumAlgorithm: null, checksumType: null, tags: [{ key: 'up', value: 'load' }],
         });
       });
     });

@@ -3,7 +3,7 @@
 import type { MetaTx, MetaReader } from '../store.js';
 import { BlobDoomedError } from '../store.js';
 import type { ObjectRecord } from '../types.js';
-import { REPLACE_COLUMNS, tagsText, toObject, toPart } from './rows.js';
+import { REPLACE_COLUMNS, objectExtraText, tagsText, toObject, toPart, uploadExtraText } from './rows.js';
 import type { Row } from './rows.js';
 
 export interface SqlRunner {
@@ -34,7 +34,7 @@ export function sqliteWrites(s: SqlRunner): MetaWrites {
           `INSERT INTO multipart_uploads (upload_id, bucket, key, initiated, owner_id, storage_class, content_headers, user_metadata,
              checksum_algorithm, checksum_type, tags, extra) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
           u.uploadId, u.bucket, u.key, u.initiated, u.ownerId, u.storageClass, JSON.stringify(u.contentHeaders),
-          JSON.stringify(u.userMetadata), u.checksumAlgorithm, u.checksumType, tagsText(u.tags), JSON.stringify(u.extra),
+          JSON.stringify(u.userMetadata), u.checksumAlgorithm, u.checksumType, tagsText(u.tags), uploadExtraText(u),
         );
       },
       async deleteUpload(id) {
@@ -104,7 +104,7 @@ export function sqliteWrites(s: SqlRunner): MetaWrites {
                WHERE bucket = ? AND key = ? AND version_id = ?`,
               o.deleteMarker ? 1 : 0, o.size, o.etag, o.lastModified, o.ownerId, o.storageClass, JSON.stringify(o.contentHeaders),
               JSON.stringify(o.userMetadata), JSON.stringify(o.checksums), o.inlineData, o.blobId,
-              o.parts === null ? null : JSON.stringify(o.parts), tagsText(o.tags), JSON.stringify(o.extra), o.bucket, o.key, o.versionId,
+              o.parts === null ? null : JSON.stringify(o.parts), tagsText(o.tags), objectExtraText(o), o.bucket, o.key, o.versionId,
             );
             return removed;
           }
@@ -119,7 +119,7 @@ export function sqliteWrites(s: SqlRunner): MetaWrites {
            VALUES (?, ?, ?, ?, 1, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
           o.bucket, o.key, o.versionId, seq, o.deleteMarker ? 1 : 0, o.size, o.etag, o.lastModified, o.ownerId,
           o.storageClass, JSON.stringify(o.contentHeaders), JSON.stringify(o.userMetadata), JSON.stringify(o.checksums),
-          o.inlineData, o.blobId, o.parts === null ? null : JSON.stringify(o.parts), tagsText(o.tags), JSON.stringify(o.extra),
+          o.inlineData, o.blobId, o.parts === null ? null : JSON.stringify(o.parts), tagsText(o.tags), objectExtraText(o),
         );
         return removed;
       },
