@@ -63,7 +63,11 @@ async function best<T>(tries: number, run: () => Promise<T>, score: (t: T) => nu
 
 export async function measureCeilings(o: BenchOptions, creds: Credentials, log: (s: string) => void): Promise<Ceilings> {
   log(`disk: writing ${o.ceilingBytes / MIB} MiB + fsync in ${o.baseDir}`);
-  const disk = await best(CEILING_TRIES, () => diskWriteFsync(o.baseDir, o.ceilingBytes), (d) => d.mibs);
+  const disk = await best(
+    CEILING_TRIES,
+    () => diskWriteFsync(o.baseDir, o.ceilingBytes),
+    (d) => d.mibs,
+  );
 
   const server = await startNullServer();
   const client = new BenchClient(server.endpoint, creds);
@@ -72,8 +76,16 @@ export async function measureCeilings(o: BenchOptions, creds: Credentials, log: 
     const warm = Math.min(o.warmupBytes, o.ceilingBytes);
     await timedUpload(client, server.pid, '/null/warmup', warm);
     await timedDownload(client, server.pid, '/null/warmup', warm, [['bytes', String(warm)]]);
-    const loopbackUpload = await best(CEILING_TRIES, () => timedUpload(client, server.pid, '/null/big', o.ceilingBytes), (r) => r.value);
-    const loopbackDownload = await best(CEILING_TRIES, () => timedDownload(client, server.pid, '/null/big', o.ceilingBytes, [['bytes', String(o.ceilingBytes)]]), (r) => r.value);
+    const loopbackUpload = await best(
+      CEILING_TRIES,
+      () => timedUpload(client, server.pid, '/null/big', o.ceilingBytes),
+      (r) => r.value,
+    );
+    const loopbackDownload = await best(
+      CEILING_TRIES,
+      () => timedDownload(client, server.pid, '/null/big', o.ceilingBytes, [['bytes', String(o.ceilingBytes)]]),
+      (r) => r.value,
+    );
     const nullPut = new Map<number, Rate>();
     const nullGet = new Map<number, Rate>();
     for (const c of o.concurrencies) {

@@ -101,7 +101,10 @@ export class BenchClient {
     const second = Math.floor(Date.now() / 1000);
     if (second !== this.#dateSecond) {
       this.#dateSecond = second;
-      this.#dateText = new Date(second * 1000).toISOString().replace(/[-:]/g, '').replace(/\.\d{3}/, '');
+      this.#dateText = new Date(second * 1000)
+        .toISOString()
+        .replace(/[-:]/g, '')
+        .replace(/\.\d{3}/, '');
     }
     return this.#dateText;
   }

@@ -7,13 +7,7 @@ import { Readable, Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { pathToFileURL } from 'node:url';
 import { crc32, crc32c } from '@node-rs/crc32';
-import {
-  HashingStream,
-  crc64nvmeImplementation,
-  crc64nvmeNativeLoaded,
-  crc64nvmeUpdate,
-  crc64nvmeUpdateJs,
-} from '../src/checksums/index.js';
+import { HashingStream, crc64nvmeImplementation, crc64nvmeNativeLoaded, crc64nvmeUpdate, crc64nvmeUpdateJs } from '../src/checksums/index.js';
 
 const CHUNK_BYTES = 1024 * 1024;
 const MIB = 1024 * 1024;
@@ -23,7 +17,7 @@ function makeChunks(): Buffer[] {
   const chunks: Buffer[] = [];
   for (let i = 0; i < 8; i++) {
     const c = Buffer.allocUnsafe(CHUNK_BYTES);
-    for (let j = 0; j < CHUNK_BYTES; j += 4) c.writeUInt32LE((Math.imul(j + 1, 2654435761 + i) >>> 0), j);
+    for (let j = 0; j < CHUNK_BYTES; j += 4) c.writeUInt32LE(Math.imul(j + 1, 2654435761 + i) >>> 0, j);
     chunks.push(c);
   }
   return chunks;
@@ -59,12 +53,21 @@ export async function measureHashSpeeds(totalBytes: number): Promise<Record<stri
 
   for (const alg of ['md5', 'sha256', 'sha1'] as const) {
     const h = createHash(alg);
-    out[alg.toUpperCase()] = await timeIt(bytes, each((c) => h.update(c)));
+    out[alg.toUpperCase()] = await timeIt(
+      bytes,
+      each((c) => h.update(c)),
+    );
     h.digest();
   }
   let crc = 0;
-  out['CRC32'] = await timeIt(bytes, each((c) => (crc = crc32(c, crc))));
-  out['CRC32C'] = await timeIt(bytes, each((c) => (crc = crc32c(c, crc))));
+  out['CRC32'] = await timeIt(
+    bytes,
+    each((c) => (crc = crc32(c, crc))),
+  );
+  out['CRC32C'] = await timeIt(
+    bytes,
+    each((c) => (crc = crc32c(c, crc))),
+  );
 
   const state = Buffer.alloc(8);
   if (crc64nvmeNativeLoaded()) {
@@ -73,7 +76,10 @@ export async function measureHashSpeeds(totalBytes: number): Promise<Record<stri
       each((c) => crc64nvmeUpdate(state, c)),
     );
   }
-  out['CRC64NVME js fallback'] = await timeIt(bytes, each((c) => crc64nvmeUpdateJs(state, c)));
+  out['CRC64NVME js fallback'] = await timeIt(
+    bytes,
+    each((c) => crc64nvmeUpdateJs(state, c)),
+  );
 
   // A devDependency: absent in a production install, where this line is simply skipped.
   try {
@@ -92,16 +98,15 @@ export async function measureHashSpeeds(totalBytes: number): Promise<Record<stri
   const streams: Array<[string, ConstructorParameters<typeof HashingStream>[0]]> = [
     ['HashingStream MD5+CRC64NVME', { md5: true, sha256: false, checksums: ['CRC64NVME'] }],
     ['HashingStream MD5+SHA256+CRC64NVME', { md5: true, sha256: true, checksums: ['CRC64NVME'] }],
-    [
-      'HashingStream MD5+SHA256+all checksums',
-      { md5: true, sha256: true, checksums: ['CRC32', 'CRC32C', 'CRC64NVME', 'SHA1', 'SHA256'] },
-    ],
+    ['HashingStream MD5+SHA256+all checksums', { md5: true, sha256: true, checksums: ['CRC32', 'CRC32C', 'CRC64NVME', 'SHA1', 'SHA256'] }],
   ];
   for (const [name, opts] of streams) {
     out[name] = await timeIt(bytes, async () => {
-      const src = Readable.from((function* () {
-        for (let i = 0; i < n; i++) yield chunks[i & 7]!;
-      })());
+      const src = Readable.from(
+        (function* () {
+          for (let i = 0; i < n; i++) yield chunks[i & 7]!;
+        })(),
+      );
       const sink = new Writable({ write: (_c, _e, cb) => cb() });
       await pipeline(src, new HashingStream(opts), sink);
     });

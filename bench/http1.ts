@@ -72,7 +72,10 @@ export class Http1Connection {
   async stream(method: string, head: string, chunks: Iterable<Buffer>, keepBody: boolean): Promise<RawReply> {
     const reply = this.#expect(method, keepBody);
     let answered = false;
-    const settled = reply.then(() => void (answered = true), () => void (answered = true));
+    const settled = reply.then(
+      () => void (answered = true),
+      () => void (answered = true),
+    );
     let sentAll = true;
     this.socket.write(head, 'latin1');
     for (const c of chunks) {

@@ -94,8 +94,7 @@ export async function closedLoop(client: BenchClient, serverPid: number, concurr
       }
     }
   };
-  const workers = (until: number, count: boolean): Promise<unknown[]> =>
-    Promise.all(Array.from({ length: concurrency }, (_, w) => run(w, until, count)));
+  const workers = (until: number, count: boolean): Promise<unknown[]> => Promise.all(Array.from({ length: concurrency }, (_, w) => run(w, until, count)));
 
   await workers(performance.now() + warmupSeconds * 1000, false);
   const m = meter(serverPid);
@@ -114,20 +113,27 @@ export async function closedLoop(client: BenchClient, serverPid: number, concurr
 }
 
 /** Runs `total` operations over `concurrency` workers (a fixed amount of work, not a fixed time). */
-export async function fixedWork(client: BenchClient, concurrency: number, total: number, op: (i: number) => Promise<Reply>): Promise<{ seconds: number; errors: number; firstError?: string }> {
+export async function fixedWork(
+  client: BenchClient,
+  concurrency: number,
+  total: number,
+  op: (i: number) => Promise<Reply>,
+): Promise<{ seconds: number; errors: number; firstError?: string }> {
   client.useConnections(concurrency);
   let next = 0;
   let errors = 0;
   let firstError: string | undefined;
   const t0 = performance.now();
-  await Promise.all(Array.from({ length: concurrency }, async () => {
-    while (next < total) {
-      const reply = await op(next++).catch(failed);
-      if (reply.status < 200 || reply.status >= 300) {
-        errors++;
-        firstError ??= describe(reply);
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      while (next < total) {
+        const reply = await op(next++).catch(failed);
+        if (reply.status < 200 || reply.status >= 300) {
+          errors++;
+          firstError ??= describe(reply);
+        }
       }
-    }
-  }));
+    }),
+  );
   return { seconds: (performance.now() - t0) / 1000, errors, ...(firstError !== undefined ? { firstError } : {}) };
 }

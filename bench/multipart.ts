@@ -100,27 +100,41 @@ async function uploadParts(client: BenchClient, path: string, uploadId: string, 
   let next = 0;
   let failed = false;
   client.useConnections(concurrency);
-  await Promise.all(Array.from({ length: concurrency }, async () => {
-    while (next < count && !failed) {
-      const i = next++;
-      const size = Math.min(partBytes, total - i * partBytes);
-      try {
-        // Each part starts at a different chunk of the pool, so the parts' bytes differ.
-        const r = ok(`UploadPart ${i + 1}`, await client.upload(path, size, randomishChunks(size, BODY_POOL, i), [['partNumber', String(i + 1)], ['uploadId', uploadId]]));
-        const etag = replyHeader(r, 'etag');
-        if (etag === undefined) throw new Error(`UploadPart ${i + 1}: no ETag header`);
-        parts[i] = { partNumber: i + 1, etag };
-      } catch (err) {
-        failed = true;
-        throw err;
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      while (next < count && !failed) {
+        const i = next++;
+        const size = Math.min(partBytes, total - i * partBytes);
+        try {
+          // Each part starts at a different chunk of the pool, so the parts' bytes differ.
+          const r = ok(
+            `UploadPart ${i + 1}`,
+            await client.upload(path, size, randomishChunks(size, BODY_POOL, i), [
+              ['partNumber', String(i + 1)],
+              ['uploadId', uploadId],
+            ]),
+          );
+          const etag = replyHeader(r, 'etag');
+          if (etag === undefined) throw new Error(`UploadPart ${i + 1}: no ETag header`);
+          parts[i] = { partNumber: i + 1, etag };
+        } catch (err) {
+          failed = true;
+          throw err;
+        }
       }
-    }
-  }));
+    }),
+  );
   return parts;
 }
 
 /** One whole multipart upload; aborted if a part or the Complete fails. */
-async function multipartUpload(client: BenchClient, path: string, total: number, partBytes: number, concurrency: number): Promise<{ parts: number; etag: string; partsSeconds: number; completeMs: number }> {
+async function multipartUpload(
+  client: BenchClient,
+  path: string,
+  total: number,
+  partBytes: number,
+  concurrency: number,
+): Promise<{ parts: number; etag: string; partsSeconds: number; completeMs: number }> {
   const t0 = performance.now();
   const uploadId = await createUpload(client, path);
   try {
@@ -260,7 +274,11 @@ export async function runManyParts(o: BenchOptions, baseDir: string, creds: Cred
     const headMs = performance.now() - t;
 
     const listPage = async (marker: number, expected: number): Promise<number> => {
-      const query: Array<[string, string]> = [['uploadId', ids.listed], ['max-parts', '1000'], ['part-number-marker', String(marker)]];
+      const query: Array<[string, string]> = [
+        ['uploadId', ids.listed],
+        ['max-parts', '1000'],
+        ['part-number-marker', String(marker)],
+      ];
       const start = performance.now();
       const r = ok('ListParts', await client.send('GET', paths.listed, { query, text: true }));
       const ms = performance.now() - start;

@@ -55,7 +55,10 @@ function mib(bytes: number): number {
 
 export function readOptions(env: NodeJS.ProcessEnv): BenchOptions {
   const scale = num(env, 'COFFER_BENCH_SCALE', 1);
-  const only = (env.COFFER_BENCH_ONLY ?? '').split(',').map((s) => s.trim()).filter((s) => s !== '');
+  const only = (env.COFFER_BENCH_ONLY ?? '')
+    .split(',')
+    .map((s) => s.trim())
+    .filter((s) => s !== '');
   for (const s of only) {
     if (!(SECTIONS as readonly string[]).includes(s)) throw new Error(`COFFER_BENCH_ONLY: unknown section ${s} (known: ${SECTIONS.join(', ')})`);
   }

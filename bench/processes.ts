@@ -68,14 +68,18 @@ export interface CofferOptions {
 
 export function startCofferProcess(o: CofferOptions): Promise<ChildServer> {
   const bin = fileURLToPath(new URL('../../bin/coffer.js', import.meta.url));
-  return startChild([...o.nodeArgs, bin, 'server'], {
-    ...process.env,
-    COFFER_ADDRESS: '127.0.0.1:0',
-    COFFER_DATA_DIR: o.dataDir,
-    COFFER_ROOT_ACCESS_KEY: o.accessKeyId,
-    COFFER_ROOT_SECRET_KEY: o.secretAccessKey,
-    COFFER_LOG_LEVEL: process.env.COFFER_LOG_LEVEL ?? 'warn',
-  }, /Coffer S3 endpoint: (http:\/\/\S+)/);
+  return startChild(
+    [...o.nodeArgs, bin, 'server'],
+    {
+      ...process.env,
+      COFFER_ADDRESS: '127.0.0.1:0',
+      COFFER_DATA_DIR: o.dataDir,
+      COFFER_ROOT_ACCESS_KEY: o.accessKeyId,
+      COFFER_ROOT_SECRET_KEY: o.secretAccessKey,
+      COFFER_LOG_LEVEL: process.env.COFFER_LOG_LEVEL ?? 'warn',
+    },
+    /Coffer S3 endpoint: (http:\/\/\S+)/,
+  );
 }
 
 function statusKiB(pid: number, field: 'VmRSS' | 'VmHWM'): number | undefined {
@@ -136,7 +140,13 @@ export function meter(pid: number): { stop(): Meter } {
       const seconds = (performance.now() - t0) / 1000;
       sampled = Math.max(sampled, statusKiB(pid, 'VmRSS') ?? 0);
       const peak = hwmReset ? Math.max(sampled, statusKiB(pid, 'VmHWM') ?? 0) : sampled;
-      return { peakRssMiB: (peak * 1024) / MIB, startRssMiB: (start * 1024) / MIB, cpuShare: (cpuSeconds(pid) - cpu0) / seconds, mainThreadCpuShare: (cpuSeconds(pid, pid) - main0) / seconds, seconds };
+      return {
+        peakRssMiB: (peak * 1024) / MIB,
+        startRssMiB: (start * 1024) / MIB,
+        cpuShare: (cpuSeconds(pid) - cpu0) / seconds,
+        mainThreadCpuShare: (cpuSeconds(pid, pid) - main0) / seconds,
+        seconds,
+      };
     },
   };
 }

@@ -101,7 +101,11 @@ function info(name: string, result: string, ceiling = ''): Row {
 
 function render(rows: Row[]): string {
   const widths = HEADER.map((_, i) => Math.max(...[HEADER, ...rows.map((r) => r.cells)].map((c) => c[i]!.length)));
-  const line = (cells: readonly string[]): string => cells.map((c, i) => c.padEnd(widths[i]!)).join('  ').trimEnd();
+  const line = (cells: readonly string[]): string =>
+    cells
+      .map((c, i) => c.padEnd(widths[i]!))
+      .join('  ')
+      .trimEnd();
   return [line(HEADER), line(widths.map((w) => '-'.repeat(w))), ...rows.map((r) => line(r.cells))].join('\n');
 }
 
@@ -117,13 +121,18 @@ export function report(o: BenchOptions, res: Results, crc64: string): string {
   }
   if (c) {
     out.push('', 'Ceilings (transfers: best of 2 tries):');
-    out.push(`  disk write ${gib(o.ceilingBytes)} in 1 MiB writes + fsync (${o.baseDir})`.padEnd(64) + `${int(c.diskFsyncMiBs)} MiB/s  (writes ${c.diskWriteSeconds.toFixed(2)} s, fsync ${c.diskSyncSeconds.toFixed(2)} s)`);
+    out.push(
+      `  disk write ${gib(o.ceilingBytes)} in 1 MiB writes + fsync (${o.baseDir})`.padEnd(64) +
+        `${int(c.diskFsyncMiBs)} MiB/s  (writes ${c.diskWriteSeconds.toFixed(2)} s, fsync ${c.diskSyncSeconds.toFixed(2)} s)`,
+    );
     out.push(`  loopback upload ${gib(o.ceilingBytes)} to a do-nothing server`.padEnd(64) + `${int(c.loopbackUpload.value)} MiB/s${errs(c.loopbackUpload)}`);
     out.push(`  loopback download ${gib(o.ceilingBytes)} from a do-nothing server`.padEnd(64) + `${int(c.loopbackDownload.value)} MiB/s${errs(c.loopbackDownload)}`);
     for (const n of o.concurrencies) {
       const p = c.nullPut.get(n);
       const g = c.nullGet.get(n);
-      out.push(`  do-nothing server, 4 KiB PUT / GET @${n}`.padEnd(64) + `${int(p?.value ?? 0)} / ${int(g?.value ?? 0)} ops/s  (CPU srv/cli ${p ? cpu(p) : '?'} / ${g ? cpu(g) : '?'})`);
+      out.push(
+        `  do-nothing server, 4 KiB PUT / GET @${n}`.padEnd(64) + `${int(p?.value ?? 0)} / ${int(g?.value ?? 0)} ops/s  (CPU srv/cli ${p ? cpu(p) : '?'} / ${g ? cpu(g) : '?'})`,
+      );
     }
   }
 
@@ -138,7 +147,16 @@ export function report(o: BenchOptions, res: Results, crc64: string): string {
   rows.push(rssRow('  server RSS peak during GET', b?.get));
   const mp = res.multipart;
   const mpParts = Math.ceil(o.multipartObjectBytes / o.multipartPartBytes);
-  rows.push(ratioRow(`multipart ${gib(o.multipartObjectBytes)}, ${mpParts} × ${gib(o.multipartPartBytes)} parts @${o.multipartConcurrency}`, mp?.upload, 'MiB/s', putCeiling, putLabel, TARGETS.multipartPut));
+  rows.push(
+    ratioRow(
+      `multipart ${gib(o.multipartObjectBytes)}, ${mpParts} × ${gib(o.multipartPartBytes)} parts @${o.multipartConcurrency}`,
+      mp?.upload,
+      'MiB/s',
+      putCeiling,
+      putLabel,
+      TARGETS.multipartPut,
+    ),
+  );
   rows.push(rssRow('  server RSS peak during multipart', mp?.upload));
   if (mp) {
     rows.push(info(`  CompleteMultipartUpload of ${mp.parts} parts`, `${millis(mp.completeMs)} (Create + parts ${mp.partsSeconds.toFixed(2)} s)`));
@@ -150,7 +168,12 @@ export function report(o: BenchOptions, res: Results, crc64: string): string {
     rows.push(info(`  HEAD of that ${int(mn.parts)}-part object`, millis(mn.headMs)));
     rows.push(info(`  ListParts max-parts 1000, ${int(mn.parts)}-part upload`, `first page ${millis(mn.listFirstPageMs)}, last page ${millis(mn.listLastPageMs)}`));
     rows.push(info('  RSS of bench + in-process server over Complete', `${int(mn.completeRssPeakMiB)} MiB peak (${int(mn.completeRssStartMiB)} MiB before)`));
-    rows.push(info(`  setup: ${int(mn.parts)} part rows in one transaction`, `${millis(mn.recordMs)} (Complete XML ${int(mn.completeXmlBytes / 1024)} KiB; warm-up Complete of 100: ${millis(mn.warmCompleteMs)})`));
+    rows.push(
+      info(
+        `  setup: ${int(mn.parts)} part rows in one transaction`,
+        `${millis(mn.recordMs)} (Complete XML ${int(mn.completeXmlBytes / 1024)} KiB; warm-up Complete of 100: ${millis(mn.warmCompleteMs)})`,
+      ),
+    );
   }
   const s = res.small;
   for (const n of o.concurrencies) {
@@ -166,7 +189,12 @@ export function report(o: BenchOptions, res: Results, crc64: string): string {
     const keysOk = l.fullKeysSeen === l.keys ? '' : ` (saw ${int(l.fullKeysSeen)} keys!)`;
     rows.push(info(`ListObjectsV2 all ${int(l.keys)} keys, max-keys 1000`, `${l.fullSeconds.toFixed(2)} s, ${l.fullPages} pages, ${int(l.keys / l.fullSeconds)} keys/s${keysOk}`));
     const prefOk = l.prefixesSeen === l.expectedPrefixes ? '' : ` (expected ${int(l.expectedPrefixes)}!)`;
-    rows.push(info(`ListObjectsV2 delimiter '/' over ${int(l.keys)} keys`, `${(l.delimiterSeconds * 1000).toFixed(0)} ms, ${int(l.prefixesSeen)} prefixes in ${l.delimiterPages} page(s)${prefOk}`));
+    rows.push(
+      info(
+        `ListObjectsV2 delimiter '/' over ${int(l.keys)} keys`,
+        `${(l.delimiterSeconds * 1000).toFixed(0)} ms, ${int(l.prefixesSeen)} prefixes in ${l.delimiterPages} page(s)${prefOk}`,
+      ),
+    );
   } else {
     rows.push(info('ListObjectsV2', 'not run'));
   }
@@ -174,13 +202,16 @@ export function report(o: BenchOptions, res: Results, crc64: string): string {
   if (mn) {
     out.push(
       `† S3 requires every part but the last to be ≥ 5 MiB, so ${int(o.manyParts)} real parts would be ${int((o.manyParts * 5 * MIB) / 1e9)} GB. ` +
-        'Their rows were written straight into an in-process server\'s metadata store (5 MiB each, no bytes on disk); ' +
+        "Their rows were written straight into an in-process server's metadata store (5 MiB each, no bytes on disk); " +
         'Complete, HEAD and ListParts went over HTTP.',
     );
   }
 
   const statuses = rows.map((r) => r.cells[6]).filter((st) => st !== '');
-  out.push('', `targets: ${statuses.filter((st) => st === 'PASS').length} PASS, ${statuses.filter((st) => st === 'MISS').length} MISS, ${statuses.filter((st) => st === 'ERROR').length} ERROR`);
+  out.push(
+    '',
+    `targets: ${statuses.filter((st) => st === 'PASS').length} PASS, ${statuses.filter((st) => st === 'MISS').length} MISS, ${statuses.filter((st) => st === 'ERROR').length} ERROR`,
+  );
   for (const [section, msg] of res.failures) out.push(`section ${section} failed: ${msg}`);
   return out.join('\n');
 }

@@ -17,9 +17,7 @@ export function checkNode() {
   const min = minimumMajor();
   const major = Number(process.versions.node.split('.')[0]);
   if (major >= min) return;
-  process.stderr.write(
-    `coffer: needs Node.js ${min} or newer (the LTS lines 22, 24 and 26); this is Node.js ${process.versions.node}. See "Building" in the README.\n`,
-  );
+  process.stderr.write(`coffer: needs Node.js ${min} or newer (the LTS lines 22, 24 and 26); this is Node.js ${process.versions.node}. See "Building" in the README.\n`);
   process.exit(1);
 }
 

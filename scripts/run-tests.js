@@ -16,8 +16,6 @@ function find(dir) {
 }
 
 const filter = process.argv.slice(2);
-const files = [...find('dist/src'), ...find('dist/test')]
-  .filter((f) => filter.length === 0 || filter.some((s) => f.includes(s)))
-  .sort();
+const files = [...find('dist/src'), ...find('dist/test')].filter((f) => filter.length === 0 || filter.some((s) => f.includes(s))).sort();
 const r = spawnSync(process.execPath, ['--test', '--enable-source-maps', '--test-concurrency=2', ...files], { stdio: 'inherit' });
 process.exit(r.status ?? 1);

@@ -32,9 +32,27 @@ test('with nothing set, every setting has its documented default', () => {
 
 test('an empty variable counts as unset', () => {
   const empty: Env = {};
-  for (const name of ['COFFER_ADDRESS', 'COFFER_DATA_DIR', 'COFFER_REGION', 'COFFER_DOMAINS', 'COFFER_MAX_OBJECT_SIZE', 'COFFER_MAX_BUCKETS', 'COFFER_RATE_LIMIT',
-    'COFFER_MAX_INFLIGHT', 'COFFER_INLINE_MAX', 'COFFER_UPLOAD_MAX_AGE', 'COFFER_MIN_FREE_SPACE', 'COFFER_LOG_LEVEL', 'COFFER_DATABASE_URL', 'COFFER_TLS_ADDRESS',
-    'COFFER_ROOT_ACCESS_KEY', 'COFFER_ROOT_SECRET_KEY', 'COFFER_REGION_ENDPOINTS', 'COFFER_REQUEST_TIMEOUT']) empty[name] = '';
+  for (const name of [
+    'COFFER_ADDRESS',
+    'COFFER_DATA_DIR',
+    'COFFER_REGION',
+    'COFFER_DOMAINS',
+    'COFFER_MAX_OBJECT_SIZE',
+    'COFFER_MAX_BUCKETS',
+    'COFFER_RATE_LIMIT',
+    'COFFER_MAX_INFLIGHT',
+    'COFFER_INLINE_MAX',
+    'COFFER_UPLOAD_MAX_AGE',
+    'COFFER_MIN_FREE_SPACE',
+    'COFFER_LOG_LEVEL',
+    'COFFER_DATABASE_URL',
+    'COFFER_TLS_ADDRESS',
+    'COFFER_ROOT_ACCESS_KEY',
+    'COFFER_ROOT_SECRET_KEY',
+    'COFFER_REGION_ENDPOINTS',
+    'COFFER_REQUEST_TIMEOUT',
+  ])
+    empty[name] = '';
   assert.deepEqual(loadConfig(empty), loadConfig({}));
 });
 
@@ -45,7 +63,14 @@ const SETTINGS: Array<{ variable: string; flag: string; value: string; other: st
   { variable: 'COFFER_ROOT_ACCESS_KEY', flag: 'root-access-key', value: 'ROOTKEY', other: 'OTHERKEY', read: (c) => c.rootAccessKey, expected: 'ROOTKEY' },
   { variable: 'COFFER_ROOT_SECRET_KEY', flag: 'root-secret-key', value: 'root-secret', other: 'other-secret', read: (c) => c.rootSecretKey, expected: 'root-secret' },
   { variable: 'COFFER_REGION', flag: 'region', value: 'eu-west-3', other: 'us-west-2', read: (c) => c.region, expected: 'eu-west-3' },
-  { variable: 'COFFER_DOMAINS', flag: 'domains', value: 's3.example.com, S3.Local ,', other: 'other.example.com', read: (c) => c.domains, expected: ['s3.example.com', 's3.local'] },
+  {
+    variable: 'COFFER_DOMAINS',
+    flag: 'domains',
+    value: 's3.example.com, S3.Local ,',
+    other: 'other.example.com',
+    read: (c) => c.domains,
+    expected: ['s3.example.com', 's3.local'],
+  },
   { variable: 'COFFER_MAX_OBJECT_SIZE', flag: 'max-object-size', value: '1048576', other: '1', read: (c) => c.maxObjectSizeBytes, expected: 1048576 },
   { variable: 'COFFER_MAX_BUCKETS', flag: 'max-buckets', value: '5', other: '7', read: (c) => c.maxBuckets, expected: 5 },
   { variable: 'COFFER_RATE_LIMIT', flag: 'rate-limit', value: '250', other: '1', read: (c) => c.rateLimitPerSecond, expected: 250 },
@@ -56,10 +81,16 @@ const SETTINGS: Array<{ variable: string; flag: string; value: string; other: st
   { variable: 'COFFER_MIN_FREE_SPACE', flag: 'min-free-space', value: '0', other: '1', read: (c) => c.minFreeBytes, expected: 0 },
   { variable: 'COFFER_LOG_LEVEL', flag: 'log-level', value: 'debug', other: 'warn', read: (c) => c.logLevel, expected: 'debug' },
   {
-    variable: 'COFFER_REGION_ENDPOINTS', flag: 'region-endpoints', value: 'eu-west-3=https://paris.example.com/, us-west-2=http://10.0.0.2:9000',
+    variable: 'COFFER_REGION_ENDPOINTS',
+    flag: 'region-endpoints',
+    value: 'eu-west-3=https://paris.example.com/, us-west-2=http://10.0.0.2:9000',
     other: 'ap-south-1=https://mumbai.example.com',
     read: (c) => c.regionEndpoints,
-    expected: new Map([['eu-west-3', 'https://paris.example.com'], ['us-west-2', 'http://10.0.0.2:9000'], ['us-east-1', '']]),
+    expected: new Map([
+      ['eu-west-3', 'https://paris.example.com'],
+      ['us-west-2', 'http://10.0.0.2:9000'],
+      ['us-east-1', ''],
+    ]),
   },
 ];
 
@@ -79,7 +110,13 @@ test('each flag sets the same setting as its variable, and overrides the variabl
 
 test('the region is always one of the known regions, with no endpoint of its own', () => {
   const c = loadConfig({ COFFER_REGION: 'eu-west-3', COFFER_REGION_ENDPOINTS: 'us-east-1=https://virginia.example.com' });
-  assert.deepEqual(c.regionEndpoints, new Map([['us-east-1', 'https://virginia.example.com'], ['eu-west-3', '']]));
+  assert.deepEqual(
+    c.regionEndpoints,
+    new Map([
+      ['us-east-1', 'https://virginia.example.com'],
+      ['eu-west-3', ''],
+    ]),
+  );
 });
 
 test('a listen address takes IPv6 in brackets, and an empty host listens on every interface', () => {
@@ -90,10 +127,16 @@ test('a listen address takes IPv6 in brackets, and an empty host listens on ever
 
 test('TLS listens when COFFER_TLS_ADDRESS is set with both its PEM files', () => {
   assert.deepEqual(loadConfig({ COFFER_TLS_ADDRESS: '0.0.0.0:9443', COFFER_TLS_CERT: '/etc/coffer/cert.pem', COFFER_TLS_KEY: '/etc/coffer/key.pem' }).tls, {
-    host: '0.0.0.0', port: 9443, certFile: '/etc/coffer/cert.pem', keyFile: '/etc/coffer/key.pem',
+    host: '0.0.0.0',
+    port: 9443,
+    certFile: '/etc/coffer/cert.pem',
+    keyFile: '/etc/coffer/key.pem',
   });
   assert.deepEqual(loadConfig({}, { 'tls-address': '127.0.0.1:9443', 'tls-cert': 'c.pem', 'tls-key': 'k.pem' }).tls, {
-    host: '127.0.0.1', port: 9443, certFile: 'c.pem', keyFile: 'k.pem',
+    host: '127.0.0.1',
+    port: 9443,
+    certFile: 'c.pem',
+    keyFile: 'k.pem',
   });
   // The files alone start no TLS listener.
   assert.equal(loadConfig({ COFFER_TLS_CERT: 'c.pem', COFFER_TLS_KEY: 'k.pem' }).tls, undefined);
@@ -101,23 +144,41 @@ test('TLS listens when COFFER_TLS_ADDRESS is set with both its PEM files', () =>
 
 /** Assert that loading fails with a ConfigError whose message names `variable`. */
 function refuses(env: Env, variable: string, flags: Record<string, string | undefined> = {}): void {
-  assert.throws(() => loadConfig(env, flags), (err: unknown) => {
-    assert.ok(err instanceof ConfigError, `${JSON.stringify(env)}: ${String(err)}`);
-    assert.ok(err.message.includes(variable), `'${err.message}' names ${variable}`);
-    return true;
-  });
+  assert.throws(
+    () => loadConfig(env, flags),
+    (err: unknown) => {
+      assert.ok(err instanceof ConfigError, `${JSON.stringify(env)}: ${String(err)}`);
+      assert.ok(err.message.includes(variable), `'${err.message}' names ${variable}`);
+      return true;
+    },
+  );
 }
 
 test('an invalid value is refused with a ConfigError naming its variable', () => {
   const invalid: Array<[string, string]> = [
-    ['COFFER_ADDRESS', '127.0.0.1'], ['COFFER_ADDRESS', '127.0.0.1:http'], ['COFFER_ADDRESS', '127.0.0.1:65536'], ['COFFER_ADDRESS', '[::1:9000'],
-    ['COFFER_MAX_OBJECT_SIZE', '0'], ['COFFER_MAX_OBJECT_SIZE', '5GB'], ['COFFER_MAX_OBJECT_SIZE', '1.5'],
-    ['COFFER_MAX_BUCKETS', '0'], ['COFFER_MAX_BUCKETS', '-1'], ['COFFER_MAX_BUCKETS', 'many'],
-    ['COFFER_RATE_LIMIT', '-5'], ['COFFER_RATE_LIMIT', 'fast'], ['COFFER_MAX_INFLIGHT', '2.5'],
-    ['COFFER_REQUEST_TIMEOUT', '0'], ['COFFER_REQUEST_TIMEOUT', '-1'], ['COFFER_REQUEST_TIMEOUT', 'soon'],
-    ['COFFER_INLINE_MAX', '-1'], ['COFFER_UPLOAD_MAX_AGE', '0'], ['COFFER_MIN_FREE_SPACE', '64MiB'],
+    ['COFFER_ADDRESS', '127.0.0.1'],
+    ['COFFER_ADDRESS', '127.0.0.1:http'],
+    ['COFFER_ADDRESS', '127.0.0.1:65536'],
+    ['COFFER_ADDRESS', '[::1:9000'],
+    ['COFFER_MAX_OBJECT_SIZE', '0'],
+    ['COFFER_MAX_OBJECT_SIZE', '5GB'],
+    ['COFFER_MAX_OBJECT_SIZE', '1.5'],
+    ['COFFER_MAX_BUCKETS', '0'],
+    ['COFFER_MAX_BUCKETS', '-1'],
+    ['COFFER_MAX_BUCKETS', 'many'],
+    ['COFFER_RATE_LIMIT', '-5'],
+    ['COFFER_RATE_LIMIT', 'fast'],
+    ['COFFER_MAX_INFLIGHT', '2.5'],
+    ['COFFER_REQUEST_TIMEOUT', '0'],
+    ['COFFER_REQUEST_TIMEOUT', '-1'],
+    ['COFFER_REQUEST_TIMEOUT', 'soon'],
+    ['COFFER_INLINE_MAX', '-1'],
+    ['COFFER_UPLOAD_MAX_AGE', '0'],
+    ['COFFER_MIN_FREE_SPACE', '64MiB'],
     ['COFFER_MAX_OBJECT_SIZE', '99999999999999999999'],
-    ['COFFER_REGION_ENDPOINTS', 'eu-west-3'], ['COFFER_REGION_ENDPOINTS', '=https://x.example.com'], ['COFFER_REGION_ENDPOINTS', 'eu-west-3=not a url'],
+    ['COFFER_REGION_ENDPOINTS', 'eu-west-3'],
+    ['COFFER_REGION_ENDPOINTS', '=https://x.example.com'],
+    ['COFFER_REGION_ENDPOINTS', 'eu-west-3=not a url'],
   ];
   for (const [variable, value] of invalid) refuses({ [variable]: value }, variable);
 });
@@ -162,10 +223,13 @@ test('COFFER_SIGV2 is off by default, on or off when set, and a flag overrides i
 
 test('a COFFER_SIGV2 other than on or off stops the start-up with a ConfigError naming it', () => {
   for (const value of ['yes', 'true', '1', 'ON ', 'v2']) {
-    assert.throws(() => loadConfig({ COFFER_SIGV2: value }), (err: Error) => {
-      assert.ok(err instanceof ConfigError);
-      assert.equal(err.message, `COFFER_SIGV2 must be on or off, got '${value}'`);
-      return true;
-    });
+    assert.throws(
+      () => loadConfig({ COFFER_SIGV2: value }),
+      (err: Error) => {
+        assert.ok(err instanceof ConfigError);
+        assert.equal(err.message, `COFFER_SIGV2 must be on or off, got '${value}'`);
+        return true;
+      },
+    );
   }
 });

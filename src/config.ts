@@ -65,7 +65,10 @@ function parseOnOff(value: string | undefined, what: string, fallback: boolean):
 
 function parseRegionEndpoints(value: string | undefined, region: string): Map<string, string> {
   const out = new Map<string, string>();
-  for (const item of (value ?? '').split(',').map((s) => s.trim()).filter(Boolean)) {
+  for (const item of (value ?? '')
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean)) {
     const eq = item.indexOf('=');
     if (eq <= 0) throw new ConfigError(`COFFER_REGION_ENDPOINTS entries are region=url, got '${item}'`);
     const url = item.slice(eq + 1);
@@ -85,7 +88,13 @@ export type Env = Record<string, string | undefined>;
 /** Flags use the variable's name without the prefix, lower-case with dashes: --data-dir. */
 export function loadConfig(env: Env, flags: Record<string, string | undefined> = {}): Config {
   const get = (name: string): string | undefined => {
-    const flag = flags[name.replace(/^COFFER_/, '').toLowerCase().replaceAll('_', '-')];
+    const flag =
+      flags[
+        name
+          .replace(/^COFFER_/, '')
+          .toLowerCase()
+          .replaceAll('_', '-')
+      ];
     return flag ?? env[name];
   };
   const region = get('COFFER_REGION') || 'us-east-1';
@@ -120,7 +129,10 @@ export function loadConfig(env: Env, flags: Record<string, string | undefined> =
     rootAccessKey: get('COFFER_ROOT_ACCESS_KEY') || undefined,
     rootSecretKey: get('COFFER_ROOT_SECRET_KEY') || undefined,
     region,
-    domains: (get('COFFER_DOMAINS') ?? '').split(',').map((d) => d.trim().toLowerCase()).filter(Boolean),
+    domains: (get('COFFER_DOMAINS') ?? '')
+      .split(',')
+      .map((d) => d.trim().toLowerCase())
+      .filter(Boolean),
     maxObjectSizeBytes: parseInteger(get('COFFER_MAX_OBJECT_SIZE'), 'COFFER_MAX_OBJECT_SIZE', 5 * GiB, 1),
     maxBuckets: parseInteger(get('COFFER_MAX_BUCKETS'), 'COFFER_MAX_BUCKETS', 1000, 1),
     regionEndpoints: parseRegionEndpoints(get('COFFER_REGION_ENDPOINTS'), region),

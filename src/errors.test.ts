@@ -19,14 +19,19 @@ test('the seed has rows to check', () => {
 
 test('every seed row is an entry with the same code, status and message', () => {
   for (const row of seedRows) {
-    const found = SEED_ERROR_ROWS.find((r) => r.code === row.code && r.status === row.status && (row.message.includes(r.message) || r.message === row.message.replace(/^.*The error message is, "(.*)"$/, '$1')));
+    const found = SEED_ERROR_ROWS.find(
+      (r) => r.code === row.code && r.status === row.status && (row.message.includes(r.message) || r.message === row.message.replace(/^.*The error message is, "(.*)"$/, '$1')),
+    );
     assert.ok(found, `seed row ${row.code} ${row.status} "${row.message}" is missing`);
   }
 });
 
 test('every table row comes from the seed', () => {
   for (const r of SEED_ERROR_ROWS) {
-    assert.ok(seedRows.some((s) => s.code === r.code && s.status === r.status), `${r.code} ${r.status} is not in the seed`);
+    assert.ok(
+      seedRows.some((s) => s.code === r.code && s.status === r.status),
+      `${r.code} ${r.status} is not in the seed`,
+    );
   }
   // The seed repeats one InvalidRequest row word for word; the table keeps it once.
   assert.equal(SEED_ERROR_ROWS.length, new Set(seedRows.map((r) => `${r.code}|${r.message}`)).size);

@@ -15,7 +15,11 @@ export const SEED_ERROR_ROWS = [
   { code: 'AccessDenied', status: 403, message: 'Access Denied' },
   { code: 'AccessDenied', status: 403, message: 'Access Denied - Server-Side Encryption with Customer-Provided Keys is not enabled for this vault.' },
   { code: 'BadDigest', status: 400, message: 'The Content-MD5 you specified did not match what we received.' },
-  { code: 'BucketAlreadyExists', status: 409, message: 'The requested bucket name is not available. The bucket namespace is shared by all users of the system. Please select a different name and try again.' },
+  {
+    code: 'BucketAlreadyExists',
+    status: 409,
+    message: 'The requested bucket name is not available. The bucket namespace is shared by all users of the system. Please select a different name and try again.',
+  },
   { code: 'BucketNotEmpty', status: 409, message: 'The bucket you tried to delete is not empty.' },
   { code: 'CredentialsNotSupported', status: 400, message: 'This request does not support credentials.' },
   { code: 'EntityTooSmall', status: 400, message: 'Your proposed upload is smaller than the minimum allowed object size.' },
@@ -28,16 +32,29 @@ export const SEED_ERROR_ROWS = [
   { code: 'InvalidArgument', status: 400, message: 'Invalid Argument' },
   { code: 'InvalidArgument', status: 400, message: 'Requests specifying Server-Side Encryption with Customer-Provided Keys must be made over a secure connection.' },
   { code: 'InvalidArgument', status: 400, message: 'Requests specifying Server-Side Encryption with Customer-Provided Keys must provide an appropriate secret key.' },
-  { code: 'InvalidArgument', status: 400, message: 'Requests specifying Server-Side Encryption with Customer-Provided Keys must provide the client calculated MD5 of the secret key.' },
+  {
+    code: 'InvalidArgument',
+    status: 400,
+    message: 'Requests specifying Server-Side Encryption with Customer-Provided Keys must provide the client calculated MD5 of the secret key.',
+  },
   { code: 'InvalidArgument', status: 400, message: 'The MD5 hash of the secret key was improperly encoded. The MD5 hash must be Base64 encoded.' },
   { code: 'InvalidArgument', status: 400, message: 'The calculated MD5 hash of the key did not match the hash that was provided.' },
   { code: 'InvalidBucketName', status: 400, message: 'The specified bucket is not valid.' },
   { code: 'InvalidBucketState', status: 409, message: 'The request is not valid with the current state of the bucket.' },
   { code: 'InvalidDigest', status: 400, message: 'The Content-MD5 you specified is not valid.' },
   { code: 'InvalidEncryptionAlgorithmError', status: 400, message: 'The Encryption request you specified is not valid. Supported value: AES256.' },
-  { code: 'InvalidLocationConstraint', status: 400, message: 'The specified location constraint is not valid. For more information about regions, see How to Select a Region for Your Buckets.' },
+  {
+    code: 'InvalidLocationConstraint',
+    status: 400,
+    message: 'The specified location constraint is not valid. For more information about regions, see How to Select a Region for Your Buckets.',
+  },
   { code: 'InvalidObjectState', status: 403, message: 'The operation is not valid for the current state of the object.' },
-  { code: 'InvalidPart', status: 400, message: "One or more of the specified parts could not be found. The part might not have been uploaded, or the specified entity tag might not have matched the part's entity tag." },
+  {
+    code: 'InvalidPart',
+    status: 400,
+    message:
+      "One or more of the specified parts could not be found. The part might not have been uploaded, or the specified entity tag might not have matched the part's entity tag.",
+  },
   { code: 'InvalidPartOrder', status: 400, message: 'The list of parts was not in ascending order. Parts list must specified in order by part number.' },
   { code: 'InvalidRange', status: 416, message: 'The requested range cannot be satisfied.', reason: 'Requested Range Not Satisfiable' },
   { code: 'InvalidRequest', status: 400, message: 'Please use AWS4-HMAC-SHA256.' },
@@ -57,7 +74,11 @@ export const SEED_ERROR_ROWS = [
   { code: 'MissingRequestBodyError', status: 400, message: 'Request body is empty.' },
   { code: 'NoSuchBucket', status: 404, message: 'The specified bucket does not exist.' },
   { code: 'NoSuchKey', status: 404, message: 'The specified key does not exist.' },
-  { code: 'NoSuchUpload', status: 404, message: 'The specified multipart upload does not exist. The upload ID might be invalid, or the multipart upload might have been aborted or completed.' },
+  {
+    code: 'NoSuchUpload',
+    status: 404,
+    message: 'The specified multipart upload does not exist. The upload ID might be invalid, or the multipart upload might have been aborted or completed.',
+  },
   { code: 'NotImplemented', status: 501, message: 'A header you provided implies functionality that is not implemented.' },
   { code: 'OperationAborted', status: 409, message: 'A conflicting conditional operation is currently in progress against this resource. Try again.' },
   { code: 'PreconditionFailed', status: 412, message: 'At least one of the preconditions you specified did not hold.' },
@@ -65,7 +86,12 @@ export const SEED_ERROR_ROWS = [
   { code: 'RequestIsNotMultiPartContent', status: 400, message: 'Bucket POST must be of the enclosure-type multipart/form-data.' },
   { code: 'RequestTimeout', status: 400, message: 'Your socket connection to the server was not read from or written to within the timeout period.' },
   { code: 'RequestTimeTooSkewed', status: 403, message: "The difference between the request time and the server's time is too large." },
-  { code: 'SignatureDoesNotMatch', status: 403, message: 'The request signature we calculated does not match the signature you provided. Check your AWS secret access key and signing method. For more information, see REST Authentication and SOAP Authentication for details.' },
+  {
+    code: 'SignatureDoesNotMatch',
+    status: 403,
+    message:
+      'The request signature we calculated does not match the signature you provided. Check your AWS secret access key and signing method. For more information, see REST Authentication and SOAP Authentication for details.',
+  },
   { code: 'ServiceUnavailable', status: 503, message: 'Reduce your request rate.' },
   { code: 'SlowDown', status: 503, message: 'Reduce your request rate.', reason: 'Slow Down' },
   { code: 'TemporaryRedirect', status: 307, message: 'You are being redirected to the bucket while DNS updates.', reason: 'Moved Temporarily' },
@@ -79,12 +105,21 @@ export const SEED_ERROR_ROWS = [
 /** Codes AWS S3 sends that the seed does not list, which S3 clients and SDKs act on. */
 export const EXTRA_ERROR_ROWS = [
   { code: 'AuthorizationHeaderMalformed', status: 400, message: 'The authorization header is malformed.' },
-  { code: 'AuthorizationQueryParametersError', status: 400, message: 'Query-string authentication version 4 requires the X-Amz-Algorithm, X-Amz-Credential, X-Amz-Signature, X-Amz-Date, X-Amz-SignedHeaders, and X-Amz-Expires parameters.' },
+  {
+    code: 'AuthorizationQueryParametersError',
+    status: 400,
+    message:
+      'Query-string authentication version 4 requires the X-Amz-Algorithm, X-Amz-Credential, X-Amz-Signature, X-Amz-Date, X-Amz-SignedHeaders, and X-Amz-Expires parameters.',
+  },
   { code: 'BadRequest', status: 400, message: 'An error occurred when parsing the HTTP request.' },
   { code: 'BucketAlreadyOwnedByYou', status: 409, message: 'Your previous request to create the named bucket succeeded and you already own it.' },
   { code: 'ConditionalRequestConflict', status: 409, message: 'The conditional request cannot succeed due to a conflicting operation against this resource.' },
   { code: 'ExpiredToken', status: 400, message: 'The provided token has expired.' },
-  { code: 'IllegalLocationConstraintException', status: 400, message: 'The unspecified location constraint is incompatible for the region specific endpoint this request was sent to.' },
+  {
+    code: 'IllegalLocationConstraintException',
+    status: 400,
+    message: 'The unspecified location constraint is incompatible for the region specific endpoint this request was sent to.',
+  },
   { code: 'InvalidChunkSizeError', status: 403, message: 'Only the last chunk is allowed to have a size less than 8192 bytes' },
   { code: 'InvalidObjectName', status: 400, message: 'Object key is not valid.' },
   { code: 'InvalidPartNumber', status: 416, message: 'The requested partnumber is not satisfiable' },
@@ -107,10 +142,7 @@ export const SERVER_ERROR_ROWS = [
   { code: 'InsufficientStorage', status: 507, message: 'The server does not have enough free disk space to store this data. Delete some objects to proceed.' },
 ] as const satisfies readonly ErrorRow[];
 
-export type S3ErrorCode =
-  | (typeof SEED_ERROR_ROWS)[number]['code']
-  | (typeof EXTRA_ERROR_ROWS)[number]['code']
-  | (typeof SERVER_ERROR_ROWS)[number]['code'];
+export type S3ErrorCode = (typeof SEED_ERROR_ROWS)[number]['code'] | (typeof EXTRA_ERROR_ROWS)[number]['code'] | (typeof SERVER_ERROR_ROWS)[number]['code'];
 
 /** code → status and default message (the first row of that code). */
 export const S3_ERRORS: Readonly<Record<S3ErrorCode, { status: number; message: string; reason?: string }>> = (() => {

@@ -37,4 +37,3 @@ export class StallGuard extends Transform {
     cb(err);
   }
 }
-

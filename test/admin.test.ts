@@ -19,7 +19,9 @@ test('health endpoints answer without credentials', async () => {
       request(new URL(p, c.endpoint), (res) => {
         res.resume();
         resolve(res.statusCode ?? 0);
-      }).on('error', reject).end();
+      })
+        .on('error', reject)
+        .end();
     });
     assert.equal(status, 200, p);
   }
@@ -72,12 +74,15 @@ test('virtual-hosted-style requests address the bucket by Host', async () => {
     region: 'us-east-1',
     credentials: { accessKeyId: ROOT_ACCESS_KEY, secretAccessKey: ROOT_SECRET_KEY },
   });
-  vh.middlewareStack.add((next) => async (args) => {
-    const req = args.request as { hostname: string; headers: Record<string, string> };
-    req.headers.host = `${req.hostname}:${port}`;
-    req.hostname = '127.0.0.1';
-    return next(args);
-  }, { step: 'finalizeRequest', name: 'loopback', priority: 'low' });
+  vh.middlewareStack.add(
+    (next) => async (args) => {
+      const req = args.request as { hostname: string; headers: Record<string, string> };
+      req.headers.host = `${req.hostname}:${port}`;
+      req.hostname = '127.0.0.1';
+      return next(args);
+    },
+    { step: 'finalizeRequest', name: 'loopback', priority: 'low' },
+  );
   try {
     await vh.send(new PutObjectCommand({ Bucket: b, Key: 'dir/vh.txt', Body: 'virtual' }));
     const g = await c.s3.send(new GetObjectCommand({ Bucket: b, Key: 'dir/vh.txt' }));

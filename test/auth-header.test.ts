@@ -43,7 +43,9 @@ test('a request signed with the root keys lists its bucket', async () => {
 test('an unknown access key is refused with 403 InvalidAccessKeyId', async () => {
   const b = await newBucket(c.s3, 'auth');
   const r = await rawRequest(c.endpoint, {
-    method: 'GET', path: `/${b}`, credentials: { accessKeyId: 'NOSUCHKEY0000000', secretAccessKey: 'whatever' },
+    method: 'GET',
+    path: `/${b}`,
+    credentials: { accessKeyId: 'NOSUCHKEY0000000', secretAccessKey: 'whatever' },
   });
   assert.equal(r.status, 403);
   assert.equal(r.code, 'InvalidAccessKeyId');
@@ -56,7 +58,9 @@ test('an unknown access key is refused with 403 InvalidAccessKeyId', async () =>
 test('a wrong secret is refused with 403 SignatureDoesNotMatch', async () => {
   const b = await newBucket(c.s3, 'auth');
   const r = await rawRequest(c.endpoint, {
-    method: 'GET', path: `/${b}`, credentials: { accessKeyId: c.accessKeyId, secretAccessKey: 'not-the-secret' },
+    method: 'GET',
+    path: `/${b}`,
+    credentials: { accessKeyId: c.accessKeyId, secretAccessKey: 'not-the-secret' },
   });
   assert.equal(r.status, 403);
   assert.equal(r.code, 'SignatureDoesNotMatch');
@@ -85,7 +89,10 @@ test('a header changed after signing is refused with 403 SignatureDoesNotMatch',
 test('an x-amz-* header that is not signed is refused with 403 AccessDenied', async () => {
   const b = await newBucket(c.s3, 'auth');
   const r = await rawRequest(c.endpoint, {
-    method: 'PUT', path: `/${b}/k`, body: 'abc', unsignedHeaders: { 'x-amz-meta-sneaky': '1' },
+    method: 'PUT',
+    path: `/${b}/k`,
+    body: 'abc',
+    unsignedHeaders: { 'x-amz-meta-sneaky': '1' },
   });
   assert.equal(r.status, 403);
   assert.equal(r.code, 'AccessDenied');
@@ -95,7 +102,9 @@ test('an x-amz-* header that is not signed is refused with 403 AccessDenied', as
 test('a SigV2 Authorization header is refused with 400 InvalidRequest "Please use AWS4-HMAC-SHA256."', async () => {
   const b = await newBucket(c.s3, 'auth');
   const r = await rawRequest(c.endpoint, {
-    method: 'GET', path: `/${b}`, anonymous: true,
+    method: 'GET',
+    path: `/${b}`,
+    anonymous: true,
     unsignedHeaders: { authorization: `AWS ${c.accessKeyId}:frJIUN8DYpKDtOLCwo//yllqDzg=`, date: new Date().toUTCString() },
   });
   assert.equal(r.status, 400);
@@ -106,7 +115,9 @@ test('a SigV2 Authorization header is refused with 400 InvalidRequest "Please us
 test('a SigV2 presigned query is refused with 400 InvalidRequest "Please use AWS4-HMAC-SHA256."', async () => {
   const b = await newBucket(c.s3, 'auth');
   const r = await rawRequest(c.endpoint, {
-    method: 'GET', path: `/${b}/k`, anonymous: true,
+    method: 'GET',
+    path: `/${b}/k`,
+    anonymous: true,
     query: { AWSAccessKeyId: c.accessKeyId, Expires: String(Math.floor(Date.now() / 1000) + 60), Signature: 'frJIUN8DYpKDtOLCwo//yllqDzg=' },
   });
   assert.equal(r.status, 400);
@@ -166,7 +177,11 @@ test('an anonymous request to a private bucket is refused with 403 AccessDenied'
 test('an anonymous request to a bucket that does not exist is 404 NoSuchBucket, as S3 tells anyone', async () => {
   const b = await newBucket(c.s3, 'auth');
   await c.s3.send(new DeleteBucketCommand({ Bucket: b }));
-  for (const [method, path] of [['GET', `/${b}/k`], ['DELETE', `/${b}/k`], ['GET', `/${b}`]] as const) {
+  for (const [method, path] of [
+    ['GET', `/${b}/k`],
+    ['DELETE', `/${b}/k`],
+    ['GET', `/${b}`],
+  ] as const) {
     const r = await rawRequest(c.endpoint, { method, path, anonymous: true });
     assert.equal(r.status, 404, `${method} ${path}`);
     assert.equal(r.code, 'NoSuchBucket', `${method} ${path}`);
@@ -193,7 +208,8 @@ test('an Authorization header without a Signature is 400 AuthorizationHeaderMalf
 test('a Credential without its scope is 400 AuthorizationHeaderMalformed', async () => {
   const b = await newBucket(c.s3, 'auth');
   const r = await getBucketWithHeaders(b, (h) => ({
-    ...h, authorization: (h['authorization'] ?? '').replace(/Credential=[^,]+/, `Credential=${c.accessKeyId}`),
+    ...h,
+    authorization: (h['authorization'] ?? '').replace(/Credential=[^,]+/, `Credential=${c.accessKeyId}`),
   }));
   assert.equal(r.status, 400);
   assert.equal(r.code, 'AuthorizationHeaderMalformed');
@@ -202,7 +218,8 @@ test('a Credential without its scope is 400 AuthorizationHeaderMalformed', async
 test('a Credential dated another day than x-amz-date is 400 AuthorizationHeaderMalformed', async () => {
   const b = await newBucket(c.s3, 'auth');
   const r = await getBucketWithHeaders(b, (h) => ({
-    ...h, authorization: (h['authorization'] ?? '').replace(/(Credential=[^/]+\/)\d{8}/, '$119990101'),
+    ...h,
+    authorization: (h['authorization'] ?? '').replace(/(Credential=[^/]+\/)\d{8}/, '$119990101'),
   }));
   assert.equal(r.status, 400);
   assert.equal(r.code, 'AuthorizationHeaderMalformed');
@@ -227,7 +244,10 @@ test('a request dated by the Date header alone (no x-amz-date) verifies', async 
   // Date header's time in ISO 8601 basic form.
   const b = await newBucket(c.s3, 'auth');
   const now = new Date();
-  const amzDate = now.toISOString().replace(/\.\d{3}Z$/, 'Z').replace(/[-:]/g, '');
+  const amzDate = now
+    .toISOString()
+    .replace(/\.\d{3}Z$/, 'Z')
+    .replace(/[-:]/g, '');
   const day = amzDate.slice(0, 8);
   const host = new URL(c.endpoint).host;
   const dateHeader = now.toUTCString();
@@ -238,7 +258,9 @@ test('a request dated by the Date header alone (no x-amz-date) verifies', async 
   const signature = hmacSha256(signingKey(c.secretAccessKey, day, 'us-east-1'), toSign).toString('hex');
   const authorization = `AWS4-HMAC-SHA256 Credential=${c.accessKeyId}/${scope}, SignedHeaders=date;host;x-amz-content-sha256, Signature=${signature}`;
   const r = await rawRequest(c.endpoint, {
-    method: 'GET', path: `/${b}`, anonymous: true,
+    method: 'GET',
+    path: `/${b}`,
+    anonymous: true,
     unsignedHeaders: { date: dateHeader, 'x-amz-content-sha256': emptySha, authorization },
   });
   assert.equal(r.status, 200, r.body);
@@ -303,7 +325,8 @@ test('repeated query names and empty values are signed in canonical order', asyn
   const b = await newBucket(c.s3, 'auth');
   await c.s3.send(new PutObjectCommand({ Bucket: b, Key: 'p/one', Body: '1' }));
   const r = await rawRequest(c.endpoint, {
-    method: 'GET', path: `/${b}`,
+    method: 'GET',
+    path: `/${b}`,
     query: { 'list-type': '2', prefix: 'p/', 'start-after': '', 'x-extra': ['b', 'a', ''], 'fetch-owner': 'false' },
   });
   assert.equal(r.status, 200, r.body);
@@ -334,7 +357,10 @@ test('query values with reserved characters are signed with their SigV4 encoding
 test('a header value with runs of spaces is signed in its folded form', async () => {
   const b = await newBucket(c.s3, 'auth');
   const r = await rawRequest(c.endpoint, {
-    method: 'PUT', path: `/${b}/meta`, body: 'm', headers: { 'x-amz-meta-note': '  two   inner  spaces ' },
+    method: 'PUT',
+    path: `/${b}/meta`,
+    body: 'm',
+    headers: { 'x-amz-meta-note': '  two   inner  spaces ' },
   });
   assert.equal(r.status, 200, r.body);
 });

@@ -109,7 +109,8 @@ test('a presigned PUT stores the body sent with it', async () => {
 test('a presigned PUT with a signed Content-Type stores that type', async () => {
   const b = await newBucket(c.s3, 'presign');
   const url = await getSignedUrl(c.s3, new PutObjectCommand({ Bucket: b, Key: 'typed', ContentType: 'image/png' }), {
-    expiresIn: 60, signableHeaders: new Set(['content-type']),
+    expiresIn: 60,
+    signableHeaders: new Set(['content-type']),
   });
   const ok = await call(url, { method: 'PUT', body: 'png', headers: { 'content-type': 'image/png' } });
   assert.equal(ok.status, 200, ok.body);

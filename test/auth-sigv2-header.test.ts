@@ -21,7 +21,9 @@ test('a SigV2 PUT stores the object with its type and metadata, and the SDK read
   const b = await newBucket(c.s3, 'v2');
   const body = 'stored with signature version 2';
   const r = await sigV2Request(c.endpoint, {
-    method: 'PUT', target: `/${b}/dir/my%20file.txt`, body,
+    method: 'PUT',
+    target: `/${b}/dir/my%20file.txt`,
+    body,
     headers: { 'content-type': 'text/plain', 'content-md5': md5Base64(body), 'x-amz-meta-note': 'legacy client' },
   });
   assert.equal(r.status, 200, r.body);
@@ -86,7 +88,9 @@ test('SigV2 CreateBucket and a multipart upload sign their sub-resources: ?uploa
   assert.deepEqual(xmlAll(parts.body, 'PartNumber'), ['1']);
 
   const done = await sigV2Request(c.endpoint, {
-    method: 'POST', target: `/${b}/big?uploadId=${uploadId}`, headers: { 'content-type': 'application/xml' },
+    method: 'POST',
+    target: `/${b}/big?uploadId=${uploadId}`,
+    headers: { 'content-type': 'application/xml' },
     body: completeXml([{ partNumber: 1, etag: String(part.headers.etag) }]),
   });
   assert.equal(done.status, 200, done.body);
@@ -128,7 +132,11 @@ test('a wrong secret is 403 SignatureDoesNotMatch showing the StringToSign, not 
   const b = await newBucket(c.s3, 'v2');
   const date = new Date();
   const r = await sigV2Request(c.endpoint, {
-    method: 'PUT', target: `/${b}/k?acl`, body: 'x', date, headers: { 'content-type': 'text/plain', 'x-amz-acl': 'private' },
+    method: 'PUT',
+    target: `/${b}/k?acl`,
+    body: 'x',
+    date,
+    headers: { 'content-type': 'text/plain', 'x-amz-acl': 'private' },
     credentials: { accessKeyId: c.accessKeyId, secretAccessKey: 'not-the-secret' },
   });
   assert.equal(r.status, 403);
@@ -163,7 +171,13 @@ test('a request signed 20 minutes ago is 403 RequestTimeTooSkewed; one without D
 
 test('a malformed AWS Authorization header is 400 InvalidArgument', async () => {
   const b = await newBucket(c.s3, 'v2');
-  const r = await rawRequest(c.endpoint, { method: 'PUT', path: `/${b}/k`, anonymous: true, body: 'x', unsignedHeaders: { authorization: 'AWS HAHAHA', date: new Date().toUTCString() } });
+  const r = await rawRequest(c.endpoint, {
+    method: 'PUT',
+    path: `/${b}/k`,
+    anonymous: true,
+    body: 'x',
+    unsignedHeaders: { authorization: 'AWS HAHAHA', date: new Date().toUTCString() },
+  });
   assert.equal(r.status, 400);
   assert.equal(r.code, 'InvalidArgument');
   assert.equal(r.message, 'AWS authorization header is invalid.  Expected AwsAccessKeyId:signature');
@@ -173,7 +187,9 @@ test('a malformed AWS Authorization header is 400 InvalidArgument', async () => 
 test('an aws-chunked body needs SigV4: 400 InvalidRequest "Please use AWS4-HMAC-SHA256." and nothing stored', async () => {
   const b = await newBucket(c.s3, 'v2');
   const r = await sigV2Request(c.endpoint, {
-    method: 'PUT', target: `/${b}/k`, body: '3\r\nabc\r\n0\r\n\r\n',
+    method: 'PUT',
+    target: `/${b}/k`,
+    body: '3\r\nabc\r\n0\r\n\r\n',
     headers: { 'x-amz-content-sha256': 'STREAMING-UNSIGNED-PAYLOAD-TRAILER', 'content-encoding': 'aws-chunked', 'x-amz-decoded-content-length': '3' },
   });
   assert.equal(r.status, 400);

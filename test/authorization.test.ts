@@ -132,7 +132,7 @@ test('ListObjectVersions and version reads: another user gets 403 AccessDenied, 
   assert.equal(await readObject(c.s3, b, 'k'), undefined);
 });
 
-test('CopyObject from another user\'s bucket into one\'s own is 403 AccessDenied and writes nothing; from one\'s own it copies', async () => {
+test("CopyObject from another user's bucket into one's own is 403 AccessDenied and writes nothing; from one's own it copies", async () => {
   const theirs = await newBucket(c.s3);
   await c.s3.send(new PutObjectCommand({ Bucket: theirs, Key: 'secret', Body: 'secret bytes' }));
   const credentials = await otherUser();
@@ -153,7 +153,7 @@ test('CopyObject from another user\'s bucket into one\'s own is 403 AccessDenied
   assert.equal((await readObject(s3, mine, 'copy'))?.toString(), 'own bytes');
 });
 
-test('UploadPartCopy from another user\'s bucket is 403 AccessDenied; from one\'s own it copies the part', async () => {
+test("UploadPartCopy from another user's bucket is 403 AccessDenied; from one's own it copies the part", async () => {
   const theirs = await newBucket(c.s3);
   await c.s3.send(new PutObjectCommand({ Bucket: theirs, Key: 'secret', Body: 'secret bytes' }));
   const credentials = await otherUser();
@@ -164,7 +164,13 @@ test('UploadPartCopy from another user\'s bucket is 403 AccessDenied; from one\'
   const { UploadId } = await s3.send(new CreateMultipartUploadCommand({ Bucket: mine, Key: 'mp' }));
   const query = { partNumber: '1', uploadId: UploadId! };
   for (const source of [`/${theirs}/secret`, `/${theirs}/secret?versionId=null`]) {
-    const r = await rawRequest(c.endpoint, { method: 'PUT', path: `/${mine}/mp`, query, headers: { 'x-amz-copy-source': source, 'x-amz-copy-source-range': 'bytes=0-3' }, credentials });
+    const r = await rawRequest(c.endpoint, {
+      method: 'PUT',
+      path: `/${mine}/mp`,
+      query,
+      headers: { 'x-amz-copy-source': source, 'x-amz-copy-source-range': 'bytes=0-3' },
+      credentials,
+    });
     assertDenied(r, source);
   }
   const parts = await rawRequest(c.endpoint, { method: 'GET', path: `/${mine}/mp`, query: { uploadId: UploadId! }, credentials });

@@ -40,7 +40,10 @@ async function assertRefusedStoringNothing(u: ChunkedUpload, status: number, cod
   assert.equal(r.status, status);
   assert.equal(r.code, code);
   assert.equal(await readObject(c.s3, b, 'k'), undefined, 'the object must not exist');
-  assert.deepEqual((await blobAndTmpFiles(c.dataDir)).filter((f) => !before.includes(f)), []);
+  assert.deepEqual(
+    (await blobAndTmpFiles(c.dataDir)).filter((f) => !before.includes(f)),
+    [],
+  );
 }
 
 const A = pseudoRandomBytes(64 * 1024, 1);
@@ -52,9 +55,14 @@ test('the SDK streams a Readable body as aws-chunked with a CRC32 trailer, store
   const b = await newBucket(c.s3, 'chunk');
   const s3 = c.client(c.accessKeyId, c.secretAccessKey);
   const sent = recordRequestHeaders(s3);
-  const out = await s3.send(new PutObjectCommand({
-    Bucket: b, Key: 'streamed', Body: Readable.from([A, B, TAIL]), ContentLength: WHOLE.length,
-  }));
+  const out = await s3.send(
+    new PutObjectCommand({
+      Bucket: b,
+      Key: 'streamed',
+      Body: Readable.from([A, B, TAIL]),
+      ContentLength: WHOLE.length,
+    }),
+  );
   assert.equal(sent[0]?.['content-encoding'], 'aws-chunked');
   assert.equal(sent[0]?.['x-amz-trailer'], 'x-amz-checksum-crc32');
   assert.equal(out.ChecksumCRC32, crc32Base64(WHOLE));
@@ -68,9 +76,15 @@ test('the SDK streams a Readable body as aws-chunked with a CRC32 trailer, store
 
 test('the SDK streams with a SHA256 trailer when asked', async () => {
   const b = await newBucket(c.s3, 'chunk');
-  const out = await c.s3.send(new PutObjectCommand({
-    Bucket: b, Key: 'sha', Body: Readable.from([A, TAIL]), ContentLength: A.length + TAIL.length, ChecksumAlgorithm: 'SHA256',
-  }));
+  const out = await c.s3.send(
+    new PutObjectCommand({
+      Bucket: b,
+      Key: 'sha',
+      Body: Readable.from([A, TAIL]),
+      ContentLength: A.length + TAIL.length,
+      ChecksumAlgorithm: 'SHA256',
+    }),
+  );
   assert.equal(out.ChecksumSHA256, digestBase64('sha256', Buffer.concat([A, TAIL])));
   assert.deepEqual(await readObject(c.s3, b, 'sha'), Buffer.concat([A, TAIL]));
 });
@@ -107,7 +121,9 @@ test('an empty signed streaming body stores an empty object', async () => {
 test('Content-Encoding "aws-chunked,gzip" stores Content-Encoding gzip', async () => {
   const b = await newBucket(c.s3, 'chunk');
   const r = await upload(b, 'gz', {
-    mode: 'STREAMING-AWS4-HMAC-SHA256-PAYLOAD', chunks: [TAIL], headers: { 'content-encoding': 'aws-chunked,gzip' },
+    mode: 'STREAMING-AWS4-HMAC-SHA256-PAYLOAD',
+    chunks: [TAIL],
+    headers: { 'content-encoding': 'aws-chunked,gzip' },
   });
   assert.equal(r.status, 200, r.body);
   const head = await c.s3.send(new HeadObjectCommand({ Bucket: b, Key: 'gz' }));
@@ -117,7 +133,8 @@ test('Content-Encoding "aws-chunked,gzip" stores Content-Encoding gzip', async (
 test('Content-MD5 and a checksum header are checked against the decoded payload, not the framing', async () => {
   const b = await newBucket(c.s3, 'chunk');
   const ok = await upload(b, 'md5', {
-    mode: 'STREAMING-AWS4-HMAC-SHA256-PAYLOAD', chunks: [A, TAIL],
+    mode: 'STREAMING-AWS4-HMAC-SHA256-PAYLOAD',
+    chunks: [A, TAIL],
     headers: { 'content-md5': digestBase64('md5', Buffer.concat([A, TAIL])), 'x-amz-checksum-crc32': crc32Base64(Buffer.concat([A, TAIL])) },
   });
   assert.equal(ok.status, 200, ok.body);
@@ -125,14 +142,18 @@ test('Content-MD5 and a checksum header are checked against the decoded payload,
 
   const { body: framed } = await buildChunkedUpload(c.endpoint, 'PUT', `/${b}/x`, { mode: 'STREAMING-AWS4-HMAC-SHA256-PAYLOAD', chunks: [A, TAIL] });
   const wrongMd5 = await upload(b, 'framed-md5', {
-    mode: 'STREAMING-AWS4-HMAC-SHA256-PAYLOAD', chunks: [A, TAIL], headers: { 'content-md5': digestBase64('md5', framed) },
+    mode: 'STREAMING-AWS4-HMAC-SHA256-PAYLOAD',
+    chunks: [A, TAIL],
+    headers: { 'content-md5': digestBase64('md5', framed) },
   });
   assert.equal(wrongMd5.status, 400);
   assert.equal(wrongMd5.code, 'BadDigest');
   assert.equal(await readObject(c.s3, b, 'framed-md5'), undefined);
 
   const wrongCrc = await upload(b, 'framed-crc', {
-    mode: 'STREAMING-AWS4-HMAC-SHA256-PAYLOAD', chunks: [A, TAIL], headers: { 'x-amz-checksum-crc32': crc32Base64(framed) },
+    mode: 'STREAMING-AWS4-HMAC-SHA256-PAYLOAD',
+    chunks: [A, TAIL],
+    headers: { 'x-amz-checksum-crc32': crc32Base64(framed) },
   });
   assert.equal(wrongCrc.status, 400);
   assert.equal(wrongCrc.code, 'BadDigest');
@@ -142,7 +163,9 @@ test('Content-MD5 and a checksum header are checked against the decoded payload,
 test('unsigned chunks with an x-amz-checksum-crc32 trailer are stored and the checksum kept', async () => {
   const b = await newBucket(c.s3, 'chunk');
   const r = await upload(b, 'trailer', {
-    mode: 'STREAMING-UNSIGNED-PAYLOAD-TRAILER', chunks: [A, B, TAIL], trailers: [['x-amz-checksum-crc32', crc32Base64(WHOLE)]],
+    mode: 'STREAMING-UNSIGNED-PAYLOAD-TRAILER',
+    chunks: [A, B, TAIL],
+    trailers: [['x-amz-checksum-crc32', crc32Base64(WHOLE)]],
   });
   assert.equal(r.status, 200, r.body);
   assert.equal(r.headers['x-amz-checksum-crc32'], crc32Base64(WHOLE));
@@ -154,7 +177,9 @@ test('unsigned chunks with an x-amz-checksum-crc32 trailer are stored and the ch
 test('signed chunks with a signed x-amz-checksum-crc32c trailer are verified and stored', async () => {
   const b = await newBucket(c.s3, 'chunk');
   const r = await upload(b, 'signed-trailer', {
-    mode: 'STREAMING-AWS4-HMAC-SHA256-PAYLOAD-TRAILER', chunks: [A, TAIL], trailers: [['x-amz-checksum-crc32c', crc32cBase64(Buffer.concat([A, TAIL]))]],
+    mode: 'STREAMING-AWS4-HMAC-SHA256-PAYLOAD-TRAILER',
+    chunks: [A, TAIL],
+    trailers: [['x-amz-checksum-crc32c', crc32cBase64(Buffer.concat([A, TAIL]))]],
   });
   assert.equal(r.status, 200, r.body);
   assert.deepEqual(await readObject(c.s3, b, 'signed-trailer'), Buffer.concat([A, TAIL]));
@@ -162,19 +187,27 @@ test('signed chunks with a signed x-amz-checksum-crc32c trailer are verified and
   assert.equal(head.ChecksumCRC32C, crc32cBase64(Buffer.concat([A, TAIL])));
 });
 
-for (const [label, index] of [['first', 0], ['second', 1], ['final empty', 3]] as const) {
+for (const [label, index] of [
+  ['first', 0],
+  ['second', 1],
+  ['final empty', 3],
+] as const) {
   test(`a bad signature on the ${label} chunk is 403 SignatureDoesNotMatch and stores nothing`, async () => {
-    await assertRefusedStoringNothing(
-      { mode: 'STREAMING-AWS4-HMAC-SHA256-PAYLOAD', chunks: [A, B, TAIL], corruptSignatureOf: index }, 403, 'SignatureDoesNotMatch',
-    );
+    await assertRefusedStoringNothing({ mode: 'STREAMING-AWS4-HMAC-SHA256-PAYLOAD', chunks: [A, B, TAIL], corruptSignatureOf: index }, 403, 'SignatureDoesNotMatch');
   });
 }
 
 test('a bad trailer signature is 403 SignatureDoesNotMatch and stores nothing', async () => {
-  await assertRefusedStoringNothing({
-    mode: 'STREAMING-AWS4-HMAC-SHA256-PAYLOAD-TRAILER', chunks: [A, B, TAIL],
-    trailers: [['x-amz-checksum-crc32', crc32Base64(WHOLE)]], corruptTrailerSignature: true,
-  }, 403, 'SignatureDoesNotMatch');
+  await assertRefusedStoringNothing(
+    {
+      mode: 'STREAMING-AWS4-HMAC-SHA256-PAYLOAD-TRAILER',
+      chunks: [A, B, TAIL],
+      trailers: [['x-amz-checksum-crc32', crc32Base64(WHOLE)]],
+      corruptTrailerSignature: true,
+    },
+    403,
+    'SignatureDoesNotMatch',
+  );
 });
 
 test('a chunk of data swapped after signing is 403 SignatureDoesNotMatch', async () => {
@@ -196,16 +229,25 @@ test('a data chunk under 8 KiB before the last is 403 InvalidChunkSizeError and 
 });
 
 test('a trailer other than the one x-amz-trailer announced is 400 MalformedTrailerError', async () => {
-  await assertRefusedStoringNothing({
-    mode: 'STREAMING-UNSIGNED-PAYLOAD-TRAILER', chunks: [A, B, TAIL],
-    declaredTrailers: ['x-amz-checksum-crc32'], trailers: [['x-amz-checksum-crc32c', crc32cBase64(WHOLE)]],
-  }, 400, 'MalformedTrailerError');
+  await assertRefusedStoringNothing(
+    {
+      mode: 'STREAMING-UNSIGNED-PAYLOAD-TRAILER',
+      chunks: [A, B, TAIL],
+      declaredTrailers: ['x-amz-checksum-crc32'],
+      trailers: [['x-amz-checksum-crc32c', crc32cBase64(WHOLE)]],
+    },
+    400,
+    'MalformedTrailerError',
+  );
 });
 
 test('an announced trailer that never comes is 400 MalformedTrailerError', async () => {
   const b = await newBucket(c.s3, 'chunk');
   const r = await upload(b, 'k', {
-    mode: 'STREAMING-UNSIGNED-PAYLOAD-TRAILER', chunks: [TAIL], declaredTrailers: ['x-amz-checksum-crc32'], trailers: [],
+    mode: 'STREAMING-UNSIGNED-PAYLOAD-TRAILER',
+    chunks: [TAIL],
+    declaredTrailers: ['x-amz-checksum-crc32'],
+    trailers: [],
   });
   assert.equal(r.status, 400);
   assert.equal(r.code, 'MalformedTrailerError');
@@ -213,15 +255,23 @@ test('an announced trailer that never comes is 400 MalformedTrailerError', async
 });
 
 test('a trailer checksum that does not match the data is 400 BadDigest and stores nothing', async () => {
-  await assertRefusedStoringNothing({
-    mode: 'STREAMING-UNSIGNED-PAYLOAD-TRAILER', chunks: [A, B, TAIL], trailers: [['x-amz-checksum-crc32', crc32Base64('other data')]],
-  }, 400, 'BadDigest');
+  await assertRefusedStoringNothing(
+    {
+      mode: 'STREAMING-UNSIGNED-PAYLOAD-TRAILER',
+      chunks: [A, B, TAIL],
+      trailers: [['x-amz-checksum-crc32', crc32Base64('other data')]],
+    },
+    400,
+    'BadDigest',
+  );
 });
 
 test('a signed trailer checksum that does not match the data is 400 BadDigest', async () => {
   const b = await newBucket(c.s3, 'chunk');
   const r = await upload(b, 'k', {
-    mode: 'STREAMING-AWS4-HMAC-SHA256-PAYLOAD-TRAILER', chunks: [TAIL], trailers: [['x-amz-checksum-sha256', digestBase64('sha256', 'other')]],
+    mode: 'STREAMING-AWS4-HMAC-SHA256-PAYLOAD-TRAILER',
+    chunks: [TAIL],
+    trailers: [['x-amz-checksum-sha256', digestBase64('sha256', 'other')]],
   });
   assert.equal(r.status, 400);
   assert.equal(r.code, 'BadDigest');
@@ -231,7 +281,9 @@ test('a signed trailer checksum that does not match the data is 400 BadDigest', 
 test('a malformed trailer checksum value is 400 InvalidRequest', async () => {
   const b = await newBucket(c.s3, 'chunk');
   const r = await upload(b, 'k', {
-    mode: 'STREAMING-UNSIGNED-PAYLOAD-TRAILER', chunks: [TAIL], trailers: [['x-amz-checksum-crc32', 'not a checksum']],
+    mode: 'STREAMING-UNSIGNED-PAYLOAD-TRAILER',
+    chunks: [TAIL],
+    trailers: [['x-amz-checksum-crc32', 'not a checksum']],
   });
   assert.equal(r.status, 400);
   assert.equal(r.code, 'InvalidRequest');
@@ -258,7 +310,11 @@ test('chunks carrying more bytes than x-amz-decoded-content-length are refused a
 test('an aws-chunked upload without x-amz-decoded-content-length is 411 MissingContentLength', async () => {
   const b = await newBucket(c.s3, 'chunk');
   const path = `/${b}/k`;
-  const built = await buildChunkedUpload(c.endpoint, 'PUT', path, { mode: 'STREAMING-UNSIGNED-PAYLOAD-TRAILER', chunks: [TAIL], trailers: [['x-amz-checksum-crc32', crc32Base64(TAIL)]] });
+  const built = await buildChunkedUpload(c.endpoint, 'PUT', path, {
+    mode: 'STREAMING-UNSIGNED-PAYLOAD-TRAILER',
+    chunks: [TAIL],
+    trailers: [['x-amz-checksum-crc32', crc32Base64(TAIL)]],
+  });
   // Signed again without the header, so that only its absence is wrong.
   const headers = { ...built.headers };
   delete headers['x-amz-decoded-content-length'];
@@ -276,7 +332,9 @@ test('a chunk-size line that is not hex is refused and stores nothing', async ()
   const b = await newBucket(c.s3, 'chunk');
   const path = `/${b}/k`;
   const { headers, body } = await buildChunkedUpload(c.endpoint, 'PUT', path, {
-    mode: 'STREAMING-UNSIGNED-PAYLOAD-TRAILER', chunks: [TAIL], trailers: [['x-amz-checksum-crc32', crc32Base64(TAIL)]],
+    mode: 'STREAMING-UNSIGNED-PAYLOAD-TRAILER',
+    chunks: [TAIL],
+    trailers: [['x-amz-checksum-crc32', crc32Base64(TAIL)]],
   });
   const broken = Buffer.from(body.toString('latin1').replace(/^3e8\r\n/, 'zz8\r\n'), 'latin1');
   const ex = openExchange(c.endpoint, 'PUT', path, headers);

@@ -48,10 +48,12 @@ test('blob collection running again and again while single and multipart uploads
   })();
   const queue = [...singles];
   const uploads = Promise.all([
-    Promise.all(parts.map(async (body, i) => {
-      const out = await c.s3.send(new UploadPartCommand({ Bucket: bucket, Key: 'multi', UploadId, PartNumber: i + 1, Body: body }));
-      return out.ETag!;
-    })),
+    Promise.all(
+      parts.map(async (body, i) => {
+        const out = await c.s3.send(new UploadPartCommand({ Bucket: bucket, Key: 'multi', UploadId, PartNumber: i + 1, Body: body }));
+        return out.ETag!;
+      }),
+    ),
     ...Array.from({ length: 16 }, async () => {
       for (let s = queue.shift(); s !== undefined; s = queue.shift()) {
         await c.s3.send(new PutObjectCommand({ Bucket: bucket, Key: s.key, Body: s.body }));
@@ -66,10 +68,14 @@ test('blob collection running again and again while single and multipart uploads
   t.diagnostic(`${passes} collection passes during the uploads`);
   assert.ok(passes >= 2, 'collection ran while the uploads were in flight');
 
-  await c.s3.send(new CompleteMultipartUploadCommand({
-    Bucket: bucket, Key: 'multi', UploadId,
-    MultipartUpload: { Parts: partEtags.map((ETag, i) => ({ ETag, PartNumber: i + 1 })) },
-  }));
+  await c.s3.send(
+    new CompleteMultipartUploadCommand({
+      Bucket: bucket,
+      Key: 'multi',
+      UploadId,
+      MultipartUpload: { Parts: partEtags.map((ETag, i) => ({ ETag, PartNumber: i + 1 })) },
+    }),
+  );
   await c.server.engine.collectGarbage(0);
   for (const s of singles) assert.ok((await readObject(c.s3, bucket, s.key))?.equals(s.body), `${s.key} reads back whole`);
   assert.ok((await readObject(c.s3, bucket, 'multi'))?.equals(Buffer.concat(parts)), 'the multipart object reads back whole');
@@ -85,7 +91,10 @@ test('a blob that collection doomed cannot be committed afterwards, so a stalled
   blobs.settle([id]);
   assert.equal(await c.server.engine.collectGarbage(0), 1);
   assert.deepEqual(await blobFiles(c.dataDir), []);
-  await assert.rejects(meta.transaction((tx) => tx.registerBlobs([id])), (err: unknown) => err instanceof BlobDoomedError && err.blobId === id);
+  await assert.rejects(
+    meta.transaction((tx) => tx.registerBlobs([id])),
+    (err: unknown) => err instanceof BlobDoomedError && err.blobId === id,
+  );
   // A blob committed before collection is never doomed.
   const kept = await blobs.write([Readable.from([deterministicBytes('kept', 100 * 1024)])]);
   await meta.transaction((tx) => tx.registerBlobs([kept.id]));
@@ -134,7 +143,10 @@ test('start-up removes the temp files of processes that are gone and keeps those
   assert.ok(!left.includes(dirs.silentElsewhere), 'a directory whose heartbeat stopped long ago is removed');
   assert.ok(!left.includes('fedcba9876543210fedcba9876543210.part'), 'the loose file of an older version is removed');
   assert.equal(left.length, 2, `the live gateway's and the server's own: ${left.join(', ')}`);
-  assert.deepEqual((await tmpFiles(dataDir)).map((f) => f.slice(tmp.length + 1)), [`${dirs.liveElsewhere}/0123456789abcdef0123456789abcdef.part`]);
+  assert.deepEqual(
+    (await tmpFiles(dataDir)).map((f) => f.slice(tmp.length + 1)),
+    [`${dirs.liveElsewhere}/0123456789abcdef0123456789abcdef.part`],
+  );
   assert.equal((await blobFiles(dataDir)).length, 1, 'with another process alive, start-up leaves a young unregistered blob alone');
 
   // The server works, and its own temp directory goes with it when it stops.

@@ -18,7 +18,11 @@ async function bucketTags(bucket: string): Promise<Array<[string, string]>> {
 
 test('the SDK puts, reads and deletes the tags of a bucket, which read back in key order', async () => {
   const b = await newBucket(c.s3);
-  const TagSet = [{ Key: 'team', Value: 'storage' }, { Key: 'cost-center', Value: '42' }, { Key: 'empty', Value: '' }];
+  const TagSet = [
+    { Key: 'team', Value: 'storage' },
+    { Key: 'cost-center', Value: '42' },
+    { Key: 'empty', Value: '' },
+  ];
   await c.s3.send(new PutBucketTaggingCommand({ Bucket: b, Tagging: { TagSet } }));
   assert.deepEqual((await c.s3.send(new GetBucketTaggingCommand({ Bucket: b }))).TagSet, [TagSet[1], TagSet[2], TagSet[0]]);
   await c.s3.send(new DeleteBucketTaggingCommand({ Bucket: b }));
@@ -36,7 +40,15 @@ test('GetBucketTagging of a bucket without tags is 404 NoSuchTagSet "The TagSet 
 
 test('PutBucketTagging answers 204 and replaces the whole set; GetBucketTagging answers the Tagging document', async () => {
   const b = await newBucket(c.s3);
-  const first = await putTagging(c.endpoint, b, undefined, taggingXml([['a', '1'], ['b', '2']]));
+  const first = await putTagging(
+    c.endpoint,
+    b,
+    undefined,
+    taggingXml([
+      ['a', '1'],
+      ['b', '2'],
+    ]),
+  );
   assert.equal(first.status, 204);
   assert.equal(first.body, '');
   assert.equal((await putTagging(c.endpoint, b, undefined, taggingXml([['c', '3']]))).status, 204);
@@ -60,7 +72,10 @@ test('a bucket takes 50 tags of 128-character keys and 256-character values; 51 
   const b = await newBucket(c.s3);
   const fifty = Array.from({ length: 50 }, (_, i): [string, string] => [`${i}`.padEnd(128, 'k'), `${i}`.padEnd(256, 'v')]);
   assert.equal((await putTagging(c.endpoint, b, undefined, taggingXml(fifty))).status, 204);
-  assert.deepEqual(await bucketTags(b), [...fifty].sort(([a], [b]) => (a < b ? -1 : 1)));
+  assert.deepEqual(
+    await bucketTags(b),
+    [...fifty].sort(([a], [b]) => (a < b ? -1 : 1)),
+  );
   const r = await putTagging(c.endpoint, b, undefined, taggingXml([...fifty, ['one-more', '']]));
   assert.equal(r.status, 400);
   assert.equal(r.code, 'BadRequest');
@@ -72,14 +87,27 @@ test('bucket tags follow the key and value rules; a refused set leaves the tags 
   const b = await newBucket(c.s3);
   await putTagging(c.endpoint, b, undefined, taggingXml([['keep', 'me']]));
   const cases: Array<[string, string, string, string]> = [
-    ['a key twice', taggingXml([['a', '1'], ['a', '2']]), 'InvalidTag', 'Cannot provide multiple Tags with the same key'],
+    [
+      'a key twice',
+      taggingXml([
+        ['a', '1'],
+        ['a', '2'],
+      ]),
+      'InvalidTag',
+      'Cannot provide multiple Tags with the same key',
+    ],
     ['a key of 129 characters', taggingXml([['k'.repeat(129), '']]), 'InvalidTag', 'The TagKey you have provided is invalid'],
     ['an empty key', taggingXml([['', 'v']]), 'InvalidTag', 'The TagKey you have provided is invalid'],
     ['a value of 257 characters', taggingXml([['k', 'v'.repeat(257)]]), 'InvalidTag', 'The TagValue you have provided is invalid'],
     ['a key with a semicolon', taggingXml([['a;b', 'v']]), 'InvalidTag', 'The TagKey you have provided is invalid'],
     ['the key aws:cloudformation:stack-name', taggingXml([['aws:cloudformation:stack-name', 'v']]), 'InvalidTag', 'System tags cannot be added/updated by requester'],
     ['a document without a TagSet', '<Tagging/>', 'MalformedXML', 'The XML you provided was not well-formed or did not validate against our published schema.'],
-    ['a tag without a Key', '<Tagging><TagSet><Tag><Value>v</Value></Tag></TagSet></Tagging>', 'MalformedXML', 'The XML you provided was not well-formed or did not validate against our published schema.'],
+    [
+      'a tag without a Key',
+      '<Tagging><TagSet><Tag><Value>v</Value></Tag></TagSet></Tagging>',
+      'MalformedXML',
+      'The XML you provided was not well-formed or did not validate against our published schema.',
+    ],
   ];
   for (const [name, body, code, message] of cases) {
     const r = await putTagging(c.endpoint, b, undefined, body);
@@ -111,9 +139,10 @@ test('PutBucketTagging needs Content-MD5 or an x-amz-checksum-*, and checks the 
 test('bucket tagging of a bucket that does not exist is 404 NoSuchBucket; a re-created bucket starts without tags', async () => {
   const missing = bucketName();
   for (const method of ['GET', 'PUT', 'DELETE']) {
-    const r = method === 'PUT'
-      ? await putTagging(c.endpoint, missing, undefined, taggingXml([['a', '1']]))
-      : await rawRequest(c.endpoint, { method, path: `/${missing}`, query: { tagging: '' } });
+    const r =
+      method === 'PUT'
+        ? await putTagging(c.endpoint, missing, undefined, taggingXml([['a', '1']]))
+        : await rawRequest(c.endpoint, { method, path: `/${missing}`, query: { tagging: '' } });
     assert.equal(r.status, 404, method);
     assert.equal(r.code, 'NoSuchBucket', method);
   }

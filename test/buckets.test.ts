@@ -27,7 +27,10 @@ test('CreateBucket of a bucket you own: 200 and nothing changes in us-east-1, 40
   const again = await rawRequest(c.endpoint, { method: 'PUT', path: `/${b}` });
   assert.equal(again.status, 200, again.body);
   const list = await c.s3.send(new ListObjectsV2Command({ Bucket: b }));
-  assert.deepEqual(list.Contents?.map((o) => o.Key), ['kept']);
+  assert.deepEqual(
+    list.Contents?.map((o) => o.Key),
+    ['kept'],
+  );
 
   const eu = bucketName();
   const conf = '<CreateBucketConfiguration><LocationConstraint>eu-west-1</LocationConstraint></CreateBucketConfiguration>';
@@ -107,7 +110,12 @@ test('another user gets AccessDenied on a bucket they do not own', async () => {
   const b = await newBucket(c.s3);
   const u = await c.server.engine.createUser({ name: `other${Date.now()}` });
   const creds = { accessKeyId: u.accessKeyId, secretAccessKey: u.secretAccessKey };
-  for (const [method, path] of [['GET', `/${b}`], ['PUT', `/${b}/k`], ['DELETE', `/${b}`], ['HEAD', `/${b}`]] as const) {
+  for (const [method, path] of [
+    ['GET', `/${b}`],
+    ['PUT', `/${b}/k`],
+    ['DELETE', `/${b}`],
+    ['HEAD', `/${b}`],
+  ] as const) {
     const r = await rawRequest(c.endpoint, { method, path, credentials: creds });
     assert.equal(r.status, 403, `${method} ${path}`);
     if (method !== 'HEAD') assert.equal(r.code, 'AccessDenied');
@@ -122,13 +130,22 @@ test('ListBuckets pages with max-buckets and continuation-token and filters by p
   const names = ['lb-a-1', 'lb-a-2', 'lb-a-3', 'lb-b-1'].map((n) => `${n}-${process.pid}`);
   for (const n of names) await s3.send(new CreateBucketCommand({ Bucket: n }));
   const page1 = await s3.send(new ListBucketsCommand({ MaxBuckets: 2 }));
-  assert.deepEqual(page1.Buckets?.map((b) => b.Name), names.slice(0, 2));
+  assert.deepEqual(
+    page1.Buckets?.map((b) => b.Name),
+    names.slice(0, 2),
+  );
   assert.ok(page1.ContinuationToken);
   const page2 = await s3.send(new ListBucketsCommand({ MaxBuckets: 2, ContinuationToken: page1.ContinuationToken }));
-  assert.deepEqual(page2.Buckets?.map((b) => b.Name), names.slice(2));
+  assert.deepEqual(
+    page2.Buckets?.map((b) => b.Name),
+    names.slice(2),
+  );
   assert.equal(page2.ContinuationToken, undefined);
   const pref = await s3.send(new ListBucketsCommand({ Prefix: 'lb-b' }));
-  assert.deepEqual(pref.Buckets?.map((b) => b.Name), [names[3]]);
+  assert.deepEqual(
+    pref.Buckets?.map((b) => b.Name),
+    [names[3]],
+  );
   assert.equal(page1.Owner?.DisplayName, u.user.name);
 });
 

@@ -54,7 +54,8 @@ test('Complete with an ETag whose references spell a different ETag is 400 Inval
   const hex = etags[0]!.slice(1, -1);
   const changed = hex.endsWith('0') ? '1' : '0';
   const wrong = `&#34;${hex.slice(0, -1)}&#${changed.charCodeAt(0)};&#34;`;
-  const body = `<CompleteMultipartUpload><Part><PartNumber>1</PartNumber><ETag>${wrong}</ETag></Part>` +
+  const body =
+    `<CompleteMultipartUpload><Part><PartNumber>1</PartNumber><ETag>${wrong}</ETag></Part>` +
     `<Part><PartNumber>2</PartNumber><ETag>${etags[1]!}</ETag></Part></CompleteMultipartUpload>`;
   const r = await mp.complete(b, 'k', id, body);
   assert.equal(r.status, 400, r.body);
@@ -76,7 +77,8 @@ test('Complete with internal entity declarations ("billion laughs") is 400 Malfo
   const b = await newBucket(c.s3, 'cmx');
   const { id } = await twoParts(b, 'k');
   const levels = Array.from({ length: 9 }, (_, i) => `<!ENTITY l${i + 1} "${`&l${i};`.repeat(10)}">`).join('');
-  const body = `<?xml version="1.0"?><!DOCTYPE CompleteMultipartUpload [<!ENTITY l0 "lol">${levels}]>` +
+  const body =
+    `<?xml version="1.0"?><!DOCTYPE CompleteMultipartUpload [<!ENTITY l0 "lol">${levels}]>` +
     '<CompleteMultipartUpload><Part><PartNumber>1</PartNumber><ETag>&l9;</ETag></Part></CompleteMultipartUpload>';
   const started = Date.now();
   assertMalformed(await mp.complete(b, 'k', id, body));
@@ -101,9 +103,14 @@ test('Complete of a key XML must escape gives it back in Key, escaped, and perce
   const created = await c.s3.send(new CreateMultipartUploadCommand({ Bucket: b, Key: key }));
   const part = await c.s3.send(new UploadPartCommand({ Bucket: b, Key: key, UploadId: created.UploadId, PartNumber: 1, Body: 'x' }));
   assert.equal(created.Key, key);
-  const out = await c.s3.send(new CompleteMultipartUploadCommand({
-    Bucket: b, Key: key, UploadId: created.UploadId, MultipartUpload: { Parts: [{ PartNumber: 1, ETag: part.ETag }] },
-  }));
+  const out = await c.s3.send(
+    new CompleteMultipartUploadCommand({
+      Bucket: b,
+      Key: key,
+      UploadId: created.UploadId,
+      MultipartUpload: { Parts: [{ PartNumber: 1, ETag: part.ETag }] },
+    }),
+  );
   assert.equal(out.Key, key);
   assert.equal(decodeURIComponent(new URL(out.Location!).pathname), `/${b}/${key}`);
   assert.equal((await readObject(c.s3, b, key))?.toString(), 'x');

@@ -68,7 +68,10 @@ test('GetObjectAttributes gives the COMPOSITE checksum without "-N" and every pa
   const out = await c.s3.send(new GetObjectAttributesCommand({ Bucket: b, Key: 'k', ObjectAttributes: ['Checksum', 'ObjectParts'] }));
   assert.equal(out.Checksum?.ChecksumSHA256, COMPOSITE_SHA256);
   assert.equal(out.Checksum?.ChecksumType, 'COMPOSITE');
-  assert.deepEqual(out.ObjectParts?.Parts?.map((p) => p.ChecksumSHA256), PARTS.map(sha256));
+  assert.deepEqual(
+    out.ObjectParts?.Parts?.map((p) => p.ChecksumSHA256),
+    PARTS.map(sha256),
+  );
 });
 
 test('FULL_OBJECT checksums have no part count: the default CRC64NVME and CRC32 with x-amz-checksum-type FULL_OBJECT', async () => {
@@ -106,7 +109,7 @@ test('the SDK with default checksum settings GETs multipart objects: it skips a 
   assert.ok((await bodyBytes(composite)).equals(WHOLE));
   const full = await s3.send(new GetObjectCommand({ Bucket: b, Key: 'full' }));
   assert.equal(full.ChecksumCRC64NVME, await crc64nvmeBase64(WHOLE));
-  assert.ok((await bodyBytes(full)).equals(WHOLE), 'the body passed the SDK\'s CRC64NVME check');
+  assert.ok((await bodyBytes(full)).equals(WHOLE), "the body passed the SDK's CRC64NVME check");
   const ranged = await s3.send(new GetObjectCommand({ Bucket: b, Key: 'composite', Range: `bytes=${MIN_PART - 5}-${MIN_PART + 4}` }));
   assert.ok((await bodyBytes(ranged)).equals(WHOLE.subarray(MIN_PART - 5, MIN_PART + 5)));
 });

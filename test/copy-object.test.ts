@@ -45,7 +45,11 @@ test('CopyObject onto itself needs REPLACE: 400 InvalidRequest without it', asyn
   const r = await rawRequest(c.endpoint, { method: 'PUT', path: `/${b}/big`, headers: { 'x-amz-copy-source': `/${b}/big` } });
   assert.equal(r.status, 400);
   assert.equal(r.code, 'InvalidRequest');
-  const ok = await rawRequest(c.endpoint, { method: 'PUT', path: `/${b}/big`, headers: { 'x-amz-copy-source': `/${b}/big`, 'x-amz-metadata-directive': 'REPLACE', 'x-amz-meta-new': 'yes' } });
+  const ok = await rawRequest(c.endpoint, {
+    method: 'PUT',
+    path: `/${b}/big`,
+    headers: { 'x-amz-copy-source': `/${b}/big`, 'x-amz-metadata-directive': 'REPLACE', 'x-amz-meta-new': 'yes' },
+  });
   assert.equal(ok.status, 200);
   assert.match(ok.body, /<CopyObjectResult/);
   const h = await c.s3.send(new HeadObjectCommand({ Bucket: b, Key: 'big' }));
@@ -86,7 +90,12 @@ test('CopyObject from a bucket of another user is 403 AccessDenied', async () =>
   const s3 = c.client(u.accessKeyId, u.secretAccessKey);
   const mine = bucketName();
   await s3.send(new CreateBucketCommand({ Bucket: mine }));
-  const r = await rawRequest(c.endpoint, { method: 'PUT', path: `/${mine}/stolen`, headers: { 'x-amz-copy-source': `/${b}/big` }, credentials: { accessKeyId: u.accessKeyId, secretAccessKey: u.secretAccessKey } });
+  const r = await rawRequest(c.endpoint, {
+    method: 'PUT',
+    path: `/${mine}/stolen`,
+    headers: { 'x-amz-copy-source': `/${b}/big` },
+    credentials: { accessKeyId: u.accessKeyId, secretAccessKey: u.secretAccessKey },
+  });
   assert.equal(r.status, 403);
   assert.equal(r.code, 'AccessDenied');
 });

@@ -155,16 +155,18 @@ test('a kill -9 while 200 PUTs are in flight loses no acknowledged write and exp
   }
   // Every object that exists, acknowledged or not, reads back whole and right.
   const queue = [...keys];
-  await Promise.all(Array.from({ length: 8 }, async () => {
-    for (let key = queue.shift(); key !== undefined; key = queue.shift()) {
-      const res = await bytesRequest(child.endpoint, { method: 'GET', path: `/${bucket}/${key}` });
-      assert.equal(res.status, 200, `GET ${key}`);
-      const expected = bodies.get(key)!;
-      assert.equal(res.body.length, expected.length, `length of ${key}`);
-      assert.ok(res.body.equals(expected), `bytes of ${key}`);
-      assert.equal(res.headers.etag, `"${md5Hex(expected)}"`, `ETag of ${key}`);
-    }
-  }));
+  await Promise.all(
+    Array.from({ length: 8 }, async () => {
+      for (let key = queue.shift(); key !== undefined; key = queue.shift()) {
+        const res = await bytesRequest(child.endpoint, { method: 'GET', path: `/${bucket}/${key}` });
+        assert.equal(res.status, 200, `GET ${key}`);
+        const expected = bodies.get(key)!;
+        assert.equal(res.body.length, expected.length, `length of ${key}`);
+        assert.ok(res.body.equals(expected), `bytes of ${key}`);
+        assert.equal(res.headers.etag, `"${md5Hex(expected)}"`, `ETag of ${key}`);
+      }
+    }),
+  );
 
   // Start-up removed the dead process's temp directory (and a loose file of the layout older
   // versions used), leaving only the new process's own, empty one, and removed every blob file

@@ -16,7 +16,11 @@ const c = testCofferForFile();
 
 function deleteObjects(bucket: string, body: string | Buffer): Promise<RawResponse> {
   return rawRequest(c.endpoint, {
-    method: 'POST', path: `/${bucket}`, query: { delete: '' }, body, headers: { 'content-md5': digestBase64('md5', body) },
+    method: 'POST',
+    path: `/${bucket}`,
+    query: { delete: '' },
+    body,
+    headers: { 'content-md5': digestBase64('md5', body) },
   });
 }
 
@@ -38,7 +42,8 @@ test('DeleteObjects with keys written as &amp;, &lt;, &#38; and &#x1F600; delete
   const b = await newBucket(c.s3, 'dox');
   // 'a&amp;b' is a key of its own (spelled &amp;amp; in XML): a reader that did not decode would take it.
   await putAll(b, ['a&b', '<x', '&c', '😀', 'a&amp;b']);
-  const body = '<?xml version="1.0" encoding="UTF-8"?>\n<Delete xmlns="http://s3.amazonaws.com/doc/2006-03-01/">' +
+  const body =
+    '<?xml version="1.0" encoding="UTF-8"?>\n<Delete xmlns="http://s3.amazonaws.com/doc/2006-03-01/">' +
     '<Object><Key>a&amp;b</Key></Object><Object><Key>&lt;x</Key></Object>' +
     '<Object><Key>&#38;c</Key></Object><Object><Key>&#x1F600;</Key></Object></Delete>';
   const r = await deleteObjects(b, body);
@@ -62,9 +67,12 @@ test('DeleteObjects in Quiet mode lists only the errors, each naming its key esc
   const b = await newBucket(c.s3, 'dox');
   const failing = 'q&"<k>\'\r😀';
   await putAll(b, ['gone&soon', failing]);
-  const out = await c.s3.send(new DeleteObjectsCommand({
-    Bucket: b, Delete: { Quiet: true, Objects: [{ Key: 'gone&soon' }, { Key: failing, ETag: '"0123456789abcdef0123456789abcdef"' }] },
-  }));
+  const out = await c.s3.send(
+    new DeleteObjectsCommand({
+      Bucket: b,
+      Delete: { Quiet: true, Objects: [{ Key: 'gone&soon' }, { Key: failing, ETag: '"0123456789abcdef0123456789abcdef"' }] },
+    }),
+  );
   assert.equal(out.Deleted, undefined);
   assert.equal(out.Errors?.length, 1);
   assert.equal(out.Errors?.[0]?.Key, failing);

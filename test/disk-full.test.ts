@@ -24,7 +24,10 @@ test('below the free-space reserve uploads get 507 InsufficientStorage; reads, d
   const bucket = await newBucketRaw(roomy.endpoint, 'full');
   const small = deterministicBytes('small', 10 * KiB);
   const big = deterministicBytes('big', 300 * KiB);
-  for (const [key, body] of [['small', small], ['big', big]] as const) {
+  for (const [key, body] of [
+    ['small', small],
+    ['big', big],
+  ] as const) {
     assert.equal((await rawRequest(roomy.endpoint, { method: 'PUT', path: `/${bucket}/${key}`, body })).status, 200);
   }
   const roomyMp = new RawMultipart(roomy.endpoint);

@@ -102,7 +102,10 @@ test('keys with path traversal, NUL, control bytes, and Unicode are stored and r
   const blobSized = KEYS.filter((_, i) => i % 2 === 1).length;
   const entries = await tree(root);
   const allowed = [
-    /^l1\/$/, /^l1\/l2\/$/, /^l1\/l2\/l3\/$/, /^l1\/l2\/l3\/data\/$/,
+    /^l1\/$/,
+    /^l1\/l2\/$/,
+    /^l1\/l2\/l3\/$/,
+    /^l1\/l2\/l3\/data\/$/,
     /^l1\/l2\/l3\/data\/(blobs|tmp)\/$/,
     // The server's own temp directory: host~pid namespace~pid~random.
     /^l1\/l2\/l3\/data\/tmp\/[A-Za-z0-9._-]+~[A-Za-z0-9._-]+~\d+~[0-9a-f]{8}\/$/,

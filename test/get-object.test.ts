@@ -20,12 +20,21 @@ before(async () => {
   b = bucketName();
   await c.s3.send(new CreateBucketCommand({ Bucket: b }));
   await c.s3.send(new PutObjectCommand({ Bucket: b, Key: 'big', Body: big }));
-  await c.s3.send(new PutObjectCommand({
-    Bucket: b, Key: 'small', Body: 'hello world',
-    ContentType: 'text/plain', ContentEncoding: 'deflate, gzip', ContentDisposition: 'attachment; filename="h.txt"',
-    ContentLanguage: 'en', CacheControl: 'max-age=60', Expires: new Date('2030-01-01T00:00:00Z'),
-    Metadata: { color: 'blue', 'Mixed-Case': 'v' }, StorageClass: 'STANDARD',
-  }));
+  await c.s3.send(
+    new PutObjectCommand({
+      Bucket: b,
+      Key: 'small',
+      Body: 'hello world',
+      ContentType: 'text/plain',
+      ContentEncoding: 'deflate, gzip',
+      ContentDisposition: 'attachment; filename="h.txt"',
+      ContentLanguage: 'en',
+      CacheControl: 'max-age=60',
+      Expires: new Date('2030-01-01T00:00:00Z'),
+      Metadata: { color: 'blue', 'Mixed-Case': 'v' },
+      StorageClass: 'STANDARD',
+    }),
+  );
 });
 after(() => c.close());
 
@@ -57,7 +66,12 @@ test('Range bytes=a-b, a- and -n return 206 with Content-Range, also across inli
   for (const key of ['small', 'big']) {
     const data = key === 'big' ? big : Buffer.from('hello world');
     const size = data.length;
-    for (const [range, start, end] of [['bytes=0-4', 0, 4], ['bytes=3-', 3, size - 1], ['bytes=-5', size - 5, size - 1], [`bytes=2-${size + 100}`, 2, size - 1]] as const) {
+    for (const [range, start, end] of [
+      ['bytes=0-4', 0, 4],
+      ['bytes=3-', 3, size - 1],
+      ['bytes=-5', size - 5, size - 1],
+      [`bytes=2-${size + 100}`, 2, size - 1],
+    ] as const) {
       const out = await c.s3.send(new GetObjectCommand({ Bucket: b, Key: key, Range: range }));
       assert.equal(out.ContentRange, `bytes ${start}-${end}/${size}`, `${key} ${range}`);
       assert.ok(Buffer.from(await out.Body!.transformToByteArray()).equals(data.subarray(start, end + 1)), `${key} ${range}`);
@@ -104,10 +118,18 @@ test('conditional GET: If-Match / If-None-Match / If-(Un)Modified-Since with S3 
 });
 
 test('response-* query parameters override the stored headers', async () => {
-  const out = await c.s3.send(new GetObjectCommand({
-    Bucket: b, Key: 'small', ResponseContentType: 'application/x-test', ResponseContentDisposition: 'inline',
-    ResponseCacheControl: 'no-cache', ResponseContentLanguage: 'fr', ResponseContentEncoding: 'gzip', ResponseExpires: new Date('2031-01-01T00:00:00Z'),
-  }));
+  const out = await c.s3.send(
+    new GetObjectCommand({
+      Bucket: b,
+      Key: 'small',
+      ResponseContentType: 'application/x-test',
+      ResponseContentDisposition: 'inline',
+      ResponseCacheControl: 'no-cache',
+      ResponseContentLanguage: 'fr',
+      ResponseContentEncoding: 'gzip',
+      ResponseExpires: new Date('2031-01-01T00:00:00Z'),
+    }),
+  );
   assert.equal(out.ContentType, 'application/x-test');
   assert.equal(out.ContentDisposition, 'inline');
   assert.equal(out.CacheControl, 'no-cache');
@@ -216,7 +238,7 @@ function assertPartOf(r: BytesResponse, n: number, version: { parts: Buffer[]; e
 const OLD_PARTS = [deterministicBytes('old/1', MIN_PART), deterministicBytes('old/2', MIN_PART), Buffer.from('old tail')];
 const NEW_PARTS = [deterministicBytes('new/1', MIN_PART + MiB), deterministicBytes('new/2', MIN_PART), Buffer.from('new tail')];
 
-test('GetObject partNumber racing an overwrite with another part layout answers one version\'s part whole, never a mix', async (t) => {
+test("GetObject partNumber racing an overwrite with another part layout answers one version's part whole, never a mix", async (t) => {
   const s = await startTestCofferForTest(t);
   const mp = new RawMultipart(s.endpoint);
   const bucket = await newBucketRaw(s.endpoint, 'part-race');

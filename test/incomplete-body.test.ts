@@ -34,19 +34,26 @@ function assertIncompleteBody(r: RawResponse | undefined): void {
 /** Every blob and temp file there is now and was not in `before`, once deletions have run. */
 async function assertNoNewFiles(before: string[]): Promise<void> {
   const added = async (): Promise<string[]> => (await blobAndTmpFiles(c.dataDir)).filter((f) => !before.includes(f));
-  await waitFor('the partial body\'s files to go', async () => (await added()).length === 0, 3000).catch(() => undefined);
+  await waitFor("the partial body's files to go", async () => (await added()).length === 0, 3000).catch(() => undefined);
   assert.deepEqual(await added(), []);
 }
 
 /** Headers of an UNSIGNED-PAYLOAD request announcing `length` bytes, and the exchange opened with them. */
 async function openUnsigned(method: string, path: string, query: Record<string, string>, length: number, extra: Record<string, string> = {}): Promise<SocketExchange> {
   const headers = await signHeaders(c.endpoint, {
-    method, path, query, headers: { 'content-length': String(length), ...extra }, payloadHash: 'UNSIGNED-PAYLOAD',
+    method,
+    path,
+    query,
+    headers: { 'content-length': String(length), ...extra },
+    payloadHash: 'UNSIGNED-PAYLOAD',
   });
   return openExchange(c.endpoint, method, path + queryString(query), headers);
 }
 
-for (const [label, size] of [['small (inline) object', 1000], ['200 KiB object', 200 * 1024]] as const) {
+for (const [label, size] of [
+  ['small (inline) object', 1000],
+  ['200 KiB object', 200 * 1024],
+] as const) {
   test(`PutObject of a ${label} whose client half-closes after part of the body is 400 IncompleteBody and stores nothing`, async () => {
     const b = await newBucket(c.s3, 'inc');
     const before = await blobAndTmpFiles(c.dataDir);
@@ -96,7 +103,9 @@ test('UploadPart whose client closes the connection mid-body leaves no part and 
 /** An aws-chunked upload with a CRC32 trailer, cut after `sent` bytes of its framed body. */
 async function openChunked(path: string, query: Record<string, string>, data: Buffer, sent: number): Promise<SocketExchange> {
   const { headers, body } = await buildChunkedUpload(c.endpoint, 'PUT', path, {
-    mode: 'STREAMING-UNSIGNED-PAYLOAD-TRAILER', query, chunks: [data.subarray(0, 64 * 1024), data.subarray(64 * 1024)],
+    mode: 'STREAMING-UNSIGNED-PAYLOAD-TRAILER',
+    query,
+    chunks: [data.subarray(0, 64 * 1024), data.subarray(64 * 1024)],
     trailers: [['x-amz-checksum-crc32', crc32Base64(data)]],
   });
   const ex = openExchange(c.endpoint, 'PUT', path + queryString(query), headers);
@@ -157,7 +166,10 @@ test('an aws-chunked UploadPart whose whole framing carries fewer bytes than x-a
   const data = deterministicBytes('inc/short-decoded', 100 * 1024);
   const query = { partNumber: '1', uploadId: id };
   const { headers, body } = await buildChunkedUpload(c.endpoint, 'PUT', objectPath(b, 'k'), {
-    mode: 'STREAMING-AWS4-HMAC-SHA256-PAYLOAD', query, chunks: [data.subarray(0, 64 * 1024), data.subarray(64 * 1024)], decodedLength: data.length + 1,
+    mode: 'STREAMING-AWS4-HMAC-SHA256-PAYLOAD',
+    query,
+    chunks: [data.subarray(0, 64 * 1024), data.subarray(64 * 1024)],
+    decodedLength: data.length + 1,
   });
   const ex = openExchange(c.endpoint, 'PUT', objectPath(b, 'k') + queryString(query), headers);
   ex.send(body);

@@ -102,7 +102,10 @@ test('each object of an unversioned bucket is one version, VersionId null and la
   const out = await c.s3.send(new ListObjectVersionsCommand({ Bucket: b }));
   const objects = (await c.s3.send(new ListObjectsV2Command({ Bucket: b, FetchOwner: true }))).Contents ?? [];
   // U+FF61 (EF BD A1) sorts before U+1F600 (F0 9F 98 80) by bytes, after it by UTF-16 units.
-  assert.deepEqual(out.Versions?.map((v) => v.Key), [...keys, 'sha', 'raw'].sort(byUtf8));
+  assert.deepEqual(
+    out.Versions?.map((v) => v.Key),
+    [...keys, 'sha', 'raw'].sort(byUtf8),
+  );
   assert.equal(out.DeleteMarkers, undefined);
   for (const v of out.Versions ?? []) {
     const o = objects.find((x) => x.Key === v.Key)!;
@@ -124,15 +127,30 @@ test('prefix and delimiter roll keys up into CommonPrefixes', async () => {
   const b = await newBucket(c.s3);
   await putAll(b, ['a/1', 'a/2', 'a/b/3', 'b', 'c/x/y', 'c/z', 'd']);
   const top = await c.s3.send(new ListObjectVersionsCommand({ Bucket: b, Delimiter: '/' }));
-  assert.deepEqual(top.CommonPrefixes?.map((p) => p.Prefix), ['a/', 'c/']);
-  assert.deepEqual(top.Versions?.map((v) => v.Key), ['b', 'd']);
+  assert.deepEqual(
+    top.CommonPrefixes?.map((p) => p.Prefix),
+    ['a/', 'c/'],
+  );
+  assert.deepEqual(
+    top.Versions?.map((v) => v.Key),
+    ['b', 'd'],
+  );
   assert.equal(top.Delimiter, '/');
   const inner = await c.s3.send(new ListObjectVersionsCommand({ Bucket: b, Prefix: 'a/', Delimiter: '/' }));
   assert.equal(inner.Prefix, 'a/');
-  assert.deepEqual(inner.CommonPrefixes?.map((p) => p.Prefix), ['a/b/']);
-  assert.deepEqual(inner.Versions?.map((v) => v.Key), ['a/1', 'a/2']);
+  assert.deepEqual(
+    inner.CommonPrefixes?.map((p) => p.Prefix),
+    ['a/b/'],
+  );
+  assert.deepEqual(
+    inner.Versions?.map((v) => v.Key),
+    ['a/1', 'a/2'],
+  );
   const prefixed = await c.s3.send(new ListObjectVersionsCommand({ Bucket: b, Prefix: 'c/' }));
-  assert.deepEqual(prefixed.Versions?.map((v) => v.Key), ['c/x/y', 'c/z']);
+  assert.deepEqual(
+    prefixed.Versions?.map((v) => v.Key),
+    ['c/x/y', 'c/z'],
+  );
 });
 
 test('max-keys=1 and 2 page through every key with NextKeyMarker and NextVersionIdMarker, and the last page is not truncated', async () => {
@@ -167,9 +185,15 @@ test('key-marker alone starts after every version of that key and is echoed as K
   await putAll(b, ['k0', 'k1', 'k2']);
   const out = await c.s3.send(new ListObjectVersionsCommand({ Bucket: b, KeyMarker: 'k0' }));
   assert.equal(out.KeyMarker, 'k0');
-  assert.deepEqual(out.Versions?.map((v) => v.Key), ['k1', 'k2']);
+  assert.deepEqual(
+    out.Versions?.map((v) => v.Key),
+    ['k1', 'k2'],
+  );
   const between = await c.s3.send(new ListObjectVersionsCommand({ Bucket: b, KeyMarker: 'k1a' }));
-  assert.deepEqual(between.Versions?.map((v) => v.Key), ['k2']);
+  assert.deepEqual(
+    between.Versions?.map((v) => v.Key),
+    ['k2'],
+  );
 });
 
 test('with a delimiter, pages end on common prefixes without a NextVersionIdMarker, and a key-marker inside a prefix leaves the prefix out', async () => {
@@ -184,7 +208,10 @@ test('with a delimiter, pages end on common prefixes without a NextVersionIdMark
   // "CommonPrefixes is filtered out from results if it is not lexicographically greater than the key-marker."
   const inside = await c.s3.send(new ListObjectVersionsCommand({ Bucket: b, Delimiter: '/', KeyMarker: 'a/1' }));
   assert.equal(inside.CommonPrefixes?.map((p) => p.Prefix).join(','), 'c/');
-  assert.deepEqual(inside.Versions?.map((v) => v.Key), ['b', 'd']);
+  assert.deepEqual(
+    inside.Versions?.map((v) => v.Key),
+    ['b', 'd'],
+  );
 });
 
 test('several versions of one key list newest first with delete markers in place, and paging resumes exactly after the marker version', async () => {
@@ -196,17 +223,31 @@ test('several versions of one key list newest first with delete markers in place
   const latest = await put(b, 'doc', 'four');
   const z = await put(b, 'z');
   const expected = [
-    `Version a ${a}`, `Version doc ${latest}`, `DeleteMarker doc ${marker}`,
-    `Version doc ${docs[2]}`, `Version doc ${docs[1]}`, `Version doc ${docs[0]}`, `Version z ${z}`,
+    `Version a ${a}`,
+    `Version doc ${latest}`,
+    `DeleteMarker doc ${marker}`,
+    `Version doc ${docs[2]}`,
+    `Version doc ${docs[1]}`,
+    `Version doc ${docs[0]}`,
+    `Version z ${z}`,
   ];
 
   const whole = await listVersions(b);
   assert.deepEqual(entries(whole.body), expected);
   const out = await c.s3.send(new ListObjectVersionsCommand({ Bucket: b }));
-  assert.deepEqual(out.Versions?.filter((v) => v.Key === 'doc').map((v) => [v.VersionId, v.IsLatest, v.Size]), [
-    [latest, true, 4], [docs[2], false, 5], [docs[1], false, 3], [docs[0], false, 3],
-  ]);
-  assert.deepEqual(out.DeleteMarkers?.map((m) => [m.Key, m.VersionId, m.IsLatest]), [['doc', marker, false]]);
+  assert.deepEqual(
+    out.Versions?.filter((v) => v.Key === 'doc').map((v) => [v.VersionId, v.IsLatest, v.Size]),
+    [
+      [latest, true, 4],
+      [docs[2], false, 5],
+      [docs[1], false, 3],
+      [docs[0], false, 3],
+    ],
+  );
+  assert.deepEqual(
+    out.DeleteMarkers?.map((m) => [m.Key, m.VersionId, m.IsLatest]),
+    [['doc', marker, false]],
+  );
   assert.match(out.DeleteMarkers?.[0]?.Owner?.ID ?? '', /^[0-9a-f]{64}$/);
 
   for (const maxKeys of [1, 2, 3]) {
@@ -240,7 +281,10 @@ test('encoding-type=url encodes Key, Prefix, Delimiter, KeyMarker, NextKeyMarker
   assert.deepEqual(xmlAll(second.body, 'Key'), ['sp%20ace/two']);
 
   const plain = await c.s3.send(new ListObjectVersionsCommand({ Bucket: b }));
-  assert.deepEqual(plain.Versions?.map((v) => v.Key), [...keys].sort(byUtf8));
+  assert.deepEqual(
+    plain.Versions?.map((v) => v.Key),
+    [...keys].sort(byUtf8),
+  );
   assert.equal(plain.EncodingType, undefined);
 });
 
@@ -317,9 +361,14 @@ test('a multipart object is listed with its -N ETag and its whole size', async (
   for (const [i, body] of parts.entries()) {
     etags.push((await c.s3.send(new UploadPartCommand({ Bucket: b, Key: 'big', UploadId, PartNumber: i + 1, Body: body }))).ETag!);
   }
-  await c.s3.send(new CompleteMultipartUploadCommand({
-    Bucket: b, Key: 'big', UploadId, MultipartUpload: { Parts: etags.map((ETag, i) => ({ ETag, PartNumber: i + 1 })) },
-  }));
+  await c.s3.send(
+    new CompleteMultipartUploadCommand({
+      Bucket: b,
+      Key: 'big',
+      UploadId,
+      MultipartUpload: { Parts: etags.map((ETag, i) => ({ ETag, PartNumber: i + 1 })) },
+    }),
+  );
   const out = await c.s3.send(new ListObjectVersionsCommand({ Bucket: b }));
   assert.equal(out.Versions?.length, 1);
   assert.equal(out.Versions?.[0]?.ETag, multipartEtag(parts));
@@ -335,7 +384,7 @@ test('a multipart object is listed with its -N ETag and its whole size', async (
 async function nukeBucket(bucket: string, batchSize: number): Promise<number> {
   let deleted = 0;
   let markers: { KeyMarker?: string; VersionIdMarker?: string } = {};
-  for (let truncated = true; truncated;) {
+  for (let truncated = true; truncated; ) {
     const listing = await c.s3.send(new ListObjectVersionsCommand({ Bucket: bucket, MaxKeys: batchSize, ...markers }));
     markers = { KeyMarker: listing.NextKeyMarker, VersionIdMarker: listing.NextVersionIdMarker };
     truncated = listing.IsTruncated === true;
@@ -382,8 +431,14 @@ test('a delimiter listing of versions seeks past a large common prefix instead o
   };
   try {
     const out = await c.s3.send(new ListObjectVersionsCommand({ Bucket: b, Delimiter: '/' }));
-    assert.deepEqual(out.CommonPrefixes?.map((p) => p.Prefix), ['dir/']);
-    assert.deepEqual(out.Versions?.map((v) => v.Key), ['zzz']);
+    assert.deepEqual(
+      out.CommonPrefixes?.map((p) => p.Prefix),
+      ['dir/'],
+    );
+    assert.deepEqual(
+      out.Versions?.map((v) => v.Key),
+      ['zzz'],
+    );
   } finally {
     meta.listObjectVersions = original;
   }

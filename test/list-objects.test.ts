@@ -21,7 +21,10 @@ after(() => c.close());
 
 test('ListObjectsV2 lists every key in UTF-8 byte order with sizes and KeyCount', async () => {
   const out = await c.s3.send(new ListObjectsV2Command({ Bucket: b }));
-  assert.deepEqual(out.Contents?.map((o) => o.Key), sorted);
+  assert.deepEqual(
+    out.Contents?.map((o) => o.Key),
+    sorted,
+  );
   assert.equal(out.KeyCount, keys.length);
   assert.equal(out.IsTruncated, false);
   assert.equal(out.Contents?.find((o) => o.Key === 'b')?.Size, 1);
@@ -29,11 +32,23 @@ test('ListObjectsV2 lists every key in UTF-8 byte order with sizes and KeyCount'
 
 test('ListObjectsV2 with a delimiter rolls keys up into CommonPrefixes', async () => {
   const out = await c.s3.send(new ListObjectsV2Command({ Bucket: b, Delimiter: '/' }));
-  assert.deepEqual(out.CommonPrefixes?.map((p) => p.Prefix), ['a/', 'c/']);
-  assert.deepEqual(out.Contents?.map((o) => o.Key), sorted.filter((k) => !k.includes('/')));
+  assert.deepEqual(
+    out.CommonPrefixes?.map((p) => p.Prefix),
+    ['a/', 'c/'],
+  );
+  assert.deepEqual(
+    out.Contents?.map((o) => o.Key),
+    sorted.filter((k) => !k.includes('/')),
+  );
   const inner = await c.s3.send(new ListObjectsV2Command({ Bucket: b, Delimiter: '/', Prefix: 'a/' }));
-  assert.deepEqual(inner.CommonPrefixes?.map((p) => p.Prefix), ['a/b/']);
-  assert.deepEqual(inner.Contents?.map((o) => o.Key), ['a/1', 'a/2']);
+  assert.deepEqual(
+    inner.CommonPrefixes?.map((p) => p.Prefix),
+    ['a/b/'],
+  );
+  assert.deepEqual(
+    inner.Contents?.map((o) => o.Key),
+    ['a/1', 'a/2'],
+  );
 });
 
 test('ListObjectsV2 pages with max-keys and continuation tokens, common prefixes counted once', async () => {
@@ -49,9 +64,15 @@ test('ListObjectsV2 pages with max-keys and continuation tokens, common prefixes
 
 test('ListObjectsV2 start-after, prefix, max-keys=0 and fetch-owner', async () => {
   const out = await c.s3.send(new ListObjectsV2Command({ Bucket: b, StartAfter: 'c/z' }));
-  assert.deepEqual(out.Contents?.map((o) => o.Key), sorted.filter((k) => Buffer.compare(Buffer.from(k), Buffer.from('c/z')) > 0));
+  assert.deepEqual(
+    out.Contents?.map((o) => o.Key),
+    sorted.filter((k) => Buffer.compare(Buffer.from(k), Buffer.from('c/z')) > 0),
+  );
   const pre = await c.s3.send(new ListObjectsV2Command({ Bucket: b, Prefix: 'c/' }));
-  assert.deepEqual(pre.Contents?.map((o) => o.Key), ['c/x/y', 'c/z']);
+  assert.deepEqual(
+    pre.Contents?.map((o) => o.Key),
+    ['c/x/y', 'c/z'],
+  );
   const zero = await c.s3.send(new ListObjectsV2Command({ Bucket: b, MaxKeys: 0 }));
   assert.equal(zero.KeyCount, 0);
   assert.equal(zero.IsTruncated, false);
@@ -81,7 +102,10 @@ test('ListObjects v1 pages with Marker and NextMarker', async () => {
   assert.deepEqual([...(p1.CommonPrefixes ?? []).map((p) => p.Prefix), ...(p1.Contents ?? []).map((o) => o.Key)].sort(), ['a/', 'b', 'c/']);
   assert.equal(p1.NextMarker, 'c/');
   const p2 = await c.s3.send(new ListObjectsCommand({ Bucket: b, Marker: p1.NextMarker, Delimiter: '/' }));
-  assert.deepEqual(p2.Contents?.map((o) => o.Key), sorted.filter((k) => !k.includes('/') && k > 'c'));
+  assert.deepEqual(
+    p2.Contents?.map((o) => o.Key),
+    sorted.filter((k) => !k.includes('/') && k > 'c'),
+  );
   assert.equal(p2.CommonPrefixes, undefined);
   const nodelim = await c.s3.send(new ListObjectsCommand({ Bucket: b, MaxKeys: 2 }));
   assert.equal(nodelim.IsTruncated, true);
@@ -115,8 +139,14 @@ test('a delimiter listing seeks past a large common prefix instead of walking it
   };
   try {
     const out = await c.s3.send(new ListObjectsV2Command({ Bucket: bb, Delimiter: '/' }));
-    assert.deepEqual(out.CommonPrefixes?.map((p) => p.Prefix), ['dir/']);
-    assert.deepEqual(out.Contents?.map((o) => o.Key), ['zzz']);
+    assert.deepEqual(
+      out.CommonPrefixes?.map((p) => p.Prefix),
+      ['dir/'],
+    );
+    assert.deepEqual(
+      out.Contents?.map((o) => o.Key),
+      ['zzz'],
+    );
   } finally {
     meta.listObjects = original;
   }

@@ -72,10 +72,7 @@ test('a kill -9 during part uploads leaves only whole parts, every acknowledged 
   ];
   let onAck: () => void = () => undefined;
   const twoAcked = new Promise<void>((resolve) => (onAck = resolve));
-  const storm = [
-    { n: 1, body: bodyOf(1, 1) },
-    ...[2, 3, 4, 5, 6, 7, 8].map((n) => ({ n, body: bodyOf(n) })),
-  ].map(({ n, body }) =>
+  const storm = [{ n: 1, body: bodyOf(1, 1) }, ...[2, 3, 4, 5, 6, 7, 8].map((n) => ({ n, body: bodyOf(n) }))].map(({ n, body }) =>
     mp.uploadPart(bucket, 'big', id, n, body).then((r) => {
       if (r.status === 200) {
         acknowledged.set(n, r.headers.etag as string);
@@ -113,7 +110,12 @@ test('a kill -9 during part uploads leaves only whole parts, every acknowledged 
   assert.equal((await blobFiles(s.dataDir)).length, listed.length, 'one blob file per listed part, no orphans');
   assert.deepEqual(await tmpFiles(s.dataDir), []);
 
-  const done = await mp.complete(bucket, 'big', id, listed.map((p) => ({ partNumber: p.partNumber, etag: p.etag })));
+  const done = await mp.complete(
+    bucket,
+    'big',
+    id,
+    listed.map((p) => ({ partNumber: p.partNumber, etag: p.etag })),
+  );
   assert.equal(done.status, 200, done.body);
   const parts = listed.map((p) => expected.get(p.partNumber)!);
   const got = await mp.get(bucket, 'big');
@@ -170,7 +172,13 @@ test('a kill -9 during completions leaves each upload either a whole object or a
       assert.equal(got.code, 'NoSuchKey');
       assert.ok(!u.acknowledged, `${u.key} was acknowledged but is missing after the restart`);
       assert.equal(listing.status, 200, `${u.key}: an upload that did not complete is intact`);
-      assert.deepEqual(parseParts(listing.body).map((p) => [p.partNumber, p.size]), [[1, MIN_PART], [2, 64 * 1024]]);
+      assert.deepEqual(
+        parseParts(listing.body).map((p) => [p.partNumber, p.size]),
+        [
+          [1, MIN_PART],
+          [2, 64 * 1024],
+        ],
+      );
       const done = await mp.complete(bucket, u.key, u.id, u.spec);
       assert.equal(done.status, 200, done.body);
       const again = await mp.get(bucket, u.key);

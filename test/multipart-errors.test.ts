@@ -40,19 +40,58 @@ async function listedParts(bucket: string, key: string, id: string): Promise<str
 
 test('Complete with parts out of ascending order fails with 400 InvalidPartOrder', async () => {
   const { bucket, key, id, etags } = await uploadWithTwoParts();
-  expectError(await mp.complete(bucket, key, id, [{ partNumber: 2, etag: etags[1]! }, { partNumber: 1, etag: etags[0]! }]), 400, 'InvalidPartOrder');
-  expectError(await mp.complete(bucket, key, id, [{ partNumber: 1, etag: etags[0]! }, { partNumber: 1, etag: etags[0]! }]), 400, 'InvalidPartOrder');
+  expectError(
+    await mp.complete(bucket, key, id, [
+      { partNumber: 2, etag: etags[1]! },
+      { partNumber: 1, etag: etags[0]! },
+    ]),
+    400,
+    'InvalidPartOrder',
+  );
+  expectError(
+    await mp.complete(bucket, key, id, [
+      { partNumber: 1, etag: etags[0]! },
+      { partNumber: 1, etag: etags[0]! },
+    ]),
+    400,
+    'InvalidPartOrder',
+  );
   // The upload is untouched and completes once the list is in order.
   assert.deepEqual(await listedParts(bucket, key, id), ['1', '2']);
-  assert.equal((await mp.complete(bucket, key, id, [{ partNumber: 1, etag: etags[0]! }, { partNumber: 2, etag: etags[1]! }])).status, 200);
+  assert.equal(
+    (
+      await mp.complete(bucket, key, id, [
+        { partNumber: 1, etag: etags[0]! },
+        { partNumber: 2, etag: etags[1]! },
+      ])
+    ).status,
+    200,
+  );
 });
 
 test('Complete naming a part that was never uploaded, or with a wrong ETag, fails with 400 InvalidPart', async () => {
   const { bucket, key, id, etags } = await uploadWithTwoParts();
-  expectError(await mp.complete(bucket, key, id, [{ partNumber: 1, etag: etags[0]! }, { partNumber: 3, etag: etags[1]! }]), 400, 'InvalidPart');
-  expectError(await mp.complete(bucket, key, id, [{ partNumber: 1, etag: etags[0]! }, { partNumber: 2, etag: '"0123456789abcdef0123456789abcdef"' }]), 400, 'InvalidPart');
+  expectError(
+    await mp.complete(bucket, key, id, [
+      { partNumber: 1, etag: etags[0]! },
+      { partNumber: 3, etag: etags[1]! },
+    ]),
+    400,
+    'InvalidPart',
+  );
+  expectError(
+    await mp.complete(bucket, key, id, [
+      { partNumber: 1, etag: etags[0]! },
+      { partNumber: 2, etag: '"0123456789abcdef0123456789abcdef"' },
+    ]),
+    400,
+    'InvalidPart',
+  );
   // Quoted or bare, the right ETags are accepted.
-  const done = await mp.complete(bucket, key, id, [{ partNumber: 1, etag: etags[0]!.replace(/"/g, '') }, { partNumber: 2, etag: etags[1]! }]);
+  const done = await mp.complete(bucket, key, id, [
+    { partNumber: 1, etag: etags[0]!.replace(/"/g, '') },
+    { partNumber: 2, etag: etags[1]! },
+  ]);
   assert.equal(done.status, 200, done.body);
 });
 
@@ -61,7 +100,14 @@ test('Complete with a non-last part under 5 MiB fails with 400 EntityTooSmall', 
   const id = await mp.createUpload(bucket, 'small');
   const e1 = await mp.putPart(bucket, 'small', id, 1, Buffer.alloc(MIN_PART - 1, 1));
   const e2 = await mp.putPart(bucket, 'small', id, 2, SMALL);
-  expectError(await mp.complete(bucket, 'small', id, [{ partNumber: 1, etag: e1 }, { partNumber: 2, etag: e2 }]), 400, 'EntityTooSmall');
+  expectError(
+    await mp.complete(bucket, 'small', id, [
+      { partNumber: 1, etag: e1 },
+      { partNumber: 2, etag: e2 },
+    ]),
+    400,
+    'EntityTooSmall',
+  );
   // The last part may be of any size: the small part alone is a valid object.
   const only = await mp.complete(bucket, 'small', id, [{ partNumber: 2, etag: e2 }]);
   assert.equal(only.status, 200, only.body);
@@ -183,7 +229,7 @@ test('CreateMultipartUpload with an impossible checksum algorithm and type fails
   assert.equal(ok.headers['x-amz-checksum-type'], 'FULL_OBJECT');
 });
 
-test('UploadPart with a checksum algorithm other than the upload\'s fails with 400 InvalidRequest', async () => {
+test("UploadPart with a checksum algorithm other than the upload's fails with 400 InvalidRequest", async () => {
   const bucket = await newBucketRaw(c.endpoint, 'mpe');
   const id = await mp.createUpload(bucket, 'obj', { 'x-amz-checksum-algorithm': 'SHA256' });
   expectError(await mp.uploadPart(bucket, 'obj', id, 1, SMALL, { 'x-amz-checksum-crc32': crc32Base64(SMALL) }), 400, 'InvalidRequest');
@@ -192,7 +238,7 @@ test('UploadPart with a checksum algorithm other than the upload\'s fails with 4
 
 const sha = (b: Buffer): Record<string, string> => ({ 'x-amz-checksum-sha256': digestBase64('sha256', b) });
 
-test('Complete whose x-amz-checksum-type differs from the upload\'s fails with 400 BadDigest', async () => {
+test("Complete whose x-amz-checksum-type differs from the upload's fails with 400 BadDigest", async () => {
   // "If the checksum type doesn't match the checksum type that was specified for the object
   // during the CreateMultipartUpload request, it'll result in a BadDigest error."
   const { bucket, key, id, etags } = await uploadWithTwoParts({ 'x-amz-checksum-algorithm': 'SHA256' }, (_, b) => sha(b));
@@ -218,7 +264,11 @@ test('with an additional checksum, Complete part numbers must start at 1 and be 
   // the part numbers must be consecutive" (CompletedPart, PartNumber).
   const bucket = await newBucketRaw(c.endpoint, 'mpe');
   const id = await mp.createUpload(bucket, 'obj', { 'x-amz-checksum-algorithm': 'SHA256' });
-  const bodies = new Map([[1, BIG], [2, BIG], [3, SMALL]]);
+  const bodies = new Map([
+    [1, BIG],
+    [2, BIG],
+    [3, SMALL],
+  ]);
   const etags = new Map<number, string>();
   for (const [n, b] of bodies) etags.set(n, await mp.putPart(bucket, 'obj', id, n, b, sha(b)));
   const part = (n: number) => ({ partNumber: n, etag: etags.get(n)!, checksums: { ChecksumSHA256: digestBase64('sha256', bodies.get(n)!) } });
@@ -231,14 +281,27 @@ test('with an additional checksum, Complete part numbers must start at 1 and be 
 test('Complete of a COMPOSITE upload with a part checksum missing fails with 400 InvalidRequest, a wrong one with 400 InvalidPart', async () => {
   const { bucket, key, id, etags } = await uploadWithTwoParts({ 'x-amz-checksum-algorithm': 'SHA256' }, (_, b) => sha(b));
   const sums = [BIG, SMALL].map((b) => digestBase64('sha256', b));
-  expectError(await mp.complete(bucket, key, id, [
-    { partNumber: 1, etag: etags[0]!, checksums: { ChecksumSHA256: sums[0]! } },
-    { partNumber: 2, etag: etags[1]! },
-  ]), 400, 'InvalidRequest');
-  expectError(await mp.complete(bucket, key, id, [
-    { partNumber: 1, etag: etags[0]!, checksums: { ChecksumSHA256: sums[0]! } },
-    { partNumber: 2, etag: etags[1]!, checksums: { ChecksumSHA256: sums[0]! } },
-  ]), 400, 'InvalidPart');
-  const ok = await mp.complete(bucket, key, id, [0, 1].map((i) => ({ partNumber: i + 1, etag: etags[i]!, checksums: { ChecksumSHA256: sums[i]! } })));
+  expectError(
+    await mp.complete(bucket, key, id, [
+      { partNumber: 1, etag: etags[0]!, checksums: { ChecksumSHA256: sums[0]! } },
+      { partNumber: 2, etag: etags[1]! },
+    ]),
+    400,
+    'InvalidRequest',
+  );
+  expectError(
+    await mp.complete(bucket, key, id, [
+      { partNumber: 1, etag: etags[0]!, checksums: { ChecksumSHA256: sums[0]! } },
+      { partNumber: 2, etag: etags[1]!, checksums: { ChecksumSHA256: sums[0]! } },
+    ]),
+    400,
+    'InvalidPart',
+  );
+  const ok = await mp.complete(
+    bucket,
+    key,
+    id,
+    [0, 1].map((i) => ({ partNumber: i + 1, etag: etags[i]!, checksums: { ChecksumSHA256: sums[i]! } })),
+  );
   assert.equal(ok.status, 200, ok.body);
 });

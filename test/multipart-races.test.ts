@@ -34,7 +34,10 @@ async function expectUploadGone(bucket: string, key: string, id: string): Promis
   const r = await mp.listParts(bucket, key, id);
   assert.equal(r.status, 404);
   assert.equal(r.code, 'NoSuchUpload');
-  assert.deepEqual(xmlAll((await mp.listUploads(bucket)).body, 'UploadId').filter((u) => u === id), []);
+  assert.deepEqual(
+    xmlAll((await mp.listUploads(bucket)).body, 'UploadId').filter((u) => u === id),
+    [],
+  );
 }
 
 test('two concurrent Completes of one upload both answer 200 with the same ETag, and make one whole object', async () => {
@@ -44,7 +47,11 @@ test('two concurrent Completes of one upload both answer 200 with the same ETag,
   const spec = await uploadParts(bucket, 'k', id, parts);
   const before = (await blobFiles(c.dataDir)).length;
   const results = await Promise.all([mp.complete(bucket, 'k', id, spec), mp.complete(bucket, 'k', id, spec)]);
-  assert.deepEqual(results.map((r) => r.status), [200, 200], results.map((r) => r.body).join('\n'));
+  assert.deepEqual(
+    results.map((r) => r.status),
+    [200, 200],
+    results.map((r) => r.body).join('\n'),
+  );
   for (const r of results) assert.equal(xmlAll(r.body, 'ETag')[0], multipartEtag(parts).replace(/"/g, '&quot;'));
   await expectObject(bucket, 'k', parts);
   await expectUploadGone(bucket, 'k', id);
@@ -69,9 +76,10 @@ test('Complete racing Abort has one outcome: the whole object and no upload, or 
     const spec = await uploadParts(bucket, key, id, parts);
     const before = (await blobFiles(c.dataDir)).length;
     // Alternate which request leaves first.
-    const [completed, aborted] = round % 2 === 0
-      ? await Promise.all([mp.complete(bucket, key, id, spec), mp.abort(bucket, key, id)])
-      : await Promise.all([mp.abort(bucket, key, id), mp.complete(bucket, key, id, spec)]).then(([a, b]) => [b, a] as const);
+    const [completed, aborted] =
+      round % 2 === 0
+        ? await Promise.all([mp.complete(bucket, key, id, spec), mp.abort(bucket, key, id)])
+        : await Promise.all([mp.abort(bucket, key, id), mp.complete(bucket, key, id, spec)]).then(([a, b]) => [b, a] as const);
     if (completed.status === 200) {
       assert.equal(aborted.status, 404, aborted.body);
       assert.equal(aborted.code, 'NoSuchUpload');
@@ -85,7 +93,7 @@ test('Complete racing Abort has one outcome: the whole object and no upload, or 
       const got = await mp.get(bucket, key);
       assert.equal(got.status, 404);
       assert.equal(got.code, 'NoSuchKey');
-      assert.equal((await blobFiles(c.dataDir)).length, before - parts.length, 'the aborted parts\' blobs are removed');
+      assert.equal((await blobFiles(c.dataDir)).length, before - parts.length, "the aborted parts' blobs are removed");
       outcomes.add('aborted');
     }
     await expectUploadGone(bucket, key, id);
@@ -101,10 +109,7 @@ test('a part upload still streaming when the upload completes gets 404 NoSuchUpl
   const before = (await blobFiles(c.dataDir)).length;
   // A replacement of part 2 and a new part 3, both half sent.
   const replacement = deterministicBytes('race/part/2-replacement', 300_000);
-  const held = [
-    await holdUploadPart(c.endpoint, bucket, 'k', id, 2, replacement, 150_000),
-    await holdUploadPart(c.endpoint, bucket, 'k', id, 3, replacement, 150_000),
-  ];
+  const held = [await holdUploadPart(c.endpoint, bucket, 'k', id, 2, replacement, 150_000), await holdUploadPart(c.endpoint, bucket, 'k', id, 3, replacement, 150_000)];
   await sleep(50); // let the server accept the requests and start streaming them
   const done = await mp.complete(bucket, 'k', id, spec);
   assert.equal(done.status, 200, done.body);
@@ -114,7 +119,7 @@ test('a part upload still streaming when the upload completes gets 404 NoSuchUpl
     assert.equal(r.code, 'NoSuchUpload');
   }
   await expectObject(bucket, 'k', parts);
-  assert.equal((await blobFiles(c.dataDir)).length, before, 'the late parts\' blobs are removed');
+  assert.equal((await blobFiles(c.dataDir)).length, before, "the late parts' blobs are removed");
   assert.deepEqual(await tmpFiles(c.dataDir), []);
 });
 
@@ -127,11 +132,7 @@ test('part uploads racing Complete at full speed never change the completed obje
     const id = await mp.createUpload(bucket, key);
     const spec = await uploadParts(bucket, key, id, parts);
     const other = deterministicBytes(`race/fast/${round}/other`, 50_000);
-    const [done, replaced, extra] = await Promise.all([
-      mp.complete(bucket, key, id, spec),
-      mp.uploadPart(bucket, key, id, 2, other),
-      mp.uploadPart(bucket, key, id, 3, other),
-    ]);
+    const [done, replaced, extra] = await Promise.all([mp.complete(bucket, key, id, spec), mp.uploadPart(bucket, key, id, 2, other), mp.uploadPart(bucket, key, id, 3, other)]);
     if (done.status === 200) {
       // Completed with the original part 2 (its ETag was listed): the object is exactly that.
       await expectObject(bucket, key, parts);
@@ -157,7 +158,12 @@ test('AbortMultipartUpload removes the part blob files from <dataDir>/blobs', as
   const bucket = await newBucketRaw(c.endpoint, 'mpr');
   const id = await mp.createUpload(bucket, 'k');
   const before = (await blobFiles(c.dataDir)).length;
-  await uploadParts(bucket, 'k', id, [1, 2, 3].map((i) => deterministicBytes(`abort/${i}`, 200_000)));
+  await uploadParts(
+    bucket,
+    'k',
+    id,
+    [1, 2, 3].map((i) => deterministicBytes(`abort/${i}`, 200_000)),
+  );
   assert.equal((await blobFiles(c.dataDir)).length, before + 3);
   const r = await mp.abort(bucket, 'k', id);
   assert.equal(r.status, 204);
@@ -229,7 +235,7 @@ test('with COFFER_UPLOAD_MAX_AGE=1 the expiry job aborts old uploads and removes
   const parts = await m.listParts(bucket, 'stale', id);
   assert.equal(parts.status, 404);
   assert.equal(parts.code, 'NoSuchUpload');
-  assert.equal((await blobFiles(s.dataDir)).length, 1, 'only the completed object\'s part blob is left');
+  assert.equal((await blobFiles(s.dataDir)).length, 1, "only the completed object's part blob is left");
   const got = await m.get(bucket, 'kept');
   assert.equal(got.status, 200);
   assert.equal(got.body.toString(), 'completed in time');

@@ -12,14 +12,17 @@ import { objectTags } from './helpers/tagging.js';
 const c = testCofferForFile();
 const mpu = new RawMultipart(c);
 
-test('the tags of CreateMultipartUpload are the object\'s once the upload completes, not before', async () => {
+test("the tags of CreateMultipartUpload are the object's once the upload completes, not before", async () => {
   const b = await newBucket(c.s3);
   const created = await c.s3.send(new CreateMultipartUploadCommand({ Bucket: b, Key: 'k', Tagging: 'stage=upload&owner=ops%20team' }));
   const part = await c.s3.send(new UploadPartCommand({ Bucket: b, Key: 'k', UploadId: created.UploadId, PartNumber: 1, Body: 'only part' }));
   const before = await rawRequest(c.endpoint, { method: 'GET', path: `/${b}/k`, query: { tagging: '' } });
   assert.equal(before.status, 404, 'no object until Complete');
   await c.s3.send(new CompleteMultipartUploadCommand({ Bucket: b, Key: 'k', UploadId: created.UploadId, MultipartUpload: { Parts: [{ PartNumber: 1, ETag: part.ETag }] } }));
-  assert.deepEqual(await objectTags(c.endpoint, b, 'k'), [['owner', 'ops team'], ['stage', 'upload']]);
+  assert.deepEqual(await objectTags(c.endpoint, b, 'k'), [
+    ['owner', 'ops team'],
+    ['stage', 'upload'],
+  ]);
   assert.equal((await rawRequest(c.endpoint, { method: 'HEAD', path: `/${b}/k` })).headers['x-amz-tagging-count'], '2');
 });
 
@@ -34,7 +37,11 @@ test('an upload created without x-amz-tagging completes to an object without tag
 
 test('CreateMultipartUpload with an x-amz-tagging S3 refuses creates no upload', async () => {
   const b = await newBucket(c.s3);
-  for (const [value, code] of [['a=1&a=2', 'InvalidArgument'], ['a%2Ab=1', 'InvalidTag'], [Array.from({ length: 11 }, (_, i) => `k${i}`).join('&'), 'BadRequest']] as const) {
+  for (const [value, code] of [
+    ['a=1&a=2', 'InvalidArgument'],
+    ['a%2Ab=1', 'InvalidTag'],
+    [Array.from({ length: 11 }, (_, i) => `k${i}`).join('&'), 'BadRequest'],
+  ] as const) {
     const r = await mpu.create(b, 'k', { 'x-amz-tagging': value });
     assert.equal(r.status, 400, value);
     assert.equal(r.code, code, value);
@@ -48,7 +55,9 @@ test('UploadPartCopy copies bytes but not tags: the object has the tags of its o
   await c.s3.send(new PutObjectCommand({ Bucket: b, Key: 'src', Body: 'source bytes', Tagging: 'from=source' }));
   const created = await c.s3.send(new CreateMultipartUploadCommand({ Bucket: b, Key: 'dst', Tagging: 'from=upload' }));
   const part = await c.s3.send(new UploadPartCopyCommand({ Bucket: b, Key: 'dst', UploadId: created.UploadId, PartNumber: 1, CopySource: `${b}/src` }));
-  await c.s3.send(new CompleteMultipartUploadCommand({ Bucket: b, Key: 'dst', UploadId: created.UploadId, MultipartUpload: { Parts: [{ PartNumber: 1, ETag: part.CopyPartResult?.ETag }] } }));
+  await c.s3.send(
+    new CompleteMultipartUploadCommand({ Bucket: b, Key: 'dst', UploadId: created.UploadId, MultipartUpload: { Parts: [{ PartNumber: 1, ETag: part.CopyPartResult?.ETag }] } }),
+  );
   assert.deepEqual(await objectTags(c.endpoint, b, 'dst'), [['from', 'upload']]);
   const plain = await mpu.createUpload(b, 'plain');
   const copied = await rawRequest(c.endpoint, { method: 'PUT', path: `/${b}/plain`, query: { partNumber: '1', uploadId: plain }, headers: { 'x-amz-copy-source': `/${b}/src` } });

@@ -8,8 +8,14 @@ import { createHash } from 'node:crypto';
 import { Readable } from 'node:stream';
 import { test } from 'node:test';
 import {
-  CompleteMultipartUploadCommand, CreateMultipartUploadCommand, GetObjectCommand, HeadObjectCommand,
-  ListMultipartUploadsCommand, ListPartsCommand, S3ServiceException, UploadPartCommand,
+  CompleteMultipartUploadCommand,
+  CreateMultipartUploadCommand,
+  GetObjectCommand,
+  HeadObjectCommand,
+  ListMultipartUploadsCommand,
+  ListPartsCommand,
+  S3ServiceException,
+  UploadPartCommand,
 } from '@aws-sdk/client-s3';
 import type { ChecksumAlgorithm, ChecksumType, CompletedPart } from '@aws-sdk/client-s3';
 import { Upload } from '@aws-sdk/lib-storage';
@@ -36,11 +42,16 @@ type Alg = 'CRC32' | 'CRC32C' | 'CRC64NVME' | 'SHA1' | 'SHA256';
 /** Independent oracles (node:zlib, a table CRC32C, the SDK's CRC64NVME, node:crypto). */
 async function checksumOf(alg: Alg, data: Buffer): Promise<string> {
   switch (alg) {
-    case 'CRC32': return crc32Base64(data);
-    case 'CRC32C': return crc32cBase64(data);
-    case 'CRC64NVME': return crc64nvmeBase64(data);
-    case 'SHA1': return digestBase64('sha1', data);
-    case 'SHA256': return digestBase64('sha256', data);
+    case 'CRC32':
+      return crc32Base64(data);
+    case 'CRC32C':
+      return crc32cBase64(data);
+    case 'CRC64NVME':
+      return crc64nvmeBase64(data);
+    case 'SHA1':
+      return digestBase64('sha1', data);
+    case 'SHA256':
+      return digestBase64('sha256', data);
   }
 }
 
@@ -95,23 +106,33 @@ test('metadata, content headers and storage class given at CreateMultipartUpload
   const bucket = await newBucket(c.s3, 'mpu');
   const key = 'docs/report.csv';
   const expires = new Date('2031-01-02T03:04:05Z');
-  const created = await c.s3.send(new CreateMultipartUploadCommand({
-    Bucket: bucket, Key: key,
-    Metadata: { color: 'blue', 'team-name': 'data platform' },
-    ContentType: 'text/csv', ContentDisposition: 'attachment; filename="report.csv"', ContentLanguage: 'de-CH',
-    ContentEncoding: 'identity', CacheControl: 'max-age=60', Expires: expires, StorageClass: 'STANDARD_IA',
-  }));
+  const created = await c.s3.send(
+    new CreateMultipartUploadCommand({
+      Bucket: bucket,
+      Key: key,
+      Metadata: { color: 'blue', 'team-name': 'data platform' },
+      ContentType: 'text/csv',
+      ContentDisposition: 'attachment; filename="report.csv"',
+      ContentLanguage: 'de-CH',
+      ContentEncoding: 'identity',
+      CacheControl: 'max-age=60',
+      Expires: expires,
+      StorageClass: 'STANDARD_IA',
+    }),
+  );
   const body = Buffer.from('a,b,c\n1,2,3\n');
   const part = await c.s3.send(new UploadPartCommand({ Bucket: bucket, Key: key, UploadId: created.UploadId, PartNumber: 1, Body: body }));
   const listed = await c.s3.send(new ListMultipartUploadsCommand({ Bucket: bucket }));
   assert.equal(listed.Uploads?.[0]?.StorageClass, 'STANDARD_IA');
-  await c.s3.send(new CompleteMultipartUploadCommand({
-    Bucket: bucket, Key: key, UploadId: created.UploadId, MultipartUpload: { Parts: [{ PartNumber: 1, ETag: part.ETag }] },
-  }));
-  for (const out of [
-    await c.s3.send(new GetObjectCommand({ Bucket: bucket, Key: key })),
-    await c.s3.send(new HeadObjectCommand({ Bucket: bucket, Key: key })),
-  ]) {
+  await c.s3.send(
+    new CompleteMultipartUploadCommand({
+      Bucket: bucket,
+      Key: key,
+      UploadId: created.UploadId,
+      MultipartUpload: { Parts: [{ PartNumber: 1, ETag: part.ETag }] },
+    }),
+  );
+  for (const out of [await c.s3.send(new GetObjectCommand({ Bucket: bucket, Key: key })), await c.s3.send(new HeadObjectCommand({ Bucket: bucket, Key: key }))]) {
     assert.deepEqual(out.Metadata, { color: 'blue', 'team-name': 'data platform' });
     assert.equal(out.ContentType, 'text/csv');
     assert.equal(out.ContentDisposition, 'attachment; filename="report.csv"');
@@ -150,9 +171,16 @@ for (const { alg, type, expect } of CHECKSUM_CASES) {
     const completed: CompletedPart[] = [];
     const partSums: string[] = [];
     for (const [i, body] of parts.entries()) {
-      const out = await c.s3.send(new UploadPartCommand({
-        Bucket: bucket, Key: key, UploadId: created.UploadId, PartNumber: i + 1, Body: body, ChecksumAlgorithm: alg as ChecksumAlgorithm,
-      }));
+      const out = await c.s3.send(
+        new UploadPartCommand({
+          Bucket: bucket,
+          Key: key,
+          UploadId: created.UploadId,
+          PartNumber: i + 1,
+          Body: body,
+          ChecksumAlgorithm: alg as ChecksumAlgorithm,
+        }),
+      );
       const sum = await checksumOf(alg, body);
       assert.equal((out as ChecksumFields)[field(alg)], sum, `part ${i + 1} checksum`);
       assert.equal(out.ETag, `"${md5Hex(body)}"`);
@@ -160,16 +188,19 @@ for (const { alg, type, expect } of CHECKSUM_CASES) {
       completed.push({ PartNumber: i + 1, ETag: out.ETag, [field(alg)]: sum });
     }
     const whole = Buffer.concat(parts);
-    const expected = expect === 'FULL_OBJECT'
-      ? await checksumOf(alg, whole)
-      : `${compositeOf((d) => digestOrCrc(alg, d), partSums)}-${parts.length}`;
+    const expected = expect === 'FULL_OBJECT' ? await checksumOf(alg, whole) : `${compositeOf((d) => digestOrCrc(alg, d), partSums)}-${parts.length}`;
 
-    const done = await c.s3.send(new CompleteMultipartUploadCommand({
-      Bucket: bucket, Key: key, UploadId: created.UploadId, MultipartUpload: { Parts: completed },
-      ChecksumType: expect,
-      // A full-object checksum can be sent with Complete and is checked.
-      ...(expect === 'FULL_OBJECT' ? { [field(alg)]: expected } : {}),
-    }));
+    const done = await c.s3.send(
+      new CompleteMultipartUploadCommand({
+        Bucket: bucket,
+        Key: key,
+        UploadId: created.UploadId,
+        MultipartUpload: { Parts: completed },
+        ChecksumType: expect,
+        // A full-object checksum can be sent with Complete and is checked.
+        ...(expect === 'FULL_OBJECT' ? { [field(alg)]: expected } : {}),
+      }),
+    );
     assert.equal((done as ChecksumFields)[field(alg)], expected);
     assert.equal(done.ChecksumType, expect);
     assert.equal(done.ETag, multipartEtag(parts));
@@ -189,11 +220,16 @@ for (const { alg, type, expect } of CHECKSUM_CASES) {
 /** The composite step for the synchronous algorithms (CRC64NVME is never composite). */
 function digestOrCrc(alg: Alg, data: Buffer): string {
   switch (alg) {
-    case 'CRC32': return crc32Base64(data);
-    case 'CRC32C': return crc32cBase64(data);
-    case 'SHA1': return digestBase64('sha1', data);
-    case 'SHA256': return digestBase64('sha256', data);
-    case 'CRC64NVME': throw new Error('CRC64NVME is full-object only');
+    case 'CRC32':
+      return crc32Base64(data);
+    case 'CRC32C':
+      return crc32cBase64(data);
+    case 'SHA1':
+      return digestBase64('sha1', data);
+    case 'SHA256':
+      return digestBase64('sha256', data);
+    case 'CRC64NVME':
+      throw new Error('CRC64NVME is full-object only');
   }
 }
 
@@ -203,7 +239,12 @@ test('an upload created without a checksum algorithm completes with a full-objec
   const parts = [BIG, Buffer.from('tail bytes')];
   const etags = [];
   for (const [i, p] of parts.entries()) etags.push(await raw.putPart(bucket, 'plain', id, i + 1, p));
-  const done = await raw.complete(bucket, 'plain', id, etags.map((etag, i) => ({ partNumber: i + 1, etag })));
+  const done = await raw.complete(
+    bucket,
+    'plain',
+    id,
+    etags.map((etag, i) => ({ partNumber: i + 1, etag })),
+  );
   assert.equal(done.status, 200, done.body);
   assert.equal(xmlAll(done.body, 'ChecksumCRC64NVME')[0], await crc64nvmeBase64(Buffer.concat(parts)));
   assert.equal(xmlAll(done.body, 'ChecksumType')[0], 'FULL_OBJECT');
@@ -214,13 +255,28 @@ test('an upload created without a checksum algorithm completes with a full-objec
 async function threePartObject(bucket: string, key: string, alg?: Alg): Promise<{ parts: Buffer[]; whole: Buffer; etag: string }> {
   const parts = [BIG, deterministicBytes(`${key}/2`, MIN_PART), deterministicBytes(`${key}/3`, 1234)];
   const created = await c.s3.send(new CreateMultipartUploadCommand({ Bucket: bucket, Key: key, ChecksumAlgorithm: alg as ChecksumAlgorithm | undefined }));
-  const uploaded = await Promise.all(parts.map((body, i) => c.s3.send(new UploadPartCommand({
-    Bucket: bucket, Key: key, UploadId: created.UploadId, PartNumber: i + 1, Body: body, ChecksumAlgorithm: alg as ChecksumAlgorithm | undefined,
-  }))));
-  const done = await c.s3.send(new CompleteMultipartUploadCommand({
-    Bucket: bucket, Key: key, UploadId: created.UploadId,
-    MultipartUpload: { Parts: uploaded.map((u, i) => ({ PartNumber: i + 1, ETag: u.ETag, ...(alg ? { [field(alg)]: (u as ChecksumFields)[field(alg)] } : {}) })) },
-  }));
+  const uploaded = await Promise.all(
+    parts.map((body, i) =>
+      c.s3.send(
+        new UploadPartCommand({
+          Bucket: bucket,
+          Key: key,
+          UploadId: created.UploadId,
+          PartNumber: i + 1,
+          Body: body,
+          ChecksumAlgorithm: alg as ChecksumAlgorithm | undefined,
+        }),
+      ),
+    ),
+  );
+  const done = await c.s3.send(
+    new CompleteMultipartUploadCommand({
+      Bucket: bucket,
+      Key: key,
+      UploadId: created.UploadId,
+      MultipartUpload: { Parts: uploaded.map((u, i) => ({ PartNumber: i + 1, ETag: u.ETag, ...(alg ? { [field(alg)]: (u as ChecksumFields)[field(alg)] } : {}) })) },
+    }),
+  );
   return { parts, whole: Buffer.concat(parts), etag: done.ETag! };
 }
 
@@ -236,7 +292,7 @@ test('GET and HEAD with partNumber answer 206 with that part, its Content-Range 
     assert.equal(got.PartsCount, 3);
     assert.equal(got.ContentLength, part.length);
     assert.equal(got.ContentRange, range);
-    assert.equal(got.ETag, etag, 'a part read carries the whole object\'s ETag');
+    assert.equal(got.ETag, etag, "a part read carries the whole object's ETag");
     assert.ok((await bodyBytes(got)).equals(part), `part ${n} bytes`);
     const head = await c.s3.send(new HeadObjectCommand({ Bucket: bucket, Key: 'parts/three', PartNumber: n }));
     assert.equal(head.$metadata.httpStatusCode, 206);
@@ -253,7 +309,7 @@ test('GET and HEAD with partNumber answer 206 with that part, its Content-Range 
   assert.equal(plain.ContentLength, whole.length);
 });
 
-test('GET partNumber with ChecksumMode ENABLED returns the part\'s checksum of a COMPOSITE object', async () => {
+test("GET partNumber with ChecksumMode ENABLED returns the part's checksum of a COMPOSITE object", async () => {
   const bucket = await newBucket(c.s3, 'mpu');
   const { parts } = await threePartObject(bucket, 'parts/sha', 'SHA256');
   for (const [i, part] of parts.entries()) {
@@ -299,8 +355,11 @@ test('uploading a part number again replaces the part, and its old blob file is 
   assert.notEqual(firstEtag, secondEtag);
 
   const listed = await c.s3.send(new ListPartsCommand({ Bucket: bucket, Key: 'replace', UploadId: id }));
-  assert.deepEqual(listed.Parts?.map((p) => [p.PartNumber, p.ETag, p.Size]), [[1, secondEtag, 1200]]);
-  assert.equal((await blobFiles(c.dataDir)).length, before + 1, 'the replaced part\'s blob is gone');
+  assert.deepEqual(
+    listed.Parts?.map((p) => [p.PartNumber, p.ETag, p.Size]),
+    [[1, secondEtag, 1200]],
+  );
+  assert.equal((await blobFiles(c.dataDir)).length, before + 1, "the replaced part's blob is gone");
 
   const stale = await raw.complete(bucket, 'replace', id, [{ partNumber: 1, etag: firstEtag }]);
   assert.equal(stale.status, 400);
@@ -359,7 +418,12 @@ test('Complete takes only the listed parts; unlisted parts are discarded with th
   const etags = await Promise.all(parts.map((p, i) => raw.putPart(bucket, 'subset', id, i + 1, p)));
   const before = (await blobFiles(c.dataDir)).length;
   // Part numbers need not be consecutive when no additional checksum is used.
-  const done = await raw.complete(bucket, 'subset', id, [1, 3, 4].map((n) => ({ partNumber: n, etag: etags[n - 1]! })));
+  const done = await raw.complete(
+    bucket,
+    'subset',
+    id,
+    [1, 3, 4].map((n) => ({ partNumber: n, etag: etags[n - 1]! })),
+  );
   assert.equal(done.status, 200, done.body);
   const chosen = [parts[0]!, parts[2]!, parts[3]!];
   const got = await c.s3.send(new GetObjectCommand({ Bucket: bucket, Key: 'subset' }));

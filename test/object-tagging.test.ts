@@ -6,14 +6,7 @@ import assert from 'node:assert/strict';
 import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import {
-  DeleteObjectTaggingCommand,
-  GetObjectCommand,
-  GetObjectTaggingCommand,
-  HeadObjectCommand,
-  PutObjectCommand,
-  PutObjectTaggingCommand,
-} from '@aws-sdk/client-s3';
+import { DeleteObjectTaggingCommand, GetObjectCommand, GetObjectTaggingCommand, HeadObjectCommand, PutObjectCommand, PutObjectTaggingCommand } from '@aws-sdk/client-s3';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 import { bucketName, newBucket, newBucketRaw, testCofferForFile } from './helpers/coffer.js';
 import { rawRequest } from './helpers/raw.js';
@@ -34,7 +27,12 @@ async function tagged(key = 'object'): Promise<string> {
 test('the SDK puts, reads and deletes the tags of an object, which read back in key order', async () => {
   const b = await newBucket(c.s3);
   await c.s3.send(new PutObjectCommand({ Bucket: b, Key: 'k', Body: 'hello' }));
-  const TagSet = [{ Key: 'zeta', Value: '1' }, { Key: 'alpha', Value: '' }, { Key: 'b c+d-e=f.g_h:i/j@k', Value: '2 + 2 = 4' }, { Key: 'ünï', Value: '文字' }];
+  const TagSet = [
+    { Key: 'zeta', Value: '1' },
+    { Key: 'alpha', Value: '' },
+    { Key: 'b c+d-e=f.g_h:i/j@k', Value: '2 + 2 = 4' },
+    { Key: 'ünï', Value: '文字' },
+  ];
   const put = await c.s3.send(new PutObjectTaggingCommand({ Bucket: b, Key: 'k', Tagging: { TagSet } }));
   assert.equal(put.VersionId, undefined, 'an unversioned bucket names no version');
   const got = await c.s3.send(new GetObjectTaggingCommand({ Bucket: b, Key: 'k' }));
@@ -57,12 +55,26 @@ test('GetObjectTagging of an untagged object is 200 with an empty TagSet in S3 n
 
 test('PutObjectTagging answers 200 without a body and replaces the whole tag set; DeleteObjectTagging answers 204', async () => {
   const b = await tagged();
-  const put = await putTagging(c.endpoint, b, 'object', taggingXml([['x', '1'], ['y', '2']]));
+  const put = await putTagging(
+    c.endpoint,
+    b,
+    'object',
+    taggingXml([
+      ['x', '1'],
+      ['y', '2'],
+    ]),
+  );
   assert.equal(put.status, 200);
   assert.equal(put.body, '');
-  assert.deepEqual(await objectTags(c.endpoint, b, 'object'), [['x', '1'], ['y', '2']]);
+  assert.deepEqual(await objectTags(c.endpoint, b, 'object'), [
+    ['x', '1'],
+    ['y', '2'],
+  ]);
   const r = await rawRequest(c.endpoint, { method: 'GET', path: `/${b}/object`, query: { tagging: '' } });
-  assert.equal(r.body, `<?xml version="1.0" encoding="UTF-8"?>\n<Tagging xmlns="${S3_NS}"><TagSet><Tag><Key>x</Key><Value>1</Value></Tag><Tag><Key>y</Key><Value>2</Value></Tag></TagSet></Tagging>`);
+  assert.equal(
+    r.body,
+    `<?xml version="1.0" encoding="UTF-8"?>\n<Tagging xmlns="${S3_NS}"><TagSet><Tag><Key>x</Key><Value>1</Value></Tag><Tag><Key>y</Key><Value>2</Value></Tag></TagSet></Tagging>`,
+  );
   const del = await rawRequest(c.endpoint, { method: 'DELETE', path: `/${b}/object`, query: { tagging: '' } });
   assert.equal(del.status, 204);
   assert.deepEqual(await objectTags(c.endpoint, b, 'object'), []);
@@ -83,7 +95,16 @@ test('an empty TagSet removes the tags; the object itself is untouched by tag wr
 
 test('x-amz-tagging-count is on GetObject and HeadObject of a tagged object, and absent on an untagged one', async () => {
   const b = await tagged();
-  await putTagging(c.endpoint, b, 'object', taggingXml([['a', '1'], ['b', '2'], ['c', '']]));
+  await putTagging(
+    c.endpoint,
+    b,
+    'object',
+    taggingXml([
+      ['a', '1'],
+      ['b', '2'],
+      ['c', ''],
+    ]),
+  );
   const head = await rawRequest(c.endpoint, { method: 'HEAD', path: `/${b}/object` });
   assert.equal(head.headers['x-amz-tagging-count'], '3');
   const get = await c.s3.send(new GetObjectCommand({ Bucket: b, Key: 'object' }));
@@ -100,10 +121,18 @@ test('x-amz-tagging-count is on GetObject and HeadObject of a tagged object, and
 test('PutObject with x-amz-tagging stores the tags; an overwrite without it leaves none', async () => {
   const b = await newBucket(c.s3);
   await c.s3.send(new PutObjectCommand({ Bucket: b, Key: 'k', Body: 'v1', Tagging: 'project=coffer&team=storage%20ops&empty=' }));
-  assert.deepEqual(await objectTags(c.endpoint, b, 'k'), [['empty', ''], ['project', 'coffer'], ['team', 'storage ops']]);
+  assert.deepEqual(await objectTags(c.endpoint, b, 'k'), [
+    ['empty', ''],
+    ['project', 'coffer'],
+    ['team', 'storage ops'],
+  ]);
   const raw = await rawRequest(c.endpoint, { method: 'PUT', path: `/${b}/raw`, headers: { 'x-amz-tagging': 'foo=bar&bar&a+b=c%2Bd' }, body: 'x' });
   assert.equal(raw.status, 200);
-  assert.deepEqual(await objectTags(c.endpoint, b, 'raw'), [['a b', 'c+d'], ['bar', ''], ['foo', 'bar']]);
+  assert.deepEqual(await objectTags(c.endpoint, b, 'raw'), [
+    ['a b', 'c+d'],
+    ['bar', ''],
+    ['foo', 'bar'],
+  ]);
   await c.s3.send(new PutObjectCommand({ Bucket: b, Key: 'k', Body: 'v2' }));
   assert.deepEqual(await objectTags(c.endpoint, b, 'k'), []);
 });
@@ -114,7 +143,10 @@ test('a presigned PutObject applies the x-amz-tagging the presigner hoists into 
   assert.match(url, /[?&]x-amz-tagging=a%3Db%26c%3Dd(&|$)/);
   const res = await fetch(url, { method: 'PUT', body: 'hello' });
   assert.equal(res.status, 200, await res.text());
-  assert.deepEqual(await objectTags(c.endpoint, b, 'presigned'), [['a', 'b'], ['c', 'd']]);
+  assert.deepEqual(await objectTags(c.endpoint, b, 'presigned'), [
+    ['a', 'b'],
+    ['c', 'd'],
+  ]);
 });
 
 test('PutObject with an x-amz-tagging S3 refuses stores nothing: InvalidArgument, InvalidTag or BadRequest', async () => {
@@ -148,7 +180,16 @@ test('a Tagging document S3 refuses is a 400 with S3 code and message, and leave
   const eleven = Array.from({ length: 11 }, (_, i): [string, string] => [`key-${i}`, '']);
   const cases: Array<[string, string, string, string, RegExp?]> = [
     ['11 tags', taggingXml(eleven), 'BadRequest', 'Object tags cannot be greater than 10'],
-    ['a key twice', taggingXml([['a', '1'], ['a', '2']]), 'InvalidTag', 'Cannot provide multiple Tags with the same key', /<TagKey>a<\/TagKey>/],
+    [
+      'a key twice',
+      taggingXml([
+        ['a', '1'],
+        ['a', '2'],
+      ]),
+      'InvalidTag',
+      'Cannot provide multiple Tags with the same key',
+      /<TagKey>a<\/TagKey>/,
+    ],
     ['a key of 129 characters', taggingXml([[text(129), '']]), 'InvalidTag', 'The TagKey you have provided is invalid', new RegExp(`<TagKey>${text(129)}</TagKey>`)],
     ['an empty key', taggingXml([['', 'v']]), 'InvalidTag', 'The TagKey you have provided is invalid'],
     ['a value of 257 characters', taggingXml([['k', text(257)]]), 'InvalidTag', 'The TagValue you have provided is invalid', /<TagKey>k<\/TagKey><TagValue>v+<\/TagValue>/],
@@ -159,7 +200,12 @@ test('a Tagging document S3 refuses is a 400 with S3 code and message, and leave
     ['the key AWS:cost', taggingXml([['AWS:cost', 'v']]), 'InvalidTag', 'System tags cannot be added/updated by requester'],
     ['a document with no end', '<Tagging><TagSet>', 'MalformedXML', 'The XML you provided was not well-formed or did not validate against our published schema.'],
     ['a document without a TagSet', '<Tagging></Tagging>', 'MalformedXML', 'The XML you provided was not well-formed or did not validate against our published schema.'],
-    ['a tag without a Value', '<Tagging><TagSet><Tag><Key>a</Key></Tag></TagSet></Tagging>', 'MalformedXML', 'The XML you provided was not well-formed or did not validate against our published schema.'],
+    [
+      'a tag without a Value',
+      '<Tagging><TagSet><Tag><Key>a</Key></Tag></TagSet></Tagging>',
+      'MalformedXML',
+      'The XML you provided was not well-formed or did not validate against our published schema.',
+    ],
     ['another root element', '<Tags><TagSet></TagSet></Tags>', 'MalformedXML', 'The XML you provided was not well-formed or did not validate against our published schema.'],
   ];
   for (const [name, body, code, message, extra] of cases) {
@@ -206,7 +252,10 @@ test('tagging a key or bucket that does not exist is 404 NoSuchKey or NoSuchBuck
   const b = await tagged();
   for (const method of ['GET', 'PUT', 'DELETE']) {
     const r = await rawRequest(c.endpoint, {
-      method, path: `/${b}/missing`, query: { tagging: '' }, ...(method === 'PUT' ? { body: taggingXml([['a', '1']]) } : {}),
+      method,
+      path: `/${b}/missing`,
+      query: { tagging: '' },
+      ...(method === 'PUT' ? { body: taggingXml([['a', '1']]) } : {}),
     });
     assert.equal(r.status, 404, method);
     assert.equal(r.code, 'NoSuchKey', method);
@@ -226,11 +275,19 @@ test('versionId: null addresses the object of an unversioned bucket; another wel
   const unknown = '000000000AAAAAAAAAAAAAAAA';
   for (const method of ['GET', 'PUT', 'DELETE']) {
     const r = await rawRequest(c.endpoint, {
-      method, path: `/${b}/object`, query: { tagging: '', versionId: unknown }, ...(method === 'PUT' ? { body: taggingXml([['x', '1']]) } : {}),
+      method,
+      path: `/${b}/object`,
+      query: { tagging: '', versionId: unknown },
+      ...(method === 'PUT' ? { body: taggingXml([['x', '1']]) } : {}),
     });
     assert.equal(r.status, 404, method);
     assert.equal(r.code, 'NoSuchVersion', method);
-    const bad = await rawRequest(c.endpoint, { method, path: `/${b}/object`, query: { tagging: '', versionId: 'not a version' }, ...(method === 'PUT' ? { body: taggingXml([['x', '1']]) } : {}) });
+    const bad = await rawRequest(c.endpoint, {
+      method,
+      path: `/${b}/object`,
+      query: { tagging: '', versionId: 'not a version' },
+      ...(method === 'PUT' ? { body: taggingXml([['x', '1']]) } : {}),
+    });
     assert.equal(bad.status, 400, method);
     assert.equal(bad.code, 'InvalidArgument', method);
     assert.equal(bad.message, 'Invalid version id specified');

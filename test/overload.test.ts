@@ -17,7 +17,10 @@ test('over COFFER_RATE_LIMIT an access key gets 503 SlowDown, another key does n
   // The burst is one second's worth: 3 requests pass, every later one in that second is refused.
   const burst = [];
   for (let i = 0; i < 6; i++) burst.push(await rawRequest(c.endpoint, listBuckets));
-  assert.deepEqual(burst.map((r) => r.status), [200, 200, 200, 503, 503, 503]);
+  assert.deepEqual(
+    burst.map((r) => r.status),
+    [200, 200, 200, 503, 503, 503],
+  );
   for (const r of burst.slice(3)) {
     assert.equal(r.statusMessage, 'Slow Down', 'the seed’s status line');
     assert.equal(r.code, 'SlowDown');

@@ -45,7 +45,10 @@ const EXPLICIT: Array<[ChecksumAlgorithm, string, (b: Buffer) => string | Promis
 ];
 
 for (const [algorithm, headerName, oracle] of EXPLICIT) {
-  for (const [label, body] of [['small', BODY], ['200 KiB', BIG]] as const) {
+  for (const [label, body] of [
+    ['small', BODY],
+    ['200 KiB', BIG],
+  ] as const) {
     test(`PutObject with ChecksumAlgorithm ${algorithm} (${label}) stores it and GetObject/HeadObject return it`, async () => {
       const b = await newBucket(c.s3, 'ck');
       const expected = await oracle(body);
@@ -92,7 +95,10 @@ test('a PUT whose x-amz-checksum-crc32 does not match is 400 BadDigest and keeps
   const b = await newBucket(c.s3, 'ck');
   await c.s3.send(new PutObjectCommand({ Bucket: b, Key: 'k', Body: 'first version' }));
   const r = await rawRequest(c.endpoint, {
-    method: 'PUT', path: `/${b}/k`, body: BODY, headers: { 'x-amz-checksum-crc32': crc32Base64('something else') },
+    method: 'PUT',
+    path: `/${b}/k`,
+    body: BODY,
+    headers: { 'x-amz-checksum-crc32': crc32Base64('something else') },
   });
   assert.equal(r.status, 400);
   assert.equal(r.code, 'BadDigest');
@@ -103,12 +109,18 @@ test('a 200 KiB PUT with a wrong x-amz-checksum-sha256 is 400 BadDigest and leav
   const b = await newBucket(c.s3, 'ck');
   const before = await blobAndTmpFiles(c.dataDir);
   const r = await rawRequest(c.endpoint, {
-    method: 'PUT', path: `/${b}/big`, body: BIG, headers: { 'x-amz-checksum-sha256': digestBase64('sha256', 'not it') },
+    method: 'PUT',
+    path: `/${b}/big`,
+    body: BIG,
+    headers: { 'x-amz-checksum-sha256': digestBase64('sha256', 'not it') },
   });
   assert.equal(r.status, 400);
   assert.equal(r.code, 'BadDigest');
   assert.equal(await readObject(c.s3, b, 'big'), undefined);
-  assert.deepEqual((await blobAndTmpFiles(c.dataDir)).filter((f) => !before.includes(f)), []);
+  assert.deepEqual(
+    (await blobAndTmpFiles(c.dataDir)).filter((f) => !before.includes(f)),
+    [],
+  );
 });
 
 test('the SDK reports BadDigest for a precomputed checksum that does not match', async () => {
@@ -138,7 +150,9 @@ for (const [name, value] of [
 test('two different x-amz-checksum-* headers are 400 InvalidRequest', async () => {
   const b = await newBucket(c.s3, 'ck');
   const r = await rawRequest(c.endpoint, {
-    method: 'PUT', path: `/${b}/k`, body: BODY,
+    method: 'PUT',
+    path: `/${b}/k`,
+    body: BODY,
     headers: { 'x-amz-checksum-crc32': crc32Base64(BODY), 'x-amz-checksum-crc32c': crc32cBase64(BODY) },
   });
   assert.equal(r.status, 400);
@@ -148,7 +162,10 @@ test('two different x-amz-checksum-* headers are 400 InvalidRequest', async () =
 test('x-amz-sdk-checksum-algorithm without its checksum header or trailer is 400 InvalidRequest', async () => {
   const b = await newBucket(c.s3, 'ck');
   const r = await rawRequest(c.endpoint, {
-    method: 'PUT', path: `/${b}/k`, body: BODY, headers: { 'x-amz-sdk-checksum-algorithm': 'CRC32' },
+    method: 'PUT',
+    path: `/${b}/k`,
+    body: BODY,
+    headers: { 'x-amz-sdk-checksum-algorithm': 'CRC32' },
   });
   assert.equal(r.status, 400);
   assert.equal(r.code, 'InvalidRequest');
@@ -158,7 +175,9 @@ test('x-amz-sdk-checksum-algorithm without its checksum header or trailer is 400
 test('an x-amz-sdk-checksum-algorithm naming another algorithm than the header sent is 400 InvalidRequest', async () => {
   const b = await newBucket(c.s3, 'ck');
   const r = await rawRequest(c.endpoint, {
-    method: 'PUT', path: `/${b}/k`, body: BODY,
+    method: 'PUT',
+    path: `/${b}/k`,
+    body: BODY,
     headers: { 'x-amz-sdk-checksum-algorithm': 'SHA256', 'x-amz-checksum-crc32': crc32Base64(BODY) },
   });
   assert.equal(r.status, 400);
@@ -168,7 +187,9 @@ test('an x-amz-sdk-checksum-algorithm naming another algorithm than the header s
 test('a lower-case x-amz-sdk-checksum-algorithm is accepted', async () => {
   const b = await newBucket(c.s3, 'ck');
   const r = await rawRequest(c.endpoint, {
-    method: 'PUT', path: `/${b}/k`, body: BODY,
+    method: 'PUT',
+    path: `/${b}/k`,
+    body: BODY,
     headers: { 'x-amz-sdk-checksum-algorithm': 'crc32c', 'x-amz-checksum-crc32c': crc32cBase64(BODY) },
   });
   assert.equal(r.status, 200, r.body);
@@ -186,7 +207,10 @@ test('a matching Content-MD5 is accepted and the ETag is the MD5', async () => {
 test('a Content-MD5 that does not match is 400 BadDigest and stores nothing', async () => {
   const b = await newBucket(c.s3, 'ck');
   const r = await rawRequest(c.endpoint, {
-    method: 'PUT', path: `/${b}/k`, body: BODY, headers: { 'content-md5': digestBase64('md5', 'other') },
+    method: 'PUT',
+    path: `/${b}/k`,
+    body: BODY,
+    headers: { 'content-md5': digestBase64('md5', 'other') },
   });
   assert.equal(r.status, 400);
   assert.equal(r.code, 'BadDigest');
@@ -196,7 +220,10 @@ test('a Content-MD5 that does not match is 400 BadDigest and stores nothing', as
 test('a 200 KiB PUT with a wrong Content-MD5 is 400 BadDigest and stores nothing', async () => {
   const b = await newBucket(c.s3, 'ck');
   const r = await rawRequest(c.endpoint, {
-    method: 'PUT', path: `/${b}/k`, body: BIG, headers: { 'content-md5': digestBase64('md5', 'other') },
+    method: 'PUT',
+    path: `/${b}/k`,
+    body: BIG,
+    headers: { 'content-md5': digestBase64('md5', 'other') },
   });
   assert.equal(r.status, 400);
   assert.equal(r.code, 'BadDigest');

@@ -96,11 +96,17 @@ test('a PUT with plain Transfer-Encoding: chunked is 501 NotImplemented and stor
   assert.equal(await readObject(c.s3, b, 'k'), undefined);
 });
 
-for (const [label, size] of [['small', 2000], ['200 KiB', 200 * 1024]] as const) {
+for (const [label, size] of [
+  ['small', 2000],
+  ['200 KiB', 200 * 1024],
+] as const) {
   test(`a ${label} body cut off before its Content-Length creates no object and leaves no temp file`, async () => {
     const b = await newBucket(c.s3, 'err');
     const headers = await signHeaders(c.endpoint, {
-      method: 'PUT', path: `/${b}/k`, headers: { 'content-length': String(size) }, payloadHash: 'UNSIGNED-PAYLOAD',
+      method: 'PUT',
+      path: `/${b}/k`,
+      headers: { 'content-length': String(size) },
+      payloadHash: 'UNSIGNED-PAYLOAD',
     });
     const ex = openExchange(c.endpoint, 'PUT', `/${b}/k`, headers);
     ex.write(Buffer.alloc(size / 2, 'x'));
@@ -131,14 +137,20 @@ test('a client that goes away mid-body is not logged as an internal error', asyn
     const b = bucketName('gone');
     assert.equal((await rawRequest(server.endpoint, { method: 'PUT', path: `/${b}` })).status, 200);
     const headers = await signHeaders(server.endpoint, {
-      method: 'PUT', path: `/${b}/k`, headers: { 'content-length': String(200 * 1024) }, payloadHash: 'UNSIGNED-PAYLOAD',
+      method: 'PUT',
+      path: `/${b}/k`,
+      headers: { 'content-length': String(200 * 1024) },
+      payloadHash: 'UNSIGNED-PAYLOAD',
     });
     const ex = openExchange(server.endpoint, 'PUT', `/${b}/k`, headers);
     ex.write(Buffer.alloc(100 * 1024, 'x'));
     await delay(100);
     ex.destroy();
     assert.ok(await eventually(async () => lines.some((l) => l['msg'] === 'request' && l['op'] === 'PutObject'), 3000));
-    assert.deepEqual(lines.filter((l) => l['msg'] === 'internal error'), []);
+    assert.deepEqual(
+      lines.filter((l) => l['msg'] === 'internal error'),
+      [],
+    );
     const done = lines.find((l) => l['msg'] === 'request' && l['op'] === 'PutObject');
     assert.notEqual(done?.['status'], 500);
   } finally {
@@ -166,7 +178,10 @@ describe('request body time-outs (COFFER_REQUEST_TIMEOUT=1)', { concurrency: tru
   test('a body that stalls is answered 400 RequestTimeout (COFFER_REQUEST_TIMEOUT=1) and stores nothing', async () => {
     const b = await newBucket(c.s3, 'err');
     const headers = await signHeaders(c.endpoint, {
-      method: 'PUT', path: `/${b}/k`, headers: { 'content-length': '100' }, payloadHash: 'UNSIGNED-PAYLOAD',
+      method: 'PUT',
+      path: `/${b}/k`,
+      headers: { 'content-length': '100' },
+      payloadHash: 'UNSIGNED-PAYLOAD',
     });
     const ex = openExchange(c.endpoint, 'PUT', `/${b}/k`, headers);
     ex.write('only ten b');
@@ -182,7 +197,10 @@ describe('request body time-outs (COFFER_REQUEST_TIMEOUT=1)', { concurrency: tru
   test('a DeleteObjects body that stalls is answered 400 RequestTimeout', async () => {
     const b = await newBucket(c.s3, 'err');
     const headers = await signHeaders(c.endpoint, {
-      method: 'POST', path: `/${b}`, query: { delete: '' }, payloadHash: 'UNSIGNED-PAYLOAD',
+      method: 'POST',
+      path: `/${b}`,
+      query: { delete: '' },
+      payloadHash: 'UNSIGNED-PAYLOAD',
       headers: { 'content-length': String(DELETE_XML.length), 'content-md5': digestBase64('md5', DELETE_XML) },
     });
     const ex = openExchange(c.endpoint, 'POST', `/${b}?delete=`, headers);
@@ -193,7 +211,10 @@ describe('request body time-outs (COFFER_REQUEST_TIMEOUT=1)', { concurrency: tru
   test('a body that keeps trickling in is not timed out', async () => {
     const b = await newBucket(c.s3, 'err');
     const headers = await signHeaders(c.endpoint, {
-      method: 'PUT', path: `/${b}/k`, headers: { 'content-length': '4' }, payloadHash: 'UNSIGNED-PAYLOAD',
+      method: 'PUT',
+      path: `/${b}/k`,
+      headers: { 'content-length': '4' },
+      payloadHash: 'UNSIGNED-PAYLOAD',
     });
     const ex = openExchange(c.endpoint, 'PUT', `/${b}/k`, headers);
     for (const ch of 'slow') {
@@ -221,7 +242,10 @@ describe('request body time-outs (COFFER_REQUEST_TIMEOUT=1)', { concurrency: tru
     const b = await newBucket(c.s3, 'err');
     await withoutUncaughtErrors(async () => {
       const headers = await signHeaders(c.endpoint, {
-        method: 'POST', path: `/${b}`, query: { delete: '' }, payloadHash: 'UNSIGNED-PAYLOAD',
+        method: 'POST',
+        path: `/${b}`,
+        query: { delete: '' },
+        payloadHash: 'UNSIGNED-PAYLOAD',
         headers: { 'content-length': String(2 * 1024 * 1024), 'content-md5': digestBase64('md5', 'anything') },
       });
       const ex = openExchange(c.endpoint, 'POST', `/${b}?delete=`, headers);
@@ -234,7 +258,10 @@ describe('request body time-outs (COFFER_REQUEST_TIMEOUT=1)', { concurrency: tru
 test('a Content-Length over COFFER_MAX_OBJECT_SIZE is 400 EntityTooLarge before the body is sent', async () => {
   const b = await newBucket(c.s3, 'err');
   const headers = await signHeaders(c.endpoint, {
-    method: 'PUT', path: `/${b}/k`, headers: { 'content-length': String(MAX_OBJECT_SIZE + 1) }, payloadHash: 'UNSIGNED-PAYLOAD',
+    method: 'PUT',
+    path: `/${b}/k`,
+    headers: { 'content-length': String(MAX_OBJECT_SIZE + 1) },
+    payloadHash: 'UNSIGNED-PAYLOAD',
   });
   const ex = openExchange(c.endpoint, 'PUT', `/${b}/k`, headers);
   const r = await responseWithin(ex.response, 3000);
@@ -251,7 +278,11 @@ test('an UploadPart announcing more than 5 GiB is 400 EntityTooLarge before the 
   const query = { partNumber: '1', uploadId: created.UploadId! };
   const path = `/${b}/big`;
   const headers = await signHeaders(c.endpoint, {
-    method: 'PUT', path, query, headers: { 'content-length': String(5 * 1024 ** 3 + 1) }, payloadHash: 'UNSIGNED-PAYLOAD',
+    method: 'PUT',
+    path,
+    query,
+    headers: { 'content-length': String(5 * 1024 ** 3 + 1) },
+    payloadHash: 'UNSIGNED-PAYLOAD',
   });
   const ex = openExchange(c.endpoint, 'PUT', `${path}${queryString(query)}`, headers);
   const r = await responseWithin(ex.response, 3000);
@@ -262,7 +293,9 @@ test('an UploadPart announcing more than 5 GiB is 400 EntityTooLarge before the 
 test('with Expect: 100-continue, an upload over COFFER_MAX_OBJECT_SIZE is refused without a 100 Continue', async () => {
   const b = await newBucket(c.s3, 'err');
   const headers = await signHeaders(c.endpoint, {
-    method: 'PUT', path: `/${b}/k`, payloadHash: 'UNSIGNED-PAYLOAD',
+    method: 'PUT',
+    path: `/${b}/k`,
+    payloadHash: 'UNSIGNED-PAYLOAD',
     headers: { 'content-length': String(MAX_OBJECT_SIZE + 1), expect: '100-continue' },
   });
   const ex = openExchange(c.endpoint, 'PUT', `/${b}/k`, headers);
@@ -282,7 +315,10 @@ test('an Expect header other than 100-continue is ignored, as S3 does, not refus
 test('with Expect: 100-continue, an accepted upload gets its 100 Continue and is stored', async () => {
   const b = await newBucket(c.s3, 'err');
   const headers = await signHeaders(c.endpoint, {
-    method: 'PUT', path: `/${b}/k`, payloadHash: 'UNSIGNED-PAYLOAD', headers: { 'content-length': '5', expect: '100-continue' },
+    method: 'PUT',
+    path: `/${b}/k`,
+    payloadHash: 'UNSIGNED-PAYLOAD',
+    headers: { 'content-length': '5', expect: '100-continue' },
   });
   const ex = openExchange(c.endpoint, 'PUT', `/${b}/k`, headers);
   assert.ok(await eventually(async () => ex.continued, 2000), 'no 100 Continue');
@@ -295,7 +331,9 @@ test('with Expect: 100-continue, an accepted upload gets its 100 Continue and is
 test('an x-amz-decoded-content-length over COFFER_MAX_OBJECT_SIZE is 400 EntityTooLarge before the body is sent', async () => {
   const b = await newBucket(c.s3, 'err');
   const { headers } = await buildChunkedUpload(c.endpoint, 'PUT', `/${b}/k`, {
-    mode: 'STREAMING-UNSIGNED-PAYLOAD-TRAILER', chunks: [Buffer.alloc(10)], decodedLength: MAX_OBJECT_SIZE + 1,
+    mode: 'STREAMING-UNSIGNED-PAYLOAD-TRAILER',
+    chunks: [Buffer.alloc(10)],
+    decodedLength: MAX_OBJECT_SIZE + 1,
     trailers: [['x-amz-checksum-crc32', crc32Base64(Buffer.alloc(10))]],
   });
   const ex = openExchange(c.endpoint, 'PUT', `/${b}/k`, headers);
@@ -343,7 +381,9 @@ test('a POST on an object without a sub-resource is 405 MethodNotAllowed with an
   await c.s3.send(new PutObjectCommand({ Bucket: b, Key: 'k', Body: 'x' }));
   const r = await rawRequest(c.endpoint, { method: 'POST', path: `/${b}/k` });
   assertS3Error(r, 405, 'MethodNotAllowed');
-  const allow = String(r.headers['allow'] ?? '').split(',').map((m) => m.trim());
+  const allow = String(r.headers['allow'] ?? '')
+    .split(',')
+    .map((m) => m.trim());
   for (const m of ['DELETE', 'GET', 'HEAD', 'PUT']) assert.ok(allow.includes(m), `Allow: ${allow.join(', ')} lacks ${m}`);
   assert.ok(!allow.includes('POST'));
   assert.match(r.body, /<Method>POST<\/Method>/);
@@ -352,7 +392,11 @@ test('a POST on an object without a sub-resource is 405 MethodNotAllowed with an
 
 async function deleteObjects(bucket: string, body: string, md5 = digestBase64('md5', body)): Promise<RawResponse> {
   return rawRequest(c.endpoint, {
-    method: 'POST', path: `/${bucket}`, query: { delete: '' }, body, headers: { 'content-md5': md5 },
+    method: 'POST',
+    path: `/${bucket}`,
+    query: { delete: '' },
+    body,
+    headers: { 'content-md5': md5 },
   });
 }
 
@@ -375,7 +419,10 @@ test('DeleteObjects with an empty body is 400 MissingRequestBodyError', async ()
 test('DeleteObjects with a body over 1 MiB is 400 MaxMessageLengthExceeded before the body is sent', async () => {
   const b = await newBucket(c.s3, 'err');
   const headers = await signHeaders(c.endpoint, {
-    method: 'POST', path: `/${b}`, query: { delete: '' }, payloadHash: 'UNSIGNED-PAYLOAD',
+    method: 'POST',
+    path: `/${b}`,
+    query: { delete: '' },
+    payloadHash: 'UNSIGNED-PAYLOAD',
     headers: { 'content-length': String(1024 * 1024 + 1), 'content-md5': digestBase64('md5', 'anything') },
   });
   const ex = openExchange(c.endpoint, 'POST', `/${b}?delete=`, headers);
@@ -393,14 +440,22 @@ test('DeleteObjects whose body does not match x-amz-content-sha256 is 400 XAmzCo
   const b = await newBucket(c.s3, 'err');
   await c.s3.send(new PutObjectCommand({ Bucket: b, Key: 'a', Body: 'kept' }));
   const r = await rawRequest(c.endpoint, {
-    method: 'POST', path: `/${b}`, query: { delete: '' }, body: DELETE_XML, payloadHash: sha256Hex('other'),
+    method: 'POST',
+    path: `/${b}`,
+    query: { delete: '' },
+    body: DELETE_XML,
+    payloadHash: sha256Hex('other'),
     headers: { 'content-md5': digestBase64('md5', DELETE_XML) },
   });
   assertS3Error(r, 400, 'XAmzContentSHA256Mismatch');
   assert.equal((await readObject(c.s3, b, 'a'))?.toString(), 'kept');
 });
 
-for (const [label, segment] of [['invalid UTF-8', '%FF%FE'], ['a bad escape', 'a%zz'], ['a truncated escape', 'a%2']] as const) {
+for (const [label, segment] of [
+  ['invalid UTF-8', '%FF%FE'],
+  ['a bad escape', 'a%zz'],
+  ['a truncated escape', 'a%2'],
+] as const) {
   test(`a path with ${label} (${segment}) is 400 InvalidURI`, async () => {
     const b = await newBucket(c.s3, 'err');
     assertS3Error(await rawRequest(c.endpoint, { method: 'GET', path: `/${b}/${segment}` }), 400, 'InvalidURI');
@@ -434,7 +489,9 @@ test('broken HTTP chunk framing in the middle of an aws-chunked upload is 400 Ba
   const b = await newBucket(c.s3, 'err');
   const data = Buffer.alloc(100 * 1024, 'd');
   const { headers, body } = await buildChunkedUpload(c.endpoint, 'PUT', `/${b}/k`, {
-    mode: 'STREAMING-UNSIGNED-PAYLOAD-TRAILER', chunks: [data], trailers: [['x-amz-checksum-crc32', crc32Base64(data)]],
+    mode: 'STREAMING-UNSIGNED-PAYLOAD-TRAILER',
+    chunks: [data],
+    trailers: [['x-amz-checksum-crc32', crc32Base64(data)]],
     transferEncodingChunked: true,
   });
   const ex = openExchange(c.endpoint, 'PUT', `/${b}/k`, headers);
@@ -471,10 +528,7 @@ test('errors from each layer carry the full S3 error document', async () => {
   assertS3Error(await rawRequest(c.endpoint, { method: 'GET', path: `/${b}/nope` }), 404, 'NoSuchKey');
   assertS3Error(await rawRequest(c.endpoint, { method: 'GET', path: `/${bucketName('none')}` }), 404, 'NoSuchBucket');
   assertS3Error(await rawRequest(c.endpoint, { method: 'GET', path: `/${b}`, anonymous: true }), 403, 'AccessDenied');
-  assertS3Error(
-    await rawRequest(c.endpoint, { method: 'PUT', path: `/${b}/k`, body: 'x', headers: { 'content-md5': 'bad' } }),
-    400, 'InvalidDigest',
-  );
+  assertS3Error(await rawRequest(c.endpoint, { method: 'PUT', path: `/${b}/k`, body: 'x', headers: { 'content-md5': 'bad' } }), 400, 'InvalidDigest');
   const noSuchKey = await rawRequest(c.endpoint, { method: 'GET', path: `/${b}/dir/no%20such` });
   assert.match(noSuchKey.body, /<Key>dir\/no such<\/Key>|<Resource>\/[^<]+\/dir\/no(%20| )such<\/Resource>/);
 });

@@ -36,12 +36,15 @@ test('over HTTPS the SDK streams with an aws-chunked checksum trailer, and the o
   const data = Buffer.alloc(1024 * 1024 + 123);
   for (let i = 0; i < data.length; i++) data[i] = (i * 7) & 0xff;
   const seen: Record<string, string> = {};
-  tls.middlewareStack.add((next) => async (args) => {
-    const h = (args.request as { headers: Record<string, string> }).headers;
-    if (h['x-amz-content-sha256']) seen.sha = h['x-amz-content-sha256'];
-    if (h['x-amz-trailer']) seen.trailer = h['x-amz-trailer'];
-    return next(args);
-  }, { step: 'finalizeRequest', name: 'spy', priority: 'low' });
+  tls.middlewareStack.add(
+    (next) => async (args) => {
+      const h = (args.request as { headers: Record<string, string> }).headers;
+      if (h['x-amz-content-sha256']) seen.sha = h['x-amz-content-sha256'];
+      if (h['x-amz-trailer']) seen.trailer = h['x-amz-trailer'];
+      return next(args);
+    },
+    { step: 'finalizeRequest', name: 'spy', priority: 'low' },
+  );
   await tls.send(new PutObjectCommand({ Bucket: b, Key: 'streamed', Body: Readable.from([data.subarray(0, 500_000), data.subarray(500_000)]), ContentLength: data.length }));
   assert.match(seen.sha ?? '', /^STREAMING-/);
   assert.match(seen.trailer ?? '', /^x-amz-checksum-/);

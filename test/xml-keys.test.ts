@@ -5,8 +5,14 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import {
-  CopyObjectCommand, CreateMultipartUploadCommand, ListMultipartUploadsCommand, ListObjectsCommand, ListObjectsV2Command,
-  ListPartsCommand, PutObjectCommand, UploadPartCommand,
+  CopyObjectCommand,
+  CreateMultipartUploadCommand,
+  ListMultipartUploadsCommand,
+  ListObjectsCommand,
+  ListObjectsV2Command,
+  ListPartsCommand,
+  PutObjectCommand,
+  UploadPartCommand,
 } from '@aws-sdk/client-s3';
 import { XMLValidator } from 'fast-xml-parser';
 import { newBucket, readObject, testCofferForFile } from './helpers/coffer.js';
@@ -17,8 +23,20 @@ import { xmlAll } from './helpers/multipart.js';
 const c = testCofferForFile();
 
 const KEYS = [
-  'a&b', '<tag>', 'x>y', 'q"uote', "it's", 'carriage\rreturn', 'line\nfeed', 'crlf\r\nkey', 'tab\tkey', ']]>end',
-  '&amp;literal', 'Übergröße/ü', '😀/astral-😀', '日本/語',
+  'a&b',
+  '<tag>',
+  'x>y',
+  'q"uote',
+  "it's",
+  'carriage\rreturn',
+  'line\nfeed',
+  'crlf\r\nkey',
+  'tab\tkey',
+  ']]>end',
+  '&amp;literal',
+  'Übergröße/ü',
+  '😀/astral-😀',
+  '日本/語',
 ];
 const byUtf8 = (keys: string[]): string[] => [...keys].sort((x, y) => Buffer.compare(Buffer.from(x), Buffer.from(y)));
 
@@ -31,13 +49,25 @@ async function bucketWithKeys(keys: string[]): Promise<string> {
 test('ListObjectsV2 and ListObjects give back keys XML must escape exactly, CR and astral characters included', async () => {
   const b = await bucketWithKeys(KEYS);
   const v2 = await c.s3.send(new ListObjectsV2Command({ Bucket: b }));
-  assert.deepEqual(v2.Contents?.map((o) => o.Key), byUtf8(KEYS));
+  assert.deepEqual(
+    v2.Contents?.map((o) => o.Key),
+    byUtf8(KEYS),
+  );
   const v1 = await c.s3.send(new ListObjectsCommand({ Bucket: b }));
-  assert.deepEqual(v1.Contents?.map((o) => o.Key), byUtf8(KEYS));
+  assert.deepEqual(
+    v1.Contents?.map((o) => o.Key),
+    byUtf8(KEYS),
+  );
   const rolled = await c.s3.send(new ListObjectsV2Command({ Bucket: b, Delimiter: '/' }));
-  assert.deepEqual(rolled.CommonPrefixes?.map((p) => p.Prefix), byUtf8(['Übergröße/', '😀/', '日本/']));
+  assert.deepEqual(
+    rolled.CommonPrefixes?.map((p) => p.Prefix),
+    byUtf8(['Übergröße/', '😀/', '日本/']),
+  );
   const under = await c.s3.send(new ListObjectsV2Command({ Bucket: b, Prefix: '😀/' }));
-  assert.deepEqual(under.Contents?.map((o) => o.Key), ['😀/astral-😀']);
+  assert.deepEqual(
+    under.Contents?.map((o) => o.Key),
+    ['😀/astral-😀'],
+  );
   assert.equal(under.Prefix, '😀/');
 });
 
@@ -54,7 +84,10 @@ test('ListMultipartUploads and ListParts give back such keys exactly', async () 
   const ids = new Map<string, string>();
   for (const Key of KEYS) ids.set(Key, (await c.s3.send(new CreateMultipartUploadCommand({ Bucket: b, Key }))).UploadId!);
   const uploads = await c.s3.send(new ListMultipartUploadsCommand({ Bucket: b }));
-  assert.deepEqual(uploads.Uploads?.map((u) => u.Key), byUtf8(KEYS));
+  assert.deepEqual(
+    uploads.Uploads?.map((u) => u.Key),
+    byUtf8(KEYS),
+  );
   const key = 'a&b';
   await c.s3.send(new UploadPartCommand({ Bucket: b, Key: key, UploadId: ids.get(key), PartNumber: 1, Body: 'p' }));
   const parts = await c.s3.send(new ListPartsCommand({ Bucket: b, Key: key, UploadId: ids.get(key) }));
@@ -101,7 +134,10 @@ test('a key with a character XML 1.0 cannot carry is listed as &#x1; without enc
   assert.deepEqual(xmlAll(plain.body, 'Key'), ['ctl&#x1;char', 'nonchar&#xffff;']);
   // The SDK's reader takes the reference, and the key comes back exact.
   const sdk = await c.s3.send(new ListObjectsV2Command({ Bucket: b }));
-  assert.deepEqual(sdk.Contents?.map((o) => o.Key), ['ctl\u0001char', 'nonchar\uFFFF']);
+  assert.deepEqual(
+    sdk.Contents?.map((o) => o.Key),
+    ['ctl\u0001char', 'nonchar\uFFFF'],
+  );
 
   const url = await rawRequest(c.endpoint, { method: 'GET', path: `/${b}`, query: { 'list-type': '2', 'encoding-type': 'url' } });
   assert.deepEqual(xmlAll(url.body, 'Key'), ['ctl%01char', 'nonchar%EF%BF%BF']);

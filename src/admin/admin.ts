@@ -76,7 +76,9 @@ export async function handleAdmin(ctx: RequestContext, verifier: SigV4Verifier, 
   try {
     if (rest[0] === 'users' && rest.length === 1 && method === 'GET') {
       const users = await ctx.engine.listUsers();
-      return json(200, { users: users.map((u) => ({ id: u.id, name: u.name, email: u.email, admin: u.isAdmin, accessKeyIds: u.accessKeyIds, createdAt: new Date(u.createdAt).toISOString() })) });
+      return json(200, {
+        users: users.map((u) => ({ id: u.id, name: u.name, email: u.email, admin: u.isAdmin, accessKeyIds: u.accessKeyIds, createdAt: new Date(u.createdAt).toISOString() })),
+      });
     }
     if (rest[0] === 'users' && rest.length === 1 && method === 'POST') {
       if (header(ctx, 'content-type')?.includes('json') === false) throw new UserError(415, 'body must be JSON');
@@ -98,7 +100,14 @@ export async function handleAdmin(ctx: RequestContext, verifier: SigV4Verifier, 
         accessKeyId: optionalString(body.accessKeyId, 'accessKeyId'),
         secretAccessKey: optionalString(body.secretAccessKey, 'secretAccessKey'),
       });
-      return json(201, { id: created.user.id, name: created.user.name, email: created.user.email, admin: created.user.isAdmin, accessKeyId: created.accessKeyId, secretAccessKey: created.secretAccessKey });
+      return json(201, {
+        id: created.user.id,
+        name: created.user.name,
+        email: created.user.email,
+        admin: created.user.isAdmin,
+        accessKeyId: created.accessKeyId,
+        secretAccessKey: created.secretAccessKey,
+      });
     }
     if (rest[0] === 'users' && rest.length === 2 && method === 'DELETE') {
       await ctx.engine.deleteUser(rest[1]!);

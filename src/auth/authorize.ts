@@ -56,9 +56,7 @@ export const ACTIONS: Readonly<Record<string, ActionSpec>> = {
 };
 
 /** Who asks: a signed-in user, or nobody (an unsigned request). */
-export type Principal =
-  | { readonly type: 'anonymous' }
-  | { readonly type: 'user'; readonly userId: string; readonly admin: boolean };
+export type Principal = { readonly type: 'anonymous' } | { readonly type: 'user'; readonly userId: string; readonly admin: boolean };
 
 export const ANONYMOUS: Principal = { type: 'anonymous' };
 

@@ -63,7 +63,10 @@ function signBody(chunks: Buffer[], trailers?: Array<[string, string]>): Buffer 
   return Buffer.concat([...parts, Buffer.from(`${lines}x-amz-trailer-signature:${sig}\r\n\r\n`)]);
 }
 
-interface Decoded { data: Buffer; trailers: Record<string, string> }
+interface Decoded {
+  data: Buffer;
+  trailers: Record<string, string>;
+}
 
 async function decode(body: Buffer | string, opts: Partial<ChunkedDecodeOptions> & Pick<ChunkedDecodeOptions, 'mode'>, pieceSize?: number): Promise<Decoded> {
   const buf = typeof body === 'string' ? Buffer.from(body) : body;
@@ -72,10 +75,18 @@ async function decode(body: Buffer | string, opts: Partial<ChunkedDecodeOptions>
   for (let i = 0; i < buf.length; i += step) pieces.push(buf.subarray(i, i + step));
   const decoder = new AwsChunkedDecoder({ decodedLength: undefined, expectedTrailers: [], ...opts });
   const out: Buffer[] = [];
-  await pipeline(Readable.from(pieces), decoder, new Writable({ write(c: Buffer, _e, cb) { out.push(c); cb(); } }));
+  await pipeline(
+    Readable.from(pieces),
+    decoder,
+    new Writable({
+      write(c: Buffer, _e, cb) {
+        out.push(c);
+        cb();
+      },
+    }),
+  );
   return { data: Buffer.concat(out), trailers: decoder.trailers };
 }
-
 
 describe('signed chunks (STREAMING-AWS4-HMAC-SHA256-PAYLOAD)', () => {
   test("AWS's 66560-byte example decodes with its documented signatures", async () => {
@@ -118,9 +129,15 @@ describe('signed chunks (STREAMING-AWS4-HMAC-SHA256-PAYLOAD)', () => {
 describe('trailers', () => {
   test("the AWS CRT trailer vector verifies after AWS's example chunks", async () => {
     const final = `0;chunk-signature=${EXAMPLE.final}\r\nfirst:1st\r\nsecond:2nd\r\nthird:3rd\r\nx-amz-trailer-signature:${EXAMPLE.trailer}\r\n\r\n`;
-    const { data, trailers } = await decode(exampleBody(final), {
-      mode: signedMode(true), decodedLength: 66560, expectedTrailers: ['first', 'second', 'third'],
-    }, 7);
+    const { data, trailers } = await decode(
+      exampleBody(final),
+      {
+        mode: signedMode(true),
+        decodedLength: 66560,
+        expectedTrailers: ['first', 'second', 'third'],
+      },
+      7,
+    );
     assert.equal(data.length, 66560);
     assert.deepEqual(trailers, { first: '1st', second: '2nd', third: '3rd' });
   });
@@ -199,7 +216,13 @@ describe('framing and sizes', () => {
 });
 
 describe('requests from @aws-sdk/client-s3 over real HTTP', () => {
-  interface Seen { method: string; url: string; auth: AuthResult; body: Buffer; trailers: Record<string, string> }
+  interface Seen {
+    method: string;
+    url: string;
+    auth: AuthResult;
+    body: Buffer;
+    trailers: Record<string, string>;
+  }
 
   /** A minimal S3 endpoint: authenticate, decode the body, answer 200. */
   async function startServer(): Promise<{ client: S3Client; seen: Seen[]; close: () => Promise<void> }> {
@@ -210,17 +233,29 @@ describe('requests from @aws-sdk/client-s3 over real HTTP', () => {
         const url = req.url ?? '/';
         const q = url.indexOf('?');
         const auth = await verifier.authenticate({
-          method: req.method ?? 'GET', rawPath: q === -1 ? url : url.slice(0, q), rawQuery: q === -1 ? '' : url.slice(q + 1),
-          headers: req.headers, rawHeaders: req.rawHeaders, now: new Date(),
+          method: req.method ?? 'GET',
+          rawPath: q === -1 ? url : url.slice(0, q),
+          rawQuery: q === -1 ? '' : url.slice(q + 1),
+          headers: req.headers,
+          rawHeaders: req.rawHeaders,
+          now: new Date(),
         });
         const out: Buffer[] = [];
-        const sink = new Writable({ write(c: Buffer, _e, cb) { out.push(c); cb(); } });
+        const sink = new Writable({
+          write(c: Buffer, _e, cb) {
+            out.push(c);
+            cb();
+          },
+        });
         let trailers: Record<string, string> = {};
         if (auth.payload.kind === 'streaming-signed' || auth.payload.kind === 'streaming-unsigned-trailer') {
           const decoder = new AwsChunkedDecoder({
             mode: auth.payload,
             decodedLength: Number(req.headers['x-amz-decoded-content-length']),
-            expectedTrailers: String(req.headers['x-amz-trailer'] ?? '').split(',').map((s) => s.trim()).filter((s) => s !== ''),
+            expectedTrailers: String(req.headers['x-amz-trailer'] ?? '')
+              .split(',')
+              .map((s) => s.trim())
+              .filter((s) => s !== ''),
           });
           await pipeline(req, decoder, sink);
           trailers = decoder.trailers;
@@ -231,17 +266,28 @@ describe('requests from @aws-sdk/client-s3 over real HTTP', () => {
         res.writeHead(200, { ETag: '"0"', 'Content-Length': '2' }).end('ok');
       })().catch((err: unknown) => {
         const e = err instanceof S3Error ? err : new S3Error('InternalError');
-        res.writeHead(e.status, { 'Content-Type': 'application/xml' })
+        res
+          .writeHead(e.status, { 'Content-Type': 'application/xml' })
           .end(`<?xml version="1.0" encoding="UTF-8"?><Error><Code>${e.code}</Code><Message>${e.message}</Message></Error>`);
       });
     });
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     const { port } = server.address() as AddressInfo;
     const client = new S3Client({
-      endpoint: `http://127.0.0.1:${port}`, region: 'eu-central-1', forcePathStyle: true, maxAttempts: 1,
+      endpoint: `http://127.0.0.1:${port}`,
+      region: 'eu-central-1',
+      forcePathStyle: true,
+      maxAttempts: 1,
       credentials: { accessKeyId: 'AKIDSDK', secretAccessKey: 'sdk/secret' },
     });
-    return { client, seen, close: () => { client.destroy(); return new Promise((resolve) => server.close(() => resolve())); } };
+    return {
+      client,
+      seen,
+      close: () => {
+        client.destroy();
+        return new Promise((resolve) => server.close(() => resolve()));
+      },
+    };
   }
 
   test('a streamed PutObject arrives as aws-chunked with a checksum trailer and decodes', async (t) => {

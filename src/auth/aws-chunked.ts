@@ -67,10 +67,7 @@ export class AwsChunkedDecoder extends Transform {
   constructor(opts: ChunkedDecodeOptions) {
     super();
     const { mode } = opts;
-    this.#signing =
-      mode.kind === 'streaming-signed'
-        ? { key: mode.signingKey, dateAndScope: `${mode.amzDate}\n${mode.scope}\n`, previous: mode.seedSignature }
-        : undefined;
+    this.#signing = mode.kind === 'streaming-signed' ? { key: mode.signingKey, dateAndScope: `${mode.amzDate}\n${mode.scope}\n`, previous: mode.seedSignature } : undefined;
     this.#withTrailer = mode.kind === 'streaming-unsigned-trailer' || mode.trailer;
     if (opts.decodedLength !== undefined && !(Number.isSafeInteger(opts.decodedLength) && opts.decodedLength >= 0)) {
       // The caller validates x-amz-decoded-content-length; NaN here would fail every body.

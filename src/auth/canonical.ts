@@ -15,10 +15,7 @@ export const EMPTY_SHA256 = 'e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca49
 const UPPER_HEX = '0123456789ABCDEF';
 
 function isUnreserved(b: number): boolean {
-  return (
-    (b >= 0x41 && b <= 0x5a) || (b >= 0x61 && b <= 0x7a) || (b >= 0x30 && b <= 0x39) ||
-    b === 0x2d || b === 0x2e || b === 0x5f || b === 0x7e
-  );
+  return (b >= 0x41 && b <= 0x5a) || (b >= 0x61 && b <= 0x7a) || (b >= 0x30 && b <= 0x39) || b === 0x2d || b === 0x2e || b === 0x5f || b === 0x7e;
 }
 
 function hexValue(c: number): number {
@@ -147,11 +144,7 @@ export function foldHeaderValue(value: string): string {
  * sent several times has its values joined with ',' in arrival order (read from rawHeaders, as
  * node's `headers` object merges or drops repeats).
  */
-export function canonicalHeaders(
-  signedHeaders: readonly string[],
-  rawHeaders: readonly string[],
-  headers: Record<string, string | string[] | undefined>,
-): string {
+export function canonicalHeaders(signedHeaders: readonly string[], rawHeaders: readonly string[], headers: Record<string, string | string[] | undefined>): string {
   let out = '';
   for (const name of signedHeaders) {
     // A few signed names over a dozen raw headers: a scan per name allocates nothing.

@@ -94,14 +94,10 @@ export function parseAuthorizationHeader(value: string): AuthorizationV4 {
 
 /** `AK/yyyyMMdd/region/s3/aws4_request`. Any region is accepted (Coffer is one region). */
 export function parseCredential(value: string, from: 'header' | 'query'): CredentialScope {
-  const fail = (detail: string): S3Error =>
-    from === 'header' ? malformedHeader(detail) : queryError(`Error parsing the X-Amz-Credential parameter; ${detail}`);
+  const fail = (detail: string): S3Error => (from === 'header' ? malformedHeader(detail) : queryError(`Error parsing the X-Amz-Credential parameter; ${detail}`));
   const parts = value.split('/');
   const [accessKeyId, date, region, service, terminator] = parts;
-  if (
-    parts.length !== 5 || accessKeyId === undefined || accessKeyId === '' || date === undefined ||
-    region === undefined || service === undefined || terminator === undefined
-  ) {
+  if (parts.length !== 5 || accessKeyId === undefined || accessKeyId === '' || date === undefined || region === undefined || service === undefined || terminator === undefined) {
     throw fail('the Credential is mal-formed; expecting "<YOUR-AKID>/YYYYMMDD/REGION/SERVICE/aws4_request".');
   }
   if (service !== SERVICE) throw fail(`incorrect service "${service}". This endpoint belongs to "s3".`);
@@ -114,7 +110,13 @@ export function parseCredential(value: string, from: 'header' | 'query'): Creden
 
 /** A client signs the same header list request after request; the lists are shared, so frozen. */
 export const parseSignedHeaders = recentlyComputed(256, (value: string): readonly string[] =>
-  Object.freeze(value.split(';').map((h) => h.trim().toLowerCase()).filter((h) => h !== '')));
+  Object.freeze(
+    value
+      .split(';')
+      .map((h) => h.trim().toLowerCase())
+      .filter((h) => h !== ''),
+  ),
+);
 
 /** A client sends the same x-amz-date for a whole second. */
 const amzDateTime = recentlyComputed(64, (value: string) => parseAmzDateOnce(value)?.getTime());
@@ -131,15 +133,24 @@ function parseAmzDateOnce(value: string): Date | undefined {
   const [y, mo, d, h, mi, s] = m.slice(1).map(Number) as [number, number, number, number, number, number];
   const date = new Date(Date.UTC(y, mo - 1, d, h, mi, s));
   // Date.UTC rolls 20130231 over to March; a real calendar date round-trips.
-  if (date.getUTCFullYear() !== y || date.getUTCMonth() !== mo - 1 || date.getUTCDate() !== d ||
-      date.getUTCHours() !== h || date.getUTCMinutes() !== mi || date.getUTCSeconds() !== s) {
+  if (
+    date.getUTCFullYear() !== y ||
+    date.getUTCMonth() !== mo - 1 ||
+    date.getUTCDate() !== d ||
+    date.getUTCHours() !== h ||
+    date.getUTCMinutes() !== mi ||
+    date.getUTCSeconds() !== s
+  ) {
     return undefined;
   }
   return date;
 }
 
 export function formatAmzDate(date: Date): string {
-  return date.toISOString().replace(/\.\d{3}Z$/, 'Z').replace(/[-:]/g, '');
+  return date
+    .toISOString()
+    .replace(/\.\d{3}Z$/, 'Z')
+    .replace(/[-:]/g, '');
 }
 
 /** ISO 8601 without milliseconds, as S3 writes ServerTime and Expires in error bodies. */
@@ -190,9 +201,7 @@ export function parseExpires(value: string): number {
   if (!/^\d+$/.test(value)) throw queryError('X-Amz-Expires should be a number');
   const seconds = Number(value);
   if (seconds > MAX_PRESIGNED_EXPIRES_SECONDS) {
-    throw queryError(
-      'X-Amz-Expires must be less than a week (in seconds); that is, the given X-Amz-Expires must be less than 604800 seconds',
-    );
+    throw queryError('X-Amz-Expires must be less than a week (in seconds); that is, the given X-Amz-Expires must be less than 604800 seconds');
   }
   return seconds;
 }

@@ -16,11 +16,39 @@ import { percentDecode } from './canonical.js';
  * list-type, attributes, …) is not signed.
  */
 export const SIGNED_SUB_RESOURCES: ReadonlySet<string> = new Set([
-  'accelerate', 'acl', 'analytics', 'cors', 'delete', 'inventory', 'lifecycle', 'location', 'logging', 'metrics',
-  'notification', 'object-lock', 'partNumber', 'policy', 'replication', 'requestPayment', 'restore', 'select',
-  'select-type', 'tagging', 'torrent', 'uploadId', 'uploads', 'versionId', 'versioning', 'versions', 'website',
-  'response-cache-control', 'response-content-disposition', 'response-content-encoding', 'response-content-language',
-  'response-content-type', 'response-expires',
+  'accelerate',
+  'acl',
+  'analytics',
+  'cors',
+  'delete',
+  'inventory',
+  'lifecycle',
+  'location',
+  'logging',
+  'metrics',
+  'notification',
+  'object-lock',
+  'partNumber',
+  'policy',
+  'replication',
+  'requestPayment',
+  'restore',
+  'select',
+  'select-type',
+  'tagging',
+  'torrent',
+  'uploadId',
+  'uploads',
+  'versionId',
+  'versioning',
+  'versions',
+  'website',
+  'response-cache-control',
+  'response-content-disposition',
+  'response-content-encoding',
+  'response-content-language',
+  'response-content-type',
+  'response-expires',
 ]);
 
 export interface StringToSignV2Parts {
@@ -112,7 +140,9 @@ export function amzQueryParameters(rawQuery: string): Array<[string, string]> {
   if (rawQuery === '') return out;
   for (const part of rawQuery.split('&')) {
     const eq = part.indexOf('=');
-    const name = percentDecode(eq === -1 ? part : part.slice(0, eq)).toString('latin1').toLowerCase();
+    const name = percentDecode(eq === -1 ? part : part.slice(0, eq))
+      .toString('latin1')
+      .toLowerCase();
     if (name.startsWith('x-amz-')) out.push([name, eq === -1 ? '' : percentDecode(part.slice(eq + 1)).toString('latin1')]);
   }
   return out;

@@ -40,7 +40,6 @@ function sign(secret: string, stringToSign: string): string {
   return createHmac('sha1', secret).update(stringToSign, 'utf8').digest('base64');
 }
 
-
 /** The StringToSign Coffer builds for `r`, read from the SignatureDoesNotMatch of a wrong signature. */
 async function stringToSignOf(r: Req): Promise<string> {
   const raw = r.raw.map((v, i) => (i > 0 && r.raw[i - 1] === 'Authorization' ? 'AWS AKIAIOSFODNN7EXAMPLE:d3Jvbmc=' : v));
@@ -62,39 +61,79 @@ async function verifies(r: Req, expected: string): Promise<AuthResult> {
 // when it was called johnsmith (they verify with that name only), so that is the name used here.
 describe('the S3 guide examples', () => {
   test('Object GET, virtual-hosted: the bucket from Host leads the resource', async () => {
-    const r = await verifies({
-      method: 'GET', path: '/photos/puppy.jpg', hostBucket: 'johnsmith', now: new Date('2007-03-27T19:40:00Z'),
-      raw: ['Host', 'johnsmith.s3.amazonaws.com', 'Date', 'Tue, 27 Mar 2007 19:36:42 +0000', 'Authorization', 'AWS AKIAIOSFODNN7EXAMPLE:bWq2s1WEIj+Ydj0vQ697zp+IXMU='],
-    }, 'GET\n\n\nTue, 27 Mar 2007 19:36:42 +0000\n/johnsmith/photos/puppy.jpg');
+    const r = await verifies(
+      {
+        method: 'GET',
+        path: '/photos/puppy.jpg',
+        hostBucket: 'johnsmith',
+        now: new Date('2007-03-27T19:40:00Z'),
+        raw: ['Host', 'johnsmith.s3.amazonaws.com', 'Date', 'Tue, 27 Mar 2007 19:36:42 +0000', 'Authorization', 'AWS AKIAIOSFODNN7EXAMPLE:bWq2s1WEIj+Ydj0vQ697zp+IXMU='],
+      },
+      'GET\n\n\nTue, 27 Mar 2007 19:36:42 +0000\n/johnsmith/photos/puppy.jpg',
+    );
     assert.equal(r.presigned, false);
     assert.deepEqual(r.payload, { kind: 'unsigned' });
   });
 
   test('Object PUT signs Content-Type and leaves Content-MD5 empty', async () => {
-    await verifies({
-      method: 'PUT', path: '/photos/puppy.jpg', hostBucket: 'johnsmith', now: new Date('2007-03-27T21:15:45Z'),
-      raw: [
-        'Content-Type', 'image/jpeg', 'Content-Length', '94328', 'Host', 'johnsmith.s3.amazonaws.com',
-        'Date', 'Tue, 27 Mar 2007 21:15:45 +0000', 'Authorization', 'AWS AKIAIOSFODNN7EXAMPLE:MyyxeRY7whkBe+bq8fHCL/2kKUg=',
-      ],
-    }, 'PUT\n\nimage/jpeg\nTue, 27 Mar 2007 21:15:45 +0000\n/johnsmith/photos/puppy.jpg');
+    await verifies(
+      {
+        method: 'PUT',
+        path: '/photos/puppy.jpg',
+        hostBucket: 'johnsmith',
+        now: new Date('2007-03-27T21:15:45Z'),
+        raw: [
+          'Content-Type',
+          'image/jpeg',
+          'Content-Length',
+          '94328',
+          'Host',
+          'johnsmith.s3.amazonaws.com',
+          'Date',
+          'Tue, 27 Mar 2007 21:15:45 +0000',
+          'Authorization',
+          'AWS AKIAIOSFODNN7EXAMPLE:MyyxeRY7whkBe+bq8fHCL/2kKUg=',
+        ],
+      },
+      'PUT\n\nimage/jpeg\nTue, 27 Mar 2007 21:15:45 +0000\n/johnsmith/photos/puppy.jpg',
+    );
   });
 
   test('List leaves prefix, max-keys and marker out of the resource and keeps the trailing slash', async () => {
-    await verifies({
-      method: 'GET', path: '/', query: 'prefix=photos&max-keys=50&marker=puppy', hostBucket: 'johnsmith', now: new Date('2007-03-27T19:42:41Z'),
-      raw: [
-        'User-Agent', 'Mozilla/5.0', 'Host', 'johnsmith.s3.amazonaws.com', 'Date', 'Tue, 27 Mar 2007 19:42:41 +0000',
-        'Authorization', 'AWS AKIAIOSFODNN7EXAMPLE:htDYFYduRNen8P9ZfE/s9SuKy0U=',
-      ],
-    }, 'GET\n\n\nTue, 27 Mar 2007 19:42:41 +0000\n/johnsmith/');
+    await verifies(
+      {
+        method: 'GET',
+        path: '/',
+        query: 'prefix=photos&max-keys=50&marker=puppy',
+        hostBucket: 'johnsmith',
+        now: new Date('2007-03-27T19:42:41Z'),
+        raw: [
+          'User-Agent',
+          'Mozilla/5.0',
+          'Host',
+          'johnsmith.s3.amazonaws.com',
+          'Date',
+          'Tue, 27 Mar 2007 19:42:41 +0000',
+          'Authorization',
+          'AWS AKIAIOSFODNN7EXAMPLE:htDYFYduRNen8P9ZfE/s9SuKy0U=',
+        ],
+      },
+      'GET\n\n\nTue, 27 Mar 2007 19:42:41 +0000\n/johnsmith/',
+    );
   });
 
   test('Fetch of the ?acl sub-resource signs it', async () => {
-    await verifies({
-      method: 'GET', path: '/', query: 'acl', hostBucket: 'johnsmith', now: new Date('2007-03-27T19:44:46Z'),
-      raw: ['Host', 'johnsmith.s3.amazonaws.com', 'Date', 'Tue, 27 Mar 2007 19:44:46 +0000', 'Authorization', 'AWS AKIAIOSFODNN7EXAMPLE:c2WLPFtWHVgbEmeEG93a4cG37dM='],
-    }, 'GET\n\n\nTue, 27 Mar 2007 19:44:46 +0000\n/johnsmith/?acl');
+    await verifies(
+      {
+        method: 'GET',
+        path: '/',
+        query: 'acl',
+        hostBucket: 'johnsmith',
+        now: new Date('2007-03-27T19:44:46Z'),
+        raw: ['Host', 'johnsmith.s3.amazonaws.com', 'Date', 'Tue, 27 Mar 2007 19:44:46 +0000', 'Authorization', 'AWS AKIAIOSFODNN7EXAMPLE:c2WLPFtWHVgbEmeEG93a4cG37dM='],
+      },
+      'GET\n\n\nTue, 27 Mar 2007 19:44:46 +0000\n/johnsmith/?acl',
+    );
   });
 
   test('Delete, path style with x-amz-date: the Date line is empty and x-amz-date is signed as a header', async () => {
@@ -102,52 +141,108 @@ describe('the S3 guide examples', () => {
     // that), against its own text: "if you include the x-amz-date header, use the empty string for
     // the Date when constructing the StringToSign". S3, botocore and s3cmd follow the text.
     const expected = 'DELETE\n\n\n\nx-amz-date:Tue, 27 Mar 2007 21:20:26 +0000\n/johnsmith/photos/puppy.jpg';
-    await verifies({
-      method: 'DELETE', path: '/johnsmith/photos/puppy.jpg', now: new Date('2007-03-27T21:20:27Z'),
-      raw: [
-        'User-Agent', 'dotnet', 'Host', 's3.amazonaws.com', 'Date', 'Tue, 27 Mar 2007 21:20:27 +0000',
-        'x-amz-date', 'Tue, 27 Mar 2007 21:20:26 +0000', 'Authorization', `AWS AKIAIOSFODNN7EXAMPLE:${sign(AWS_EXAMPLE.secretAccessKey, expected)}`,
-      ],
-    }, expected);
+    await verifies(
+      {
+        method: 'DELETE',
+        path: '/johnsmith/photos/puppy.jpg',
+        now: new Date('2007-03-27T21:20:27Z'),
+        raw: [
+          'User-Agent',
+          'dotnet',
+          'Host',
+          's3.amazonaws.com',
+          'Date',
+          'Tue, 27 Mar 2007 21:20:27 +0000',
+          'x-amz-date',
+          'Tue, 27 Mar 2007 21:20:26 +0000',
+          'Authorization',
+          `AWS AKIAIOSFODNN7EXAMPLE:${sign(AWS_EXAMPLE.secretAccessKey, expected)}`,
+        ],
+      },
+      expected,
+    );
   });
 
   test('Upload with x-amz-meta headers: sorted, lower-cased, trimmed, repeats joined by commas', async () => {
-    await verifies({
-      method: 'PUT', path: '/db-backup.dat.gz', hostBucket: 'static.johnsmith.net', now: new Date('2007-03-27T21:06:08Z'),
-      raw: [
-        'User-Agent', 'curl/7.15.5', 'Host', 'static.johnsmith.net:8080', 'Date', 'Tue, 27 Mar 2007 21:06:08 +0000',
-        'x-amz-acl', 'public-read', 'content-type', 'application/x-download', 'Content-MD5', '4gJE4saaMU4BqNR0kLY+lw==',
-        'X-Amz-Meta-ReviewedBy', 'joe@johnsmith.net', 'X-Amz-Meta-ReviewedBy', 'jane@johnsmith.net',
-        'X-Amz-Meta-FileChecksum', '0x02661779', 'X-Amz-Meta-ChecksumAlgorithm', 'crc32',
-        'Content-Disposition', 'attachment; filename=database.dat', 'Content-Encoding', 'gzip', 'Content-Length', '5913339',
-        'Authorization', 'AWS AKIAIOSFODNN7EXAMPLE:ilyl83RwaSoYIEdixDQcA4OnAnc=',
-      ],
-    },
-    'PUT\n4gJE4saaMU4BqNR0kLY+lw==\napplication/x-download\nTue, 27 Mar 2007 21:06:08 +0000\n' +
-      'x-amz-acl:public-read\nx-amz-meta-checksumalgorithm:crc32\nx-amz-meta-filechecksum:0x02661779\n' +
-      'x-amz-meta-reviewedby:joe@johnsmith.net,jane@johnsmith.net\n/static.johnsmith.net/db-backup.dat.gz');
+    await verifies(
+      {
+        method: 'PUT',
+        path: '/db-backup.dat.gz',
+        hostBucket: 'static.johnsmith.net',
+        now: new Date('2007-03-27T21:06:08Z'),
+        raw: [
+          'User-Agent',
+          'curl/7.15.5',
+          'Host',
+          'static.johnsmith.net:8080',
+          'Date',
+          'Tue, 27 Mar 2007 21:06:08 +0000',
+          'x-amz-acl',
+          'public-read',
+          'content-type',
+          'application/x-download',
+          'Content-MD5',
+          '4gJE4saaMU4BqNR0kLY+lw==',
+          'X-Amz-Meta-ReviewedBy',
+          'joe@johnsmith.net',
+          'X-Amz-Meta-ReviewedBy',
+          'jane@johnsmith.net',
+          'X-Amz-Meta-FileChecksum',
+          '0x02661779',
+          'X-Amz-Meta-ChecksumAlgorithm',
+          'crc32',
+          'Content-Disposition',
+          'attachment; filename=database.dat',
+          'Content-Encoding',
+          'gzip',
+          'Content-Length',
+          '5913339',
+          'Authorization',
+          'AWS AKIAIOSFODNN7EXAMPLE:ilyl83RwaSoYIEdixDQcA4OnAnc=',
+        ],
+      },
+      'PUT\n4gJE4saaMU4BqNR0kLY+lw==\napplication/x-download\nTue, 27 Mar 2007 21:06:08 +0000\n' +
+        'x-amz-acl:public-read\nx-amz-meta-checksumalgorithm:crc32\nx-amz-meta-filechecksum:0x02661779\n' +
+        'x-amz-meta-reviewedby:joe@johnsmith.net,jane@johnsmith.net\n/static.johnsmith.net/db-backup.dat.gz',
+    );
   });
 
   test('List all my buckets signs the resource "/"', async () => {
-    await verifies({
-      method: 'GET', path: '/', now: new Date('2007-03-28T01:29:59Z'),
-      raw: ['Host', 's3.amazonaws.com', 'Date', 'Wed, 28 Mar 2007 01:29:59 +0000', 'Authorization', 'AWS AKIAIOSFODNN7EXAMPLE:qGdzdERIC03wnaRNKh6OqZehG9s='],
-    }, 'GET\n\n\nWed, 28 Mar 2007 01:29:59 +0000\n/');
+    await verifies(
+      {
+        method: 'GET',
+        path: '/',
+        now: new Date('2007-03-28T01:29:59Z'),
+        raw: ['Host', 's3.amazonaws.com', 'Date', 'Wed, 28 Mar 2007 01:29:59 +0000', 'Authorization', 'AWS AKIAIOSFODNN7EXAMPLE:qGdzdERIC03wnaRNKh6OqZehG9s='],
+      },
+      'GET\n\n\nWed, 28 Mar 2007 01:29:59 +0000\n/',
+    );
   });
 
   test('Unicode keys sign the path as sent, percent-encoding and its case included', async () => {
-    await verifies({
-      method: 'GET', path: '/dictionary/fran%C3%A7ais/pr%c3%a9f%c3%a8re', now: new Date('2007-03-28T01:49:49Z'),
-      raw: ['Host', 's3.amazonaws.com', 'Date', 'Wed, 28 Mar 2007 01:49:49 +0000', 'Authorization', 'AWS AKIAIOSFODNN7EXAMPLE:DNEZGsoieTZ92F3bUfSPQcbGmlM='],
-    }, 'GET\n\n\nWed, 28 Mar 2007 01:49:49 +0000\n/dictionary/fran%C3%A7ais/pr%c3%a9f%c3%a8re');
+    await verifies(
+      {
+        method: 'GET',
+        path: '/dictionary/fran%C3%A7ais/pr%c3%a9f%c3%a8re',
+        now: new Date('2007-03-28T01:49:49Z'),
+        raw: ['Host', 's3.amazonaws.com', 'Date', 'Wed, 28 Mar 2007 01:49:49 +0000', 'Authorization', 'AWS AKIAIOSFODNN7EXAMPLE:DNEZGsoieTZ92F3bUfSPQcbGmlM='],
+      },
+      'GET\n\n\nWed, 28 Mar 2007 01:49:49 +0000\n/dictionary/fran%C3%A7ais/pr%c3%a9f%c3%a8re',
+    );
   });
 
   test('Query string authentication: Expires takes the Date line, the auth parameters stay out', async () => {
-    const r = await verifies({
-      method: 'GET', path: '/photos/puppy.jpg', hostBucket: 'johnsmith', now: new Date('2007-03-29T03:40:00Z'),
-      query: 'AWSAccessKeyId=AKIAIOSFODNN7EXAMPLE&Signature=NpgCjnDzrM%2BWFzoENXmpNDUsSn8%3D&Expires=1175139620',
-      raw: ['Host', 'johnsmith.s3.amazonaws.com'],
-    }, 'GET\n\n\n1175139620\n/johnsmith/photos/puppy.jpg');
+    const r = await verifies(
+      {
+        method: 'GET',
+        path: '/photos/puppy.jpg',
+        hostBucket: 'johnsmith',
+        now: new Date('2007-03-29T03:40:00Z'),
+        query: 'AWSAccessKeyId=AKIAIOSFODNN7EXAMPLE&Signature=NpgCjnDzrM%2BWFzoENXmpNDUsSn8%3D&Expires=1175139620',
+        raw: ['Host', 'johnsmith.s3.amazonaws.com'],
+      },
+      'GET\n\n\n1175139620\n/johnsmith/photos/puppy.jpg',
+    );
     assert.equal(r.presigned, true);
   });
 });
@@ -156,7 +251,11 @@ describe('the canonicalized resource and headers', () => {
   const NOW = new Date('2026-01-01T12:00:00Z');
   const DATE = NOW.toUTCString();
   const req = (path: string, query: string, raw: string[] = []): Req => ({
-    method: 'GET', path, query, now: NOW, raw: ['Host', 'localhost', 'Date', DATE, ...raw, 'Authorization', 'AWS AKIAIOSFODNN7EXAMPLE:x'],
+    method: 'GET',
+    path,
+    query,
+    now: NOW,
+    raw: ['Host', 'localhost', 'Date', DATE, ...raw, 'Authorization', 'AWS AKIAIOSFODNN7EXAMPLE:x'],
   });
 
   test('only the signed sub-resources enter, sorted by name, their values decoded', async () => {
@@ -201,7 +300,12 @@ describe('what S3 answers a SigV2 request it refuses', () => {
     const amz = [];
     for (let i = 0; i + 1 < raw.length; i += 2) if (raw[i]!.toLowerCase().startsWith('x-amz-')) amz.push(`${raw[i]!.toLowerCase()}:${raw[i + 1]}\n`);
     const toSign = `GET\n\n\n${date}\n${amz.sort().join('')}/b/k`;
-    return { method: 'GET', path: '/b/k', now: NOW, raw: ['Host', 'localhost', 'Date', date, ...raw, 'Authorization', `AWS ${cred.accessKeyId}:${sign(cred.secretAccessKey, toSign)}`] };
+    return {
+      method: 'GET',
+      path: '/b/k',
+      now: NOW,
+      raw: ['Host', 'localhost', 'Date', date, ...raw, 'Authorization', `AWS ${cred.accessKeyId}:${sign(cred.secretAccessKey, toSign)}`],
+    };
   };
   const withAuth = (authorization: string, raw: string[] = ['Date', DATE]): AuthInput =>
     input({ method: 'GET', path: '/b/k', now: NOW, raw: ['Host', 'localhost', ...raw, 'Authorization', authorization] });
@@ -251,7 +355,10 @@ describe('what S3 answers a SigV2 request it refuses', () => {
     await verifier.authenticate(input(signed(['x-amz-security-token', 'tok-abc'], TEMP)), 'header');
     await rejectsWith(verifier.authenticate(input(signed(['x-amz-security-token', 'tok-xyz'], TEMP)), 'header'), 'InvalidSecurity');
     await rejectsWith(verifier.authenticate(input(signed([], TEMP)), 'header'), 'InvalidSecurity');
-    const err = await rejectsWith(verifier.authenticate(withAuth('AWS ASIACOFFER0002:d3Jvbmc=', ['Date', DATE, 'x-amz-security-token', 'tok-abc']), 'header'), 'SignatureDoesNotMatch');
+    const err = await rejectsWith(
+      verifier.authenticate(withAuth('AWS ASIACOFFER0002:d3Jvbmc=', ['Date', DATE, 'x-amz-security-token', 'tok-abc']), 'header'),
+      'SignatureDoesNotMatch',
+    );
     assert.equal(err.fields.StringToSign, undefined);
   });
 
@@ -287,9 +394,17 @@ describe('what S3 answers a SigV2 request it refuses', () => {
     test('a missing parameter or an Expires that is not epoch seconds is 403 AccessDenied', async () => {
       const r = presign(epoch(NOW) + 60);
       for (const query of [r.query!.replace(/&Expires=\d+/, ''), r.query!.replace(/AWSAccessKeyId=[^&]*&/, '')]) {
-        await rejectsWith(verifier.authenticate(input({ ...r, query }), 'query'), 'AccessDenied', 'Query-string authentication requires the Signature, Expires and AWSAccessKeyId parameters');
+        await rejectsWith(
+          verifier.authenticate(input({ ...r, query }), 'query'),
+          'AccessDenied',
+          'Query-string authentication requires the Signature, Expires and AWSAccessKeyId parameters',
+        );
       }
-      await rejectsWith(verifier.authenticate(input({ ...r, query: r.query!.replace(/Expires=\d+/, 'Expires=tomorrow') }), 'query'), 'AccessDenied', 'Invalid date (should be seconds since epoch): tomorrow');
+      await rejectsWith(
+        verifier.authenticate(input({ ...r, query: r.query!.replace(/Expires=\d+/, 'Expires=tomorrow') }), 'query'),
+        'AccessDenied',
+        'Invalid date (should be seconds since epoch): tomorrow',
+      );
     });
 
     test('a signature whose "+" was sent unencoded still verifies', async () => {
@@ -304,7 +419,12 @@ describe('what S3 answers a SigV2 request it refuses', () => {
 describe('which requests are SigV2', () => {
   const NOW = new Date();
   const of = (authorization: string | undefined, rawQuery = ''): AuthInput => ({
-    method: 'GET', rawPath: '/b/k', rawQuery, now: NOW, rawHeaders: [], headers: authorization === undefined ? {} : { authorization },
+    method: 'GET',
+    rawPath: '/b/k',
+    rawQuery,
+    now: NOW,
+    rawHeaders: [],
+    headers: authorization === undefined ? {} : { authorization },
   });
 
   test('the AWS scheme and the AWSAccessKeyId/Signature query are; SigV4 and anonymous requests are not', () => {
@@ -319,11 +439,14 @@ describe('which requests are SigV2', () => {
   });
 
   test('an AWS Authorization header with auth parameters in the query is 400 InvalidArgument', () => {
-    assert.throws(() => sigV2Form(of('AWS AK:sig', 'AWSAccessKeyId=AK&Expires=1&Signature=s')), (err: S3Error) => {
-      assert.equal(err.code, 'InvalidArgument');
-      assert.match(err.message, /^Only one auth mechanism allowed/);
-      return true;
-    });
+    assert.throws(
+      () => sigV2Form(of('AWS AK:sig', 'AWSAccessKeyId=AK&Expires=1&Signature=s')),
+      (err: S3Error) => {
+        assert.equal(err.code, 'InvalidArgument');
+        assert.match(err.message, /^Only one auth mechanism allowed/);
+        return true;
+      },
+    );
   });
 
   test('withSigV2 leaves every other request to the SigV4 verifier', async () => {

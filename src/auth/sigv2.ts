@@ -9,8 +9,15 @@ import { MESSAGES, S3Error } from '../errors.js';
 import { parseQueryPairs, safeEqual, toBytes } from './canonical.js';
 import { formatIsoSeconds, parseAmzDate, parseContentSha256 } from './parse.js';
 import {
-  type AuthInput, type AuthResult, type CredentialLookup, DATE_REQUIRED, MAX_CLOCK_SKEW_MS, type PayloadMode,
-  type RequestVerifier, checkSessionToken, onlyOneAuthMechanism,
+  type AuthInput,
+  type AuthResult,
+  type CredentialLookup,
+  DATE_REQUIRED,
+  MAX_CLOCK_SKEW_MS,
+  type PayloadMode,
+  type RequestVerifier,
+  checkSessionToken,
+  onlyOneAuthMechanism,
 } from './sigv4.js';
 import { amzQueryParameters, canonicalizedAmzHeaders, canonicalizedResource, stringToSignV2 } from './sigv2-canonical.js';
 

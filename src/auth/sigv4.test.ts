@@ -46,8 +46,7 @@ const SOON = new Date('2026-01-01T12:01:00Z');
 const EMPTY_SHA = 'e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855';
 
 // The S3 client's encoder (encodeURIComponent plus !'()*).
-const escapeUri = (s: string): string =>
-  encodeURIComponent(s).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
+const escapeUri = (s: string): string => encodeURIComponent(s).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
 const encodeKey = (key: string): string => key.split('/').map(escapeUri).join('/');
 
 function sdkSigner(cred: Credential = CRED, region = 'us-east-1'): SignatureV4 {
@@ -107,7 +106,6 @@ async function presigned(req: Req, expiresIn = 3600, cred: Credential = CRED): P
   return sdkSigner(cred).presign(r, { signingDate: SIGNED_AT, expiresIn });
 }
 
-
 const verifier = new SigV4Verifier(lookup);
 
 /** Fills `headers` from `rawHeaders`, as node does. */
@@ -120,22 +118,28 @@ function withHeaders(input: Omit<AuthInput, 'headers'>): AuthInput {
 describe('AWS documented examples', () => {
   // https://docs.aws.amazon.com/AmazonS3/latest/API/sig-v4-header-based-auth.html (GET Object)
   test('the GET Object example with a Range header verifies', async () => {
-    const result = await verifier.authenticate(withHeaders({
-      method: 'GET',
-      rawPath: '/test.txt',
-      rawQuery: '',
-      rawHeaders: [
-        'Host', 'examplebucket.s3.amazonaws.com',
-        'Range', 'bytes=0-9',
-        'x-amz-content-sha256', EMPTY_SHA,
-        'x-amz-date', '20130524T000000Z',
-        'Authorization',
-        'AWS4-HMAC-SHA256 Credential=AKIAIOSFODNN7EXAMPLE/20130524/us-east-1/s3/aws4_request,' +
-          'SignedHeaders=host;range;x-amz-content-sha256;x-amz-date,' +
-          'Signature=f0e8bdb87c964420e857bd35b5d6ed310bd44f0170aba48dd91039c6036bdb41',
-      ],
-      now: new Date('2013-05-24T00:05:00Z'),
-    }));
+    const result = await verifier.authenticate(
+      withHeaders({
+        method: 'GET',
+        rawPath: '/test.txt',
+        rawQuery: '',
+        rawHeaders: [
+          'Host',
+          'examplebucket.s3.amazonaws.com',
+          'Range',
+          'bytes=0-9',
+          'x-amz-content-sha256',
+          EMPTY_SHA,
+          'x-amz-date',
+          '20130524T000000Z',
+          'Authorization',
+          'AWS4-HMAC-SHA256 Credential=AKIAIOSFODNN7EXAMPLE/20130524/us-east-1/s3/aws4_request,' +
+            'SignedHeaders=host;range;x-amz-content-sha256;x-amz-date,' +
+            'Signature=f0e8bdb87c964420e857bd35b5d6ed310bd44f0170aba48dd91039c6036bdb41',
+        ],
+        now: new Date('2013-05-24T00:05:00Z'),
+      }),
+    );
     assert.equal(result.anonymous, false);
     assert.equal(result.credential?.userId, 'example');
     assert.deepEqual(result.payload, { kind: 'sha256', expectedHex: EMPTY_SHA });
@@ -143,16 +147,18 @@ describe('AWS documented examples', () => {
 
   // https://docs.aws.amazon.com/AmazonS3/latest/API/sigv4-query-string-auth.html
   test('the presigned GET example verifies as UNSIGNED-PAYLOAD', async () => {
-    const result = await verifier.authenticate(withHeaders({
-      method: 'GET',
-      rawPath: '/test.txt',
-      rawQuery:
-        'X-Amz-Algorithm=AWS4-HMAC-SHA256&X-Amz-Credential=AKIAIOSFODNN7EXAMPLE%2F20130524%2Fus-east-1%2Fs3%2Faws4_request' +
-        '&X-Amz-Date=20130524T000000Z&X-Amz-Expires=86400&X-Amz-SignedHeaders=host' +
-        '&X-Amz-Signature=aeeed9bbccd4d02ee5c0109b86d86835f995330da4c265957d157751f604d404',
-      rawHeaders: ['Host', 'examplebucket.s3.amazonaws.com'],
-      now: new Date('2013-05-24T10:00:00Z'),
-    }));
+    const result = await verifier.authenticate(
+      withHeaders({
+        method: 'GET',
+        rawPath: '/test.txt',
+        rawQuery:
+          'X-Amz-Algorithm=AWS4-HMAC-SHA256&X-Amz-Credential=AKIAIOSFODNN7EXAMPLE%2F20130524%2Fus-east-1%2Fs3%2Faws4_request' +
+          '&X-Amz-Date=20130524T000000Z&X-Amz-Expires=86400&X-Amz-SignedHeaders=host' +
+          '&X-Amz-Signature=aeeed9bbccd4d02ee5c0109b86d86835f995330da4c265957d157751f604d404',
+        rawHeaders: ['Host', 'examplebucket.s3.amazonaws.com'],
+        now: new Date('2013-05-24T10:00:00Z'),
+      }),
+    );
     assert.equal(result.presigned, true);
     assert.equal(result.region, 'us-east-1');
     assert.deepEqual(result.payload, { kind: 'unsigned' });
@@ -165,17 +171,24 @@ const STREAMING_EXAMPLE_INPUT = withHeaders({
   rawPath: '/examplebucket/chunkObject.txt',
   rawQuery: '',
   rawHeaders: [
-    'Host', 's3.amazonaws.com',
-    'x-amz-date', '20130524T000000Z',
-    'x-amz-storage-class', 'REDUCED_REDUNDANCY',
+    'Host',
+    's3.amazonaws.com',
+    'x-amz-date',
+    '20130524T000000Z',
+    'x-amz-storage-class',
+    'REDUCED_REDUNDANCY',
     'Authorization',
     'AWS4-HMAC-SHA256 Credential=AKIAIOSFODNN7EXAMPLE/20130524/us-east-1/s3/aws4_request,SignedHeaders=content-encoding;' +
       'content-length;host;x-amz-content-sha256;x-amz-date;x-amz-decoded-content-length;x-amz-storage-class,' +
       'Signature=4f232c4386841ef735655705268965c44a0e4690baa4adea153f7db9fa80a0a9',
-    'x-amz-content-sha256', 'STREAMING-AWS4-HMAC-SHA256-PAYLOAD',
-    'Content-Encoding', 'aws-chunked',
-    'x-amz-decoded-content-length', '66560',
-    'Content-Length', '66824',
+    'x-amz-content-sha256',
+    'STREAMING-AWS4-HMAC-SHA256-PAYLOAD',
+    'Content-Encoding',
+    'aws-chunked',
+    'x-amz-decoded-content-length',
+    '66560',
+    'Content-Length',
+    '66824',
   ],
   now: new Date('2013-05-24T00:00:00Z'),
 });
@@ -223,11 +236,7 @@ describe('streaming payloads', () => {
 
 describe('header authentication with the AWS SDK signer', () => {
   test('a signed PUT verifies and returns the credential and region', async () => {
-    const req = await signed(
-      { method: 'PUT', path: '/bucket/photos/cat.jpg', headers: { 'content-type': 'image/jpeg', 'x-amz-meta-owner': 'ann' } },
-      CRED,
-      'eu-west-3',
-    );
+    const req = await signed({ method: 'PUT', path: '/bucket/photos/cat.jpg', headers: { 'content-type': 'image/jpeg', 'x-amz-meta-owner': 'ann' } }, CRED, 'eu-west-3');
     const result = await verifier.authenticate(toInput(req, SOON));
     assert.equal(result.anonymous, false);
     assert.equal(result.presigned, false);
@@ -328,7 +337,11 @@ describe('header authentication with the AWS SDK signer', () => {
 
 describe('Authorization header parsing', () => {
   const input = (authorization: string, extra: string[] = []): AuthInput => ({
-    method: 'GET', rawPath: '/', rawQuery: '', now: SOON, headers: { authorization },
+    method: 'GET',
+    rawPath: '/',
+    rawQuery: '',
+    now: SOON,
+    headers: { authorization },
     rawHeaders: ['Host', 'h', 'x-amz-date', '20260101T120000Z', 'x-amz-content-sha256', 'UNSIGNED-PAYLOAD', ...extra],
   });
   const cred = 'Credential=AKIDCOFFER0001/20260101/us-east-1/s3/aws4_request';
@@ -422,7 +435,10 @@ describe('presigned URLs', () => {
   test('a missing parameter is AuthorizationQueryParametersError', async () => {
     const req = await presigned({ path: '/b/k' });
     const input = toInput(req, SOON);
-    const rawQuery = input.rawQuery.split('&').filter((p) => !p.startsWith('X-Amz-SignedHeaders=')).join('&');
+    const rawQuery = input.rawQuery
+      .split('&')
+      .filter((p) => !p.startsWith('X-Amz-SignedHeaders='))
+      .join('&');
     await rejectsWith(verifier.authenticate({ ...input, rawQuery }), 'AuthorizationQueryParametersError', /requires the X-Amz-Algorithm/);
   });
 
@@ -463,7 +479,12 @@ describe('anonymous requests', () => {
 
   test('an anonymous body may be unsigned aws-chunked but not signed streaming', async () => {
     const anon = (value: string): AuthInput => ({
-      method: 'PUT', rawPath: '/b/k', rawQuery: '', headers: { 'x-amz-content-sha256': value }, rawHeaders: ['x-amz-content-sha256', value], now: SOON,
+      method: 'PUT',
+      rawPath: '/b/k',
+      rawQuery: '',
+      headers: { 'x-amz-content-sha256': value },
+      rawHeaders: ['x-amz-content-sha256', value],
+      now: SOON,
     });
     assert.equal((await verifier.authenticate(anon('STREAMING-UNSIGNED-PAYLOAD-TRAILER'))).payload.kind, 'streaming-unsigned-trailer');
     await rejectsWith(verifier.authenticate(anon('STREAMING-AWS4-HMAC-SHA256-PAYLOAD')), 'InvalidRequest', /Anonymous requests/);

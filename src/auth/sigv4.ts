@@ -5,16 +5,42 @@
 
 import { MESSAGES, S3Error } from '../errors.js';
 import {
-  ALGORITHM, SERVICE, SigningKeyCache, TERMINATOR, UNSIGNED_PAYLOAD, canonicalHeaders, canonicalQuery,
-  canonicalUri, hmac, parseQueryPairs, safeEqual, safeEqualSecret, sha256Hex, toBytes,
+  ALGORITHM,
+  SERVICE,
+  SigningKeyCache,
+  TERMINATOR,
+  UNSIGNED_PAYLOAD,
+  canonicalHeaders,
+  canonicalQuery,
+  canonicalUri,
+  hmac,
+  parseQueryPairs,
+  safeEqual,
+  safeEqualSecret,
+  sha256Hex,
+  toBytes,
 } from './canonical.js';
 import {
-  type ContentSha256, type CredentialScope, checkQueryAlgorithm, formatAmzDate, formatIsoSeconds,
-  parseAmzDate, parseAuthorizationHeader, parseContentSha256, parseCredential, parseExpires,
-  parseSignedHeaders, queryError,
+  type ContentSha256,
+  type CredentialScope,
+  checkQueryAlgorithm,
+  formatAmzDate,
+  formatIsoSeconds,
+  parseAmzDate,
+  parseAuthorizationHeader,
+  parseContentSha256,
+  parseCredential,
+  parseExpires,
+  parseSignedHeaders,
+  queryError,
 } from './parse.js';
 
-export interface Credential { accessKeyId: string; secretAccessKey: string; userId: string; sessionToken?: string }
+export interface Credential {
+  accessKeyId: string;
+  secretAccessKey: string;
+  userId: string;
+  sessionToken?: string;
+}
 export type CredentialLookup = (accessKeyId: string) => Promise<Credential | undefined>;
 
 export interface AuthInput {
@@ -72,9 +98,7 @@ interface SignedRequest {
 /** A request signed both in the Authorization header and in the query. */
 export function onlyOneAuthMechanism(): S3Error {
   return new S3Error('InvalidArgument', {
-    message:
-      'Only one auth mechanism allowed; only the X-Amz-Algorithm query parameter, Signature query string ' +
-      'parameter or the Authorization header should be specified',
+    message: 'Only one auth mechanism allowed; only the X-Amz-Algorithm query parameter, Signature query string ' + 'parameter or the Authorization header should be specified',
     fields: { ArgumentName: 'Authorization' },
   });
 }
@@ -199,9 +223,7 @@ function fromHeader(input: AuthInput, authorization: string): SignedRequest {
 
   if (auth.credential.date !== amzDate.slice(0, 8)) {
     throw new S3Error('AuthorizationHeaderMalformed', {
-      message:
-        `The authorization header is malformed; Invalid credential date "${auth.credential.date}". ` +
-        `This date is not the same as X-Amz-Date: "${amzDate.slice(0, 8)}".`,
+      message: `The authorization header is malformed; Invalid credential date "${auth.credential.date}". ` + `This date is not the same as X-Amz-Date: "${amzDate.slice(0, 8)}".`,
     });
   }
   if (Math.abs(input.now.getTime() - signedAt.getTime()) > MAX_CLOCK_SKEW_MS) {
@@ -226,9 +248,7 @@ function fromHeader(input: AuthInput, authorization: string): SignedRequest {
   };
 }
 
-const PRESIGN_PARAMS = [
-  'X-Amz-Algorithm', 'X-Amz-Credential', 'X-Amz-Signature', 'X-Amz-Date', 'X-Amz-SignedHeaders', 'X-Amz-Expires',
-] as const;
+const PRESIGN_PARAMS = ['X-Amz-Algorithm', 'X-Amz-Credential', 'X-Amz-Signature', 'X-Amz-Date', 'X-Amz-SignedHeaders', 'X-Amz-Expires'] as const;
 
 function fromQuery(input: AuthInput, query: Map<string, string>): SignedRequest {
   const p: Partial<Record<(typeof PRESIGN_PARAMS)[number], string>> = {};
@@ -321,9 +341,7 @@ function anonymousPayload(input: AuthInput): PayloadMode {
   const content = parseContentSha256(value);
   if (content.kind === 'streaming-signed') {
     throw new S3Error('InvalidRequest', {
-      message:
-        "Anonymous requests don't support this x-amz-content-sha256 value. " +
-        'Please use UNSIGNED-PAYLOAD or STREAMING-UNSIGNED-PAYLOAD-TRAILER.',
+      message: "Anonymous requests don't support this x-amz-content-sha256 value. " + 'Please use UNSIGNED-PAYLOAD or STREAMING-UNSIGNED-PAYLOAD-TRAILER.',
     });
   }
   return content;

@@ -63,13 +63,15 @@ export class FsBlobStore implements BlobStore {
    * for it: a write that finds the disk full still fails cleanly (InsufficientStorage).
    */
   private readFreeSpace(): Promise<void> {
-    return (this.reading ??= statfs(this.root).then(
-      (s) => s.bavail * s.bsize,
-      () => Number.POSITIVE_INFINITY,
-    ).then((bytes) => {
-      this.free = { bytes, readAt: performance.now() };
-      this.reading = undefined;
-    }));
+    return (this.reading ??= statfs(this.root)
+      .then(
+        (s) => s.bavail * s.bsize,
+        () => Number.POSITIVE_INFINITY,
+      )
+      .then((bytes) => {
+        this.free = { bytes, readAt: performance.now() };
+        this.reading = undefined;
+      }));
   }
 
   /** Ready to write; says how many other processes use this data dir's volume now. */
@@ -240,7 +242,10 @@ class BlobSink extends Writable {
 
   override _writev(chunks: Array<{ chunk: Buffer }>, cb: (err?: Error | null) => void): void {
     // Any failure, a full disk included, fails this stream once; nothing is thrown past it.
-    this.append(chunks.map((c) => c.chunk)).then(() => cb(), (err: Error) => cb(err));
+    this.append(chunks.map((c) => c.chunk)).then(
+      () => cb(),
+      (err: Error) => cb(err),
+    );
   }
 
   /** Write all of `buffers` at the end of the file: a short write (a nearly full disk) continues where it stopped. */

@@ -1,12 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import {
-  CHECKSUM_ALGORITHMS,
-  checksumHeaderName,
-  isValidChecksumValue,
-  parseChecksumAlgorithm,
-  splitPartCount,
-} from './algorithms.js';
+import { CHECKSUM_ALGORITHMS, checksumHeaderName, isValidChecksumValue, parseChecksumAlgorithm, splitPartCount } from './algorithms.js';
 
 test('the five S3 flexible checksum algorithms are listed', () => {
   assert.deepEqual([...CHECKSUM_ALGORITHMS], ['CRC32', 'CRC32C', 'CRC64NVME', 'SHA1', 'SHA256']);

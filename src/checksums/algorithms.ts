@@ -3,13 +3,7 @@
 
 export type ChecksumAlgorithm = 'CRC32' | 'CRC32C' | 'CRC64NVME' | 'SHA1' | 'SHA256';
 
-export const CHECKSUM_ALGORITHMS: readonly ChecksumAlgorithm[] = Object.freeze([
-  'CRC32',
-  'CRC32C',
-  'CRC64NVME',
-  'SHA1',
-  'SHA256',
-]);
+export const CHECKSUM_ALGORITHMS: readonly ChecksumAlgorithm[] = Object.freeze(['CRC32', 'CRC32C', 'CRC64NVME', 'SHA1', 'SHA256']);
 
 /** Digest length in bytes: a CRC is its big-endian value, a SHA its raw digest. */
 export const CHECKSUM_DIGEST_BYTES = {
@@ -31,9 +25,7 @@ export function checksumHeaderName(a: ChecksumAlgorithm): string {
  */
 export function parseChecksumAlgorithm(v: string): ChecksumAlgorithm | undefined {
   const upper = v.toUpperCase();
-  return (CHECKSUM_ALGORITHMS as readonly string[]).includes(upper)
-    ? (upper as ChecksumAlgorithm)
-    : undefined;
+  return (CHECKSUM_ALGORITHMS as readonly string[]).includes(upper) ? (upper as ChecksumAlgorithm) : undefined;
 }
 
 // Padded standard base64 only: Buffer.from(s, 'base64') ignores junk, so check the shape first.

@@ -49,10 +49,7 @@ test('a 5 GiB part (more than 2^32 bits) shifts like two shorter parts in a row'
   const twoSteps = combineCrc32(combineCrc32(crcA, 0, big - 12_345), 0, 12_345);
   assert.equal(oneStep, twoSteps);
   const c64 = crc64(data);
-  assert.equal(
-    combineCrc64nvme(c64, 0n, big),
-    combineCrc64nvme(combineCrc64nvme(c64, 0n, big - 12_345), 0n, 12_345),
-  );
+  assert.equal(combineCrc64nvme(c64, 0n, big), combineCrc64nvme(combineCrc64nvme(c64, 0n, big - 12_345), 0n, 12_345));
 });
 
 test('combineChecksumParts gives the full-object base64 checksum of a multipart upload', () => {

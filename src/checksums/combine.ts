@@ -94,10 +94,7 @@ export type CombinableChecksumAlgorithm = 'CRC32' | 'CRC32C' | 'CRC64NVME';
  * The full-object checksum (base64, as in x-amz-checksum-*) of parts given in order as their own
  * base64 checksums and sizes. Only CRCs combine; S3 offers FULL_OBJECT for exactly these three.
  */
-export function combineChecksumParts(
-  a: CombinableChecksumAlgorithm,
-  parts: ReadonlyArray<{ checksum: string; size: number }>,
-): string {
+export function combineChecksumParts(a: CombinableChecksumAlgorithm, parts: ReadonlyArray<{ checksum: string; size: number }>): string {
   const width = CHECKSUM_DIGEST_BYTES[a];
   const decode = (b64: string): Buffer => {
     const buf = Buffer.from(b64, 'base64');

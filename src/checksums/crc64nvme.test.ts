@@ -1,13 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { Crc64Nvme } from '@aws-sdk/crc64-nvme';
-import {
-  crc64nvmeImplementation,
-  crc64nvmeNativeLoaded,
-  crc64nvmeUpdate,
-  crc64nvmeUpdateJs,
-  crc64nvmeUpdateNativePortable,
-} from './crc64nvme.js';
+import { crc64nvmeImplementation, crc64nvmeNativeLoaded, crc64nvmeUpdate, crc64nvmeUpdateJs, crc64nvmeUpdateNativePortable } from './crc64nvme.js';
 import type { Crc64NvmeUpdate } from './crc64nvme.js';
 import { pseudoRandomBytes } from './test-data.js';
 

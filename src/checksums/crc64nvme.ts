@@ -20,10 +20,7 @@ export type Crc64NvmeUpdate = (state: Uint8Array, data: Uint8Array) => void;
 
 // This module runs from dist/src/checksums/ when compiled and from src/checksums/ under a TS
 // loader; either way the addon is in build/Release at the package root.
-const ADDON_CANDIDATES = [
-  '../../../build/Release/crc64nvme.node',
-  '../../build/Release/crc64nvme.node',
-];
+const ADDON_CANDIDATES = ['../../../build/Release/crc64nvme.node', '../../build/Release/crc64nvme.node'];
 
 // The check value of the catalogue, "123456789" → 0xae8b14860a799888.
 // https://reveng.sourceforge.io/crc-catalogue/17plus.htm#crc.cat.crc-64-nvme

@@ -127,7 +127,10 @@ export class OffloadedMd5 {
   private wake: (() => void) | undefined;
   private done = false;
 
-  constructor(private readonly worker: Md5Worker, private readonly id: number) {
+  constructor(
+    private readonly worker: Md5Worker,
+    private readonly id: number,
+  ) {
     worker.onAck(id, (bytes) => {
       this.inFlight -= bytes;
       if (this.inFlight <= MAX_IN_FLIGHT_BYTES / 2 && this.wake) {

@@ -30,7 +30,14 @@ export async function adminRequest(target: AdminEndpoint, method: string, path: 
   };
   if (body !== undefined) headers['content-type'] = 'application/json';
   const signed = Object.keys(headers).sort();
-  const canonical = [method, canonicalUri(url.pathname), canonicalQuery(url.search.slice(1), false), canonicalHeaders(signed, [], headers), signed.join(';'), headers['x-amz-content-sha256']].join('\n');
+  const canonical = [
+    method,
+    canonicalUri(url.pathname),
+    canonicalQuery(url.search.slice(1), false),
+    canonicalHeaders(signed, [], headers),
+    signed.join(';'),
+    headers['x-amz-content-sha256'],
+  ].join('\n');
   const scope = `${amzDate.slice(0, 8)}/${target.region}/s3/aws4_request`;
   const toSign = [ALGORITHM, amzDate, scope, sha256Hex(canonical)].join('\n');
   const signature = hmac(deriveSigningKey(target.secretAccessKey, amzDate.slice(0, 8), target.region), toSign).toString('hex');
@@ -60,7 +67,8 @@ export async function adminRequest(target: AdminEndpoint, method: string, path: 
 function endpointFromEnv(env: Env): AdminEndpoint {
   const accessKeyId = env.COFFER_ROOT_ACCESS_KEY ?? env.AWS_ACCESS_KEY_ID;
   const secretAccessKey = env.COFFER_ROOT_SECRET_KEY ?? env.AWS_SECRET_ACCESS_KEY;
-  if (!accessKeyId || !secretAccessKey) throw new Error('set COFFER_ROOT_ACCESS_KEY and COFFER_ROOT_SECRET_KEY (or AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY) to an admin user\'s keys');
+  if (!accessKeyId || !secretAccessKey)
+    throw new Error("set COFFER_ROOT_ACCESS_KEY and COFFER_ROOT_SECRET_KEY (or AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY) to an admin user's keys");
   const address = env.COFFER_ADDRESS ?? '127.0.0.1:9000';
   const endpoint = env.COFFER_ENDPOINT ?? `http://${address.startsWith('0.0.0.0:') ? address.replace('0.0.0.0', '127.0.0.1') : address}`;
   return { endpoint, accessKeyId, secretAccessKey, region: env.COFFER_REGION ?? 'us-east-1' };

@@ -32,9 +32,27 @@ async function server(args: string[]): Promise<void> {
   const { values } = parseArgs({
     args: expandSwitches(args),
     options: Object.fromEntries(
-      ['address', 'tls-address', 'tls-cert', 'tls-key', 'data-dir', 'database-url', 'region', 'domains', 'max-object-size', 'max-buckets',
-        'region-endpoints', 'rate-limit', 'max-inflight', 'request-timeout', 'inline-max', 'upload-max-age', 'min-free-space',
-        'sigv2', 'log-level'].map((n) => [n, { type: 'string' as const }]),
+      [
+        'address',
+        'tls-address',
+        'tls-cert',
+        'tls-key',
+        'data-dir',
+        'database-url',
+        'region',
+        'domains',
+        'max-object-size',
+        'max-buckets',
+        'region-endpoints',
+        'rate-limit',
+        'max-inflight',
+        'request-timeout',
+        'inline-max',
+        'upload-max-age',
+        'min-free-space',
+        'sigv2',
+        'log-level',
+      ].map((n) => [n, { type: 'string' as const }]),
     ),
   });
   const config = loadConfig(process.env, values as Record<string, string | undefined>);

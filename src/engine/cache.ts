@@ -6,7 +6,10 @@ import type { AccessKeyRecord, BucketRecord, UserRecord } from '../meta/types.js
 
 export class TtlCache<K, V> {
   private readonly entries = new Map<K, { value: V; expires: number }>();
-  constructor(private readonly ttlMs: number, private readonly maxEntries = 10_000) {}
+  constructor(
+    private readonly ttlMs: number,
+    private readonly maxEntries = 10_000,
+  ) {}
 
   get(key: K, now = Date.now()): V | undefined {
     const e = this.entries.get(key);

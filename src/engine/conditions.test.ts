@@ -32,7 +32,7 @@ const read = (c: ReadConditions): string => outcome(() => checkReadConditions(OB
 const copy = (c: ReadConditions): string => outcome(() => checkCopySourceConditions(OBJECT, c));
 const write = (current: Versioned | undefined, c: WriteConditions): string => outcome(() => checkWriteConditions(current, c));
 
-test('If-Match passes on the object\'s ETag, quoted or not, in a list or as *, and fails 412 otherwise', () => {
+test("If-Match passes on the object's ETag, quoted or not, in a list or as *, and fails 412 otherwise", () => {
   assert.equal(read({ ifMatch: ETAG }), '200');
   assert.equal(read({ ifMatch: OBJECT.etag }), '200');
   assert.equal(read({ ifMatch: `${OTHER}, ${ETAG}` }), '200');
@@ -46,7 +46,7 @@ test('If-Unmodified-Since fails 412 only when the object changed after that seco
   assert.equal(read({ ifUnmodifiedSince: AFTER }), '200');
 });
 
-test('If-None-Match answers 304 on the object\'s ETag or *, and passes otherwise', () => {
+test("If-None-Match answers 304 on the object's ETag or *, and passes otherwise", () => {
   assert.equal(read({ ifNoneMatch: ETAG }), '304 NotModified');
   assert.equal(read({ ifNoneMatch: `${OTHER}, ${ETAG}` }), '304 NotModified');
   assert.equal(read({ ifNoneMatch: '*' }), '304 NotModified');
@@ -89,13 +89,22 @@ test('when If-Match and If-Unmodified-Since hold, a matching If-None-Match still
 });
 
 test('the errors name the condition that failed, and a 304 carries the ETag and Last-Modified of the object', () => {
-  assert.throws(() => checkReadConditions(OBJECT, { ifMatch: OTHER }), (err: unknown) => err instanceof S3Error && err.fields.Condition === 'If-Match');
-  assert.throws(() => checkReadConditions(OBJECT, { ifUnmodifiedSince: BEFORE }), (err: unknown) => err instanceof S3Error && err.fields.Condition === 'If-Unmodified-Since');
-  assert.throws(() => checkReadConditions(OBJECT, { ifNoneMatch: ETAG }), (err: unknown) => {
-    assert.ok(err instanceof S3Error);
-    assert.deepEqual(err.headers, { ETag: ETAG, 'Last-Modified': 'Mon, 15 Jan 2024 12:00:00 GMT' });
-    return true;
-  });
+  assert.throws(
+    () => checkReadConditions(OBJECT, { ifMatch: OTHER }),
+    (err: unknown) => err instanceof S3Error && err.fields.Condition === 'If-Match',
+  );
+  assert.throws(
+    () => checkReadConditions(OBJECT, { ifUnmodifiedSince: BEFORE }),
+    (err: unknown) => err instanceof S3Error && err.fields.Condition === 'If-Unmodified-Since',
+  );
+  assert.throws(
+    () => checkReadConditions(OBJECT, { ifNoneMatch: ETAG }),
+    (err: unknown) => {
+      assert.ok(err instanceof S3Error);
+      assert.deepEqual(err.headers, { ETag: ETAG, 'Last-Modified': 'Mon, 15 Jan 2024 12:00:00 GMT' });
+      return true;
+    },
+  );
 });
 
 test('copy source conditions answer 412 where a GET would answer 304', () => {

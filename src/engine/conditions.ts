@@ -20,7 +20,12 @@ export interface Versioned {
 export function parseEtagList(value: string): string[] {
   return value
     .split(',')
-    .map((v) => v.trim().replace(/^W\//, '').replace(/^"(.*)"$/, '$1'))
+    .map((v) =>
+      v
+        .trim()
+        .replace(/^W\//, '')
+        .replace(/^"(.*)"$/, '$1'),
+    )
     .filter((v) => v.length > 0);
 }
 

@@ -19,45 +19,115 @@ import type { Tag } from '../meta/types.js';
 export class Engine {
   constructor(readonly deps: EngineDeps) {}
 
-  createUser(input: users.CreateUserInput) { return users.createUser(this.deps, input); }
-  deleteUser(name: string) { return users.deleteUser(this.deps, name); }
-  listUsers() { return users.listUsers(this.deps); }
-  getUser(id: string) { return this.deps.meta.getUser(id); }
+  createUser(input: users.CreateUserInput) {
+    return users.createUser(this.deps, input);
+  }
+  deleteUser(name: string) {
+    return users.deleteUser(this.deps, name);
+  }
+  listUsers() {
+    return users.listUsers(this.deps);
+  }
+  getUser(id: string) {
+    return this.deps.meta.getUser(id);
+  }
   /** Throws unless the metadata store answers a query. */
-  async checkReady() { await this.deps.meta.countBuckets(''); }
-  lookupAccessKey(accessKeyId: string) { return users.lookupAccessKey(this.deps, accessKeyId); }
-  ensureRootUser(accessKeyId?: string, secret?: string) { return users.ensureRootUser(this.deps, accessKeyId, secret); }
+  async checkReady() {
+    await this.deps.meta.countBuckets('');
+  }
+  lookupAccessKey(accessKeyId: string) {
+    return users.lookupAccessKey(this.deps, accessKeyId);
+  }
+  ensureRootUser(accessKeyId?: string, secret?: string) {
+    return users.ensureRootUser(this.deps, accessKeyId, secret);
+  }
 
-  createBucket(input: buckets.CreateBucketInput) { return buckets.createBucket(this.deps, input); }
-  deleteBucket(bucket: string) { return buckets.deleteBucket(this.deps, bucket); }
-  getBucket(bucket: string) { return cachedBucket(this.deps, bucket); }
-  headBucket(bucket: string) { return buckets.requireBucket(this.deps, bucket); }
-  listBuckets(input: buckets.ListBucketsInput) { return buckets.listBuckets(this.deps, input); }
+  createBucket(input: buckets.CreateBucketInput) {
+    return buckets.createBucket(this.deps, input);
+  }
+  deleteBucket(bucket: string) {
+    return buckets.deleteBucket(this.deps, bucket);
+  }
+  getBucket(bucket: string) {
+    return cachedBucket(this.deps, bucket);
+  }
+  headBucket(bucket: string) {
+    return buckets.requireBucket(this.deps, bucket);
+  }
+  listBuckets(input: buckets.ListBucketsInput) {
+    return buckets.listBuckets(this.deps, input);
+  }
 
-  putObject(input: write.PutObjectInput) { return write.putObject(this.deps, input); }
-  copyObject(input: write.CopyObjectInput) { return write.copyObject(this.deps, input); }
-  getObject(input: read.GetObjectInput) { return read.getObject(this.deps, input); }
-  deleteObject(bucket: string, ownerId: string, target: del.DeleteTarget) { return del.deleteObject(this.deps, bucket, ownerId, target); }
-  deleteObjects(bucket: string, ownerId: string, targets: del.DeleteTarget[]) { return del.deleteObjects(this.deps, bucket, ownerId, targets); }
-  listObjects(input: list.ListObjectsInput) { return list.listObjects(this.deps, input); }
-  listObjectVersions(input: listVersions.ListObjectVersionsInput) { return listVersions.listObjectVersions(this.deps, input); }
+  putObject(input: write.PutObjectInput) {
+    return write.putObject(this.deps, input);
+  }
+  copyObject(input: write.CopyObjectInput) {
+    return write.copyObject(this.deps, input);
+  }
+  getObject(input: read.GetObjectInput) {
+    return read.getObject(this.deps, input);
+  }
+  deleteObject(bucket: string, ownerId: string, target: del.DeleteTarget) {
+    return del.deleteObject(this.deps, bucket, ownerId, target);
+  }
+  deleteObjects(bucket: string, ownerId: string, targets: del.DeleteTarget[]) {
+    return del.deleteObjects(this.deps, bucket, ownerId, targets);
+  }
+  listObjects(input: list.ListObjectsInput) {
+    return list.listObjects(this.deps, input);
+  }
+  listObjectVersions(input: listVersions.ListObjectVersionsInput) {
+    return listVersions.listObjectVersions(this.deps, input);
+  }
 
-  createMultipartUpload(input: mpu.CreateMultipartUploadInput) { return mpu.createMultipartUpload(this.deps, input); }
-  uploadPart(input: mpu.UploadPartInput) { return mpu.uploadPart(this.deps, input); }
-  uploadPartCopy(input: mpu.UploadPartCopyInput) { return mpu.uploadPartCopy(this.deps, input); }
-  completeMultipartUpload(input: mpu.CompleteMultipartUploadInput) { return mpu.completeMultipartUpload(this.deps, input); }
-  abortMultipartUpload(bucket: string, key: string, uploadId: string) { return mpu.abortMultipartUpload(this.deps, bucket, key, uploadId); }
-  abortUploadsInitiatedBefore(cutoff: number) { return mpu.abortUploadsInitiatedBefore(this.deps, cutoff); }
-  listMultipartUploads(input: mpuList.ListUploadsInput) { return mpuList.listMultipartUploads(this.deps, input); }
-  listParts(input: mpuList.ListPartsInput) { return mpuList.listParts(this.deps, input); }
-  headObject(bucket: string, key: string, versionId?: string) { return read.requireObject(this.deps, bucket, key, versionId); }
+  createMultipartUpload(input: mpu.CreateMultipartUploadInput) {
+    return mpu.createMultipartUpload(this.deps, input);
+  }
+  uploadPart(input: mpu.UploadPartInput) {
+    return mpu.uploadPart(this.deps, input);
+  }
+  uploadPartCopy(input: mpu.UploadPartCopyInput) {
+    return mpu.uploadPartCopy(this.deps, input);
+  }
+  completeMultipartUpload(input: mpu.CompleteMultipartUploadInput) {
+    return mpu.completeMultipartUpload(this.deps, input);
+  }
+  abortMultipartUpload(bucket: string, key: string, uploadId: string) {
+    return mpu.abortMultipartUpload(this.deps, bucket, key, uploadId);
+  }
+  abortUploadsInitiatedBefore(cutoff: number) {
+    return mpu.abortUploadsInitiatedBefore(this.deps, cutoff);
+  }
+  listMultipartUploads(input: mpuList.ListUploadsInput) {
+    return mpuList.listMultipartUploads(this.deps, input);
+  }
+  listParts(input: mpuList.ListPartsInput) {
+    return mpuList.listParts(this.deps, input);
+  }
+  headObject(bucket: string, key: string, versionId?: string) {
+    return read.requireObject(this.deps, bucket, key, versionId);
+  }
 
-  getObjectTagging(input: objectTagging.ObjectTaggingInput) { return objectTagging.getObjectTagging(this.deps, input); }
-  putObjectTagging(input: objectTagging.ObjectTaggingInput & { tags: Tag[] }) { return objectTagging.putObjectTagging(this.deps, input); }
-  deleteObjectTagging(input: objectTagging.ObjectTaggingInput) { return objectTagging.putObjectTagging(this.deps, { ...input, tags: [] }); }
-  getBucketTagging(bucket: string) { return bucketTagging.getBucketTagging(this.deps, bucket); }
-  putBucketTagging(bucket: string, tags: Tag[]) { return bucketTagging.putBucketTagging(this.deps, bucket, tags); }
-  deleteBucketTagging(bucket: string) { return bucketTagging.putBucketTagging(this.deps, bucket, []); }
+  getObjectTagging(input: objectTagging.ObjectTaggingInput) {
+    return objectTagging.getObjectTagging(this.deps, input);
+  }
+  putObjectTagging(input: objectTagging.ObjectTaggingInput & { tags: Tag[] }) {
+    return objectTagging.putObjectTagging(this.deps, input);
+  }
+  deleteObjectTagging(input: objectTagging.ObjectTaggingInput) {
+    return objectTagging.putObjectTagging(this.deps, { ...input, tags: [] });
+  }
+  getBucketTagging(bucket: string) {
+    return bucketTagging.getBucketTagging(this.deps, bucket);
+  }
+  putBucketTagging(bucket: string, tags: Tag[]) {
+    return bucketTagging.putBucketTagging(this.deps, bucket, tags);
+  }
+  deleteBucketTagging(bucket: string) {
+    return bucketTagging.putBucketTagging(this.deps, bucket, []);
+  }
 
-  collectGarbage(minAgeMs: number) { return collectGarbage(this.deps, minAgeMs); }
+  collectGarbage(minAgeMs: number) {
+    return collectGarbage(this.deps, minAgeMs);
+  }
 }

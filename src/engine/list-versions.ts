@@ -36,16 +36,17 @@ export async function listObjectVersions(deps: EngineDeps, input: ListObjectVers
   const out = await delimitedScan<ObjectRecord>(
     { prefix: input.prefix, delimiter: input.delimiter, max: input.maxKeys, marker: input.keyMarker, prefixesAfterMarkerOnly: true },
     {
-      fetch: (limit) => deps.meta.listObjectVersions(input.bucket, {
-        prefix: input.prefix,
-        keyMarker,
-        versionIdMarker,
-        // A client's marker version may have been deleted since its last page (as a clean-up
-        // that lists a page and deletes it does every time); its id still tells when it was made.
-        versionIdMarkerTime: versionIdMarker !== undefined ? versionIdTime(versionIdMarker) : undefined,
-        from,
-        limit,
-      }),
+      fetch: (limit) =>
+        deps.meta.listObjectVersions(input.bucket, {
+          prefix: input.prefix,
+          keyMarker,
+          versionIdMarker,
+          // A client's marker version may have been deleted since its last page (as a clean-up
+          // that lists a page and deletes it does every time); its id still tells when it was made.
+          versionIdMarkerTime: versionIdMarker !== undefined ? versionIdTime(versionIdMarker) : undefined,
+          from,
+          limit,
+        }),
       advancePast: (row) => {
         keyMarker = row.key;
         versionIdMarker = row.versionId;

@@ -137,12 +137,18 @@ export async function uploadPart(deps: EngineDeps, input: UploadPartInput): Prom
   const uploadAlg = (upload.checksumAlgorithm ?? undefined) as ChecksumAlgorithm | undefined;
   const sent = input.body.checksumAlgorithm;
   if (uploadAlg && sent && sent !== uploadAlg) {
-    throw new S3Error('InvalidRequest', { message: `Checksum Type mismatch occurred, expected checksum Type: ${uploadAlg.toLowerCase()}, actual checksum Type: ${sent.toLowerCase()}` });
+    throw new S3Error('InvalidRequest', {
+      message: `Checksum Type mismatch occurred, expected checksum Type: ${uploadAlg.toLowerCase()}, actual checksum Type: ${sent.toLowerCase()}`,
+    });
   }
   const algorithm = sent ?? uploadAlg;
   // A checksum the upload asked for but the part did not send is computed, not checked.
   // The parts are stored as the object will be: under the upload's encryption.
-  const body = await writeObjectData(deps, { ...input.body, checksumAlgorithm: algorithm, computeOnly: sent === undefined && algorithm !== undefined }, partWriteOptions(storedBytesTransform(upload.encryption)));
+  const body = await writeObjectData(
+    deps,
+    { ...input.body, checksumAlgorithm: algorithm, computeOnly: sent === undefined && algorithm !== undefined },
+    partWriteOptions(storedBytesTransform(upload.encryption)),
+  );
   const part: PartRecord = {
     uploadId: upload.uploadId,
     partNumber: input.partNumber,
@@ -177,7 +183,10 @@ export async function uploadPartCopy(deps: EngineDeps, input: UploadPartCopyInpu
   const wanted = input.sourceRange;
   if (wanted && 'start' in wanted && (wanted.start >= source.size || (wanted.end !== undefined && wanted.end >= source.size))) {
     // x-amz-copy-source-range must lie inside the source: S3 neither clamps it nor answers 416.
-    throw new S3Error('InvalidArgument', { message: `Range specified is not valid for source object of size: ${source.size}`, fields: { ArgumentName: 'x-amz-copy-source-range' } });
+    throw new S3Error('InvalidArgument', {
+      message: `Range specified is not valid for source object of size: ${source.size}`,
+      fields: { ArgumentName: 'x-amz-copy-source-range' },
+    });
   }
   let range = wanted ? resolveRange(wanted, source.size) : undefined;
   range ??= source.size > 0 ? { start: 0, end: source.size - 1 } : undefined;
@@ -186,12 +195,20 @@ export async function uploadPartCopy(deps: EngineDeps, input: UploadPartCopyInpu
   const algorithm = (upload.checksumAlgorithm ?? undefined) as ChecksumAlgorithm | undefined;
   const body = await copyObjectData(deps, source, range, { checksumAlgorithm: algorithm, signal: input.signal }, partWriteOptions(storedBytesTransform(upload.encryption)));
   const part: PartRecord = {
-    uploadId: upload.uploadId, partNumber: input.partNumber, blobId: partBlobId(body), size: body.size,
-    etag: body.md5Hex, lastModified: Date.now(), checksums: body.checksums,
+    uploadId: upload.uploadId,
+    partNumber: input.partNumber,
+    blobId: partBlobId(body),
+    size: body.size,
+    etag: body.md5Hex,
+    lastModified: Date.now(),
+    checksums: body.checksums,
   };
   await commitPart(deps, upload, part);
   return {
-    etag: part.etag, checksumAlgorithm: algorithm, checksums: body.checksums, lastModified: part.lastModified,
+    etag: part.etag,
+    checksumAlgorithm: algorithm,
+    checksums: body.checksums,
+    lastModified: part.lastModified,
     sourceVersionId: sourceBucket.versioning !== null ? source.versionId : undefined,
   };
 }
@@ -233,10 +250,16 @@ function objectChecksums(upload: UploadRecord, parts: PartRecord[]): { algorithm
   const type = upload.checksumType ?? 'FULL_OBJECT';
   const values: Record<string, string> = {};
   // Like a single PUT, every object carries a CRC64NVME of its whole content.
-  values.CRC64NVME = combineChecksumParts('CRC64NVME', parts.map((p) => ({ checksum: p.checksums.CRC64NVME!, size: p.size })));
+  values.CRC64NVME = combineChecksumParts(
+    'CRC64NVME',
+    parts.map((p) => ({ checksum: p.checksums.CRC64NVME!, size: p.size })),
+  );
   if (algorithm !== 'CRC64NVME') {
     if (type === 'FULL_OBJECT') {
-      values[algorithm] = combineChecksumParts(algorithm as 'CRC32' | 'CRC32C', parts.map((p) => ({ checksum: p.checksums[algorithm]!, size: p.size })));
+      values[algorithm] = combineChecksumParts(
+        algorithm as 'CRC32' | 'CRC32C',
+        parts.map((p) => ({ checksum: p.checksums[algorithm]!, size: p.size })),
+      );
     } else {
       // COMPOSITE: the checksum of the concatenated part checksums, suffixed with the part count.
       const h = createHasher(algorithm);
@@ -266,7 +289,9 @@ export async function completeMultipartUpload(deps: EngineDeps, input: CompleteM
   // CreateMultipartUpload request, it'll result in a BadDigest error."
   // https://docs.aws.amazon.com/AmazonS3/latest/API/API_CompleteMultipartUpload.html#AmazonS3-CompleteMultipartUpload-request-header-ChecksumType
   if (input.checksumType !== undefined && input.checksumType !== (known.checksumType ?? 'FULL_OBJECT')) {
-    throw new S3Error('BadDigest', { message: `The upload was created using the ${known.checksumType ?? 'FULL_OBJECT'} checksum mode. The complete request must use the same checksum mode.` });
+    throw new S3Error('BadDigest', {
+      message: `The upload was created using the ${known.checksumType ?? 'FULL_OBJECT'} checksum mode. The complete request must use the same checksum mode.`,
+    });
   }
   // "When a additional checksum ... is applied to each part, the PartNumber must start at 1 and
   // the part numbers must be consecutive. Otherwise ... InvalidPartOrder."
@@ -308,7 +333,10 @@ export async function completeMultipartUpload(deps: EngineDeps, input: CompleteM
       }
       for (const [alg, value] of Object.entries(want.checksums)) {
         if (part.checksums[alg] !== undefined && part.checksums[alg] !== value) {
-          throw new S3Error('InvalidPart', { message: `The ${alg.toLowerCase()} you specified for part ${want.partNumber} did not match what was uploaded.`, fields: { PartNumber: want.partNumber } });
+          throw new S3Error('InvalidPart', {
+            message: `The ${alg.toLowerCase()} you specified for part ${want.partNumber} did not match what was uploaded.`,
+            fields: { PartNumber: want.partNumber },
+          });
         }
       }
       if (i < input.parts.length - 1 && part.size < MIN_PART_SIZE_BYTES) {
@@ -326,11 +354,19 @@ export async function completeMultipartUpload(deps: EngineDeps, input: CompleteM
     for (const p of chosen) md5.update(Buffer.from(p.etag, 'hex'));
     const etag = `${md5.digest('hex')}-${chosen.length}`;
     const record = newObjectRecord({
-      bucket: upload.bucket, key: upload.key, ownerId: upload.ownerId, size, etag, storageClass: upload.storageClass,
-      contentHeaders: upload.contentHeaders, userMetadata: upload.userMetadata,
+      bucket: upload.bucket,
+      key: upload.key,
+      ownerId: upload.ownerId,
+      size,
+      etag,
+      storageClass: upload.storageClass,
+      contentHeaders: upload.contentHeaders,
+      userMetadata: upload.userMetadata,
       checksums: { algorithm: upload.checksumAlgorithm ?? undefined, type: checksums.type, values: checksums.values },
       bytes: { parts: chosen.map((p) => ({ partNumber: p.partNumber, blobId: p.blobId, size: p.size, etag: p.etag, checksums: p.checksums })) },
-      tags: upload.tags, encryption: upload.encryption, lock: upload.lock,
+      tags: upload.tags,
+      encryption: upload.encryption,
+      lock: upload.lock,
     });
     // Conditions given at creation and at completion both apply.
     const created: WriteConditions = upload.conditions ?? {};
@@ -343,8 +379,12 @@ export async function completeMultipartUpload(deps: EngineDeps, input: CompleteM
     unused = (await tx.deleteUpload(upload.uploadId)).map((p) => p.blobId).filter((id) => !used.has(id));
     if (unused.length > 0) await tx.unregisterBlobs(unused);
     out = {
-      etag, versionId: bucket.versioning !== null ? record.versionId : undefined,
-      checksumAlgorithm: checksums.algorithm, checksumType: checksums.type, checksums: checksums.values, size,
+      etag,
+      versionId: bucket.versioning !== null ? record.versionId : undefined,
+      checksumAlgorithm: checksums.algorithm,
+      checksumType: checksums.type,
+      checksums: checksums.values,
+      size,
     };
     await tx.recordCompletedUpload({ uploadId: upload.uploadId, bucket: upload.bucket, key: upload.key, completedAt: Date.now(), result: { ...out } });
   });

@@ -7,8 +7,18 @@ import { refusal } from '../../test/helpers/s3-errors.js';
 import { resolvePart } from './object-read.js';
 
 const MULTIPART = newObjectRecord({
-  bucket: 'b', key: 'k', ownerId: 'o', size: 11, etag: 'e-3',
-  bytes: { parts: [{ partNumber: 1, blobId: 'a', size: 5, etag: 'p1' }, { partNumber: 3, blobId: 'c', size: 6, etag: 'p3' }, { partNumber: 4, blobId: 'd', size: 0, etag: 'p4' }] },
+  bucket: 'b',
+  key: 'k',
+  ownerId: 'o',
+  size: 11,
+  etag: 'e-3',
+  bytes: {
+    parts: [
+      { partNumber: 1, blobId: 'a', size: 5, etag: 'p1' },
+      { partNumber: 3, blobId: 'c', size: 6, etag: 'p3' },
+      { partNumber: 4, blobId: 'd', size: 0, etag: 'p4' },
+    ],
+  },
 });
 
 test('part n of a multipart object is the nth listed part, at the sum of the sizes before it', () => {
@@ -29,9 +39,14 @@ test('a simple object is its own part 1, whole; an empty one has no range', () =
 });
 
 test('a part number past the last part is 416 InvalidPartNumber with the count the object has', () => {
-  assert.deepEqual(refusal(() => resolvePart(MULTIPART, 4)), {
-    code: 'InvalidPartNumber', message: 'The requested partnumber is not satisfiable', fields: { PartNumberRequested: 4, ActualPartCount: 3 },
-  });
+  assert.deepEqual(
+    refusal(() => resolvePart(MULTIPART, 4)),
+    {
+      code: 'InvalidPartNumber',
+      message: 'The requested partnumber is not satisfiable',
+      fields: { PartNumberRequested: 4, ActualPartCount: 3 },
+    },
+  );
   const simple = newObjectRecord({ bucket: 'b', key: 'k', ownerId: 'o', size: 3, etag: 'e', bytes: { blobId: 'x' } });
   assert.equal(refusal(() => resolvePart(simple, 2)).fields.ActualPartCount, 1);
 });

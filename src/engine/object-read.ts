@@ -104,9 +104,8 @@ export async function getObject(deps: EngineDeps, input: GetObjectInput): Promis
     // so a concurrent overwrite can never pair one version's part offsets with another's bytes.
     const object = await requireObject(deps, input.bucket, input.key, input.versionId);
     checkReadConditions(object, input.conditions);
-    const { range, part } = input.partNumber !== undefined
-      ? resolvePart(object, input.partNumber)
-      : { range: input.range ? resolveRange(input.range, object.size) : undefined, part: undefined };
+    const { range, part } =
+      input.partNumber !== undefined ? resolvePart(object, input.partNumber) : { range: input.range ? resolveRange(input.range, object.size) : undefined, part: undefined };
     if (input.headOnly) return { object, range, part };
     // An empty part has no byte range: its body is empty, not the whole object.
     const bytes = part !== undefined && range === undefined ? { start: 0, end: -1 } : range;

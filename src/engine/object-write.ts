@@ -79,12 +79,7 @@ export async function commitVersion(tx: MetaTx, bucket: BucketRecord, record: Ob
   return gone;
 }
 
-async function storeVersion(
-  deps: EngineDeps,
-  bucketName: string,
-  record: ObjectRecord,
-  conditions: WriteConditions,
-): Promise<{ versioned: boolean }> {
+async function storeVersion(deps: EngineDeps, bucketName: string, record: ObjectRecord, conditions: WriteConditions): Promise<{ versioned: boolean }> {
   let gone: string[] = [];
   let versioned = false;
   try {
@@ -122,7 +117,8 @@ function recordFrom(input: { bucket: string; key: string; ownerId: string; tags?
 
 export async function putObject(deps: EngineDeps, input: PutObjectInput): Promise<PutObjectOutput> {
   validateKey(input.key);
-  if (input.body.size > deps.limits.maxObjectSizeBytes) throw new S3Error('EntityTooLarge', { fields: { ProposedSize: input.body.size, MaxSizeAllowed: deps.limits.maxObjectSizeBytes } });
+  if (input.body.size > deps.limits.maxObjectSizeBytes)
+    throw new S3Error('EntityTooLarge', { fields: { ProposedSize: input.body.size, MaxSizeAllowed: deps.limits.maxObjectSizeBytes } });
   // Fail before reading the body when the bucket is missing; the transaction checks again.
   if (!(await cachedBucket(deps, input.bucket))) throw new S3Error('NoSuchBucket', { fields: { BucketName: input.bucket } });
   // Nothing sets a new version's encryption yet.
@@ -172,21 +168,30 @@ export async function copyObject(deps: EngineDeps, input: CopyObjectInput): Prom
   const sameObject = input.source.bucket === input.bucket && input.source.key === input.key;
   if (sameObject && input.metadataDirective === 'COPY' && !input.storageClassChanged && !input.checksumAlgorithm) {
     throw new S3Error('InvalidRequest', {
-      message: "This copy request is illegal because it is trying to copy an object to itself without changing the object's metadata, storage class, website redirect location or encryption attributes.",
+      message:
+        "This copy request is illegal because it is trying to copy an object to itself without changing the object's metadata, storage class, website redirect location or encryption attributes.",
     });
   }
-  if (source.size > deps.limits.maxObjectSizeBytes) throw new S3Error('InvalidRequest', { message: 'The specified copy source is larger than the maximum allowable size for a copy source: ' + deps.limits.maxObjectSizeBytes });
+  if (source.size > deps.limits.maxObjectSizeBytes)
+    throw new S3Error('InvalidRequest', { message: 'The specified copy source is larger than the maximum allowable size for a copy source: ' + deps.limits.maxObjectSizeBytes });
   const algorithm = input.checksumAlgorithm ?? (source.checksums.algorithm as ChecksumAlgorithm | undefined);
   // Read through the source's transform, stored through the copy's.
-  const body = await copyObjectData(deps, source, undefined, { checksumAlgorithm: algorithm, signal: input.signal }, {
-    inlineMaxBytes: deps.limits.inlineMaxBytes,
-    transform: storedBytesTransform(undefined),
-  });
+  const body = await copyObjectData(
+    deps,
+    source,
+    undefined,
+    { checksumAlgorithm: algorithm, signal: input.signal },
+    {
+      inlineMaxBytes: deps.limits.inlineMaxBytes,
+      transform: storedBytesTransform(undefined),
+    },
+  );
   // A copy does not take the source's encryption, Object Lock or archive state: they come from
   // the request and the target bucket. https://docs.aws.amazon.com/AmazonS3/latest/API/API_CopyObject.html
-  const attrs: ObjectAttributes = input.metadataDirective === 'REPLACE'
-    ? input.attributes
-    : { contentHeaders: source.contentHeaders, userMetadata: source.userMetadata, storageClass: input.attributes.storageClass };
+  const attrs: ObjectAttributes =
+    input.metadataDirective === 'REPLACE'
+      ? input.attributes
+      : { contentHeaders: source.contentHeaders, userMetadata: source.userMetadata, storageClass: input.attributes.storageClass };
   // The computed checksum is the expected one: the bytes came from our own store.
   // "The default value is COPY": the copy keeps the source version's tags.
   // https://docs.aws.amazon.com/AmazonS3/latest/API/API_CopyObject.html#AmazonS3-CopyObject-request-header-TaggingDirective

@@ -4,7 +4,10 @@ import type { EngineDeps } from './deps.js';
 import type { AccessKeyRecord, UserRecord } from '../meta/types.js';
 
 export class UserError extends Error {
-  constructor(readonly status: number, message: string) {
+  constructor(
+    readonly status: number,
+    message: string,
+  ) {
     super(message);
   }
 }
@@ -74,9 +77,7 @@ export async function deleteUser(deps: EngineDeps, name: string): Promise<void> 
 
 export async function listUsers(deps: EngineDeps): Promise<Array<UserRecord & { accessKeyIds: string[] }>> {
   const users = await deps.meta.listUsers();
-  return Promise.all(
-    users.map(async (u) => ({ ...u, accessKeyIds: (await deps.meta.listAccessKeys(u.id)).map((k) => k.accessKeyId) })),
-  );
+  return Promise.all(users.map(async (u) => ({ ...u, accessKeyIds: (await deps.meta.listAccessKeys(u.id)).map((k) => k.accessKeyId) })));
 }
 
 export async function lookupAccessKey(deps: EngineDeps, accessKeyId: string): Promise<{ key: AccessKeyRecord; user: UserRecord } | undefined> {

@@ -48,7 +48,10 @@ export function frameBody(ctx: RequestContext): FramedBody {
     const decoded = parseLength(header(ctx, 'x-amz-decoded-content-length'), 'x-amz-decoded-content-length');
     if (decoded === undefined) throw new S3Error('MissingContentLength');
     if (contentLength === undefined && !te) throw new S3Error('MissingContentLength');
-    const expectedTrailers = (header(ctx, 'x-amz-trailer') ?? '').split(',').map((s) => s.trim().toLowerCase()).filter(Boolean);
+    const expectedTrailers = (header(ctx, 'x-amz-trailer') ?? '')
+      .split(',')
+      .map((s) => s.trim().toLowerCase())
+      .filter(Boolean);
     const chunked = new AwsChunkedDecoder({ mode: payload, decodedLength: decoded, expectedTrailers });
     return { body: { stages: [ctx.req, chunked], size: decoded, idleTimeoutMs, signal: () => ctx.signal }, chunked };
   }
@@ -112,9 +115,7 @@ export async function readWholeBody(
   if (cl === undefined && te === undefined) return { text: '', integrityChecked: false };
   const contentMd5 = parseContentMd5(ctx.req.headers);
   const trailerNames = (header(ctx, 'x-amz-trailer') ?? '').toLowerCase();
-  const announced = CHECKSUM_ALGORITHMS.filter(
-    (a) => (checksumHeadersAreBody && header(ctx, checksumHeaderName(a)) !== undefined) || trailerNames.includes(checksumHeaderName(a)),
-  );
+  const announced = CHECKSUM_ALGORITHMS.filter((a) => (checksumHeadersAreBody && header(ctx, checksumHeaderName(a)) !== undefined) || trailerNames.includes(checksumHeaderName(a)));
   const { body, chunked } = frameBody(ctx);
   if (body.size > limit) throw new S3Error('MaxMessageLengthExceeded');
   const hasher = new HashingStream({ md5: contentMd5 !== undefined, sha256: body.sha256Hex !== undefined, checksums: announced });

@@ -119,9 +119,10 @@ class Context implements RequestContext {
       this.#aborter = a;
       const res = this.res;
       if (res.closed && !res.writableFinished) a.abort();
-      else res.once('close', () => {
-        if (!res.writableFinished) a.abort();
-      });
+      else
+        res.once('close', () => {
+          if (!res.writableFinished) a.abort();
+        });
     }
     return this.#aborter.signal;
   }

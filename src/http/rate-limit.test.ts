@@ -34,5 +34,8 @@ test('keys are limited apart, and a limit of 0 lets everything through', () => {
   const limiter = new RateLimiter(1, () => now);
   assert.deepEqual(outcomes(limiter, 'a', 2), ['ok', 'SlowDown']);
   assert.deepEqual(outcomes(limiter, 'b', 1), ['ok']);
-  assert.deepEqual(outcomes(new RateLimiter(0, () => now), 'a', 50).filter((o) => o !== 'ok'), []);
+  assert.deepEqual(
+    outcomes(new RateLimiter(0, () => now), 'a', 50).filter((o) => o !== 'ok'),
+    [],
+  );
 });

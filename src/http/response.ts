@@ -128,14 +128,18 @@ export function sendError(ctx: RequestContext, err: unknown): void {
     res.end();
     return;
   }
-  const doc = renderXml('Error', {
-    Code: e.code,
-    Message: e.message,
-    ...Object.fromEntries(Object.entries(e.fields).map(([k, v]) => [k, String(v)])),
-    Resource: e.resource ?? ctx.rawPath,
-    RequestId: ctx.requestId,
-    HostId: ctx.hostId,
-  }, null);
+  const doc = renderXml(
+    'Error',
+    {
+      Code: e.code,
+      Message: e.message,
+      ...Object.fromEntries(Object.entries(e.fields).map(([k, v]) => [k, String(v)])),
+      Resource: e.resource ?? ctx.rawPath,
+      RequestId: ctx.requestId,
+      HostId: ctx.hostId,
+    },
+    null,
+  );
   h['Content-Type'] = 'application/xml';
   h['Content-Length'] = Buffer.byteLength(doc);
   res.writeHead(e.status, h);

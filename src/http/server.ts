@@ -107,9 +107,7 @@ export async function serve(config: Config, log: Logger, engine: Engine, surface
   const close = async (graceMs = 0): Promise<void> => {
     // Each server's close callback runs once its last connection has ended; a connection that
     // finishes a request after close() is not kept alive.
-    const closed = Promise.all(
-      servers.map((s) => new Promise<void>((resolve) => (s.listening ? s.close(() => resolve()) : resolve()))),
-    );
+    const closed = Promise.all(servers.map((s) => new Promise<void>((resolve) => (s.listening ? s.close(() => resolve()) : resolve()))));
     for (const s of servers) s.closeIdleConnections();
     if (graceMs > 0 && inflight > 0) {
       let timer: NodeJS.Timeout | undefined;

@@ -9,9 +9,26 @@ test('a new version defaults to the latest null version, STANDARD, now, with no 
   const r = newObjectRecord({ bucket: 'b', key: 'k', ownerId: 'o', size: 1, etag: 'e', bytes: { inlineData: Buffer.from('x') } });
   assert.ok(r.lastModified >= before && r.lastModified <= Date.now());
   assert.deepEqual(r, {
-    bucket: 'b', key: 'k', versionId: 'null', isLatest: true, deleteMarker: false, size: 1, etag: 'e', lastModified: r.lastModified,
-    ownerId: 'o', storageClass: 'STANDARD', contentHeaders: {}, userMetadata: {}, checksums: { values: {} },
-    inlineData: Buffer.from('x'), blobId: null, parts: null, tags: undefined, encryption: undefined, lock: undefined, archive: undefined,
+    bucket: 'b',
+    key: 'k',
+    versionId: 'null',
+    isLatest: true,
+    deleteMarker: false,
+    size: 1,
+    etag: 'e',
+    lastModified: r.lastModified,
+    ownerId: 'o',
+    storageClass: 'STANDARD',
+    contentHeaders: {},
+    userMetadata: {},
+    checksums: { values: {} },
+    inlineData: Buffer.from('x'),
+    blobId: null,
+    parts: null,
+    tags: undefined,
+    encryption: undefined,
+    lock: undefined,
+    archive: undefined,
   });
 });
 
@@ -28,8 +45,14 @@ test('the bytes go to exactly one of inlineData, blobId and parts; a delete mark
 test('every record has the same keys in the same order, whatever it was made from', () => {
   const plain = newObjectRecord({ bucket: 'b', key: 'k', ownerId: 'o' });
   const full = newObjectRecord({
-    bucket: 'b', key: 'k', ownerId: 'o', tags: [{ key: 't', value: 'v' }], encryption: { algorithm: 'AES256' },
-    lock: { legalHold: true }, archive: { restore: { inProgress: true } }, bytes: { blobId: 'x' },
+    bucket: 'b',
+    key: 'k',
+    ownerId: 'o',
+    tags: [{ key: 't', value: 'v' }],
+    encryption: { algorithm: 'AES256' },
+    lock: { legalHold: true },
+    archive: { restore: { inProgress: true } },
+    bytes: { blobId: 'x' },
   });
   assert.deepEqual(Object.keys(full), Object.keys(plain));
   assert.deepEqual([full.encryption, full.lock, full.archive], [{ algorithm: 'AES256' }, { legalHold: true }, { restore: { inProgress: true } }]);

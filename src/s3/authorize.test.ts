@@ -9,7 +9,7 @@ function ctxWithQuery(rawQuery: string): RequestContext {
   return { rawQuery, query: new URLSearchParams(rawQuery) } as RequestContext;
 }
 
-test('a request naming a version is asked with the route\'s version action, any other with its action', () => {
+test("a request naming a version is asked with the route's version action, any other with its action", () => {
   const getObject = matchRoute({ method: 'GET', on: 'object', query: new URLSearchParams(), hasHeader: () => false });
   assert.equal(actionOf(ctxWithQuery(''), getObject), 's3:GetObject');
   assert.equal(actionOf(ctxWithQuery('response-content-type=a'), getObject), 's3:GetObject');

@@ -7,7 +7,6 @@ function parse(query: string) {
   return parseListObjectVersions('b', new URLSearchParams(query));
 }
 
-
 test('no parameters: the whole bucket, 1000 keys, no markers, names as they are', () => {
   const r = parse('versions');
   assert.deepEqual(r.input, { bucket: 'b', prefix: '', delimiter: '', maxKeys: 1000, keyMarker: undefined, versionIdMarker: undefined });
@@ -25,16 +24,23 @@ test('max-keys is clamped to 1000; 0 and an empty value are accepted', () => {
 
 test('a max-keys that is not a 32-bit integer is InvalidArgument naming the value', () => {
   for (const bad of ['abc', '1.5', '2147483648', '99999999999', '0x10']) {
-    assert.deepEqual(refusal(() => parseVersionsMaxKeys(bad)), {
-      code: 'InvalidArgument',
-      message: 'Provided max-keys not an integer or within integer range',
-      fields: { ArgumentName: 'max-keys', ArgumentValue: bad },
-    }, bad);
+    assert.deepEqual(
+      refusal(() => parseVersionsMaxKeys(bad)),
+      {
+        code: 'InvalidArgument',
+        message: 'Provided max-keys not an integer or within integer range',
+        fields: { ArgumentName: 'max-keys', ArgumentValue: bad },
+      },
+      bad,
+    );
   }
 });
 
 test('a negative max-keys is InvalidArgument "max-keys cannot be negative" without ArgumentValue', () => {
-  assert.deepEqual(refusal(() => parseVersionsMaxKeys('-1')), { code: 'InvalidArgument', message: 'max-keys cannot be negative', fields: { ArgumentName: 'max-keys' } });
+  assert.deepEqual(
+    refusal(() => parseVersionsMaxKeys('-1')),
+    { code: 'InvalidArgument', message: 'max-keys cannot be negative', fields: { ArgumentName: 'max-keys' } },
+  );
 });
 
 test('key-marker with version-id-marker resumes after that version; an empty marker is no marker', () => {
@@ -48,19 +54,25 @@ test('key-marker with version-id-marker resumes after that version; an empty mar
 });
 
 test('version-id-marker without key-marker is InvalidArgument', () => {
-  assert.deepEqual(refusal(() => parse('versions&version-id-marker=null')), {
-    code: 'InvalidArgument',
-    message: 'A version-id marker cannot be specified without a key marker.',
-    fields: { ArgumentName: 'version-id-marker', ArgumentValue: 'null' },
-  });
+  assert.deepEqual(
+    refusal(() => parse('versions&version-id-marker=null')),
+    {
+      code: 'InvalidArgument',
+      message: 'A version-id marker cannot be specified without a key marker.',
+      fields: { ArgumentName: 'version-id-marker', ArgumentValue: 'null' },
+    },
+  );
 });
 
 test('a version-id-marker that no version of ours can have is InvalidArgument "Invalid version id specified"', () => {
-  assert.deepEqual(refusal(() => parse('versions&key-marker=k&version-id-marker=not-a-version')), {
-    code: 'InvalidArgument',
-    message: 'Invalid version id specified',
-    fields: { ArgumentName: 'version-id-marker', ArgumentValue: 'not-a-version' },
-  });
+  assert.deepEqual(
+    refusal(() => parse('versions&key-marker=k&version-id-marker=not-a-version')),
+    {
+      code: 'InvalidArgument',
+      message: 'Invalid version id specified',
+      fields: { ArgumentName: 'version-id-marker', ArgumentValue: 'not-a-version' },
+    },
+  );
 });
 
 test('encoding-type=url percent-encodes names but keeps "/"; another encoding is InvalidArgument', () => {

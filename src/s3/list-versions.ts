@@ -63,17 +63,20 @@ async function entry(ctx: RequestContext, owners: Map<string, XmlObject>, o: Obj
   if (o.deleteMarker) {
     return ['DeleteMarker', { Key: enc(o.key), VersionId: o.versionId, IsLatest: o.isLatest, LastModified: isoDate(o.lastModified), Owner: owner }];
   }
-  return ['Version', {
-    Key: enc(o.key),
-    VersionId: o.versionId,
-    IsLatest: o.isLatest,
-    LastModified: isoDate(o.lastModified),
-    ETag: quoteEtag(o.etag),
-    ...listedChecksum(o),
-    Size: o.size,
-    Owner: owner,
-    StorageClass: o.storageClass,
-  }];
+  return [
+    'Version',
+    {
+      Key: enc(o.key),
+      VersionId: o.versionId,
+      IsLatest: o.isLatest,
+      LastModified: isoDate(o.lastModified),
+      ETag: quoteEtag(o.etag),
+      ...listedChecksum(o),
+      Size: o.size,
+      Owner: owner,
+      StorageClass: o.storageClass,
+    },
+  ];
 }
 
 export async function listObjectVersions(ctx: RequestContext): Promise<S3Result> {

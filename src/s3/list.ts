@@ -38,7 +38,9 @@ export function urlEncoder(type: string | null): (s: string) => string {
 
 /** A name percent-encoded as S3 writes it: every byte but the unreserved ones and '/'. */
 export function percentEncodeName(s: string): string {
-  return encodeURIComponent(s).replace(/%2F/g, '/').replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
+  return encodeURIComponent(s)
+    .replace(/%2F/g, '/')
+    .replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
 }
 
 /** Owner / Initiator element of a listing; `cache` keeps one lookup per user per response. */
@@ -90,7 +92,7 @@ export async function listObjectsV2(ctx: RequestContext): Promise<S3Result> {
   const { prefix, delimiter, maxKeys, enc } = listParams(ctx);
   const token = ctx.query.get('continuation-token');
   const startAfter = ctx.query.get('start-after');
-  const after = token !== null ? decodeContinuationToken(token) : startAfter ?? undefined;
+  const after = token !== null ? decodeContinuationToken(token) : (startAfter ?? undefined);
   const out = await ctx.engine.listObjects({ bucket: ctx.bucket!, prefix, delimiter, maxKeys, after });
   const body = renderXml('ListBucketResult', {
     Name: ctx.bucket!,

@@ -52,7 +52,10 @@ export async function createMultipartUpload(ctx: RequestContext): Promise<S3Resu
   let checksumAlgorithm: ChecksumAlgorithm | undefined;
   if (algHeader !== undefined) {
     checksumAlgorithm = parseChecksumAlgorithm(algHeader);
-    if (!checksumAlgorithm) throw new S3Error('InvalidRequest', { message: 'Checksum algorithm provided is unsupported. Please try again with any of the valid types: [CRC32, CRC32C, CRC64NVME, SHA1, SHA256]' });
+    if (!checksumAlgorithm)
+      throw new S3Error('InvalidRequest', {
+        message: 'Checksum algorithm provided is unsupported. Please try again with any of the valid types: [CRC32, CRC32C, CRC64NVME, SHA1, SHA256]',
+      });
   }
   const checksumType = parseChecksumType(ctx);
   const upload = await ctx.engine.createMultipartUpload({
@@ -106,7 +109,10 @@ function parseCopySourceRange(value: string | undefined): RangeSpec | undefined 
   if (value === undefined) return undefined;
   const m = /^bytes=(\d+)-(\d+)$/.exec(value.trim());
   if (!m || Number(m[2]) < Number(m[1])) {
-    throw new S3Error('InvalidArgument', { message: 'The x-amz-copy-source-range value must be of the form bytes=first-last where first and last are the zero-based offsets of the first and last bytes to copy', fields: { ArgumentName: 'x-amz-copy-source-range', ArgumentValue: value } });
+    throw new S3Error('InvalidArgument', {
+      message: 'The x-amz-copy-source-range value must be of the form bytes=first-last where first and last are the zero-based offsets of the first and last bytes to copy',
+      fields: { ArgumentName: 'x-amz-copy-source-range', ArgumentValue: value },
+    });
   }
   return { start: Number(m[1]), end: Number(m[2]) };
 }
@@ -206,14 +212,27 @@ export async function listMultipartUploads(ctx: RequestContext): Promise<S3Resul
   const keyMarker = ctx.query.get('key-marker') ?? undefined;
   const uploadIdMarker = ctx.query.get('upload-id-marker') ?? undefined;
   const maxUploads = parseMaxKeys(ctx.query.get('max-uploads'), 'max-uploads');
-  const out = await ctx.engine.listMultipartUploads({ bucket: ctx.bucket!, prefix, delimiter, keyMarker: keyMarker || undefined, uploadIdMarker: uploadIdMarker || undefined, maxUploads });
+  const out = await ctx.engine.listMultipartUploads({
+    bucket: ctx.bucket!,
+    prefix,
+    delimiter,
+    keyMarker: keyMarker || undefined,
+    uploadIdMarker: uploadIdMarker || undefined,
+    maxUploads,
+  });
   const owners = new Map<string, XmlObject>();
   const uploads: XmlObject[] = [];
   for (const u of out.uploads) {
     const o = await ownerOf(ctx, owners, u.ownerId);
     uploads.push({
-      Key: enc(u.key), UploadId: u.uploadId, Initiator: o, Owner: o, StorageClass: u.storageClass, Initiated: isoDate(u.initiated),
-      ChecksumAlgorithm: u.checksumAlgorithm ?? undefined, ChecksumType: u.checksumType ?? undefined,
+      Key: enc(u.key),
+      UploadId: u.uploadId,
+      Initiator: o,
+      Owner: o,
+      StorageClass: u.storageClass,
+      Initiated: isoDate(u.initiated),
+      ChecksumAlgorithm: u.checksumAlgorithm ?? undefined,
+      ChecksumType: u.checksumType ?? undefined,
     });
   }
   return {
@@ -237,7 +256,8 @@ export async function listMultipartUploads(ctx: RequestContext): Promise<S3Resul
 
 export async function listParts(ctx: RequestContext): Promise<S3Result> {
   const markerText = ctx.query.get('part-number-marker') ?? '0';
-  if (!/^\d+$/.test(markerText)) throw new S3Error('InvalidArgument', { message: 'Argument part-number-marker must be an integer between 0 and 2147483647', fields: { ArgumentName: 'part-number-marker' } });
+  if (!/^\d+$/.test(markerText))
+    throw new S3Error('InvalidArgument', { message: 'Argument part-number-marker must be an integer between 0 and 2147483647', fields: { ArgumentName: 'part-number-marker' } });
   const maxParts = parseMaxKeys(ctx.query.get('max-parts'), 'max-parts');
   const out = await ctx.engine.listParts({ bucket: ctx.bucket!, key: ctx.key!, uploadId: uploadIdParam(ctx), partNumberMarker: Number(markerText), maxParts });
   const o = await ownerOf(ctx, new Map(), out.upload.ownerId);
@@ -266,4 +286,3 @@ export async function listParts(ctx: RequestContext): Promise<S3Result> {
     }),
   };
 }
-

@@ -11,7 +11,10 @@ import type { XmlObject } from './xml.js';
 const ATTRIBUTES = new Set(['ETag', 'Checksum', 'ObjectParts', 'StorageClass', 'ObjectSize']);
 
 export async function getObjectAttributes(ctx: RequestContext): Promise<S3Result> {
-  const wanted = (header(ctx, 'x-amz-object-attributes') ?? '').split(',').map((s) => s.trim()).filter(Boolean);
+  const wanted = (header(ctx, 'x-amz-object-attributes') ?? '')
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
   if (wanted.length === 0 || wanted.some((a) => !ATTRIBUTES.has(a))) {
     throw new S3Error('InvalidArgument', { message: 'Invalid attribute name specified.', fields: { ArgumentName: 'x-amz-object-attributes' } });
   }
@@ -46,7 +49,11 @@ export async function getObjectAttributes(ctx: RequestContext): Promise<S3Result
       NextPartNumberMarker: page.length > 0 ? page[page.length - 1]!.partNumber : undefined,
       MaxParts: maxParts,
       IsTruncated: after.length > maxParts,
-      Part: page.map((p) => ({ PartNumber: p.partNumber, Size: p.size, ...(p.checksums?.[alg] !== undefined && obj.checksums.algorithm ? { [`Checksum${alg}`]: p.checksums[alg] } : {}) })),
+      Part: page.map((p) => ({
+        PartNumber: p.partNumber,
+        Size: p.size,
+        ...(p.checksums?.[alg] !== undefined && obj.checksums.algorithm ? { [`Checksum${alg}`]: p.checksums[alg] } : {}),
+      })),
     };
   }
   if (wanted.includes('StorageClass')) body.StorageClass = obj.storageClass;

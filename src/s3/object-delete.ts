@@ -35,7 +35,8 @@ export async function deleteObjects(ctx: RequestContext): Promise<S3Result> {
   if (!del || typeof del !== 'object') throw new S3Error('MalformedXML');
   const objects = (del.Object ?? []) as unknown[];
   if (!Array.isArray(objects) || objects.length === 0) throw new S3Error('MalformedXML');
-  if (objects.length > MAX_DELETE_KEYS) throw new S3Error('MalformedXML', { message: 'The XML you provided was not well-formed or did not validate against our published schema (at most 1000 keys).' });
+  if (objects.length > MAX_DELETE_KEYS)
+    throw new S3Error('MalformedXML', { message: 'The XML you provided was not well-formed or did not validate against our published schema (at most 1000 keys).' });
   const quietText = textOf(del, 'Quiet');
   if (quietText !== undefined && !['true', 'false'].includes(quietText.trim().toLowerCase())) throw new S3Error('MalformedXML');
   const quiet = quietText?.trim().toLowerCase() === 'true';

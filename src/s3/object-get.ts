@@ -60,7 +60,10 @@ export function objectHeaders(obj: ObjectRecord, versioned: boolean): Record<str
 function parsePartNumber(value: string | null): number | undefined {
   if (value === null) return undefined;
   if (!/^\d+$/.test(value) || Number(value) < 1 || Number(value) > 10000) {
-    throw new S3Error('InvalidArgument', { message: 'Part number must be an integer between 1 and 10000, inclusive', fields: { ArgumentName: 'partNumber', ArgumentValue: value } });
+    throw new S3Error('InvalidArgument', {
+      message: 'Part number must be an integer between 1 and 10000, inclusive',
+      fields: { ArgumentName: 'partNumber', ArgumentValue: value },
+    });
   }
   return Number(value);
 }
@@ -74,7 +77,7 @@ export async function getObject(ctx: RequestContext): Promise<S3Result> {
   if (partNumber !== undefined && range !== undefined) {
     throw new S3Error('InvalidRequest', { message: 'Cannot specify both Range header and partNumber query parameter' });
   }
-  const versionId = hasQuery ? ctx.query.get('versionId') ?? undefined : undefined;
+  const versionId = hasQuery ? (ctx.query.get('versionId') ?? undefined) : undefined;
   const conditions = parseReadConditions(ctx.req.headers);
   const bucket = await ctx.engine.getBucket(ctx.bucket!);
   const versioned = bucket?.versioning != null;
@@ -86,7 +89,8 @@ export async function getObject(ctx: RequestContext): Promise<S3Result> {
   if (header(ctx, 'x-amz-checksum-mode')?.toUpperCase() === 'ENABLED') {
     // A range has no checksum of its own; a part of a multipart object has the part's.
     if (out.part?.checksums && obj.checksums.algorithm) Object.assign(headers, checksumResponseHeaders(obj.checksums.algorithm, out.part.checksums, obj.checksums.type));
-    else if (!out.range || (partNumber !== undefined && !obj.parts)) Object.assign(headers, checksumResponseHeaders(obj.checksums.algorithm, obj.checksums.values, obj.checksums.type));
+    else if (!out.range || (partNumber !== undefined && !obj.parts))
+      Object.assign(headers, checksumResponseHeaders(obj.checksums.algorithm, obj.checksums.values, obj.checksums.type));
   }
   if (hasQuery) Object.assign(headers, parseResponseOverrides(ctx.query));
   // "This value is only returned if you specify partNumber in your request and the object was

@@ -42,8 +42,12 @@ const SHA256 = Buffer.alloc(32, 7).toString('base64');
 
 test('x-amz-meta-* headers become metadata named without the prefix; other headers are not metadata', () => {
   const headers: IncomingHttpHeaders = {
-    'x-amz-meta-colour': 'bleu', 'x-amz-meta-multi-part-name': 'a, b', 'x-amz-meta-empty': '',
-    'content-type': 'text/plain', 'x-amz-metadata-directive': 'REPLACE', 'x-amz-meta': 'no name',
+    'x-amz-meta-colour': 'bleu',
+    'x-amz-meta-multi-part-name': 'a, b',
+    'x-amz-meta-empty': '',
+    'content-type': 'text/plain',
+    'x-amz-metadata-directive': 'REPLACE',
+    'x-amz-meta': 'no name',
   };
   assert.deepEqual(parseUserMetadata(headers), { colour: 'bleu', 'multi-part-name': 'a, b', empty: '' });
   assert.deepEqual(parseUserMetadata({}), {});
@@ -52,26 +56,51 @@ test('x-amz-meta-* headers become metadata named without the prefix; other heade
 test('user metadata up to 2 KB of UTF-8 names and values is accepted; one byte more is 400 MetadataTooLarge', () => {
   // "The size of user-defined metadata is measured by taking the sum of the number of bytes in
   // the UTF-8 encoding of each key and value." https://docs.aws.amazon.com/AmazonS3/latest/userguide/UsingMetadata.html
-  assert.equal(refusal(() => parseUserMetadata({ 'x-amz-meta-k': 'v'.repeat(2047) })), 'ok');
-  assert.equal(refusal(() => parseUserMetadata({ 'x-amz-meta-k': 'v'.repeat(2048) })), '400 MetadataTooLarge');
+  assert.equal(
+    refusal(() => parseUserMetadata({ 'x-amz-meta-k': 'v'.repeat(2047) })),
+    'ok',
+  );
+  assert.equal(
+    refusal(() => parseUserMetadata({ 'x-amz-meta-k': 'v'.repeat(2048) })),
+    '400 MetadataTooLarge',
+  );
   // Two-byte characters count twice: 1 + 2 * 1023 fits, 1 + 2 * 1024 does not.
-  assert.equal(refusal(() => parseUserMetadata({ 'x-amz-meta-k': '\u00e9'.repeat(1023) })), 'ok');
-  assert.equal(refusal(() => parseUserMetadata({ 'x-amz-meta-k': '\u00e9'.repeat(1024) })), '400 MetadataTooLarge');
+  assert.equal(
+    refusal(() => parseUserMetadata({ 'x-amz-meta-k': '\u00e9'.repeat(1023) })),
+    'ok',
+  );
+  assert.equal(
+    refusal(() => parseUserMetadata({ 'x-amz-meta-k': '\u00e9'.repeat(1024) })),
+    '400 MetadataTooLarge',
+  );
   // Names count too, across all the headers.
-  assert.equal(refusal(() => parseUserMetadata({ 'x-amz-meta-aaaa': 'v'.repeat(1020), 'x-amz-meta-bbbb': 'v'.repeat(1021) })), '400 MetadataTooLarge');
+  assert.equal(
+    refusal(() => parseUserMetadata({ 'x-amz-meta-aaaa': 'v'.repeat(1020), 'x-amz-meta-bbbb': 'v'.repeat(1021) })),
+    '400 MetadataTooLarge',
+  );
   const err = errorOf(() => parseUserMetadata({ 'x-amz-meta-k': 'v'.repeat(2048) }));
   assert.deepEqual(err.fields, { Size: 2049, MaxSizeAllowed: 2048 });
 });
 
 test('the six content headers are kept as sent, and nothing else is', () => {
   const headers: IncomingHttpHeaders = {
-    'content-type': 'text/html; charset=utf-8', 'content-encoding': 'gzip', 'content-disposition': 'attachment; filename="a.txt"',
-    'content-language': 'fr-CA', 'cache-control': 'max-age=60', expires: 'Thu, 01 Dec 2044 16:00:00 GMT',
-    'content-length': '10', 'content-md5': 'x', 'x-amz-meta-a': 'b',
+    'content-type': 'text/html; charset=utf-8',
+    'content-encoding': 'gzip',
+    'content-disposition': 'attachment; filename="a.txt"',
+    'content-language': 'fr-CA',
+    'cache-control': 'max-age=60',
+    expires: 'Thu, 01 Dec 2044 16:00:00 GMT',
+    'content-length': '10',
+    'content-md5': 'x',
+    'x-amz-meta-a': 'b',
   };
   assert.deepEqual(parseContentHeaders(headers), {
-    'content-type': 'text/html; charset=utf-8', 'content-encoding': 'gzip', 'content-disposition': 'attachment; filename="a.txt"',
-    'content-language': 'fr-CA', 'cache-control': 'max-age=60', expires: 'Thu, 01 Dec 2044 16:00:00 GMT',
+    'content-type': 'text/html; charset=utf-8',
+    'content-encoding': 'gzip',
+    'content-disposition': 'attachment; filename="a.txt"',
+    'content-language': 'fr-CA',
+    'cache-control': 'max-age=60',
+    expires: 'Thu, 01 Dec 2044 16:00:00 GMT',
   });
   assert.deepEqual(parseContentHeaders({}), {});
 });
@@ -90,7 +119,10 @@ test('the storage class defaults to STANDARD; each class readable at once is acc
   for (const c of ['STANDARD', 'REDUCED_REDUNDANCY', 'STANDARD_IA', 'ONEZONE_IA', 'INTELLIGENT_TIERING', 'GLACIER_IR']) {
     assert.equal(parseStorageClass({ 'x-amz-storage-class': c }), c);
   }
-  assert.equal(refusal(() => parseStorageClass({ 'x-amz-storage-class': 'PLATINUM' })), '400 InvalidStorageClass');
+  assert.equal(
+    refusal(() => parseStorageClass({ 'x-amz-storage-class': 'PLATINUM' })),
+    '400 InvalidStorageClass',
+  );
   assert.deepEqual(errorOf(() => parseStorageClass({ 'x-amz-storage-class': 'PLATINUM' })).fields, { StorageClassRequested: 'PLATINUM' });
 });
 
@@ -99,7 +131,11 @@ test('Content-MD5 must be the base64 of 16 bytes, else 400 InvalidDigest', () =>
   assert.deepEqual(parseContentMd5({ 'content-md5': md5.toString('base64') }), md5);
   assert.equal(parseContentMd5({}), undefined);
   for (const bad of ['', 'not base64!', md5.subarray(0, 15).toString('base64'), Buffer.alloc(17).toString('base64'), md5.toString('hex')]) {
-    assert.equal(refusal(() => parseContentMd5({ 'content-md5': bad })), '400 InvalidDigest', bad);
+    assert.equal(
+      refusal(() => parseContentMd5({ 'content-md5': bad })),
+      '400 InvalidDigest',
+      bad,
+    );
   }
 });
 
@@ -114,7 +150,11 @@ test('an x-amz-checksum-* header names the algorithm and carries the value to ve
 
 test('x-amz-sdk-checksum-algorithm alone asks the server to compute that checksum; a checksum named in x-amz-trailer comes after the body', () => {
   assert.deepEqual(parseChecksumRequest({ 'x-amz-sdk-checksum-algorithm': 'CRC64NVME' }), { algorithm: 'CRC64NVME', value: undefined, viaTrailer: false });
-  assert.deepEqual(parseChecksumRequest({ 'x-amz-trailer': 'x-amz-checksum-crc32c', 'x-amz-sdk-checksum-algorithm': 'CRC32C' }), { algorithm: 'CRC32C', value: undefined, viaTrailer: true });
+  assert.deepEqual(parseChecksumRequest({ 'x-amz-trailer': 'x-amz-checksum-crc32c', 'x-amz-sdk-checksum-algorithm': 'CRC32C' }), {
+    algorithm: 'CRC32C',
+    value: undefined,
+    viaTrailer: true,
+  });
 });
 
 test('checksum headers that disagree or cannot be used are 400 InvalidRequest', () => {
@@ -137,17 +177,26 @@ test('checksum headers that disagree or cannot be used are 400 InvalidRequest', 
 test('read conditions are read from their headers, or from x-amz-copy-source-if-* for a copy source', () => {
   const date = 'Mon, 15 Jan 2024 12:00:00 GMT';
   assert.deepEqual(parseReadConditions({ 'if-match': '"a"', 'if-none-match': '"b"', 'if-modified-since': date, 'if-unmodified-since': date }), {
-    ifMatch: '"a"', ifNoneMatch: '"b"', ifModifiedSince: new Date(date), ifUnmodifiedSince: new Date(date),
+    ifMatch: '"a"',
+    ifNoneMatch: '"b"',
+    ifModifiedSince: new Date(date),
+    ifUnmodifiedSince: new Date(date),
   });
   assert.deepEqual(parseReadConditions({ 'if-match': '"a"', 'x-amz-copy-source-if-none-match': '"c"', 'x-amz-copy-source-if-modified-since': date }, 'x-amz-copy-source-'), {
-    ifMatch: undefined, ifNoneMatch: '"c"', ifModifiedSince: new Date(date), ifUnmodifiedSince: undefined,
+    ifMatch: undefined,
+    ifNoneMatch: '"c"',
+    ifModifiedSince: new Date(date),
+    ifUnmodifiedSince: undefined,
   });
 });
 
 test('a date condition that is not a date is ignored, as if absent', () => {
   // RFC 7232 sections 3.3 and 3.4: a recipient must ignore an invalid HTTP-date.
   assert.deepEqual(parseReadConditions({ 'if-modified-since': 'yesterday', 'if-unmodified-since': '' }), {
-    ifMatch: undefined, ifNoneMatch: undefined, ifModifiedSince: undefined, ifUnmodifiedSince: undefined,
+    ifMatch: undefined,
+    ifNoneMatch: undefined,
+    ifModifiedSince: undefined,
+    ifUnmodifiedSince: undefined,
   });
 });
 
@@ -157,20 +206,32 @@ test('write conditions take If-None-Match: * and If-Match; any other If-None-Mat
   assert.deepEqual(parseWriteConditions({ 'if-match': '"abc"' }), { ifNoneMatchStar: false, ifMatch: '"abc"' });
   // PutObject's If-None-Match "Expects the '*' (asterisk) character."
   // https://docs.aws.amazon.com/AmazonS3/latest/API/API_PutObject.html
-  assert.equal(refusal(() => parseWriteConditions({ 'if-none-match': '"abc"' })), '501 NotImplemented');
+  assert.equal(
+    refusal(() => parseWriteConditions({ 'if-none-match': '"abc"' })),
+    '501 NotImplemented',
+  );
   assert.deepEqual(errorOf(() => parseWriteConditions({ 'if-none-match': '"abc"' })).fields, { Header: 'If-None-Match' });
 });
 
 test('each response-* query parameter overrides its response header; other parameters override nothing', () => {
   // https://docs.aws.amazon.com/AmazonS3/latest/API/API_GetObject.html ("Overriding response header values")
   const query = new URLSearchParams({
-    'response-content-type': 'application/x-test', 'response-content-language': 'fr', 'response-expires': 'Thu, 01 Dec 2044 16:00:00 GMT',
-    'response-cache-control': 'no-cache', 'response-content-disposition': 'attachment; filename="r\u00e9sum\u00e9.pdf"', 'response-content-encoding': 'gzip',
-    versionId: 'v1', 'response-x-amz-meta-a': 'b',
+    'response-content-type': 'application/x-test',
+    'response-content-language': 'fr',
+    'response-expires': 'Thu, 01 Dec 2044 16:00:00 GMT',
+    'response-cache-control': 'no-cache',
+    'response-content-disposition': 'attachment; filename="r\u00e9sum\u00e9.pdf"',
+    'response-content-encoding': 'gzip',
+    versionId: 'v1',
+    'response-x-amz-meta-a': 'b',
   });
   assert.deepEqual(parseResponseOverrides(query), {
-    'Content-Type': 'application/x-test', 'Content-Language': 'fr', Expires: 'Thu, 01 Dec 2044 16:00:00 GMT',
-    'Cache-Control': 'no-cache', 'Content-Disposition': 'attachment; filename="r\u00e9sum\u00e9.pdf"', 'Content-Encoding': 'gzip',
+    'Content-Type': 'application/x-test',
+    'Content-Language': 'fr',
+    Expires: 'Thu, 01 Dec 2044 16:00:00 GMT',
+    'Cache-Control': 'no-cache',
+    'Content-Disposition': 'attachment; filename="r\u00e9sum\u00e9.pdf"',
+    'Content-Encoding': 'gzip',
   });
   assert.deepEqual(parseResponseOverrides(new URLSearchParams('versionId=v1')), {});
   // An empty value is an override too: the header is sent empty.

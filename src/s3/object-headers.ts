@@ -89,7 +89,10 @@ export function parseChecksumRequest(headers: IncomingHttpHeaders): ChecksumRequ
   }
   const sent = CHECKSUM_ALGORITHMS.filter((a) => one(headers, checksumHeaderName(a)) !== undefined);
   if (sent.length > 1) throw new S3Error('InvalidRequest', { message: 'Expecting a single x-amz-checksum- header. Multiple checksum Types are not allowed.' });
-  const trailerNames = (one(headers, 'x-amz-trailer') ?? '').split(',').map((s) => s.trim().toLowerCase()).filter(Boolean);
+  const trailerNames = (one(headers, 'x-amz-trailer') ?? '')
+    .split(',')
+    .map((s) => s.trim().toLowerCase())
+    .filter(Boolean);
   const trailerAlgs = CHECKSUM_ALGORITHMS.filter((a) => trailerNames.includes(checksumHeaderName(a)));
   if (trailerNames.length > 0 && trailerAlgs.length !== trailerNames.length) {
     throw new S3Error('InvalidRequest', { message: 'The value specified in the x-amz-trailer header is not supported' });

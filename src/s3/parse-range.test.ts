@@ -74,14 +74,17 @@ test('any range of an empty object is 416 InvalidRange, as S3 answers', () => {
 test('the 416 error names the range requested and the object size', () => {
   const spec = parseRange('bytes=20-30');
   assert.ok(spec);
-  assert.throws(() => resolveRange(spec, 10), (err: unknown) => {
-    assert.ok(err instanceof S3Error);
-    assert.equal(err.code, 'InvalidRange');
-    assert.equal(err.status, 416);
-    assert.deepEqual(err.fields, { RangeRequested: 'bytes=20-30', ActualObjectSize: 10 });
-    assert.deepEqual(err.headers, { 'Content-Range': 'bytes */10' });
-    return true;
-  });
+  assert.throws(
+    () => resolveRange(spec, 10),
+    (err: unknown) => {
+      assert.ok(err instanceof S3Error);
+      assert.equal(err.code, 'InvalidRange');
+      assert.equal(err.status, 416);
+      assert.deepEqual(err.fields, { RangeRequested: 'bytes=20-30', ActualObjectSize: 10 });
+      assert.deepEqual(err.headers, { 'Content-Range': 'bytes */10' });
+      return true;
+    },
+  );
 });
 
 test('a syntactically invalid Range header is ignored and the whole object served', () => {

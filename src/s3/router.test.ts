@@ -91,8 +91,7 @@ test('each route resolves to its operation', () => {
 });
 
 test('the tagging routes carry their IAM actions; DeleteBucketTagging is s3:PutBucketTagging', () => {
-  const action = (method: string, on: On, query: string): string =>
-    matchRoute({ method, on, query: new URLSearchParams(query), hasHeader: () => false }).action;
+  const action = (method: string, on: On, query: string): string => matchRoute({ method, on, query: new URLSearchParams(query), hasHeader: () => false }).action;
   assert.equal(action('GET', 'object', 'tagging'), 's3:GetObjectTagging');
   assert.equal(action('PUT', 'object', 'tagging'), 's3:PutObjectTagging');
   assert.equal(action('DELETE', 'object', 'tagging'), 's3:DeleteObjectTagging');
@@ -102,8 +101,20 @@ test('the tagging routes carry their IAM actions; DeleteBucketTagging is s3:PutB
 });
 
 test('an unhandled sub-resource is NotImplemented, a wrong method MethodNotAllowed', () => {
-  assert.equal(code(() => op('GET', 'bucket', 'torrent')), 'NotImplemented');
-  assert.equal(code(() => op('POST', 'object', 'tagging')), 'MethodNotAllowed');
-  assert.equal(code(() => op('POST', 'object')), 'MethodNotAllowed');
-  assert.equal(code(() => op('PATCH', 'bucket')), 'MethodNotAllowed');
+  assert.equal(
+    code(() => op('GET', 'bucket', 'torrent')),
+    'NotImplemented',
+  );
+  assert.equal(
+    code(() => op('POST', 'object', 'tagging')),
+    'MethodNotAllowed',
+  );
+  assert.equal(
+    code(() => op('POST', 'object')),
+    'MethodNotAllowed',
+  );
+  assert.equal(
+    code(() => op('PATCH', 'bucket')),
+    'MethodNotAllowed',
+  );
 });

@@ -59,9 +59,10 @@ export function validateTagSet(tags: readonly Tag[], resource: TaggedResource): 
     if (key.slice(0, 4).toLowerCase() === 'aws:') {
       // Tags S3 itself sets carry the prefix; a requester can neither add nor change them. On a
       // bucket a prefix in another case is refused with a message of its own.
-      const message = resource === 'bucket' && !key.startsWith('aws:')
-        ? 'Invalid Tag. Tags cannot start with "aws:"(case insensitive) unless they are System Tags that start with "aws:"(case sensitive)'
-        : 'System tags cannot be added/updated by requester';
+      const message =
+        resource === 'bucket' && !key.startsWith('aws:')
+          ? 'Invalid Tag. Tags cannot start with "aws:"(case insensitive) unless they are System Tags that start with "aws:"(case sensitive)'
+          : 'System tags cannot be added/updated by requester';
       throw invalidTag(message, { TagKey: key });
     }
     if (seen.has(key)) throw invalidTag('Cannot provide multiple Tags with the same key', { TagKey: key });

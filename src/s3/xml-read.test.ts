@@ -3,11 +3,15 @@ import { describe, test } from 'node:test';
 import { XmlSyntaxError, isXmlChar, readXml } from './xml-read.js';
 
 const refuses = (doc: string, why?: RegExp): void => {
-  assert.throws(() => readXml(doc), (err: unknown) => {
-    assert.ok(err instanceof XmlSyntaxError, `expected XmlSyntaxError, got ${String(err)}`);
-    if (why) assert.match(err.message, why);
-    return true;
-  }, doc);
+  assert.throws(
+    () => readXml(doc),
+    (err: unknown) => {
+      assert.ok(err instanceof XmlSyntaxError, `expected XmlSyntaxError, got ${String(err)}`);
+      if (why) assert.match(err.message, why);
+      return true;
+    },
+    doc,
+  );
 };
 
 /** The text of <Key> in a one-element document. */
@@ -55,7 +59,8 @@ describe('readXml: declarations', () => {
   });
 
   test('billion laughs is refused before any expansion', () => {
-    const lol = '<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol"><!ENTITY lol2 "&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;">' +
+    const lol =
+      '<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol"><!ENTITY lol2 "&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;">' +
       '<!ENTITY lol3 "&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;">]><lolz>&lol3;</lolz>';
     refuses(lol, /DOCTYPE/);
   });
@@ -106,8 +111,10 @@ describe('readXml: well-formedness', () => {
 
 describe('readXml: shape', () => {
   test('children by local name, namespace prefixes dropped, comments and PIs skipped', () => {
-    const doc = readXml('<?xml version="1.0"?><!-- c --><s3:Delete xmlns:s3="http://s3.amazonaws.com/doc/2006-03-01/">\n' +
-      '  <?pi x?><s3:Quiet>true</s3:Quiet><Object><Key> a </Key></Object>\n</s3:Delete>\n');
+    const doc = readXml(
+      '<?xml version="1.0"?><!-- c --><s3:Delete xmlns:s3="http://s3.amazonaws.com/doc/2006-03-01/">\n' +
+        '  <?pi x?><s3:Quiet>true</s3:Quiet><Object><Key> a </Key></Object>\n</s3:Delete>\n',
+    );
     const del = doc.Delete as Record<string, unknown>;
     assert.equal(del.Quiet, 'true');
     assert.deepEqual({ ...(del.Object as object) }, { Key: ' a ' });

@@ -12,7 +12,10 @@
 
 /** The reason a document is not well-formed XML; the S3 layer answers MalformedXML. */
 export class XmlSyntaxError extends Error {
-  constructor(message: string, readonly position: number) {
+  constructor(
+    message: string,
+    readonly position: number,
+  ) {
     super(`${message} (at character ${position})`);
     this.name = 'XmlSyntaxError';
   }
@@ -36,18 +39,25 @@ export function isXmlChar(cp: number): boolean {
   return cp === 0x9 || cp === 0xa || cp === 0xd || (cp >= 0x20 && cp <= 0xd7ff) || (cp >= 0xe000 && cp <= 0xfffd) || (cp >= 0x10000 && cp <= 0x10ffff);
 }
 
-const NAME_START = ':A-Z_a-z\\u00C0-\\u00D6\\u00D8-\\u00F6\\u00F8-\\u02FF\\u0370-\\u037D\\u037F-\\u1FFF\\u200C-\\u200D' +
+const NAME_START =
+  ':A-Z_a-z\\u00C0-\\u00D6\\u00D8-\\u00F6\\u00F8-\\u02FF\\u0370-\\u037D\\u037F-\\u1FFF\\u200C-\\u200D' +
   '\\u2070-\\u218F\\u2C00-\\u2FEF\\u3001-\\uD7FF\\uF900-\\uFDCF\\uFDF0-\\uFFFD\\u{10000}-\\u{EFFFF}';
 const NAME_CHAR = `${NAME_START}\\-.0-9\\u00B7\\u0300-\\u036F\\u203F-\\u2040`;
 const NAME = new RegExp(`[${NAME_START}][${NAME_CHAR}]*`, 'uy');
 
-const PREDEFINED_ENTITIES: ReadonlyMap<string, string> = new Map([['amp', '&'], ['lt', '<'], ['gt', '>'], ['quot', '"'], ['apos', "'"]]);
+const PREDEFINED_ENTITIES: ReadonlyMap<string, string> = new Map([
+  ['amp', '&'],
+  ['lt', '<'],
+  ['gt', '>'],
+  ['quot', '"'],
+  ['apos', "'"],
+]);
 const REFERENCE = /&(?:#x([0-9A-Fa-f]+);|#([0-9]+);|([^\s&;<]*);)/y;
 
 const XML_DECL = new RegExp(
   '^<\\?xml[ \\t\\n]+version[ \\t\\n]*=[ \\t\\n]*(?:"1\\.[0-9]+"|\'1\\.[0-9]+\')' +
-  '(?:[ \\t\\n]+encoding[ \\t\\n]*=[ \\t\\n]*(?:"([A-Za-z][A-Za-z0-9._-]*)"|\'([A-Za-z][A-Za-z0-9._-]*)\'))?' +
-  '(?:[ \\t\\n]+standalone[ \\t\\n]*=[ \\t\\n]*(?:"(?:yes|no)"|\'(?:yes|no)\'))?[ \\t\\n]*\\?>$',
+    '(?:[ \\t\\n]+encoding[ \\t\\n]*=[ \\t\\n]*(?:"([A-Za-z][A-Za-z0-9._-]*)"|\'([A-Za-z][A-Za-z0-9._-]*)\'))?' +
+    '(?:[ \\t\\n]+standalone[ \\t\\n]*=[ \\t\\n]*(?:"(?:yes|no)"|\'(?:yes|no)\'))?[ \\t\\n]*\\?>$',
 );
 /**
  * The body is decoded as UTF-8 before it gets here. A declaration naming another encoding is
@@ -79,7 +89,10 @@ class Reader {
   private readonly s: string;
   private pos = 0;
 
-  constructor(text: string, private readonly repeated: ReadonlySet<string>) {
+  constructor(
+    text: string,
+    private readonly repeated: ReadonlySet<string>,
+  ) {
     // End-of-line handling: CRLF and a lone CR read as LF (XML 1.0 §2.11); a CR that must stay
     // is written as a reference (&#13;), as S3 asks of keys.
     this.s = text.replace(/\r\n?/g, '\n');

@@ -26,9 +26,18 @@ test('a rendered key reads back unchanged for every character XML can carry', ()
 });
 
 test('parseXml answers MalformedXML for a document that is not well-formed, MissingRequestBodyError for none', () => {
-  assert.throws(() => parseXml('<a>&bogus;</a>'), (e: unknown) => e instanceof S3Error && e.code === 'MalformedXML');
-  assert.throws(() => parseXml('<!DOCTYPE a><a/>', new Set(), 'MalformedACLError'), (e: unknown) => e instanceof S3Error && e.code === 'MalformedACLError');
-  assert.throws(() => parseXml('  \n'), (e: unknown) => e instanceof S3Error && e.code === 'MissingRequestBodyError');
+  assert.throws(
+    () => parseXml('<a>&bogus;</a>'),
+    (e: unknown) => e instanceof S3Error && e.code === 'MalformedXML',
+  );
+  assert.throws(
+    () => parseXml('<!DOCTYPE a><a/>', new Set(), 'MalformedACLError'),
+    (e: unknown) => e instanceof S3Error && e.code === 'MalformedACLError',
+  );
+  assert.throws(
+    () => parseXml('  \n'),
+    (e: unknown) => e instanceof S3Error && e.code === 'MissingRequestBodyError',
+  );
 });
 
 test('renderXmlInOrder keeps children of different names in the order given', () => {

@@ -26,8 +26,7 @@ async function awsCli(command: string, target: Target): Promise<ScenarioClient> 
   });
   const connection = ['--endpoint-url', target.endpoint, ...(target.caFile === undefined ? [] : ['--ca-bundle', target.caFile])];
   const aws = (...args: string[]): Promise<Buffer> => runOk(command, [...args, ...connection], { env });
-  const awsJson = async (...args: string[]): Promise<Record<string, unknown>> =>
-    JSON.parse((await aws(...args, '--output', 'json')).toString('utf8')) as Record<string, unknown>;
+  const awsJson = async (...args: string[]): Promise<Record<string, unknown>> => JSON.parse((await aws(...args, '--output', 'json')).toString('utf8')) as Record<string, unknown>;
   const s3url = (bucket: string, key = ''): string => `s3://${bucket}/${key}`;
 
   return {
@@ -39,11 +38,14 @@ async function awsCli(command: string, target: Target): Promise<ScenarioClient> 
     async list(bucket) {
       // `2026-12-07 00:20:03   40000000 media/big.bin`
       const out = (await aws('s3', 'ls', s3url(bucket), '--recursive')).toString('utf8');
-      return out.split('\n').filter((l) => l.trim() !== '').map((line) => {
-        const m = /^\S+ \S+\s+(\d+) (.+)$/.exec(line);
-        if (!m) throw new Error(`aws s3 ls printed an unexpected line: ${line}`);
-        return { key: m[2]!, size: Number(m[1]) };
-      });
+      return out
+        .split('\n')
+        .filter((l) => l.trim() !== '')
+        .map((line) => {
+          const m = /^\S+ \S+\s+(\d+) (.+)$/.exec(line);
+          if (!m) throw new Error(`aws s3 ls printed an unexpected line: ${line}`);
+          return { key: m[2]!, size: Number(m[1]) };
+        });
     },
     async head(bucket, key) {
       const h = await awsJson('s3api', 'head-object', '--bucket', bucket, '--key', key);

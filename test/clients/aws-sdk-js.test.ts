@@ -4,8 +4,18 @@ import { createReadStream, createWriteStream, readFileSync } from 'node:fs';
 import { Agent } from 'node:https';
 import { pipeline } from 'node:stream/promises';
 import {
-  CopyObjectCommand, CreateBucketCommand, DeleteBucketCommand, DeleteObjectCommand, DeleteObjectsCommand, GetObjectCommand,
-  GetObjectTaggingCommand, HeadObjectCommand, PutObjectCommand, PutObjectTaggingCommand, S3Client, paginateListObjectsV2,
+  CopyObjectCommand,
+  CreateBucketCommand,
+  DeleteBucketCommand,
+  DeleteObjectCommand,
+  DeleteObjectsCommand,
+  GetObjectCommand,
+  GetObjectTaggingCommand,
+  HeadObjectCommand,
+  PutObjectCommand,
+  PutObjectTaggingCommand,
+  S3Client,
+  paginateListObjectsV2,
 } from '@aws-sdk/client-s3';
 import { Upload } from '@aws-sdk/lib-storage';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
@@ -27,9 +37,7 @@ function awsSdk(target: Target): ScenarioClient {
     region: target.region,
     forcePathStyle: true,
     credentials: { accessKeyId: target.accessKeyId, secretAccessKey: target.secretAccessKey },
-    ...(target.caFile === undefined
-      ? {}
-      : { requestHandler: new NodeHttpHandler({ httpsAgent: new Agent({ ca: readFileSync(target.caFile) }) }) }),
+    ...(target.caFile === undefined ? {} : { requestHandler: new NodeHttpHandler({ httpsAgent: new Agent({ ca: readFileSync(target.caFile) }) }) }),
   });
 
   return {

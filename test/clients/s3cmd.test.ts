@@ -13,21 +13,24 @@ async function s3cmd(target: Target): Promise<ScenarioClient> {
   const config = join(target.dir, 's3cfg');
   const https = target.caFile !== undefined;
   // https://s3tools.org/kb/item14.htm and S3/Config.py for the option names.
-  await writeFile(config, [
-    '[default]',
-    `access_key = ${target.accessKeyId}`,
-    `secret_key = ${target.secretAccessKey}`,
-    `host_base = ${target.host}:${target.port}`,
-    `host_bucket = ${target.host}:${target.port}`,
-    `bucket_location = ${target.region}`,
-    `use_https = ${https ? 'True' : 'False'}`,
-    `signurl_use_https = ${https ? 'True' : 'False'}`,
-    `ca_certs_file = ${target.caFile ?? ''}`,
-    'check_ssl_certificate = True',
-    'check_ssl_hostname = True',
-    'signature_v2 = False',
-    '',
-  ].join('\n'));
+  await writeFile(
+    config,
+    [
+      '[default]',
+      `access_key = ${target.accessKeyId}`,
+      `secret_key = ${target.secretAccessKey}`,
+      `host_base = ${target.host}:${target.port}`,
+      `host_bucket = ${target.host}:${target.port}`,
+      `bucket_location = ${target.region}`,
+      `use_https = ${https ? 'True' : 'False'}`,
+      `signurl_use_https = ${https ? 'True' : 'False'}`,
+      `ca_certs_file = ${target.caFile ?? ''}`,
+      'check_ssl_certificate = True',
+      'check_ssl_hostname = True',
+      'signature_v2 = False',
+      '',
+    ].join('\n'),
+  );
   const env = clientEnv({});
   const run = (...args: string[]): Promise<Buffer> => runOk('s3cmd', ['-c', config, ...args], { env });
   const s3url = (bucket: string, key = ''): string => `s3://${bucket}/${key}`;
@@ -41,11 +44,14 @@ async function s3cmd(target: Target): Promise<ScenarioClient> {
     async list(bucket) {
       // `2026-12-07 00:20     40000000  s3://bucket/media/big.bin`
       const out = (await run('ls', '--recursive', s3url(bucket))).toString('utf8');
-      return out.split('\n').filter((l) => l.trim() !== '').map((line) => {
-        const m = /^\S+ \S+\s+(\d+)\s+s3:\/\/[^/]+\/(.+)$/.exec(line);
-        if (!m) throw new Error(`s3cmd ls printed an unexpected line: ${line}`);
-        return { key: m[2]!, size: Number(m[1]) };
-      });
+      return out
+        .split('\n')
+        .filter((l) => l.trim() !== '')
+        .map((line) => {
+          const m = /^\S+ \S+\s+(\d+)\s+s3:\/\/[^/]+\/(.+)$/.exec(line);
+          if (!m) throw new Error(`s3cmd ls printed an unexpected line: ${line}`);
+          return { key: m[2]!, size: Number(m[1]) };
+        });
     },
     async head(bucket, key) {
       // `s3cmd info` shows the MD5 s3cmd stored in x-amz-meta-s3cmd-attrs at upload.
@@ -78,9 +84,4 @@ async function s3cmd(target: Target): Promise<ScenarioClient> {
   };
 }
 
-clientScenarioTests(
-  's3cmd',
-  clientPresence('s3cmd', findCommand('s3cmd') !== undefined, 'Debian package s3cmd'),
-  s3cmd,
-  { COFFER_SIGV2: 'on' },
-);
+clientScenarioTests('s3cmd', clientPresence('s3cmd', findCommand('s3cmd') !== undefined, 'Debian package s3cmd'), s3cmd, { COFFER_SIGV2: 'on' });

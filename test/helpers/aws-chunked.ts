@@ -7,10 +7,7 @@ import type { RawRequest } from './raw.js';
 
 export const EMPTY_SHA256 = 'e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855';
 
-export type StreamingMode =
-  | 'STREAMING-AWS4-HMAC-SHA256-PAYLOAD'
-  | 'STREAMING-AWS4-HMAC-SHA256-PAYLOAD-TRAILER'
-  | 'STREAMING-UNSIGNED-PAYLOAD-TRAILER';
+export type StreamingMode = 'STREAMING-AWS4-HMAC-SHA256-PAYLOAD' | 'STREAMING-AWS4-HMAC-SHA256-PAYLOAD-TRAILER' | 'STREAMING-UNSIGNED-PAYLOAD-TRAILER';
 
 export interface ChunkedUpload {
   mode: StreamingMode;
@@ -82,9 +79,10 @@ export async function buildChunkedUpload(endpoint: string, method: string, path:
   const key = signingKey(credentials.secretAccessKey, date, region);
 
   const body = frame(u, (kind, hashHex, index) => {
-    const stringToSign = kind === 'chunk'
-      ? ['AWS4-HMAC-SHA256-PAYLOAD', amzDate, scope, previous, EMPTY_SHA256, hashHex].join('\n')
-      : ['AWS4-HMAC-SHA256-TRAILER', amzDate, scope, previous, hashHex].join('\n');
+    const stringToSign =
+      kind === 'chunk'
+        ? ['AWS4-HMAC-SHA256-PAYLOAD', amzDate, scope, previous, EMPTY_SHA256, hashHex].join('\n')
+        : ['AWS4-HMAC-SHA256-TRAILER', amzDate, scope, previous, hashHex].join('\n');
     let sig = hmacSha256(key, stringToSign).toString('hex');
     previous = sig;
     const corrupt = kind === 'chunk' ? u.corruptSignatureOf === index : u.corruptTrailerSignature === true;

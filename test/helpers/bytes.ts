@@ -39,24 +39,21 @@ export async function bytesRequest(endpoint: string, r: BytesRequest): Promise<B
   const headers = { ...(await signHeaders(endpoint, r)), ...(r.unsignedHeaders ?? {}) };
   const url = new URL(endpoint);
   return new Promise((resolve, reject) => {
-    const req = request(
-      { host: url.hostname, port: url.port, method: r.method, path: r.path + queryString(r.query), headers, agent: r.agent },
-      (res) => {
-        const chunks: Buffer[] = [];
-        res.on('data', (c: Buffer) => chunks.push(c));
-        res.on('end', () => {
-          const body = Buffer.concat(chunks);
-          resolve({
-            status: res.statusCode ?? 0,
-            headers: res.headers,
-            body,
-            code: /<Code>([^<]*)<\/Code>/.exec(body.toString('utf8'))?.[1],
-          });
+    const req = request({ host: url.hostname, port: url.port, method: r.method, path: r.path + queryString(r.query), headers, agent: r.agent }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('end', () => {
+        const body = Buffer.concat(chunks);
+        resolve({
+          status: res.statusCode ?? 0,
+          headers: res.headers,
+          body,
+          code: /<Code>([^<]*)<\/Code>/.exec(body.toString('utf8'))?.[1],
         });
-        res.on('error', reject);
-        res.on('aborted', () => reject(new Error('response aborted')));
-      },
-    );
+      });
+      res.on('error', reject);
+      res.on('aborted', () => reject(new Error('response aborted')));
+    });
     req.on('error', reject);
     req.end(r.body);
   });

@@ -52,9 +52,7 @@ export interface ChildOptions {
 export async function startChildCoffer(dataDir: string, opts: ChildOptions = {}): Promise<ChildCoffer> {
   const node = [process.execPath, '--enable-source-maps', BIN, 'server', ...(opts.args ?? [])];
   // SIGXFSZ ignored (an ignored signal stays ignored across exec): the write fails instead.
-  const [command, ...args] = opts.fileSizeLimitKiB === undefined
-    ? node
-    : ['bash', '-c', `trap '' XFSZ; ulimit -f ${opts.fileSizeLimitKiB}; exec "$@"`, 'coffer', ...node];
+  const [command, ...args] = opts.fileSizeLimitKiB === undefined ? node : ['bash', '-c', `trap '' XFSZ; ulimit -f ${opts.fileSizeLimitKiB}; exec "$@"`, 'coffer', ...node];
   const child: ChildProcess = spawn(command!, args, {
     cwd: opts.cwd,
     env: {

@@ -90,12 +90,24 @@ export function testCofferForFile(env: Env = {}): TestCoffer {
     return started;
   };
   return {
-    get server() { return current().server; },
-    get endpoint() { return current().endpoint; },
-    get dataDir() { return current().dataDir; },
-    get accessKeyId() { return current().accessKeyId; },
-    get secretAccessKey() { return current().secretAccessKey; },
-    get s3() { return current().s3; },
+    get server() {
+      return current().server;
+    },
+    get endpoint() {
+      return current().endpoint;
+    },
+    get dataDir() {
+      return current().dataDir;
+    },
+    get accessKeyId() {
+      return current().accessKeyId;
+    },
+    get secretAccessKey() {
+      return current().secretAccessKey;
+    },
+    get s3() {
+      return current().s3;
+    },
     client: (accessKeyId, secretAccessKey, sessionToken) => current().client(accessKeyId, secretAccessKey, sessionToken),
     close: () => current().close(),
   };

@@ -50,7 +50,9 @@ export interface PartSpec {
 export function completeXml(parts: PartSpec[]): string {
   const body = parts
     .map((p) => {
-      const sums = Object.entries(p.checksums ?? {}).map(([k, v]) => `<${k}>${v}</${k}>`).join('');
+      const sums = Object.entries(p.checksums ?? {})
+        .map(([k, v]) => `<${k}>${v}</${k}>`)
+        .join('');
       return `<Part><PartNumber>${p.partNumber}</PartNumber><ETag>${p.etag}</ETag>${sums}</Part>`;
     })
     .join('');
@@ -137,7 +139,11 @@ export async function holdUploadPart(endpoint: string, bucket: string, key: stri
   const path = objectPath(bucket, key);
   const query = { partNumber: String(partNumber), uploadId };
   const headers = await signHeaders(endpoint, {
-    method: 'PUT', path, query, headers: { 'content-length': String(body.length) }, payloadHash: 'UNSIGNED-PAYLOAD',
+    method: 'PUT',
+    path,
+    query,
+    headers: { 'content-length': String(body.length) },
+    payloadHash: 'UNSIGNED-PAYLOAD',
   });
   const url = new URL(endpoint);
   const req = request({ host: url.hostname, port: url.port, method: 'PUT', path: path + queryString(query), headers, agent: false });

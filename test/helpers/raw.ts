@@ -75,9 +75,12 @@ export async function signHeaders(endpoint: string, r: RawRequest): Promise<Reco
 
 export function queryString(query: Record<string, string | string[]> | undefined): string {
   if (!query || Object.keys(query).length === 0) return '';
-  return '?' + Object.entries(query)
-    .flatMap(([k, v]) => (Array.isArray(v) ? v : [v]).map((one) => `${encodeURIComponent(k)}=${encodeURIComponent(one)}`))
-    .join('&');
+  return (
+    '?' +
+    Object.entries(query)
+      .flatMap(([k, v]) => (Array.isArray(v) ? v : [v]).map((one) => `${encodeURIComponent(k)}=${encodeURIComponent(one)}`))
+      .join('&')
+  );
 }
 
 export async function rawRequest(endpoint: string, r: RawRequest): Promise<RawResponse> {
@@ -89,25 +92,22 @@ export async function rawRequest(endpoint: string, r: RawRequest): Promise<RawRe
   }
   const url = new URL(endpoint);
   return new Promise((resolve, reject) => {
-    const req = request(
-      { host: url.hostname, port: url.port, method: r.method, path: r.path + queryString(r.query), headers },
-      (res) => {
-        const chunks: Buffer[] = [];
-        res.on('data', (c: Buffer) => chunks.push(c));
-        res.on('end', () => {
-          const body = Buffer.concat(chunks).toString('utf8');
-          resolve({
-            status: res.statusCode ?? 0,
-            statusMessage: res.statusMessage ?? '',
-            headers: res.headers,
-            body,
-            code: /<Code>([^<]*)<\/Code>/.exec(body)?.[1],
-            message: /<Message>([^<]*)<\/Message>/.exec(body)?.[1],
-          });
+    const req = request({ host: url.hostname, port: url.port, method: r.method, path: r.path + queryString(r.query), headers }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('end', () => {
+        const body = Buffer.concat(chunks).toString('utf8');
+        resolve({
+          status: res.statusCode ?? 0,
+          statusMessage: res.statusMessage ?? '',
+          headers: res.headers,
+          body,
+          code: /<Code>([^<]*)<\/Code>/.exec(body)?.[1],
+          message: /<Message>([^<]*)<\/Message>/.exec(body)?.[1],
         });
-        res.on('error', reject);
-      },
-    );
+      });
+      res.on('error', reject);
+    });
     req.on('error', reject);
     req.end(r.body);
   });

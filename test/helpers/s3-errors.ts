@@ -5,7 +5,12 @@ import { S3Error } from '../../src/errors.js';
 /** The S3Error `p` rejects with, checked for its code (and message: exact, or a pattern). */
 export async function rejectsWith(p: Promise<unknown>, code: string, message?: string | RegExp): Promise<S3Error> {
   let caught: unknown;
-  await p.then(() => assert.fail(`expected ${code}`), (err: unknown) => { caught = err; });
+  await p.then(
+    () => assert.fail(`expected ${code}`),
+    (err: unknown) => {
+      caught = err;
+    },
+  );
   assert.ok(caught instanceof S3Error, `expected S3Error ${code}, got ${String(caught)}`);
   assert.equal(caught.code, code, caught.message);
   if (typeof message === 'string') assert.equal(caught.message, message);

@@ -7,8 +7,20 @@ import type { RawResponse } from './raw.js';
 
 /** The sub-resources these tests use that enter the CanonicalizedResource. */
 const SUB_RESOURCES = new Set([
-  'acl', 'delete', 'location', 'partNumber', 'uploadId', 'uploads', 'versionId', 'versioning', 'versions', 'tagging',
-  'response-content-type', 'response-content-disposition', 'response-cache-control', 'response-expires',
+  'acl',
+  'delete',
+  'location',
+  'partNumber',
+  'uploadId',
+  'uploads',
+  'versionId',
+  'versioning',
+  'versions',
+  'tagging',
+  'response-content-type',
+  'response-content-disposition',
+  'response-cache-control',
+  'response-expires',
 ]);
 
 export interface V2Request {
@@ -48,7 +60,11 @@ export function canonicalResource(target: string, hostBucket?: string): string {
 /** HTTP-Verb, Content-MD5, Content-Type, Date (or Expires), the x-amz-* headers, the resource. */
 export function stringToSign(method: string, headers: Record<string, string>, date: string, resource: string): string {
   const lower = Object.fromEntries(Object.entries(headers).map(([k, v]) => [k.toLowerCase(), v.trim()]));
-  const amz = Object.keys(lower).filter((k) => k.startsWith('x-amz-')).sort().map((k) => `${k}:${lower[k]}\n`).join('');
+  const amz = Object.keys(lower)
+    .filter((k) => k.startsWith('x-amz-'))
+    .sort()
+    .map((k) => `${k}:${lower[k]}\n`)
+    .join('');
   return `${method}\n${lower['content-md5'] ?? ''}\n${lower['content-type'] ?? ''}\n${date}\n${amz}${resource}`;
 }
 

@@ -18,7 +18,14 @@ export function contentMd5(body: string): string {
 }
 
 /** PUT ?tagging of an object (or, with key undefined, of a bucket) with a Content-MD5. */
-export function putTagging(endpoint: string, bucket: string, key: string | undefined, body: string, headers: Record<string, string> = {}, query: Record<string, string> = {}): Promise<RawResponse> {
+export function putTagging(
+  endpoint: string,
+  bucket: string,
+  key: string | undefined,
+  body: string,
+  headers: Record<string, string> = {},
+  query: Record<string, string> = {},
+): Promise<RawResponse> {
   return rawRequest(endpoint, {
     method: 'PUT',
     path: key === undefined ? `/${bucket}` : objectPath(bucket, key),

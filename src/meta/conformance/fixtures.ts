@@ -33,7 +33,13 @@ export function bucketRecord(name: string, overrides: Partial<BucketRecord> = {}
 export function objectRecord(bucket: string, key: string, overrides: Partial<ObjectRecord> = {}): ObjectRecord {
   const data = overrides.inlineData ?? Buffer.from(`bytes of ${key}`);
   const record = newObjectRecord({
-    bucket, key, ownerId: OWNER, size: data.length, etag: `etag-${key}`, lastModified: 1_700_000_000_000, bytes: { inlineData: data },
+    bucket,
+    key,
+    ownerId: OWNER,
+    size: data.length,
+    etag: `etag-${key}`,
+    lastModified: 1_700_000_000_000,
+    bytes: { inlineData: data },
   });
   return { ...record, ...overrides };
 }
@@ -44,16 +50,34 @@ export function deleteMarker(bucket: string, key: string, versionId: string): Ob
 
 export function uploadRecord(bucket: string, key: string, uploadId: string, initiated: number, overrides: Partial<UploadRecord> = {}): UploadRecord {
   return {
-    uploadId, bucket, key, initiated, ownerId: OWNER, storageClass: 'STANDARD', contentHeaders: {}, userMetadata: {},
-    checksumAlgorithm: null, checksumType: null, tags: undefined,
-    conditions: undefined, encryption: undefined, lock: undefined, ...overrides,
+    uploadId,
+    bucket,
+    key,
+    initiated,
+    ownerId: OWNER,
+    storageClass: 'STANDARD',
+    contentHeaders: {},
+    userMetadata: {},
+    checksumAlgorithm: null,
+    checksumType: null,
+    tags: undefined,
+    conditions: undefined,
+    encryption: undefined,
+    lock: undefined,
+    ...overrides,
   };
 }
 
 export function partRecord(uploadId: string, partNumber: number, overrides: Partial<PartRecord> = {}): PartRecord {
   return {
-    uploadId, partNumber, blobId: `blob-${uploadId}-${partNumber}`, size: 5 * 1024 * 1024, etag: `md5-${partNumber}`,
-    lastModified: 1_700_000_000_000 + partNumber, checksums: {}, ...overrides,
+    uploadId,
+    partNumber,
+    blobId: `blob-${uploadId}-${partNumber}`,
+    size: 5 * 1024 * 1024,
+    etag: `md5-${partNumber}`,
+    lastModified: 1_700_000_000_000 + partNumber,
+    checksums: {},
+    ...overrides,
   };
 }
 

@@ -20,8 +20,26 @@ import type { StoreFactory } from './fixtures.js';
  * after U+10000 and U+1F600, which are surrogate pairs there.
  */
 const KEYS_IN_BYTE_ORDER = [
-  '!', 'A', 'Z', 'a', 'a b', 'a/b', 'a0', 'z', '\u007f', '\u0080', '\u00e9', '\u07ff', '\u0800',
-  '\ud7ff', '\ue000', '\uff61', '\uffff', '\u{10000}', '\u{1f600}', '\u{10ffff}',
+  '!',
+  'A',
+  'Z',
+  'a',
+  'a b',
+  'a/b',
+  'a0',
+  'z',
+  '\u007f',
+  '\u0080',
+  '\u00e9',
+  '\u07ff',
+  '\u0800',
+  '\ud7ff',
+  '\ue000',
+  '\uff61',
+  '\uffff',
+  '\u{10000}',
+  '\u{1f600}',
+  '\u{10ffff}',
 ];
 
 /** The same items in an order unrelated to the listing's: a fixed stride through them. */
@@ -48,17 +66,20 @@ async function everyPage(store: MetadataStore, bucket: string, prefix: string, p
 async function delimitedListing(store: MetadataStore, bucket: string, prefix: string, delimiter: string, max: number, marker?: string) {
   let after = marker;
   let from: string | undefined;
-  const out = await delimitedScan<ObjectRecord>({ prefix, delimiter, max, marker }, {
-    fetch: (limit) => store.listObjects(bucket, { prefix, after, from, limit }),
-    advancePast: (row) => {
-      after = row.key;
-      from = undefined;
+  const out = await delimitedScan<ObjectRecord>(
+    { prefix, delimiter, max, marker },
+    {
+      fetch: (limit) => store.listObjects(bucket, { prefix, after, from, limit }),
+      advancePast: (row) => {
+        after = row.key;
+        from = undefined;
+      },
+      seek: (to) => {
+        after = undefined;
+        from = to;
+      },
     },
-    seek: (to) => {
-      after = undefined;
-      from = to;
-    },
-  });
+  );
   return { keys: keysOf(out.rows), commonPrefixes: out.commonPrefixes, isTruncated: out.isTruncated };
 }
 
@@ -120,10 +141,21 @@ export function listingTests(open: StoreFactory): void {
 
     test('a delimited walk rolls keys up into common prefixes in byte order and pages through them', async (t) => {
       const store = await freshStore(t, open);
-      await putKeys(store, 'b', shuffled([
-        'photos/2024/a.jpg', 'photos/2024/b.jpg', 'photos/2025/c.jpg', 'photos/index.html', 'photos/\u00e9t\u00e9/d.jpg',
-        'photos/\u{1f600}/e.jpg', 'photos/\uff61/f.jpg', 'readme', 'videos/v.mp4',
-      ]));
+      await putKeys(
+        store,
+        'b',
+        shuffled([
+          'photos/2024/a.jpg',
+          'photos/2024/b.jpg',
+          'photos/2025/c.jpg',
+          'photos/index.html',
+          'photos/\u00e9t\u00e9/d.jpg',
+          'photos/\u{1f600}/e.jpg',
+          'photos/\uff61/f.jpg',
+          'readme',
+          'videos/v.mp4',
+        ]),
+      );
       const top = await delimitedListing(store, 'b', '', '/', 100);
       assert.deepEqual(top, { keys: ['readme'], commonPrefixes: ['photos/', 'videos/'], isTruncated: false });
       const photos = await delimitedListing(store, 'b', 'photos/', '/', 100);
@@ -151,14 +183,25 @@ export function listingTests(open: StoreFactory): void {
       await write(deleteMarker('b', 'revived', 'r1'));
       await write(objectRecord('b', 'revived', { versionId: 'r2', etag: 'back' }));
       const rows = await store.listObjects('b', { prefix: '', limit: 10 });
-      assert.deepEqual(rows.map((r) => [r.key, r.versionId, r.etag]), [['kept', 'k2', 'new'], ['revived', 'r2', 'back']]);
+      assert.deepEqual(
+        rows.map((r) => [r.key, r.versionId, r.etag]),
+        [
+          ['kept', 'k2', 'new'],
+          ['revived', 'r2', 'back'],
+        ],
+      );
     });
 
     test('a listing row carries the fields ListObjects shows but not the object bytes or part list', async (t) => {
       const store = await freshStore(t, open);
       const written = objectRecord('b', 'k', {
-        inlineData: Buffer.from('abc'), size: 3, etag: 'e', storageClass: 'GLACIER_IR', lastModified: 1_712_000_000_123,
-        checksums: { algorithm: 'CRC32', type: 'FULL_OBJECT', values: { CRC32: 'NSRBwg==' } }, userMetadata: { m: 'v' },
+        inlineData: Buffer.from('abc'),
+        size: 3,
+        etag: 'e',
+        storageClass: 'GLACIER_IR',
+        lastModified: 1_712_000_000_123,
+        checksums: { algorithm: 'CRC32', type: 'FULL_OBJECT', values: { CRC32: 'NSRBwg==' } },
+        userMetadata: { m: 'v' },
       });
       await store.transaction((tx) => tx.insertObjectVersion(written, 'null'));
       const [row] = await store.listObjects('b', { prefix: '', limit: 10 });

@@ -13,9 +13,14 @@ export function multipartTests(open: StoreFactory): void {
     test('an upload reads back with every field as created; an unknown upload id reads as undefined', async (t) => {
       const store = await freshStore(t, open);
       const upload = uploadRecord('b', 'k/\u00e9', 'up-1', 1_712_000_000_000, {
-        storageClass: 'STANDARD_IA', contentHeaders: { 'content-type': 'video/mp4' }, userMetadata: { a: '1' },
-        checksumAlgorithm: 'CRC64NVME', checksumType: 'FULL_OBJECT', conditions: { ifNoneMatchStar: true, ifMatch: '"e1"' },
-        encryption: { algorithm: 'AES256' }, lock: { mode: 'GOVERNANCE', retainUntil: 1_800_000_000_000 },
+        storageClass: 'STANDARD_IA',
+        contentHeaders: { 'content-type': 'video/mp4' },
+        userMetadata: { a: '1' },
+        checksumAlgorithm: 'CRC64NVME',
+        checksumType: 'FULL_OBJECT',
+        conditions: { ifNoneMatchStar: true, ifMatch: '"e1"' },
+        encryption: { algorithm: 'AES256' },
+        lock: { mode: 'GOVERNANCE', retainUntil: 1_800_000_000_000 },
       });
       await store.transaction((tx) => tx.createUpload(upload));
       assert.deepEqual(await store.getUpload('up-1'), upload);
@@ -81,7 +86,10 @@ export function multipartTests(open: StoreFactory): void {
         await tx.createUpload(uploadRecord('c', 'k', 'u-other-bucket', 1));
       });
       const all = await store.listUploads('b', { prefix: '', limit: 100 });
-      assert.deepEqual(all.map((u) => u.uploadId), ['u-early', 'u-same-a', 'u-same-b', 'u-late', 'u-halfwidth', 'u-emoji']);
+      assert.deepEqual(
+        all.map((u) => u.uploadId),
+        ['u-early', 'u-same-a', 'u-same-b', 'u-late', 'u-halfwidth', 'u-emoji'],
+      );
     });
 
     test('upload listings page by key marker, and by key and upload id marker', async (t) => {
@@ -94,8 +102,7 @@ export function multipartTests(open: StoreFactory): void {
         await tx.createUpload(uploadRecord('b', 'k/sub', 'u-sub', 1));
         await tx.createUpload(uploadRecord('b', 'z', 'u-z', 1));
       });
-      const ids = async (range: Omit<UploadListRange, 'limit'>, limit = 100): Promise<string[]> =>
-        (await store.listUploads('b', { ...range, limit })).map((u) => u.uploadId);
+      const ids = async (range: Omit<UploadListRange, 'limit'>, limit = 100): Promise<string[]> => (await store.listUploads('b', { ...range, limit })).map((u) => u.uploadId);
       // key-marker alone: uploads of keys after it, none of the marker key's own.
       assert.deepEqual(await ids({ prefix: '', keyMarker: 'k' }), ['u-sub', 'u-z']);
       // With upload-id-marker: the marker key's uploads after that upload, then the keys after.
@@ -118,7 +125,10 @@ export function multipartTests(open: StoreFactory): void {
       // 'id-aa' was completed or aborted since the previous page ended on it.
       const rows = await store.listUploads('b', { prefix: '', keyMarker: 'k', uploadIdMarker: 'id-aa', limit: 100 });
       // In the listing's own order: the key's uploads by initiation time, then the keys after it.
-      assert.deepEqual(rows.map((u) => u.uploadId), ['id-c', 'id-b', 'id-l']);
+      assert.deepEqual(
+        rows.map((u) => u.uploadId),
+        ['id-c', 'id-b', 'id-l'],
+      );
     });
 
     test('uploads initiated before a cutoff list oldest first across buckets, up to a limit', async (t) => {

@@ -14,23 +14,34 @@ export function objectTests(open: StoreFactory): void {
     test('every field of an object record reads back as written: inline, single-blob and multipart', async (t) => {
       const store = await freshStore(t, open);
       const inline = objectRecord('b', 'inline', {
-        inlineData: Buffer.from([0, 1, 2, 255, 0]), size: 5,
+        inlineData: Buffer.from([0, 1, 2, 255, 0]),
+        size: 5,
         contentHeaders: { 'content-type': 'text/plain; charset=utf-8', 'cache-control': 'no-cache', expires: 'Thu, 01 Dec 1994 16:00:00 GMT' },
         userMetadata: { colour: 'bleu ciel', 'emoji-\u00e9': '\u{1f600}' },
         checksums: { algorithm: 'CRC32C', type: 'FULL_OBJECT', values: { CRC32C: 'yZRlqg==' } },
         encryption: { algorithm: 'aws:kms', kmsKeyId: 'arn:aws:kms:us-east-1:111122223333:key/k-1', kmsContext: 'eyJhIjoiYiJ9', bucketKeyEnabled: true },
         lock: { mode: 'COMPLIANCE', retainUntil: 1_900_000_000_000, legalHold: true },
         archive: { archiveStatus: 'DEEP_ARCHIVE_ACCESS', restore: { inProgress: false, expiry: 1_712_400_000_000, tier: 'Bulk' } },
-        storageClass: 'STANDARD_IA', lastModified: 1_712_345_678_901,
-        tags: [{ key: 'project', value: 'blue sky' }, { key: 'é/=+-_.:@', value: '' }],
+        storageClass: 'STANDARD_IA',
+        lastModified: 1_712_345_678_901,
+        tags: [
+          { key: 'project', value: 'blue sky' },
+          { key: 'é/=+-_.:@', value: '' },
+        ],
       });
       const blob = objectRecord('b', 'blob', {
-        inlineData: null, blobId: 'blob-1', size: 5 * 1024 ** 3, etag: 'd41d8cd98f00b204e9800998ecf8427e',
-        encryption: { algorithm: 'SSE-C', customerKeyMd5: 'ZjQ0ZmU4ZjQ0ZmU4ZjQ0Zg==' }, lock: { legalHold: true },
+        inlineData: null,
+        blobId: 'blob-1',
+        size: 5 * 1024 ** 3,
+        etag: 'd41d8cd98f00b204e9800998ecf8427e',
+        encryption: { algorithm: 'SSE-C', customerKeyMd5: 'ZjQ0ZmU4ZjQ0ZmU4ZjQ0Zg==' },
+        lock: { legalHold: true },
       });
       // A 5 TiB multipart object: sizes beyond 32 bits must come back as numbers, not strings.
       const multipart = objectRecord('b', 'multipart', {
-        inlineData: null, size: 5 * TiB, etag: '0123456789abcdef0123456789abcdef-2',
+        inlineData: null,
+        size: 5 * TiB,
+        etag: '0123456789abcdef0123456789abcdef-2',
         checksums: { algorithm: 'SHA256', type: 'COMPOSITE', values: { SHA256: 'abc=-2' } },
         parts: [
           { partNumber: 1, blobId: 'p1', size: 5 * TiB - 1, etag: 'e1', checksums: { SHA256: 'one=' } },
@@ -55,8 +66,13 @@ export function objectTests(open: StoreFactory): void {
     test('overwriting the null version replaces it and returns the replaced record, parts and all', async (t) => {
       const store = await freshStore(t, open);
       const first = objectRecord('b', 'k', {
-        inlineData: null, size: 10, etag: 'first',
-        parts: [{ partNumber: 1, blobId: 'old-1', size: 6, etag: 'x' }, { partNumber: 2, blobId: 'old-2', size: 4, etag: 'y' }],
+        inlineData: null,
+        size: 10,
+        etag: 'first',
+        parts: [
+          { partNumber: 1, blobId: 'old-1', size: 6, etag: 'x' },
+          { partNumber: 2, blobId: 'old-2', size: 4, etag: 'y' },
+        ],
       });
       assert.equal(await store.transaction((tx) => tx.insertObjectVersion(first, 'null', { onlyVersion: true })), undefined);
       const second = objectRecord('b', 'k', { inlineData: null, blobId: 'new', size: 3, etag: 'second' });
@@ -64,7 +80,10 @@ export function objectTests(open: StoreFactory): void {
       // The engine unregisters the replaced blobs from this record, and adjusts usage by its size.
       assert.equal(replaced?.etag, 'first');
       assert.equal(replaced?.size, 10);
-      assert.deepEqual(replaced?.parts?.map((p) => p.blobId), ['old-1', 'old-2']);
+      assert.deepEqual(
+        replaced?.parts?.map((p) => p.blobId),
+        ['old-1', 'old-2'],
+      );
       assert.deepEqual(await store.getObject('b', 'k'), second);
       assert.deepEqual(await store.getObject('b', 'k', 'null'), second);
     });
@@ -111,7 +130,14 @@ export function objectTests(open: StoreFactory): void {
 
     test('deleting a version returns the whole removed record, with its blob and parts', async (t) => {
       const store = await freshStore(t, open);
-      const parted = objectRecord('b', 'k', { inlineData: null, size: 2, parts: [{ partNumber: 1, blobId: 'b1', size: 1, etag: 'a' }, { partNumber: 2, blobId: 'b2', size: 1, etag: 'b' }] });
+      const parted = objectRecord('b', 'k', {
+        inlineData: null,
+        size: 2,
+        parts: [
+          { partNumber: 1, blobId: 'b1', size: 1, etag: 'a' },
+          { partNumber: 2, blobId: 'b2', size: 1, etag: 'b' },
+        ],
+      });
       await store.transaction((tx) => tx.insertObjectVersion(parted, 'null'));
       assert.deepEqual(await store.transaction((tx) => tx.deleteObjectVersion('b', 'k', 'null')), parted);
     });

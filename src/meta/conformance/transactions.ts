@@ -65,22 +65,25 @@ export function transactionTests(open: StoreFactory): void {
         await tx.registerBlobs(['blob-kept']);
       });
       const thrown = new Refused('refused after writing');
-      await assert.rejects(store.transaction(async (tx) => {
-        await tx.createUser({ id: 'c'.repeat(64), name: 'ghost', email: null, isAdmin: false, createdAt: 1 });
-        await tx.createAccessKey({ accessKeyId: 'GHOSTKEY', secretAccessKey: 'secret-secret', userId: 'c'.repeat(64), createdAt: 1 });
-        await tx.createBucket(bucketRecord('ghost-bucket'));
-        await tx.setBucketVersioning('b', 'Enabled');
-        await tx.insertObjectVersion(objectRecord('b', 'new'), 'null');
-        await tx.insertObjectVersion(objectRecord('b', 'kept', { etag: 'after' }), 'null');
-        await tx.addUsage('b', { objectCount: 5, bytes: 500 });
-        await tx.putPart(partRecord('up-kept', 1, { etag: 'part-after' }));
-        await tx.putPart(partRecord('up-kept', 2));
-        await tx.createUpload(uploadRecord('b', 'ghost', 'up-ghost', 2));
-        await tx.recordCompletedUpload({ uploadId: 'up-done', bucket: 'b', key: 'k', completedAt: 3, result: { etag: 'x' } });
-        await tx.registerBlobs(['blob-ghost']);
-        await tx.unregisterBlobs(['blob-kept']);
-        throw thrown;
-      }), (err) => err === thrown);
+      await assert.rejects(
+        store.transaction(async (tx) => {
+          await tx.createUser({ id: 'c'.repeat(64), name: 'ghost', email: null, isAdmin: false, createdAt: 1 });
+          await tx.createAccessKey({ accessKeyId: 'GHOSTKEY', secretAccessKey: 'secret-secret', userId: 'c'.repeat(64), createdAt: 1 });
+          await tx.createBucket(bucketRecord('ghost-bucket'));
+          await tx.setBucketVersioning('b', 'Enabled');
+          await tx.insertObjectVersion(objectRecord('b', 'new'), 'null');
+          await tx.insertObjectVersion(objectRecord('b', 'kept', { etag: 'after' }), 'null');
+          await tx.addUsage('b', { objectCount: 5, bytes: 500 });
+          await tx.putPart(partRecord('up-kept', 1, { etag: 'part-after' }));
+          await tx.putPart(partRecord('up-kept', 2));
+          await tx.createUpload(uploadRecord('b', 'ghost', 'up-ghost', 2));
+          await tx.recordCompletedUpload({ uploadId: 'up-done', bucket: 'b', key: 'k', completedAt: 3, result: { etag: 'x' } });
+          await tx.registerBlobs(['blob-ghost']);
+          await tx.unregisterBlobs(['blob-kept']);
+          throw thrown;
+        }),
+        (err) => err === thrown,
+      );
 
       assert.equal(await store.getUserByName('ghost'), undefined);
       assert.equal(await store.getAccessKey('GHOSTKEY'), undefined);
@@ -89,7 +92,10 @@ export function transactionTests(open: StoreFactory): void {
       assert.equal(await store.getObject('b', 'new'), undefined);
       assert.equal((await store.getObject('b', 'kept'))?.etag, 'before');
       assert.deepEqual(await store.getUsage('b'), { objectCount: 1, bytes: 10 });
-      assert.deepEqual((await store.listParts('up-kept', 0, 10)).map((p) => p.etag), ['part-before']);
+      assert.deepEqual(
+        (await store.listParts('up-kept', 0, 10)).map((p) => p.etag),
+        ['part-before'],
+      );
       assert.equal(await store.getUpload('up-ghost'), undefined);
       assert.equal(await store.getCompletedUpload('up-done'), undefined);
       assert.deepEqual([...(await store.registeredBlobs(['blob-kept', 'blob-ghost']))], ['blob-kept']);
@@ -97,10 +103,13 @@ export function transactionTests(open: StoreFactory): void {
 
     test('a failed transaction leaves the store usable: the next one commits', async (t) => {
       const store = await freshStore(t, open);
-      await assert.rejects(store.transaction(async (tx) => {
-        await tx.insertObjectVersion(objectRecord('b', 'a'), 'null');
-        throw new Refused('no');
-      }), Refused);
+      await assert.rejects(
+        store.transaction(async (tx) => {
+          await tx.insertObjectVersion(objectRecord('b', 'a'), 'null');
+          throw new Refused('no');
+        }),
+        Refused,
+      );
       await putKeys(store, 'b', ['b']);
       assert.deepEqual(keysOf(await store.listObjects('b', { prefix: '', limit: 10 })), ['b']);
     });
@@ -115,16 +124,21 @@ export function transactionTests(open: StoreFactory): void {
         }),
         store.transaction((tx) => tx.insertObjectVersion(objectRecord('b', 'c'), 'null')),
       ]);
-      assert.deepEqual(results.map((r) => r.status), ['fulfilled', 'rejected', 'fulfilled']);
+      assert.deepEqual(
+        results.map((r) => r.status),
+        ['fulfilled', 'rejected', 'fulfilled'],
+      );
       assert.deepEqual(keysOf(await store.listObjects('b', { prefix: '', limit: 10 })), ['a', 'c']);
     });
 
     test('a write that breaks a store constraint rejects the transaction and undoes its earlier writes', async (t) => {
       const store = await freshStore(t, open);
-      await assert.rejects(store.transaction(async (tx) => {
-        await tx.insertObjectVersion(objectRecord('b', 'first'), 'null');
-        await tx.createBucket(bucketRecord('b')); // the name is taken
-      }));
+      await assert.rejects(
+        store.transaction(async (tx) => {
+          await tx.insertObjectVersion(objectRecord('b', 'first'), 'null');
+          await tx.createBucket(bucketRecord('b')); // the name is taken
+        }),
+      );
       assert.equal(await store.getObject('b', 'first'), undefined);
     });
   });
@@ -153,12 +167,16 @@ export function transactionTests(open: StoreFactory): void {
 
     test('of requests racing to create one bucket name, exactly one creates it', async (t) => {
       const store = await freshStore(t, open, []);
-      const results = await Promise.allSettled(Array.from({ length: RACERS }, (_, i) => store.transaction(async (tx) => {
-        if (await tx.getBucket('contested')) throw new Refused('BucketAlreadyExists');
-        const owner = String(i).repeat(64);
-        await tx.createBucket(bucketRecord('contested', { ownerId: owner }));
-        return owner;
-      })));
+      const results = await Promise.allSettled(
+        Array.from({ length: RACERS }, (_, i) =>
+          store.transaction(async (tx) => {
+            if (await tx.getBucket('contested')) throw new Refused('BucketAlreadyExists');
+            const owner = String(i).repeat(64);
+            await tx.createBucket(bucketRecord('contested', { ownerId: owner }));
+            return owner;
+          }),
+        ),
+      );
       const { won, refused, other } = tally(results);
       assert.deepEqual(other, []);
       assert.equal(won.length, 1);
@@ -169,11 +187,15 @@ export function transactionTests(open: StoreFactory): void {
     test('a bucket quota counted inside the transaction holds against racing creators', async (t) => {
       const store = await freshStore(t, open, []);
       const max = 3;
-      const results = await Promise.allSettled(Array.from({ length: RACERS }, (_, i) => store.transaction(async (tx) => {
-        if ((await tx.countBuckets(OWNER)) >= max) throw new Refused('TooManyBuckets');
-        await tx.createBucket(bucketRecord(`bucket-${i}`));
-        return i;
-      })));
+      const results = await Promise.allSettled(
+        Array.from({ length: RACERS }, (_, i) =>
+          store.transaction(async (tx) => {
+            if ((await tx.countBuckets(OWNER)) >= max) throw new Refused('TooManyBuckets');
+            await tx.createBucket(bucketRecord(`bucket-${i}`));
+            return i;
+          }),
+        ),
+      );
       const { won, refused, other } = tally(results);
       assert.deepEqual(other, []);
       assert.equal(won.length, max);
@@ -184,16 +206,18 @@ export function transactionTests(open: StoreFactory): void {
     for (const first of ['DeleteBucket', 'PutObject'] as const) {
       test(`a DeleteBucket racing a PutObject into the empty bucket (${first} sent first): exactly one succeeds, never an object in a deleted bucket`, async (t) => {
         const store = await freshStore(t, open);
-        const deleteBucket = (): Promise<string> => store.transaction(async (tx) => {
-          if (await tx.bucketHasObjects('b')) throw new Refused('BucketNotEmpty');
-          await tx.deleteBucket('b');
-          return 'DeleteBucket';
-        });
-        const putObject = (): Promise<string> => store.transaction(async (tx) => {
-          if (!(await tx.getBucket('b'))) throw new Refused('NoSuchBucket');
-          await tx.insertObjectVersion(objectRecord('b', 'k'), 'null');
-          return 'PutObject';
-        });
+        const deleteBucket = (): Promise<string> =>
+          store.transaction(async (tx) => {
+            if (await tx.bucketHasObjects('b')) throw new Refused('BucketNotEmpty');
+            await tx.deleteBucket('b');
+            return 'DeleteBucket';
+          });
+        const putObject = (): Promise<string> =>
+          store.transaction(async (tx) => {
+            if (!(await tx.getBucket('b'))) throw new Refused('NoSuchBucket');
+            await tx.insertObjectVersion(objectRecord('b', 'k'), 'null');
+            return 'PutObject';
+          });
         const racers = first === 'DeleteBucket' ? [deleteBucket(), putObject()] : [putObject(), deleteBucket()];
         const { won, refused, other } = tally(await Promise.allSettled(racers));
         assert.deepEqual(other, []);

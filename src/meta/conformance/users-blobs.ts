@@ -28,7 +28,10 @@ export function userAndBlobTests(open: StoreFactory): void {
       assert.deepEqual(await store.getUserByName('alice'), alice);
       assert.equal(await store.getUser('9'.repeat(64)), undefined);
       assert.equal(await store.getUserByName('bob'), undefined);
-      assert.deepEqual((await store.listUsers()).map((u) => u.name), ['alice', 'root']);
+      assert.deepEqual(
+        (await store.listUsers()).map((u) => u.name),
+        ['alice', 'root'],
+      );
     });
 
     test('a user name is unique: a second user with it is refused', async (t) => {
@@ -50,16 +53,22 @@ export function userAndBlobTests(open: StoreFactory): void {
         await tx.createAccessKey(key('KEYBOB', bob.id, 5));
       });
       assert.deepEqual(await store.getAccessKey('KEYFIRST'), key('KEYFIRST', alice.id, 10));
-      assert.deepEqual((await store.listAccessKeys(alice.id)).map((k) => k.accessKeyId), ['KEYFIRST', 'KEYSECOND']);
+      assert.deepEqual(
+        (await store.listAccessKeys(alice.id)).map((k) => k.accessKeyId),
+        ['KEYFIRST', 'KEYSECOND'],
+      );
       await store.transaction((tx) => tx.deleteAccessKey('KEYFIRST'));
       assert.equal(await store.getAccessKey('KEYFIRST'), undefined);
-      assert.deepEqual((await store.listAccessKeys(alice.id)).map((k) => k.accessKeyId), ['KEYSECOND']);
+      assert.deepEqual(
+        (await store.listAccessKeys(alice.id)).map((k) => k.accessKeyId),
+        ['KEYSECOND'],
+      );
       // An access key id is unique across users.
       await assert.rejects(store.transaction((tx) => tx.createAccessKey(key('KEYBOB', alice.id, 30))));
       assert.equal((await store.getAccessKey('KEYBOB'))?.userId, bob.id);
     });
 
-    test('deleting a user deletes its access keys and no one else\'s', async (t) => {
+    test("deleting a user deletes its access keys and no one else's", async (t) => {
       const store = await freshStore(t, open, []);
       const alice = user('alice', 1);
       const bob = user('bob', 2);

@@ -1,24 +1,26 @@
 // Rows of the SQLite schema and the records they map to, and the SQL pieces reads and writes share.
-import type {
-  AccessKeyRecord,
-  BucketRecord,
-  ObjectRecord,
-  PartRecord,
-  PartRef,
-  Tag,
-  UploadRecord,
-  UserRecord,
-  VersioningState,
-} from '../types.js';
+import type { AccessKeyRecord, BucketRecord, ObjectRecord, PartRecord, PartRef, Tag, UploadRecord, UserRecord, VersioningState } from '../types.js';
 import { prefixUpperBound } from '../key-order.js';
 import { newObjectRecord } from '../records.js';
 
 export type Row = Record<string, unknown>;
 
-
 export const LIST_COLUMNS = [
-  'bucket', 'key', 'version_id', 'is_latest', 'delete_marker', 'size', 'etag', 'last_modified', 'owner_id',
-  'storage_class', 'content_headers', 'user_metadata', 'checksums', 'blob_id', 'extra',
+  'bucket',
+  'key',
+  'version_id',
+  'is_latest',
+  'delete_marker',
+  'size',
+  'etag',
+  'last_modified',
+  'owner_id',
+  'storage_class',
+  'content_headers',
+  'user_metadata',
+  'checksums',
+  'blob_id',
+  'extra',
 ].join(', ');
 
 /** What replacing a version needs to know of the old one: everything but its inline bytes. */
@@ -159,4 +161,3 @@ export function keyPrefixRange(prefix: string, from: string | undefined, conds: 
     params.push(upper);
   }
 }
-

@@ -39,10 +39,16 @@ async function withOpen(dir: string, fn: (store: SqliteStore) => Promise<void>, 
 }
 
 async function withStore(fn: (store: SqliteStore, dir: string) => Promise<void>, checkpointIntervalMs?: number): Promise<void> {
-  await withDir((dir) => withOpen(dir, async (store) => {
-    await store.transaction((tx) => tx.createBucket({ name: 'b', ownerId: 'u', region: 'us-east-1', createdAt: Date.now(), versioning: null, objectLockEnabled: false }));
-    await fn(store, dir);
-  }, checkpointIntervalMs));
+  await withDir((dir) =>
+    withOpen(
+      dir,
+      async (store) => {
+        await store.transaction((tx) => tx.createBucket({ name: 'b', ownerId: 'u', region: 'us-east-1', createdAt: Date.now(), versioning: null, objectLockEnabled: false }));
+        await fn(store, dir);
+      },
+      checkpointIntervalMs,
+    ),
+  );
 }
 
 test('checkpoints during a stream of writes keep the WAL small, and every write stays readable', async () => {
@@ -77,11 +83,14 @@ test('the cache of latest versions never serves a replaced, deleted or rolled-ba
     assert.ok((await store.getObject('b', 'k'))?.inlineData?.equals(v1), 'a second read, from the cache');
 
     // A read made while a batch is open sees its uncommitted row; that row then rolls back.
-    await assert.rejects(store.transaction(async (tx) => {
-      await tx.insertObjectVersion(record('k', v2), 'null');
-      assert.ok((await store.getObject('b', 'k'))?.inlineData?.equals(v2));
-      throw new Error('refused');
-    }), /refused/);
+    await assert.rejects(
+      store.transaction(async (tx) => {
+        await tx.insertObjectVersion(record('k', v2), 'null');
+        assert.ok((await store.getObject('b', 'k'))?.inlineData?.equals(v2));
+        throw new Error('refused');
+      }),
+      /refused/,
+    );
     assert.ok((await store.getObject('b', 'k'))?.inlineData?.equals(v1), 'the rolled-back version is not served');
 
     await store.transaction((tx) => tx.insertObjectVersion(record('k', v2), 'null'));
@@ -152,9 +161,7 @@ test('listObjectVersions lists every version and delete marker by key bytes, eac
     await put('k', 'm3', true);
     await put('k', 'q4');
     for (const k of ['\u{1f600}', '\uff61', 'k/x', 'a']) await put(k, 'null');
-    const all = [
-      'a null latest', 'k q4 latest', 'k m3 marker', 'k a2', 'k z1', 'k/x null latest', '\uff61 null latest', '\u{1f600} null latest',
-    ];
+    const all = ['a null latest', 'k q4 latest', 'k m3 marker', 'k a2', 'k z1', 'k/x null latest', '\uff61 null latest', '\u{1f600} null latest'];
     assert.deepEqual(listed(await store.listObjectVersions('b', { prefix: '', limit: 100 })), all);
     // Every page size walks the same sequence from the last version of the page before.
     for (const limit of [1, 2, 3]) {
@@ -171,7 +178,11 @@ test('listObjectVersions lists every version and delete marker by key bytes, eac
     assert.deepEqual(listed(await store.listObjectVersions('b', { prefix: 'k', limit: 100 })), all.slice(1, 6));
     assert.deepEqual(listed(await store.listObjectVersions('b', { prefix: 'k', keyMarker: 'k', versionIdMarker: 'a2', limit: 100 })), ['k z1', 'k/x null latest']);
     assert.deepEqual(listed(await store.listObjectVersions('b', { prefix: '', from: 'k/', limit: 100 })), all.slice(5), 'a seek');
-    assert.deepEqual(listed(await store.listObjectVersions('b', { prefix: 'k/', keyMarker: 'k', versionIdMarker: 'q4', limit: 100 })), ['k/x null latest'], 'a marker outside the prefix');
+    assert.deepEqual(
+      listed(await store.listObjectVersions('b', { prefix: 'k/', keyMarker: 'k', versionIdMarker: 'q4', limit: 100 })),
+      ['k/x null latest'],
+      'a marker outside the prefix',
+    );
   });
 });
 
@@ -182,28 +193,55 @@ test('listObjectVersions resumes after a marker version deleted since the last p
     for (let n = 1; n <= 4; n++) await put('k', `v${n}`, n * 1000);
     await put('l', 'v5', 5000);
     const first = await store.listObjectVersions('b', { prefix: '', limit: 2 });
-    assert.deepEqual(first.map((r) => r.versionId), ['v4', 'v3']);
+    assert.deepEqual(
+      first.map((r) => r.versionId),
+      ['v4', 'v3'],
+    );
     await store.transaction((tx) => tx.deleteObjectVersion('b', 'k', 'v3'));
     const rest = await store.listObjectVersions('b', { prefix: '', keyMarker: 'k', versionIdMarker: 'v3', versionIdMarkerTime: 3000, limit: 10 });
-    assert.deepEqual(rest.map((r) => `${r.key} ${r.versionId}`), ['k v2', 'k v1', 'l v5']);
+    assert.deepEqual(
+      rest.map((r) => `${r.key} ${r.versionId}`),
+      ['k v2', 'k v1', 'l v5'],
+    );
     // Without a time to go by (a 'null' marker), every remaining version of the key: a repeat, never a gap.
     const all = await store.listObjectVersions('b', { prefix: '', keyMarker: 'k', versionIdMarker: 'v3', limit: 10 });
-    assert.deepEqual(all.map((r) => `${r.key} ${r.versionId}`), ['k v4', 'k v2', 'k v1', 'l v5']);
+    assert.deepEqual(
+      all.map((r) => `${r.key} ${r.versionId}`),
+      ['k v4', 'k v2', 'k v1', 'l v5'],
+    );
   });
 });
 
 test('deleteBucket removes the bucket with its uploads and parts, returns those parts, and leaves other buckets alone', async () => {
   await withStore(async (store) => {
     const upload = (uploadId: string, bucket: string): UploadRecord => ({
-      uploadId, bucket, key: 'k', initiated: Date.now(), ownerId: 'u', storageClass: 'STANDARD', contentHeaders: {}, userMetadata: {},
-      checksumAlgorithm: null, checksumType: null,
+      uploadId,
+      bucket,
+      key: 'k',
+      initiated: Date.now(),
+      ownerId: 'u',
+      storageClass: 'STANDARD',
+      contentHeaders: {},
+      userMetadata: {},
+      checksumAlgorithm: null,
+      checksumType: null,
     });
     const part = (uploadId: string, partNumber: number): PartRecord => ({
-      uploadId, partNumber, blobId: `${uploadId}-${partNumber}`, size: 1, etag: 'e', lastModified: Date.now(), checksums: {},
+      uploadId,
+      partNumber,
+      blobId: `${uploadId}-${partNumber}`,
+      size: 1,
+      etag: 'e',
+      lastModified: Date.now(),
+      checksums: {},
     });
     await store.transaction(async (tx) => {
       await tx.createBucket({ name: 'other', ownerId: 'u', region: 'us-east-1', createdAt: Date.now(), versioning: null, objectLockEnabled: false });
-      for (const [id, bucket] of [['u1', 'b'], ['u2', 'b'], ['u3', 'other']] as const) {
+      for (const [id, bucket] of [
+        ['u1', 'b'],
+        ['u2', 'b'],
+        ['u3', 'other'],
+      ] as const) {
         await tx.createUpload(upload(id, bucket));
         await tx.putPart(part(id, 1));
         await tx.putPart(part(id, 2));
@@ -216,7 +254,10 @@ test('deleteBucket removes the bucket with its uploads and parts, returns those 
     assert.equal(await store.getUpload('u1'), undefined);
     assert.deepEqual(await store.listParts('u2', 0, 10), []);
     assert.equal((await store.listParts('u3', 0, 10)).length, 2);
-    assert.deepEqual((await store.listUploads('other', { prefix: '', limit: 10 })).map((u) => u.uploadId), ['u3']);
+    assert.deepEqual(
+      (await store.listUploads('other', { prefix: '', limit: 10 })).map((u) => u.uploadId),
+      ['u3'],
+    );
   });
 });
 

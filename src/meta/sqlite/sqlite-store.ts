@@ -131,10 +131,12 @@ export class SqliteStore implements MetadataStore {
     const done = new Set((this.db.prepare('SELECT id FROM schema_migrations').all() as Row[]).map((r) => r.id as number));
     for (const m of MIGRATIONS) {
       if (done.has(m.id)) continue;
-      this.db.transaction(() => {
-        this.db.exec(m.sql);
-        this.db.prepare('INSERT INTO schema_migrations (id, name, applied_at) VALUES (?, ?, ?)').run(m.id, m.name, Date.now());
-      }).immediate();
+      this.db
+        .transaction(() => {
+          this.db.exec(m.sql);
+          this.db.prepare('INSERT INTO schema_migrations (id, name, applied_at) VALUES (?, ?, ?)').run(m.id, m.name, Date.now());
+        })
+        .immediate();
     }
   }
 
@@ -192,9 +194,10 @@ export class SqliteStore implements MetadataStore {
   async listBuckets(ownerId: string, range: ListRange): Promise<BucketRecord[]> {
     const lower = range.after ?? '';
     const upper = prefixUpperBound(range.prefix);
-    const rows = upper === undefined
-      ? this.all('SELECT * FROM buckets WHERE owner_id = ? AND name > ? AND name >= ? ORDER BY name LIMIT ?', ownerId, lower, range.prefix, range.limit)
-      : this.all('SELECT * FROM buckets WHERE owner_id = ? AND name > ? AND name >= ? AND name < ? ORDER BY name LIMIT ?', ownerId, lower, range.prefix, upper, range.limit);
+    const rows =
+      upper === undefined
+        ? this.all('SELECT * FROM buckets WHERE owner_id = ? AND name > ? AND name >= ? ORDER BY name LIMIT ?', ownerId, lower, range.prefix, range.limit)
+        : this.all('SELECT * FROM buckets WHERE owner_id = ? AND name > ? AND name >= ? AND name < ? ORDER BY name LIMIT ?', ownerId, lower, range.prefix, upper, range.limit);
     return rows.map(toBucket);
   }
 
@@ -279,13 +282,15 @@ export class SqliteStore implements MetadataStore {
 
   async getCompletedUpload(uploadId: string): Promise<CompletedUploadRecord | undefined> {
     const r = this.get('SELECT * FROM completed_uploads WHERE upload_id = ?', uploadId);
-    return r && {
-      uploadId: r.upload_id as string,
-      bucket: r.bucket as string,
-      key: r.key as string,
-      completedAt: r.completed_at as number,
-      result: JSON.parse(r.result as string) as Record<string, unknown>,
-    };
+    return (
+      r && {
+        uploadId: r.upload_id as string,
+        bucket: r.bucket as string,
+        key: r.key as string,
+        completedAt: r.completed_at as number,
+        result: JSON.parse(r.result as string) as Record<string, unknown>,
+      }
+    );
   }
 
   async registeredBlobs(ids: string[]): Promise<Set<string>> {

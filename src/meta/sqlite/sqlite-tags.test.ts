@@ -32,7 +32,10 @@ async function withOpen(dir: string, fn: (store: SqliteStore) => Promise<void>):
   }
 }
 
-const TWO: Tag[] = [{ key: 'z', value: '1' }, { key: '10', value: '' }];
+const TWO: Tag[] = [
+  { key: 'z', value: '1' },
+  { key: '10', value: '' },
+];
 
 test('a version keeps the tags it was written with, in order, and setObjectTags replaces them, across a restart', async () => {
   await withDir(async (dir) => {
@@ -59,13 +62,15 @@ test('a version keeps the tags it was written with, in order, and setObjectTags 
 });
 
 test('setObjectTags on a version that does not exist changes nothing and says so', async () => {
-  await withDir((dir) => withOpen(dir, async (store) => {
-    await store.transaction((tx) => tx.createBucket({ name: 'b', ownerId: 'u', region: 'us-east-1', createdAt: 0, versioning: null, objectLockEnabled: false }));
-    await store.transaction((tx) => tx.insertObjectVersion(record('k'), 'null'));
-    assert.equal(await store.transaction((tx) => tx.setObjectTags('b', 'k', 'v-other', TWO)), false);
-    assert.equal(await store.transaction((tx) => tx.setObjectTags('b', 'missing', 'null', TWO)), false);
-    assert.equal((await store.getObject('b', 'k'))?.tags, undefined);
-  }));
+  await withDir((dir) =>
+    withOpen(dir, async (store) => {
+      await store.transaction((tx) => tx.createBucket({ name: 'b', ownerId: 'u', region: 'us-east-1', createdAt: 0, versioning: null, objectLockEnabled: false }));
+      await store.transaction((tx) => tx.insertObjectVersion(record('k'), 'null'));
+      assert.equal(await store.transaction((tx) => tx.setObjectTags('b', 'k', 'v-other', TWO)), false);
+      assert.equal(await store.transaction((tx) => tx.setObjectTags('b', 'missing', 'null', TWO)), false);
+      assert.equal((await store.getObject('b', 'k'))?.tags, undefined);
+    }),
+  );
 });
 
 test('a bucket and an upload keep their tag sets across a restart; an empty bucket set removes it', async () => {
@@ -75,8 +80,17 @@ test('a bucket and an upload keep their tag sets across a restart; an empty buck
         await tx.createBucket({ name: 'b', ownerId: 'u', region: 'us-east-1', createdAt: 0, versioning: null, objectLockEnabled: false });
         await tx.setBucketTags('b', TWO);
         await tx.createUpload({
-          uploadId: 'u1', bucket: 'b', key: 'k', initiated: 0, ownerId: 'u', storageClass: 'STANDARD', contentHeaders: {},
-          userMetadata: {}, checksumAlgorithm: null, checksumType: null, tags: [{ key: 'up', value: 'load' }],
+          uploadId: 'u1',
+          bucket: 'b',
+          key: 'k',
+          initiated: 0,
+          ownerId: 'u',
+          storageClass: 'STANDARD',
+          contentHeaders: {},
+          userMetadata: {},
+          checksumAlgorithm: null,
+          checksumType: null,
+          tags: [{ key: 'up', value: 'load' }],
         });
       });
     });

@@ -11,12 +11,7 @@ import type { ScenarioClient } from './scenario.js';
 /** A whole scenario, 40 MB up, down and copied, on a busy 2-core machine. */
 const SCENARIO_TIMEOUT_MS = 10 * 60_000;
 
-export function clientScenarioTests(
-  client: string,
-  presence: ClientPresence,
-  make: (target: Target) => ScenarioClient | Promise<ScenarioClient>,
-  env: Env = {},
-): void {
+export function clientScenarioTests(client: string, presence: ClientPresence, make: (target: Target) => ScenarioClient | Promise<ScenarioClient>, env: Env = {}): void {
   // A client that is absent costs nothing: no Coffer, no 40 MB file.
   const fx = presence.skip === undefined && presence.missing === undefined ? clientsFixtureForFile(env) : undefined;
   for (const protocol of PROTOCOLS) {

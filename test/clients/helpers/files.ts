@@ -37,12 +37,15 @@ export async function writeDeterministicFile(path: string, seed: string, size: n
 /** SHA-256 (hex) of a byte stream. */
 export async function sha256Of(source: NodeJS.ReadableStream | Readable): Promise<string> {
   const hash = createHash('sha256');
-  await pipeline(source, new Writable({
-    write(chunk: Buffer, _enc, done) {
-      hash.update(chunk);
-      done();
-    },
-  }));
+  await pipeline(
+    source,
+    new Writable({
+      write(chunk: Buffer, _enc, done) {
+        hash.update(chunk);
+        done();
+      },
+    }),
+  );
   return hash.digest('hex');
 }
 
@@ -75,7 +78,7 @@ export async function expectedEtag(path: string, partSize: number | undefined): 
   for await (const chunk of createReadStream(path, { highWaterMark: CHUNK_BYTES }) as AsyncIterable<Buffer>) {
     whole.update(chunk);
     if (partSize === undefined) continue;
-    for (let at = 0; at < chunk.length;) {
+    for (let at = 0; at < chunk.length; ) {
       const take = Math.min(partSize - inPart, chunk.length - at);
       part.update(chunk.subarray(at, at + take));
       inPart += take;

@@ -82,10 +82,18 @@ export function clientsFixtureForFile(env: Env = {}): ClientsFixture {
     return started;
   };
   return {
-    get coffer() { return current().coffer; },
-    get cert() { return current().cert; },
-    get small() { return current().small; },
-    get big() { return current().big; },
+    get coffer() {
+      return current().coffer;
+    },
+    get cert() {
+      return current().cert;
+    },
+    get small() {
+      return current().small;
+    },
+    get big() {
+      return current().big;
+    },
     scenarioDir: (name) => current().scenarioDir(name),
   };
 }

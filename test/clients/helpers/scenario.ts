@@ -6,9 +6,7 @@ import { createHash } from 'node:crypto';
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { TestContext } from 'node:test';
-import {
-  GetObjectCommand, HeadBucketCommand, HeadObjectCommand, ListObjectsV2Command, S3ServiceException,
-} from '@aws-sdk/client-s3';
+import { GetObjectCommand, HeadBucketCommand, HeadObjectCommand, ListObjectsV2Command, S3ServiceException } from '@aws-sdk/client-s3';
 import type { S3Client } from '@aws-sdk/client-s3';
 import { bucketName } from '../../helpers/coffer.js';
 import { expectedEtag, readFileRange, sha256Of, sha256OfFile } from './files.js';
@@ -144,7 +142,13 @@ export async function runScenario(t: TestContext, fx: ClientsFixture, client: Sc
 
   await step('lists both objects with their sizes', async () => {
     const listed = (await client.list(bucket)).sort((a, b) => (a.key < b.key ? -1 : 1));
-    assert.deepEqual(listed, [{ key: SMALL_KEY, size: small.size }, { key: BIG_KEY, size: big.size }].sort((a, b) => (a.key < b.key ? -1 : 1)));
+    assert.deepEqual(
+      listed,
+      [
+        { key: SMALL_KEY, size: small.size },
+        { key: BIG_KEY, size: big.size },
+      ].sort((a, b) => (a.key < b.key ? -1 : 1)),
+    );
   });
 
   await step('heads the 40 MB object: its size, and its ETag or MD5 where the client shows one', async () => {
@@ -155,7 +159,10 @@ export async function runScenario(t: TestContext, fx: ClientsFixture, client: Sc
   });
 
   await step('downloads both objects byte for byte', async () => {
-    for (const [key, file] of [[SMALL_KEY, small], [BIG_KEY, big]] as const) {
+    for (const [key, file] of [
+      [SMALL_KEY, small],
+      [BIG_KEY, big],
+    ] as const) {
       const to = join(dir, `download-${file.size}`);
       await client.download(bucket, key, to);
       assert.equal(await sha256OfFile(to), file.sha256, `downloaded ${key}`);
@@ -165,13 +172,17 @@ export async function runScenario(t: TestContext, fx: ClientsFixture, client: Sc
 
   const reader = client.readRange;
   const rangeLast = !isUnavailable(reader) && reader.toEndOnly ? big.size - 1 : RANGE_LAST;
-  await step(`reads bytes ${RANGE_FIRST}-${rangeLast} of the 40 MB object`, async () => {
-    if (isUnavailable(reader)) return;
-    const got = await reader.read(bucket, BIG_KEY, RANGE_FIRST, rangeLast, big);
-    const want = await readFileRange(big.path, RANGE_FIRST, rangeLast);
-    assert.equal(got.length, want.length);
-    assert.ok(got.equals(want), 'the range holds the file\'s bytes at that offset');
-  }, isUnavailable(reader) ? reader.unavailable : undefined);
+  await step(
+    `reads bytes ${RANGE_FIRST}-${rangeLast} of the 40 MB object`,
+    async () => {
+      if (isUnavailable(reader)) return;
+      const got = await reader.read(bucket, BIG_KEY, RANGE_FIRST, rangeLast, big);
+      const want = await readFileRange(big.path, RANGE_FIRST, rangeLast);
+      assert.equal(got.length, want.length);
+      assert.ok(got.equals(want), "the range holds the file's bytes at that offset");
+    },
+    isUnavailable(reader) ? reader.unavailable : undefined,
+  );
 
   await step('copies the 40 MB object on the server', async () => {
     await client.copy(bucket, BIG_KEY, COPY_KEY);
@@ -181,25 +192,32 @@ export async function runScenario(t: TestContext, fx: ClientsFixture, client: Sc
   });
 
   const tags = client.tags;
-  await step('puts two tags on an object and reads them back', async () => {
-    if (isUnavailable(tags)) return;
-    await tags.put(bucket, SMALL_KEY, TAGS);
-    assert.deepEqual(await tags.get(bucket, SMALL_KEY), TAGS);
-  }, isUnavailable(tags) ? tags.unavailable : undefined);
+  await step(
+    'puts two tags on an object and reads them back',
+    async () => {
+      if (isUnavailable(tags)) return;
+      await tags.put(bucket, SMALL_KEY, TAGS);
+      assert.deepEqual(await tags.get(bucket, SMALL_KEY), TAGS);
+    },
+    isUnavailable(tags) ? tags.unavailable : undefined,
+  );
 
   const presign = client.presign;
-  await step('presigns a GET URL that fetch() reads', async () => {
-    if (isUnavailable(presign)) return;
-    const url = await presign(bucket, SMALL_KEY);
-    const res = await fetch(url);
-    const body = Buffer.from(await res.arrayBuffer());
-    assert.equal(res.status, 200, `GET ${new URL(url).pathname}: ${body.toString('utf8', 0, 500)}`);
-    assert.equal(body.length, small.size);
-    assert.equal(createHash('sha256').update(body).digest('hex'), small.sha256);
-  }, isUnavailable(presign) ? presign.unavailable : undefined);
+  await step(
+    'presigns a GET URL that fetch() reads',
+    async () => {
+      if (isUnavailable(presign)) return;
+      const url = await presign(bucket, SMALL_KEY);
+      const res = await fetch(url);
+      const body = Buffer.from(await res.arrayBuffer());
+      assert.equal(res.status, 200, `GET ${new URL(url).pathname}: ${body.toString('utf8', 0, 500)}`);
+      assert.equal(body.length, small.size);
+      assert.equal(createHash('sha256').update(body).digest('hex'), small.sha256);
+    },
+    isUnavailable(presign) ? presign.unavailable : undefined,
+  );
 
-  const keysLeft = async (): Promise<string[]> =>
-    ((await s3.send(new ListObjectsV2Command({ Bucket: bucket }))).Contents ?? []).map((o) => o.Key!).sort();
+  const keysLeft = async (): Promise<string[]> => ((await s3.send(new ListObjectsV2Command({ Bucket: bucket }))).Contents ?? []).map((o) => o.Key!).sort();
   await step('deletes one object, then empties the bucket', async () => {
     await client.delete(bucket, SMALL_KEY);
     assert.deepEqual(await keysLeft(), [COPY_KEY, BIG_KEY].sort());
