@@ -19,6 +19,30 @@ export interface SqlRunner {
 
 export type MetaWrites = Omit<MetaTx, keyof MetaReader>;
 
+/**
+ * An object row's data columns, in the order both the in-place UPDATE and the INSERT name them:
+ * delete_marker, size, etag, last_modified, owner_id, storage_class, content_headers,
+ * user_metadata, checksums, inline_data, blob_id, parts, tags, extra.
+ */
+function objectDataValues(o: ObjectRecord): unknown[] {
+  return [
+    o.deleteMarker ? 1 : 0,
+    o.size,
+    o.etag,
+    o.lastModified,
+    o.ownerId,
+    o.storageClass,
+    JSON.stringify(o.contentHeaders),
+    JSON.stringify(o.userMetadata),
+    JSON.stringify(o.checksums),
+    o.inlineData,
+    o.blobId,
+    o.parts === null ? null : JSON.stringify(o.parts),
+    tagsText(o.tags),
+    objectExtraText(o),
+  ];
+}
+
 export function sqliteWrites(s: SqlRunner): MetaWrites {
   return {
     async recordCompletedUpload(c) {
@@ -130,20 +154,7 @@ export function sqliteWrites(s: SqlRunner): MetaWrites {
             `UPDATE objects SET delete_marker = ?, size = ?, etag = ?, last_modified = ?, owner_id = ?, storage_class = ?,
                  content_headers = ?, user_metadata = ?, checksums = ?, inline_data = ?, blob_id = ?, parts = ?, tags = ?, extra = ?
                WHERE bucket = ? AND key = ? AND version_id = ?`,
-            o.deleteMarker ? 1 : 0,
-            o.size,
-            o.etag,
-            o.lastModified,
-            o.ownerId,
-            o.storageClass,
-            JSON.stringify(o.contentHeaders),
-            JSON.stringify(o.userMetadata),
-            JSON.stringify(o.checksums),
-            o.inlineData,
-            o.blobId,
-            o.parts === null ? null : JSON.stringify(o.parts),
-            tagsText(o.tags),
-            objectExtraText(o),
+            ...objectDataValues(o),
             o.bucket,
             o.key,
             o.versionId,
@@ -163,20 +174,7 @@ export function sqliteWrites(s: SqlRunner): MetaWrites {
         o.key,
         o.versionId,
         seq,
-        o.deleteMarker ? 1 : 0,
-        o.size,
-        o.etag,
-        o.lastModified,
-        o.ownerId,
-        o.storageClass,
-        JSON.stringify(o.contentHeaders),
-        JSON.stringify(o.userMetadata),
-        JSON.stringify(o.checksums),
-        o.inlineData,
-        o.blobId,
-        o.parts === null ? null : JSON.stringify(o.parts),
-        tagsText(o.tags),
-        objectExtraText(o),
+        ...objectDataValues(o),
       );
       return removed;
     },
