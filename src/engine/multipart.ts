@@ -15,6 +15,7 @@ import type { EngineDeps } from './deps.js';
 import { cachedBucket } from './deps.js';
 import type { BodyInput } from './ingest.js';
 import { copyObjectData, partBlobId, partWriteOptions, writeObjectData } from './object-data.js';
+import type { WrittenData } from './object-data.js';
 import { commitVersion, validateKey } from './object-write.js';
 import type { ObjectAttributes } from './object-write.js';
 import { requireObject, resolveRange } from './object-read.js';
@@ -122,6 +123,27 @@ async function commitPart(deps: EngineDeps, upload: UploadRecord, part: PartReco
   if (replaced) await deleteBlobs(deps, [replaced.blobId]);
 }
 
+/** Record the bytes an UploadPart or UploadPartCopy stored as part `partNumber` of `upload`. */
+async function commitWrittenPart(
+  deps: EngineDeps,
+  upload: UploadRecord,
+  partNumber: number,
+  body: WrittenData,
+  algorithm: ChecksumAlgorithm | undefined,
+): Promise<UploadPartOutput> {
+  const part: PartRecord = {
+    uploadId: upload.uploadId,
+    partNumber,
+    blobId: partBlobId(body),
+    size: body.size,
+    etag: body.md5Hex,
+    lastModified: Date.now(),
+    checksums: body.checksums,
+  };
+  await commitPart(deps, upload, part);
+  return { etag: part.etag, checksumAlgorithm: algorithm, checksums: body.checksums, lastModified: part.lastModified };
+}
+
 export interface UploadPartInput {
   bucket: string;
   key: string;
@@ -149,17 +171,7 @@ export async function uploadPart(deps: EngineDeps, input: UploadPartInput): Prom
     { ...input.body, checksumAlgorithm: algorithm, computeOnly: sent === undefined && algorithm !== undefined },
     partWriteOptions(storedBytesTransform(upload.encryption)),
   );
-  const part: PartRecord = {
-    uploadId: upload.uploadId,
-    partNumber: input.partNumber,
-    blobId: partBlobId(body),
-    size: body.size,
-    etag: body.md5Hex,
-    lastModified: Date.now(),
-    checksums: body.checksums,
-  };
-  await commitPart(deps, upload, part);
-  return { etag: part.etag, checksumAlgorithm: algorithm, checksums: body.checksums, lastModified: part.lastModified };
+  return commitWrittenPart(deps, upload, input.partNumber, body, algorithm);
 }
 
 export interface UploadPartCopyInput {
@@ -194,21 +206,8 @@ export async function uploadPartCopy(deps: EngineDeps, input: UploadPartCopyInpu
   if (size > MAX_PART_SIZE_BYTES) throw new S3Error('EntityTooLarge', { fields: { ProposedSize: size, MaxSizeAllowed: MAX_PART_SIZE_BYTES } });
   const algorithm = (upload.checksumAlgorithm ?? undefined) as ChecksumAlgorithm | undefined;
   const body = await copyObjectData(deps, source, range, { checksumAlgorithm: algorithm, signal: input.signal }, partWriteOptions(storedBytesTransform(upload.encryption)));
-  const part: PartRecord = {
-    uploadId: upload.uploadId,
-    partNumber: input.partNumber,
-    blobId: partBlobId(body),
-    size: body.size,
-    etag: body.md5Hex,
-    lastModified: Date.now(),
-    checksums: body.checksums,
-  };
-  await commitPart(deps, upload, part);
   return {
-    etag: part.etag,
-    checksumAlgorithm: algorithm,
-    checksums: body.checksums,
-    lastModified: part.lastModified,
+    ...(await commitWrittenPart(deps, upload, input.partNumber, body, algorithm)),
     sourceVersionId: sourceBucket.versioning !== null ? source.versionId : undefined,
   };
 }
