@@ -46,6 +46,7 @@ export async function createBucket(deps: EngineDeps, input: CreateBucketInput): 
     createdAt: Date.now(),
     versioning: input.objectLockEnabled ? 'Enabled' : null,
     objectLockEnabled: input.objectLockEnabled === true,
+    config: {},
   };
   const created = await deps.meta.transaction(async (tx) => {
     const existing = await tx.getBucket(input.bucket);

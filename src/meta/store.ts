@@ -3,6 +3,7 @@
 // check (conditional PUT, bucket deletion, quotas) runs inside `transaction`.
 import type {
   AccessKeyRecord,
+  BucketConfig,
   BucketRecord,
   BucketUsage,
   CompletedUploadRecord,
@@ -71,6 +72,8 @@ export interface MetaTx extends MetaReader {
   setBucketVersioning(name: string, state: VersioningState): Promise<void>;
   /** Replace a bucket's tag set; an empty list removes it. */
   setBucketTags(name: string, tags: Tag[]): Promise<void>;
+  /** Replace one configuration document of a bucket; `undefined` removes it. */
+  setBucketConfig<K extends keyof BucketConfig>(name: string, key: K, value: BucketConfig[K] | undefined): Promise<void>;
 
   /**
    * Insert a version and make it the latest. With `replaceVersionId` (the 'null' version of an

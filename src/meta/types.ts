@@ -33,6 +33,26 @@ export interface BucketRecord {
   objectLockEnabled: boolean;
   /** The bucket's tag set; absent or empty when it has none. */
   tags?: Tag[];
+  /** The bucket's configuration documents; `{}` when none is set. */
+  config: BucketConfig;
+}
+
+/**
+ * A bucket's configuration documents: its sub-resources (?acl, ?policy, ?cors, ?lifecycle,
+ * ?encryption, ?object-lock, ?ownershipControls, ?publicAccessBlock) and its quota, each typed and
+ * absent until set. They ride on the bucket record, and so in the bucket cache: the authorizer and
+ * every write read them with the bucket at no extra cost. `setBucketConfig` replaces one document
+ * at a time, inside a transaction. Each feature adds its document as an optional field here.
+ */
+export interface BucketConfig {
+  /** The operator's hard quota (admin API `buckets/{bucket}/quota`). */
+  quota?: BucketQuota;
+}
+
+/** A hard cap on what a bucket holds; a write that would pass it fails with VaultQuotaExceeded. */
+export interface BucketQuota {
+  hardQuotaBytes: number;
+  maxObjects?: number;
 }
 
 export type ChecksumType = 'FULL_OBJECT' | 'COMPOSITE';

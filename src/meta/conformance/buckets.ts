@@ -24,6 +24,24 @@ export function bucketTests(open: StoreFactory): void {
       assert.deepEqual(await store.getBucket('b'), bucketRecord('b'));
     });
 
+    test('a configuration document is set, replaced and removed alone, leaving the others and the bucket as they were', async (t) => {
+      const store = await freshStore(t, open, []);
+      await store.transaction((tx) => tx.createBucket(bucketRecord('b', { config: { quota: { hardQuotaBytes: 10 } } })));
+      assert.deepEqual((await store.getBucket('b'))?.config, { quota: { hardQuotaBytes: 10 } });
+      await store.transaction((tx) => tx.setBucketConfig('b', 'quota', { hardQuotaBytes: 5, maxObjects: 2 }));
+      assert.deepEqual(await store.getBucket('b'), bucketRecord('b', { config: { quota: { hardQuotaBytes: 5, maxObjects: 2 } } }));
+      await store.transaction((tx) => tx.setBucketConfig('b', 'quota', undefined));
+      assert.deepEqual(await store.getBucket('b'), bucketRecord('b'));
+      // A failed transaction leaves no trace of its change.
+      await assert.rejects(
+        store.transaction(async (tx) => {
+          await tx.setBucketConfig('b', 'quota', { hardQuotaBytes: 1 });
+          throw new Error('abort');
+        }),
+      );
+      assert.deepEqual((await store.getBucket('b'))?.config, {});
+    });
+
     test('versioning moves from unset to Enabled to Suspended and reads back each time', async (t) => {
       const store = await freshStore(t, open);
       assert.equal((await store.getBucket('b'))?.versioning, null);

@@ -26,7 +26,7 @@ export async function freshStore(t: TestContext, open: StoreFactory, buckets: st
 
 export function bucketRecord(name: string, overrides: Partial<BucketRecord> = {}): BucketRecord {
   // A record without tags reads back with `tags: undefined`, so the defaults say so.
-  return { name, ownerId: OWNER, region: 'us-east-1', createdAt: 1_700_000_000_000, versioning: null, objectLockEnabled: false, tags: undefined, ...overrides };
+  return { name, ownerId: OWNER, region: 'us-east-1', createdAt: 1_700_000_000_000, versioning: null, objectLockEnabled: false, tags: undefined, config: {}, ...overrides };
 }
 
 /** A small inline object: the version 'null' of an unversioned bucket unless overridden. */

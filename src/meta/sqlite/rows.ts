@@ -60,6 +60,7 @@ export function toBucket(r: Row): BucketRecord {
     versioning: (r.versioning as VersioningState) ?? null,
     objectLockEnabled: r.object_lock === 1,
     tags: fromTagsText(r.tags),
+    config: jsonObject<BucketRecord['config']>(r.config),
   };
 }
 

@@ -43,7 +43,9 @@ async function withStore(fn: (store: SqliteStore, dir: string) => Promise<void>,
     withOpen(
       dir,
       async (store) => {
-        await store.transaction((tx) => tx.createBucket({ name: 'b', ownerId: 'u', region: 'us-east-1', createdAt: Date.now(), versioning: null, objectLockEnabled: false }));
+        await store.transaction((tx) =>
+          tx.createBucket({ name: 'b', ownerId: 'u', region: 'us-east-1', createdAt: Date.now(), versioning: null, objectLockEnabled: false, config: {} }),
+        );
         await fn(store, dir);
       },
       checkpointIntervalMs,
@@ -103,7 +105,9 @@ test('the cache of latest versions never serves a replaced, deleted or rolled-ba
 test('deleting the latest version makes the newest remaining one latest, across a restart', async () => {
   await withDir(async (dir) => {
     await withOpen(dir, async (store) => {
-      await store.transaction((tx) => tx.createBucket({ name: 'b', ownerId: 'u', region: 'us-east-1', createdAt: Date.now(), versioning: 'Enabled', objectLockEnabled: false }));
+      await store.transaction((tx) =>
+        tx.createBucket({ name: 'b', ownerId: 'u', region: 'us-east-1', createdAt: Date.now(), versioning: 'Enabled', objectLockEnabled: false, config: {} }),
+      );
       // Version ids that sort against their age: only the order of writing may decide.
       for (const v of ['z1', 'a2']) await store.transaction((tx) => tx.insertObjectVersion({ ...record('k', Buffer.from(v)), versionId: v, etag: v }));
     });
@@ -236,7 +240,7 @@ test('deleteBucket removes the bucket with its uploads and parts, returns those 
       checksums: {},
     });
     await store.transaction(async (tx) => {
-      await tx.createBucket({ name: 'other', ownerId: 'u', region: 'us-east-1', createdAt: Date.now(), versioning: null, objectLockEnabled: false });
+      await tx.createBucket({ name: 'other', ownerId: 'u', region: 'us-east-1', createdAt: Date.now(), versioning: null, objectLockEnabled: false, config: {} });
       for (const [id, bucket] of [
         ['u1', 'b'],
         ['u2', 'b'],

@@ -40,7 +40,7 @@ const TWO: Tag[] = [
 test('a version keeps the tags it was written with, in order, and setObjectTags replaces them, across a restart', async () => {
   await withDir(async (dir) => {
     await withOpen(dir, async (store) => {
-      await store.transaction((tx) => tx.createBucket({ name: 'b', ownerId: 'u', region: 'us-east-1', createdAt: 0, versioning: null, objectLockEnabled: false }));
+      await store.transaction((tx) => tx.createBucket({ name: 'b', ownerId: 'u', region: 'us-east-1', createdAt: 0, versioning: null, objectLockEnabled: false, config: {} }));
       await store.transaction((tx) => tx.insertObjectVersion(record('tagged', TWO), 'null'));
       await store.transaction((tx) => tx.insertObjectVersion(record('plain'), 'null'));
       assert.deepEqual((await store.getObject('b', 'tagged'))?.tags, TWO);
@@ -64,7 +64,7 @@ test('a version keeps the tags it was written with, in order, and setObjectTags 
 test('setObjectTags on a version that does not exist changes nothing and says so', async () => {
   await withDir((dir) =>
     withOpen(dir, async (store) => {
-      await store.transaction((tx) => tx.createBucket({ name: 'b', ownerId: 'u', region: 'us-east-1', createdAt: 0, versioning: null, objectLockEnabled: false }));
+      await store.transaction((tx) => tx.createBucket({ name: 'b', ownerId: 'u', region: 'us-east-1', createdAt: 0, versioning: null, objectLockEnabled: false, config: {} }));
       await store.transaction((tx) => tx.insertObjectVersion(record('k'), 'null'));
       assert.equal(await store.transaction((tx) => tx.setObjectTags('b', 'k', 'v-other', TWO)), false);
       assert.equal(await store.transaction((tx) => tx.setObjectTags('b', 'missing', 'null', TWO)), false);
@@ -77,7 +77,7 @@ test('a bucket and an upload keep their tag sets across a restart; an empty buck
   await withDir(async (dir) => {
     await withOpen(dir, async (store) => {
       await store.transaction(async (tx) => {
-        await tx.createBucket({ name: 'b', ownerId: 'u', region: 'us-east-1', createdAt: 0, versioning: null, objectLockEnabled: false });
+        await tx.createBucket({ name: 'b', ownerId: 'u', region: 'us-east-1', createdAt: 0, versioning: null, objectLockEnabled: false, config: {} });
         await tx.setBucketTags('b', TWO);
         await tx.createUpload({
           uploadId: 'u1',

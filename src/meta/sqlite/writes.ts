@@ -113,13 +113,14 @@ export function sqliteWrites(s: SqlRunner): MetaWrites {
     },
     async createBucket(b) {
       s.run(
-        'INSERT INTO buckets (name, owner_id, region, created_at, versioning, object_lock) VALUES (?, ?, ?, ?, ?, ?)',
+        'INSERT INTO buckets (name, owner_id, region, created_at, versioning, object_lock, config) VALUES (?, ?, ?, ?, ?, ?, ?)',
         b.name,
         b.ownerId,
         b.region,
         b.createdAt,
         b.versioning,
         b.objectLockEnabled ? 1 : 0,
+        JSON.stringify(b.config),
       );
       s.run('INSERT INTO bucket_usage (bucket) VALUES (?)', b.name);
     },
@@ -136,6 +137,12 @@ export function sqliteWrites(s: SqlRunner): MetaWrites {
     },
     async setBucketTags(name, tags) {
       s.run('UPDATE buckets SET tags = ? WHERE name = ?', tagsText(tags), name);
+    },
+    async setBucketConfig(name, key, value) {
+      // One document at a time, in SQL, so a change to one never rewrites another from a stale read.
+      const path = `$.${key}`;
+      if (value === undefined) s.run('UPDATE buckets SET config = json_remove(config, ?) WHERE name = ?', path, name);
+      else s.run('UPDATE buckets SET config = json_set(config, ?, json(?)) WHERE name = ?', path, JSON.stringify(value), name);
     },
     async setObjectTags(bucket, key, versionId, tags) {
       s.forgetKey(bucket, key);
