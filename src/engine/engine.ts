@@ -14,7 +14,8 @@ import * as mpu from './multipart.js';
 import * as mpuList from './multipart-list.js';
 import * as objectTagging from './object-tagging.js';
 import * as bucketTagging from './bucket-tagging.js';
-import type { Tag } from '../meta/types.js';
+import * as bucketCors from './bucket-cors.js';
+import type { CorsRule, Tag } from '../meta/types.js';
 
 export class Engine {
   constructor(readonly deps: EngineDeps) {}
@@ -125,6 +126,19 @@ export class Engine {
   }
   deleteBucketTagging(bucket: string) {
     return bucketTagging.putBucketTagging(this.deps, bucket, []);
+  }
+
+  getBucketCors(bucket: string) {
+    return bucketCors.getBucketCors(this.deps, bucket);
+  }
+  putBucketCors(bucket: string, rules: CorsRule[]) {
+    return bucketCors.putBucketCors(this.deps, bucket, rules);
+  }
+  deleteBucketCors(bucket: string) {
+    return bucketCors.putBucketCors(this.deps, bucket, undefined);
+  }
+  corsRulesOf(bucket: string) {
+    return bucketCors.corsRulesOf(this.deps, bucket);
   }
 
   collectGarbage(minAgeMs: number) {

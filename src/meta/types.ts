@@ -47,6 +47,18 @@ export interface BucketRecord {
 export interface BucketConfig {
   /** The operator's hard quota (admin API `buckets/{bucket}/quota`). */
   quota?: BucketQuota;
+  /** PutBucketCors: the rules browsers' cross-origin requests are answered by, in order. */
+  cors?: CorsRule[];
+}
+
+/** One CORSRule. https://docs.aws.amazon.com/AmazonS3/latest/API/API_CORSRule.html */
+export interface CorsRule {
+  id?: string;
+  allowedMethods: string[];
+  allowedOrigins: string[];
+  allowedHeaders: string[];
+  exposeHeaders: string[];
+  maxAgeSeconds?: number;
 }
 
 /** A hard cap on what a bucket holds; a write that would pass it fails with VaultQuotaExceeded. */
