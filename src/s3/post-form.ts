@@ -66,6 +66,9 @@ export function readPostForm(ctx: RequestContext): Promise<PostForm> {
     const startFile = (filename: string, feed: (sink: PassThrough) => void): void => {
       if (out !== undefined) return fail(new S3Error('IncorrectNumberOfFilesInPostRequest'));
       const sink = new PassThrough();
+      // Its consumer (the engine's write) listens for its errors while it reads; one that comes
+      // after the consumer has stopped (it failed first) must not go unhandled.
+      sink.on('error', () => undefined);
       out = sink;
       feed(sink);
       void Promise.all(pending).then(() => {
@@ -92,6 +95,7 @@ export function readPostForm(ctx: RequestContext): Promise<PostForm> {
     bb.on('file', (name, stream, info) => {
       if (name.toLowerCase() === 'file') {
         if (out !== undefined) {
+          stream.on('error', () => undefined);
           stream.resume();
           return fail(new S3Error('IncorrectNumberOfFilesInPostRequest'));
         }
@@ -103,8 +107,12 @@ export function readPostForm(ctx: RequestContext): Promise<PostForm> {
             }
           });
           stream.on('end', endFile);
+          // A form cut off inside the file fails the part's stream as well as the form.
+          stream.on('error', (err) => fail(new S3Error('MalformedPOSTRequest', { cause: err })));
         });
       }
+      // Every part stream gets an error listener: a form cut off inside a part fails that part too.
+      stream.on('error', (err) => fail(new S3Error('MalformedPOSTRequest', { cause: err })));
       if (out !== undefined) {
         stream.resume();
         return;

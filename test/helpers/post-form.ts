@@ -103,6 +103,12 @@ export interface PostResponse {
   message?: string;
 }
 
+const ENTITIES: Record<string, string> = { '&quot;': '"', '&apos;': "'", '&lt;': '<', '&gt;': '>', '&amp;': '&' };
+
+function unescapeXml(s: string | undefined): string | undefined {
+  return s?.replace(/&(?:quot|apos|lt|gt|amp);/g, (e) => ENTITIES[e] ?? e);
+}
+
 /** POST `body` to /bucket (anonymous, as a browser sends it) with a multipart content type unless given. */
 export function postRaw(endpoint: string, bucket: string, body: Buffer, headers: Record<string, string> = {}): Promise<PostResponse> {
   const url = new URL(endpoint);
@@ -125,7 +131,7 @@ export function postRaw(endpoint: string, bucket: string, body: Buffer, headers:
             headers: res.headers,
             body: text,
             code: /<Code>([^<]*)<\/Code>/.exec(text)?.[1],
-            message: /<Message>([^<]*)<\/Message>/.exec(text)?.[1],
+            message: unescapeXml(/<Message>([^<]*)<\/Message>/.exec(text)?.[1]),
           });
         });
         res.on('error', reject);
