@@ -8,7 +8,8 @@ import { CreateBucketCommand, GetObjectCommand, GetObjectTaggingCommand, HeadObj
 import { createPresignedPost } from '@aws-sdk/s3-presigned-post';
 import { bucketName, testCofferForFile } from './helpers/coffer.js';
 import { deterministicBytes, md5Hex } from './helpers/bytes.js';
-import { formBody, postForm, postRaw, signedV4Fields } from './helpers/post-form.js';
+import { BOUNDARY, formBody, postForm, postRaw, signedV4Fields } from './helpers/post-form.js';
+import { request } from 'node:http';
 
 const c = testCofferForFile();
 // biome-ignore lint/suspicious/noTemplateCurlyInString: S3's form variable, not a template
@@ -166,6 +167,31 @@ test('a file larger than the inline limit streams to a blob and reads back byte 
   assert.equal(r.headers.etag, `"${md5Hex(data)}"`);
   const got = await c.s3.send(new GetObjectCommand({ Bucket: b, Key: 'big' }));
   assert.equal(md5Hex(Buffer.from(await got.Body!.transformToByteArray())), md5Hex(data));
+});
+
+test('a client that sends Expect: 100-continue is told to continue and its upload is stored', async () => {
+  const b = await newBucket();
+  const body = formBody([['key', 'k'], ...signedV4Fields({ bucket: b, conditions: [{ key: 'k' }] })], [{ content: 'after continue' }]);
+  const url = new URL(c.endpoint);
+  const status = await new Promise<number>((resolve, reject) => {
+    const req = request({
+      host: url.hostname,
+      port: url.port,
+      method: 'POST',
+      path: `/${b}`,
+      headers: { 'content-type': `multipart/form-data; boundary=${BOUNDARY}`, 'content-length': String(body.length), expect: '100-continue' },
+    });
+    req.on('continue', () => req.end(body));
+    req.on('response', (res) => {
+      res.resume();
+      resolve(res.statusCode ?? 0);
+    });
+    req.on('error', reject);
+    // Without the interim response the client never sends its body and this times out.
+    req.flushHeaders();
+  });
+  assert.equal(status, 204);
+  assert.equal(await read(b, 'k'), 'after continue');
 });
 
 test('field names are read without case, and fields after the file are ignored', async () => {

@@ -37,6 +37,11 @@ export function readPostForm(ctx: RequestContext): Promise<PostForm> {
     // No boundary, or a content type busboy cannot read.
     throw new S3Error('MalformedPOSTRequest', { cause: err });
   }
+  // Expect: 100-continue is answered once the request has passed what needs no body.
+  if (ctx.expectsContinue && !ctx.res.headersSent) {
+    ctx.expectsContinue = false;
+    ctx.res.writeContinue();
+  }
   return new Promise<PostForm>((resolve, reject) => {
     const fields = new Map<string, string>();
     let preData = 0;
