@@ -194,6 +194,18 @@ test('a client that sends Expect: 100-continue is told to continue and its uploa
   assert.equal(await read(b, 'k'), 'after continue');
 });
 
+test('the file may be a plain text field, and other fields may come as file parts (as Python requests sends them)', async () => {
+  const b = await newBucket();
+  const fields = signedV4Fields({ bucket: b, conditions: [{ key: 'k' }] });
+  const asFiles = [['key', 'k'] as [string, string], ...fields].map(([name, value]) => ({ name, filename: name, content: value }));
+  const r = await postRaw(c.endpoint, b, formBody([], [...asFiles, { content: 'from parts' }]));
+  assert.equal(r.status, 204, r.body);
+  assert.equal(await read(b, 'k'), 'from parts');
+  const text = await postRaw(c.endpoint, b, formBody([['key', 'k'], ...fields, ['file', 'typed text']], []));
+  assert.equal(text.status, 204, text.body);
+  assert.equal(await read(b, 'k'), 'typed text');
+});
+
 test('field names are read without case, and fields after the file are ignored', async () => {
   const b = await newBucket();
   const fields = signedV4Fields({ bucket: b, conditions: [{ KEY: 'k' }] });
