@@ -148,7 +148,11 @@ export function readPostForm(ctx: RequestContext): Promise<PostForm> {
       endFile();
     });
     bb.on('error', (err) => fail(new S3Error('MalformedPOSTRequest', { cause: err })));
-    ctx.req.on('data', () => timer.refresh());
+    // Refreshed only until the file is reached: refreshing a cleared timer would arm it again.
+    const onData = (): void => {
+      if (!settled) timer.refresh();
+    };
+    ctx.req.on('data', onData);
     ctx.req.on('close', () => {
       if (!ctx.req.complete) fail(new S3Error('IncompleteBody'));
     });
