@@ -76,7 +76,7 @@ function pageFetch(page: Page, url: string, init: { method: string; body?: strin
   );
 }
 
-test('a page from another origin uploads with an HTML form POST, and with fetch() to a presigned PUT URL, and reads both back', {
+test('a page from another origin uploads with an HTML form POST, with fetch() to a presigned PUT URL and of a POST form, and reads them back', {
   skip: presence.skip,
   timeout: 180_000,
 }, async (t) => {
@@ -122,6 +122,22 @@ test('a page from another origin uploads with an HTML form POST, and with fetch(
   const getUrl = await getSignedUrl(c.s3, new GetObjectCommand({ Bucket: bucket, Key: 'fetch.txt' }), { expiresIn: 600 });
   const got = await pageFetch(page, getUrl, { method: 'GET' });
   assert.deepEqual([got.ok, got.status, got.text], [true, 200, 'sent by fetch']);
+  // fetch() of a presigned POST form: the XML answer is readable because the rule allows POST.
+  const post = await createPresignedPost(c.s3, { Bucket: bucket, Key: 'fetched-form.txt', Fields: { success_action_status: '201' }, Expires: 600 });
+  const posted = await page.evaluate(
+    async ({ url, fields }) => {
+      const form = new FormData();
+      for (const [k, v] of Object.entries(fields)) form.append(k, v);
+      form.append('file', new Blob(['posted by fetch'], { type: 'text/plain' }), 'x.txt');
+      const res = await fetch(url, { method: 'POST', body: form });
+      return { status: res.status, text: await res.text() };
+    },
+    { url: post.url, fields: post.fields },
+  );
+  assert.equal(posted.status, 201, posted.text);
+  assert.match(posted.text, /<Key>fetched-form\.txt<\/Key>/);
+  const fetchedForm = await c.s3.send(new GetObjectCommand({ Bucket: bucket, Key: 'fetched-form.txt' }));
+  assert.equal(await fetchedForm.Body!.transformToString(), 'posted by fetch');
   const formRead = await pageFetch(page, await getSignedUrl(c.s3, new GetObjectCommand({ Bucket: bucket, Key: 'form/note.txt' }), { expiresIn: 600 }), { method: 'GET' });
   assert.equal(formRead.text, 'typed in a browser');
 });
