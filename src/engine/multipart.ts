@@ -16,7 +16,8 @@ import { cachedBucket } from './deps.js';
 import type { BodyInput } from './ingest.js';
 import { copyObjectData, partBlobId, partWriteOptions, writeObjectData } from './object-data.js';
 import type { WrittenData } from './object-data.js';
-import { commitVersion, validateKey } from './object-write.js';
+import { commitVersion, ownerAndAcl, validateKey } from './object-write.js';
+import type { AclInput } from './access.js';
 import type { ObjectAttributes } from './object-write.js';
 import { requireObject, resolveRange } from './object-read.js';
 import { storedBytesTransform } from './stored-bytes.js';
@@ -47,7 +48,10 @@ export function resolveChecksumType(algorithm: ChecksumAlgorithm | undefined, ty
 export interface CreateMultipartUploadInput extends ObjectAttributes {
   bucket: string;
   key: string;
-  ownerId: string;
+  /** The initiator; undefined for an anonymous request. The upload's owner follows Object Ownership. */
+  ownerId: string | undefined;
+  /** The object's ACL once the upload completes. */
+  acl?: AclInput;
   checksumAlgorithm?: ChecksumAlgorithm;
   checksumType?: ChecksumType;
   conditions: WriteConditions;
@@ -57,12 +61,15 @@ export interface CreateMultipartUploadInput extends ObjectAttributes {
 
 export async function createMultipartUpload(deps: EngineDeps, input: CreateMultipartUploadInput): Promise<UploadRecord> {
   validateKey(input.key);
+  const bucket = await cachedBucket(deps, input.bucket);
+  if (!bucket) throw new S3Error('NoSuchBucket', { fields: { BucketName: input.bucket } });
+  const owned = await ownerAndAcl(deps, bucket, input.ownerId, input.acl);
   const upload: UploadRecord = {
     uploadId: newUploadId(),
     bucket: input.bucket,
     key: input.key,
     initiated: Date.now(),
-    ownerId: input.ownerId,
+    ownerId: owned.ownerId,
     storageClass: input.storageClass,
     contentHeaders: input.contentHeaders,
     userMetadata: input.userMetadata,
@@ -72,6 +79,7 @@ export async function createMultipartUpload(deps: EngineDeps, input: CreateMulti
     conditions: input.conditions,
     encryption: undefined,
     lock: undefined,
+    acl: owned.acl,
   };
   if (!input.checksumAlgorithm && input.checksumType) {
     throw new S3Error('InvalidRequest', { message: 'The x-amz-checksum-type header can only be used with the x-amz-checksum-algorithm header.' });
@@ -366,6 +374,7 @@ export async function completeMultipartUpload(deps: EngineDeps, input: CompleteM
       tags: upload.tags,
       encryption: upload.encryption,
       lock: upload.lock,
+      acl: upload.acl,
     });
     // Conditions given at creation and at completion both apply.
     const created: WriteConditions = upload.conditions ?? {};

@@ -1,4 +1,7 @@
 // Records the metadata store keeps. Neither S3 wire formats nor SQL appear here.
+import type { AccessControlList, BucketPolicy, ObjectOwnership, PublicAccessBlock } from '../access.js';
+
+export type { AccessControlList, AclGrant, AclGrantee, BucketPolicy, ObjectOwnership, Permission, PublicAccessBlock } from '../access.js';
 
 export interface UserRecord {
   /** Canonical user id (64 hex chars), as S3 shows in Owner/ID. */
@@ -47,6 +50,14 @@ export interface BucketRecord {
 export interface BucketConfig {
   /** The operator's hard quota (admin API `buckets/{bucket}/quota`). */
   quota?: BucketQuota;
+  /** ?acl: the bucket's ACL; absent means the owner's FULL_CONTROL alone (private). */
+  acl?: AccessControlList;
+  /** ?policy: the bucket policy, as sent and parsed. */
+  policy?: BucketPolicy;
+  /** ?ownershipControls: Object Ownership; absent behaves as ObjectWriter. */
+  ownership?: ObjectOwnership;
+  /** ?publicAccessBlock: the four Block Public Access switches. */
+  publicAccessBlock?: PublicAccessBlock;
 }
 
 /** A hard cap on what a bucket holds; a write that would pass it fails with VaultQuotaExceeded. */
@@ -104,6 +115,8 @@ export interface ObjectRecord {
   lock?: ObjectLockState;
   /** Archive storage state (archived bytes, restores); absent for bytes in the blob store. */
   archive?: ArchiveState;
+  /** The version's ACL; absent means its owner's FULL_CONTROL alone (private). */
+  acl?: AccessControlList;
 }
 
 /**
@@ -190,6 +203,8 @@ export interface UploadRecord {
   encryption?: ObjectEncryption;
   /** Object Lock settings the object gets when the upload completes. */
   lock?: ObjectLockState;
+  /** The ACL the object gets when the upload completes; absent: its owner's FULL_CONTROL alone. */
+  acl?: AccessControlList;
 }
 
 /** If-None-Match: * and If-Match of a conditional write. */

@@ -4,9 +4,12 @@
 import type { RequestContext } from '../http/context.js';
 import { header } from '../http/context.js';
 import { requestFacts } from '../http/request-facts.js';
-import { authorize, needsBucketOwner, resourceArn } from '../auth/authorize.js';
-import type { Principal } from '../auth/authorize.js';
+import { authorize, decideNewAcl, decideNewPolicy, needsBucketOwner, needsObject, resourceArn } from '../auth/authorize.js';
+import type { ObjectFacts, Principal, Resource } from '../auth/authorize.js';
 import type { BucketRecord } from '../engine/records.js';
+import type { AclInput } from '../engine/access.js';
+import type { PolicyDocument } from '../access.js';
+import { groupGrantsOf } from './acl-input.js';
 import type { Route } from './router.js';
 import type { CopySource } from './copy-source.js';
 
@@ -14,6 +17,28 @@ import type { CopySource } from './copy-source.js';
 export function actionOf(ctx: RequestContext, route: Route): string {
   if (route.versionAction !== undefined && ctx.rawQuery !== '' && ctx.query.has('versionId')) return route.versionAction;
   return route.action;
+}
+
+/** What the authorizer reads of a bucket: everything rides on its cached record. */
+function bucketResource(bucket: BucketRecord | undefined): Pick<Resource, 'bucketOwnerId' | 'bucketAcl' | 'policy' | 'ownership' | 'publicAccessBlock'> {
+  if (!bucket) return { bucketOwnerId: null };
+  const c = bucket.config;
+  return { bucketOwnerId: bucket.ownerId, bucketAcl: c.acl, policy: c.policy?.document, ownership: c.ownership, publicAccessBlock: c.publicAccessBlock };
+}
+
+/** The object a request names, when the answer depends on it (needsObject): null when it is not there. */
+async function objectFacts(
+  ctx: RequestContext,
+  action: string,
+  principal: Principal,
+  bucket: BucketRecord | undefined,
+  key: string | undefined,
+  versionId: string | undefined,
+): Promise<ObjectFacts | null | undefined> {
+  if (!bucket || key === undefined) return undefined;
+  if (!needsObject(action, principal, { ownerId: bucket.ownerId, policy: bucket.config.policy?.document })) return undefined;
+  const o = await ctx.engine.objectForAccess(bucket.name, key, versionId);
+  return o ? { ownerId: o.ownerId, acl: o.acl, tags: o.tags } : null;
 }
 
 /**
@@ -24,20 +49,41 @@ export async function authorizeRequest(ctx: RequestContext, route: Route, princi
   const action = actionOf(ctx, route);
   const needsOwner = needsBucketOwner(action);
   const bucket = needsOwner ? await ctx.engine.getBucket(ctx.bucket!) : undefined;
+  const versionId = ctx.rawQuery === '' ? undefined : (ctx.query.get('versionId') ?? undefined);
+  const key = route.on === 'object' ? ctx.key : undefined;
   authorize({
     action,
     principal,
     facts: requestFacts(ctx),
     resource: {
-      arn: resourceArn(ctx.bucket, route.on === 'object' ? ctx.key : undefined),
+      arn: resourceArn(ctx.bucket, key),
       bucket: ctx.bucket,
       key: ctx.key,
-      versionId: ctx.rawQuery === '' ? undefined : (ctx.query.get('versionId') ?? undefined),
-      bucketOwnerId: needsOwner ? (bucket?.ownerId ?? null) : undefined,
+      versionId,
+      ...(needsOwner ? bucketResource(bucket) : {}),
+      object: await objectFacts(ctx, action, principal, bucket, key, versionId),
     },
     expectedBucketOwner: header(ctx, 'x-amz-expected-bucket-owner'),
   });
   return bucket;
+}
+
+/**
+ * Ask whether the ACL a request sets may be set on this bucket or its objects (Block Public
+ * Access's BlockPublicAcls), once the handler has parsed it from headers, a document or a form.
+ */
+export async function authorizeNewAcl(ctx: RequestContext, bucketName: string, acl: AclInput | undefined): Promise<void> {
+  if (acl === undefined) return;
+  const bucket = await ctx.engine.getBucket(bucketName);
+  const d = decideNewAcl(groupGrantsOf(acl), bucket?.config.publicAccessBlock);
+  if (!d.allowed) throw d.error;
+}
+
+/** Ask whether a bucket policy may be set (Block Public Access's BlockPublicPolicy). */
+export async function authorizeNewPolicy(ctx: RequestContext, bucketName: string, policy: PolicyDocument): Promise<void> {
+  const bucket = await ctx.engine.getBucket(bucketName);
+  const d = decideNewPolicy(policy, bucket?.config.publicAccessBlock);
+  if (!d.allowed) throw d.error;
 }
 
 /**
@@ -53,8 +99,9 @@ export function copySourceAction(source: CopySource): string {
 /** Ask about the object a copy reads, as its own resource (a source bucket that is missing is NoSuchBucket). */
 export async function authorizeCopySource(ctx: RequestContext, source: CopySource, principal: Principal): Promise<void> {
   const bucket = await ctx.engine.getBucket(source.bucket);
+  const action = copySourceAction(source);
   authorize({
-    action: copySourceAction(source),
+    action,
     principal,
     facts: requestFacts(ctx),
     resource: {
@@ -62,7 +109,8 @@ export async function authorizeCopySource(ctx: RequestContext, source: CopySourc
       bucket: source.bucket,
       key: source.key,
       versionId: source.versionId,
-      bucketOwnerId: bucket?.ownerId ?? null,
+      ...bucketResource(bucket),
+      object: await objectFacts(ctx, action, principal, bucket, source.key, source.versionId),
     },
     expectedBucketOwner: header(ctx, 'x-amz-source-expected-bucket-owner'),
   });

@@ -23,6 +23,9 @@ import * as mpu from './multipart.js';
 import { getObjectAttributes } from './object-attributes.js';
 import * as objectTagging from './object-tagging.js';
 import * as bucketTagging from './bucket-tagging.js';
+import * as acl from './acl.js';
+import * as policy from './bucket-policy.js';
+import * as bucketAccess from './bucket-access.js';
 
 type Handler = (ctx: RequestContext) => Promise<S3Result>;
 
@@ -56,6 +59,20 @@ export const HANDLERS: Record<string, Handler> = {
   GetBucketTagging: bucketTagging.getBucketTagging,
   PutBucketTagging: bucketTagging.putBucketTagging,
   DeleteBucketTagging: bucketTagging.deleteBucketTagging,
+  GetBucketAcl: acl.getBucketAcl,
+  PutBucketAcl: acl.putBucketAcl,
+  GetObjectAcl: acl.getObjectAcl,
+  PutObjectAcl: acl.putObjectAcl,
+  GetBucketPolicy: policy.getBucketPolicy,
+  PutBucketPolicy: policy.putBucketPolicy,
+  DeleteBucketPolicy: policy.deleteBucketPolicy,
+  GetBucketPolicyStatus: policy.getBucketPolicyStatus,
+  GetBucketOwnershipControls: bucketAccess.getBucketOwnershipControls,
+  PutBucketOwnershipControls: bucketAccess.putBucketOwnershipControls,
+  DeleteBucketOwnershipControls: bucketAccess.deleteBucketOwnershipControls,
+  GetPublicAccessBlock: bucketAccess.getPublicAccessBlock,
+  PutPublicAccessBlock: bucketAccess.putPublicAccessBlock,
+  DeletePublicAccessBlock: bucketAccess.deletePublicAccessBlock,
 };
 
 /** Every route has a handler, and the table passes its own checks: refused at start-up otherwise. */
