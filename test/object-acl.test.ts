@@ -194,3 +194,20 @@ test('PutObject with grant headers: an email grant resolves; an unknown email is
   assert.equal(bad.code, 'UnresolvableGrantByEmailAddress');
   assert.equal((await rawRequest(c.endpoint, { method: 'HEAD', path: `/${b}/k2` })).status, 404);
 });
+
+test("the bucket owner may not read another user's object without a grant, may with bucket-owner-read, and may always delete it", async () => {
+  const b = await newBucket(c.s3);
+  const alice = await newUser(c, 'alice');
+  await rawRequest(c.endpoint, { method: 'PUT', path: `/${b}`, query: { acl: '' }, headers: { 'x-amz-grant-write': `id="${alice.id}"` } });
+  await alice.s3.send(new PutObjectCommand({ Bucket: b, Key: 'hers', Body: 'x' }));
+  await alice.s3.send(new PutObjectCommand({ Bucket: b, Key: 'shown', Body: 'shown', ACL: 'bucket-owner-read' }));
+  const denied = await rawRequest(c.endpoint, { method: 'GET', path: `/${b}/hers` });
+  assert.equal(denied.status, 403);
+  assert.equal(denied.code, 'AccessDenied');
+  assert.equal((await rawRequest(c.endpoint, { method: 'GET', path: `/${b}/hers`, query: { acl: '' } })).status, 403);
+  assert.equal((await rawRequest(c.endpoint, { method: 'GET', path: `/${b}/shown` })).body, 'shown');
+  assert.equal((await rawRequest(c.endpoint, { method: 'DELETE', path: `/${b}/hers` })).status, 204);
+  // The owner's own objects in that bucket stay theirs.
+  await c.s3.send(new PutObjectCommand({ Bucket: b, Key: 'mine', Body: 'mine' }));
+  assert.equal((await rawRequest(c.endpoint, { method: 'GET', path: `/${b}/mine` })).body, 'mine');
+});

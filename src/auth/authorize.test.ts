@@ -244,9 +244,10 @@ test('policy principals name users by id, name, root ARN or user ARN; NotPrincip
     assert.equal(answer({ action: 's3:GetObject', principal: other, resource: { ...OBJECT, policy: to(p) } }), 'allow', JSON.stringify(p));
     assert.equal(answer({ action: 's3:GetObject', principal: ANONYMOUS, resource: { ...OBJECT, policy: to(p) } }), '403 AccessDenied', JSON.stringify(p));
   }
-  const notOlga = policyOf({ ...allowAllGet, Principal: undefined, NotPrincipal: { AWS: 'olga' } });
-  assert.equal(answer({ action: 's3:GetObject', principal: other, resource: { ...OBJECT, policy: notOlga } }), '403 AccessDenied');
-  assert.equal(answer({ action: 's3:GetObject', principal: ANONYMOUS, resource: { ...OBJECT, policy: notOlga } }), 'allow');
+  // Deny everyone but olga: she is still allowed by the Allow, anonymous is refused.
+  const notOlga = policyOf(allowAllGet, { ...denyAllGet, Principal: undefined, NotPrincipal: { AWS: 'olga' } });
+  assert.equal(answer({ action: 's3:GetObject', principal: other, resource: { ...OBJECT, policy: notOlga } }), 'allow');
+  assert.equal(answer({ action: 's3:GetObject', principal: ANONYMOUS, resource: { ...OBJECT, policy: notOlga } }), '403 AccessDenied');
 });
 
 test('needsObject: only requests whose answer can depend on the object read it', () => {

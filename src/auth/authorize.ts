@@ -191,24 +191,29 @@ export function needsBucketOwner(action: string): boolean {
   return spec !== undefined && spec.creates !== true && (spec.on.includes('bucket') || spec.on.includes('object'));
 }
 
-/** What needsObject reads of the bucket: its owner and whether it has a policy testing object tags. */
+/** What needsObject reads of the bucket: its owner, whether it may hold others' objects, its policy. */
 export interface BucketFacts {
   readonly ownerId: string;
   readonly policy?: PolicyDocument;
+  readonly ownership?: ObjectOwnership;
+  /** Some version in it is owned by another user (BucketConfig.foreignObjects). */
+  readonly foreignObjects?: boolean;
 }
 
 /**
  * Whether the answer for `action` can depend on the object the request names, so the caller must
- * look it up: an action an object ACL grants, asked by anyone but the bucket owner, or a policy
- * that tests s3:ExistingObjectTag. The bucket owner's own requests on a bucket without such a
- * policy never cost an object read.
+ * look it up: an action an object ACL grants, asked by anyone but the bucket owner (or by the
+ * owner of a bucket holding objects others own), or a policy that tests s3:ExistingObjectTag.
+ * The bucket owner's own requests on a bucket of their own objects and without such a policy
+ * never cost an object read.
  */
 export function needsObject(action: string, principal: Principal, bucket: BucketFacts | undefined): boolean {
   const spec = ACTIONS[action];
   if (bucket === undefined || spec === undefined || !spec.on.includes('object')) return false;
   if (bucket.policy !== undefined && policyTestsObjectTags(bucket.policy)) return true;
   if (spec.objectAcl === undefined) return false;
-  return principal.type === 'anonymous' || principal.userId !== bucket.ownerId;
+  if (principal.type === 'anonymous' || principal.userId !== bucket.ownerId) return true;
+  return bucket.foreignObjects === true && bucket.ownership !== 'BucketOwnerEnforced';
 }
 
 function policyTestsObjectTags(doc: PolicyDocument): boolean {
@@ -250,11 +255,17 @@ function aclAllows(r: AccessRequest, spec: ActionSpec, bucketOwner: string): boo
   return false;
 }
 
-/** Whether the requester may list the bucket: then a missing key is 404, else 403. */
-function mayList(r: AccessRequest, bucketOwner: string, policyAllows: (action: string, arn: string) => boolean): boolean {
+/**
+ * Whether the requester may list the bucket where the key would be: then a missing key is 404,
+ * else 403. The listing is asked as s3:ListBucket with the key as its s3:prefix, so a policy
+ * allowing `public/*` listings reveals only the absence of `public/…` keys.
+ */
+function mayList(r: AccessRequest, bucketOwner: string, policy: PolicyDocument | undefined): boolean {
   if (userIdOf(r.principal) === bucketOwner) return true;
-  const listing: AccessRequest = { ...r, action: 's3:ListBucket', resource: { ...r.resource, arn: resourceArn(r.resource.bucket), object: undefined } };
-  return policyAllows('s3:ListBucket', listing.resource.arn) || aclAllows(listing, ACTIONS['s3:ListBucket']!, bucketOwner);
+  const resource: Resource = { ...r.resource, arn: resourceArn(r.resource.bucket), object: undefined };
+  const listing: AccessRequest = { ...r, action: 's3:ListBucket', resource, facts: { ...r.facts, query: new URLSearchParams({ prefix: r.resource.key ?? '' }) } };
+  if (policy !== undefined && policyAnswer(listing, policy) === 'Allow') return true;
+  return aclAllows(listing, ACTIONS['s3:ListBucket']!, bucketOwner);
 }
 
 export function decide(r: AccessRequest): Decision {
@@ -280,25 +291,24 @@ export function decide(r: AccessRequest): Decision {
   const policy = res.policy;
   const answer = policy === undefined ? 'None' : policyAnswer(r, policy);
   if (answer === 'Deny' && !(isBucketOwner && spec.ownerAccountOnly === true)) return accessDenied();
-  if (isBucketOwner) return ALLOW;
+  // The bucket owner may do anything in their bucket, except read or re-grant an object another
+  // user owns (ObjectWriter): that takes a grant, as for anyone. They may still delete it.
+  // https://docs.aws.amazon.com/AmazonS3/latest/userguide/about-object-ownership.html
+  const othersObject = res.object ? res.object.ownerId !== owner && res.ownership !== 'BucketOwnerEnforced' : false;
+  if (isBucketOwner && !(othersObject && spec.objectAcl !== undefined)) return ALLOW;
   if (spec.ownerAccountOnly === true) {
     // Allowed by the policy or not, only the owner's account may touch the policy itself.
     return answer === 'Allow' ? deny(new S3Error('MethodNotAllowed', { fields: { Method: r.action, ResourceType: 'BUCKET' } })) : accessDenied();
   }
   // A public policy allows nobody outside the owner's account under RestrictPublicBuckets.
   const restricted = policy !== undefined && res.publicAccessBlock?.restrictPublicBuckets === true && isPublicPolicy(policy);
-  const policyAllows = (action: string, arn: string): boolean => {
-    if (policy === undefined || restricted) return false;
-    if (action === r.action && arn === res.arn) return answer === 'Allow';
-    return policyAnswer({ ...r, action, resource: { ...res, arn } }, policy) === 'Allow';
-  };
-  if (policyAllows(r.action, res.arn)) return ALLOW;
+  if (!restricted && answer === 'Allow') return ALLOW;
   // An object's owner may always read and change its ACL.
   const objectOwner = res.object ? res.object.ownerId : undefined;
   if (objectOwner !== undefined && userId === objectOwner && (spec.objectAcl === 'READ_ACP' || spec.objectAcl === 'WRITE_ACP')) return ALLOW;
   if (aclAllows(r, spec, owner)) return ALLOW;
   // The object is not there: whoever may list the bucket learns so (the handler answers 404).
-  if (spec.objectAcl !== undefined && res.object === null && mayList(r, owner, policyAllows)) return ALLOW;
+  if (spec.objectAcl !== undefined && res.object === null && mayList(r, owner, restricted ? undefined : policy)) return ALLOW;
   return accessDenied();
 }
 

@@ -44,7 +44,8 @@ test('each statement needs Effect, Principal, Action and Resource, all valid for
 test('wildcards, NotAction, NotPrincipal, NotResource and every condition operator are accepted', () => {
   assert.equal(refusal(statement({ Action: ['s3:Get*', 's3:List*'], Resource: ['arn:aws:s3:::b', 'arn:aws:s3:::b/*'] })), 'accepted');
   assert.equal(refusal(statement({ Action: undefined, NotAction: 's3:DeleteObject' })), 'accepted');
-  assert.equal(refusal(statement({ Principal: undefined, NotPrincipal: { AWS: 'arn:aws:iam::alice:root' } })), 'accepted');
+  assert.equal(refusal(statement({ Effect: 'Deny', Principal: undefined, NotPrincipal: { AWS: 'arn:aws:iam::alice:root' } })), 'accepted');
+  assert.equal(refusal(statement({ Principal: undefined, NotPrincipal: { AWS: 'arn:aws:iam::alice:root' } })), 'MalformedPolicy: Invalid principal in policy');
   assert.equal(refusal(statement({ Resource: undefined, NotResource: 'arn:aws:s3:::b/private/*' })), 'accepted');
   assert.equal(
     refusal(

@@ -119,6 +119,10 @@ function parseStatement(v: unknown, bucket: string): PolicyStatement {
   if (effect !== 'Allow' && effect !== 'Deny') throw malformed(`Invalid effect: ${String(effect)}`);
   if (v.Principal === undefined && v.NotPrincipal === undefined) throw malformed('Missing required field Principal');
   if (v.Principal !== undefined && v.NotPrincipal !== undefined) throw malformed('Invalid principal in policy');
+  // NotPrincipal only narrows a Deny: with Allow it would grant everyone but a few, which S3
+  // refuses (s3-tests' test_bucket_policy_allow_notprincipal).
+  // https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_notprincipal.html
+  if (v.NotPrincipal !== undefined && effect === 'Allow') throw malformed('Invalid principal in policy');
   if (v.Action === undefined && v.NotAction === undefined) throw malformed('Missing required field Action');
   if (v.Action !== undefined && v.NotAction !== undefined) throw malformed('Policy has invalid action');
   if (v.Resource === undefined && v.NotResource === undefined) throw malformed('Missing required field Resource');
@@ -224,11 +228,11 @@ function narrowedByCondition(s: PolicyStatement): boolean {
 }
 
 /**
- * S3's "public" policy: one with an Allow statement for everyone (`*`, or NotPrincipal) that no
+ * S3's "public" policy: one with an Allow statement for everyone (`*`) that no
  * fixed-value condition narrows. https://docs.aws.amazon.com/AmazonS3/latest/userguide/access-control-block-public-access.html#access-control-block-public-access-policy-status
  */
 export function isPublicPolicy(doc: PolicyDocument): boolean {
-  return doc.statements.some((s) => s.effect === 'Allow' && (principalIsEveryone(s.principal) || s.notPrincipal !== undefined) && !narrowedByCondition(s));
+  return doc.statements.some((s) => s.effect === 'Allow' && principalIsEveryone(s.principal) && !narrowedByCondition(s));
 }
 
 export { CONDITION_OPERATORS };

@@ -224,6 +224,12 @@ export async function getBucketPolicy(deps: EngineDeps, bucket: string): Promise
   return b.config.policy;
 }
 
+/** The bucket's policy (if any) and ACL, read past the cache, for GetBucketPolicyStatus. */
+export async function bucketAccessDocuments(deps: EngineDeps, bucket: string): Promise<{ policy?: BucketPolicy; acl?: AccessControlList }> {
+  const b = await freshBucket(deps, bucket);
+  return { policy: b.config.policy, acl: b.config.acl };
+}
+
 export async function putBucketPolicy(deps: EngineDeps, bucket: string, policy: BucketPolicy | undefined): Promise<void> {
   await setConfig(deps, bucket, 'policy', () => policy);
 }

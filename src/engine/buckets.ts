@@ -68,9 +68,13 @@ export async function createBucket(deps: EngineDeps, input: CreateBucketInput): 
   const created = await deps.meta.transaction(async (tx) => {
     const existing = await tx.getBucket(input.bucket);
     if (existing) {
-      // S3's legacy rule: in us-east-1, creating a bucket you already own there succeeds and
-      // changes nothing; in every other region it is BucketAlreadyOwnedByYou.
-      if (existing.ownerId === input.ownerId && existing.region === LEGACY_REGION && region === LEGACY_REGION) return existing;
+      // S3's legacy rule: in us-east-1, creating a bucket you already own there succeeds "and
+      // resets the bucket access control lists (ACLs)"; in every other region it is
+      // BucketAlreadyOwnedByYou. https://docs.aws.amazon.com/AmazonS3/latest/API/API_CreateBucket.html
+      if (existing.ownerId === input.ownerId && existing.region === LEGACY_REGION && region === LEGACY_REGION) {
+        if (existing.config.acl !== acl) await tx.setBucketConfig(input.bucket, 'acl', acl);
+        return { ...existing, config: { ...existing.config, acl } };
+      }
       throw new S3Error(existing.ownerId === input.ownerId ? 'BucketAlreadyOwnedByYou' : 'BucketAlreadyExists', {
         fields: { BucketName: input.bucket },
       });

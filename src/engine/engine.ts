@@ -152,6 +152,9 @@ export class Engine {
   getBucketPolicy(bucket: string) {
     return access.getBucketPolicy(this.deps, bucket);
   }
+  bucketAccessDocuments(bucket: string) {
+    return access.bucketAccessDocuments(this.deps, bucket);
+  }
   putBucketPolicy(bucket: string, policy: BucketPolicy) {
     return access.putBucketPolicy(this.deps, bucket, policy);
   }

@@ -310,6 +310,7 @@ export async function completeMultipartUpload(deps: EngineDeps, input: CompleteM
   let gone: string[] = [];
   let out: CompleteMultipartUploadOutput | undefined;
   let raced: CompleteMultipartUploadOutput | undefined;
+  let foreign = false;
   await deps.meta.transaction(async (tx) => {
     const upload = await tx.getUpload(input.uploadId);
     if (!upload) {
@@ -383,6 +384,7 @@ export async function completeMultipartUpload(deps: EngineDeps, input: CompleteM
       ifMatch: input.conditions.ifMatch ?? created.ifMatch,
     };
     gone = await commitVersion(tx, bucket, record, conditions);
+    if (record.ownerId !== bucket.ownerId) foreign = true;
     const used = new Set(chosen.map((p) => p.blobId));
     unused = (await tx.deleteUpload(upload.uploadId)).map((p) => p.blobId).filter((id) => !used.has(id));
     if (unused.length > 0) await tx.unregisterBlobs(unused);
@@ -397,6 +399,8 @@ export async function completeMultipartUpload(deps: EngineDeps, input: CompleteM
     await tx.recordCompletedUpload({ uploadId: upload.uploadId, bucket: upload.bucket, key: upload.key, completedAt: Date.now(), result: { ...out } });
   });
   if (raced) return raced;
+  // The bucket may have just been marked as holding another user's object.
+  if (foreign) deps.cache.buckets.delete(input.bucket);
   await deleteBlobs(deps, [...gone, ...unused]);
   return out!;
 }

@@ -72,6 +72,7 @@ export async function commitVersion(tx: MetaTx, bucket: BucketRecord, record: Ob
   record.versionId = replacing ? 'null' : newVersionId();
   // A bucket that never had versioning holds only 'null' versions: nothing else to demote.
   const replaced = await tx.insertObjectVersion(record, replacing ? 'null' : undefined, { onlyVersion: bucket.versioning === null });
+  if (record.ownerId !== bucket.ownerId && bucket.config.foreignObjects !== true) await tx.setBucketConfig(bucket.name, 'foreignObjects', true);
   const removed = replaced ? [replaced] : [];
   const added = blobsOf([record]);
   if (added.length > 0) await tx.registerBlobs(added);
@@ -101,6 +102,8 @@ async function storeVersion(deps: EngineDeps, bucketName: string, record: Object
   } finally {
     deps.blobs.settle(blobsOf([record]));
   }
+  // The bucket may have just been marked as holding another user's object.
+  if (record.ownerId !== (await cachedBucket(deps, bucketName))?.ownerId) deps.cache.buckets.delete(bucketName);
   await deleteBlobs(deps, gone);
   return { versioned };
 }

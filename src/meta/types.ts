@@ -58,6 +58,12 @@ export interface BucketConfig {
   ownership?: ObjectOwnership;
   /** ?publicAccessBlock: the four Block Public Access switches. */
   publicAccessBlock?: PublicAccessBlock;
+  /**
+   * Set once a version owned by someone other than the bucket owner is written (ObjectWriter,
+   * BucketOwnerPreferred): until then every object is the owner's, and the authorizer needs no
+   * object read to answer the owner.
+   */
+  foreignObjects?: true;
 }
 
 /** A hard cap on what a bucket holds; a write that would pass it fails with VaultQuotaExceeded. */

@@ -36,7 +36,8 @@ async function objectFacts(
   versionId: string | undefined,
 ): Promise<ObjectFacts | null | undefined> {
   if (!bucket || key === undefined) return undefined;
-  if (!needsObject(action, principal, { ownerId: bucket.ownerId, policy: bucket.config.policy?.document })) return undefined;
+  const c = bucket.config;
+  if (!needsObject(action, principal, { ownerId: bucket.ownerId, policy: c.policy?.document, ownership: c.ownership, foreignObjects: c.foreignObjects })) return undefined;
   const o = await ctx.engine.objectForAccess(bucket.name, key, versionId);
   return o ? { ownerId: o.ownerId, acl: o.acl, tags: o.tags } : null;
 }

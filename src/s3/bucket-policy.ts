@@ -7,6 +7,7 @@ import type { RequestContext, S3Result } from '../http/context.js';
 import { readWholeBody } from '../http/body.js';
 import { MAX_POLICY_BYTES, isPublicPolicy, parseBucketPolicy } from '../auth/policy.js';
 import { authorizeNewPolicy } from './authorize.js';
+import { isPublicAcl } from '../auth/acl.js';
 import { renderXml } from './xml.js';
 
 export async function putBucketPolicy(ctx: RequestContext): Promise<S3Result> {
@@ -30,8 +31,14 @@ export async function deleteBucketPolicy(ctx: RequestContext): Promise<S3Result>
   return { status: 204 };
 }
 
-/** IsPublic by S3's definition of a public policy; a bucket without a policy is NoSuchBucketPolicy. */
+/**
+ * IsPublic: whether the bucket is public, by S3's definition: a public policy, or (as Ceph RGW
+ * and s3-tests have it) a bucket ACL granting AllUsers or AuthenticatedUsers. A bucket with
+ * neither is not public, policy or no policy.
+ * https://docs.aws.amazon.com/AmazonS3/latest/userguide/access-control-block-public-access.html#access-control-block-public-access-policy-status
+ */
 export async function getBucketPolicyStatus(ctx: RequestContext): Promise<S3Result> {
-  const policy = await ctx.engine.getBucketPolicy(ctx.bucket!);
-  return { status: 200, body: renderXml('PolicyStatus', { IsPublic: isPublicPolicy(policy.document) ? 'TRUE' : 'FALSE' }) };
+  const { policy, acl } = await ctx.engine.bucketAccessDocuments(ctx.bucket!);
+  const isPublic = (policy !== undefined && isPublicPolicy(policy.document)) || (acl !== undefined && isPublicAcl(acl.grants));
+  return { status: 200, body: renderXml('PolicyStatus', { IsPublic: isPublic ? 'TRUE' : 'FALSE' }) };
 }
