@@ -169,14 +169,14 @@ test('GetBucketPolicyStatus: IsPublic for a public policy or a public ACL, not f
     assert.equal(r.status, 200, r.body);
     return /<IsPublic>([^<]+)<\/IsPublic>/.exec(r.body)?.[1];
   };
-  assert.equal(await status(), 'FALSE');
+  assert.equal(await status(), 'false');
   await putPolicy(b, policyJson({ ...everyoneGets(b), Condition: { IpAddress: { 'aws:SourceIp': '10.0.0.0/24' } } }));
-  assert.equal(await status(), 'FALSE');
+  assert.equal(await status(), 'false');
   await putPolicy(b, policyJson(everyoneGets(b)));
-  assert.equal(await status(), 'TRUE');
+  assert.equal(await status(), 'true');
   await rawRequest(c.endpoint, { method: 'DELETE', path: `/${b}`, query: { policy: '' } });
   await rawRequest(c.endpoint, { method: 'PUT', path: `/${b}`, query: { acl: '' }, headers: { 'x-amz-acl': 'authenticated-read' } });
-  assert.equal(await status(), 'TRUE');
+  assert.equal(await status(), 'true');
 });
 
 test('another user may not read, set or delete the policy of a bucket that grants them nothing', async () => {

@@ -178,8 +178,10 @@ export function renderAcl(ownerId: string, grants: readonly AclGrant[], names: R
     g.grantee.type === 'CanonicalUser'
       ? { '@_xmlns:xsi': XSI, '@_xsi:type': 'CanonicalUser', ID: g.grantee.id, DisplayName: names.get(g.grantee.id) ?? '' }
       : { '@_xmlns:xsi': XSI, '@_xsi:type': 'Group', URI: g.grantee.uri };
+  // Group grants are listed first, as Ceph RGW lists them (s3-tests compares lists in that order).
+  const ordered = [...grants.filter((g) => g.grantee.type === 'Group'), ...grants.filter((g) => g.grantee.type !== 'Group')];
   return renderXml('AccessControlPolicy', {
     Owner: { ID: ownerId, DisplayName: names.get(ownerId) ?? '' },
-    AccessControlList: { Grant: grants.map((g) => ({ Grantee: grantee(g), Permission: g.permission })) },
+    AccessControlList: { Grant: ordered.map((g) => ({ Grantee: grantee(g), Permission: g.permission })) },
   });
 }

@@ -40,5 +40,6 @@ export async function deleteBucketPolicy(ctx: RequestContext): Promise<S3Result>
 export async function getBucketPolicyStatus(ctx: RequestContext): Promise<S3Result> {
   const { policy, acl } = await ctx.engine.bucketAccessDocuments(ctx.bucket!);
   const isPublic = (policy !== undefined && isPublicPolicy(policy.document)) || (acl !== undefined && isPublicAcl(acl.grants));
-  return { status: 200, body: renderXml('PolicyStatus', { IsPublic: isPublic ? 'TRUE' : 'FALSE' }) };
+  // xsd:boolean's lower-case spelling: the SDKs read anything but `true` as false.
+  return { status: 200, body: renderXml('PolicyStatus', { IsPublic: isPublic ? 'true' : 'false' }) };
 }
