@@ -298,7 +298,7 @@ export function decide(r: AccessRequest): Decision {
   if (isBucketOwner && !(othersObject && spec.objectAcl !== undefined)) return ALLOW;
   if (spec.ownerAccountOnly === true) {
     // Allowed by the policy or not, only the owner's account may touch the policy itself.
-    return answer === 'Allow' ? deny(new S3Error('MethodNotAllowed', { fields: { Method: r.action, ResourceType: 'BUCKET' } })) : accessDenied();
+    return answer === 'Allow' ? deny(new S3Error('MethodNotAllowed', { fields: { ResourceType: 'BUCKET' } })) : accessDenied();
   }
   // A public policy allows nobody outside the owner's account under RestrictPublicBuckets.
   const restricted = policy !== undefined && res.publicAccessBlock?.restrictPublicBuckets === true && isPublicPolicy(policy);
