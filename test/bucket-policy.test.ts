@@ -190,3 +190,30 @@ test('another user may not read, set or delete the policy of a bucket that grant
   assert.equal((await putPolicy(b, policyJson(everyoneGets(b)), { credentials: alice.credentials })).code, 'AccessDenied');
   assert.equal((await rawRequest(c.endpoint, { method: 'GET', path: `/${b}`, query: { policyStatus: '' }, credentials: alice.credentials })).code, 'AccessDenied');
 });
+
+test('s3:RequestObjectTag conditions read the x-amz-tagging header of PutObject and the body of PutObjectTagging', async () => {
+  const b = await newBucket(c.s3);
+  const alice = await newUser(c, 'alice');
+  await c.s3.send(new PutObjectCommand({ Bucket: b, Key: 'k', Body: 'x' }));
+  await putPolicy(
+    b,
+    policyJson({
+      Effect: 'Allow',
+      Principal: { AWS: alice.id },
+      Action: ['s3:PutObject', 's3:PutObjectTagging'],
+      Resource: `arn:aws:s3:::${b}/*`,
+      Condition: { StringEquals: { 's3:RequestObjectTag/team': 'blue' } },
+    }),
+  );
+  const creds = { credentials: alice.credentials };
+  assert.equal((await rawRequest(c.endpoint, { method: 'PUT', path: `/${b}/new`, body: 'x', headers: { 'x-amz-tagging': 'team=red' }, ...creds })).status, 403);
+  assert.equal((await rawRequest(c.endpoint, { method: 'PUT', path: `/${b}/new`, body: 'x', headers: { 'x-amz-tagging': 'team=blue' }, ...creds })).status, 200);
+  const tagging = (team: string): string => `<Tagging><TagSet><Tag><Key>team</Key><Value>${team}</Value></Tag></TagSet></Tagging>`;
+  const red = await rawRequest(c.endpoint, { method: 'PUT', path: `/${b}/k`, query: { tagging: '' }, ...withBody(tagging('red')), ...creds });
+  assert.equal(red.status, 403);
+  assert.equal(red.code, 'AccessDenied');
+  assert.doesNotMatch((await rawRequest(c.endpoint, { method: 'GET', path: `/${b}/k`, query: { tagging: '' } })).body, /red/);
+  const blue = await rawRequest(c.endpoint, { method: 'PUT', path: `/${b}/k`, query: { tagging: '' }, ...withBody(tagging('blue')), ...creds });
+  assert.equal(blue.status, 200, blue.body);
+  assert.match((await rawRequest(c.endpoint, { method: 'GET', path: `/${b}/k`, query: { tagging: '' } })).body, /<Value>blue<\/Value>/);
+});

@@ -150,6 +150,8 @@ export interface RequestFacts {
   readonly signatureVersion?: 'AWS4-HMAC-SHA256' | 'AWS';
   /** When the request is decided (ms), for aws:CurrentTime and aws:EpochTime; now when absent. */
   readonly now?: number;
+  /** The tag set a PutObjectTagging body asks for (s3:RequestObjectTag/…), once it is read. */
+  readonly requestTags?: readonly { readonly key: string; readonly value: string }[];
 }
 
 export interface AccessRequest {
@@ -216,8 +218,17 @@ export function needsObject(action: string, principal: Principal, bucket: Bucket
   return bucket.foreignObjects === true && bucket.ownership !== 'BucketOwnerEnforced';
 }
 
+function policyTestsKey(doc: PolicyDocument, test: (lowerCaseKey: string) => boolean): boolean {
+  return doc.statements.some((s) => Object.values(s.condition ?? {}).some((keys) => Object.keys(keys).some((k) => test(k.toLowerCase()))));
+}
+
 function policyTestsObjectTags(doc: PolicyDocument): boolean {
-  return doc.statements.some((s) => Object.values(s.condition ?? {}).some((keys) => Object.keys(keys).some((k) => k.toLowerCase().startsWith('s3:existingobjecttag/'))));
+  return policyTestsKey(doc, (k) => k.startsWith('s3:existingobjecttag/'));
+}
+
+/** Whether a policy tests the tags a request asks for (s3:RequestObjectTag/…, s3:RequestObjectTagKeys). */
+export function policyTestsRequestTags(doc: PolicyDocument): boolean {
+  return policyTestsKey(doc, (k) => k.startsWith('s3:requestobjecttag'));
 }
 
 function userIdOf(p: Principal): string | undefined {

@@ -15,6 +15,8 @@ export interface KeySources {
   readonly now: number;
   readonly userId?: string;
   readonly userName?: string;
+  /** The tag set the request asks for from its body (PutObjectTagging); else its x-amz-tagging header is read. */
+  readonly requestTags?: readonly { readonly key: string; readonly value: string }[];
   /** The tags of the object the request acts on, when it was looked up. */
   readonly existingObjectTags?: readonly { readonly key: string; readonly value: string }[];
 }
@@ -30,9 +32,10 @@ function one(v: string | undefined): readonly string[] | undefined {
   return v === undefined ? undefined : [v];
 }
 
-/** The tag set an x-amz-tagging header asks for (URL-encoded query form). */
-function requestTags(h: KeySources['headers']): URLSearchParams | undefined {
-  const v = headerValue(h, 'x-amz-tagging');
+/** The tag set the request asks for: from its body when given, else its x-amz-tagging header (URL-encoded query form). */
+function requestTags(src: KeySources): URLSearchParams | undefined {
+  if (src.requestTags !== undefined) return new URLSearchParams(src.requestTags.map((t) => [t.key, t.value]));
+  const v = headerValue(src.headers, 'x-amz-tagging');
   return v === undefined ? undefined : new URLSearchParams(v);
 }
 
@@ -71,7 +74,7 @@ export function conditionKeys(src: KeySources): ConditionKeys {
       case 's3:authtype':
         return src.authType === 'anonymous' ? undefined : [AUTH_TYPES[src.authType]];
       case 's3:requestobjecttagkeys': {
-        const tags = requestTags(src.headers);
+        const tags = requestTags(src);
         return tags === undefined ? undefined : [...new Set(tags.keys())];
       }
       default:
@@ -85,7 +88,7 @@ export function conditionKeys(src: KeySources): ConditionKeys {
     }
     if (key.startsWith('s3:requestobjecttag/')) {
       const name = key.slice('s3:requestobjecttag/'.length);
-      const tags = requestTags(src.headers);
+      const tags = requestTags(src);
       if (tags === undefined) return undefined;
       for (const [k, v] of tags) if (k === name || k.toLowerCase() === name) return [v];
       return undefined;

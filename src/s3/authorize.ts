@@ -3,13 +3,14 @@
 // here. Handlers never decide access; dispatch asks here once per request and once per copy source.
 import type { RequestContext } from '../http/context.js';
 import { header } from '../http/context.js';
-import { requestFacts } from '../http/request-facts.js';
-import { authorize, decideNewAcl, decideNewPolicy, needsBucketOwner, needsObject, resourceArn } from '../auth/authorize.js';
-import type { ObjectFacts, Principal, Resource } from '../auth/authorize.js';
+import { principalOf, requestFacts } from '../http/request-facts.js';
+import { authorize, decideNewAcl, decideNewPolicy, needsBucketOwner, needsObject, policyTestsRequestTags, resourceArn } from '../auth/authorize.js';
+import type { ObjectFacts, Principal, RequestFacts, Resource } from '../auth/authorize.js';
 import type { BucketRecord } from '../engine/records.js';
 import type { AclInput } from '../engine/access.js';
 import type { PolicyDocument } from '../access.js';
 import { groupGrantsOf } from './acl-input.js';
+import { ROUTES } from './router.js';
 import type { Route } from './router.js';
 import type { CopySource } from './copy-source.js';
 
@@ -46,16 +47,20 @@ async function objectFacts(
  * Ask about the request itself: the route's action on the bucket or object it names. Returns the
  * bucket's record when one was looked up (dispatch reads its region).
  */
-export async function authorizeRequest(ctx: RequestContext, route: Route, principal: Principal): Promise<BucketRecord | undefined> {
+export async function authorizeRequest(ctx: RequestContext, route: Route, principal: Principal, extraFacts: Partial<RequestFacts> = {}): Promise<BucketRecord | undefined> {
   const action = actionOf(ctx, route);
   const needsOwner = needsBucketOwner(action);
   const bucket = needsOwner ? await ctx.engine.getBucket(ctx.bucket!) : undefined;
   const versionId = ctx.rawQuery === '' ? undefined : (ctx.query.get('versionId') ?? undefined);
   const key = route.on === 'object' ? ctx.key : undefined;
+  // A policy testing the tags in a PutObjectTagging body can only be answered once the body is
+  // read: the handler asks then (authorizeRequestTags), and nothing is changed before it does.
+  const policy = bucket?.config.policy?.document;
+  if (TAGS_IN_BODY.has(route.op) && extraFacts.requestTags === undefined && policy !== undefined && policyTestsRequestTags(policy)) return bucket;
   authorize({
     action,
     principal,
-    facts: requestFacts(ctx),
+    facts: { ...requestFacts(ctx), ...extraFacts },
     resource: {
       arn: resourceArn(ctx.bucket, key),
       bucket: ctx.bucket,
@@ -67,6 +72,22 @@ export async function authorizeRequest(ctx: RequestContext, route: Route, princi
     expectedBucketOwner: header(ctx, 'x-amz-expected-bucket-owner'),
   });
   return bucket;
+}
+
+/**
+ * PutObjectTagging's tag set is in its body, read after the request was first asked about: when
+ * the bucket policy tests s3:RequestObjectTag/… or s3:RequestObjectTagKeys, the request is asked
+ * again with those tags. https://docs.aws.amazon.com/AmazonS3/latest/userguide/tagging-and-policies.html
+ */
+/** Routes whose request tags are in the body, not in x-amz-tagging. */
+const TAGS_IN_BODY: ReadonlySet<string> = new Set(['PutObjectTagging']);
+
+export async function authorizeRequestTags(ctx: RequestContext, tags: readonly { key: string; value: string }[]): Promise<void> {
+  const policy = (await ctx.engine.getBucket(ctx.bucket!))?.config.policy?.document;
+  if (policy === undefined || !policyTestsRequestTags(policy)) return;
+  const route = ROUTES.find((r) => r.op === ctx.op);
+  if (route === undefined) throw new Error(`no route for ${ctx.op}`);
+  await authorizeRequest(ctx, route, principalOf(ctx), { requestTags: tags });
 }
 
 /**
