@@ -52,6 +52,10 @@ async function server(args: string[]): Promise<void> {
         'min-free-space',
         'sigv2',
         'log-level',
+        'log-format',
+        'metrics-public',
+        'metrics-token',
+        'metrics-bucket-labels',
       ].map((n) => [n, { type: 'string' as const }]),
     ),
   });

@@ -47,6 +47,7 @@ export async function writeObjectData(deps: EngineDeps, body: BodyInput, options
   if (!source) throw new Error('a body needs a source');
   // Refused before a byte is read: an upload never eats the space a delete needs to commit.
   if (!deps.blobs.hasRoomFor(body.size)) throw new S3Error('InsufficientStorage');
+  body.begin?.();
   const { transform } = options;
   let plain: Buffer | undefined;
   let stored: WrittenData['bytes'] | undefined;

@@ -5,7 +5,7 @@ import { randomBytes } from 'node:crypto';
 import { S3Error } from '../errors.js';
 import type { ChecksumAlgorithm } from '../checksums/index.js';
 import type { MetaTx } from '../meta/store.js';
-import type { BucketRecord, ObjectRecord, Tag } from '../meta/types.js';
+import type { BucketRecord, ObjectRecord, Tag, UsageDelta } from '../meta/types.js';
 import { checkCopySourceConditions, checkWriteConditions } from './conditions.js';
 import type { ReadConditions, WriteConditions } from './conditions.js';
 import { blobsOf, deleteBlobs } from './deps.js';
@@ -17,6 +17,7 @@ import type { WrittenData } from './object-data.js';
 import { requireObject } from './object-read.js';
 import { storedBytesTransform } from './stored-bytes.js';
 import { newObjectRecord } from '../meta/records.js';
+import { bucketForWrite, refuseIfOverQuota } from './quota.js';
 
 export const MAX_KEY_BYTES = 1024;
 
@@ -55,8 +56,18 @@ export interface PutObjectOutput {
   lastModified: number;
 }
 
-/** Make `record` the latest version of its key, inside a transaction. Returns replaced blob ids. */
-export async function commitVersion(tx: MetaTx, bucket: BucketRecord, record: ObjectRecord, conditions: WriteConditions): Promise<string[]> {
+/**
+ * Make `record` the latest version of its key, inside a transaction. Returns replaced blob ids.
+ * The usage change (checked against the bucket's quota) includes `released`: the upload parts a
+ * completion turns into this version, whose bytes were counted when they were stored.
+ */
+export async function commitVersion(
+  tx: MetaTx,
+  bucket: BucketRecord,
+  record: ObjectRecord,
+  conditions: WriteConditions,
+  released?: Pick<UsageDelta, 'uploadParts' | 'uploadBytes'>,
+): Promise<string[]> {
   if (conditions.ifNoneMatchStar || conditions.ifMatch !== undefined) {
     const current = await tx.getObject(record.bucket, record.key);
     checkWriteConditions(current && !current.deleteMarker ? current : undefined, conditions);
@@ -75,6 +86,7 @@ export async function commitVersion(tx: MetaTx, bucket: BucketRecord, record: Ob
   await tx.addUsage(record.bucket, {
     objectCount: (record.deleteMarker ? 0 : 1) - removedLive.length,
     bytes: record.size - removedLive.reduce((n, r) => n + r.size, 0),
+    ...released,
   });
   return gone;
 }
@@ -115,12 +127,21 @@ function recordFrom(input: { bucket: string; key: string; ownerId: string; tags?
   });
 }
 
+/** Bytes a new version of `key` frees: the 'null' version it replaces, unless versioning keeps it. */
+async function replacedSize(deps: EngineDeps, bucket: BucketRecord, key: string): Promise<number> {
+  if (bucket.versioning === 'Enabled') return 0;
+  const current = await deps.meta.getObject(bucket.name, key, 'null');
+  return current && !current.deleteMarker ? current.size : 0;
+}
+
 export async function putObject(deps: EngineDeps, input: PutObjectInput): Promise<PutObjectOutput> {
   validateKey(input.key);
   if (input.body.size > deps.limits.maxObjectSizeBytes)
     throw new S3Error('EntityTooLarge', { fields: { ProposedSize: input.body.size, MaxSizeAllowed: deps.limits.maxObjectSizeBytes } });
-  // Fail before reading the body when the bucket is missing; the transaction checks again.
-  if (!(await cachedBucket(deps, input.bucket))) throw new S3Error('NoSuchBucket', { fields: { BucketName: input.bucket } });
+  // Fail before reading the body when the bucket is missing or the body cannot fit under its
+  // quota; the transaction checks both again.
+  const bucket = await bucketForWrite(deps, input.bucket);
+  await refuseIfOverQuota(deps, bucket, input.body.size, () => replacedSize(deps, bucket, input.key));
   // Nothing sets a new version's encryption yet.
   const body = await writeObjectData(deps, input.body, { inlineMaxBytes: deps.limits.inlineMaxBytes, transform: storedBytesTransform(undefined) });
   const record = recordFrom(input, body, input.body.checksumAlgorithm);
@@ -162,7 +183,7 @@ export async function copyObject(deps: EngineDeps, input: CopyObjectInput): Prom
   validateKey(input.key);
   const sourceBucket = await cachedBucket(deps, input.source.bucket);
   if (!sourceBucket) throw new S3Error('NoSuchBucket', { fields: { BucketName: input.source.bucket } });
-  if (!(await cachedBucket(deps, input.bucket))) throw new S3Error('NoSuchBucket', { fields: { BucketName: input.bucket } });
+  const bucket = await bucketForWrite(deps, input.bucket);
   const source = await requireObject(deps, input.source.bucket, input.source.key, input.source.versionId);
   checkCopySourceConditions(source, input.sourceConditions);
   const sameObject = input.source.bucket === input.bucket && input.source.key === input.key;
@@ -174,6 +195,7 @@ export async function copyObject(deps: EngineDeps, input: CopyObjectInput): Prom
   }
   if (source.size > deps.limits.maxObjectSizeBytes)
     throw new S3Error('InvalidRequest', { message: 'The specified copy source is larger than the maximum allowable size for a copy source: ' + deps.limits.maxObjectSizeBytes });
+  await refuseIfOverQuota(deps, bucket, source.size, () => replacedSize(deps, bucket, input.key));
   const algorithm = input.checksumAlgorithm ?? (source.checksums.algorithm as ChecksumAlgorithm | undefined);
   // Read through the source's transform, stored through the copy's.
   const body = await copyObjectData(

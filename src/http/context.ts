@@ -30,6 +30,10 @@ export interface RequestContext {
   auth?: AuthResult;
   user?: UserRecord;
   op?: string;
+  /** The S3 error code the response carries, once one is sent (metrics and the access log). */
+  errorCode?: string;
+  /** Response body bytes written so far. */
+  bytesSent: number;
 }
 
 /** What a handler returns; one writer sends it. */
@@ -82,6 +86,8 @@ class Context implements RequestContext {
   auth?: AuthResult;
   user?: UserRecord;
   op?: string;
+  errorCode?: string;
+  bytesSent = 0;
   readonly #baseLog: Logger;
   #log: Logger | undefined;
   #query: URLSearchParams | undefined;
