@@ -55,13 +55,13 @@ test('the admin API refuses non-admin users with AccessDenied', async () => {
 
 test('coffer admin user create|list|delete drives the admin API', async () => {
   const env = { ...process.env, COFFER_ENDPOINT: c.endpoint, COFFER_ROOT_ACCESS_KEY: ROOT_ACCESS_KEY, COFFER_ROOT_SECRET_KEY: ROOT_SECRET_KEY };
-  const created = await run(process.execPath, ['bin/coffer.js', 'admin', 'user', 'create', '--name', 'carol', '--email', 'c@example.com'], { env });
+  const created = await run(process.execPath, ['bin/coffer.js', 'admin', 'user', 'create', '--name', 'carol', '--email', 'c@example.com', '--json'], { env });
   const out = JSON.parse(created.stdout) as { accessKeyId: string };
   assert.match(out.accessKeyId, /^[A-Z0-9]{20}$/);
-  const list = await run(process.execPath, ['bin/coffer.js', 'admin', 'user', 'list'], { env });
+  const list = await run(process.execPath, ['bin/coffer.js', 'admin', 'user', 'list', '--json'], { env });
   assert.match(list.stdout, /"carol"/);
   await run(process.execPath, ['bin/coffer.js', 'admin', 'user', 'delete', 'carol'], { env });
-  const after = await run(process.execPath, ['bin/coffer.js', 'admin', 'user', 'list'], { env });
+  const after = await run(process.execPath, ['bin/coffer.js', 'admin', 'user', 'list', '--json'], { env });
   assert.doesNotMatch(after.stdout, /"carol"/);
 });
 

@@ -60,17 +60,19 @@ export async function listBucketUsage(deps: EngineDeps): Promise<BucketUsageRow[
 }
 
 /**
- * Refuse a write of `bytes` before its body is read when it cannot fit under the bucket's byte
- * quota even after `replaced()` bytes it would free (the version or part it overwrites).
- * Buckets without a quota pay nothing.
+ * Refuse a write of `bytes` before its body is read when it grows the bucket past its byte quota,
+ * counting the `replaced()` bytes it would free (the version or part it overwrites). Buckets
+ * without a quota pay nothing.
  */
 export async function refuseIfOverQuota(deps: EngineDeps, bucket: BucketRecord, bytes: number, replaced: () => Promise<number>): Promise<void> {
   const quota = bucket.config.quota;
   if (quota === undefined) return;
   const [usage, uploads] = await Promise.all([deps.meta.getUsage(bucket.name), deps.meta.getUploadUsage(bucket.name)]);
-  const after = usage.bytes + uploads.bytes + bytes;
-  if (after <= quota.hardQuotaBytes) return;
-  if (after - (await replaced()) > quota.hardQuotaBytes) throw new S3Error('VaultQuotaExceeded', { fields: { BucketName: bucket.name } });
+  const used = usage.bytes + uploads.bytes;
+  if (used + bytes <= quota.hardQuotaBytes) return;
+  // As the transaction decides: only a write that grows the bucket is refused.
+  const growth = bytes - (await replaced());
+  if (growth > 0 && used + growth > quota.hardQuotaBytes) throw new S3Error('VaultQuotaExceeded', { fields: { BucketName: bucket.name } });
 }
 
 /** The bucket through the cache, or NoSuchBucket. */
