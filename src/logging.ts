@@ -49,7 +49,7 @@ function paint(color: boolean, code: number, text: string): string {
 
 /**
  * One pino JSON line as one readable line. A request:
- * `12:03:04.567 200 PutObject PUT /photos/cat.jpg in=4.0 KiB out=0 B 3 ms key=AKID id=1A2B… bucket=…`
+ * `12:03:04.567 200 PutObject PUT /photos/cat.jpg in=4.0 KiB out=0 B 3 ms akid=AKID id=1A2B… bucket=…`
  * Anything else: `12:03:04.567 WARN message key=value …`, an error's stack on the lines after.
  */
 export function formatLogLine(line: string, color = false): string {
@@ -65,7 +65,7 @@ export function formatLogLine(line: string, color = false): string {
     const statusText = paint(color, status >= 500 ? 31 : status >= 400 ? 33 : 32, String(status));
     const head = [time, statusText, o.code ?? '', o.op ?? '-', o.method ?? '', o.path ?? ''].filter((s) => s !== '').join(' ');
     const sizes = `in=${formatBytes(Number(o.bytesIn ?? 0))} out=${formatBytes(Number(o.bytesOut ?? 0))} ${o.ms ?? 0} ms`;
-    const who = `key=${(o.accessKeyId as string | undefined) ?? '-'} id=${o.reqId as string}`;
+    const who = `akid=${(o.accessKeyId as string | undefined) ?? '-'} id=${o.reqId as string}`;
     const rest = pairs(o, REQUEST_FIELDS);
     return `${head} ${sizes} ${who}${rest ? ` ${rest}` : ''}\n`;
   }
