@@ -53,7 +53,7 @@ function newKeyPair(input: { accessKeyId?: string; secretAccessKey?: string }): 
 }
 
 export async function createUser(deps: EngineDeps, input: CreateUserInput): Promise<CreatedUser> {
-  if (!NAME.test(input.name)) throw new UserError(400, 'name must be 1-64 characters of letters, digits and ._@+=,-');
+  if (!NAME.test(input.name)) throw new UserError(400, 'name must be 1-64 characters of letters, digits and ._@+=,-', 'InvalidUserName');
   const { accessKeyId, secretAccessKey } = newKeyPair(input);
   const now = Date.now();
   const user: UserRecord = {
@@ -64,8 +64,8 @@ export async function createUser(deps: EngineDeps, input: CreateUserInput): Prom
     createdAt: now,
   };
   await deps.meta.transaction(async (tx) => {
-    if (await tx.getUserByName(user.name)) throw new UserError(409, `user ${user.name} already exists`);
-    if (await tx.getAccessKey(accessKeyId)) throw new UserError(409, 'access key id already in use');
+    if (await tx.getUserByName(user.name)) throw new UserError(409, `user ${user.name} already exists`, 'UserAlreadyExists');
+    if (await tx.getAccessKey(accessKeyId)) throw new UserError(409, 'access key id already in use', 'AccessKeyInUse');
     await tx.createUser(user);
     await tx.createAccessKey({ accessKeyId, secretAccessKey, userId: user.id, createdAt: now });
   });
@@ -76,8 +76,8 @@ export async function createUser(deps: EngineDeps, input: CreateUserInput): Prom
 export async function deleteUser(deps: EngineDeps, name: string): Promise<void> {
   await deps.meta.transaction(async (tx) => {
     const user = await tx.getUserByName(name);
-    if (!user) throw new UserError(404, `no user ${name}`);
-    if ((await tx.countBuckets(user.id)) > 0) throw new UserError(409, `user ${name} still owns buckets`);
+    if (!user) throw new UserError(404, `no user ${name}`, 'NoSuchUser');
+    if ((await tx.countBuckets(user.id)) > 0) throw new UserError(409, `user ${name} still owns buckets`, 'UserOwnsBuckets');
     await tx.deleteUser(user.id);
   });
   deps.cache.credentials.clear();
