@@ -94,29 +94,37 @@ export class CofferMetrics implements RequestObserver {
   }
 
   private usageGauges(bucketLabels: boolean, registers: Registry[]): void {
-    const labelNames = bucketLabels ? ['bucket'] : [];
-    const bytes = new Gauge({ name: 'coffer_bucket_bytes', help: 'Bytes of object versions stored', labelNames, registers });
-    const objects = new Gauge({ name: 'coffer_bucket_objects', help: 'Object versions stored (delete markers not counted)', labelNames, registers });
-    const uploadBytes = new Gauge({ name: 'coffer_bucket_incomplete_upload_bytes', help: 'Bytes of parts of unfinished multipart uploads', labelNames, registers });
-    const quotaBytes = new Gauge({ name: 'coffer_bucket_quota_bytes', help: 'Hard quota in bytes of buckets that have one', labelNames, registers });
-    const quotaObjects = new Gauge({ name: 'coffer_bucket_quota_objects', help: 'Object limit of buckets that have one', labelNames, registers });
-    const buckets = new Gauge({ name: 'coffer_buckets', help: 'Buckets', registers });
-    const withQuota = new Gauge({ name: 'coffer_buckets_with_quota', help: 'Buckets with a hard quota', registers });
-    const overQuota = new Gauge({ name: 'coffer_buckets_at_quota', help: 'Buckets whose usage has reached a limit of their quota', registers });
-    const all = [bytes, objects, uploadBytes, quotaBytes, quotaObjects, buckets, withQuota, overQuota];
-    // One read of the store per scrape, made by whichever of these is collected first.
+    // prom-client collects every metric of a scrape at once: the first gauge collected starts
+    // one read of the store, the others wait for that same read.
     let reading: Promise<void> | undefined;
+    const collect = async (): Promise<void> => {
+      reading ??= read().finally(() => {
+        setImmediate(() => {
+          reading = undefined;
+        });
+      });
+      await reading;
+    };
+    const gauge = (name: string, help: string, labelled = bucketLabels): Gauge => new Gauge({ name, help, labelNames: labelled ? ['bucket'] : [], registers, collect });
+    const bytes = gauge('coffer_bucket_bytes', 'Bytes of object versions stored');
+    const objects = gauge('coffer_bucket_objects', 'Object versions stored (delete markers not counted)');
+    const uploadBytes = gauge('coffer_bucket_incomplete_upload_bytes', 'Bytes of parts of unfinished multipart uploads');
+    const quotaBytes = gauge('coffer_bucket_quota_bytes', 'Hard quota in bytes of buckets that have one');
+    const quotaObjects = gauge('coffer_bucket_quota_objects', 'Object limit of buckets that have one');
+    const buckets = gauge('coffer_buckets', 'Buckets', false);
+    const withQuota = gauge('coffer_buckets_with_quota', 'Buckets with a hard quota', false);
+    const atQuota = gauge('coffer_buckets_at_quota', 'Buckets whose usage has reached a limit of their quota', false);
     const read = async (): Promise<void> => {
       const rows = (await this.sources?.usage()) ?? [];
-      for (const g of all) g.reset();
-      let atQuota = 0;
+      for (const g of [bytes, objects, uploadBytes, quotaBytes, quotaObjects]) g.reset();
+      let full = 0;
       let quotas = 0;
       const totals = { bytes: 0, objects: 0, uploads: 0, quotaBytes: 0, quotaObjects: 0 };
       for (const r of rows) {
         const q = r.quota;
         if (q) {
           quotas++;
-          if (r.usage.bytes + r.uploads.bytes >= q.hardQuotaBytes || (q.maxObjects !== undefined && r.usage.objectCount >= q.maxObjects)) atQuota++;
+          if (r.usage.bytes + r.uploads.bytes >= q.hardQuotaBytes || (q.maxObjects !== undefined && r.usage.objectCount >= q.maxObjects)) full++;
         }
         if (bucketLabels) {
           const l = { bucket: r.bucket };
@@ -141,18 +149,8 @@ export class CofferMetrics implements RequestObserver {
       }
       buckets.set(rows.length);
       withQuota.set(quotas);
-      overQuota.set(atQuota);
+      atQuota.set(full);
     };
-    // prom-client collects each metric in turn; the first starts the read, the rest await it.
-    const collect = async (): Promise<void> => {
-      reading ??= read().finally(() => {
-        setImmediate(() => {
-          reading = undefined;
-        });
-      });
-      await reading;
-    };
-    for (const g of all) (g as unknown as { collect?: () => Promise<void> }).collect = collect;
   }
 
   private series(operation: string): OperationSeries {
