@@ -158,6 +158,28 @@ test('an announced Content-Length that cannot fit is refused before the body: no
   assert.equal((await usage(b)).bytes, 0);
 });
 
+test('an UploadPart whose announced size cannot fit is refused before its body: no 100 Continue', async () => {
+  const b = await newBucketRaw(c.endpoint, 'quota');
+  await setQuota(b, { hardQuotaBytes: 1000 });
+  const id = await mpu.createUpload(b, 'mp');
+  const query = { partNumber: '1', uploadId: id };
+  const headers = await signHeaders(c.endpoint, {
+    method: 'PUT',
+    path: objectPath(b, 'mp'),
+    query,
+    headers: { 'content-length': String(6 * 1024 * 1024), expect: '100-continue' },
+    payloadHash: 'UNSIGNED-PAYLOAD',
+  });
+  const ex = openExchange(c.endpoint, 'PUT', `${objectPath(b, 'mp')}?partNumber=1&uploadId=${encodeURIComponent(id)}`, headers);
+  const r = await Promise.race([ex.response, delay(5000)]);
+  ex.destroy();
+  assert.ok(r, 'answered without the body');
+  assert.equal(r.status, 507);
+  assert.equal(r.code, 'VaultQuotaExceeded');
+  assert.equal(ex.continued, false);
+  assert.deepEqual((await usage(b)).incompleteUploads, { parts: 0, bytes: 0 });
+});
+
 test('16 racing uploads that together exceed the quota never take the bucket past it', async () => {
   const b = await newBucketRaw(c.endpoint, 'quota');
   const size = 96 * 1024;
