@@ -163,4 +163,7 @@ test('an unknown command or a missing argument prints the usage and exits 2', as
   assert.match(missing.stderr, /missing the access key id: coffer admin key delete USER ACCESS_KEY_ID/);
   const badOption = await admin(['user', 'list', '--bogus']);
   assert.equal(badOption.code, 2);
+  const help = await admin(['--help']);
+  assert.equal(help.code, 0);
+  assert.match(help.stdout, /^ {2}coffer admin quota set BUCKET --bytes SIZE \[--objects N\]$/m);
 });

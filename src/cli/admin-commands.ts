@@ -298,6 +298,7 @@ export async function runAdmin(
   commands: CommandTable = ADMIN_COMMANDS,
 ): Promise<void> {
   const [resource, ...rest] = argv;
+  if (resource === 'help' || resource === '--help' || resource === '-h') return print(adminUsage(commands));
   const actions = resource === undefined ? undefined : commands[resource];
   if (!actions) throw new CliError(`${resource === undefined ? 'what to do?' : `unknown command '${resource}'`}\n${adminUsage(commands)}`, 2);
   // A table whose only action is '' takes its first argument as an argument (usage BUCKET).
