@@ -5,7 +5,7 @@ import { createLogger, formatBytes, formatLogLine } from './logging.js';
 
 const TIME = Date.UTC(2026, 11, 7, 14, 3, 4, 567);
 
-test('a request line reads: time, status, error code, operation, method and path, bytes, milliseconds, key and request id', () => {
+test('a request line reads: time, status, error code, operation, method and path, bytes, milliseconds, access key and request id, then the rest', () => {
   const line = JSON.stringify({
     level: 30,
     time: TIME,
@@ -14,7 +14,6 @@ test('a request line reads: time, status, error code, operation, method and path
     reqId: '1A2B3C4D00000001',
     op: 'GetObject',
     method: 'GET',
-    path: '/photos/cat.jpg',
     bucket: 'photos',
     key: 'cat.jpg',
     status: 404,
@@ -23,19 +22,25 @@ test('a request line reads: time, status, error code, operation, method and path
     bytesOut: 310,
     ms: 3,
     accessKeyId: 'AKID',
+    requester: 'alice',
+    remoteIp: '10.0.0.7',
     msg: 'request',
   });
-  assert.equal(formatLogLine(line), '14:03:04.567 404 NoSuchKey GetObject GET /photos/cat.jpg in=0 B out=310 B 3 ms akid=AKID id=1A2B3C4D00000001 bucket=photos key=cat.jpg\n');
+  assert.equal(
+    formatLogLine(line),
+    '14:03:04.567 404 NoSuchKey GetObject GET /photos/cat.jpg in=0 B out=310 B 3 ms akid=AKID id=1A2B3C4D00000001 requester=alice remoteIp=10.0.0.7\n',
+  );
 });
 
-test('an unsigned request shows key=-, and colours only when asked', () => {
+test('an unsigned request shows akid=-, a service request the path /, and colours only when asked', () => {
   const line = JSON.stringify({
     level: 30,
     time: TIME,
     reqId: 'R',
     op: 'PutObject',
     method: 'PUT',
-    path: '/b/k',
+    bucket: 'b',
+    key: 'k',
     status: 200,
     bytesIn: 5 * 1024 * 1024,
     bytesOut: 0,
@@ -44,6 +49,20 @@ test('an unsigned request shows key=-, and colours only when asked', () => {
   });
   assert.equal(formatLogLine(line), '14:03:04.567 200 PutObject PUT /b/k in=5.0 MiB out=0 B 12 ms akid=- id=R\n');
   assert.match(formatLogLine(line, true), /\x1b\[32m200\x1b\[0m/);
+  const service = JSON.stringify({
+    level: 30,
+    time: TIME,
+    reqId: 'S',
+    op: 'ListBuckets',
+    method: 'GET',
+    status: 200,
+    bytesIn: 0,
+    bytesOut: 99,
+    ms: 1,
+    accessKeyId: 'AKID',
+    msg: 'request',
+  });
+  assert.equal(formatLogLine(service), '14:03:04.567 200 ListBuckets GET / in=0 B out=99 B 1 ms akid=AKID id=S\n');
 });
 
 test('other lines read: time, level, message, fields, and an error stack indented below', () => {

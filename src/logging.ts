@@ -14,7 +14,7 @@ export interface LogTarget {
 const LEVEL_NAMES: Record<number, string> = { 10: 'TRACE', 20: 'DEBUG', 30: 'INFO', 40: 'WARN', 50: 'ERROR', 60: 'FATAL' };
 
 /** Fields of the access log line shown in its own layout, not as key=value. */
-const REQUEST_FIELDS = new Set(['level', 'time', 'pid', 'hostname', 'msg', 'reqId', 'op', 'method', 'path', 'status', 'code', 'bytesIn', 'bytesOut', 'ms', 'accessKeyId']);
+const REQUEST_FIELDS = new Set(['level', 'time', 'pid', 'hostname', 'msg', 'reqId', 'op', 'method', 'bucket', 'key', 'status', 'code', 'bytesIn', 'bytesOut', 'ms', 'accessKeyId']);
 const OTHER_SKIPPED = new Set(['level', 'time', 'pid', 'hostname', 'msg', 'err']);
 
 export function formatBytes(n: number): string {
@@ -49,7 +49,7 @@ function paint(color: boolean, code: number, text: string): string {
 
 /**
  * One pino JSON line as one readable line. A request:
- * `12:03:04.567 200 PutObject PUT /photos/cat.jpg in=4.0 KiB out=0 B 3 ms akid=AKID id=1A2B… bucket=…`
+ * `12:03:04.567 200 PutObject PUT /photos/cat.jpg in=4.0 KiB out=0 B 3 ms akid=AKID id=1A2B… requester=alice …`
  * Anything else: `12:03:04.567 WARN message key=value …`, an error's stack on the lines after.
  */
 export function formatLogLine(line: string, color = false): string {
@@ -63,7 +63,9 @@ export function formatLogLine(line: string, color = false): string {
   if (o.msg === 'request' && typeof o.status === 'number') {
     const status = o.status;
     const statusText = paint(color, status >= 500 ? 31 : status >= 400 ? 33 : 32, String(status));
-    const head = [time, statusText, o.code ?? '', o.op ?? '-', o.method ?? '', o.path ?? ''].filter((s) => s !== '').join(' ');
+    // The path as S3 names the target: /bucket/key, / for the service.
+    const path = o.bucket === undefined ? '/' : `/${o.bucket as string}${o.key === undefined ? '' : `/${o.key as string}`}`;
+    const head = [time, statusText, o.code ?? '', o.op ?? '-', o.method ?? '', path].filter((s) => s !== '').join(' ');
     const sizes = `in=${formatBytes(Number(o.bytesIn ?? 0))} out=${formatBytes(Number(o.bytesOut ?? 0))} ${o.ms ?? 0} ms`;
     const who = `akid=${(o.accessKeyId as string | undefined) ?? '-'} id=${o.reqId as string}`;
     const rest = pairs(o, REQUEST_FIELDS);

@@ -17,7 +17,7 @@ import { waitFor } from './helpers/child.js';
 const BIN = fileURLToPath(new URL('../../bin/coffer.js', import.meta.url));
 
 /** A Coffer whose log lines (format and level as given) are collected. */
-async function loggedCoffer(t: import('node:test').TestContext, env: Record<string, string>): Promise<{ endpoint: string; lines: string[]; userId: string }> {
+async function loggedCoffer(t: import('node:test').TestContext, env: Record<string, string>): Promise<{ endpoint: string; lines: string[] }> {
   const dataDir = await mkdtemp(join(tmpdir(), 'coffer-test-'));
   const config = loadConfig({ COFFER_ADDRESS: '127.0.0.1:0', COFFER_DATA_DIR: dataDir, COFFER_ROOT_ACCESS_KEY: ROOT_ACCESS_KEY, COFFER_ROOT_SECRET_KEY: ROOT_SECRET_KEY, ...env });
   const lines: string[] = [];
@@ -26,12 +26,11 @@ async function loggedCoffer(t: import('node:test').TestContext, env: Record<stri
     await server.close();
     await rm(dataDir, { recursive: true, force: true });
   });
-  const root = await server.engine.lookupAccessKey(ROOT_ACCESS_KEY);
-  return { endpoint: server.endpoint, lines, userId: root!.user.id };
+  return { endpoint: server.endpoint, lines };
 }
 
 test('each request logs one JSON access-log line with bucket, key, operation, status, error code, bytes, time, request id and requester', async (t) => {
-  const { endpoint, lines, userId } = await loggedCoffer(t, { COFFER_LOG_FORMAT: 'json' });
+  const { endpoint, lines } = await loggedCoffer(t, { COFFER_LOG_FORMAT: 'json' });
   const b = bucketName('log');
   assert.equal((await rawRequest(endpoint, { method: 'PUT', path: `/${b}` })).status, 200);
   const put = await rawRequest(endpoint, { method: 'PUT', path: `/${b}/dir/k%20ey`, body: 'hello' });
@@ -48,12 +47,11 @@ test('each request logs one JSON access-log line with bucket, key, operation, st
   assert.equal(p.bucket, b);
   assert.equal(p.key, 'dir/k ey');
   assert.equal(p.method, 'PUT');
-  assert.equal(p.path, `/${b}/dir/k%20ey`);
   assert.equal(p.status, 200);
   assert.equal(p.code, undefined);
   assert.equal(p.bytesIn, 5);
   assert.equal(p.bytesOut, 0);
-  assert.equal(p.requester, userId);
+  assert.equal(p.requester, 'root');
   assert.equal(p.accessKeyId, ROOT_ACCESS_KEY);
   assert.equal(p.remoteIp, '127.0.0.1');
   assert.equal(typeof p.time, 'number');
@@ -63,7 +61,6 @@ test('each request logs one JSON access-log line with bucket, key, operation, st
   assert.equal(m.status, 404);
   assert.equal(m.code, 'NoSuchKey');
   assert.equal(m.bytesOut, Buffer.byteLength(missing.body));
-  assert.equal(m.userAgent, 'log-test/1.0');
   // The query, where a presigned URL keeps its signature, is never logged.
   assert.ok(!lines.some((l) => l.includes('secret-looking')));
 });
@@ -78,7 +75,9 @@ test('COFFER_LOG_FORMAT=pretty writes one readable line per request; COFFER_LOG_
   const putLine = lines.find((l) => l.includes(put.headers['x-amz-request-id'] as string));
   assert.match(
     putLine!,
-    new RegExp(`^\\d\\d:\\d\\d:\\d\\d\\.\\d{3} 200 PutObject PUT /${b}/k in=5 B out=0 B \\d+ ms akid=${ROOT_ACCESS_KEY} id=[0-9A-F]{16} bucket=${b} key=k .*\\n$`),
+    new RegExp(
+      `^\\d\\d:\\d\\d:\\d\\d\\.\\d{3} 200 PutObject PUT /${b}/k in=5 B out=0 B \\d+ ms akid=${ROOT_ACCESS_KEY} id=[0-9A-F]{16} requester=root remoteIp=127\\.0\\.0\\.1\\n$`,
+    ),
   );
   const missLine = lines.find((l) => l.includes(missing.headers['x-amz-request-id'] as string));
   assert.match(missLine!, new RegExp(`^\\d\\d:\\d\\d:\\d\\d\\.\\d{3} 404 NoSuchKey GetObject GET /${b}/nope in=0 B out=\\d+ B \\d+ ms akid=${ROOT_ACCESS_KEY} id=`));

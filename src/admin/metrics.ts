@@ -1,12 +1,13 @@
 // Prometheus metrics (prom-client), one registry per server. Per request the edge hands over one
-// outcome and the work is a few additions on children cached per operation, so the hot path
-// pays no label hashing; what can be read when scraped (requests in flight, bucket usage and
-// quotas) is read then, not kept up to date per request. Label values are bounded: S3 operation
-// names, status classes, error codes from the table, job names; a bucket name only with
-// COFFER_METRICS_BUCKET_LABELS=on.
+// outcome and the work is a few additions to plain numbers kept per operation (plain-metrics.ts),
+// turned into series when scraped; what can be read when scraped (requests in flight, bucket
+// usage and quotas) is read then, not kept up to date per request. Label values are bounded: S3
+// operation names, status classes, error codes from the table, job names; a bucket name only
+// with COFFER_METRICS_BUCKET_LABELS=on.
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import type { BucketUsageRow } from '../meta/types.js';
 import type { RequestObserver, RequestOutcome } from '../http/server.js';
+import { Buckets, registerComputed } from './plain-metrics.js';
 
 /** Request latencies: from a millisecond (a small GET) to minutes (a large upload). */
 const REQUEST_BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300];
@@ -15,12 +16,13 @@ const SYNC_BUCKETS = [0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025
 
 const STATUS_CLASSES = ['1xx', '2xx', '3xx', '4xx', '5xx'] as const;
 
-interface OperationSeries {
+/** What the requests of one operation came to. */
+class OperationStats {
   /** By status class: 1xx … 5xx. */
-  requests: Array<{ inc(): void }>;
-  duration: { observe(v: number): void };
-  received: { inc(v: number): void };
-  sent: { inc(v: number): void };
+  readonly requests = [0, 0, 0, 0, 0];
+  received = 0;
+  sent = 0;
+  readonly duration = new Buckets(REQUEST_BUCKETS);
 }
 
 export interface MetricsSources {
@@ -32,41 +34,58 @@ export interface MetricsSources {
 
 export class CofferMetrics implements RequestObserver {
   readonly registry = new Registry();
-  private readonly requests: Counter<'operation' | 'status_class'>;
-  private readonly duration: Histogram<'operation'>;
-  private readonly received: Counter<'operation'>;
-  private readonly sent: Counter<'operation'>;
-  private readonly errors: Counter<'code'>;
-  private readonly shedTotal: Counter;
-  private readonly rateLimited: Counter;
-  private readonly transactions: Histogram;
-  private readonly blobSyncs: Histogram;
+  private readonly operations = new Map<string, OperationStats>();
+  private readonly errors = new Map<string, number>();
+  private shedCount = 0;
+  private rateLimitedCount = 0;
+  private readonly transactions = new Buckets(SYNC_BUCKETS);
+  private readonly blobSyncs = new Buckets(SYNC_BUCKETS);
   private readonly jobRuns: Counter<'job' | 'outcome'>;
   private readonly jobDuration: Histogram<'job'>;
-  private readonly perOperation = new Map<string, OperationSeries>();
   private sources: MetricsSources | undefined;
 
   constructor(options: { bucketLabels: boolean }) {
     const registers = [this.registry];
     collectDefaultMetrics({ register: this.registry });
-    this.requests = new Counter({
-      name: 'coffer_requests_total',
-      help: 'Requests answered, by S3 operation and status class',
-      labelNames: ['operation', 'status_class'],
-      registers,
-    });
-    this.duration = new Histogram({
-      name: 'coffer_request_duration_seconds',
-      help: 'Time from a request arriving to its response sent, by S3 operation',
-      labelNames: ['operation'],
-      buckets: REQUEST_BUCKETS,
-      registers,
-    });
-    this.received = new Counter({ name: 'coffer_received_bytes_total', help: 'Request body bytes received, by S3 operation', labelNames: ['operation'], registers });
-    this.sent = new Counter({ name: 'coffer_sent_bytes_total', help: 'Response body bytes sent, by S3 operation', labelNames: ['operation'], registers });
-    this.errors = new Counter({ name: 'coffer_errors_total', help: 'Error responses, by S3 error code', labelNames: ['code'], registers });
-    this.shedTotal = new Counter({ name: 'coffer_requests_shed_total', help: 'Requests refused with ServiceUnavailable past COFFER_MAX_INFLIGHT', registers });
-    this.rateLimited = new Counter({ name: 'coffer_requests_rate_limited_total', help: 'Requests refused with SlowDown past COFFER_RATE_LIMIT', registers });
+    const perOperation = (f: (op: string, s: OperationStats) => Array<{ value: number; labels?: Record<string, string>; metricName?: string }>) => () =>
+      [...this.operations].flatMap(([op, s]) => f(op, s));
+    registerComputed(
+      this.registry,
+      'coffer_requests_total',
+      'Requests answered, by S3 operation and status class',
+      'counter',
+      perOperation((operation, s) => s.requests.flatMap((value, i) => (value > 0 ? [{ value, labels: { operation, status_class: STATUS_CLASSES[i]! } }] : []))),
+    );
+    registerComputed(
+      this.registry,
+      'coffer_request_duration_seconds',
+      'Time from a request arriving to its response sent, by S3 operation',
+      'histogram',
+      perOperation((operation, s) => s.duration.exposed('coffer_request_duration_seconds', { operation })),
+    );
+    registerComputed(
+      this.registry,
+      'coffer_received_bytes_total',
+      'Request body bytes received, by S3 operation',
+      'counter',
+      perOperation((operation, s) => [{ value: s.received, labels: { operation } }]),
+    );
+    registerComputed(
+      this.registry,
+      'coffer_sent_bytes_total',
+      'Response body bytes sent, by S3 operation',
+      'counter',
+      perOperation((operation, s) => [{ value: s.sent, labels: { operation } }]),
+    );
+    registerComputed(this.registry, 'coffer_errors_total', 'Error responses, by S3 error code', 'counter', () =>
+      [...this.errors].map(([code, value]) => ({ value, labels: { code } })),
+    );
+    registerComputed(this.registry, 'coffer_requests_shed_total', 'Requests refused with ServiceUnavailable past COFFER_MAX_INFLIGHT', 'counter', () => [
+      { value: this.shedCount },
+    ]);
+    registerComputed(this.registry, 'coffer_requests_rate_limited_total', 'Requests refused with SlowDown past COFFER_RATE_LIMIT', 'counter', () => [
+      { value: this.rateLimitedCount },
+    ]);
     const self = this;
     new Gauge({
       name: 'coffer_requests_in_flight',
@@ -76,13 +95,16 @@ export class CofferMetrics implements RequestObserver {
         this.set(self.sources?.inflight() ?? 0);
       },
     });
-    this.transactions = new Histogram({
-      name: 'coffer_meta_transaction_duration_seconds',
-      help: 'Metadata transactions, from being asked for to durable (group commit and WAL fsync included)',
-      buckets: SYNC_BUCKETS,
-      registers,
-    });
-    this.blobSyncs = new Histogram({ name: 'coffer_blob_fsync_duration_seconds', help: 'The final fdatasync of each blob written', buckets: SYNC_BUCKETS, registers });
+    registerComputed(
+      this.registry,
+      'coffer_meta_transaction_duration_seconds',
+      'Metadata transactions, from being asked for to durable (group commit and WAL fsync included)',
+      'histogram',
+      () => this.transactions.exposed('coffer_meta_transaction_duration_seconds', {}),
+    );
+    registerComputed(this.registry, 'coffer_blob_fsync_duration_seconds', 'The final fdatasync of each blob written', 'histogram', () =>
+      this.blobSyncs.exposed('coffer_blob_fsync_duration_seconds', {}),
+    );
     this.jobRuns = new Counter({ name: 'coffer_job_runs_total', help: 'Background job runs, by job and outcome', labelNames: ['job', 'outcome'], registers });
     this.jobDuration = new Histogram({ name: 'coffer_job_duration_seconds', help: 'Background job run time, by job', labelNames: ['job'], buckets: REQUEST_BUCKETS, registers });
     this.usageGauges(options.bucketLabels, registers);
@@ -153,35 +175,25 @@ export class CofferMetrics implements RequestObserver {
     };
   }
 
-  private series(operation: string): OperationSeries {
-    let s = this.perOperation.get(operation);
-    if (!s) {
-      s = {
-        requests: STATUS_CLASSES.map((c) => this.requests.labels(operation, c)),
-        duration: this.duration.labels(operation),
-        received: this.received.labels(operation),
-        sent: this.sent.labels(operation),
-      };
-      this.perOperation.set(operation, s);
-    }
-    return s;
-  }
-
   requestDone(o: RequestOutcome): void {
-    const s = this.series(o.operation);
+    let s = this.operations.get(o.operation);
+    if (s === undefined) {
+      s = new OperationStats();
+      this.operations.set(o.operation, s);
+    }
     const cls = Math.floor(o.status / 100) - 1;
-    s.requests[cls >= 0 && cls < 5 ? cls : 4]!.inc();
+    s.requests[cls >= 0 && cls < 5 ? cls : 4]!++;
     s.duration.observe(o.seconds);
-    if (o.bytesReceived > 0) s.received.inc(o.bytesReceived);
-    if (o.bytesSent > 0) s.sent.inc(o.bytesSent);
+    s.received += o.bytesReceived;
+    s.sent += o.bytesSent;
     if (o.errorCode !== undefined) {
-      this.errors.labels(o.errorCode).inc();
-      if (o.errorCode === 'SlowDown') this.rateLimited.inc();
+      this.errors.set(o.errorCode, (this.errors.get(o.errorCode) ?? 0) + 1);
+      if (o.errorCode === 'SlowDown') this.rateLimitedCount++;
     }
   }
 
   shed(): void {
-    this.shedTotal.inc();
+    this.shedCount++;
   }
 
   transaction(seconds: number): void {

@@ -77,19 +77,18 @@ function bodyBytesReceived(req: IncomingMessage): number {
 }
 
 /**
- * The access log: one line per request with the fields of S3 server access logs (bucket, key,
- * operation, status, error code, bytes, time, request id, requester, remote IP, user agent).
- * The path goes without its query, which may hold a presigned URL's signature.
+ * The access log: one line per request with the fields of S3 server access logs (time, request
+ * id, operation, bucket, key, status, error code, bytes in and out, total time, requester and its
+ * access key, remote IP). Fields are kept to those: each costs on every request. The query, which
+ * may hold a presigned URL's signature, is never logged.
  * https://docs.aws.amazon.com/AmazonS3/latest/userguide/LogFormat.html
  */
 function logRequest(log: Logger, ctx: RequestContext, bytesReceived: number, ms: number): void {
-  const { req } = ctx;
   log.info(
     {
       reqId: ctx.requestId,
       op: ctx.op,
-      method: req.method,
-      path: ctx.rawPath,
+      method: ctx.req.method,
       bucket: ctx.bucket,
       key: ctx.key,
       status: ctx.res.statusCode,
@@ -97,10 +96,9 @@ function logRequest(log: Logger, ctx: RequestContext, bytesReceived: number, ms:
       bytesIn: bytesReceived,
       bytesOut: ctx.bytesSent,
       ms,
-      requester: ctx.user?.id,
+      requester: ctx.user?.name,
       accessKeyId: ctx.auth?.credential?.accessKeyId,
-      remoteIp: req.socket.remoteAddress,
-      userAgent: req.headers['user-agent'],
+      remoteIp: ctx.req.socket.remoteAddress,
     },
     'request',
   );
