@@ -23,6 +23,7 @@ import { serve } from './http/server.js';
 import type { Listeners } from './http/server.js';
 import { startUploadExpiry } from './jobs/expire-uploads.js';
 import { BLOB_GC_MIN_AGE_MS, startBlobCollection } from './jobs/collect-blobs.js';
+import { LocalKeyring } from './crypto/keyring.js';
 
 export interface CofferServer {
   engine: Engine;
@@ -56,7 +57,13 @@ export async function startCoffer(config: Config, log: Logger = pino({ level: co
   const meta: MetadataStore = SqliteStore.open(config.dataDir);
   const blobs = new FsBlobStore(config.dataDir, { minFreeBytes: config.minFreeBytes });
   const { othersAlive } = await blobs.init();
+  // SSE keys: COFFER_MASTER_KEY / COFFER_KMS_KEYS and the key file in the data dir.
+  const keyring = await LocalKeyring.open({ dataDir: config.dataDir, masterKeys: config.masterKeys, kmsKeys: config.kmsKeys }).catch(async (err: Error) => {
+    await meta.close();
+    throw new StartupError(`cannot read or make the SSE key file in ${config.dataDir}: ${err.message}`);
+  });
   const engine = new Engine({
+    keys: { master: keyring, kms: keyring },
     meta,
     blobs,
     cache: createEngineCache(),

@@ -27,6 +27,8 @@ test('with nothing set, every setting has its documented default', () => {
     minFreeBytes: 64 * 1024 * 1024,
     sigV2: false,
     logLevel: 'info',
+    masterKeys: undefined,
+    kmsKeys: new Map(),
   } satisfies Config);
 });
 

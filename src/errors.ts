@@ -125,11 +125,13 @@ export const EXTRA_ERROR_ROWS = [
   { code: 'InvalidPartNumber', status: 416, message: 'The requested partnumber is not satisfiable' },
   { code: 'InvalidStorageClass', status: 400, message: 'The storage class you specified is not valid' },
   { code: 'InvalidTag', status: 400, message: 'The tag provided was not a valid tag.' },
+  { code: 'KMS.NotFoundException', status: 400, message: 'Invalid keyId' },
   { code: 'MalformedTrailerError', status: 400, message: 'The request contained trailing data that was not well-formed or did not conform to our published schema.' },
   { code: 'MissingSecurityHeader', status: 400, message: 'Your request was missing a required header.' },
   { code: 'NoSuchTagSet', status: 404, message: 'The TagSet does not exist' },
   { code: 'NoSuchVersion', status: 404, message: 'The specified version does not exist.' },
   { code: 'NotModified', status: 304, message: 'Not Modified' },
+  { code: 'ServerSideEncryptionConfigurationNotFoundError', status: 404, message: 'The server side encryption configuration was not found' },
   { code: 'TooManyParts', status: 400, message: 'You have attempted to upload more parts than allowed.' },
   { code: 'XAmzContentSHA256Mismatch', status: 400, message: "The provided 'x-amz-content-sha256' header does not match what was computed." },
 ] as const satisfies readonly ErrorRow[];

@@ -8,6 +8,7 @@ import { UserError } from '../engine/users.js';
 import { authorize } from '../auth/authorize.js';
 import { principalOf, requestFacts } from '../http/request-facts.js';
 import { readWholeBody } from '../http/body.js';
+import { handleKeysAdmin } from './keys.js';
 
 /** The admin API as one resource: an admin user may do everything in it, anyone else nothing. */
 const ADMIN_ARN = 'arn:coffer:admin';
@@ -113,6 +114,8 @@ export async function handleAdmin(ctx: RequestContext, verifier: SigV4Verifier, 
       await ctx.engine.deleteUser(rest[1]!);
       return { status: 204 };
     }
+    const keys = await handleKeysAdmin(ctx, rest, method);
+    if (keys) return keys;
   } catch (err) {
     if (err instanceof UserError) return json(err.status, { error: err.message });
     throw err;

@@ -36,6 +36,8 @@ export const ACTIONS: Readonly<Record<string, ActionSpec>> = {
   's3:GetBucketVersioning': { on: ['bucket'] },
   's3:GetBucketTagging': { on: ['bucket'] },
   's3:PutBucketTagging': { on: ['bucket'] },
+  's3:GetEncryptionConfiguration': { on: ['bucket'] },
+  's3:PutEncryptionConfiguration': { on: ['bucket'] },
   's3:GetObject': { on: ['object'] },
   's3:GetObjectVersion': { on: ['object'] },
   's3:GetObjectAttributes': { on: ['object'] },

@@ -5,6 +5,7 @@ import { request as httpsRequest } from 'node:https';
 import { ALGORITHM, canonicalHeaders, canonicalQuery, canonicalUri, deriveSigningKey, hmac, sha256Hex } from '../auth/canonical.js';
 import { formatAmzDate } from '../auth/parse.js';
 import type { Env } from '../config.js';
+import { runKeysAdmin } from './admin-keys.js';
 
 export interface AdminEndpoint {
   endpoint: string;
@@ -76,7 +77,9 @@ function endpointFromEnv(env: Env): AdminEndpoint {
 
 export async function runAdmin(args: string[], env: Env): Promise<void> {
   const [resource, action, ...rest] = args;
-  if (resource !== 'user' || !action) throw new Error('usage: coffer admin user create|list|delete …');
+  const keys = resource === 'kms' || resource === 'rotate' ? await runKeysAdmin(endpointFromEnv(env), resource, action, rest) : undefined;
+  if (keys) return printResponse(keys);
+  if (resource !== 'user' || !action) throw new Error('usage: coffer admin user create|list|delete …, coffer admin kms create|list, coffer admin rotate');
   const target = endpointFromEnv(env);
   let res: AdminResponse;
   if (action === 'create') {
@@ -101,6 +104,10 @@ export async function runAdmin(args: string[], env: Env): Promise<void> {
   } else {
     throw new Error(`unknown action ${action}`);
   }
+  printResponse(res);
+}
+
+function printResponse(res: AdminResponse): void {
   if (res.body !== undefined) process.stdout.write((typeof res.body === 'string' ? res.body : JSON.stringify(res.body, null, 2)) + '\n');
   if (res.status >= 300) process.exitCode = 1;
 }

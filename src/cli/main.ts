@@ -3,12 +3,14 @@ import { parseArgs } from 'node:util';
 import { loadConfig, ConfigError, StartupError } from '../config.js';
 import { startCoffer } from '../app.js';
 import { runAdmin } from './admin-client.js';
+import { KEYS_USAGE } from './admin-keys.js';
 
 const USAGE = `usage:
   coffer server [--address host:port] [--data-dir dir] [--region r] [--domains a,b] [--sigv2] ...
   coffer admin user create --name NAME [--email E] [--admin] [--access-key-id K --secret-access-key S]
   coffer admin user list
   coffer admin user delete NAME
+${KEYS_USAGE}
 Configuration comes from COFFER_* variables; a flag overrides its variable.`;
 
 /** How long a stop signal waits for requests in progress (systemd and Docker wait 90 and 10 s). */

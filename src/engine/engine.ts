@@ -14,7 +14,9 @@ import * as mpu from './multipart.js';
 import * as mpuList from './multipart-list.js';
 import * as objectTagging from './object-tagging.js';
 import * as bucketTagging from './bucket-tagging.js';
-import type { Tag } from '../meta/types.js';
+import type { BucketEncryption, Tag } from '../meta/types.js';
+import type { SseCustomerKey } from './encryption.js';
+import * as bucketEncryption from './bucket-encryption.js';
 
 export class Engine {
   constructor(readonly deps: EngineDeps) {}
@@ -104,8 +106,8 @@ export class Engine {
   listParts(input: mpuList.ListPartsInput) {
     return mpuList.listParts(this.deps, input);
   }
-  headObject(bucket: string, key: string, versionId?: string) {
-    return read.requireObject(this.deps, bucket, key, versionId);
+  headObject(bucket: string, key: string, versionId?: string, sseCustomer?: SseCustomerKey) {
+    return read.headObject(this.deps, bucket, key, versionId, sseCustomer);
   }
 
   getObjectTagging(input: objectTagging.ObjectTaggingInput) {
@@ -125,6 +127,23 @@ export class Engine {
   }
   deleteBucketTagging(bucket: string) {
     return bucketTagging.putBucketTagging(this.deps, bucket, []);
+  }
+
+  getBucketEncryption(bucket: string) {
+    return bucketEncryption.getBucketEncryption(this.deps, bucket);
+  }
+  putBucketEncryption(bucket: string, config: BucketEncryption | undefined) {
+    return bucketEncryption.putBucketEncryption(this.deps, bucket, config);
+  }
+  /** SSE-S3: a new current master key; the old ones still open what they sealed. */
+  rotateMasterKey() {
+    return this.deps.keys.master.rotate();
+  }
+  createKmsKey(keyId?: string) {
+    return this.deps.keys.kms.createKey(keyId);
+  }
+  listKmsKeys() {
+    return this.deps.keys.kms.listKeys();
   }
 
   collectGarbage(minAgeMs: number) {

@@ -5,7 +5,7 @@ import { randomBytes } from 'node:crypto';
 import { S3Error } from '../errors.js';
 import type { ChecksumAlgorithm } from '../checksums/index.js';
 import type { MetaTx } from '../meta/store.js';
-import type { BucketRecord, ObjectRecord, Tag } from '../meta/types.js';
+import type { BucketRecord, ObjectEncryption, ObjectRecord, Tag } from '../meta/types.js';
 import { checkCopySourceConditions, checkWriteConditions } from './conditions.js';
 import type { ReadConditions, WriteConditions } from './conditions.js';
 import { blobsOf, deleteBlobs } from './deps.js';
@@ -16,6 +16,8 @@ import { copyObjectData, writeObjectData } from './object-data.js';
 import type { WrittenData } from './object-data.js';
 import { requireObject } from './object-read.js';
 import { storedBytesTransform } from './stored-bytes.js';
+import { asksForEncryption, etagOf, newEncryption, openDataKey } from './encryption.js';
+import type { NewEncryption, SseCustomerKey, SseRequest } from './encryption.js';
 import { newObjectRecord } from '../meta/records.js';
 
 export const MAX_KEY_BYTES = 1024;
@@ -44,6 +46,8 @@ export interface PutObjectInput extends ObjectAttributes {
   conditions: WriteConditions;
   /** x-amz-tagging: the new version's tag set. */
   tags?: Tag[];
+  /** The encryption the request asks for (headers, or a POST form's fields); else the bucket's default. */
+  sse?: SseRequest;
 }
 
 export interface PutObjectOutput {
@@ -53,6 +57,8 @@ export interface PutObjectOutput {
   checksumAlgorithm: string | undefined;
   checksums: Partial<Record<ChecksumAlgorithm, string>>;
   lastModified: number;
+  /** The new version's encryption, for the response headers. */
+  encryption: ObjectEncryption | undefined;
 }
 
 /** Make `record` the latest version of its key, inside a transaction. Returns replaced blob ids. */
@@ -99,13 +105,19 @@ async function storeVersion(deps: EngineDeps, bucketName: string, record: Object
   return { versioned };
 }
 
-function recordFrom(input: { bucket: string; key: string; ownerId: string; tags?: Tag[] } & ObjectAttributes, body: WrittenData, algorithm: string | undefined): ObjectRecord {
+function recordFrom(
+  input: { bucket: string; key: string; ownerId: string; tags?: Tag[] } & ObjectAttributes,
+  body: WrittenData,
+  algorithm: string | undefined,
+  sse: NewEncryption | undefined,
+): ObjectRecord {
   return newObjectRecord({
     bucket: input.bucket,
     key: input.key,
     ownerId: input.ownerId,
     size: body.size,
-    etag: body.md5Hex,
+    etag: etagOf(sse?.encryption, { dataKey: sse?.dataKey }, body.md5Hex),
+    encryption: sse?.encryption,
     storageClass: input.storageClass,
     contentHeaders: input.contentHeaders,
     userMetadata: input.userMetadata,
@@ -120,10 +132,11 @@ export async function putObject(deps: EngineDeps, input: PutObjectInput): Promis
   if (input.body.size > deps.limits.maxObjectSizeBytes)
     throw new S3Error('EntityTooLarge', { fields: { ProposedSize: input.body.size, MaxSizeAllowed: deps.limits.maxObjectSizeBytes } });
   // Fail before reading the body when the bucket is missing; the transaction checks again.
-  if (!(await cachedBucket(deps, input.bucket))) throw new S3Error('NoSuchBucket', { fields: { BucketName: input.bucket } });
-  // Nothing sets a new version's encryption yet.
-  const body = await writeObjectData(deps, input.body, { inlineMaxBytes: deps.limits.inlineMaxBytes, transform: storedBytesTransform(undefined) });
-  const record = recordFrom(input, body, input.body.checksumAlgorithm);
+  const bucket = await cachedBucket(deps, input.bucket);
+  if (!bucket) throw new S3Error('NoSuchBucket', { fields: { BucketName: input.bucket } });
+  const sse = await newEncryption(deps.keys, bucket, input.sse);
+  const body = await writeObjectData(deps, input.body, { inlineMaxBytes: deps.limits.inlineMaxBytes, transform: storedBytesTransform({ dataKey: sse?.dataKey }) });
+  const record = recordFrom(input, body, input.body.checksumAlgorithm, sse);
   const { versioned } = await storeVersion(deps, input.bucket, record, input.conditions);
   return {
     etag: record.etag,
@@ -132,6 +145,7 @@ export async function putObject(deps: EngineDeps, input: PutObjectInput): Promis
     checksumAlgorithm: input.body.checksumAlgorithm,
     checksums: body.checksums,
     lastModified: record.lastModified,
+    encryption: record.encryption,
   };
 }
 
@@ -152,6 +166,10 @@ export interface CopyObjectInput {
   storageClassChanged: boolean;
   checksumAlgorithm?: ChecksumAlgorithm;
   signal?: AbortSignal;
+  /** The copy's encryption, as for PutObject: a copy does not take the source's. */
+  sse?: SseRequest;
+  /** x-amz-copy-source-server-side-encryption-customer-*: the key of an SSE-C source. */
+  sourceCustomer?: SseCustomerKey;
 }
 
 export interface CopyObjectOutput extends PutObjectOutput {
@@ -162,11 +180,13 @@ export async function copyObject(deps: EngineDeps, input: CopyObjectInput): Prom
   validateKey(input.key);
   const sourceBucket = await cachedBucket(deps, input.source.bucket);
   if (!sourceBucket) throw new S3Error('NoSuchBucket', { fields: { BucketName: input.source.bucket } });
-  if (!(await cachedBucket(deps, input.bucket))) throw new S3Error('NoSuchBucket', { fields: { BucketName: input.bucket } });
+  const bucket = await cachedBucket(deps, input.bucket);
+  if (!bucket) throw new S3Error('NoSuchBucket', { fields: { BucketName: input.bucket } });
   const source = await requireObject(deps, input.source.bucket, input.source.key, input.source.versionId);
+  const sourceLayers = await openDataKey(deps.keys, source.encryption, input.sourceCustomer, 'copy-source');
   checkCopySourceConditions(source, input.sourceConditions);
   const sameObject = input.source.bucket === input.bucket && input.source.key === input.key;
-  if (sameObject && input.metadataDirective === 'COPY' && !input.storageClassChanged && !input.checksumAlgorithm) {
+  if (sameObject && input.metadataDirective === 'COPY' && !input.storageClassChanged && !input.checksumAlgorithm && !asksForEncryption(input.sse)) {
     throw new S3Error('InvalidRequest', {
       message:
         "This copy request is illegal because it is trying to copy an object to itself without changing the object's metadata, storage class, website redirect location or encryption attributes.",
@@ -175,6 +195,7 @@ export async function copyObject(deps: EngineDeps, input: CopyObjectInput): Prom
   if (source.size > deps.limits.maxObjectSizeBytes)
     throw new S3Error('InvalidRequest', { message: 'The specified copy source is larger than the maximum allowable size for a copy source: ' + deps.limits.maxObjectSizeBytes });
   const algorithm = input.checksumAlgorithm ?? (source.checksums.algorithm as ChecksumAlgorithm | undefined);
+  const sse = await newEncryption(deps.keys, bucket, input.sse);
   // Read through the source's transform, stored through the copy's.
   const body = await copyObjectData(
     deps,
@@ -183,8 +204,9 @@ export async function copyObject(deps: EngineDeps, input: CopyObjectInput): Prom
     { checksumAlgorithm: algorithm, signal: input.signal },
     {
       inlineMaxBytes: deps.limits.inlineMaxBytes,
-      transform: storedBytesTransform(undefined),
+      transform: storedBytesTransform({ dataKey: sse?.dataKey }),
     },
+    sourceLayers,
   );
   // A copy does not take the source's encryption, Object Lock or archive state: they come from
   // the request and the target bucket. https://docs.aws.amazon.com/AmazonS3/latest/API/API_CopyObject.html
@@ -196,7 +218,7 @@ export async function copyObject(deps: EngineDeps, input: CopyObjectInput): Prom
   // "The default value is COPY": the copy keeps the source version's tags.
   // https://docs.aws.amazon.com/AmazonS3/latest/API/API_CopyObject.html#AmazonS3-CopyObject-request-header-TaggingDirective
   const tags = input.taggingDirective === 'REPLACE' ? input.tags : source.tags;
-  const record = recordFrom({ bucket: input.bucket, key: input.key, ownerId: input.ownerId, ...attrs, tags }, body, algorithm);
+  const record = recordFrom({ bucket: input.bucket, key: input.key, ownerId: input.ownerId, ...attrs, tags }, body, algorithm, sse);
   const { versioned } = await storeVersion(deps, input.bucket, record, input.conditions);
   return {
     etag: record.etag,
@@ -205,6 +227,7 @@ export async function copyObject(deps: EngineDeps, input: CopyObjectInput): Prom
     checksumAlgorithm: algorithm,
     checksums: body.checksums,
     lastModified: record.lastModified,
+    encryption: record.encryption,
     sourceVersionId: sourceBucket.versioning !== null ? source.versionId : undefined,
   };
 }

@@ -23,6 +23,7 @@ import * as mpu from './multipart.js';
 import { getObjectAttributes } from './object-attributes.js';
 import * as objectTagging from './object-tagging.js';
 import * as bucketTagging from './bucket-tagging.js';
+import * as bucketEncryption from './bucket-encryption.js';
 
 type Handler = (ctx: RequestContext) => Promise<S3Result>;
 
@@ -56,6 +57,9 @@ export const HANDLERS: Record<string, Handler> = {
   GetBucketTagging: bucketTagging.getBucketTagging,
   PutBucketTagging: bucketTagging.putBucketTagging,
   DeleteBucketTagging: bucketTagging.deleteBucketTagging,
+  GetBucketEncryption: bucketEncryption.getBucketEncryption,
+  PutBucketEncryption: bucketEncryption.putBucketEncryption,
+  DeleteBucketEncryption: bucketEncryption.deleteBucketEncryption,
 };
 
 /** Every route has a handler, and the table passes its own checks: refused at start-up otherwise. */

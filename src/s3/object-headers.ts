@@ -175,9 +175,6 @@ export function parseWriteConditions(headers: IncomingHttpHeaders): WriteConditi
  * one is refused rather than silently stored without it.
  */
 const UNSUPPORTED_WRITE_HEADERS = [
-  'x-amz-server-side-encryption',
-  'x-amz-server-side-encryption-customer-algorithm',
-  'x-amz-server-side-encryption-aws-kms-key-id',
   'x-amz-object-lock-mode',
   'x-amz-object-lock-retain-until-date',
   'x-amz-object-lock-legal-hold',

@@ -18,6 +18,7 @@ import {
   refuseUnsupportedHeaders,
 } from './object-headers.js';
 import { parseTaggingDirective, parseTaggingHeaderOf } from './tagging-input.js';
+import { parseSseCustomer, parseSseRequest, sseResponseHeaders } from './sse-headers.js';
 import { isoDate, renderXml } from './xml.js';
 
 export function quoteEtag(etag: string): string {
@@ -36,6 +37,7 @@ function putHeaders(out: PutObjectOutput): Record<string, string | undefined> {
     ETag: quoteEtag(out.etag),
     'x-amz-version-id': out.versionId,
     ...checksumResponseHeaders(out.checksumAlgorithm, out.checksums),
+    ...sseResponseHeaders(out.encryption, true),
   };
 }
 
@@ -49,6 +51,7 @@ export async function putObject(ctx: RequestContext): Promise<S3Result> {
   const storageClass = parseStorageClass(h);
   const conditions = parseWriteConditions(h);
   const tags = parseTaggingHeaderOf(h, ctx.auth?.presigned ? ctx.query : undefined);
+  const sse = parseSseRequest(h, ctx.secure);
   // EntityTooLarge is decided from the announced size, before a byte is read.
   const announced = Number(header(ctx, 'x-amz-decoded-content-length') ?? header(ctx, 'content-length') ?? 0);
   if (announced > ctx.config.maxObjectSizeBytes) {
@@ -68,6 +71,7 @@ export async function putObject(ctx: RequestContext): Promise<S3Result> {
     storageClass,
     conditions,
     tags,
+    sse,
     body: {
       ...body,
       contentMd5,
@@ -81,7 +85,7 @@ export async function putObject(ctx: RequestContext): Promise<S3Result> {
 
 export async function copyObject(ctx: RequestContext): Promise<S3Result> {
   const h = ctx.req.headers;
-  refuseUnsupportedHeaders(h, ['x-amz-copy-source-server-side-encryption-customer-algorithm']);
+  refuseUnsupportedHeaders(h);
   // The caller's right to read the source was asked of the authorizer before this handler ran.
   const source = parseCopySource(header(ctx, 'x-amz-copy-source')!);
   const directive = (header(ctx, 'x-amz-metadata-directive') ?? 'COPY').toUpperCase();
@@ -113,6 +117,8 @@ export async function copyObject(ctx: RequestContext): Promise<S3Result> {
     storageClassChanged: header(ctx, 'x-amz-storage-class') !== undefined,
     checksumAlgorithm,
     signal: ctx.signal,
+    sse: parseSseRequest(h, ctx.secure),
+    sourceCustomer: parseSseCustomer(h, ctx.secure, 'x-amz-copy-source-'),
   });
   const checksumEl = parseChecksumAlgorithm(out.checksumAlgorithm ?? '') ?? 'CRC64NVME';
   const body = renderXml('CopyObjectResult', {
@@ -123,7 +129,7 @@ export async function copyObject(ctx: RequestContext): Promise<S3Result> {
   });
   return {
     status: 200,
-    headers: { 'x-amz-version-id': out.versionId, 'x-amz-copy-source-version-id': out.sourceVersionId },
+    headers: { 'x-amz-version-id': out.versionId, 'x-amz-copy-source-version-id': out.sourceVersionId, ...sseResponseHeaders(out.encryption, true) },
     body,
   };
 }
