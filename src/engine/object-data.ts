@@ -132,7 +132,27 @@ export function readObjectData(deps: EngineDeps, obj: StoredObject, range?: Byte
   const transform = storedBytesTransform(layers);
   const r = range ?? { start: 0, end: obj.size - 1 };
   if (obj.inlineData) return transform.decodeBuffer(obj.inlineData, r);
-  return openStored(deps, transform, obj, r);
+  const opened = openStored(deps, transform, obj, r);
+  return layers.dataKey === undefined ? opened : opened.then(firstBytes);
+}
+
+/**
+ * `stream` once its first bytes are ready, or its error: a first frame that fails authentication
+ * is then an error response (500) rather than a connection cut after a 200.
+ */
+function firstBytes(stream: Readable): Promise<Readable> {
+  return new Promise((resolve, reject) => {
+    const ready = (): void => {
+      stream.off('error', failed);
+      resolve(stream);
+    };
+    const failed = (err: Error): void => {
+      stream.off('readable', ready);
+      reject(err);
+    };
+    stream.once('readable', ready);
+    stream.once('error', failed);
+  });
 }
 
 async function openStored(deps: EngineDeps, transform: StoredBytesTransform, obj: StoredObject, r: ByteRange): Promise<Readable> {
