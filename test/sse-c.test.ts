@@ -267,6 +267,12 @@ test('a multipart upload with SSE-C: every part needs the key, Complete and GET 
   const p1 = await c.tls.send(new UploadPartCommand({ Bucket: b, Key: 'mp', UploadId: uploadId, PartNumber: 1, Body: part1, ...sdkSseC(A) }));
   assert.notEqual(p1.ETag, `"${createHash('md5').update(part1).digest('hex')}"`);
   const p2 = await c.tls.send(new UploadPartCommand({ Bucket: b, Key: 'mp', UploadId: uploadId, PartNumber: 2, Body: part2, ...sdkSseC(A) }));
+  const completeXml = `<CompleteMultipartUpload><Part><PartNumber>1</PartNumber><ETag>${p1.ETag}</ETag></Part><Part><PartNumber>2</PartNumber><ETag>${p2.ETag}</ETag></Part></CompleteMultipartUpload>`;
+  for (const headers of [{}, sseCHeaders(B)]) {
+    const refused = await sseRequest(c.tlsEndpoint, { method: 'POST', path: `/${b}/mp`, query: { uploadId }, headers, body: completeXml });
+    assert.equal(refused.status, 400, 'Complete needs the upload key too');
+    assert.equal(refused.code, 'InvalidRequest');
+  }
   const done = await c.tls.send(
     new CompleteMultipartUploadCommand({
       Bucket: b,

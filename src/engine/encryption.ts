@@ -118,8 +118,9 @@ export async function openDataKey(keys: EncryptionKeys, encryption: ObjectEncryp
     return { dataKey: await openServerKey(keys, encryption) };
   }
   if (customer === undefined) {
-    if (use === 'complete') return {};
-    if (use === 'part') {
+    // Every part of an SSE-C upload, and its completion, presents the upload's key (s3-tests'
+    // test_copy_part_enc checks Complete; AWS documents the headers on Complete).
+    if (use === 'part' || use === 'complete') {
       throw new S3Error('InvalidRequest', {
         message: 'The multipart upload initiate requested encryption. Subsequent part requests must include the appropriate encryption parameters.',
       });

@@ -248,7 +248,7 @@ export interface CompleteMultipartUploadInput {
   checksum?: { algorithm: ChecksumAlgorithm; value: string };
   /** x-amz-checksum-type on Complete: must be the upload's. */
   checksumType?: ChecksumType;
-  /** SSE-C headers on Complete: optional, but when sent they must be the upload's key. */
+  /** SSE-C headers on Complete: an SSE-C upload's key. */
   sseCustomer?: SseCustomerKey;
 }
 
