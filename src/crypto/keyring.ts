@@ -9,7 +9,8 @@
 // SSE-KMS uses when a request names none. Rotating the master key adds a key and makes it the
 // current one; the old keys stay, so what they sealed still opens.
 import { randomBytes } from 'node:crypto';
-import { open, readFile, rename } from 'node:fs/promises';
+import { open, readFile, rename, stat, unlink } from 'node:fs/promises';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { join } from 'node:path';
 import { keyFingerprint, newDataKey, seal, unseal } from './envelope.js';
 
@@ -62,6 +63,14 @@ export function bareKeyId(keyId: string): string {
 /** Key names a file and an environment variable can carry. */
 export const KEY_NAME = /^[A-Za-z0-9][A-Za-z0-9/_.:-]{0,255}$/;
 
+/** Add a new master key to `file` and make it the current one; returns its id. */
+function addMaster(file: KeyFile, key: Buffer): string {
+  const id = `mk-${keyFingerprint(key)}`;
+  file.master.keys[id] = key.toString('base64');
+  file.master.current = id;
+  return id;
+}
+
 /** The local key ring: master keys and KMS keys from the environment and the key file. */
 export class LocalKeyring implements MasterKeys, KmsKeyStore {
   private file: KeyFile = { version: 1, master: { keys: {} }, kms: {} };
@@ -79,45 +88,75 @@ export class LocalKeyring implements MasterKeys, KmsKeyStore {
   static async open(options: KeyringOptions): Promise<LocalKeyring> {
     const ring = new LocalKeyring(options);
     await ring.reload();
-    let changed = false;
-    if (ring.envMaster.length === 0 && ring.file.master.current === undefined) {
-      ring.addMaster(newDataKey());
-      changed = true;
+    const needsMaster = (): boolean => ring.envMaster.length === 0 && ring.file.master.current === undefined;
+    const needsKms = (): boolean => ring.file.kms[DEFAULT_KMS_KEY_ID] === undefined && !ring.envKms.has(DEFAULT_KMS_KEY_ID);
+    if (needsMaster() || needsKms()) {
+      await ring.update((file) => {
+        // Checked again under the lock: another gateway starting at once may have made them.
+        if (ring.envMaster.length === 0 && file.master.current === undefined) addMaster(file, newDataKey());
+        if (file.kms[DEFAULT_KMS_KEY_ID] === undefined && !ring.envKms.has(DEFAULT_KMS_KEY_ID)) file.kms[DEFAULT_KMS_KEY_ID] = newDataKey().toString('base64');
+      });
     }
-    if (ring.file.kms[DEFAULT_KMS_KEY_ID] === undefined && !ring.envKms.has(DEFAULT_KMS_KEY_ID)) {
-      ring.file.kms[DEFAULT_KMS_KEY_ID] = newDataKey().toString('base64');
-      changed = true;
-    }
-    if (changed) await ring.save();
     return ring;
-  }
-
-  private addMaster(key: Buffer): string {
-    const id = `mk-${keyFingerprint(key)}`;
-    this.file.master.keys[id] = key.toString('base64');
-    this.file.master.current = id;
-    return id;
   }
 
   /** Read the key file again (another gateway may have rotated or created a key). */
   private async reload(): Promise<void> {
+    this.file = await this.readKeyFile();
+  }
+
+  private async readKeyFile(): Promise<KeyFile> {
     let text: string;
     try {
       text = await readFile(this.path, 'utf8');
     } catch (err) {
-      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return;
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return { version: 1, master: { keys: {} }, kms: {} };
       throw err;
     }
     const parsed = JSON.parse(text) as Partial<KeyFile>;
-    this.file = { version: 1, master: { current: parsed.master?.current, keys: { ...(parsed.master?.keys ?? {}) } }, kms: { ...(parsed.kms ?? {}) } };
+    return { version: 1, master: { current: parsed.master?.current, keys: { ...(parsed.master?.keys ?? {}) } }, kms: { ...(parsed.kms ?? {}) } };
+  }
+
+  /**
+   * Read the key file, change it, write it back, holding the file's lock: two gateways on one data
+   * dir that rotate or create keys at once must not lose each other's key (and with it every
+   * object sealed by it).
+   */
+  private async update(change: (file: KeyFile) => void): Promise<void> {
+    const lock = `${this.path}.lock`;
+    for (let waited = 0; ; waited += 20) {
+      try {
+        await (await open(lock, 'wx', 0o600)).close();
+        break;
+      } catch (err) {
+        if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+        // A lock left by a process that died while holding it: writes take milliseconds.
+        const age = await stat(lock).then(
+          (st) => Date.now() - st.mtimeMs,
+          () => 0,
+        );
+        if (age > 30_000) await unlink(lock).catch(() => undefined);
+        if (waited > 10_000) throw new Error(`the key file lock ${lock} is held`);
+        await sleep(20);
+      }
+    }
+    try {
+      // Changed on a copy read under the lock: a concurrent reload of this.file cannot undo it.
+      const file = await this.readKeyFile();
+      change(file);
+      await this.save(file);
+      this.file = file;
+    } finally {
+      await unlink(lock).catch(() => undefined);
+    }
   }
 
   /** Write the key file whole: a temp file (0600), fsynced, renamed over the old one. */
-  private async save(): Promise<void> {
+  private async save(file: KeyFile): Promise<void> {
     const tmp = `${this.path}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
     const handle = await open(tmp, 'w', 0o600);
     try {
-      await handle.writeFile(JSON.stringify(this.file, null, 2) + '\n');
+      await handle.writeFile(JSON.stringify(file, null, 2) + '\n');
       await handle.sync();
     } finally {
       await handle.close();
@@ -144,9 +183,10 @@ export class LocalKeyring implements MasterKeys, KmsKeyStore {
     if (this.envMaster.length > 0) {
       throw new Error('the master key comes from COFFER_MASTER_KEY: rotate it there, with the new key first and the old ones after it');
     }
-    await this.reload();
-    const id = this.addMaster(newDataKey());
-    await this.save();
+    let id = '';
+    await this.update((file) => {
+      id = addMaster(file, newDataKey());
+    });
     return id;
   }
 
@@ -179,16 +219,16 @@ export class LocalKeyring implements MasterKeys, KmsKeyStore {
   }
 
   async createKey(keyId?: string): Promise<string> {
-    await this.reload();
     const id =
       keyId ??
       randomBytes(16)
         .toString('hex')
         .replace(/^(.{8})(.{4})(.{4})(.{4})/, '$1-$2-$3-$4-');
     if (!KEY_NAME.test(id)) throw new Error(`a key id is 1-256 letters, digits and / _ . : -, got '${id}'`);
-    if (this.envKms.has(id) || this.file.kms[id] !== undefined) throw new Error(`a KMS key ${id} exists already`);
-    this.file.kms[id] = newDataKey().toString('base64');
-    await this.save();
+    await this.update((file) => {
+      if (this.envKms.has(id) || file.kms[id] !== undefined) throw new Error(`a KMS key ${id} exists already`);
+      file.kms[id] = newDataKey().toString('base64');
+    });
     return id;
   }
 
