@@ -272,3 +272,19 @@ test('with COFFER_MASTER_KEY the key comes from the environment; objects sealed 
     await rm(dir, { recursive: true, force: true });
   }
 });
+
+test('SSE-S3 and SSE-KMS work the same over the HTTPS listener as over HTTP, and read back on either', async (t) => {
+  const c = await startSseCoffer(t, { COFFER_KMS_KEYS: `tls-key:${randomBytes(32).toString('base64')}` });
+  const b = await newBucket(c.tls);
+  const data = deterministicBytes('over tls', 100_000);
+  const s3 = await c.tls.send(new PutObjectCommand({ Bucket: b, Key: 's3', Body: data, ServerSideEncryption: 'AES256' }));
+  assert.equal(s3.ServerSideEncryption, 'AES256');
+  const kms = await c.tls.send(new PutObjectCommand({ Bucket: b, Key: 'kms', Body: data, ServerSideEncryption: 'aws:kms', SSEKMSKeyId: 'tls-key' }));
+  assert.equal(kms.SSEKMSKeyId, 'tls-key');
+  for (const client of [c.s3, c.tls]) {
+    for (const key of ['s3', 'kms']) {
+      const got = await client.send(new GetObjectCommand({ Bucket: b, Key: key, Range: 'bytes=65530-65545' }));
+      assert.ok((await bodyBytes(got)).equals(data.subarray(65530, 65546)), key);
+    }
+  }
+});
