@@ -164,13 +164,21 @@ export class FrameDecryptor extends Transform {
       while (at < chunk.length && this.offset <= this.last) {
         const plainBytes = this.plainBytesOf(this.index);
         const storedBytes = plainBytes + FRAME_OVERHEAD_BYTES;
-        this.frame ??= Buffer.allocUnsafe(storedBytes);
-        const take = Math.min(storedBytes - this.filled, chunk.length - at);
-        chunk.copy(this.frame, this.filled, at, at + take);
-        this.filled += take;
-        at += take;
-        if (this.filled === storedBytes) {
-          const plain = openFrame(this.key, this.index, this.frame, plainBytes);
+        let whole: Buffer | undefined;
+        if (this.filled === 0 && chunk.length - at >= storedBytes) {
+          // The frame lies whole in this chunk (the common case: blobs are read 1 MiB at a time): no copy.
+          whole = chunk.subarray(at, at + storedBytes);
+          at += storedBytes;
+        } else {
+          this.frame ??= Buffer.allocUnsafe(storedBytes);
+          const take = Math.min(storedBytes - this.filled, chunk.length - at);
+          chunk.copy(this.frame, this.filled, at, at + take);
+          this.filled += take;
+          at += take;
+          if (this.filled === storedBytes) whole = this.frame;
+        }
+        if (whole !== undefined) {
+          const plain = openFrame(this.key, this.index, whole, plainBytes);
           const from = Math.max(this.first - this.offset, 0);
           const to = Math.min(this.last - this.offset + 1, plainBytes);
           this.push(from === 0 && to === plainBytes ? plain : plain.subarray(from, to));
