@@ -10,6 +10,9 @@ import { CompleteMultipartUploadCommand, CreateMultipartUploadCommand, GetObject
 import { ROOT_ACCESS_KEY, ROOT_SECRET_KEY, bodyBytes, newBucket, testCofferForFile } from './helpers/coffer.js';
 import { bytesRequest, deterministicBytes } from './helpers/bytes.js';
 import { adminRequest } from '../src/cli/admin-client.js';
+import { signHeaders } from './helpers/raw.js';
+import type { RawResponse } from './helpers/raw.js';
+import { delay, openExchange } from './helpers/socket.js';
 
 const run = promisify(execFile);
 const c = testCofferForFile({ COFFER_KMS_KEYS: `testkey-1:${randomBytes(32).toString('base64')},testkey-2:${randomBytes(32).toString('hex')}` });
@@ -160,4 +163,60 @@ test('the admin key endpoints are for admin users only', async () => {
   const as = { ...root(), accessKeyId: u.accessKeyId, secretAccessKey: u.secretAccessKey };
   assert.equal((await adminRequest(as, 'GET', '/_coffer/admin/v1/kms/keys')).status, 403);
   assert.equal((await adminRequest(as, 'POST', '/_coffer/admin/v1/master-key/rotate')).status, 403);
+});
+
+/** The response, or a failure if none arrives within `ms` (the body has deliberately not been sent). */
+async function responseWithin(p: Promise<RawResponse | undefined>, ms: number): Promise<RawResponse> {
+  const r = await Promise.race([p, delay(ms)]);
+  assert.ok(r, `no response within ${ms} ms`);
+  return r;
+}
+
+async function eventually(check: () => Promise<boolean>, ms: number): Promise<boolean> {
+  const until = Date.now() + ms;
+  while (!(await check())) {
+    if (Date.now() > until) return false;
+    await delay(25);
+  }
+  return true;
+}
+
+test('with Expect: 100-continue, a PUT naming an unknown KMS key and an UploadPart to no upload are refused without a 100 Continue', async () => {
+  const b = await newBucket(c.s3);
+  const put = await signHeaders(c.endpoint, {
+    method: 'PUT',
+    path: `/${b}/k`,
+    payloadHash: 'UNSIGNED-PAYLOAD',
+    headers: {
+      'content-length': String(8 * 1024 * 1024),
+      expect: '100-continue',
+      'x-amz-server-side-encryption': 'aws:kms',
+      'x-amz-server-side-encryption-aws-kms-key-id': 'nope',
+    },
+  });
+  const ex = openExchange(c.endpoint, 'PUT', `/${b}/k`, put);
+  assert.equal((await responseWithin(ex.response, 3000)).status, 400);
+  assert.equal(ex.continued, false, 'the client was told to send a body that is refused');
+  const part = await signHeaders(c.endpoint, {
+    method: 'PUT',
+    path: `/${b}/k`,
+    query: { partNumber: '1', uploadId: 'a'.repeat(43) },
+    payloadHash: 'UNSIGNED-PAYLOAD',
+    headers: { 'content-length': String(8 * 1024 * 1024), expect: '100-continue' },
+  });
+  const ex2 = openExchange(c.endpoint, 'PUT', `/${b}/k?partNumber=1&uploadId=${'a'.repeat(43)}`, part);
+  assert.equal((await responseWithin(ex2.response, 3000)).status, 404);
+  assert.equal(ex2.continued, false);
+  // An accepted upload still gets its 100 Continue.
+  const ok = await signHeaders(c.endpoint, {
+    method: 'PUT',
+    path: `/${b}/ok`,
+    payloadHash: 'UNSIGNED-PAYLOAD',
+    headers: { 'content-length': '5', expect: '100-continue', 'x-amz-server-side-encryption': 'aws:kms', 'x-amz-server-side-encryption-aws-kms-key-id': 'testkey-1' },
+  });
+  const ex3 = openExchange(c.endpoint, 'PUT', `/${b}/ok`, ok);
+  assert.ok(await eventually(async () => ex3.continued, 2000), 'no 100 Continue');
+  ex3.send('hello');
+  assert.equal((await responseWithin(ex3.response, 3000)).status, 200);
+  assert.equal((await bodyBytes(await c.s3.send(new GetObjectCommand({ Bucket: b, Key: 'ok' })))).toString(), 'hello');
 });

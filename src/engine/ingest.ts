@@ -26,6 +26,8 @@ export interface BodyInput {
   trailerChecksum?: () => string | undefined;
   /** Compute the checksum without a value to check it against (copies from our own store). */
   computeOnly?: boolean;
+  /** Called just before the body is read (the edge answers Expect: 100-continue then). */
+  start?: () => void;
   /** Aborts the body when the client goes away; a function so it is made only when used. */
   signal?: AbortSignal | (() => AbortSignal);
 }

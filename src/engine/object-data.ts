@@ -51,6 +51,7 @@ export async function writeObjectData(deps: EngineDeps, body: BodyInput, options
   let plain: Buffer | undefined;
   let stored: WrittenData['bytes'] | undefined;
   let hasher: { result(): HashingResult };
+  body.start?.();
   try {
     if (body.size <= options.inlineMaxBytes && decoders.length === 0) {
       // The source's own 'close' tells a disconnect here; no abort signal is needed.

@@ -34,12 +34,18 @@ export interface FramedBody {
 
 /** How the body is framed, the decoded size, and the stages that deliver its bytes. */
 export function frameBody(ctx: RequestContext): FramedBody {
-  // Expect: 100-continue is answered only now, once the request has passed authentication,
-  // routing and the checks that need no body, so a refused upload is never sent.
-  if (ctx.expectsContinue && !ctx.res.headersSent) {
-    ctx.expectsContinue = false;
-    ctx.res.writeContinue();
-  }
+  // Expect: 100-continue is answered only when the body is about to be read: after
+  // authentication, routing and the checks that need no body, the engine's included (the
+  // upload exists, the SSE-C key is the upload's, the KMS key exists), so a refused upload is
+  // never sent. The engine calls `start` before reading; a reader that just starts reading
+  // (resumes the request) gets it too.
+  const start = (): void => {
+    if (ctx.expectsContinue && !ctx.res.headersSent) {
+      ctx.expectsContinue = false;
+      ctx.res.writeContinue();
+    }
+  };
+  if (ctx.expectsContinue) ctx.req.once('resume', start);
   const payload = ctx.auth?.payload ?? { kind: 'unsigned' as const };
   const te = header(ctx, 'transfer-encoding');
   const contentLength = parseLength(header(ctx, 'content-length'), 'Content-Length');
@@ -53,7 +59,7 @@ export function frameBody(ctx: RequestContext): FramedBody {
       .map((s) => s.trim().toLowerCase())
       .filter(Boolean);
     const chunked = new AwsChunkedDecoder({ mode: payload, decodedLength: decoded, expectedTrailers });
-    return { body: { stages: [ctx.req, chunked], size: decoded, idleTimeoutMs, signal: () => ctx.signal }, chunked };
+    return { body: { stages: [ctx.req, chunked], size: decoded, idleTimeoutMs, signal: () => ctx.signal, start }, chunked };
   }
   if (te !== undefined && /chunked/i.test(te)) {
     // Plain HTTP chunking without aws-chunked: S3 refuses it.
@@ -67,6 +73,7 @@ export function frameBody(ctx: RequestContext): FramedBody {
       size: contentLength,
       sha256Hex: payload.kind === 'sha256' ? payload.expectedHex : undefined,
       signal: () => ctx.signal,
+      start,
     },
     chunked: undefined,
   };
