@@ -13,6 +13,8 @@ export const TARGETS = {
   bigPut: 0.6,
   /** GET of 1 GiB ≥ 70% of the loopback download. */
   bigGet: 0.7,
+  /** The 1 GiB PUT and GET encrypted at rest (SSE-S3) ≥ 80% of the same transfer in plaintext. */
+  encrypted: 0.8,
   /** Multipart upload of 1 GiB (16 MiB parts, 4 in flight) ≥ 60% of min(disk with fsync, MD5), like the single PUT. */
   multipartPut: 0.6,
   /** CompleteMultipartUpload of 10,000 parts, in ms. */
@@ -145,6 +147,10 @@ export function report(o: BenchOptions, res: Results, crc64: string): string {
   rows.push(rssRow('  server RSS peak during PUT', b?.put));
   rows.push(ratioRow(`GET ${gib(o.bigObjectBytes)}, one stream`, b?.get, 'MiB/s', c?.loopbackDownload.value, 'loopback download', TARGETS.bigGet));
   rows.push(rssRow('  server RSS peak during GET', b?.get));
+  rows.push(ratioRow(`PUT ${gib(o.bigObjectBytes)}, one stream, SSE-S3`, b?.encryptedPut, 'MiB/s', b?.put.value, 'plaintext PUT', TARGETS.encrypted));
+  rows.push(rssRow('  server RSS peak during SSE-S3 PUT', b?.encryptedPut));
+  rows.push(ratioRow(`GET ${gib(o.bigObjectBytes)}, one stream, SSE-S3`, b?.encryptedGet, 'MiB/s', b?.get.value, 'plaintext GET', TARGETS.encrypted));
+  rows.push(rssRow('  server RSS peak during SSE-S3 GET', b?.encryptedGet));
   const mp = res.multipart;
   const mpParts = Math.ceil(o.multipartObjectBytes / o.multipartPartBytes);
   rows.push(

@@ -24,6 +24,7 @@ import { startUploadExpiry } from './jobs/expire-uploads.js';
 import { BLOB_GC_MIN_AGE_MS, startBlobCollection } from './jobs/collect-blobs.js';
 import { CofferMetrics } from './admin/metrics.js';
 import { createLogger } from './logging.js';
+import { LocalKeyring } from './crypto/keyring.js';
 
 export interface CofferServer {
   engine: Engine;
@@ -58,7 +59,13 @@ export async function startCoffer(config: Config, log: Logger = createLogger(con
   const meta: MetadataStore = SqliteStore.open(config.dataDir, undefined, { onTransaction: (s) => metrics.transaction(s) });
   const blobs = new FsBlobStore(config.dataDir, { minFreeBytes: config.minFreeBytes, onSync: (s) => metrics.blobSync(s) });
   const { othersAlive } = await blobs.init();
+  // SSE keys: COFFER_MASTER_KEY / COFFER_KMS_KEYS and the key file in the data dir.
+  const keyring = await LocalKeyring.open({ dataDir: config.dataDir, masterKeys: config.masterKeys, kmsKeys: config.kmsKeys }).catch(async (err: Error) => {
+    await meta.close();
+    throw new StartupError(`cannot read or make the SSE key file in ${config.dataDir}: ${err.message}`);
+  });
   const engine = new Engine({
+    keys: { master: keyring, kms: keyring },
     meta,
     blobs,
     cache: createEngineCache(),

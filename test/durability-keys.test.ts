@@ -110,6 +110,8 @@ test('keys with path traversal, NUL, control bytes, and Unicode are stored and r
     // The server's own temp directory: host~pid namespace~pid~random.
     /^l1\/l2\/l3\/data\/tmp\/[A-Za-z0-9._-]+~[A-Za-z0-9._-]+~\d+~[0-9a-f]{8}\/$/,
     /^l1\/l2\/l3\/data\/coffer\.sqlite(-wal|-shm)?$/,
+    // The SSE key file (src/crypto/keyring.ts), made on first start.
+    /^l1\/l2\/l3\/data\/sse-keys\.json$/,
     /^l1\/l2\/l3\/data\/blobs\/[0-9a-f]{2}\/$/,
     /^l1\/l2\/l3\/data\/blobs\/[0-9a-f]{2}\/[0-9a-f]{2}\/$/,
   ];

@@ -62,6 +62,8 @@ export const ACTIONS: Readonly<Record<string, ActionSpec>> = {
   's3:GetBucketVersioning': { on: ['bucket'] },
   's3:GetBucketTagging': { on: ['bucket'] },
   's3:PutBucketTagging': { on: ['bucket'] },
+  's3:GetEncryptionConfiguration': { on: ['bucket'] },
+  's3:PutEncryptionConfiguration': { on: ['bucket'] },
   's3:GetBucketCORS': { on: ['bucket'] },
   's3:PutBucketCORS': { on: ['bucket'] },
   's3:GetBucketAcl': { on: ['bucket'], bucketAcl: 'READ_ACP' },

@@ -17,7 +17,9 @@ import * as bucketTagging from './bucket-tagging.js';
 import * as bucketCors from './bucket-cors.js';
 import * as access from './access.js';
 import * as quota from './quota.js';
-import type { AccessKeyStatus, BucketQuota, CorsRule, ObjectOwnership, PublicAccessBlock, BucketPolicy, Tag } from '../meta/types.js';
+import * as bucketEncryption from './bucket-encryption.js';
+import type { AccessKeyStatus, BucketEncryption, BucketQuota, CorsRule, ObjectOwnership, PublicAccessBlock, BucketPolicy, Tag } from '../meta/types.js';
+import type { SseCustomerKey } from './encryption.js';
 
 export class Engine {
   constructor(readonly deps: EngineDeps) {}
@@ -132,8 +134,8 @@ export class Engine {
   listParts(input: mpuList.ListPartsInput) {
     return mpuList.listParts(this.deps, input);
   }
-  headObject(bucket: string, key: string, versionId?: string) {
-    return read.requireObject(this.deps, bucket, key, versionId);
+  headObject(bucket: string, key: string, versionId?: string, sseCustomer?: SseCustomerKey) {
+    return read.headObject(this.deps, bucket, key, versionId, sseCustomer);
   }
 
   getObjectTagging(input: objectTagging.ObjectTaggingInput) {
@@ -212,6 +214,22 @@ export class Engine {
   /** The object a request names, for the authorizer (no error when it is missing). */
   objectForAccess(bucket: string, key: string, versionId?: string) {
     return access.objectForAccess(this.deps, bucket, key, versionId);
+  }
+  getBucketEncryption(bucket: string) {
+    return bucketEncryption.getBucketEncryption(this.deps, bucket);
+  }
+  putBucketEncryption(bucket: string, config: BucketEncryption | undefined) {
+    return bucketEncryption.putBucketEncryption(this.deps, bucket, config);
+  }
+  /** SSE-S3: a new current master key; the old ones still open what they sealed. */
+  rotateMasterKey() {
+    return this.deps.keys.master.rotate();
+  }
+  createKmsKey(keyId?: string) {
+    return this.deps.keys.kms.createKey(keyId);
+  }
+  listKmsKeys() {
+    return this.deps.keys.kms.listKeys();
   }
 
   collectGarbage(minAgeMs: number) {

@@ -10,6 +10,8 @@ import type { EngineDeps } from './deps.js';
 import { cachedBucket } from './deps.js';
 import { isVersionId } from './version-id.js';
 import { readObjectData } from './object-data.js';
+import { openDataKey } from './encryption.js';
+import type { SseCustomerKey } from './encryption.js';
 
 /** A parsed Range header: `bytes=a-b`, `bytes=a-` or `bytes=-n`. */
 export type RangeSpec = { start: number; end?: number } | { suffix: number };
@@ -51,6 +53,13 @@ export function liveVersion(obj: ObjectRecord | undefined, key: string, versionI
   return obj;
 }
 
+/** A version's record for a request that reads its attributes: an SSE-C version needs its key for that too. */
+export async function headObject(deps: EngineDeps, bucket: string, key: string, versionId: string | undefined, customer: SseCustomerKey | undefined): Promise<ObjectRecord> {
+  const object = await requireObject(deps, bucket, key, versionId);
+  await openDataKey(deps.keys, object.encryption, customer, 'read');
+  return object;
+}
+
 export async function requireObject(deps: EngineDeps, bucket: string, key: string, versionId?: string): Promise<ObjectRecord> {
   validateVersionId(versionId);
   const obj = await deps.meta.getObject(bucket, key, versionId);
@@ -68,6 +77,8 @@ export interface GetObjectInput {
   conditions: ReadConditions;
   /** HEAD: no body is opened. */
   headOnly: boolean;
+  /** The SSE-C key the request presents. */
+  sseCustomer?: SseCustomerKey;
 }
 
 export interface GetObjectOutput {
@@ -103,6 +114,9 @@ export async function getObject(deps: EngineDeps, input: GetObjectInput): Promis
     // One metadata read: the conditions, the range or part and the bytes all come from this record,
     // so a concurrent overwrite can never pair one version's part offsets with another's bytes.
     const object = await requireObject(deps, input.bucket, input.key, input.versionId);
+    // An SSE-C version answers nothing, HEAD included, without its key.
+    // https://docs.aws.amazon.com/AmazonS3/latest/userguide/specifying-s3-c-encryption.html
+    const layers = await openDataKey(deps.keys, object.encryption, input.sseCustomer, 'read');
     checkReadConditions(object, input.conditions);
     const { range, part } =
       input.partNumber !== undefined ? resolvePart(object, input.partNumber) : { range: input.range ? resolveRange(input.range, object.size) : undefined, part: undefined };
@@ -110,7 +124,7 @@ export async function getObject(deps: EngineDeps, input: GetObjectInput): Promis
     // An empty part has no byte range: its body is empty, not the whole object.
     const bytes = part !== undefined && range === undefined ? { start: 0, end: -1 } : range;
     try {
-      const body = readObjectData(deps, object, bytes);
+      const body = readObjectData(deps, object, bytes, layers);
       return { object, range, part, body: Buffer.isBuffer(body) ? body : await body };
     } catch (err) {
       // The version was replaced between the metadata read and the open: read it again.

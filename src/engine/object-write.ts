@@ -5,7 +5,7 @@ import { randomBytes } from 'node:crypto';
 import { S3Error } from '../errors.js';
 import type { ChecksumAlgorithm } from '../checksums/index.js';
 import type { MetaTx } from '../meta/store.js';
-import type { BucketRecord, ObjectRecord, Tag, UsageDelta } from '../meta/types.js';
+import type { BucketRecord, ObjectEncryption, ObjectRecord, Tag, UsageDelta } from '../meta/types.js';
 import { checkCopySourceConditions, checkWriteConditions } from './conditions.js';
 import type { ReadConditions, WriteConditions } from './conditions.js';
 import { blobsOf, deleteBlobs } from './deps.js';
@@ -16,6 +16,8 @@ import { copyObjectData, writeObjectData } from './object-data.js';
 import type { WrittenData } from './object-data.js';
 import { requireObject } from './object-read.js';
 import { storedBytesTransform } from './stored-bytes.js';
+import { asksForEncryption, etagOf, newEncryption, openDataKey } from './encryption.js';
+import type { NewEncryption, SseCustomerKey, SseRequest } from './encryption.js';
 import { newObjectRecord } from '../meta/records.js';
 import type { AccessControlList } from '../meta/types.js';
 import { newObjectOwner, resolveAcl } from './access.js';
@@ -51,6 +53,8 @@ export interface PutObjectInput extends ObjectAttributes {
   conditions: WriteConditions;
   /** x-amz-tagging: the new version's tag set. */
   tags?: Tag[];
+  /** The encryption the request asks for (headers, or a POST form's fields); else the bucket's default. */
+  sse?: SseRequest;
 }
 
 export interface PutObjectOutput {
@@ -60,6 +64,8 @@ export interface PutObjectOutput {
   checksumAlgorithm: string | undefined;
   checksums: Partial<Record<ChecksumAlgorithm, string>>;
   lastModified: number;
+  /** The new version's encryption, for the response headers. */
+  encryption: ObjectEncryption | undefined;
 }
 
 /**
@@ -137,13 +143,15 @@ function recordFrom(
   input: { bucket: string; key: string; ownerId: string; tags?: Tag[]; acl?: AccessControlList } & ObjectAttributes,
   body: WrittenData,
   algorithm: string | undefined,
+  sse: NewEncryption | undefined,
 ): ObjectRecord {
   return newObjectRecord({
     bucket: input.bucket,
     key: input.key,
     ownerId: input.ownerId,
     size: body.size,
-    etag: body.md5Hex,
+    etag: etagOf(sse?.encryption, { dataKey: sse?.dataKey }, body.md5Hex),
+    encryption: sse?.encryption,
     storageClass: input.storageClass,
     contentHeaders: input.contentHeaders,
     userMetadata: input.userMetadata,
@@ -170,9 +178,9 @@ export async function putObject(deps: EngineDeps, input: PutObjectInput): Promis
   const bucket = await bucketForWrite(deps, input.bucket);
   await refuseIfOverQuota(deps, bucket, input.body.lengthRange ? input.body.lengthRange.min : input.body.size, () => replacedSize(deps, bucket, input.key));
   const owned = await ownerAndAcl(deps, bucket, input.ownerId, input.acl);
-  // Nothing sets a new version's encryption yet.
-  const body = await writeObjectData(deps, input.body, { inlineMaxBytes: deps.limits.inlineMaxBytes, transform: storedBytesTransform(undefined) });
-  const record = recordFrom({ ...input, ...owned }, body, input.body.checksumAlgorithm);
+  const sse = await newEncryption(deps.keys, bucket, input.sse);
+  const body = await writeObjectData(deps, input.body, { inlineMaxBytes: deps.limits.inlineMaxBytes, transform: storedBytesTransform({ dataKey: sse?.dataKey }) });
+  const record = recordFrom({ ...input, ...owned }, body, input.body.checksumAlgorithm, sse);
   const { versioned } = await storeVersion(deps, input.bucket, record, input.conditions);
   return {
     etag: record.etag,
@@ -181,6 +189,7 @@ export async function putObject(deps: EngineDeps, input: PutObjectInput): Promis
     checksumAlgorithm: input.body.checksumAlgorithm,
     checksums: body.checksums,
     lastModified: record.lastModified,
+    encryption: record.encryption,
   };
 }
 
@@ -204,6 +213,10 @@ export interface CopyObjectInput {
   storageClassChanged: boolean;
   checksumAlgorithm?: ChecksumAlgorithm;
   signal?: AbortSignal;
+  /** The copy's encryption, as for PutObject: a copy does not take the source's. */
+  sse?: SseRequest;
+  /** x-amz-copy-source-server-side-encryption-customer-*: the key of an SSE-C source. */
+  sourceCustomer?: SseCustomerKey;
 }
 
 export interface CopyObjectOutput extends PutObjectOutput {
@@ -217,9 +230,10 @@ export async function copyObject(deps: EngineDeps, input: CopyObjectInput): Prom
   const bucket = await bucketForWrite(deps, input.bucket);
   const owned = await ownerAndAcl(deps, bucket, input.ownerId, input.acl);
   const source = await requireObject(deps, input.source.bucket, input.source.key, input.source.versionId);
+  const sourceLayers = await openDataKey(deps.keys, source.encryption, input.sourceCustomer, 'copy-source');
   checkCopySourceConditions(source, input.sourceConditions);
   const sameObject = input.source.bucket === input.bucket && input.source.key === input.key;
-  if (sameObject && input.metadataDirective === 'COPY' && !input.storageClassChanged && !input.checksumAlgorithm) {
+  if (sameObject && input.metadataDirective === 'COPY' && !input.storageClassChanged && !input.checksumAlgorithm && !asksForEncryption(input.sse)) {
     throw new S3Error('InvalidRequest', {
       message:
         "This copy request is illegal because it is trying to copy an object to itself without changing the object's metadata, storage class, website redirect location or encryption attributes.",
@@ -229,6 +243,7 @@ export async function copyObject(deps: EngineDeps, input: CopyObjectInput): Prom
     throw new S3Error('InvalidRequest', { message: 'The specified copy source is larger than the maximum allowable size for a copy source: ' + deps.limits.maxObjectSizeBytes });
   await refuseIfOverQuota(deps, bucket, source.size, () => replacedSize(deps, bucket, input.key));
   const algorithm = input.checksumAlgorithm ?? (source.checksums.algorithm as ChecksumAlgorithm | undefined);
+  const sse = await newEncryption(deps.keys, bucket, input.sse);
   // Read through the source's transform, stored through the copy's.
   const body = await copyObjectData(
     deps,
@@ -237,8 +252,9 @@ export async function copyObject(deps: EngineDeps, input: CopyObjectInput): Prom
     { checksumAlgorithm: algorithm, signal: input.signal },
     {
       inlineMaxBytes: deps.limits.inlineMaxBytes,
-      transform: storedBytesTransform(undefined),
+      transform: storedBytesTransform({ dataKey: sse?.dataKey }),
     },
+    sourceLayers,
   );
   // A copy does not take the source's encryption, Object Lock or archive state: they come from
   // the request and the target bucket. https://docs.aws.amazon.com/AmazonS3/latest/API/API_CopyObject.html
@@ -250,7 +266,7 @@ export async function copyObject(deps: EngineDeps, input: CopyObjectInput): Prom
   // "The default value is COPY": the copy keeps the source version's tags.
   // https://docs.aws.amazon.com/AmazonS3/latest/API/API_CopyObject.html#AmazonS3-CopyObject-request-header-TaggingDirective
   const tags = input.taggingDirective === 'REPLACE' ? input.tags : source.tags;
-  const record = recordFrom({ bucket: input.bucket, key: input.key, ...owned, ...attrs, tags }, body, algorithm);
+  const record = recordFrom({ bucket: input.bucket, key: input.key, ...owned, ...attrs, tags }, body, algorithm, sse);
   const { versioned } = await storeVersion(deps, input.bucket, record, input.conditions);
   return {
     etag: record.etag,
@@ -259,6 +275,7 @@ export async function copyObject(deps: EngineDeps, input: CopyObjectInput): Prom
     checksumAlgorithm: algorithm,
     checksums: body.checksums,
     lastModified: record.lastModified,
+    encryption: record.encryption,
     sourceVersionId: sourceBucket.versioning !== null ? source.versionId : undefined,
   };
 }

@@ -29,6 +29,7 @@ import { applyCorsHeaders, corsPreflight } from './cors.js';
 import * as acl from './acl.js';
 import * as policy from './bucket-policy.js';
 import * as bucketAccess from './bucket-access.js';
+import * as bucketEncryption from './bucket-encryption.js';
 
 type Handler = (ctx: RequestContext) => Promise<S3Result>;
 
@@ -80,6 +81,9 @@ export const HANDLERS: Record<string, Handler> = {
   GetPublicAccessBlock: bucketAccess.getPublicAccessBlock,
   PutPublicAccessBlock: bucketAccess.putPublicAccessBlock,
   DeletePublicAccessBlock: bucketAccess.deletePublicAccessBlock,
+  GetBucketEncryption: bucketEncryption.getBucketEncryption,
+  PutBucketEncryption: bucketEncryption.putBucketEncryption,
+  DeleteBucketEncryption: bucketEncryption.deleteBucketEncryption,
 };
 
 /** Every route has a handler, and the table passes its own checks: refused at start-up otherwise. */

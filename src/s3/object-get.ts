@@ -7,6 +7,7 @@ import type { RangeSpec } from '../engine/object-read.js';
 import { parseReadConditions, parseResponseOverrides, refuseUnsupportedHeaders } from './object-headers.js';
 import { checksumResponseHeaders, quoteEtag } from './object-put.js';
 import { recentlyComputed } from '../memo.js';
+import { parseSseCustomer, refuseSseWriteHeaders, sseResponseHeaders } from './sse-headers.js';
 
 /** `bytes=a-b`, `bytes=a-`, `bytes=-n`. Anything else is ignored, as S3 does (whole object). */
 export function parseRange(value: string | undefined): RangeSpec | undefined {
@@ -70,7 +71,9 @@ function parsePartNumber(value: string | null): number | undefined {
 
 export async function getObject(ctx: RequestContext): Promise<S3Result> {
   const headOnly = ctx.req.method === 'HEAD';
-  refuseUnsupportedHeaders(ctx.req.headers, ['x-amz-server-side-encryption-customer-key']);
+  refuseUnsupportedHeaders(ctx.req.headers);
+  refuseSseWriteHeaders(ctx.req.headers);
+  const sseCustomer = parseSseCustomer(ctx.req.headers, ctx.secure);
   const hasQuery = ctx.rawQuery !== '';
   const partNumber = hasQuery ? parsePartNumber(ctx.query.get('partNumber')) : undefined;
   const range = parseRange(header(ctx, 'range'));
@@ -83,9 +86,10 @@ export async function getObject(ctx: RequestContext): Promise<S3Result> {
   const versioned = bucket?.versioning != null;
   // A part of a multipart object, or the whole of a simple object as its only part: the engine
   // resolves it from the same read of the object as the bytes.
-  const out = await ctx.engine.getObject({ bucket: ctx.bucket!, key: ctx.key!, versionId, range, partNumber, conditions, headOnly });
+  const out = await ctx.engine.getObject({ bucket: ctx.bucket!, key: ctx.key!, versionId, range, partNumber, conditions, headOnly, sseCustomer });
   const obj = out.object;
   const headers = objectHeaders(obj, versioned || obj.versionId !== 'null');
+  if (obj.encryption) Object.assign(headers, sseResponseHeaders(obj.encryption));
   if (header(ctx, 'x-amz-checksum-mode')?.toUpperCase() === 'ENABLED') {
     // A range has no checksum of its own; a part of a multipart object has the part's.
     if (out.part?.checksums && obj.checksums.algorithm) Object.assign(headers, checksumResponseHeaders(obj.checksums.algorithm, out.part.checksums, obj.checksums.type));

@@ -174,15 +174,7 @@ export function parseWriteConditions(headers: IncomingHttpHeaders): WriteConditi
  * Headers of capabilities that later parts of Coffer implement; until then a request relying on
  * one is refused rather than silently stored without it.
  */
-const UNSUPPORTED_WRITE_HEADERS = [
-  'x-amz-server-side-encryption',
-  'x-amz-server-side-encryption-customer-algorithm',
-  'x-amz-server-side-encryption-aws-kms-key-id',
-  'x-amz-object-lock-mode',
-  'x-amz-object-lock-retain-until-date',
-  'x-amz-object-lock-legal-hold',
-  'x-amz-website-redirect-location',
-];
+const UNSUPPORTED_WRITE_HEADERS = ['x-amz-object-lock-mode', 'x-amz-object-lock-retain-until-date', 'x-amz-object-lock-legal-hold', 'x-amz-website-redirect-location'];
 
 const UNSUPPORTED_WRITE_HEADER_SET: ReadonlySet<string> = new Set(UNSUPPORTED_WRITE_HEADERS);
 

@@ -87,6 +87,9 @@ test('each route resolves to its operation', () => {
   assert.equal(op('DELETE', 'object', 'tagging'), 'DeleteObjectTagging');
   assert.equal(op('GET', 'bucket', 'tagging'), 'GetBucketTagging');
   assert.equal(op('PUT', 'bucket', 'tagging'), 'PutBucketTagging');
+  assert.equal(op('GET', 'bucket', 'encryption'), 'GetBucketEncryption');
+  assert.equal(op('PUT', 'bucket', 'encryption'), 'PutBucketEncryption');
+  assert.equal(op('DELETE', 'bucket', 'encryption'), 'DeleteBucketEncryption');
   assert.equal(op('DELETE', 'bucket', 'tagging'), 'DeleteBucketTagging');
   assert.equal(op('POST', 'bucket'), 'PostObject');
   assert.equal(op('GET', 'bucket', 'cors'), 'GetBucketCors');

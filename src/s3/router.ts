@@ -94,6 +94,11 @@ export const ROUTES: readonly Route[] = [
   // "…you must have the s3:PutBucketPublicAccessBlock permission."
   // https://docs.aws.amazon.com/AmazonS3/latest/API/API_DeletePublicAccessBlock.html
   { method: 'DELETE', on: 'bucket', query: ['publicAccessBlock'], op: 'DeletePublicAccessBlock', action: 's3:PutBucketPublicAccessBlock', body: 'none' },
+  // "To use this operation, you must have permission to perform the s3:PutEncryptionConfiguration
+  // action" (Delete as well as Put). https://docs.aws.amazon.com/AmazonS3/latest/API/API_DeleteBucketEncryption.html
+  { method: 'GET', on: 'bucket', query: ['encryption'], op: 'GetBucketEncryption', action: 's3:GetEncryptionConfiguration', body: 'none' },
+  { method: 'PUT', on: 'bucket', query: ['encryption'], op: 'PutBucketEncryption', action: 's3:PutEncryptionConfiguration', body: 'xml' },
+  { method: 'DELETE', on: 'bucket', query: ['encryption'], op: 'DeleteBucketEncryption', action: 's3:PutEncryptionConfiguration', body: 'none' },
 ];
 
 /**
