@@ -6,7 +6,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { S3Error } from '../errors.js';
 import { combineChecksumParts, createHasher, splitPartCount } from '../checksums/index.js';
 import type { ChecksumAlgorithm } from '../checksums/index.js';
-import type { ChecksumType, PartRecord, Tag, UploadRecord } from '../meta/types.js';
+import type { ChecksumType, ObjectLockState, PartRecord, Tag, UploadRecord } from '../meta/types.js';
 import type { WriteConditions } from './conditions.js';
 import { checkCopySourceConditions } from './conditions.js';
 import type { ReadConditions } from './conditions.js';
@@ -16,7 +16,7 @@ import { cachedBucket } from './deps.js';
 import type { BodyInput } from './ingest.js';
 import { copyObjectData, partBlobId, partWriteOptions, writeObjectData } from './object-data.js';
 import type { WrittenData } from './object-data.js';
-import { commitVersion, validateKey } from './object-write.js';
+import { checkLockRequest, commitVersion, validateKey } from './object-write.js';
 import type { ObjectAttributes } from './object-write.js';
 import { requireObject, resolveRange } from './object-read.js';
 import { storedBytesTransform } from './stored-bytes.js';
@@ -53,6 +53,8 @@ export interface CreateMultipartUploadInput extends ObjectAttributes {
   conditions: WriteConditions;
   /** x-amz-tagging: the object's tag set once the upload completes. */
   tags?: Tag[];
+  /** x-amz-object-lock-*: the object's retention and legal hold once the upload completes. */
+  lock?: ObjectLockState;
 }
 
 export async function createMultipartUpload(deps: EngineDeps, input: CreateMultipartUploadInput): Promise<UploadRecord> {
@@ -71,13 +73,17 @@ export async function createMultipartUpload(deps: EngineDeps, input: CreateMulti
     tags: input.tags,
     conditions: input.conditions,
     encryption: undefined,
-    lock: undefined,
+    lock: input.lock,
   };
   if (!input.checksumAlgorithm && input.checksumType) {
     throw new S3Error('InvalidRequest', { message: 'The x-amz-checksum-type header can only be used with the x-amz-checksum-algorithm header.' });
   }
   await deps.meta.transaction(async (tx) => {
-    if (!(await tx.getBucket(input.bucket))) throw new S3Error('NoSuchBucket', { fields: { BucketName: input.bucket } });
+    const bucket = await tx.getBucket(input.bucket);
+    if (!bucket) throw new S3Error('NoSuchBucket', { fields: { BucketName: input.bucket } });
+    // A lock asked of a bucket without Object Lock is refused now; completion applies it (or the
+    // bucket's default retention, as it is then).
+    checkLockRequest(bucket, input.lock);
     await tx.createUpload(upload);
   });
   return upload;

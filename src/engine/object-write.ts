@@ -5,7 +5,7 @@ import { randomBytes } from 'node:crypto';
 import { S3Error } from '../errors.js';
 import type { ChecksumAlgorithm } from '../checksums/index.js';
 import type { MetaTx } from '../meta/store.js';
-import type { BucketRecord, ObjectRecord, Tag } from '../meta/types.js';
+import type { BucketRecord, ObjectLockState, ObjectRecord, Tag } from '../meta/types.js';
 import { checkCopySourceConditions, checkWriteConditions } from './conditions.js';
 import type { ReadConditions, WriteConditions } from './conditions.js';
 import { blobsOf, deleteBlobs } from './deps.js';
@@ -17,6 +17,7 @@ import type { WrittenData } from './object-data.js';
 import { requireObject } from './object-read.js';
 import { storedBytesTransform } from './stored-bytes.js';
 import { newObjectRecord } from '../meta/records.js';
+import { checkRemovable, lockForNewVersion, writeGetsRetention } from './object-lock.js';
 
 export const MAX_KEY_BYTES = 1024;
 
@@ -44,6 +45,8 @@ export interface PutObjectInput extends ObjectAttributes {
   conditions: WriteConditions;
   /** x-amz-tagging: the new version's tag set. */
   tags?: Tag[];
+  /** x-amz-object-lock-*: the retention and legal hold asked for (the bucket's default retention applies otherwise). */
+  lock?: ObjectLockState;
 }
 
 export interface PutObjectOutput {
@@ -61,8 +64,16 @@ export async function commitVersion(tx: MetaTx, bucket: BucketRecord, record: Ob
     const current = await tx.getObject(record.bucket, record.key);
     checkWriteConditions(current && !current.deleteMarker ? current : undefined, conditions);
   }
+  // The lock is decided here, against the bucket as this transaction sees it.
+  record.lock = lockForNewVersion(bucket, record.lock, record.lastModified);
   // Without versioning (or suspended), the 'null' version is overwritten in place.
   const replacing = bucket.versioning !== 'Enabled';
+  if (replacing && bucket.objectLockEnabled) {
+    // A locked version is never overwritten (a lock bucket keeps versioning Enabled, but its
+    // 'null' version from before may carry a lock of its own).
+    const current = await tx.getObject(record.bucket, record.key, 'null');
+    if (current) checkRemovable(current, false, record.lastModified);
+  }
   record.versionId = replacing ? 'null' : newVersionId();
   // A bucket that never had versioning holds only 'null' versions: nothing else to demote.
   const replaced = await tx.insertObjectVersion(record, replacing ? 'null' : undefined, { onlyVersion: bucket.versioning === null });
@@ -99,7 +110,11 @@ async function storeVersion(deps: EngineDeps, bucketName: string, record: Object
   return { versioned };
 }
 
-function recordFrom(input: { bucket: string; key: string; ownerId: string; tags?: Tag[] } & ObjectAttributes, body: WrittenData, algorithm: string | undefined): ObjectRecord {
+function recordFrom(
+  input: { bucket: string; key: string; ownerId: string; tags?: Tag[]; lock?: ObjectLockState } & ObjectAttributes,
+  body: WrittenData,
+  algorithm: string | undefined,
+): ObjectRecord {
   return newObjectRecord({
     bucket: input.bucket,
     key: input.key,
@@ -112,6 +127,7 @@ function recordFrom(input: { bucket: string; key: string; ownerId: string; tags?
     checksums: { algorithm, type: algorithm ? 'FULL_OBJECT' : undefined, values: body.checksums },
     bytes: body.bytes,
     tags: input.tags,
+    lock: input.lock,
   });
 }
 
@@ -120,7 +136,15 @@ export async function putObject(deps: EngineDeps, input: PutObjectInput): Promis
   if (input.body.size > deps.limits.maxObjectSizeBytes)
     throw new S3Error('EntityTooLarge', { fields: { ProposedSize: input.body.size, MaxSizeAllowed: deps.limits.maxObjectSizeBytes } });
   // Fail before reading the body when the bucket is missing; the transaction checks again.
-  if (!(await cachedBucket(deps, input.bucket))) throw new S3Error('NoSuchBucket', { fields: { BucketName: input.bucket } });
+  const bucket = await cachedBucket(deps, input.bucket);
+  if (!bucket) throw new S3Error('NoSuchBucket', { fields: { BucketName: input.bucket } });
+  checkLockRequest(bucket, input.lock);
+  // "The Content-MD5 or x-amz-sdk-checksum-algorithm header is required for any request to upload
+  // an object with a retention period configured using Amazon S3 Object Lock."
+  // https://docs.aws.amazon.com/AmazonS3/latest/API/API_PutObject.html
+  if (writeGetsRetention(bucket, input.lock) && input.body.contentMd5 === undefined && input.body.checksumAlgorithm === undefined) {
+    throw new S3Error('InvalidRequest', { message: 'Content-MD5 OR x-amz-checksum- HTTP header is required for Put Object requests with Object Lock parameters' });
+  }
   // Nothing sets a new version's encryption yet.
   const body = await writeObjectData(deps, input.body, { inlineMaxBytes: deps.limits.inlineMaxBytes, transform: storedBytesTransform(undefined) });
   const record = recordFrom(input, body, input.body.checksumAlgorithm);
@@ -133,6 +157,11 @@ export async function putObject(deps: EngineDeps, input: PutObjectInput): Promis
     checksums: body.checksums,
     lastModified: record.lastModified,
   };
+}
+
+/** A lock asked of a bucket without Object Lock is refused before any byte is read (the transaction decides again). */
+export function checkLockRequest(bucket: BucketRecord, lock: ObjectLockState | undefined): void {
+  lockForNewVersion(bucket, lock, Date.now());
 }
 
 export interface CopyObjectInput {
@@ -151,6 +180,8 @@ export interface CopyObjectInput {
   /** Storage class sent explicitly with the request (a change that allows copying onto itself). */
   storageClassChanged: boolean;
   checksumAlgorithm?: ChecksumAlgorithm;
+  /** x-amz-object-lock-* of the copy: a copy never takes the source's lock. */
+  lock?: ObjectLockState;
   signal?: AbortSignal;
 }
 
@@ -162,7 +193,9 @@ export async function copyObject(deps: EngineDeps, input: CopyObjectInput): Prom
   validateKey(input.key);
   const sourceBucket = await cachedBucket(deps, input.source.bucket);
   if (!sourceBucket) throw new S3Error('NoSuchBucket', { fields: { BucketName: input.source.bucket } });
-  if (!(await cachedBucket(deps, input.bucket))) throw new S3Error('NoSuchBucket', { fields: { BucketName: input.bucket } });
+  const targetBucket = await cachedBucket(deps, input.bucket);
+  if (!targetBucket) throw new S3Error('NoSuchBucket', { fields: { BucketName: input.bucket } });
+  checkLockRequest(targetBucket, input.lock);
   const source = await requireObject(deps, input.source.bucket, input.source.key, input.source.versionId);
   checkCopySourceConditions(source, input.sourceConditions);
   const sameObject = input.source.bucket === input.bucket && input.source.key === input.key;
@@ -196,7 +229,7 @@ export async function copyObject(deps: EngineDeps, input: CopyObjectInput): Prom
   // "The default value is COPY": the copy keeps the source version's tags.
   // https://docs.aws.amazon.com/AmazonS3/latest/API/API_CopyObject.html#AmazonS3-CopyObject-request-header-TaggingDirective
   const tags = input.taggingDirective === 'REPLACE' ? input.tags : source.tags;
-  const record = recordFrom({ bucket: input.bucket, key: input.key, ownerId: input.ownerId, ...attrs, tags }, body, algorithm);
+  const record = recordFrom({ bucket: input.bucket, key: input.key, ownerId: input.ownerId, ...attrs, tags, lock: input.lock }, body, algorithm);
   const { versioned } = await storeVersion(deps, input.bucket, record, input.conditions);
   return {
     etag: record.etag,

@@ -30,6 +30,11 @@ export interface RequestContext {
   auth?: AuthResult;
   user?: UserRecord;
   op?: string;
+  /**
+   * x-amz-bypass-governance-retention: true was sent and the authorizer granted
+   * s3:BypassGovernanceRetention; set by dispatch before the handler runs.
+   */
+  bypassGovernance?: boolean;
 }
 
 /** What a handler returns; one writer sends it. */
@@ -82,6 +87,7 @@ class Context implements RequestContext {
   auth?: AuthResult;
   user?: UserRecord;
   op?: string;
+  bypassGovernance?: boolean;
   readonly #baseLog: Logger;
   #log: Logger | undefined;
   #query: URLSearchParams | undefined;

@@ -8,6 +8,7 @@ import type {
   BucketUsage,
   CompletedUploadRecord,
   ListRange,
+  ObjectLockState,
   ObjectRecord,
   PartRecord,
   Tag,
@@ -70,6 +71,8 @@ export interface MetaTx extends MetaReader {
    */
   deleteBucket(name: string): Promise<PartRecord[]>;
   setBucketVersioning(name: string, state: VersioningState): Promise<void>;
+  /** Turn Object Lock on for a bucket (`objectLockEnabled`); it can never be turned off. */
+  enableBucketObjectLock(name: string): Promise<void>;
   /** Replace a bucket's tag set; an empty list removes it. */
   setBucketTags(name: string, tags: Tag[]): Promise<void>;
   /** Replace one configuration document of a bucket; `undefined` removes it. */
@@ -85,6 +88,11 @@ export interface MetaTx extends MetaReader {
   insertObjectVersion(record: ObjectRecord, replaceVersionId?: string, options?: { onlyVersion?: boolean }): Promise<ObjectRecord | undefined>;
   /** Replace the tag set of one version (an empty list removes it); false when there is no such version. */
   setObjectTags(bucket: string, key: string, versionId: string, tags: Tag[]): Promise<boolean>;
+  /**
+   * Replace the Object Lock state (retention, legal hold) of one version; `undefined` removes it.
+   * False when there is no such version. The version's other fields are untouched.
+   */
+  setObjectLock(bucket: string, key: string, versionId: string, lock: ObjectLockState | undefined): Promise<boolean>;
   /** Remove one version; if it was the latest, the next newest becomes latest. */
   deleteObjectVersion(bucket: string, key: string, versionId: string): Promise<ObjectRecord | undefined>;
   addUsage(bucket: string, delta: BucketUsage): Promise<void>;

@@ -47,6 +47,17 @@ export interface BucketRecord {
 export interface BucketConfig {
   /** The operator's hard quota (admin API `buckets/{bucket}/quota`). */
   quota?: BucketQuota;
+  /** ?object-lock: the default retention new versions get (PutObjectLockConfiguration); lock itself is `objectLockEnabled`. */
+  objectLock?: ObjectLockConfiguration;
+}
+
+/**
+ * A bucket's Object Lock configuration beyond "enabled": its default retention rule, if any, as
+ * PutObjectLockConfiguration set it (Days or Years, never both).
+ * https://docs.aws.amazon.com/AmazonS3/latest/API/API_ObjectLockConfiguration.html
+ */
+export interface ObjectLockConfiguration {
+  defaultRetention?: { mode: ObjectLockMode; days?: number; years?: number };
 }
 
 /** A hard cap on what a bucket holds; a write that would pass it fails with VaultQuotaExceeded. */

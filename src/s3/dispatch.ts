@@ -8,7 +8,7 @@ import type { RequestVerifier } from '../auth/sigv4.js';
 import type { RateLimiter } from '../http/rate-limit.js';
 import { ROUTES, checkRouteTable, matchRoute } from './router.js';
 import type { On } from './router.js';
-import { authorizeCopySource, authorizeRequest } from './authorize.js';
+import { authorizeCopySource, authorizeRequest, mayBypassGovernance } from './authorize.js';
 import { principalOf } from '../http/request-facts.js';
 import { parseCopySource } from './copy-source.js';
 import type { BucketRecord } from '../engine/records.js';
@@ -23,6 +23,7 @@ import * as mpu from './multipart.js';
 import { getObjectAttributes } from './object-attributes.js';
 import * as objectTagging from './object-tagging.js';
 import * as bucketTagging from './bucket-tagging.js';
+import * as objectLock from './object-lock.js';
 
 type Handler = (ctx: RequestContext) => Promise<S3Result>;
 
@@ -33,6 +34,13 @@ export const HANDLERS: Record<string, Handler> = {
   DeleteBucket: bucket.deleteBucket,
   GetBucketLocation: bucket.getBucketLocation,
   GetBucketVersioning: bucket.getBucketVersioning,
+  PutBucketVersioning: bucket.putBucketVersioning,
+  PutObjectLockConfiguration: objectLock.putObjectLockConfiguration,
+  GetObjectLockConfiguration: objectLock.getObjectLockConfiguration,
+  PutObjectRetention: objectLock.putObjectRetention,
+  GetObjectRetention: objectLock.getObjectRetention,
+  PutObjectLegalHold: objectLock.putObjectLegalHold,
+  GetObjectLegalHold: objectLock.getObjectLegalHold,
   ListObjects: list.listObjects,
   ListObjectsV2: list.listObjectsV2,
   ListObjectVersions: listObjectVersions,
@@ -102,6 +110,7 @@ export async function dispatchS3(ctx: RequestContext, verifier: RequestVerifier,
   const principal = principalOf(ctx);
   const bucket = await authorizeRequest(ctx, route, principal);
   if (bucket) redirectToRegion(ctx, bucket);
+  ctx.bypassGovernance = mayBypassGovernance(ctx, bucket, principal);
   if (route.body === 'none') refuseBody(ctx);
   if (route.copySource === true) await authorizeCopySource(ctx, parseCopySource(header(ctx, 'x-amz-copy-source') ?? ''), principal);
   const handler = HANDLERS[route.op];

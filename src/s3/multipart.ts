@@ -11,6 +11,7 @@ import { frameBody, readWholeBody } from '../http/body.js';
 import {
   parseChecksumRequest,
   parseContentHeaders,
+  parseObjectLockHeaders,
   parseContentMd5,
   parseReadConditions,
   parseStorageClass,
@@ -69,6 +70,7 @@ export async function createMultipartUpload(ctx: RequestContext): Promise<S3Resu
     checksumType,
     conditions: parseWriteConditions(h),
     tags: parseTaggingHeaderOf(h, ctx.auth?.presigned ? ctx.query : undefined),
+    lock: parseObjectLockHeaders(h),
   });
   return {
     status: 200,

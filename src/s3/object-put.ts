@@ -11,6 +11,7 @@ import {
   parseChecksumRequest,
   parseContentHeaders,
   parseContentMd5,
+  parseObjectLockHeaders,
   parseReadConditions,
   parseStorageClass,
   parseUserMetadata,
@@ -49,6 +50,7 @@ export async function putObject(ctx: RequestContext): Promise<S3Result> {
   const storageClass = parseStorageClass(h);
   const conditions = parseWriteConditions(h);
   const tags = parseTaggingHeaderOf(h, ctx.auth?.presigned ? ctx.query : undefined);
+  const lock = parseObjectLockHeaders(h);
   // EntityTooLarge is decided from the announced size, before a byte is read.
   const announced = Number(header(ctx, 'x-amz-decoded-content-length') ?? header(ctx, 'content-length') ?? 0);
   if (announced > ctx.config.maxObjectSizeBytes) {
@@ -68,6 +70,7 @@ export async function putObject(ctx: RequestContext): Promise<S3Result> {
     storageClass,
     conditions,
     tags,
+    lock,
     body: {
       ...body,
       contentMd5,
@@ -112,6 +115,7 @@ export async function copyObject(ctx: RequestContext): Promise<S3Result> {
     tags,
     storageClassChanged: header(ctx, 'x-amz-storage-class') !== undefined,
     checksumAlgorithm,
+    lock: parseObjectLockHeaders(h),
     signal: ctx.signal,
   });
   const checksumEl = parseChecksumAlgorithm(out.checksumAlgorithm ?? '') ?? 'CRC64NVME';

@@ -135,6 +135,9 @@ export function sqliteWrites(s: SqlRunner): MetaWrites {
     async setBucketVersioning(name, state) {
       s.run('UPDATE buckets SET versioning = ? WHERE name = ?', state, name);
     },
+    async enableBucketObjectLock(name) {
+      s.run('UPDATE buckets SET object_lock = 1 WHERE name = ?', name);
+    },
     async setBucketTags(name, tags) {
       s.run('UPDATE buckets SET tags = ? WHERE name = ?', tagsText(tags), name);
     },
@@ -147,6 +150,14 @@ export function sqliteWrites(s: SqlRunner): MetaWrites {
     async setObjectTags(bucket, key, versionId, tags) {
       s.forgetKey(bucket, key);
       return s.run('UPDATE objects SET tags = ? WHERE bucket = ? AND key = ? AND version_id = ?', tagsText(tags), bucket, key, versionId) > 0;
+    },
+    async setObjectLock(bucket, key, versionId, lock) {
+      s.forgetKey(bucket, key);
+      // Only the lock member of the extra document changes: encryption and archive state stay.
+      if (lock === undefined) return s.run("UPDATE objects SET extra = json_remove(extra, '$.lock') WHERE bucket = ? AND key = ? AND version_id = ?", bucket, key, versionId) > 0;
+      return (
+        s.run("UPDATE objects SET extra = json_set(extra, '$.lock', json(?)) WHERE bucket = ? AND key = ? AND version_id = ?", JSON.stringify(lock), bucket, key, versionId) > 0
+      );
     },
     async insertObjectVersion(o, replaceVersionId, options) {
       s.forgetKey(o.bucket, o.key);
