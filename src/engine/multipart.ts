@@ -18,7 +18,7 @@ import { copyObjectData, partBlobId, partWriteOptions, writeObjectData } from '.
 import type { WrittenData } from './object-data.js';
 import { checkLockRequest, commitVersion, validateKey } from './object-write.js';
 import type { ObjectAttributes } from './object-write.js';
-import { requireObject, resolveRange } from './object-read.js';
+import { requireCopySource, resolveRange } from './object-read.js';
 import { storedBytesTransform } from './stored-bytes.js';
 import { newObjectRecord } from '../meta/records.js';
 import type { RangeSpec } from './object-read.js';
@@ -196,7 +196,7 @@ export async function uploadPartCopy(deps: EngineDeps, input: UploadPartCopyInpu
   const upload = await requireUpload(deps, input.bucket, input.key, input.uploadId);
   const sourceBucket = await cachedBucket(deps, input.source.bucket);
   if (!sourceBucket) throw new S3Error('NoSuchBucket', { fields: { BucketName: input.source.bucket } });
-  const source = await requireObject(deps, input.source.bucket, input.source.key, input.source.versionId);
+  const source = await requireCopySource(deps, input.source);
   checkCopySourceConditions(source, input.sourceConditions);
   const wanted = input.sourceRange;
   if (wanted && 'start' in wanted && (wanted.start >= source.size || (wanted.end !== undefined && wanted.end >= source.size))) {

@@ -79,7 +79,8 @@ async function deleteOne(tx: MetaTx, bucket: string, ownerId: string, t: DeleteT
     // Removing a specific version is permanent; a missing version is not an error.
     const r = await tx.deleteObjectVersion(bucket, t.key, t.versionId);
     if (r) removed.push(r);
-    result = { key: t.key, versionId: t.versionId, deleteMarker: r?.deleteMarker || undefined };
+    // Removing a delete marker names it as the marker's version too, as S3 answers.
+    result = r?.deleteMarker ? { key: t.key, versionId: t.versionId, deleteMarker: true, deleteMarkerVersionId: t.versionId } : { key: t.key, versionId: t.versionId };
   } else if (b.versioning === null) {
     const r = await tx.deleteObjectVersion(bucket, t.key, 'null');
     if (r) removed.push(r);

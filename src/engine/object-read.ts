@@ -58,6 +58,22 @@ export async function requireObject(deps: EngineDeps, bucket: string, key: strin
   return liveVersion(obj, key, versionId);
 }
 
+/**
+ * The version a copy reads (CopyObject, UploadPartCopy). A delete marker named by its version id
+ * is 400 InvalidRequest here, not the 405 a GET of it answers.
+ * https://docs.aws.amazon.com/AmazonS3/latest/API/API_CopyObject.html
+ */
+export async function requireCopySource(deps: EngineDeps, source: { bucket: string; key: string; versionId?: string }): Promise<ObjectRecord> {
+  try {
+    return await requireObject(deps, source.bucket, source.key, source.versionId);
+  } catch (err) {
+    if (err instanceof S3Error && err.code === 'MethodNotAllowed') {
+      throw new S3Error('InvalidRequest', { message: 'The source of a copy request may not specifically refer to a delete marker by version id.' });
+    }
+    throw err;
+  }
+}
+
 export interface GetObjectInput {
   bucket: string;
   key: string;

@@ -14,7 +14,7 @@ import { cachedBucket } from './deps.js';
 import type { BodyInput } from './ingest.js';
 import { copyObjectData, writeObjectData } from './object-data.js';
 import type { WrittenData } from './object-data.js';
-import { requireObject } from './object-read.js';
+import { requireCopySource } from './object-read.js';
 import { storedBytesTransform } from './stored-bytes.js';
 import { newObjectRecord } from '../meta/records.js';
 import { checkRemovable, lockForNewVersion, writeGetsRetention } from './object-lock.js';
@@ -196,7 +196,7 @@ export async function copyObject(deps: EngineDeps, input: CopyObjectInput): Prom
   const targetBucket = await cachedBucket(deps, input.bucket);
   if (!targetBucket) throw new S3Error('NoSuchBucket', { fields: { BucketName: input.bucket } });
   checkLockRequest(targetBucket, input.lock);
-  const source = await requireObject(deps, input.source.bucket, input.source.key, input.source.versionId);
+  const source = await requireCopySource(deps, input.source);
   checkCopySourceConditions(source, input.sourceConditions);
   const sameObject = input.source.bucket === input.bucket && input.source.key === input.key;
   if (sameObject && input.metadataDirective === 'COPY' && !input.storageClassChanged && !input.checksumAlgorithm) {
