@@ -16,7 +16,7 @@ import { cachedBucket } from './deps.js';
 import type { BodyInput } from './ingest.js';
 import { copyObjectData, partBlobId, partWriteOptions, writeObjectData } from './object-data.js';
 import type { WrittenData } from './object-data.js';
-import { checkLockRequest, commitVersion, validateKey } from './object-write.js';
+import { checkLockRequest, commitVersion, validateKey, writtenVersionId } from './object-write.js';
 import type { ObjectAttributes } from './object-write.js';
 import { requireCopySource, resolveRange } from './object-read.js';
 import { storedBytesTransform } from './stored-bytes.js';
@@ -385,7 +385,7 @@ export async function completeMultipartUpload(deps: EngineDeps, input: CompleteM
     if (unused.length > 0) await tx.unregisterBlobs(unused);
     out = {
       etag,
-      versionId: bucket.versioning !== null ? record.versionId : undefined,
+      versionId: writtenVersionId(record),
       checksumAlgorithm: checksums.algorithm,
       checksumType: checksums.type,
       checksums: checksums.values,

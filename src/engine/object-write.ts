@@ -90,14 +90,12 @@ export async function commitVersion(tx: MetaTx, bucket: BucketRecord, record: Ob
   return gone;
 }
 
-async function storeVersion(deps: EngineDeps, bucketName: string, record: ObjectRecord, conditions: WriteConditions): Promise<{ versioned: boolean }> {
+async function storeVersion(deps: EngineDeps, bucketName: string, record: ObjectRecord, conditions: WriteConditions): Promise<void> {
   let gone: string[] = [];
-  let versioned = false;
   try {
     await deps.meta.transaction(async (tx) => {
       const bucket = await tx.getBucket(bucketName);
       if (!bucket) throw new S3Error('NoSuchBucket', { fields: { BucketName: bucketName } });
-      versioned = bucket.versioning !== null;
       gone = await commitVersion(tx, bucket, record, conditions);
     });
   } catch (err) {
@@ -107,7 +105,15 @@ async function storeVersion(deps: EngineDeps, bucketName: string, record: Object
     deps.blobs.settle(blobsOf([record]));
   }
   await deleteBlobs(deps, gone);
-  return { versioned };
+}
+
+/**
+ * The x-amz-version-id a write answers: the new version's id while versioning is Enabled. The
+ * 'null' version of an unversioned or suspended bucket is not named (as s3-tests'
+ * test_versioning_bucket_atomic_upload_return_version_id records of S3).
+ */
+export function writtenVersionId(record: ObjectRecord): string | undefined {
+  return record.versionId === 'null' ? undefined : record.versionId;
 }
 
 function recordFrom(
@@ -148,10 +154,10 @@ export async function putObject(deps: EngineDeps, input: PutObjectInput): Promis
   // Nothing sets a new version's encryption yet.
   const body = await writeObjectData(deps, input.body, { inlineMaxBytes: deps.limits.inlineMaxBytes, transform: storedBytesTransform(undefined) });
   const record = recordFrom(input, body, input.body.checksumAlgorithm);
-  const { versioned } = await storeVersion(deps, input.bucket, record, input.conditions);
+  await storeVersion(deps, input.bucket, record, input.conditions);
   return {
     etag: record.etag,
-    versionId: versioned ? record.versionId : undefined,
+    versionId: writtenVersionId(record),
     size: record.size,
     checksumAlgorithm: input.body.checksumAlgorithm,
     checksums: body.checksums,
@@ -230,10 +236,10 @@ export async function copyObject(deps: EngineDeps, input: CopyObjectInput): Prom
   // https://docs.aws.amazon.com/AmazonS3/latest/API/API_CopyObject.html#AmazonS3-CopyObject-request-header-TaggingDirective
   const tags = input.taggingDirective === 'REPLACE' ? input.tags : source.tags;
   const record = recordFrom({ bucket: input.bucket, key: input.key, ownerId: input.ownerId, ...attrs, tags, lock: input.lock }, body, algorithm);
-  const { versioned } = await storeVersion(deps, input.bucket, record, input.conditions);
+  await storeVersion(deps, input.bucket, record, input.conditions);
   return {
     etag: record.etag,
-    versionId: versioned ? record.versionId : undefined,
+    versionId: writtenVersionId(record),
     size: record.size,
     checksumAlgorithm: algorithm,
     checksums: body.checksums,
