@@ -40,7 +40,9 @@ export interface MetaReader {
   listObjects(bucket: string, range: ListRange): Promise<ObjectRecord[]>;
   /**
    * Every version and delete marker within `range`, in key (UTF-8 byte) order and each key's
-   * versions newest first, without inlineData and parts.
+   * versions newest first, without inlineData and parts. A version stopped being current when the
+   * next newer one listed before it was written: that one's lastModified (what lifecycle's
+   * NoncurrentDays counts from). Each page is a range of an index, however many versions a key has.
    */
   listObjectVersions(bucket: string, range: VersionListRange): Promise<ObjectRecord[]>;
 
@@ -93,7 +95,11 @@ export interface MetaTx extends MetaReader {
    * False when there is no such version. The version's other fields are untouched.
    */
   setObjectLock(bucket: string, key: string, versionId: string, lock: ObjectLockState | undefined): Promise<boolean>;
-  /** Remove one version; if it was the latest, the next newest becomes latest. */
+  /**
+   * Remove one version; if it was the latest, the next newest becomes latest. Returns the removed
+   * record (its blobs for the caller to unregister, its size for usage), undefined if there was none.
+   * The caller checks Object Lock first (engine/object-lock.ts checkRemovable).
+   */
   deleteObjectVersion(bucket: string, key: string, versionId: string): Promise<ObjectRecord | undefined>;
   addUsage(bucket: string, delta: BucketUsage): Promise<void>;
 

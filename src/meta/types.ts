@@ -168,8 +168,14 @@ export interface ArchiveState {
   };
 }
 
+/**
+ * What a bucket holds, as S3 bills storage: every version counts, current or not, and delete
+ * markers count for nothing. https://docs.aws.amazon.com/AmazonS3/latest/userguide/versioning-workflows.html
+ */
 export interface BucketUsage {
+  /** Object versions that are not delete markers. */
   objectCount: number;
+  /** The sum of those versions' sizes. */
   bytes: number;
 }
 
