@@ -173,6 +173,7 @@ test('GET and HEAD of a delete marker by its version id are 405 MethodNotAllowed
   assert.equal(get.headers.allow, 'DELETE');
   assert.equal(get.headers['x-amz-delete-marker'], 'true');
   assert.equal(get.headers['x-amz-version-id'], marker.VersionId);
+  assert.ok(Math.abs(Date.parse(get.headers['last-modified'] as string) - Date.now()) < 60_000, String(get.headers['last-modified']));
   const head = await rawRequest(c.endpoint, { method: 'HEAD', path: `/${b}/k`, query: { versionId: marker.VersionId! } });
   assert.equal(head.status, 405);
   assert.equal(head.headers['x-amz-delete-marker'], 'true');

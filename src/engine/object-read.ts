@@ -45,7 +45,12 @@ export function liveVersion(obj: ObjectRecord | undefined, key: string, versionI
   if (obj.deleteMarker) {
     // A delete marker answers 404 (latest) or 405 (addressed by version id), with its headers.
     const headers = { 'x-amz-delete-marker': 'true', 'x-amz-version-id': obj.versionId };
-    if (versionId !== undefined) throw new S3Error('MethodNotAllowed', { headers: { ...headers, Allow: 'DELETE' } });
+    // "If the specified version is a delete marker, the response returns a 405 Method Not Allowed
+    // error and the Last-Modified: timestamp response header."
+    // https://docs.aws.amazon.com/AmazonS3/latest/API/API_GetObject.html
+    if (versionId !== undefined) {
+      throw new S3Error('MethodNotAllowed', { headers: { ...headers, Allow: 'DELETE', 'Last-Modified': new Date(obj.lastModified).toUTCString() } });
+    }
     throw new S3Error('NoSuchKey', { fields: { Key: key }, headers });
   }
   return obj;
