@@ -61,7 +61,13 @@ async function checkDeleteConditions(tx: MetaTx, bucket: string, t: DeleteTarget
   return true;
 }
 
-async function deleteOne(tx: MetaTx, bucket: string, ownerId: string, t: DeleteTarget, options: DeleteOptions, gone: string[]): Promise<DeleteResult> {
+/**
+ * One DeleteObject inside the caller's transaction: conditions, Object Lock, delete markers,
+ * usage and the blob registry, exactly as the S3 operation does it. Background work that deletes
+ * (lifecycle expiration of current or noncurrent versions) calls this too, so it obeys the same
+ * locks. The ids of blobs it freed are appended to `gone`: delete them after the commit.
+ */
+export async function deleteInTransaction(tx: MetaTx, bucket: string, ownerId: string, t: DeleteTarget, options: DeleteOptions, gone: string[]): Promise<DeleteResult> {
   const b = await tx.getBucket(bucket);
   if (!b) throw new S3Error('NoSuchBucket', { fields: { BucketName: bucket } });
   if (hasConditions(t) && !(await checkDeleteConditions(tx, bucket, t))) return { key: t.key, versionId: t.versionId };
@@ -103,7 +109,7 @@ async function deleteOne(tx: MetaTx, bucket: string, ownerId: string, t: DeleteT
 
 export async function deleteObject(deps: EngineDeps, bucket: string, ownerId: string, target: DeleteTarget, options: DeleteOptions = {}): Promise<DeleteResult> {
   const gone: string[] = [];
-  const result = await deps.meta.transaction((tx) => deleteOne(tx, bucket, ownerId, target, options, gone));
+  const result = await deps.meta.transaction((tx) => deleteInTransaction(tx, bucket, ownerId, target, options, gone));
   await deleteBlobs(deps, gone);
   return result;
 }
@@ -117,7 +123,7 @@ export async function deleteObjects(deps: EngineDeps, bucket: string, ownerId: s
     const out: DeleteOutcome[] = [];
     for (const t of targets) {
       try {
-        out.push({ ok: await deleteOne(tx, bucket, ownerId, t, options, gone) });
+        out.push({ ok: await deleteInTransaction(tx, bucket, ownerId, t, options, gone) });
       } catch (err) {
         if (!(err instanceof S3Error)) throw err;
         out.push({ key: t.key, versionId: t.versionId, error: err });
