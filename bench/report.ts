@@ -7,6 +7,7 @@ import type { BenchOptions } from './options.js';
 import { MIB } from './options.js';
 import type { ManyPartsResults, MultipartResults } from './multipart.js';
 import type { BigResults, ListResults, SmallResults } from './workloads.js';
+import type { VersionResults } from './versions.js';
 
 export const TARGETS = {
   /** PUT of 1 GiB ≥ 60% of min(disk with fsync, MD5). */
@@ -34,6 +35,7 @@ export interface Results {
   manyParts?: ManyPartsResults;
   small?: SmallResults;
   list?: ListResults;
+  versions?: VersionResults;
   /** Section → error message, for sections that threw. */
   failures: Map<string, string>;
 }
@@ -203,6 +205,18 @@ export function report(o: BenchOptions, res: Results, crc64: string): string {
     );
   } else {
     rows.push(info('ListObjectsV2', 'not run'));
+  }
+  const v = res.versions;
+  for (const n of o.concurrencies) {
+    rows.push(ratioRow(`versioned PUT 4 KiB @${n} (${v?.keys ?? '?'} keys)`, v?.put.get(n), 'ops/s', s?.put.get(n)?.value, 'unversioned'));
+  }
+  if (v) {
+    rows.push(
+      info(
+        `ListObjectVersions all ${int(v.versionsListed)} versions, max-keys 1000`,
+        `${v.listSeconds.toFixed(2)} s, ${v.listPages} pages, ${int(v.versionsListed / v.listSeconds)} versions/s, last page ${v.lastPageMs.toFixed(0)} ms`,
+      ),
+    );
   }
   out.push('', render(rows));
   if (mn) {

@@ -18,7 +18,9 @@ import * as bucketCors from './bucket-cors.js';
 import * as access from './access.js';
 import * as quota from './quota.js';
 import * as bucketEncryption from './bucket-encryption.js';
-import type { AccessKeyStatus, BucketEncryption, BucketQuota, CorsRule, ObjectOwnership, PublicAccessBlock, BucketPolicy, Tag } from '../meta/types.js';
+import * as versioning from './bucket-versioning.js';
+import * as lock from './object-lock.js';
+import type { AccessKeyStatus, BucketEncryption, BucketQuota, CorsRule, ObjectLockConfiguration, ObjectOwnership, PublicAccessBlock, BucketPolicy, Tag } from '../meta/types.js';
 import type { SseCustomerKey } from './encryption.js';
 
 export class Engine {
@@ -97,11 +99,32 @@ export class Engine {
   getObject(input: read.GetObjectInput) {
     return read.getObject(this.deps, input);
   }
-  deleteObject(bucket: string, ownerId: string | undefined, target: del.DeleteTarget) {
-    return del.deleteObject(this.deps, bucket, ownerId, target);
+  deleteObject(bucket: string, ownerId: string | undefined, target: del.DeleteTarget, options?: del.DeleteOptions) {
+    return del.deleteObject(this.deps, bucket, ownerId, target, options);
   }
-  deleteObjects(bucket: string, ownerId: string | undefined, targets: del.DeleteTarget[]) {
-    return del.deleteObjects(this.deps, bucket, ownerId, targets);
+  deleteObjects(bucket: string, ownerId: string | undefined, targets: del.DeleteTarget[], options?: del.DeleteOptions) {
+    return del.deleteObjects(this.deps, bucket, ownerId, targets, options);
+  }
+  putBucketVersioning(input: versioning.PutBucketVersioningInput) {
+    return versioning.putBucketVersioning(this.deps, input);
+  }
+  putObjectLockConfiguration(bucket: string, configuration: ObjectLockConfiguration) {
+    return lock.putObjectLockConfiguration(this.deps, bucket, configuration);
+  }
+  getObjectLockConfiguration(bucket: string) {
+    return lock.getObjectLockConfiguration(this.deps, bucket);
+  }
+  putObjectRetention(input: lock.PutObjectRetentionInput) {
+    return lock.putObjectRetention(this.deps, input);
+  }
+  putObjectLegalHold(input: lock.ObjectLockTarget & { legalHold: boolean }) {
+    return lock.putObjectLegalHold(this.deps, input);
+  }
+  getObjectRetention(input: lock.ObjectLockTarget) {
+    return lock.getObjectLock(this.deps, { ...input, part: 'retention' });
+  }
+  getObjectLegalHold(input: lock.ObjectLockTarget) {
+    return lock.getObjectLock(this.deps, { ...input, part: 'legalHold' });
   }
   listObjects(input: list.ListObjectsInput) {
     return list.listObjects(this.deps, input);

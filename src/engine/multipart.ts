@@ -6,7 +6,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { S3Error } from '../errors.js';
 import { combineChecksumParts, createHasher, splitPartCount } from '../checksums/index.js';
 import type { ChecksumAlgorithm } from '../checksums/index.js';
-import type { ChecksumType, ObjectEncryption, PartRecord, Tag, UploadRecord } from '../meta/types.js';
+import type { ChecksumType, ObjectEncryption, ObjectLockState, PartRecord, Tag, UploadRecord } from '../meta/types.js';
 import type { WriteConditions } from './conditions.js';
 import { checkCopySourceConditions } from './conditions.js';
 import type { ReadConditions } from './conditions.js';
@@ -16,10 +16,10 @@ import { cachedBucket } from './deps.js';
 import type { BodyInput } from './ingest.js';
 import { copyObjectData, partBlobId, partWriteOptions, writeObjectData } from './object-data.js';
 import type { WrittenData } from './object-data.js';
-import { commitVersion, ownerAndAcl, validateKey } from './object-write.js';
+import { checkLockRequest, commitVersion, ownerAndAcl, validateKey, writtenVersionId } from './object-write.js';
 import type { AclInput } from './access.js';
 import type { ObjectAttributes } from './object-write.js';
-import { requireObject, resolveRange } from './object-read.js';
+import { requireCopySource, resolveRange } from './object-read.js';
 import { storedBytesTransform } from './stored-bytes.js';
 import { etagOf, newEncryption, openDataKey } from './encryption.js';
 import type { SseCustomerKey, SseRequest } from './encryption.js';
@@ -63,6 +63,8 @@ export interface CreateMultipartUploadInput extends ObjectAttributes {
   tags?: Tag[];
   /** The encryption of the parts and the object; else the bucket's default. */
   sse?: SseRequest;
+  /** x-amz-object-lock-*: the object's retention and legal hold once the upload completes. */
+  lock?: ObjectLockState;
 }
 
 export async function createMultipartUpload(deps: EngineDeps, input: CreateMultipartUploadInput): Promise<UploadRecord> {
@@ -86,14 +88,18 @@ export async function createMultipartUpload(deps: EngineDeps, input: CreateMulti
     tags: input.tags,
     conditions: input.conditions,
     encryption: sse?.encryption,
-    lock: undefined,
+    lock: input.lock,
     acl: owned.acl,
   };
   if (!input.checksumAlgorithm && input.checksumType) {
     throw new S3Error('InvalidRequest', { message: 'The x-amz-checksum-type header can only be used with the x-amz-checksum-algorithm header.' });
   }
   await deps.meta.transaction(async (tx) => {
-    if (!(await tx.getBucket(input.bucket))) throw new S3Error('NoSuchBucket', { fields: { BucketName: input.bucket } });
+    const bucket = await tx.getBucket(input.bucket);
+    if (!bucket) throw new S3Error('NoSuchBucket', { fields: { BucketName: input.bucket } });
+    // A lock asked of a bucket without Object Lock is refused now; completion applies it (or the
+    // bucket's default retention, as it is then).
+    checkLockRequest(bucket, input.lock);
     await tx.createUpload(upload);
   });
   return upload;
@@ -225,7 +231,7 @@ export async function uploadPartCopy(deps: EngineDeps, input: UploadPartCopyInpu
   const layers = await openDataKey(deps.keys, upload.encryption, input.sseCustomer, 'part');
   const sourceBucket = await cachedBucket(deps, input.source.bucket);
   if (!sourceBucket) throw new S3Error('NoSuchBucket', { fields: { BucketName: input.source.bucket } });
-  const source = await requireObject(deps, input.source.bucket, input.source.key, input.source.versionId);
+  const source = await requireCopySource(deps, input.source);
   const sourceLayers = await openDataKey(deps.keys, source.encryption, input.sourceCustomer, 'copy-source');
   checkCopySourceConditions(source, input.sourceConditions);
   const wanted = input.sourceRange;
@@ -426,7 +432,7 @@ export async function completeMultipartUpload(deps: EngineDeps, input: CompleteM
     if (unused.length > 0) await tx.unregisterBlobs(unused);
     out = {
       etag,
-      versionId: bucket.versioning !== null ? record.versionId : undefined,
+      versionId: writtenVersionId(record),
       checksumAlgorithm: checksums.algorithm,
       checksumType: checksums.type,
       checksums: checksums.values,

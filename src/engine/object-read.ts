@@ -47,7 +47,12 @@ export function liveVersion(obj: ObjectRecord | undefined, key: string, versionI
   if (obj.deleteMarker) {
     // A delete marker answers 404 (latest) or 405 (addressed by version id), with its headers.
     const headers = { 'x-amz-delete-marker': 'true', 'x-amz-version-id': obj.versionId };
-    if (versionId !== undefined) throw new S3Error('MethodNotAllowed', { headers: { ...headers, Allow: 'DELETE' } });
+    // "If the specified version is a delete marker, the response returns a 405 Method Not Allowed
+    // error and the Last-Modified: timestamp response header."
+    // https://docs.aws.amazon.com/AmazonS3/latest/API/API_GetObject.html
+    if (versionId !== undefined) {
+      throw new S3Error('MethodNotAllowed', { headers: { ...headers, Allow: 'DELETE', 'Last-Modified': new Date(obj.lastModified).toUTCString() } });
+    }
     throw new S3Error('NoSuchKey', { fields: { Key: key }, headers });
   }
   return obj;
@@ -65,6 +70,22 @@ export async function requireObject(deps: EngineDeps, bucket: string, key: strin
   const obj = await deps.meta.getObject(bucket, key, versionId);
   if (!obj && !(await cachedBucket(deps, bucket))) throw new S3Error('NoSuchBucket', { fields: { BucketName: bucket } });
   return liveVersion(obj, key, versionId);
+}
+
+/**
+ * The version a copy reads (CopyObject, UploadPartCopy). A delete marker named by its version id
+ * is 400 InvalidRequest here, not the 405 a GET of it answers.
+ * https://docs.aws.amazon.com/AmazonS3/latest/API/API_CopyObject.html
+ */
+export async function requireCopySource(deps: EngineDeps, source: { bucket: string; key: string; versionId?: string }): Promise<ObjectRecord> {
+  try {
+    return await requireObject(deps, source.bucket, source.key, source.versionId);
+  } catch (err) {
+    if (err instanceof S3Error && err.code === 'MethodNotAllowed') {
+      throw new S3Error('InvalidRequest', { message: 'The source of a copy request may not specifically refer to a delete marker by version id.' });
+    }
+    throw err;
+  }
 }
 
 export interface GetObjectInput {

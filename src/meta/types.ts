@@ -72,6 +72,8 @@ export interface BucketConfig {
   cors?: CorsRule[];
   /** ?encryption: default encryption of new objects and blocked encryption types. */
   encryption?: BucketEncryption;
+  /** ?object-lock: the default retention new versions get (PutObjectLockConfiguration); lock itself is `objectLockEnabled`. */
+  objectLock?: ObjectLockConfiguration;
 }
 
 /** One CORSRule. https://docs.aws.amazon.com/AmazonS3/latest/API/API_CORSRule.html */
@@ -97,6 +99,15 @@ export interface BucketEncryption {
   bucketKeyEnabled?: boolean;
   /** BlockedEncryptionTypes: `SSE-C`, or `NONE` (nothing blocked). */
   blockedEncryptionTypes?: Array<'SSE-C' | 'NONE'>;
+}
+
+/**
+ * A bucket's Object Lock configuration beyond "enabled": its default retention rule, if any, as
+ * PutObjectLockConfiguration set it (Days or Years, never both).
+ * https://docs.aws.amazon.com/AmazonS3/latest/API/API_ObjectLockConfiguration.html
+ */
+export interface ObjectLockConfiguration {
+  defaultRetention?: { mode: ObjectLockMode; days?: number; years?: number };
 }
 
 /** A hard cap on what a bucket holds; a write that would pass it fails with VaultQuotaExceeded. */
@@ -216,9 +227,14 @@ export interface ArchiveState {
   };
 }
 
-/** What a bucket's object versions hold: every version that is not a delete marker counts. */
+/**
+ * What a bucket holds, as S3 bills storage: every version counts, current or not, and delete
+ * markers count for nothing. https://docs.aws.amazon.com/AmazonS3/latest/userguide/versioning-workflows.html
+ */
 export interface BucketUsage {
+  /** Object versions that are not delete markers. */
   objectCount: number;
+  /** The sum of those versions' sizes. */
   bytes: number;
 }
 

@@ -13,6 +13,7 @@ import { frameBody, readWholeBody } from '../http/body.js';
 import {
   parseChecksumRequest,
   parseContentHeaders,
+  parseObjectLockHeaders,
   parseContentMd5,
   parseReadConditions,
   parseStorageClass,
@@ -76,6 +77,7 @@ export async function createMultipartUpload(ctx: RequestContext): Promise<S3Resu
     conditions: parseWriteConditions(h),
     tags: parseTaggingHeaderOf(h, ctx.auth?.presigned ? ctx.query : undefined),
     sse: parseSseRequest(h, ctx.secure),
+    lock: parseObjectLockHeaders(h),
   });
   return {
     status: 200,

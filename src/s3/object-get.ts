@@ -55,6 +55,14 @@ export function objectHeaders(obj: ObjectRecord, versioned: boolean): Record<str
   // "The number of tags, if any, on the object": absent when it has none.
   // https://docs.aws.amazon.com/AmazonS3/latest/API/API_GetObject.html#AmazonS3-GetObject-response-header-TagCount
   if (obj.tags !== undefined && obj.tags.length > 0) h['x-amz-tagging-count'] = obj.tags.length;
+  // The version's Object Lock, as GetObject and HeadObject report it.
+  // https://docs.aws.amazon.com/AmazonS3/latest/API/API_HeadObject.html#AmazonS3-HeadObject-response-header-ObjectLockMode
+  const lock = obj.lock;
+  if (lock !== undefined) {
+    if (lock.mode !== undefined) h['x-amz-object-lock-mode'] = lock.mode;
+    if (lock.retainUntil !== undefined) h['x-amz-object-lock-retain-until-date'] = new Date(lock.retainUntil).toISOString();
+    if (lock.legalHold !== undefined) h['x-amz-object-lock-legal-hold'] = lock.legalHold ? 'ON' : 'OFF';
+  }
   return h;
 }
 

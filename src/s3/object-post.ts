@@ -14,7 +14,7 @@ import { authenticatePost } from '../auth/post-policy.js';
 import type { CredentialLookup } from '../auth/sigv4.js';
 import { authorizeNewAcl, authorizePostObject } from './authorize.js';
 import { parseAclHeaders } from './acl-input.js';
-import { parseChecksumRequest, parseContentHeaders, parseStorageClass, parseUserMetadata, refuseUnsupportedHeaders } from './object-headers.js';
+import { parseChecksumRequest, parseContentHeaders, parseObjectLockHeaders, parseStorageClass, parseUserMetadata, refuseUnsupportedHeaders } from './object-headers.js';
 import { quoteEtag, checksumResponseHeaders } from './object-put.js';
 import { readPostForm } from './post-form.js';
 import { parseTaggingDocument } from './tagging-input.js';
@@ -121,6 +121,8 @@ async function storePostedObject(ctx: RequestContext, fields: Map<string, string
     acl,
     // x-amz-server-side-encryption* fields, as PutObject takes the headers (SSE-C only over TLS).
     sse: parseSseRequest(h, ctx.secure),
+    // x-amz-object-lock-* fields: the new version's retention and legal hold.
+    lock: parseObjectLockHeaders(h),
     body: {
       stages: [file],
       size: max,

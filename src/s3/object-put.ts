@@ -11,6 +11,7 @@ import {
   parseChecksumRequest,
   parseContentHeaders,
   parseContentMd5,
+  parseObjectLockHeaders,
   parseReadConditions,
   parseStorageClass,
   parseUserMetadata,
@@ -56,6 +57,7 @@ export async function putObject(ctx: RequestContext): Promise<S3Result> {
   const acl = parseAclHeaders(h);
   await authorizeNewAcl(ctx, ctx.bucket!, acl);
   const sse = parseSseRequest(h, ctx.secure);
+  const lock = parseObjectLockHeaders(h);
   // EntityTooLarge is decided from the announced size, before a byte is read.
   const announced = Number(header(ctx, 'x-amz-decoded-content-length') ?? header(ctx, 'content-length') ?? 0);
   if (announced > ctx.config.maxObjectSizeBytes) {
@@ -77,6 +79,7 @@ export async function putObject(ctx: RequestContext): Promise<S3Result> {
     conditions,
     tags,
     sse,
+    lock,
     body: {
       ...body,
       contentMd5,
@@ -124,6 +127,7 @@ export async function copyObject(ctx: RequestContext): Promise<S3Result> {
     tags,
     storageClassChanged: header(ctx, 'x-amz-storage-class') !== undefined,
     checksumAlgorithm,
+    lock: parseObjectLockHeaders(h),
     signal: ctx.signal,
     sse: parseSseRequest(h, ctx.secure),
     sourceCustomer: parseSseCustomer(h, ctx.secure, 'x-amz-copy-source-'),
