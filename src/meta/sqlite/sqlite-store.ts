@@ -10,11 +10,13 @@
 // (checkpoint()). Reads of the latest version of hot keys are served from memory (latest-cache.ts).
 //
 // Isolation: reads outside a transaction see only state that is committed and durable. They run
-// on reader connections, never on the writer, so a batch's rows (even those a SAVEPOINT later
-// rolls back) are invisible until its COMMIT; and a WAL reader sees the snapshot its read
-// transaction began on, so a reader is pinned to the last durable commit before each COMMIT and
-// moves on only when that commit's fdatasync has returned (see published()). A transaction reads
-// on the writer and sees its own writes and those of the batches before it.
+// on read-only connections, never on the writer, so a batch's rows (even those a SAVEPOINT later
+// rolls back) are invisible until its COMMIT. A WAL reader sees the snapshot its read transaction
+// began on: the serving reader always holds one on the last durable commit; right after each
+// COMMIT another reader begins one on it, and reads move to that reader when the commit's
+// fdatasync has returned (published()). Held read transactions also spare each read the locks
+// of beginning one. A transaction reads on the writer and sees its own writes and those of the
+// batches before it.
 import Database from 'better-sqlite3';
 import type { Database as Db, Statement } from 'better-sqlite3';
 import { join } from 'node:path';
@@ -112,8 +114,6 @@ export class SqliteStore implements MetadataStore {
   private sql: Connection;
   /** True in the transaction view only. */
   private readonly inTransaction: boolean = false;
-  /** The reader `sql` is in a read transaction (pinned to the last durable commit). */
-  private servingPinned = false;
   /** Readers with no read transaction open. */
   private readonly idle: Connection[] = [];
   /** A reader pinned right after each commit whose sync has not returned yet, oldest first. */
@@ -219,6 +219,7 @@ export class SqliteStore implements MetadataStore {
       closeSync(fd);
     }
     store.sql = store.openReader();
+    store.sql.pin();
     return store;
   }
 
@@ -436,16 +437,12 @@ export class SqliteStore implements MetadataStore {
         }
       }
       this.current = undefined;
-      // Readers keep the last durable commit until this one's sync returns.
-      this.pinServing();
       this.writer.stmt('COMMIT').run();
       synced = this.afterCommit(changes);
     } catch (error) {
       this.current = undefined;
       if (this.writer.db.inTransaction) this.writer.db.exec('ROLLBACK');
       this.unpublished = this.unpublished.filter((c) => c !== changes);
-      // Nothing new committed: with no sync pending, readers may follow the latest commit again.
-      if (this.pins.length === 0 && this.servingPinned && !this.failure) this.unpinServing();
       this.finishFlush();
       for (const item of batch) item.reject(error);
       return;
@@ -493,44 +490,27 @@ export class SqliteStore implements MetadataStore {
   }
 
   /**
-   * Commit `commit` is durable: reads move on to it. If later batches have committed since, the
-   * reader pinned at this commit serves; otherwise the serving reader follows the latest commit.
-   * Cache entries of keys the published batches changed are dropped again, as they may have been
-   * refilled from the older snapshot meanwhile.
+   * Commit `commit` is durable: reads move on to the reader pinned at it (later commits may have
+   * been made since), and the readers of older commits are released. Cache entries of keys the
+   * published batches changed are dropped again, as they may have been refilled from the older
+   * snapshot meanwhile.
    */
   private published(commit: number): void {
-    const newest = commit === this.commits;
-    let next: Connection | undefined;
     const later: typeof this.pins = [];
     for (const p of this.pins) {
       if (p.commit > commit) later.push(p);
-      else if (p.commit === commit && !newest) next = p.conn;
-      else this.release(p.conn);
+      else if (p.commit < commit) this.release(p.conn);
+      else {
+        this.release(this.sql);
+        this.sql = p.conn;
+      }
     }
     this.pins = later;
-    if (next) {
-      this.release(this.sql);
-      this.sql = next;
-    } else {
-      this.unpinServing();
-    }
     while (this.unpublished.length > 0 && this.unpublished[0]!.commit <= commit) {
       const c = this.unpublished.shift()!;
       if (c.all) this.latest.clear();
       else for (const k of c.keys) this.latest.forget(...splitCacheKey(k));
     }
-  }
-
-  private pinServing(): void {
-    if (this.servingPinned) return;
-    this.sql.pin();
-    this.servingPinned = true;
-  }
-
-  private unpinServing(): void {
-    if (!this.servingPinned) return;
-    this.sql.end();
-    this.servingPinned = false;
   }
 
   private release(conn: Connection): void {
@@ -599,6 +579,11 @@ export class SqliteStore implements MetadataStore {
       throw error;
     }
     this.dbUnsynced = false;
+    // A reader that begins now on a fully copied WAL reads the database file alone, so it does
+    // not keep the next commit from restarting the WAL at its beginning (which the reader pinned
+    // since the last commit would: the WAL would only grow).
+    this.sql.end();
+    this.sql.pin();
   }
 
   private finishFlush(): void {
@@ -660,10 +645,7 @@ export class SqliteStore implements MetadataStore {
     // The last connection to close checkpoints the WAL into the database file and syncs it. After
     // a failed sync that must not happen (fail()): the writer closes first while the pinned
     // reader holds its read lock, and a read-only connection never checkpoints.
-    if (this.failure) {
-      this.pinServing();
-      this.writer.db.close();
-    }
+    if (this.failure) this.writer.db.close();
     for (const p of this.pins) p.conn.db.close();
     this.pins = [];
     for (const c of this.idle) c.db.close();
