@@ -133,7 +133,7 @@ export class SqliteStore implements MetadataStore {
   private flushing = false;
   private readonly tx: MetaTx;
   private readonly walPath: string;
-  private wal: FileHandle | undefined;
+  private wal: Promise<FileHandle> | undefined;
   private readonly path: string;
   private file: FileHandle | undefined;
   /** The last batch's sync and publication; rejects when it or any before it failed. */
@@ -418,6 +418,7 @@ export class SqliteStore implements MetadataStore {
     const outcomes: Array<{ ok: true; value: unknown } | { ok: false; error: unknown }> = [];
     const changes: BatchChanges = { commit: Number.POSITIVE_INFINITY, keys: new Set(), all: false };
     let synced: Promise<void>;
+    let committed = false;
     try {
       if (this.failure) throw this.failure;
       if (this.dbUnsynced || performance.now() - this.lastCheckpoint >= this.checkpointIntervalMs) await this.checkpoint();
@@ -438,8 +439,12 @@ export class SqliteStore implements MetadataStore {
       }
       this.current = undefined;
       this.writer.stmt('COMMIT').run();
+      committed = true;
       synced = this.afterCommit(changes);
     } catch (error) {
+      // Committed but neither synced nor published: its callers hear of a failure, so it must
+      // never be shown, nor a later commit built on it.
+      if (committed) this.fail(error);
       this.current = undefined;
       if (this.writer.db.inTransaction) this.writer.db.exec('ROLLBACK');
       this.unpublished = this.unpublished.filter((c) => c !== changes);
@@ -544,8 +549,9 @@ export class SqliteStore implements MetadataStore {
   /** Make every committed WAL frame durable. */
   private async syncWal(): Promise<void> {
     if (this.beforeWalSync) await this.beforeWalSync();
-    this.wal ??= await open(this.walPath, 'r+');
-    await this.wal.datasync();
+    // Syncs run concurrently: the first opens the file for all.
+    this.wal ??= open(this.walPath, 'r+');
+    await (await this.wal).datasync();
   }
 
   /**
@@ -638,7 +644,7 @@ export class SqliteStore implements MetadataStore {
   async close(): Promise<void> {
     while (this.flushing || this.queue.length > 0) await new Promise((r) => setImmediate(r));
     await this.lastWalSync;
-    await this.wal?.close();
+    await (await this.wal?.catch(() => undefined))?.close();
     this.wal = undefined;
     await this.file?.close();
     this.file = undefined;
