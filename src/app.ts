@@ -11,6 +11,7 @@ import type { CreatedUser } from './engine/users.js';
 import { Md5Pool } from './checksums/index.js';
 import { FsBlobStore } from './blobs/fs-blob-store.js';
 import { SqliteStore } from './meta/sqlite/sqlite-store.js';
+import type { SqliteStoreOptions } from './meta/sqlite/sqlite-store.js';
 import type { MetadataStore } from './meta/store.js';
 import { SigV4Verifier } from './auth/sigv4.js';
 import type { CredentialLookup } from './auth/sigv4.js';
@@ -46,6 +47,8 @@ export interface CofferServer {
 export interface StartOptions {
   /** Milliseconds for the rate limiter (default Date.now), so tests move time instead of sleeping. */
   clock?: () => number;
+  /** A hook awaited before each WAL sync of the metadata store, to hold a commit between COMMIT and its sync or fail its sync. */
+  beforeWalSync?: SqliteStoreOptions['beforeWalSync'];
 }
 
 export async function startCoffer(config: Config, log: Logger = createLogger(config), options: StartOptions = {}): Promise<CofferServer> {
@@ -56,7 +59,7 @@ export async function startCoffer(config: Config, log: Logger = createLogger(con
   // The database first: a data dir another Coffer serves stops the start-up before anything
   // else is touched.
   const metrics = new CofferMetrics({ bucketLabels: config.metricsBucketLabels });
-  const meta: MetadataStore = SqliteStore.open(config.dataDir, undefined, { onTransaction: (s) => metrics.transaction(s) });
+  const meta: MetadataStore = SqliteStore.open(config.dataDir, undefined, { onTransaction: (s) => metrics.transaction(s), beforeWalSync: options.beforeWalSync });
   const blobs = new FsBlobStore(config.dataDir, { minFreeBytes: config.minFreeBytes, onSync: (s) => metrics.blobSync(s) });
   const { othersAlive } = await blobs.init();
   // SSE keys: COFFER_MASTER_KEY / COFFER_KMS_KEYS and the key file in the data dir.
