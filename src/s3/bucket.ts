@@ -7,20 +7,23 @@ import { refuseUnsupportedHeaders } from './object-headers.js';
 import { parseMaxKeys } from './list.js';
 import { isoDate, parseXml, renderXml, textOf } from './xml.js';
 
+/** The LocationConstraint of a CreateBucket body (none when the body is empty), or MalformedXML. */
+export function parseCreateBucketConfiguration(text: string): string | undefined {
+  if (text.trim() === '') return undefined;
+  const doc = parseXml(text);
+  const conf = doc.CreateBucketConfiguration;
+  if (conf === undefined) throw new S3Error('MalformedXML');
+  const lc = textOf(conf, 'LocationConstraint');
+  return lc !== undefined && lc.trim() !== '' ? lc.trim() : undefined;
+}
+
 export async function createBucket(ctx: RequestContext): Promise<S3Result> {
   refuseUnsupportedHeaders(ctx.req.headers);
   if (header(ctx, 'x-amz-bucket-object-lock-enabled')?.toLowerCase() === 'true') {
     throw new S3Error('NotImplemented', { fields: { Header: 'x-amz-bucket-object-lock-enabled' } });
   }
   const { text } = await readWholeBody(ctx);
-  let locationConstraint: string | undefined;
-  if (text.trim() !== '') {
-    const doc = parseXml(text);
-    const conf = doc.CreateBucketConfiguration;
-    if (conf === undefined) throw new S3Error('MalformedXML');
-    const lc = textOf(conf, 'LocationConstraint');
-    if (lc !== undefined && lc.trim() !== '') locationConstraint = lc.trim();
-  }
+  const locationConstraint = parseCreateBucketConfiguration(text);
   await ctx.engine.createBucket({ bucket: ctx.bucket!, ownerId: ctx.user!.id, locationConstraint });
   return { status: 200, headers: { Location: `/${ctx.bucket!}` } };
 }

@@ -20,16 +20,8 @@ export async function deleteObject(ctx: RequestContext): Promise<S3Result> {
 
 const MAX_DELETE_KEYS = 1000;
 
-/**
- * DeleteObjects needs an integrity check of its body: Content-MD5, or (what boto3 and the v3
- * SDKs now send instead) an x-amz-checksum-* header or trailer.
- * https://docs.aws.amazon.com/AmazonS3/latest/API/API_DeleteObjects.html
- */
-export async function deleteObjects(ctx: RequestContext): Promise<S3Result> {
-  const { text, integrityChecked } = await readWholeBody(ctx);
-  if (!integrityChecked) {
-    throw new S3Error('InvalidRequest', { message: 'Missing required header for this request: Content-MD5' });
-  }
+/** A DeleteObjects body: the keys (1 to 1000) and Quiet, or MalformedXML. */
+export function parseDeleteDocument(text: string): { quiet: boolean; targets: DeleteTarget[] } {
   const doc = parseXml(text, new Set(['Object']));
   const del = doc.Delete as Record<string, unknown> | undefined;
   if (!del || typeof del !== 'object') throw new S3Error('MalformedXML');
@@ -45,6 +37,20 @@ export async function deleteObjects(ctx: RequestContext): Promise<S3Result> {
     if (key === undefined || key === '') throw new S3Error('MalformedXML');
     return { key, versionId: textOf(o, 'VersionId') || undefined, ifMatch: textOf(o, 'ETag') };
   });
+  return { quiet, targets };
+}
+
+/**
+ * DeleteObjects needs an integrity check of its body: Content-MD5, or (what boto3 and the v3
+ * SDKs now send instead) an x-amz-checksum-* header or trailer.
+ * https://docs.aws.amazon.com/AmazonS3/latest/API/API_DeleteObjects.html
+ */
+export async function deleteObjects(ctx: RequestContext): Promise<S3Result> {
+  const { text, integrityChecked } = await readWholeBody(ctx);
+  if (!integrityChecked) {
+    throw new S3Error('InvalidRequest', { message: 'Missing required header for this request: Content-MD5' });
+  }
+  const { quiet, targets } = parseDeleteDocument(text);
   const outcomes = await ctx.engine.deleteObjects(ctx.bucket!, ctx.user!.id, targets);
   const deleted = [];
   const errors = [];
