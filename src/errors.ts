@@ -130,6 +130,7 @@ export const EXTRA_ERROR_ROWS = [
   { code: 'NoSuchTagSet', status: 404, message: 'The TagSet does not exist' },
   { code: 'NoSuchVersion', status: 404, message: 'The specified version does not exist.' },
   { code: 'NotModified', status: 304, message: 'Not Modified' },
+  { code: 'RequestHeaderSectionTooLarge', status: 400, message: 'Your request header section exceeds the maximum allowed size.' },
   { code: 'TooManyParts', status: 400, message: 'You have attempted to upload more parts than allowed.' },
   { code: 'XAmzContentSHA256Mismatch', status: 400, message: "The provided 'x-amz-content-sha256' header does not match what was computed." },
 ] as const satisfies readonly ErrorRow[];

@@ -9,6 +9,7 @@ import type { ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { Logger } from 'pino';
 import { S3_ERRORS } from '../errors.js';
+import type { S3ErrorCode } from '../errors.js';
 import { renderXml } from '../xml/render.js';
 
 export function answerClientError(log: Logger, err: NodeJS.ErrnoException, socket: Duplex): void {
@@ -38,11 +39,17 @@ export function answerClientError(log: Logger, err: NodeJS.ErrnoException, socke
   }
   const requestId = randomBytes(8).toString('hex').toUpperCase();
   const hostId = randomBytes(24).toString('base64');
-  log.info({ reqId: requestId, code: err.code }, 'unparseable request');
-  // Node's statuses for headers too large and for a request too slow to send its headers stay;
-  // only their body is S3's.
-  const status = err.code === 'HPE_HEADER_OVERFLOW' ? 431 : err.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? 408 : 400;
-  const code = status === 408 ? 'RequestTimeout' : 'BadRequest';
+  // S3's codes, with the seed's 400: headers that did not arrive within COFFER_HEADERS_TIMEOUT
+  // (a slowloris client), and a header block over node's limit (16 KiB; S3's is 8 KiB).
+  const code: S3ErrorCode = err.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? 'RequestTimeout' : err.code === 'HPE_HEADER_OVERFLOW' ? 'RequestHeaderSectionTooLarge' : 'BadRequest';
+  const remote = (socket as Duplex & { remoteAddress?: string }).remoteAddress;
+  if (code === 'BadRequest') log.info({ reqId: requestId, code: err.code, remote }, 'unparseable request');
+  else
+    log.warn(
+      { reqId: requestId, code: err.code, remote },
+      code === 'RequestTimeout' ? 'closed a connection: request headers not received within COFFER_HEADERS_TIMEOUT' : 'closed a connection: request header block too large',
+    );
+  const status = S3_ERRORS[code].status;
   const doc = renderXml('Error', { Code: code, Message: S3_ERRORS[code].message, RequestId: requestId, HostId: hostId }, null);
   socket.end(
     `HTTP/1.1 ${status} ${STATUS_CODES[status] ?? ''}\r\n` +

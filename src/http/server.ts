@@ -80,8 +80,11 @@ export async function serve(config: Config, log: Logger, engine: Engine, surface
   const listen = async (server: Server, host: string, port: number): Promise<AddressInfo> => {
     // Uploads can take long; stalls are caught per body by COFFER_REQUEST_TIMEOUT instead.
     server.requestTimeout = 0;
-    server.headersTimeout = 60_000;
+    // A client trickling its headers (slowloris) is answered 400 RequestTimeout and closed once
+    // COFFER_HEADERS_TIMEOUT has passed since its request began (answerClientError).
+    server.headersTimeout = config.headersTimeoutMs;
     server.keepAliveTimeout = 65_000;
+    limitConnections(server, config.maxConnections, log);
     server.on('clientError', (err: NodeJS.ErrnoException, socket) => answerClientError(log, err, socket));
     servers.push(server);
     await new Promise<void>((resolve, reject) => {
@@ -92,6 +95,9 @@ export async function serve(config: Config, log: Logger, engine: Engine, surface
       server.once('error', fail);
       server.listen(port, host, () => {
         server.off('error', fail);
+        // A listening server reports a failed accept (EMFILE: out of file descriptors) as an
+        // 'error' event, which unhandled would end the process; the listener goes on instead.
+        server.on('error', (err: NodeJS.ErrnoException) => log.error({ err, code: err.code }, 'accepting a connection failed'));
         resolve();
       });
     });
@@ -100,7 +106,8 @@ export async function serve(config: Config, log: Logger, engine: Engine, surface
   const fmt = (a: AddressInfo, scheme: string): string => `${scheme}://${a.family === 'IPv6' ? `[${a.address}]` : a.address}:${a.port}`;
 
   // A request without Host gets S3's answer from the handler, not Node's bare 400.
-  const http = createHttpServer({ requireHostHeader: false }, (req, res) => void handle(req, res, false));
+  const options = { requireHostHeader: false, connectionsCheckingInterval: checkingInterval(config.headersTimeoutMs) };
+  const http = createHttpServer(options, (req, res) => void handle(req, res, false));
   http.on('checkContinue', (req, res) => void handle(req, res, false, true));
   // S3 ignores an Expect header it does not know; Node would answer 417 itself.
   http.on('checkExpectation', (req, res) => void handle(req, res, false));
@@ -122,7 +129,7 @@ export async function serve(config: Config, log: Logger, engine: Engine, surface
   try {
     endpoint = fmt(await listen(http, config.address.host, config.address.port), 'http');
     if (config.tls) {
-      const https = createHttpsServer({ ...readTlsFiles(config.tls), requireHostHeader: false }, (req, res) => void handle(req, res, true));
+      const https = createHttpsServer({ ...readTlsFiles(config.tls), ...options }, (req, res) => void handle(req, res, true));
       https.on('checkContinue', (req, res) => void handle(req, res, true, true));
       https.on('checkExpectation', (req, res) => void handle(req, res, true));
       tlsEndpoint = fmt(await listen(https, config.tls.host, config.tls.port), 'https');
@@ -140,6 +147,36 @@ export async function serve(config: Config, log: Logger, engine: Engine, surface
       return inflight;
     },
   };
+}
+
+/**
+ * How often node looks for connections past their headers timeout. Its default, 30 s, would let a
+ * slow client hold its connection up to 30 s longer than COFFER_HEADERS_TIMEOUT.
+ */
+function checkingInterval(headersTimeoutMs: number): number {
+  return Math.max(50, Math.min(1000, Math.floor(headersTimeoutMs / 4)));
+}
+
+/** How often at most a listener logs that it closed connections beyond COFFER_MAX_CONNECTIONS. */
+const DROP_LOG_INTERVAL_MS = 1000;
+
+/**
+ * COFFER_MAX_CONNECTIONS: a connection beyond the limit is closed as soon as it is accepted,
+ * before anything is read from it, so a flood of connections cannot exhaust the file descriptors
+ * or memory the served clients need. Closed connections are logged as a count, at most once a
+ * second, so the flood does not also flood the log.
+ */
+function limitConnections(server: Server, maxConnections: number, log: Logger): void {
+  if (maxConnections <= 0) return;
+  server.maxConnections = maxConnections;
+  let dropped = 0;
+  server.on('drop', () => {
+    if (dropped++ > 0) return;
+    setTimeout(() => {
+      log.warn({ dropped, maxConnections }, 'closed new connections: COFFER_MAX_CONNECTIONS connections are open');
+      dropped = 0;
+    }, DROP_LOG_INTERVAL_MS).unref();
+  });
 }
 
 /** The certificate and key files, read and checked now: a bad path or PEM stops the start-up. */
