@@ -126,7 +126,7 @@ const bucketConfigArb = fc.record({ region: fc.option(fc.constantFrom('us-east-1
 
 /** One of the four documents, maybe damaged by a few edits, or plain token soup. */
 type Doc = { kind: 'complete'; parts: Part[] } | { kind: 'delete'; keys: Array<{ key: string; versionId?: string }>; quiet?: boolean } | { kind: 'tagging'; tags: Array<{ key: string; value: string }> } | { kind: 'bucket'; region?: string };
-const documentArb: fc.Arbitrary<{ doc: Doc; text: string; damaged: boolean }> = fc
+export const documentArb: fc.Arbitrary<{ doc: Doc; text: string; damaged: boolean }> = fc
   .tuple(
     fc.oneof(
       completeArb.map((d) => ({ doc: { kind: 'complete', parts: d.parts } as Doc, text: d.text })),

@@ -16,7 +16,7 @@ import { S3Error } from '../errors.js';
 import { createContext } from './context.js';
 import type { RequestContext, S3Result } from './context.js';
 import { sendError, sendResult } from './response.js';
-import { answerClientError } from './client-error.js';
+import { answerClientError, answerConnect } from './client-error.js';
 
 /** What the edge serves: each surface turns a request into a result, or throws an S3Error. */
 export interface Surfaces {
@@ -86,6 +86,7 @@ export async function serve(config: Config, log: Logger, engine: Engine, surface
     server.keepAliveTimeout = 65_000;
     limitConnections(server, config.maxConnections, log);
     server.on('clientError', (err: NodeJS.ErrnoException, socket) => answerClientError(log, err, socket));
+    server.on('connect', (_req, socket) => answerConnect(log, socket));
     servers.push(server);
     await new Promise<void>((resolve, reject) => {
       const fail = (err: NodeJS.ErrnoException): void => {
