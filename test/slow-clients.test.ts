@@ -17,9 +17,9 @@ import type { ChildCoffer } from './helpers/child.js';
 import { rawRequest, signHeaders } from './helpers/raw.js';
 import { delay, openExchange } from './helpers/socket.js';
 
-async function startChild(t: TestContext, env: Record<string, string>): Promise<ChildCoffer> {
+async function startChild(t: TestContext, env: Record<string, string>, openFilesLimit?: number): Promise<ChildCoffer> {
   const root = await mkdtemp(join(tmpdir(), 'coffer-slow-'));
-  return startChildCofferForTest(t, root, join(root, 'data'), { env });
+  return startChildCofferForTest(t, root, join(root, 'data'), { env, openFilesLimit });
 }
 
 /** The child's resident memory, from the kernel. */
@@ -144,6 +144,27 @@ test('beyond COFFER_MAX_CONNECTIONS new connections are closed at once and logge
   await delay(100);
   await servedWithin(c, 2000);
   for (const h of held) h.socket.destroy();
+});
+
+test('with an open-file limit below COFFER_MAX_CONNECTIONS the server warns at start, and a flood past the limit leaves it serving', async (t) => {
+  const c = await startChild(t, {}, 200);
+  assert.match(c.output().stdout, /the open-file limit \(ulimit -n\) is below COFFER_MAX_CONNECTIONS/);
+  // The kernel refuses what does not fit; the connections that got in are served.
+  const flood = (await Promise.allSettled(Array.from({ length: 300 }, () => open(c.endpoint)))).flatMap((r) => (r.status === 'fulfilled' ? [r.value] : []));
+  for (const f of flood) f.socket.write('GET /_coffer/health/live HTTP/1.1\r\nHost: x\r\n\r\n');
+  await delay(1000);
+  assert.ok(
+    flood.some((f) => f.received().includes('200 OK')),
+    'some of the flood is served',
+  );
+  for (const f of flood) f.socket.destroy();
+  await waitFor('the server to answer again', async () => (await rawRequest(c.endpoint, { method: 'GET', path: '/' }).catch(() => undefined))?.status === 200, 10_000);
+});
+
+test('with the open-file limit above COFFER_MAX_CONNECTIONS nothing is said about it', async (t) => {
+  const c = await startChild(t, { COFFER_MAX_CONNECTIONS: '100' }, 1000);
+  await servedWithin(c, 2000);
+  assert.doesNotMatch(c.output().stdout, /open-file limit/);
 });
 
 test('10,000 idle keep-alive connections stay open at about 15 KiB each, other clients are served, and memory stays flat while they wait', async (t) => {

@@ -77,6 +77,7 @@ export async function serve(config: Config, log: Logger, engine: Engine, surface
   };
 
   const servers: Server[] = [];
+  warnIfFilesLimitLow(config, log);
   const listen = async (server: Server, host: string, port: number): Promise<AddressInfo> => {
     // Uploads can take long; stalls are caught per body by COFFER_REQUEST_TIMEOUT instead.
     server.requestTimeout = 0;
@@ -156,6 +157,34 @@ export async function serve(config: Config, log: Logger, engine: Engine, surface
  */
 function checkingInterval(headersTimeoutMs: number): number {
   return Math.max(50, Math.min(1000, Math.floor(headersTimeoutMs / 4)));
+}
+
+/** Descriptors a gateway needs besides its connections: the database, blobs being written and read, logs. */
+const FILES_RESERVE = 256;
+
+/**
+ * Past the process's open-file limit the kernel refuses new connections and libuv closes them
+ * unseen: no log line and no COFFER_MAX_CONNECTIONS accounting. Say so at start-up when the
+ * connection limit (on each listener) cannot be reached. The limit is read from /proc (Linux);
+ * elsewhere nothing is said.
+ */
+function warnIfFilesLimitLow(config: Config, log: Logger): void {
+  let text: string;
+  try {
+    text = readFileSync('/proc/self/limits', 'utf8');
+  } catch {
+    return;
+  }
+  const soft = /^Max open files\s+(\d+|unlimited)/m.exec(text)?.[1];
+  if (soft === undefined || soft === 'unlimited') return;
+  const listeners = config.tls ? 2 : 1;
+  const wanted = config.maxConnections === 0 ? Number.POSITIVE_INFINITY : config.maxConnections * listeners + FILES_RESERVE;
+  if (Number(soft) < wanted) {
+    log.warn(
+      { openFilesLimit: Number(soft), maxConnections: config.maxConnections },
+      'the open-file limit (ulimit -n) is below COFFER_MAX_CONNECTIONS plus what the server needs: connections beyond it are dropped by the system, unlogged',
+    );
+  }
 }
 
 /** How often at most a listener logs that it closed connections beyond COFFER_MAX_CONNECTIONS. */

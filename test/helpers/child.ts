@@ -43,6 +43,8 @@ export interface ChildOptions {
    * past it stops short and the next one fails with EFBIG: a disk running out, on any machine.
    */
   fileSizeLimitKiB?: number;
+  /** The most files the child may have open (RLIMIT_NOFILE, soft and hard, through bash's ulimit). */
+  openFilesLimit?: number;
 }
 
 /**
@@ -52,7 +54,12 @@ export interface ChildOptions {
 export async function startChildCoffer(dataDir: string, opts: ChildOptions = {}): Promise<ChildCoffer> {
   const node = [process.execPath, '--enable-source-maps', BIN, 'server', ...(opts.args ?? [])];
   // SIGXFSZ ignored (an ignored signal stays ignored across exec): the write fails instead.
-  const [command, ...args] = opts.fileSizeLimitKiB === undefined ? node : ['bash', '-c', `trap '' XFSZ; ulimit -f ${opts.fileSizeLimitKiB}; exec "$@"`, 'coffer', ...node];
+  const limits = [
+    ...(opts.fileSizeLimitKiB === undefined ? [] : [`trap '' XFSZ; ulimit -f ${opts.fileSizeLimitKiB}`]),
+    // Both limits: node raises a soft limit to the hard one at start-up.
+    ...(opts.openFilesLimit === undefined ? [] : [`ulimit -n ${opts.openFilesLimit}`]),
+  ];
+  const [command, ...args] = limits.length === 0 ? node : ['bash', '-c', `${limits.join('; ')}; exec "$@"`, 'coffer', ...node];
   const child: ChildProcess = spawn(command!, args, {
     cwd: opts.cwd,
     env: {
