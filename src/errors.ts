@@ -104,6 +104,13 @@ export const SEED_ERROR_ROWS = [
 
 /** Codes AWS S3 sends that the seed does not list, which S3 clients and SDKs act on. */
 export const EXTRA_ERROR_ROWS = [
+  {
+    code: 'AccessForbidden',
+    status: 403,
+    message:
+      "CORSResponse: This CORS request is not allowed. This is usually because the evalution of Origin, request method / Access-Control-Request-Method or Access-Control-Request-Headers are not whitelisted by the resource's CORS spec.",
+  },
+  { code: 'AccessControlListNotSupported', status: 400, message: 'The bucket does not allow ACLs' },
   { code: 'AuthorizationHeaderMalformed', status: 400, message: 'The authorization header is malformed.' },
   {
     code: 'AuthorizationQueryParametersError',
@@ -120,16 +127,24 @@ export const EXTRA_ERROR_ROWS = [
     status: 400,
     message: 'The unspecified location constraint is incompatible for the region specific endpoint this request was sent to.',
   },
+  { code: 'InvalidBucketAclWithObjectOwnership', status: 400, message: "Bucket cannot have ACLs set with ObjectOwnership's BucketOwnerEnforced setting" },
   { code: 'InvalidChunkSizeError', status: 403, message: 'Only the last chunk is allowed to have a size less than 8192 bytes' },
   { code: 'InvalidObjectName', status: 400, message: 'Object key is not valid.' },
+  { code: 'InvalidPolicyDocument', status: 400, message: 'The content of the form does not meet the conditions specified in the policy document.' },
   { code: 'InvalidPartNumber', status: 416, message: 'The requested partnumber is not satisfiable' },
   { code: 'InvalidStorageClass', status: 400, message: 'The storage class you specified is not valid' },
   { code: 'InvalidTag', status: 400, message: 'The tag provided was not a valid tag.' },
+  { code: 'MalformedPolicy', status: 400, message: 'This policy contains invalid Json' },
   { code: 'MalformedTrailerError', status: 400, message: 'The request contained trailing data that was not well-formed or did not conform to our published schema.' },
   { code: 'MissingSecurityHeader', status: 400, message: 'Your request was missing a required header.' },
+  { code: 'NoSuchCORSConfiguration', status: 404, message: 'The CORS configuration does not exist' },
+  { code: 'NoSuchBucketPolicy', status: 404, message: 'The bucket policy does not exist' },
+  { code: 'NoSuchPublicAccessBlockConfiguration', status: 404, message: 'The public access block configuration was not found' },
   { code: 'NoSuchTagSet', status: 404, message: 'The TagSet does not exist' },
   { code: 'NoSuchVersion', status: 404, message: 'The specified version does not exist.' },
   { code: 'NotModified', status: 304, message: 'Not Modified' },
+  { code: 'OwnershipControlsNotFoundError', status: 404, message: 'The bucket ownership controls were not found' },
+  { code: 'PolicyTooLarge', status: 400, message: 'Policy exceeds the maximum allowed document size.' },
   { code: 'RequestHeaderSectionTooLarge', status: 400, message: 'Your request header section exceeds the maximum allowed size.' },
   { code: 'TooManyParts', status: 400, message: 'You have attempted to upload more parts than allowed.' },
   { code: 'XAmzContentSHA256Mismatch', status: 400, message: "The provided 'x-amz-content-sha256' header does not match what was computed." },

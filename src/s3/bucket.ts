@@ -6,6 +6,8 @@ import { readWholeBody } from '../http/body.js';
 import { refuseUnsupportedHeaders } from './object-headers.js';
 import { parseMaxKeys } from './list.js';
 import { isoDate, parseXml, renderXml, textOf } from './xml.js';
+import { parseAclHeaders } from './acl-input.js';
+import { parseObjectOwnershipHeader } from './bucket-access.js';
 
 /** The LocationConstraint of a CreateBucket body (none when the body is empty), or MalformedXML. */
 export function parseCreateBucketConfiguration(text: string): string | undefined {
@@ -24,7 +26,10 @@ export async function createBucket(ctx: RequestContext): Promise<S3Result> {
   }
   const { text } = await readWholeBody(ctx);
   const locationConstraint = parseCreateBucketConfiguration(text);
-  await ctx.engine.createBucket({ bucket: ctx.bucket!, ownerId: ctx.user!.id, locationConstraint });
+  const acl = parseAclHeaders(ctx.req.headers);
+  const ownership = parseObjectOwnershipHeader(header(ctx, 'x-amz-object-ownership'));
+  // A new bucket has no Block Public Access settings yet: any ACL may be given.
+  await ctx.engine.createBucket({ bucket: ctx.bucket!, ownerId: ctx.user!.id, locationConstraint, acl, ownership });
   return { status: 200, headers: { Location: `/${ctx.bucket!}` } };
 }
 

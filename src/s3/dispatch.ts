@@ -21,8 +21,14 @@ import * as get from './object-get.js';
 import * as del from './object-delete.js';
 import * as mpu from './multipart.js';
 import { getObjectAttributes } from './object-attributes.js';
+import { postObject } from './object-post.js';
 import * as objectTagging from './object-tagging.js';
 import * as bucketTagging from './bucket-tagging.js';
+import * as bucketCors from './bucket-cors.js';
+import { applyCorsHeaders, corsPreflight } from './cors.js';
+import * as acl from './acl.js';
+import * as policy from './bucket-policy.js';
+import * as bucketAccess from './bucket-access.js';
 
 type Handler = (ctx: RequestContext) => Promise<S3Result>;
 
@@ -38,6 +44,7 @@ export const HANDLERS: Record<string, Handler> = {
   ListObjectVersions: listObjectVersions,
   DeleteObjects: del.deleteObjects,
   PutObject: put.putObject,
+  PostObject: postObject,
   CopyObject: put.copyObject,
   GetObject: get.getObject,
   HeadObject: get.getObject,
@@ -56,6 +63,23 @@ export const HANDLERS: Record<string, Handler> = {
   GetBucketTagging: bucketTagging.getBucketTagging,
   PutBucketTagging: bucketTagging.putBucketTagging,
   DeleteBucketTagging: bucketTagging.deleteBucketTagging,
+  GetBucketCors: bucketCors.getBucketCors,
+  PutBucketCors: bucketCors.putBucketCors,
+  DeleteBucketCors: bucketCors.deleteBucketCors,
+  GetBucketAcl: acl.getBucketAcl,
+  PutBucketAcl: acl.putBucketAcl,
+  GetObjectAcl: acl.getObjectAcl,
+  PutObjectAcl: acl.putObjectAcl,
+  GetBucketPolicy: policy.getBucketPolicy,
+  PutBucketPolicy: policy.putBucketPolicy,
+  DeleteBucketPolicy: policy.deleteBucketPolicy,
+  GetBucketPolicyStatus: policy.getBucketPolicyStatus,
+  GetBucketOwnershipControls: bucketAccess.getBucketOwnershipControls,
+  PutBucketOwnershipControls: bucketAccess.putBucketOwnershipControls,
+  DeleteBucketOwnershipControls: bucketAccess.deleteBucketOwnershipControls,
+  GetPublicAccessBlock: bucketAccess.getPublicAccessBlock,
+  PutPublicAccessBlock: bucketAccess.putPublicAccessBlock,
+  DeletePublicAccessBlock: bucketAccess.deletePublicAccessBlock,
 };
 
 /** Every route has a handler, and the table passes its own checks: refused at start-up otherwise. */
@@ -80,6 +104,11 @@ export async function dispatchS3(ctx: RequestContext, verifier: RequestVerifier,
   const target = resolveTarget(header(ctx, 'host'), ctx.rawPath, ctx.config.domains);
   ctx.bucket = target.bucket;
   ctx.key = target.key;
+  // A preflight carries no credentials and is answered from the bucket's CORS rules alone.
+  if (ctx.req.method === 'OPTIONS') return corsPreflight(ctx);
+  // Before authentication: a refusal of a cross-origin request carries the CORS headers too, so
+  // the page can read it.
+  if (ctx.req.headers.origin !== undefined) await applyCorsHeaders(ctx);
   const auth = await verifier.authenticate({
     method: ctx.req.method ?? 'GET',
     rawPath: ctx.rawPath,
@@ -100,7 +129,8 @@ export async function dispatchS3(ctx: RequestContext, verifier: RequestVerifier,
     ctx.user = user;
   }
   const principal = principalOf(ctx);
-  const bucket = await authorizeRequest(ctx, route, principal);
+  // A POST form is authorized by its handler, for the key and signer its fields name.
+  const bucket = route.postForm === true ? undefined : await authorizeRequest(ctx, route, principal);
   if (bucket) redirectToRegion(ctx, bucket);
   if (route.body === 'none') refuseBody(ctx);
   if (route.copySource === true) await authorizeCopySource(ctx, parseCopySource(header(ctx, 'x-amz-copy-source') ?? ''), principal);
