@@ -14,7 +14,7 @@ import { httpProperty } from '../fuzz/http-fuzz.js';
 import { newBucket, startTestCofferForTest } from './helpers/coffer.js';
 import { rawRequest } from './helpers/raw.js';
 import { startChildCofferForTest, waitFor } from './helpers/child.js';
-import { delay } from './helpers/socket.js';
+import { delay, openExchange } from './helpers/socket.js';
 
 const RUNS = Number(process.env.COFFER_FUZZ_HTTP_CI_RUNS ?? 1000);
 const SEED = Number(process.env.COFFER_FUZZ_SEED ?? 20261207);
@@ -62,4 +62,25 @@ test('a client that closes in the middle of its second request’s headers does 
     await delay(100);
     assert.equal((await rawRequest(c.endpoint, { method: 'GET', path: '/' })).status, 200, `after ${JSON.stringify(rest)}: ${c.output().stderr}`);
   }
+});
+
+// Found by the post-form fuzz target: busboy names a part without name= undefined, and reading
+// its name threw inside busboy's event, which ended the process.
+test('a POST form part without a name is refused with an S3 error and the server stays up', async (t) => {
+  const root = await mkdtemp(join(tmpdir(), 'coffer-fuzz-'));
+  const c = await startChildCofferForTest(t, root, join(root, 'data'));
+  assert.equal((await rawRequest(c.endpoint, { method: 'PUT', path: '/post-nameless' })).status, 200);
+  const boundary = 'nameless';
+  const body = `--${boundary}\r\nContent-Disposition: form-data; filename="f.txt"\r\n\r\ncontent\r\n--${boundary}--\r\n`;
+  const ex = openExchange(c.endpoint, 'POST', '/post-nameless', {
+    host: new URL(c.endpoint).host,
+    'content-type': `multipart/form-data; boundary=${boundary}`,
+    'content-length': String(Buffer.byteLength(body)),
+  });
+  ex.send(body);
+  const r = await ex.response;
+  assert.ok(r, `no answer: ${c.output().stderr}`);
+  assert.equal(r.status, 400, r.body);
+  assert.equal(r.code, 'IncorrectNumberOfFilesInPostRequest');
+  assert.equal((await rawRequest(c.endpoint, { method: 'GET', path: '/' })).status, 200);
 });
