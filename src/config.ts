@@ -18,6 +18,10 @@ export interface Config {
   rateLimitPerSecond: number;
   maxInflight: number;
   requestTimeoutMs: number;
+  /** Time a client has to send a request's headers, from its first byte (slowloris). */
+  headersTimeoutMs: number;
+  /** Open connections per listener; beyond it new connections are closed at once (0 = no limit). */
+  maxConnections: number;
   inlineMaxBytes: number;
   /** Multipart uploads older than this are aborted by a background job. */
   uploadMaxAgeMs: number;
@@ -48,6 +52,13 @@ const LOG_LEVELS: ReadonlySet<string> = new Set(['fatal', 'error', 'warn', 'info
 /** The longest delay a Node.js timer holds: 2^31 - 1 ms, about 24.8 days. */
 const MAX_TIMER_MS = 2 ** 31 - 1;
 
+/**
+ * Open connections per listener: room for 10,000 idle keep-alive clients and the busy ones, well
+ * inside the open-file limit Node.js raises itself to on most systems (the operator raises both
+ * together for more).
+ */
+export const DEFAULT_MAX_CONNECTIONS = 16_384;
+
 export class ConfigError extends Error {}
 
 /** A condition outside the configuration that stops the server from starting (a data dir in use). */
@@ -66,6 +77,18 @@ function parseInteger(value: string | undefined, what: string, fallback: number,
   const n = Number(value);
   if (!Number.isSafeInteger(n) || n < min) throw new ConfigError(`${what} must be an integer ≥ ${min}, got '${value}'`);
   return n;
+}
+
+/** Seconds (fractions allowed) as milliseconds for a timer. */
+function parseSeconds(value: string | undefined, what: string, fallbackSeconds: number): number {
+  const text = value === undefined || value.trim() === '' ? String(fallbackSeconds) : value;
+  const ms = Math.round(Number(text) * 1000);
+  // A timer of 0 ms, or of more than a Node.js timer holds (it then fires after 1 ms), would time
+  // every request out at once.
+  if (!(ms >= 1 && ms <= MAX_TIMER_MS)) {
+    throw new ConfigError(`${what} must be a number of seconds from 0.001 to ${Math.floor(MAX_TIMER_MS / 1000)}, got '${text}'`);
+  }
+  return ms;
 }
 
 function parseOnOff(value: string | undefined, what: string, fallback: boolean): boolean {
@@ -153,13 +176,8 @@ export function loadConfig(env: Env, flags: Record<string, string | undefined> =
   if (databaseUrl !== undefined) {
     throw new ConfigError('COFFER_DATABASE_URL is set, but this Coffer has only the embedded SQLite metadata store (in the data directory); unset it to run embedded');
   }
-  const timeoutText = get('COFFER_REQUEST_TIMEOUT') || '20';
-  const requestTimeoutMs = Math.round(Number(timeoutText) * 1000);
-  // A timer of 0 ms, or of more than a Node.js timer holds (it then fires after 1 ms), would time
-  // every upload out at once.
-  if (!(requestTimeoutMs >= 1 && requestTimeoutMs <= MAX_TIMER_MS)) {
-    throw new ConfigError(`COFFER_REQUEST_TIMEOUT must be a number of seconds from 0.001 to ${Math.floor(MAX_TIMER_MS / 1000)}, got '${timeoutText}'`);
-  }
+  const requestTimeoutMs = parseSeconds(get('COFFER_REQUEST_TIMEOUT'), 'COFFER_REQUEST_TIMEOUT', 20);
+  const headersTimeoutMs = parseSeconds(get('COFFER_HEADERS_TIMEOUT'), 'COFFER_HEADERS_TIMEOUT', 20);
   const logLevel = get('COFFER_LOG_LEVEL') || 'info';
   if (!LOG_LEVELS.has(logLevel)) throw new ConfigError(`COFFER_LOG_LEVEL must be one of ${[...LOG_LEVELS].join(', ')}, got '${logLevel}'`);
   const logFormat = get('COFFER_LOG_FORMAT') || 'auto';
@@ -185,6 +203,8 @@ export function loadConfig(env: Env, flags: Record<string, string | undefined> =
     rateLimitPerSecond: parseInteger(get('COFFER_RATE_LIMIT'), 'COFFER_RATE_LIMIT', 0),
     maxInflight: parseInteger(get('COFFER_MAX_INFLIGHT'), 'COFFER_MAX_INFLIGHT', 0),
     requestTimeoutMs,
+    headersTimeoutMs,
+    maxConnections: parseInteger(get('COFFER_MAX_CONNECTIONS'), 'COFFER_MAX_CONNECTIONS', DEFAULT_MAX_CONNECTIONS),
     inlineMaxBytes: parseInteger(get('COFFER_INLINE_MAX'), 'COFFER_INLINE_MAX', 64 * 1024),
     uploadMaxAgeMs: parseInteger(get('COFFER_UPLOAD_MAX_AGE'), 'COFFER_UPLOAD_MAX_AGE', 7 * 24 * 3600, 1) * 1000,
     minFreeBytes: parseInteger(get('COFFER_MIN_FREE_SPACE'), 'COFFER_MIN_FREE_SPACE', 64 * 1024 * 1024),

@@ -150,6 +150,7 @@ export const EXTRA_ERROR_ROWS = [
   { code: 'OwnershipControlsNotFoundError', status: 404, message: 'The bucket ownership controls were not found' },
   { code: 'PolicyTooLarge', status: 400, message: 'Policy exceeds the maximum allowed document size.' },
   { code: 'ObjectLockConfigurationNotFoundError', status: 404, message: 'Object Lock configuration does not exist for this bucket' },
+  { code: 'RequestHeaderSectionTooLarge', status: 400, message: 'Your request header section exceeds the maximum allowed size.' },
   { code: 'TooManyParts', status: 400, message: 'You have attempted to upload more parts than allowed.' },
   { code: 'XAmzContentSHA256Mismatch', status: 400, message: "The provided 'x-amz-content-sha256' header does not match what was computed." },
 ] as const satisfies readonly ErrorRow[];

@@ -10,20 +10,23 @@ import { isoDate, parseXml, renderXml, textOf } from './xml.js';
 import { parseAclHeaders } from './acl-input.js';
 import { parseObjectOwnershipHeader } from './bucket-access.js';
 
+/** The LocationConstraint of a CreateBucket body (none when the body is empty), or MalformedXML. */
+export function parseCreateBucketConfiguration(text: string): string | undefined {
+  if (text.trim() === '') return undefined;
+  const doc = parseXml(text);
+  const conf = doc.CreateBucketConfiguration;
+  if (conf === undefined) throw new S3Error('MalformedXML');
+  const lc = textOf(conf, 'LocationConstraint');
+  return lc !== undefined && lc.trim() !== '' ? lc.trim() : undefined;
+}
+
 export async function createBucket(ctx: RequestContext): Promise<S3Result> {
   refuseUnsupportedHeaders(ctx.req.headers);
   // A bucket created with Object Lock has versioning Enabled from the start, for good.
   // https://docs.aws.amazon.com/AmazonS3/latest/API/API_CreateBucket.html#AmazonS3-CreateBucket-request-header-ObjectLockEnabledForBucket
   const objectLockEnabled = header(ctx, 'x-amz-bucket-object-lock-enabled')?.trim().toLowerCase() === 'true';
   const { text } = await readWholeBody(ctx);
-  let locationConstraint: string | undefined;
-  if (text.trim() !== '') {
-    const doc = parseXml(text);
-    const conf = doc.CreateBucketConfiguration;
-    if (conf === undefined) throw new S3Error('MalformedXML');
-    const lc = textOf(conf, 'LocationConstraint');
-    if (lc !== undefined && lc.trim() !== '') locationConstraint = lc.trim();
-  }
+  const locationConstraint = parseCreateBucketConfiguration(text);
   const acl = parseAclHeaders(ctx.req.headers);
   const ownership = parseObjectOwnershipHeader(header(ctx, 'x-amz-object-ownership'));
   // A new bucket has no Block Public Access settings yet: any ACL may be given.

@@ -122,7 +122,7 @@ export async function uploadPart(ctx: RequestContext): Promise<S3Result> {
 }
 
 /** x-amz-copy-source-range: `bytes=first-last`, both required. */
-function parseCopySourceRange(value: string | undefined): RangeSpec | undefined {
+export function parseCopySourceRange(value: string | undefined): RangeSpec | undefined {
   if (value === undefined) return undefined;
   const m = /^bytes=(\d+)-(\d+)$/.exec(value.trim());
   if (!m || Number(m[2]) < Number(m[1])) {
@@ -165,8 +165,8 @@ export async function uploadPartCopy(ctx: RequestContext): Promise<S3Result> {
 /** A Complete body lists up to 10,000 parts: S3 takes more than the usual 1 MiB for it. */
 const MAX_COMPLETE_BODY_BYTES = 10 * 1024 * 1024;
 
-export async function completeMultipartUpload(ctx: RequestContext): Promise<S3Result> {
-  const { text } = await readWholeBody(ctx, MAX_COMPLETE_BODY_BYTES, false);
+/** The parts a CompleteMultipartUpload body lists, or MalformedXML. */
+export function parseCompleteMultipartUploadDocument(text: string): CompletedPart[] {
   // A Complete without a body is MalformedXML on S3, not MissingRequestBodyError (s3-tests
   // test_multipart_upload_empty).
   if (text.trim() === '') throw new S3Error('MalformedXML');
@@ -174,7 +174,7 @@ export async function completeMultipartUpload(ctx: RequestContext): Promise<S3Re
   const root = doc.CompleteMultipartUpload;
   if (root === undefined || typeof root !== 'object' || root === null) throw new S3Error('MalformedXML');
   const rawParts = ((root as Record<string, unknown>).Part ?? []) as unknown[];
-  const parts: CompletedPart[] = rawParts.map((p) => {
+  return rawParts.map((p) => {
     const num = textOf(p, 'PartNumber')?.trim() ?? '';
     const etag = textOf(p, 'ETag')?.trim();
     if (!/^\d{1,5}$/.test(num) || etag === undefined) throw new S3Error('MalformedXML');
@@ -185,6 +185,11 @@ export async function completeMultipartUpload(ctx: RequestContext): Promise<S3Re
     }
     return { partNumber: Number(num), etag, checksums };
   });
+}
+
+export async function completeMultipartUpload(ctx: RequestContext): Promise<S3Result> {
+  const { text } = await readWholeBody(ctx, MAX_COMPLETE_BODY_BYTES, false);
+  const parts = parseCompleteMultipartUploadDocument(text);
   let checksum: { algorithm: ChecksumAlgorithm; value: string } | undefined;
   for (const alg of CHECKSUM_ALGORITHMS) {
     const v = header(ctx, checksumHeaderName(alg));

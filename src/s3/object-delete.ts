@@ -51,16 +51,8 @@ export async function deleteObject(ctx: RequestContext): Promise<S3Result> {
 
 const MAX_DELETE_KEYS = 1000;
 
-/**
- * DeleteObjects needs an integrity check of its body: Content-MD5, or (what boto3 and the v3
- * SDKs now send instead) an x-amz-checksum-* header or trailer.
- * https://docs.aws.amazon.com/AmazonS3/latest/API/API_DeleteObjects.html
- */
-export async function deleteObjects(ctx: RequestContext): Promise<S3Result> {
-  const { text, integrityChecked } = await readWholeBody(ctx);
-  if (!integrityChecked) {
-    throw new S3Error('InvalidRequest', { message: 'Missing required header for this request: Content-MD5' });
-  }
+/** A DeleteObjects body: the keys (1 to 1000) and Quiet, or MalformedXML. */
+export function parseDeleteDocument(text: string): { quiet: boolean; targets: DeleteTarget[] } {
   const doc = parseXml(text, new Set(['Object']));
   const del = doc.Delete as Record<string, unknown> | undefined;
   if (!del || typeof del !== 'object') throw new S3Error('MalformedXML');
@@ -90,6 +82,20 @@ export async function deleteObjects(ctx: RequestContext): Promise<S3Result> {
       ifMatchSize: parseSize(textOf(o, 'Size'), 'Size', 'MalformedXML'),
     };
   });
+  return { quiet, targets };
+}
+
+/**
+ * DeleteObjects needs an integrity check of its body: Content-MD5, or (what boto3 and the v3
+ * SDKs now send instead) an x-amz-checksum-* header or trailer.
+ * https://docs.aws.amazon.com/AmazonS3/latest/API/API_DeleteObjects.html
+ */
+export async function deleteObjects(ctx: RequestContext): Promise<S3Result> {
+  const { text, integrityChecked } = await readWholeBody(ctx);
+  if (!integrityChecked) {
+    throw new S3Error('InvalidRequest', { message: 'Missing required header for this request: Content-MD5' });
+  }
+  const { quiet, targets } = parseDeleteDocument(text);
   const outcomes = await ctx.engine.deleteObjects(ctx.bucket!, ctx.user?.id, targets, { bypassGovernance: ctx.bypassGovernance === true });
   const deleted = [];
   const errors = [];
