@@ -23,6 +23,8 @@ import { serve } from './http/server.js';
 import type { Listeners } from './http/server.js';
 import { startUploadExpiry } from './jobs/expire-uploads.js';
 import { BLOB_GC_MIN_AGE_MS, startBlobCollection } from './jobs/collect-blobs.js';
+import { startArchiveJobs } from './jobs/archive.js';
+import { startLifecycle } from './jobs/lifecycle.js';
 
 export interface CofferServer {
   engine: Engine;
@@ -56,9 +58,16 @@ export async function startCoffer(config: Config, log: Logger = pino({ level: co
   const meta: MetadataStore = SqliteStore.open(config.dataDir);
   const blobs = new FsBlobStore(config.dataDir, { minFreeBytes: config.minFreeBytes });
   const { othersAlive } = await blobs.init();
+  // The archive volume: the same kind of store, on its own directory (often another disk).
+  const archive = new FsBlobStore(config.archiveDir, { minFreeBytes: config.minFreeBytes });
+  await archive.init().catch((err: Error) => {
+    throw new StartupError(`cannot use the archive directory ${config.archiveDir}: ${err.message}`);
+  });
   const engine = new Engine({
     meta,
     blobs,
+    archive,
+    tiering: { dayMs: config.lifecycleDaySeconds * 1000, restoreDelaysMs: config.restoreDelaysMs },
     cache: createEngineCache(),
     md5: new Md5Pool(),
     limits: {
@@ -76,6 +85,8 @@ export async function startCoffer(config: Config, log: Logger = pino({ level: co
   if (collected > 0) log.info({ collected }, 'removed orphan blobs left by an earlier crash');
   const collection = startBlobCollection(engine, log);
   const expiry = startUploadExpiry(engine, config.uploadMaxAgeMs, log);
+  const archiving = startArchiveJobs(engine, log);
+  const lifecycle = startLifecycle(engine, log);
 
   const lookup: CredentialLookup = async (accessKeyId) => {
     const found = await engine.lookupAccessKey(accessKeyId);
@@ -88,11 +99,14 @@ export async function startCoffer(config: Config, log: Logger = pino({ level: co
 
   let listeners: Listeners | undefined;
   const close = async (graceMs = 0): Promise<void> => {
+    await lifecycle.stop();
+    await archiving.stop();
     await expiry.stop();
     await collection.stop();
     await listeners?.close(graceMs);
     await meta.close();
     await blobs.close();
+    await archive.close();
     await engine.deps.md5.close();
   };
   try {

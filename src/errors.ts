@@ -127,9 +127,11 @@ export const EXTRA_ERROR_ROWS = [
   { code: 'InvalidTag', status: 400, message: 'The tag provided was not a valid tag.' },
   { code: 'MalformedTrailerError', status: 400, message: 'The request contained trailing data that was not well-formed or did not conform to our published schema.' },
   { code: 'MissingSecurityHeader', status: 400, message: 'Your request was missing a required header.' },
+  { code: 'NoSuchLifecycleConfiguration', status: 404, message: 'The lifecycle configuration does not exist' },
   { code: 'NoSuchTagSet', status: 404, message: 'The TagSet does not exist' },
   { code: 'NoSuchVersion', status: 404, message: 'The specified version does not exist.' },
   { code: 'NotModified', status: 304, message: 'Not Modified' },
+  { code: 'RestoreAlreadyInProgress', status: 409, message: 'Object restore is already in progress' },
   { code: 'TooManyParts', status: 400, message: 'You have attempted to upload more parts than allowed.' },
   { code: 'XAmzContentSHA256Mismatch', status: 400, message: "The provided 'x-amz-content-sha256' header does not match what was computed." },
 ] as const satisfies readonly ErrorRow[];

@@ -51,6 +51,9 @@ export const ACTIONS: Readonly<Record<string, ActionSpec>> = {
   's3:PutObjectVersionTagging': { on: ['object'] },
   's3:DeleteObjectTagging': { on: ['object'] },
   's3:DeleteObjectVersionTagging': { on: ['object'] },
+  's3:RestoreObject': { on: ['object'] },
+  's3:GetLifecycleConfiguration': { on: ['bucket'] },
+  's3:PutLifecycleConfiguration': { on: ['bucket'] },
   // Coffer's own JSON API under /_coffer/admin/v1/: admin users only.
   'coffer:Admin': { on: ['admin'] },
 };

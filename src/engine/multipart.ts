@@ -20,6 +20,8 @@ import { commitVersion, validateKey } from './object-write.js';
 import type { ObjectAttributes } from './object-write.js';
 import { requireObject, resolveRange } from './object-read.js';
 import { storedBytesTransform } from './stored-bytes.js';
+import { isArchiveClass } from './storage-class.js';
+import { requireReadable } from './archive.js';
 import { newObjectRecord } from '../meta/records.js';
 import type { RangeSpec } from './object-read.js';
 
@@ -192,6 +194,7 @@ export async function uploadPartCopy(deps: EngineDeps, input: UploadPartCopyInpu
   if (!sourceBucket) throw new S3Error('NoSuchBucket', { fields: { BucketName: input.source.bucket } });
   const source = await requireObject(deps, input.source.bucket, input.source.key, input.source.versionId);
   checkCopySourceConditions(source, input.sourceConditions);
+  requireReadable(source);
   const wanted = input.sourceRange;
   if (wanted && 'start' in wanted && (wanted.start >= source.size || (wanted.end !== undefined && wanted.end >= source.size))) {
     // x-amz-copy-source-range must lie inside the source: S3 neither clamps it nor answers 416.
@@ -374,6 +377,9 @@ export async function completeMultipartUpload(deps: EngineDeps, input: CompleteM
       ifMatch: input.conditions.ifMatch ?? created.ifMatch,
     };
     gone = await commitVersion(tx, bucket, record, conditions);
+    // The parts are in the blob store: the archive job moves an archive class's bytes to the
+    // archive volume, so completion stays O(parts).
+    if (isArchiveClass(record.storageClass)) await tx.setObjectTimer(record.bucket, record.key, record.versionId, 'archive', Date.now());
     const used = new Set(chosen.map((p) => p.blobId));
     unused = (await tx.deleteUpload(upload.uploadId)).map((p) => p.blobId).filter((id) => !used.has(id));
     if (unused.length > 0) await tx.unregisterBlobs(unused);

@@ -12,7 +12,7 @@
 // cannot cut the response short.
 import { Readable } from 'node:stream';
 import { S3Error } from '../errors.js';
-import type { ByteRange, OpenedBlob } from '../blobs/blob-store.js';
+import type { BlobStore, ByteRange, OpenedBlob } from '../blobs/blob-store.js';
 import { HashingStream, digestBuffer } from '../checksums/index.js';
 import type { ChecksumAlgorithm, HashingResult } from '../checksums/index.js';
 import type { ObjectRecord, PartRef } from '../meta/types.js';
@@ -22,6 +22,7 @@ import { Collector, DEFAULT_IDLE_TIMEOUT_MS, OFFLOAD_MD5_BYTES, asBodyError, has
 import type { BodyInput } from './ingest.js';
 import { storedBytesTransform } from './stored-bytes.js';
 import type { StoredBytesTransform } from './stored-bytes.js';
+import { ArchiveCompression } from './archive-compression.js';
 
 export interface WrittenData {
   /** The client's bytes (what the object holds), whatever the stored size. */
@@ -38,6 +39,8 @@ export interface WriteOptions {
   inlineMaxBytes: number;
   /** How the bytes are stored (stored-bytes.ts), decided by the version or upload being written. */
   transform: StoredBytesTransform;
+  /** 'archive': a blob on the archive volume (an archive storage class); else the blob store. */
+  volume?: 'archive';
 }
 
 /** Store a body: hashed, encoded, durable, verified. On any failure nothing is left behind. */
@@ -46,7 +49,8 @@ export async function writeObjectData(deps: EngineDeps, body: BodyInput, options
   const [source, ...decoders] = body.stages;
   if (!source) throw new Error('a body needs a source');
   // Refused before a byte is read: an upload never eats the space a delete needs to commit.
-  if (!deps.blobs.hasRoomFor(body.size)) throw new S3Error('InsufficientStorage');
+  const store = options.volume === 'archive' ? deps.archive : deps.blobs;
+  if (!store.hasRoomFor(body.size)) throw new S3Error('InsufficientStorage');
   const { transform } = options;
   let plain: Buffer | undefined;
   let stored: WrittenData['bytes'] | undefined;
@@ -68,7 +72,7 @@ export async function writeObjectData(deps: EngineDeps, body: BodyInput, options
         await pipeAll([...stages, sink], signal);
         stored = { inlineData: Buffer.concat(sink.chunks) };
       } else {
-        stored = { blobId: (await deps.blobs.write(stages, signal)).id };
+        stored = { blobId: (await store.write(stages, signal)).id };
       }
     }
   } catch (err) {
@@ -79,7 +83,7 @@ export async function writeObjectData(deps: EngineDeps, body: BodyInput, options
     hashed = hasher.result();
     verifyBody(hashed, body);
   } catch (err) {
-    if (stored !== undefined && 'blobId' in stored) await deps.blobs.delete(stored.blobId).catch(() => undefined);
+    if (stored !== undefined && 'blobId' in stored) await store.delete(stored.blobId).catch(() => undefined);
     throw err;
   }
   stored ??= { inlineData: transform.encodeBuffer(plain!) };
@@ -97,8 +101,18 @@ export function partBlobId(written: WrittenData): string {
   return written.bytes.blobId;
 }
 
+/**
+ * Write options of an archive class: always a blob, on the archive volume, compressed in front of
+ * the version's own transform. `compressedSize()` tells, after the write, what the version's
+ * `archive.stored` records.
+ */
+export function archiveWriteOptions(inner: StoredBytesTransform): WriteOptions & { compressedSize(): number } {
+  const transform = new ArchiveCompression(inner);
+  return { inlineMaxBytes: -1, transform, volume: 'archive', compressedSize: () => transform.writtenCompressedSize };
+}
+
 /** What reading a version's bytes needs of its record. */
-export type StoredObject = Pick<ObjectRecord, 'size' | 'inlineData' | 'blobId' | 'parts' | 'encryption'>;
+export type StoredObject = Pick<ObjectRecord, 'size' | 'inlineData' | 'blobId' | 'parts' | 'encryption' | 'archive'>;
 
 /**
  * Copy `range` (default all) of a stored version into new stored data (CopyObject,
@@ -128,17 +142,22 @@ export async function copyObjectData(
 export function readObjectData(deps: EngineDeps, obj: StoredObject, range?: ByteRange): Buffer | Promise<Readable> {
   const transform = storedBytesTransform(obj.encryption);
   const r = range ?? { start: 0, end: obj.size - 1 };
+  const archive = obj.archive;
+  // An archived version reads from its restored copy while it has one (engine/archive.ts decides
+  // whether it may be read at all), else from the archive volume, decompressed (a restore).
+  if (archive?.restore?.blobId) return openStored(deps.blobs, transform, { size: obj.size, blobId: archive.restore.blobId, parts: null }, r);
+  if (archive?.stored && obj.blobId) return openStored(deps.archive, new ArchiveCompression(transform, archive.stored.compressedSize), obj, r);
   if (obj.inlineData) return transform.decodeBuffer(obj.inlineData, r);
-  return openStored(deps, transform, obj, r);
+  return openStored(deps.blobs, transform, obj, r);
 }
 
-async function openStored(deps: EngineDeps, transform: StoredBytesTransform, obj: StoredObject, r: ByteRange): Promise<Readable> {
+async function openStored(store: BlobStore, transform: StoredBytesTransform, obj: Pick<StoredObject, 'size' | 'blobId' | 'parts'>, r: ByteRange): Promise<Readable> {
   if (obj.size === 0 || r.end < r.start) return Readable.from([], { objectMode: false });
   if (obj.blobId) {
-    const blob = await deps.blobs.open(obj.blobId);
+    const blob = await store.open(obj.blobId);
     return decodeBlob(transform, blob, r, obj.size);
   }
-  return readParts(deps, transform, obj.parts ?? [], r);
+  return readParts(store, transform, obj.parts ?? [], r);
 }
 
 function toStream(data: Buffer | Readable): Readable {
@@ -169,9 +188,9 @@ function partSlices(parts: PartRef[], range: ByteRange): Array<{ part: PartRef; 
 }
 
 /** A multipart object's bytes: every covering part opened now, then read one after the other. */
-async function readParts(deps: EngineDeps, transform: StoredBytesTransform, parts: PartRef[], range: ByteRange): Promise<Readable> {
+async function readParts(store: BlobStore, transform: StoredBytesTransform, parts: PartRef[], range: ByteRange): Promise<Readable> {
   const slices = partSlices(parts, range);
-  const opening = await Promise.allSettled(slices.map((s) => deps.blobs.open(s.part.blobId)));
+  const opening = await Promise.allSettled(slices.map((s) => store.open(s.part.blobId)));
   const failed = opening.find((o) => o.status === 'rejected');
   if (failed) {
     for (const o of opening) if (o.status === 'fulfilled') void o.value.close().catch(() => undefined);

@@ -10,6 +10,7 @@ import type { EngineDeps } from './deps.js';
 import { cachedBucket } from './deps.js';
 import { isVersionId } from './version-id.js';
 import { readObjectData } from './object-data.js';
+import { requireReadable } from './archive.js';
 
 /** A parsed Range header: `bytes=a-b`, `bytes=a-` or `bytes=-n`. */
 export type RangeSpec = { start: number; end?: number } | { suffix: number };
@@ -104,6 +105,8 @@ export async function getObject(deps: EngineDeps, input: GetObjectInput): Promis
     // so a concurrent overwrite can never pair one version's part offsets with another's bytes.
     const object = await requireObject(deps, input.bucket, input.key, input.versionId);
     checkReadConditions(object, input.conditions);
+    // HEAD of an archived object answers (with x-amz-restore); its bytes need a restored copy.
+    if (!input.headOnly) requireReadable(object);
     const { range, part } =
       input.partNumber !== undefined ? resolvePart(object, input.partNumber) : { range: input.range ? resolveRange(input.range, object.size) : undefined, part: undefined };
     if (input.headOnly) return { object, range, part };

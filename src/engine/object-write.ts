@@ -15,7 +15,8 @@ import type { BodyInput } from './ingest.js';
 import { copyObjectData, writeObjectData } from './object-data.js';
 import type { WrittenData } from './object-data.js';
 import { requireObject } from './object-read.js';
-import { storedBytesTransform } from './stored-bytes.js';
+import { archiveStateOf, requireReadable, writeOptionsFor } from './archive.js';
+import { expirationOf } from './lifecycle.js';
 import { newObjectRecord } from '../meta/records.js';
 
 export const MAX_KEY_BYTES = 1024;
@@ -53,6 +54,8 @@ export interface PutObjectOutput {
   checksumAlgorithm: string | undefined;
   checksums: Partial<Record<ChecksumAlgorithm, string>>;
   lastModified: number;
+  /** The lifecycle expiration of the new version (x-amz-expiration), when a rule sets one. */
+  expiration?: { at: number; ruleId: string };
 }
 
 /** Make `record` the latest version of its key, inside a transaction. Returns replaced blob ids. */
@@ -115,15 +118,22 @@ function recordFrom(input: { bucket: string; key: string; ownerId: string; tags?
   });
 }
 
+async function expirationAfterWrite(deps: EngineDeps, record: ObjectRecord): Promise<{ at: number; ruleId: string } | undefined> {
+  const bucket = await cachedBucket(deps, record.bucket);
+  return bucket?.config.lifecycle ? expirationOf(bucket, record, deps.tiering.dayMs) : undefined;
+}
+
 export async function putObject(deps: EngineDeps, input: PutObjectInput): Promise<PutObjectOutput> {
   validateKey(input.key);
   if (input.body.size > deps.limits.maxObjectSizeBytes)
     throw new S3Error('EntityTooLarge', { fields: { ProposedSize: input.body.size, MaxSizeAllowed: deps.limits.maxObjectSizeBytes } });
   // Fail before reading the body when the bucket is missing; the transaction checks again.
   if (!(await cachedBucket(deps, input.bucket))) throw new S3Error('NoSuchBucket', { fields: { BucketName: input.bucket } });
-  // Nothing sets a new version's encryption yet.
-  const body = await writeObjectData(deps, input.body, { inlineMaxBytes: deps.limits.inlineMaxBytes, transform: storedBytesTransform(undefined) });
+  // Archive classes go to the archive volume, compressed (archive.ts).
+  const options = writeOptionsFor(deps, input.storageClass);
+  const body = await writeObjectData(deps, input.body, options);
   const record = recordFrom(input, body, input.body.checksumAlgorithm);
+  record.archive = archiveStateOf(options);
   const { versioned } = await storeVersion(deps, input.bucket, record, input.conditions);
   return {
     etag: record.etag,
@@ -132,6 +142,7 @@ export async function putObject(deps: EngineDeps, input: PutObjectInput): Promis
     checksumAlgorithm: input.body.checksumAlgorithm,
     checksums: body.checksums,
     lastModified: record.lastModified,
+    expiration: await expirationAfterWrite(deps, record),
   };
 }
 
@@ -165,6 +176,8 @@ export async function copyObject(deps: EngineDeps, input: CopyObjectInput): Prom
   if (!(await cachedBucket(deps, input.bucket))) throw new S3Error('NoSuchBucket', { fields: { BucketName: input.bucket } });
   const source = await requireObject(deps, input.source.bucket, input.source.key, input.source.versionId);
   checkCopySourceConditions(source, input.sourceConditions);
+  // An archived source is copied from its restored copy, or not at all.
+  requireReadable(source);
   const sameObject = input.source.bucket === input.bucket && input.source.key === input.key;
   if (sameObject && input.metadataDirective === 'COPY' && !input.storageClassChanged && !input.checksumAlgorithm) {
     throw new S3Error('InvalidRequest', {
@@ -175,17 +188,10 @@ export async function copyObject(deps: EngineDeps, input: CopyObjectInput): Prom
   if (source.size > deps.limits.maxObjectSizeBytes)
     throw new S3Error('InvalidRequest', { message: 'The specified copy source is larger than the maximum allowable size for a copy source: ' + deps.limits.maxObjectSizeBytes });
   const algorithm = input.checksumAlgorithm ?? (source.checksums.algorithm as ChecksumAlgorithm | undefined);
-  // Read through the source's transform, stored through the copy's.
-  const body = await copyObjectData(
-    deps,
-    source,
-    undefined,
-    { checksumAlgorithm: algorithm, signal: input.signal },
-    {
-      inlineMaxBytes: deps.limits.inlineMaxBytes,
-      transform: storedBytesTransform(undefined),
-    },
-  );
+  // Read through the source's transform, stored through the copy's: a new x-amz-storage-class
+  // moves the bytes between the blob store and the archive volume.
+  const options = writeOptionsFor(deps, input.attributes.storageClass);
+  const body = await copyObjectData(deps, source, undefined, { checksumAlgorithm: algorithm, signal: input.signal }, options);
   // A copy does not take the source's encryption, Object Lock or archive state: they come from
   // the request and the target bucket. https://docs.aws.amazon.com/AmazonS3/latest/API/API_CopyObject.html
   const attrs: ObjectAttributes =
@@ -197,6 +203,7 @@ export async function copyObject(deps: EngineDeps, input: CopyObjectInput): Prom
   // https://docs.aws.amazon.com/AmazonS3/latest/API/API_CopyObject.html#AmazonS3-CopyObject-request-header-TaggingDirective
   const tags = input.taggingDirective === 'REPLACE' ? input.tags : source.tags;
   const record = recordFrom({ bucket: input.bucket, key: input.key, ownerId: input.ownerId, ...attrs, tags }, body, algorithm);
+  record.archive = archiveStateOf(options);
   const { versioned } = await storeVersion(deps, input.bucket, record, input.conditions);
   return {
     etag: record.etag,
@@ -205,6 +212,7 @@ export async function copyObject(deps: EngineDeps, input: CopyObjectInput): Prom
     checksumAlgorithm: algorithm,
     checksums: body.checksums,
     lastModified: record.lastModified,
+    expiration: await expirationAfterWrite(deps, record),
     sourceVersionId: sourceBucket.versioning !== null ? source.versionId : undefined,
   };
 }

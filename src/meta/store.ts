@@ -9,6 +9,8 @@ import type {
   CompletedUploadRecord,
   ListRange,
   ObjectRecord,
+  ObjectTimer,
+  ObjectTimerKind,
   PartRecord,
   Tag,
   UploadListRange,
@@ -26,6 +28,8 @@ export interface MetaReader {
   listAccessKeys(userId: string): Promise<AccessKeyRecord[]>;
 
   getBucket(name: string): Promise<BucketRecord | undefined>;
+  /** Every bucket, whoever owns it, in name order, names > `after`, starting with `prefix` (background jobs). */
+  listAllBuckets(range: ListRange): Promise<BucketRecord[]>;
   /** Buckets owned by a user, in name order, names > `after`, starting with `prefix`. */
   listBuckets(ownerId: string, range: ListRange): Promise<BucketRecord[]>;
   countBuckets(ownerId: string): Promise<number>;
@@ -55,6 +59,9 @@ export interface MetaReader {
 
   /** Which of these blob ids are registered (referenced by committed metadata). */
   registeredBlobs(ids: string[]): Promise<Set<string>>;
+
+  /** Timers due at or before `now`, soonest first. */
+  listDueObjectTimers(now: number, limit: number): Promise<ObjectTimer[]>;
 }
 
 export interface MetaTx extends MetaReader {
@@ -85,6 +92,13 @@ export interface MetaTx extends MetaReader {
   insertObjectVersion(record: ObjectRecord, replaceVersionId?: string, options?: { onlyVersion?: boolean }): Promise<ObjectRecord | undefined>;
   /** Replace the tag set of one version (an empty list removes it); false when there is no such version. */
   setObjectTags(bucket: string, key: string, versionId: string, tags: Tag[]): Promise<boolean>;
+  /**
+   * Rewrite the data of an existing version in place (its bytes, storage class, archive state…),
+   * keeping its place among the key's versions; false when there is no such version.
+   */
+  updateObjectVersion(record: ObjectRecord): Promise<boolean>;
+  /** Set (or with `dueAt` undefined, clear) a version's timer of one kind. */
+  setObjectTimer(bucket: string, key: string, versionId: string, kind: ObjectTimerKind, dueAt: number | undefined): Promise<void>;
   /** Remove one version; if it was the latest, the next newest becomes latest. */
   deleteObjectVersion(bucket: string, key: string, versionId: string): Promise<ObjectRecord | undefined>;
   addUsage(bucket: string, delta: BucketUsage): Promise<void>;

@@ -23,6 +23,8 @@ import * as mpu from './multipart.js';
 import { getObjectAttributes } from './object-attributes.js';
 import * as objectTagging from './object-tagging.js';
 import * as bucketTagging from './bucket-tagging.js';
+import { restoreObject } from './object-restore.js';
+import * as lifecycle from './bucket-lifecycle.js';
 
 type Handler = (ctx: RequestContext) => Promise<S3Result>;
 
@@ -56,6 +58,10 @@ export const HANDLERS: Record<string, Handler> = {
   GetBucketTagging: bucketTagging.getBucketTagging,
   PutBucketTagging: bucketTagging.putBucketTagging,
   DeleteBucketTagging: bucketTagging.deleteBucketTagging,
+  RestoreObject: restoreObject,
+  GetBucketLifecycleConfiguration: lifecycle.getBucketLifecycleConfiguration,
+  PutBucketLifecycleConfiguration: lifecycle.putBucketLifecycleConfiguration,
+  DeleteBucketLifecycle: lifecycle.deleteBucketLifecycle,
 };
 
 /** Every route has a handler, and the table passes its own checks: refused at start-up otherwise. */

@@ -19,6 +19,7 @@ import {
 } from './object-headers.js';
 import { parseTaggingDirective, parseTaggingHeaderOf } from './tagging-input.js';
 import { isoDate, renderXml } from './xml.js';
+import { expirationHeader } from './object-get.js';
 
 export function quoteEtag(etag: string): string {
   return `"${etag}"`;
@@ -36,6 +37,7 @@ function putHeaders(out: PutObjectOutput): Record<string, string | undefined> {
     ETag: quoteEtag(out.etag),
     'x-amz-version-id': out.versionId,
     ...checksumResponseHeaders(out.checksumAlgorithm, out.checksums),
+    'x-amz-expiration': expirationHeader(out.expiration),
   };
 }
 
@@ -123,7 +125,7 @@ export async function copyObject(ctx: RequestContext): Promise<S3Result> {
   });
   return {
     status: 200,
-    headers: { 'x-amz-version-id': out.versionId, 'x-amz-copy-source-version-id': out.sourceVersionId },
+    headers: { 'x-amz-version-id': out.versionId, 'x-amz-copy-source-version-id': out.sourceVersionId, 'x-amz-expiration': expirationHeader(out.expiration) },
     body,
   };
 }
