@@ -20,15 +20,16 @@ function invalid(message: string, fields?: Record<string, string>): S3Error {
   return new S3Error('InvalidArgument', { message, fields });
 }
 
+/** `what` names the field and its action as S3's message does: "'Days' for Expiration action must be a positive integer". */
 function positiveDays(text: string, what: string): number {
   const n = intText(text);
-  if (n < 1) throw invalid(`'${what}' must be a positive integer`);
+  if (n < 1) throw invalid(`${what} must be a positive integer`);
   return n;
 }
 
 function nonNegative(text: string, what: string): number {
   const n = intText(text);
-  if (n < 0) throw invalid(`'${what}' must be a non-negative integer`);
+  if (n < 0) throw invalid(`${what} must be a nonnegative integer`);
   return n;
 }
 
@@ -52,7 +53,7 @@ function parseTag(node: XmlNode): Tag {
 
 function sizeBound(node: XmlNode, name: string): number | undefined {
   const t = childText(node, name);
-  return t === undefined ? undefined : nonNegative(t, name);
+  return t === undefined ? undefined : nonNegative(t, `'${name}'`);
 }
 
 /**
@@ -75,8 +76,10 @@ function parseFilter(node: XmlNode): { filter: LifecycleFilter; form: LifecycleR
     };
     return { filter: checkSizes(filter), form: 'filter-and' };
   }
-  if (Array.isArray(node.Tag)) throw new S3Error('MalformedXML');
-  const tag = childElement(node, 'Tag');
+  // Tag is read as a list (it repeats inside And); directly in Filter it appears at most once.
+  const tagList = childList(node, 'Tag');
+  if (tagList.length > 1) throw new S3Error('MalformedXML');
+  const tag = tagList[0];
   const filter: LifecycleFilter = {
     prefix: childText(node, 'Prefix'),
     tags: tag ? validateTagSet([parseTag(tag)], 'object') : undefined,
@@ -142,7 +145,7 @@ function parseRule(node: XmlNode): LifecycleRule {
     if (marker !== undefined && marker !== 'true' && marker !== 'false') throw new S3Error('MalformedXML');
     if (marker === 'true' && filter.tags !== undefined) throw invalid('ExpiredObjectDeleteMarker cannot be specified with a tag-based filter.');
     rule.expiration = {
-      days: days === undefined ? undefined : positiveDays(days, 'Days'),
+      days: days === undefined ? undefined : positiveDays(days, "'Days' for Expiration action"),
       date: date === undefined ? undefined : midnightDate(date),
       expiredObjectDeleteMarker: marker === undefined ? undefined : marker === 'true',
     };
@@ -154,7 +157,7 @@ function parseRule(node: XmlNode): LifecycleRule {
     const date = childText(t, 'Date');
     if ((days === undefined) === (date === undefined)) throw new S3Error('MalformedXML');
     const storageClass = parseStorageClassOf(t);
-    const d = days === undefined ? undefined : nonNegative(days, 'Days');
+    const d = days === undefined ? undefined : nonNegative(days, "'Days' for Transition action");
     // "Objects must be stored at least 30 days in the current storage class before you can
     // transition them to S3 Standard-IA or S3 One Zone-IA."
     // https://docs.aws.amazon.com/AmazonS3/latest/userguide/lifecycle-transition-general-considerations.html
@@ -176,8 +179,8 @@ function parseRule(node: XmlNode): LifecycleRule {
     const newer = childText(nve, 'NewerNoncurrentVersions');
     if (days === undefined) throw new S3Error('MalformedXML');
     rule.noncurrentVersionExpiration = {
-      noncurrentDays: positiveDays(days, 'NoncurrentDays'),
-      newerNoncurrentVersions: newer === undefined ? undefined : positiveDays(newer, 'NewerNoncurrentVersions'),
+      noncurrentDays: positiveDays(days, "'NoncurrentDays' for NoncurrentVersionExpiration action"),
+      newerNoncurrentVersions: newer === undefined ? undefined : positiveDays(newer, "'NewerNoncurrentVersions' for NoncurrentVersionExpiration action"),
     };
   }
   const nvts = childList(node, 'NoncurrentVersionTransition').map((t) => {
@@ -186,9 +189,9 @@ function parseRule(node: XmlNode): LifecycleRule {
     if (days === undefined) throw new S3Error('MalformedXML');
     const newer = childText(t, 'NewerNoncurrentVersions');
     return {
-      noncurrentDays: nonNegative(days, 'NoncurrentDays'),
+      noncurrentDays: nonNegative(days, "'NoncurrentDays' for NoncurrentVersionTransition action"),
       storageClass: parseStorageClassOf(t),
-      newerNoncurrentVersions: newer === undefined ? undefined : positiveDays(newer, 'NewerNoncurrentVersions'),
+      newerNoncurrentVersions: newer === undefined ? undefined : positiveDays(newer, "'NewerNoncurrentVersions' for NoncurrentVersionTransition action"),
     };
   });
   if (nvts.length > 0) {
@@ -205,7 +208,7 @@ function parseRule(node: XmlNode): LifecycleRule {
     if (filter.tags !== undefined || filter.objectSizeGreaterThan !== undefined || filter.objectSizeLessThan !== undefined) {
       throw invalid('AbortIncompleteMultipartUpload cannot be specified with Tags or object size filters.');
     }
-    rule.abortIncompleteMultipartUpload = { daysAfterInitiation: positiveDays(days, 'DaysAfterInitiation') };
+    rule.abortIncompleteMultipartUpload = { daysAfterInitiation: positiveDays(days, "'DaysAfterInitiation' for AbortIncompleteMultipartUpload action") };
   }
 
   if (!rule.expiration && !rule.transitions && !rule.noncurrentVersionExpiration && !rule.noncurrentVersionTransitions && !rule.abortIncompleteMultipartUpload) {
