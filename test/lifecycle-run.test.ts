@@ -8,6 +8,7 @@ import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import {
   CreateMultipartUploadCommand,
+  DeleteBucketLifecycleCommand,
   GetObjectCommand,
   HeadObjectCommand,
   ListMultipartUploadsCommand,
@@ -180,4 +181,29 @@ test('a lifecycle run expires 2100 objects across three listing pages, and the b
   t.diagnostic(`expired ${n} objects in ${Date.now() - t0} ms after the rule was put`);
   assert.deepEqual(await keys(c.s3, b), ['stay']);
   assert.deepEqual(await c.server.engine.deps.meta.getUsage(b), { objectCount: 1, bytes: 1 });
+});
+
+test('several lifecycle runs at once (as several processes would) expire each object once: usage ends at exactly zero', async () => {
+  const b = await newBucket(c.s3);
+  for (let i = 0; i < 300; i += 50) {
+    await Promise.all(Array.from({ length: 50 }, (_, j) => c.s3.send(new PutObjectCommand({ Bucket: b, Key: `k${i + j}`, Body: 'abc' }))));
+  }
+  await lifecycle(b, [{ ID: 'all', Filter: {}, Status: 'Enabled', Expiration: { Date: new Date('2020-01-01T00:00:00Z') } }]);
+  const runs = await Promise.all([1, 2, 3, 4].map(() => c.server.engine.runLifecycle()));
+  const expired = runs.reduce((n, r) => n + r.expired, 0);
+  // The background job may have taken some; together never more than there were.
+  assert.ok(expired <= 300, `${expired}`);
+  await eventually(async () => (await keys(c.s3, b)).length === 0);
+  assert.deepEqual(await c.server.engine.deps.meta.getUsage(b), { objectCount: 0, bytes: 0 });
+});
+
+test('a rule removed before its run is not applied: the run re-checks the configuration in each transaction', async () => {
+  const b = await newBucket(c.s3);
+  await c.s3.send(new PutObjectCommand({ Bucket: b, Key: 'k', Body: 'x' }));
+  await lifecycle(b, [{ ID: 'all', Filter: {}, Status: 'Enabled', Expiration: { Days: 1000 } }]);
+  // Far in the future for this run, the rule would expire it; the bucket no longer has it.
+  await c.s3.send(new DeleteBucketLifecycleCommand({ Bucket: b }));
+  const r = await c.server.engine.runLifecycle(Date.now() + 2000 * 1000);
+  assert.equal(r.expired, 0);
+  assert.deepEqual(await keys(c.s3, b), ['k']);
 });

@@ -5,7 +5,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { GetObjectCommand, HeadObjectCommand, PutObjectCommand, RestoreObjectCommand } from '@aws-sdk/client-s3';
+import { GetObjectCommand, HeadObjectCommand, ListObjectVersionsCommand, ListObjectsV2Command, PutObjectCommand, RestoreObjectCommand } from '@aws-sdk/client-s3';
 import { bodyBytes, newBucket, startTestCofferForTest, testCofferForFile } from './helpers/coffer.js';
 import { rawRequest } from './helpers/raw.js';
 import { eventually, restoreOf } from './helpers/archive.js';
@@ -128,4 +128,55 @@ test('a restore of a version names it with versionId; a version id that is none 
   const unknown = await restore(b, 'k', restoreXml('1'), { versionId: 'not-a-version' });
   assert.equal(unknown.status, 400);
   assert.equal(unknown.code, 'InvalidArgument');
+});
+
+test('listings show RestoreStatus when x-amz-optional-object-attributes asks for it, and only then', async () => {
+  const b = await newBucket(c.s3);
+  await c.s3.send(new PutObjectCommand({ Bucket: b, Key: 'cold', Body: 'x', StorageClass: 'GLACIER' }));
+  await c.s3.send(new PutObjectCommand({ Bucket: b, Key: 'plain', Body: 'x' }));
+  assert.equal((await restore(b, 'cold', restoreXml('3', 'Bulk'))).status, 202);
+  const asked = await c.s3.send(new ListObjectsV2Command({ Bucket: b, OptionalObjectAttributes: ['RestoreStatus'] }));
+  assert.deepEqual(
+    asked.Contents?.map((o) => [o.Key, o.StorageClass, o.RestoreStatus]),
+    [
+      ['cold', 'GLACIER', { IsRestoreInProgress: true }],
+      ['plain', 'STANDARD', undefined],
+    ],
+  );
+  const versions = await c.s3.send(new ListObjectVersionsCommand({ Bucket: b, OptionalObjectAttributes: ['RestoreStatus'] }));
+  assert.deepEqual(versions.Versions?.[0]?.RestoreStatus, { IsRestoreInProgress: true });
+  const plain = await c.s3.send(new ListObjectsV2Command({ Bucket: b }));
+  assert.equal(plain.Contents?.[0]?.RestoreStatus, undefined);
+});
+
+test('a completed restore lists with IsRestoreInProgress false and its RestoreExpiryDate', async () => {
+  const b = await newBucket(c.s3);
+  await c.s3.send(new PutObjectCommand({ Bucket: b, Key: 'cold', Body: 'x', StorageClass: 'GLACIER' }));
+  assert.equal((await restore(b, 'cold', restoreXml('3'))).status, 202);
+  await eventually(async () => (await restoreOf(c.s3, b, 'cold'))?.startsWith('ongoing-request="false"') === true);
+  const listed = await c.s3.send(new ListObjectsV2Command({ Bucket: b, OptionalObjectAttributes: ['RestoreStatus'] }));
+  const status = listed.Contents?.[0]?.RestoreStatus;
+  assert.equal(status?.IsRestoreInProgress, false);
+  const expiry = /expiry-date="([^"]+)"/.exec((await restoreOf(c.s3, b, 'cold'))!)![1]!;
+  assert.equal(status?.RestoreExpiryDate?.getTime(), Date.parse(expiry));
+});
+
+test('archive work run by several processes at once completes a restore once: one restored copy', async (t) => {
+  const c = await startTestCofferForTest(t, { COFFER_RESTORE_SECONDS: 'Bulk=0.2' });
+  const b = await newBucket(c.s3);
+  await c.s3.send(new PutObjectCommand({ Bucket: b, Key: 'k', Body: 'once', StorageClass: 'GLACIER' }));
+  const root = join(c.dataDir, 'blobs');
+  const blobs = async (): Promise<number> => {
+    let n = 0;
+    for (const a of await readdir(root)) for (const d of await readdir(join(root, a))) n += (await readdir(join(root, a, d))).length;
+    return n;
+  };
+  const before = await blobs();
+  const r = await rawRequest(c.endpoint, { method: 'POST', path: `/${b}/k`, query: { restore: '' }, body: restoreXml('2', 'Bulk') });
+  assert.equal(r.status, 202);
+  await new Promise((res) => setTimeout(res, 250));
+  await Promise.all([1, 2, 3, 4].map(() => c.server.engine.runArchiveTimers()));
+  await eventually(async () => (await rawRequest(c.endpoint, { method: 'GET', path: `/${b}/k` })).body === 'once');
+  // Copies written by the runs that lost are removed once their commit finds the restore done.
+  await eventually(async () => (await blobs()) === before + 1);
 });

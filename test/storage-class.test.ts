@@ -4,7 +4,7 @@
 // https://docs.aws.amazon.com/AmazonS3/latest/userguide/storage-class-intro.html
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readdir, readFile, stat } from 'node:fs/promises';
+import { mkdir, readdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { brotliDecompressSync } from 'node:zlib';
 import { CopyObjectCommand, GetObjectCommand, HeadObjectCommand, ListObjectsV2Command, PutObjectCommand } from '@aws-sdk/client-s3';
@@ -124,4 +124,20 @@ test('a multipart upload completed into GLACIER has its bytes moved to the archi
   const head = await c.s3.send(new HeadObjectCommand({ Bucket: b, Key: 'mp' }));
   assert.equal(head.ContentLength, 5 * 1024 * 1024 + 4);
   assert.equal(head.StorageClass, 'GLACIER');
+});
+
+test('garbage collection removes an orphan file on the archive volume and keeps the archived bytes objects point at', async () => {
+  const b = await newBucket(c.s3);
+  await c.s3.send(new PutObjectCommand({ Bucket: b, Key: 'kept', Body: 'keep me', StorageClass: 'GLACIER' }));
+  const orphanDir = join(c.dataDir, 'archive', 'blobs', 'ab', 'cd');
+  await mkdir(orphanDir, { recursive: true });
+  const orphan = join(orphanDir, `abcd${'0'.repeat(28)}`);
+  await writeFile(orphan, 'left by a crash');
+  const files = await archiveFiles();
+  const removed = await c.server.engine.collectGarbage(0);
+  assert.ok(removed >= 1);
+  const after = await archiveFiles();
+  assert.ok(!after.includes(orphan));
+  assert.deepEqual(after.sort(), files.filter((f) => f !== orphan).sort());
+  assert.equal((await c.s3.send(new HeadObjectCommand({ Bucket: b, Key: 'kept' }))).ContentLength, 7);
 });
