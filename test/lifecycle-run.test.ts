@@ -7,6 +7,8 @@ import assert from 'node:assert/strict';
 import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import {
+  CompleteMultipartUploadCommand,
+  CopyObjectCommand,
   CreateMultipartUploadCommand,
   DeleteBucketLifecycleCommand,
   GetObjectCommand,
@@ -15,6 +17,7 @@ import {
   ListObjectsV2Command,
   PutBucketLifecycleConfigurationCommand,
   PutObjectCommand,
+  UploadPartCommand,
 } from '@aws-sdk/client-s3';
 import type { LifecycleRule, S3Client } from '@aws-sdk/client-s3';
 import { newBucket, testCofferForFile } from './helpers/coffer.js';
@@ -146,8 +149,14 @@ test('with varies_by_storage_class small objects transition too, to DEEP_ARCHIVE
   await eventually(async () => (await c.s3.send(new HeadObjectCommand({ Bucket: b, Key: 'small' }))).StorageClass === 'DEEP_ARCHIVE');
   // Restored, the bytes read back whole.
   assert.equal(
-    (await rawRequest(c.endpoint, { method: 'POST', path: `/${b}/small`, query: { restore: '' }, body: '<RestoreRequest><Days>5</Days><Tier>Expedited</Tier></RestoreRequest>' }))
-      .status,
+    (
+      await rawRequest(c.endpoint, {
+        method: 'POST',
+        path: `/${b}/small`,
+        query: { restore: '' },
+        body: '<RestoreRequest><Days>5</Days><GlacierJobParameters><Tier>Expedited</Tier></GlacierJobParameters></RestoreRequest>',
+      })
+    ).status,
     202,
   );
   await eventually(async () => (await rawRequest(c.endpoint, { method: 'GET', path: `/${b}/small` })).body === 'tiny');
@@ -206,4 +215,15 @@ test('a rule removed before its run is not applied: the run re-checks the config
   const r = await c.server.engine.runLifecycle(Date.now() + 2000 * 1000);
   assert.equal(r.expired, 0);
   assert.deepEqual(await keys(c.s3, b), ['k']);
+});
+
+test('CompleteMultipartUpload and CopyObject answer x-amz-expiration too', async () => {
+  const b = await newBucket(c.s3);
+  await lifecycle(b, [{ ID: 'r1', Filter: {}, Status: 'Enabled', Expiration: { Days: 100000 } }]);
+  const { UploadId } = await c.s3.send(new CreateMultipartUploadCommand({ Bucket: b, Key: 'mp' }));
+  const part = await c.s3.send(new UploadPartCommand({ Bucket: b, Key: 'mp', UploadId, PartNumber: 1, Body: 'x' }));
+  const done = await c.s3.send(new CompleteMultipartUploadCommand({ Bucket: b, Key: 'mp', UploadId, MultipartUpload: { Parts: [{ PartNumber: 1, ETag: part.ETag }] } }));
+  assert.match(done.Expiration ?? '', /^expiry-date="[^"]+ GMT", rule-id="r1"$/);
+  const copy = await c.s3.send(new CopyObjectCommand({ Bucket: b, Key: 'copy', CopySource: `${b}/mp` }));
+  assert.match(copy.Expiration ?? '', /^expiry-date="[^"]+ GMT", rule-id="r1"$/);
 });

@@ -105,6 +105,8 @@ test('a RestoreRequest off S3 schema is 400 MalformedXML, an empty body MissingR
     '<RestoreRequest><Days>1</Days><Colour>blue</Colour></RestoreRequest>',
     '<RestoreRequest><Days>1</Days>',
     '<Restore><Days>1</Days></Restore>',
+    // A top-level Tier belongs to a SELECT request.
+    '<RestoreRequest><Days>1</Days><Tier>Bulk</Tier></RestoreRequest>',
   ]) {
     const r = await restore(b, 'k', body);
     assert.equal(r.status, 400, body);

@@ -10,9 +10,10 @@ import { childElement, childText, elementOf, intText, onlyChildren } from './xml
 const TIERS: ReadonlySet<string> = new Set(['Expedited', 'Standard', 'Bulk']);
 
 /**
- * `<RestoreRequest><Days/><GlacierJobParameters><Tier/></GlacierJobParameters></RestoreRequest>`
- * (a top-level Tier is accepted too). Days is required to restore an archived object and is a
- * positive integer; the tier defaults to Standard. Type SELECT (S3 Select on an archive) and
+ * `<RestoreRequest><Days/><GlacierJobParameters><Tier/></GlacierJobParameters></RestoreRequest>`.
+ * Days is required to restore an archived object and is a positive integer; the tier defaults to
+ * Standard. The top-level Tier belongs to a SELECT request: with Days, S3 answers MalformedXML
+ * (https://github.com/aws/aws-sdk/issues/713, https://github.com/aws/aws-sdk-net/issues/3069). Type SELECT (S3 Select on an archive) and
  * OutputLocation are not offered: AWS has closed S3 Select to new customers, and a request for it
  * is NotImplemented rather than a restore that ignores them.
  */
@@ -29,15 +30,15 @@ export function parseRestoreRequest(text: string): { days: number; tier: Restore
   if (daysText === undefined) throw new S3Error('MalformedXML');
   const days = intText(daysText);
   if (days < 1) throw new S3Error('InvalidArgument', { message: 'Days must be a positive integer', fields: { ArgumentName: 'Days', ArgumentValue: daysText } });
+  if (root.Tier !== undefined) throw new S3Error('MalformedXML');
   const job = childElement(root, 'GlacierJobParameters');
-  let tier = childText(root, 'Tier');
+  let tier = 'Standard';
   if (job) {
     onlyChildren(job, ['Tier']);
     const jobTier = childText(job, 'Tier');
     if (jobTier === undefined) throw new S3Error('MalformedXML');
     tier = jobTier;
   }
-  tier ??= 'Standard';
   if (!TIERS.has(tier)) throw new S3Error('MalformedXML');
   return { days, tier: tier as RestoreTier };
 }
