@@ -13,6 +13,10 @@ import type { EngineDeps } from './deps.js';
 import { abortMultipartUpload } from './multipart.js';
 import { newVersionId } from './object-write.js';
 import { isArchiveClass } from './storage-class.js';
+import { ruleApplies, scanPrefixes } from './lifecycle-match.js';
+import { hasVersionRules, runVersionRules } from './lifecycle-versions.js';
+
+export { ruleApplies } from './lifecycle-match.js';
 
 /** Objects smaller than this do not transition unless the configuration says varies_by_storage_class. */
 export const TRANSITION_MIN_OBJECT_BYTES = 128 * 1024;
@@ -36,18 +40,6 @@ export async function putBucketLifecycle(deps: EngineDeps, bucketName: string, c
     await tx.setBucketConfig(bucketName, 'lifecycle', config);
   });
   deps.cache.buckets.delete(bucketName);
-}
-
-/** Whether a rule's filter selects an object (prefix, every tag, size bounds). */
-export function ruleApplies(rule: LifecycleRule, obj: Pick<ObjectRecord, 'key' | 'size' | 'tags'>): boolean {
-  const f = rule.filter;
-  if (f.prefix !== undefined && !obj.key.startsWith(f.prefix)) return false;
-  if (f.objectSizeGreaterThan !== undefined && !(obj.size > f.objectSizeGreaterThan)) return false;
-  if (f.objectSizeLessThan !== undefined && !(obj.size < f.objectSizeLessThan)) return false;
-  if (f.tags) {
-    for (const t of f.tags) if (!obj.tags?.some((o) => o.key === t.key && o.value === t.value)) return false;
-  }
-  return true;
 }
 
 /**
@@ -117,12 +109,6 @@ export async function runLifecycle(deps: EngineDeps, now = Date.now()): Promise<
   }
 }
 
-/** The rule prefixes to scan: one scan for all when a rule has none, else one per distinct prefix that no other contains. */
-function scanPrefixes(rules: LifecycleRule[]): string[] {
-  const prefixes = [...new Set(rules.map((r) => r.filter.prefix ?? ''))].sort();
-  return prefixes.filter((p, i) => !prefixes.slice(0, i).some((q) => p.startsWith(q)));
-}
-
 async function runBucket(deps: EngineDeps, bucket: BucketRecord, now: number, result: LifecycleRunResult): Promise<void> {
   const rules = bucket.config.lifecycle!.rules.filter((r) => r.enabled);
   const objectRules = rules.filter((r) => r.expiration?.days !== undefined || r.expiration?.date !== undefined || r.transitions);
@@ -143,6 +129,8 @@ async function runBucket(deps: EngineDeps, bucket: BucketRecord, now: number, re
       after = page[page.length - 1]!.key;
     }
   }
+  // A bucket that has ever had versioning can hold noncurrent versions and delete markers.
+  if (bucket.versioning !== null && hasVersionRules(bucket)) await runVersionRules(deps, bucket, now, result);
   for (const rule of rules) {
     if (rule.abortIncompleteMultipartUpload) result.abortedUploads += await abortStaleUploads(deps, bucket.name, rule, now);
   }

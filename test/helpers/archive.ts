@@ -27,3 +27,23 @@ export async function eventually(check: () => Promise<boolean>, ms = 10_000): Pr
 export async function restoreOf(s3: S3Client, bucket: string, key: string): Promise<string | undefined> {
   return (await s3.send(new HeadObjectCommand({ Bucket: bucket, Key: key }))).Restore;
 }
+
+/**
+ * Turn versioning on for a bucket. PutBucketVersioning comes with the versioning work (another
+ * branch); until it is merged, these tests set the state through the metadata store, which the
+ * write, delete and listing paths already honour, and drop the bucket from the engine's cache.
+ */
+export async function enableVersioning(
+  server: {
+    engine: {
+      deps: {
+        meta: { transaction: <T>(fn: (tx: { setBucketVersioning(name: string, state: 'Enabled'): Promise<void> }) => Promise<T>) => Promise<T> };
+        cache: { buckets: { delete(name: string): unknown } };
+      };
+    };
+  },
+  bucket: string,
+): Promise<void> {
+  await server.engine.deps.meta.transaction((tx) => tx.setBucketVersioning(bucket, 'Enabled'));
+  server.engine.deps.cache.buckets.delete(bucket);
+}
