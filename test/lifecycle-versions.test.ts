@@ -113,3 +113,23 @@ test('NoncurrentVersionTransition moves noncurrent versions to GLACIER; the curr
   const cur = await rawRequest(c.endpoint, { method: 'GET', path: `/${b}/k` });
   assert.equal(cur.body, 'new bytes');
 });
+
+test('a noncurrent version under Object Lock retention or legal hold is not removed by lifecycle', async () => {
+  const b = await versionedBucket();
+  const locked = await put(b, 'k', 'locked');
+  const held = await put(b, 'k', 'held');
+  const free = await put(b, 'k', 'free');
+  await put(b, 'k', 'current');
+  // Object Lock's API comes with the versioning work; its state is set here through the store.
+  const meta = c.server.engine.deps.meta;
+  await meta.transaction(async (tx) => {
+    const a = (await tx.getObject(b, 'k', locked))!;
+    await tx.updateObjectVersion({ ...a, lock: { mode: 'GOVERNANCE', retainUntil: Date.now() + 3_600_000 } });
+    const h = (await tx.getObject(b, 'k', held))!;
+    await tx.updateObjectVersion({ ...h, lock: { legalHold: true } });
+  });
+  await lifecycle(b, [{ ID: 'nc', Filter: {}, Status: 'Enabled', NoncurrentVersionExpiration: { NoncurrentDays: 1 } }]);
+  await eventually(async () => !(await versions(b)).some((v) => v[1] === free));
+  await c.server.engine.runLifecycle(Date.now() + 10_000);
+  assert.deepEqual((await versions(b)).map((v) => v[1]).slice(1), [held, locked]);
+});

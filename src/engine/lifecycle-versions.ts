@@ -160,6 +160,9 @@ async function removeVersion(deps: EngineDeps, bucketName: string, seen: ObjectR
     const at = versions.findIndex((v) => v.versionId === seen.versionId);
     if (at < 0) return false;
     const cur = (await tx.getObject(bucketName, seen.key, seen.versionId))!;
+    // "Lifecycle expiration … doesn't delete objects that are under a retention period or a legal hold."
+    // https://docs.aws.amazon.com/AmazonS3/latest/userguide/object-lock.html#object-lock-retention-lifecycle
+    if (cur.lock?.legalHold || (cur.lock?.retainUntil !== undefined && cur.lock.retainUntil > Date.now())) return false;
     const action = versionAction(bucket, cur, at, versions[at - 1], versions.length === 1, now, deps.tiering.dayMs);
     if (!action || !('remove' in action)) return false;
     const removed = await tx.deleteObjectVersion(bucketName, seen.key, seen.versionId);
