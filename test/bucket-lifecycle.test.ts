@@ -27,7 +27,17 @@ test('the SDK puts a configuration with every filter and action, and reads it ba
     { ID: 'tag', Filter: { Tag: { Key: 'class', Value: 'temp' } }, Status: 'Enabled' as const, Expiration: { Date: new Date('2030-01-01T00:00:00Z') } },
     {
       ID: 'and',
-      Filter: { And: { Prefix: 'big/', Tags: [{ Key: 'a', Value: '1' }], ObjectSizeGreaterThan: 1024, ObjectSizeLessThan: 1048576 } },
+      Filter: {
+        And: {
+          Prefix: 'big/',
+          Tags: [
+            { Key: 'a', Value: '1' },
+            { Key: 'b', Value: '2' },
+          ],
+          ObjectSizeGreaterThan: 1024,
+          ObjectSizeLessThan: 1048576,
+        },
+      },
       Status: 'Disabled' as const,
       Transitions: [
         { Days: 1, StorageClass: 'GLACIER' as const },
