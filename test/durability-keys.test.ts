@@ -112,6 +112,9 @@ test('keys with path traversal, NUL, control bytes, and Unicode are stored and r
     /^l1\/l2\/l3\/data\/coffer\.sqlite(-wal|-shm)?$/,
     /^l1\/l2\/l3\/data\/blobs\/[0-9a-f]{2}\/$/,
     /^l1\/l2\/l3\/data\/blobs\/[0-9a-f]{2}\/[0-9a-f]{2}\/$/,
+    // The archive volume (COFFER_ARCHIVE_DIR, by default in the data dir): the same layout, empty here.
+    /^l1\/l2\/l3\/data\/archive\/((blobs|tmp)\/)?$/,
+    /^l1\/l2\/l3\/data\/archive\/tmp\/[A-Za-z0-9._-]+~[A-Za-z0-9._-]+~\d+~[0-9a-f]{8}\/$/,
   ];
   const blobFile = /^l1\/l2\/l3\/data\/blobs\/([0-9a-f]{2})\/([0-9a-f]{2})\/\1\2[0-9a-f]{28}$/;
   const stray = entries.filter((e) => !blobFile.test(e) && !allowed.some((re) => re.test(e)));
