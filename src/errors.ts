@@ -104,6 +104,12 @@ export const SEED_ERROR_ROWS = [
 
 /** Codes AWS S3 sends that the seed does not list, which S3 clients and SDKs act on. */
 export const EXTRA_ERROR_ROWS = [
+  {
+    code: 'AccessForbidden',
+    status: 403,
+    message:
+      "CORSResponse: This CORS request is not allowed. This is usually because the evalution of Origin, request method / Access-Control-Request-Method or Access-Control-Request-Headers are not whitelisted by the resource's CORS spec.",
+  },
   { code: 'AuthorizationHeaderMalformed', status: 400, message: 'The authorization header is malformed.' },
   {
     code: 'AuthorizationQueryParametersError',
@@ -122,12 +128,14 @@ export const EXTRA_ERROR_ROWS = [
   },
   { code: 'InvalidChunkSizeError', status: 403, message: 'Only the last chunk is allowed to have a size less than 8192 bytes' },
   { code: 'InvalidObjectName', status: 400, message: 'Object key is not valid.' },
+  { code: 'InvalidPolicyDocument', status: 400, message: 'The content of the form does not meet the conditions specified in the policy document.' },
   { code: 'InvalidPartNumber', status: 416, message: 'The requested partnumber is not satisfiable' },
   { code: 'InvalidStorageClass', status: 400, message: 'The storage class you specified is not valid' },
   { code: 'InvalidTag', status: 400, message: 'The tag provided was not a valid tag.' },
   { code: 'MalformedTrailerError', status: 400, message: 'The request contained trailing data that was not well-formed or did not conform to our published schema.' },
   { code: 'MissingSecurityHeader', status: 400, message: 'Your request was missing a required header.' },
   { code: 'NoSuchLifecycleConfiguration', status: 404, message: 'The lifecycle configuration does not exist' },
+  { code: 'NoSuchCORSConfiguration', status: 404, message: 'The CORS configuration does not exist' },
   { code: 'NoSuchTagSet', status: 404, message: 'The TagSet does not exist' },
   { code: 'NoSuchVersion', status: 404, message: 'The specified version does not exist.' },
   { code: 'NotModified', status: 304, message: 'Not Modified' },

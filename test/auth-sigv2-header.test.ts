@@ -9,7 +9,7 @@ import { test } from 'node:test';
 import { GetObjectCommand } from '@aws-sdk/client-s3';
 import { bodyBytes, bucketName, newBucket, readObject, testCofferForFile } from './helpers/coffer.js';
 import { completeXml, xmlAll, xmlOne } from './helpers/multipart.js';
-import { sigV2Headers, sigV2Request } from './helpers/sigv2.js';
+import { hmacSha1Base64, sigV2Headers, sigV2Request, stringToSign } from './helpers/sigv2.js';
 import { rawRequest } from './helpers/raw.js';
 
 const DOMAIN = 's3.coffer.test';
@@ -206,4 +206,16 @@ test('a SigV2 key acts as its user: another user is refused the root’s bucket 
   assert.equal(r.code, 'AccessDenied');
   const own = await sigV2Request(c.endpoint, { method: 'PUT', target: `/${bucketName('mine')}`, credentials: other });
   assert.equal(own.status, 200, own.body);
+});
+
+test("a path-style bucket request signed with the bucket's /bucket/ resource, as boto3's signature_version='s3' signs it, is accepted", async () => {
+  const b = bucketName('v2slash');
+  const date = new Date().toUTCString();
+  const sign = (resource: string) => `AWS ${c.accessKeyId}:${hmacSha1Base64(c.secretAccessKey, stringToSign('PUT', {}, date, resource))}`;
+  const created = await rawRequest(c.endpoint, { method: 'PUT', path: `/${b}`, anonymous: true, unsignedHeaders: { date, authorization: sign(`/${b}/`) } });
+  assert.equal(created.status, 200, created.body);
+  // Any other resource still fails.
+  const wrong = await rawRequest(c.endpoint, { method: 'PUT', path: `/${b}`, query: { cors: '' }, anonymous: true, unsignedHeaders: { date, authorization: sign(`/${b}//`) } });
+  assert.equal(wrong.status, 403, wrong.body);
+  assert.equal(wrong.code, 'SignatureDoesNotMatch');
 });

@@ -36,6 +36,8 @@ export const ACTIONS: Readonly<Record<string, ActionSpec>> = {
   's3:GetBucketVersioning': { on: ['bucket'] },
   's3:GetBucketTagging': { on: ['bucket'] },
   's3:PutBucketTagging': { on: ['bucket'] },
+  's3:GetBucketCORS': { on: ['bucket'] },
+  's3:PutBucketCORS': { on: ['bucket'] },
   's3:GetObject': { on: ['object'] },
   's3:GetObjectVersion': { on: ['object'] },
   's3:GetObjectAttributes': { on: ['object'] },
@@ -86,8 +88,8 @@ export interface RequestFacts {
   /** Lower-case header names, as Node gives them. */
   readonly headers: Readonly<Record<string, string | string[] | undefined>>;
   readonly query: URLSearchParams;
-  /** How the request was signed: in the Authorization header, in the query, or not at all. */
-  readonly authType: 'header' | 'query' | 'anonymous';
+  /** How the request was signed: in the Authorization header, in the query, in a POST form's policy, or not at all. */
+  readonly authType: 'header' | 'query' | 'post' | 'anonymous';
 }
 
 export interface AccessRequest {

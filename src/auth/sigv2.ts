@@ -164,18 +164,30 @@ export class SigV2Verifier {
     const credential = await this.#lookup(req.accessKeyId);
     if (credential === undefined) throw new S3Error('InvalidAccessKeyId', { fields: { AWSAccessKeyId: req.accessKeyId } });
 
-    const stringToSign = stringToSignV2({
-      method: input.method,
-      contentMd5: header(input.headers, 'content-md5') ?? '',
-      contentType: header(input.headers, 'content-type') ?? '',
-      date: req.date,
-      amzHeaders: canonicalizedAmzHeaders(input.rawHeaders, req.amzQuery),
-      resource: canonicalizedResource(input.rawPath, input.rawQuery, input.hostBucket),
-    });
-    // Signature = Base64(HMAC-SHA1(secret, UTF-8 bytes of StringToSign)): the bytes as received.
-    const bytes = toBytes(stringToSign);
-    const expected = createHmac('sha1', Buffer.from(credential.secretAccessKey, 'utf8')).update(bytes).digest('base64');
-    if (!safeEqual(expected, req.signature)) {
+    const signed = (resource: string): { bytes: Buffer; matches: boolean } => {
+      const stringToSign = stringToSignV2({
+        method: input.method,
+        contentMd5: header(input.headers, 'content-md5') ?? '',
+        contentType: header(input.headers, 'content-type') ?? '',
+        date: req.date,
+        amzHeaders: canonicalizedAmzHeaders(input.rawHeaders, req.amzQuery),
+        resource,
+      });
+      // Signature = Base64(HMAC-SHA1(secret, UTF-8 bytes of StringToSign)): the bytes as received.
+      const bytes = toBytes(stringToSign);
+      const expected = createHmac('sha1', Buffer.from(credential.secretAccessKey, 'utf8')).update(bytes).digest('base64');
+      return { bytes, matches: safeEqual(expected, req.signature) };
+    };
+    const resource = canonicalizedResource(input.rawPath, input.rawQuery, input.hostBucket);
+    let { bytes, matches } = signed(resource);
+    // botocore's HmacV1 signs a path-style request to a bucket with the bucket's virtual-hosted
+    // resource, /bucket/, while it sends /bucket (boto3 with signature_version='s3': CreateBucket,
+    // PutBucketCors…); both name the same bucket, so both are taken (more lenient than S3).
+    if (!matches && input.hostBucket === undefined && /^\/[^/]+$/.test(input.rawPath)) {
+      const slashed = signed(resource.replace(/^(\/[^/?]+)/, '$1/'));
+      if (slashed.matches) ({ bytes, matches } = slashed);
+    }
+    if (!matches) {
       // As on the SigV4 path: the signature stays out of the body (and so out of the error log),
       // and so does the StringToSign when it holds a session token among its x-amz-* headers.
       const fields: Record<string, string> = { AWSAccessKeyId: req.accessKeyId };

@@ -14,9 +14,10 @@ import * as mpu from './multipart.js';
 import * as mpuList from './multipart-list.js';
 import * as objectTagging from './object-tagging.js';
 import * as bucketTagging from './bucket-tagging.js';
-import type { BucketRecord, LifecycleConfiguration, ObjectRecord, Tag } from '../meta/types.js';
+import type { BucketRecord, CorsRule, LifecycleConfiguration, ObjectRecord, Tag } from '../meta/types.js';
 import * as archive from './archive.js';
 import * as lifecycle from './lifecycle.js';
+import * as bucketCors from './bucket-cors.js';
 
 export class Engine {
   constructor(readonly deps: EngineDeps) {}
@@ -152,6 +153,18 @@ export class Engine {
   /** How often the archive and lifecycle jobs look for due work. */
   get tiering() {
     return this.deps.tiering;
+  }
+  getBucketCors(bucket: string) {
+    return bucketCors.getBucketCors(this.deps, bucket);
+  }
+  putBucketCors(bucket: string, rules: CorsRule[]) {
+    return bucketCors.putBucketCors(this.deps, bucket, rules);
+  }
+  deleteBucketCors(bucket: string) {
+    return bucketCors.putBucketCors(this.deps, bucket, undefined);
+  }
+  corsRulesOf(bucket: string) {
+    return bucketCors.corsRulesOf(this.deps, bucket);
   }
 
   collectGarbage(minAgeMs: number) {

@@ -13,8 +13,16 @@ export interface BodyInput {
   stages: Array<Readable | Transform>;
   /** The source stalling this long fails the body with RequestTimeout. */
   idleTimeoutMs?: number;
-  /** Bytes the object will have (Content-Length, or x-amz-decoded-content-length). */
+  /**
+   * Bytes the object will have (Content-Length, or x-amz-decoded-content-length); with
+   * `lengthRange`, the most it may have.
+   */
   size: number;
+  /**
+   * Set when the length is learned only at the body's end (a browser POST's file, framed by its
+   * form, not by Content-Length): the body must end with at least `min` bytes and `size` at most.
+   */
+  lengthRange?: { min: number; tooSmall: () => Error; tooLarge: () => Error };
   /** Decoded Content-MD5, when sent. */
   contentMd5?: Buffer;
   /** x-amz-content-sha256 when it is a digest of the payload. */
@@ -97,7 +105,7 @@ export function hashOptionsFor(body: BodyInput): HashingStreamOptions & { onTooL
     sha256: body.sha256Hex !== undefined,
     checksums: algorithms,
     maxBytes: body.size,
-    onTooLarge: () => new S3Error('IncompleteBody', { message: 'The request body is longer than the Content-Length announced.' }),
+    onTooLarge: body.lengthRange?.tooLarge ?? (() => new S3Error('IncompleteBody', { message: 'The request body is longer than the Content-Length announced.' })),
   };
 }
 
@@ -106,7 +114,9 @@ export function hashOptionsFor(body: BodyInput): HashingStreamOptions & { onTooL
  * throws the S3 error for the first that differs. Nothing may become visible before this passes.
  */
 export function verifyBody(r: HashingResult, body: BodyInput): void {
-  if (r.bytes !== body.size) throw new S3Error('IncompleteBody');
+  if (body.lengthRange) {
+    if (r.bytes < body.lengthRange.min) throw body.lengthRange.tooSmall();
+  } else if (r.bytes !== body.size) throw new S3Error('IncompleteBody');
   if (body.contentMd5 && !body.contentMd5.equals(r.md5!)) throw new S3Error('BadDigest');
   if (body.sha256Hex !== undefined && r.sha256!.toString('hex') !== body.sha256Hex.toLowerCase()) {
     throw new S3Error('XAmzContentSHA256Mismatch', {

@@ -50,12 +50,15 @@ export async function writeObjectData(deps: EngineDeps, body: BodyInput, options
   if (!source) throw new Error('a body needs a source');
   // Refused before a byte is read: an upload never eats the space a delete needs to commit.
   const store = options.volume === 'archive' ? deps.archive : deps.blobs;
-  if (!store.hasRoomFor(body.size)) throw new S3Error('InsufficientStorage');
+  // A body of unknown length is checked for the least it may be; a full disk mid-write still
+  // fails it with InsufficientStorage.
+  if (!store.hasRoomFor(body.lengthRange ? body.lengthRange.min : body.size)) throw new S3Error('InsufficientStorage');
   const { transform } = options;
   let plain: Buffer | undefined;
   let stored: WrittenData['bytes'] | undefined;
   let hasher: { result(): HashingResult };
   try {
+    // A body of unknown length is read whole only when even its most fits inline.
     if (body.size <= options.inlineMaxBytes && decoders.length === 0) {
       // The source's own 'close' tells a disconnect here; no abort signal is needed.
       plain = await readSmall(source, body.size, hashOptions.onTooLarge, body.idleTimeoutMs ?? DEFAULT_IDLE_TIMEOUT_MS);

@@ -45,7 +45,25 @@ export interface PutObjectInput extends ObjectAttributes {
   conditions: WriteConditions;
   /** x-amz-tagging: the new version's tag set. */
   tags?: Tag[];
+  /**
+   * The canned ACL the request gave the new object (a POST form's `acl` field), validated; the
+   * ACL model is not wired here yet, so it is carried and not stored.
+   */
+  cannedAcl?: CannedAcl;
 }
+
+/** S3's canned ACLs. https://docs.aws.amazon.com/AmazonS3/latest/userguide/acl-overview.html#canned-acl */
+export const CANNED_ACLS = [
+  'private',
+  'public-read',
+  'public-read-write',
+  'authenticated-read',
+  'aws-exec-read',
+  'bucket-owner-read',
+  'bucket-owner-full-control',
+  'log-delivery-write',
+] as const;
+export type CannedAcl = (typeof CANNED_ACLS)[number];
 
 export interface PutObjectOutput {
   etag: string;

@@ -30,6 +30,8 @@ export interface RequestContext {
   auth?: AuthResult;
   user?: UserRecord;
   op?: string;
+  /** Headers every response to this request carries, an error's included (CORS's Access-Control-*). */
+  responseHeaders?: Record<string, string>;
 }
 
 /** What a handler returns; one writer sends it. */
@@ -82,6 +84,7 @@ class Context implements RequestContext {
   auth?: AuthResult;
   user?: UserRecord;
   op?: string;
+  responseHeaders?: Record<string, string>;
   readonly #baseLog: Logger;
   #log: Logger | undefined;
   #query: URLSearchParams | undefined;

@@ -11,6 +11,7 @@ type Headers = Record<string, string | number>;
 
 function baseHeaders(ctx: RequestContext, extra: Record<string, string | number | undefined> | undefined): Headers {
   const h: Headers = { 'x-amz-request-id': ctx.requestId, 'x-amz-id-2': ctx.hostId, Server: 'Coffer' };
+  if (ctx.responseHeaders) Object.assign(h, ctx.responseHeaders);
   if (extra) {
     for (const name in extra) {
       const value = extra[name];

@@ -49,6 +49,8 @@ export interface BucketConfig {
   quota?: BucketQuota;
   /** ?lifecycle: the bucket's lifecycle rules (PutBucketLifecycleConfiguration). */
   lifecycle?: LifecycleConfiguration;
+  /** PutBucketCors: the rules browsers' cross-origin requests are answered by, in order. */
+  cors?: CorsRule[];
 }
 
 /**
@@ -84,6 +86,16 @@ export interface LifecycleFilter {
   tags?: Tag[];
   objectSizeGreaterThan?: number;
   objectSizeLessThan?: number;
+}
+
+/** One CORSRule. https://docs.aws.amazon.com/AmazonS3/latest/API/API_CORSRule.html */
+export interface CorsRule {
+  id?: string;
+  allowedMethods: string[];
+  allowedOrigins: string[];
+  allowedHeaders: string[];
+  exposeHeaders: string[];
+  maxAgeSeconds?: number;
 }
 
 /** A hard cap on what a bucket holds; a write that would pass it fails with VaultQuotaExceeded. */

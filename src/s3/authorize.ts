@@ -67,3 +67,20 @@ export async function authorizeCopySource(ctx: RequestContext, source: CopySourc
     expectedBucketOwner: header(ctx, 'x-amz-source-expected-bucket-owner'),
   });
 }
+
+/**
+ * POST Object: s3:PutObject on the key the form names, asked as the policy's signer (anonymously
+ * for an unsigned form) once the fields before the file are read, before a byte of it is stored.
+ * https://docs.aws.amazon.com/AmazonS3/latest/API/RESTObjectPOST.html
+ */
+export async function authorizePostObject(ctx: RequestContext, key: string, principal: Principal): Promise<BucketRecord | undefined> {
+  const bucket = await ctx.engine.getBucket(ctx.bucket!);
+  authorize({
+    action: 's3:PutObject',
+    principal,
+    facts: { ...requestFacts(ctx), authType: principal.type === 'anonymous' ? 'anonymous' : 'post' },
+    resource: { arn: resourceArn(ctx.bucket, key), bucket: ctx.bucket, key, bucketOwnerId: bucket?.ownerId ?? null },
+    expectedBucketOwner: header(ctx, 'x-amz-expected-bucket-owner'),
+  });
+  return bucket;
+}

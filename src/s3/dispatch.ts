@@ -21,10 +21,13 @@ import * as get from './object-get.js';
 import * as del from './object-delete.js';
 import * as mpu from './multipart.js';
 import { getObjectAttributes } from './object-attributes.js';
+import { postObject } from './object-post.js';
 import * as objectTagging from './object-tagging.js';
 import * as bucketTagging from './bucket-tagging.js';
 import { restoreObject } from './object-restore.js';
 import * as lifecycle from './bucket-lifecycle.js';
+import * as bucketCors from './bucket-cors.js';
+import { applyCorsHeaders, corsPreflight } from './cors.js';
 
 type Handler = (ctx: RequestContext) => Promise<S3Result>;
 
@@ -40,6 +43,7 @@ export const HANDLERS: Record<string, Handler> = {
   ListObjectVersions: listObjectVersions,
   DeleteObjects: del.deleteObjects,
   PutObject: put.putObject,
+  PostObject: postObject,
   CopyObject: put.copyObject,
   GetObject: get.getObject,
   HeadObject: get.getObject,
@@ -62,6 +66,9 @@ export const HANDLERS: Record<string, Handler> = {
   GetBucketLifecycleConfiguration: lifecycle.getBucketLifecycleConfiguration,
   PutBucketLifecycleConfiguration: lifecycle.putBucketLifecycleConfiguration,
   DeleteBucketLifecycle: lifecycle.deleteBucketLifecycle,
+  GetBucketCors: bucketCors.getBucketCors,
+  PutBucketCors: bucketCors.putBucketCors,
+  DeleteBucketCors: bucketCors.deleteBucketCors,
 };
 
 /** Every route has a handler, and the table passes its own checks: refused at start-up otherwise. */
@@ -86,6 +93,11 @@ export async function dispatchS3(ctx: RequestContext, verifier: RequestVerifier,
   const target = resolveTarget(header(ctx, 'host'), ctx.rawPath, ctx.config.domains);
   ctx.bucket = target.bucket;
   ctx.key = target.key;
+  // A preflight carries no credentials and is answered from the bucket's CORS rules alone.
+  if (ctx.req.method === 'OPTIONS') return corsPreflight(ctx);
+  // Before authentication: a refusal of a cross-origin request carries the CORS headers too, so
+  // the page can read it.
+  if (ctx.req.headers.origin !== undefined) await applyCorsHeaders(ctx);
   const auth = await verifier.authenticate({
     method: ctx.req.method ?? 'GET',
     rawPath: ctx.rawPath,
@@ -106,7 +118,8 @@ export async function dispatchS3(ctx: RequestContext, verifier: RequestVerifier,
     ctx.user = user;
   }
   const principal = principalOf(ctx);
-  const bucket = await authorizeRequest(ctx, route, principal);
+  // A POST form is authorized by its handler, for the key and signer its fields name.
+  const bucket = route.postForm === true ? undefined : await authorizeRequest(ctx, route, principal);
   if (bucket) redirectToRegion(ctx, bucket);
   if (route.body === 'none') refuseBody(ctx);
   if (route.copySource === true) await authorizeCopySource(ctx, parseCopySource(header(ctx, 'x-amz-copy-source') ?? ''), principal);

@@ -88,6 +88,19 @@ test('each route resolves to its operation', () => {
   assert.equal(op('GET', 'bucket', 'tagging'), 'GetBucketTagging');
   assert.equal(op('PUT', 'bucket', 'tagging'), 'PutBucketTagging');
   assert.equal(op('DELETE', 'bucket', 'tagging'), 'DeleteBucketTagging');
+  assert.equal(op('POST', 'bucket'), 'PostObject');
+  assert.equal(op('GET', 'bucket', 'cors'), 'GetBucketCors');
+  assert.equal(op('PUT', 'bucket', 'cors'), 'PutBucketCors');
+  assert.equal(op('DELETE', 'bucket', 'cors'), 'DeleteBucketCors');
+});
+
+test('the CORS routes carry their IAM actions; DeleteBucketCors is s3:PutBucketCORS; PostObject is s3:PutObject, asked by its handler', () => {
+  const route = (method: string, query: string) => matchRoute({ method, on: 'bucket', query: new URLSearchParams(query), hasHeader: () => false });
+  assert.equal(route('GET', 'cors').action, 's3:GetBucketCORS');
+  assert.equal(route('PUT', 'cors').action, 's3:PutBucketCORS');
+  assert.equal(route('DELETE', 'cors').action, 's3:PutBucketCORS');
+  assert.equal(route('POST', '').action, 's3:PutObject');
+  assert.equal(route('POST', '').postForm, true);
 });
 
 test('the tagging routes carry their IAM actions; DeleteBucketTagging is s3:PutBucketTagging', () => {

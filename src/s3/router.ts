@@ -22,6 +22,12 @@ export interface Route {
   versionAction?: string;
   /** The request also reads the object x-amz-copy-source names: the authorizer is asked about it too. */
   copySource?: true;
+  /**
+   * A browser POST upload: its key and credentials are in the form body, so dispatch does not ask
+   * the authorizer; the handler asks (authorizePostObject) once the form's fields are read, about
+   * `action` on the object they name.
+   */
+  postForm?: true;
   body: BodyKind;
 }
 
@@ -40,6 +46,7 @@ export const ROUTES: readonly Route[] = [
   { method: 'GET', on: 'bucket', query: ['uploads'], op: 'ListMultipartUploads', action: 's3:ListBucketMultipartUploads', body: 'none' },
   { method: 'GET', on: 'bucket', query: ['versions'], op: 'ListObjectVersions', action: 's3:ListBucketVersions', body: 'none' },
   { method: 'POST', on: 'bucket', query: ['delete'], op: 'DeleteObjects', action: 's3:DeleteObject', body: 'xml' },
+  { method: 'POST', on: 'bucket', op: 'PostObject', action: 's3:PutObject', postForm: true, body: 'stream' },
 
   { method: 'PUT', on: 'object', op: 'PutObject', action: 's3:PutObject', body: 'stream' },
   { method: 'PUT', on: 'object', header: 'x-amz-copy-source', op: 'CopyObject', action: 's3:PutObject', copySource: true, body: 'none' },
@@ -72,6 +79,11 @@ export const ROUTES: readonly Route[] = [
   // "To use this operation, you must have permission to perform the s3:PutLifecycleConfiguration action."
   // https://docs.aws.amazon.com/AmazonS3/latest/API/API_DeleteBucketLifecycle.html
   { method: 'DELETE', on: 'bucket', query: ['lifecycle'], op: 'DeleteBucketLifecycle', action: 's3:PutLifecycleConfiguration', body: 'none' },
+  { method: 'GET', on: 'bucket', query: ['cors'], op: 'GetBucketCors', action: 's3:GetBucketCORS', body: 'none' },
+  { method: 'PUT', on: 'bucket', query: ['cors'], op: 'PutBucketCors', action: 's3:PutBucketCORS', body: 'xml' },
+  // "To use this operation, you must have permission to perform the s3:PutBucketCORS action."
+  // https://docs.aws.amazon.com/AmazonS3/latest/API/API_DeleteBucketCors.html
+  { method: 'DELETE', on: 'bucket', query: ['cors'], op: 'DeleteBucketCors', action: 's3:PutBucketCORS', body: 'none' },
 ];
 
 /**
@@ -194,7 +206,7 @@ function actionProblem(action: string | undefined, on: On): string | undefined {
  */
 export function checkRouteTable(routes: readonly Route[] = ROUTES): void {
   for (const r of routes) {
-    const problem = actionProblem(r.action, r.on) ?? (r.versionAction === undefined ? undefined : actionProblem(r.versionAction, r.on));
+    const problem = actionProblem(r.action, r.postForm === true ? 'object' : r.on) ?? (r.versionAction === undefined ? undefined : actionProblem(r.versionAction, r.on));
     if (problem !== undefined) throw new Error(`route ${r.op} ${problem}`);
     if (r.copySource === true && r.header !== 'x-amz-copy-source') throw new Error(`route ${r.op} reads a copy source but does not match on x-amz-copy-source`);
   }

@@ -42,6 +42,19 @@ export function bucketTests(open: StoreFactory): void {
       assert.deepEqual((await store.getBucket('b'))?.config, {});
     });
 
+    test('a CORS configuration (a list of rules) is stored beside the quota and removed without touching it', async (t) => {
+      const store = await freshStore(t, open, []);
+      await store.transaction((tx) => tx.createBucket(bucketRecord('b', { config: { quota: { hardQuotaBytes: 10 } } })));
+      const cors = [
+        { id: 'r1', allowedMethods: ['GET', 'PUT'], allowedOrigins: ['https://*.example'], allowedHeaders: ['*'], exposeHeaders: ['ETag'], maxAgeSeconds: 60 },
+        { allowedMethods: ['GET'], allowedOrigins: ['*'], allowedHeaders: [], exposeHeaders: [] },
+      ];
+      await store.transaction((tx) => tx.setBucketConfig('b', 'cors', cors));
+      assert.deepEqual((await store.getBucket('b'))?.config, { quota: { hardQuotaBytes: 10 }, cors });
+      await store.transaction((tx) => tx.setBucketConfig('b', 'cors', undefined));
+      assert.deepEqual((await store.getBucket('b'))?.config, { quota: { hardQuotaBytes: 10 } });
+    });
+
     test('versioning moves from unset to Enabled to Suspended and reads back each time', async (t) => {
       const store = await freshStore(t, open);
       assert.equal((await store.getBucket('b'))?.versioning, null);

@@ -1,0 +1,217 @@
+// POST Object (browser-based uploads) that succeed: SigV4 policies signed by hand, by the AWS SDK's
+// createPresignedPost and by boto3's generate_presigned_post, and what the form's fields do.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
+import { CreateBucketCommand, GetObjectCommand, GetObjectTaggingCommand, HeadObjectCommand } from '@aws-sdk/client-s3';
+import { createPresignedPost } from '@aws-sdk/s3-presigned-post';
+import { bucketName, testCofferForFile } from './helpers/coffer.js';
+import { deterministicBytes, md5Hex } from './helpers/bytes.js';
+import { BOUNDARY, formBody, postForm, postRaw, signedV4Fields } from './helpers/post-form.js';
+import { request } from 'node:http';
+
+const c = testCofferForFile();
+// biome-ignore lint/suspicious/noTemplateCurlyInString: S3's form variable, not a template
+const FILENAME = '${filename}';
+
+async function newBucket(): Promise<string> {
+  const b = bucketName('post');
+  await c.s3.send(new CreateBucketCommand({ Bucket: b }));
+  return b;
+}
+
+async function read(bucket: string, key: string): Promise<string> {
+  const out = await c.s3.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
+  return out.Body!.transformToString();
+}
+
+test('a form signed with a SigV4 policy stores its file under its key and answers 204 with the ETag', async () => {
+  const b = await newBucket();
+  const fields = signedV4Fields({ bucket: b, conditions: [['starts-with', '$key', 'up/'], { 'Content-Type': 'text/plain' }, ['starts-with', '$x-amz-meta-who', '']] });
+  const r = await postForm(c.endpoint, b, [['key', 'up/a.txt'], ['Content-Type', 'text/plain'], ['x-amz-meta-who', 'alice'], ...fields], {
+    filename: 'a.txt',
+    content: 'hello world',
+  });
+  assert.equal(r.status, 204, r.body);
+  assert.equal(r.headers.etag, `"${md5Hex(Buffer.from('hello world'))}"`);
+  assert.equal(r.headers.location, `${c.endpoint}/${b}/up/a.txt`);
+  assert.equal(r.body, '');
+  const head = await c.s3.send(new HeadObjectCommand({ Bucket: b, Key: 'up/a.txt' }));
+  assert.equal(head.ContentType, 'text/plain');
+  assert.deepEqual(head.Metadata, { who: 'alice' });
+  assert.equal(await read(b, 'up/a.txt'), 'hello world');
+});
+
+test("the AWS SDK's createPresignedPost form uploads unchanged", async () => {
+  const b = await newBucket();
+  const { url, fields } = await createPresignedPost(c.s3, {
+    Bucket: b,
+    Key: `sdk/${FILENAME}`,
+    Conditions: [
+      ['content-length-range', 0, 1024 * 1024],
+      ['starts-with', '$Content-Type', 'image/'],
+    ],
+    Fields: { 'Content-Type': 'image/png', success_action_status: '201' },
+    Expires: 600,
+  });
+  const form = new FormData();
+  for (const [k, v] of Object.entries(fields)) form.append(k, v);
+  form.append('file', new Blob([Buffer.from('png-bytes')], { type: 'image/png' }), 'pic.png');
+  const res = await fetch(url, { method: 'POST', body: form });
+  const text = await res.text();
+  assert.equal(res.status, 201, text);
+  assert.match(text, /<PostResponse><Location>[^<]+<\/Location><Bucket>[^<]+<\/Bucket><Key>sdk\/pic\.png<\/Key><ETag>&quot;[0-9a-f]{32}&quot;<\/ETag><\/PostResponse>/);
+  assert.equal(await read(b, 'sdk/pic.png'), 'png-bytes');
+  const head = await c.s3.send(new HeadObjectCommand({ Bucket: b, Key: 'sdk/pic.png' }));
+  assert.equal(head.ContentType, 'image/png');
+});
+
+test("boto3's generate_presigned_post form uploads unchanged", async (t) => {
+  const script = [
+    'import boto3, json, sys',
+    "s3 = boto3.client('s3', endpoint_url=sys.argv[1], region_name='us-east-1', aws_access_key_id=sys.argv[2], aws_secret_access_key=sys.argv[3],",
+    "  config=boto3.session.Config(signature_version='s3v4', s3={'addressing_style': 'path'}))",
+    "print(json.dumps(s3.generate_presigned_post(sys.argv[4], 'boto/'+sys.argv[5], Fields={'acl': 'private'}, Conditions=[{'acl': 'private'}, ['content-length-range', 1, 100]], ExpiresIn=600)))",
+  ].join('\n');
+  const b = await newBucket();
+  let out: string;
+  try {
+    out = (await promisify(execFile)('python3', ['-c', script, c.endpoint, c.accessKeyId, c.secretAccessKey, b, FILENAME])).stdout;
+  } catch (err) {
+    if (process.env.CI === 'true') throw err;
+    t.skip(`boto3 is not installed (${(err as Error).message.split('\n')[0]})`);
+    return;
+  }
+  const { url, fields } = JSON.parse(out) as { url: string; fields: Record<string, string> };
+  const form = new FormData();
+  for (const [k, v] of Object.entries(fields)) form.append(k, v);
+  form.append('file', new Blob([Buffer.from('from boto3')]), 'doc.txt');
+  const res = await fetch(url, { method: 'POST', body: form });
+  assert.equal(res.status, 204, await res.text());
+  assert.equal(await read(b, 'boto/doc.txt'), 'from boto3');
+});
+
+test('success_action_status 200 answers 200 with an empty body; any other value but 201 answers 204', async () => {
+  const b = await newBucket();
+  const sign = (status: string) => signedV4Fields({ bucket: b, conditions: [{ key: 'k' }, { success_action_status: status }] });
+  const ok = await postForm(c.endpoint, b, [['key', 'k'], ['success_action_status', '200'], ...sign('200')]);
+  assert.equal(ok.status, 200, ok.body);
+  assert.equal(ok.body, '');
+  const other = await postForm(c.endpoint, b, [['key', 'k'], ['success_action_status', '404'], ...sign('404')]);
+  assert.equal(other.status, 204, other.body);
+});
+
+test('success_action_redirect answers 303 to the URL with bucket, key and quoted ETag appended', async () => {
+  const b = await newBucket();
+  const target = 'https://example.com/done?from=form';
+  const fields = signedV4Fields({ bucket: b, conditions: [{ key: 'a b.txt' }, { success_action_redirect: target }] });
+  const r = await postForm(c.endpoint, b, [['key', 'a b.txt'], ['success_action_redirect', target], ...fields], { content: 'x' });
+  assert.equal(r.status, 303, r.body);
+  assert.equal(r.headers.location, `https://example.com/done?from=form&bucket=${b}&key=a%20b.txt&etag=%22${md5Hex(Buffer.from('x'))}%22`);
+});
+
+test('the older redirect field redirects the same way; a value that is no URL is ignored', async () => {
+  const b = await newBucket();
+  const fields = signedV4Fields({ bucket: b, conditions: [{ key: 'k' }, ['starts-with', '$redirect', '']] });
+  const r = await postForm(c.endpoint, b, [['key', 'k'], ['redirect', 'http://example.com/x'], ...fields]);
+  assert.equal(r.status, 303, r.body);
+  assert.match(String(r.headers.location), /^http:\/\/example\.com\/x\?bucket=/);
+  const bad = await postForm(c.endpoint, b, [['key', 'k'], ['redirect', 'not a url'], ...fields]);
+  assert.equal(bad.status, 204, bad.body);
+});
+
+test('the filename variable in the key is replaced by the name of the file sent, without its path', async () => {
+  const b = await newBucket();
+  const fields = signedV4Fields({ bucket: b, conditions: [['starts-with', '$key', 'user/']] });
+  const r = await postForm(c.endpoint, b, [['key', `user/${FILENAME}`], ...fields], { filename: 'C:\\photos\\cat.jpg', content: 'meow' });
+  assert.equal(r.status, 204, r.body);
+  assert.equal(await read(b, 'user/cat.jpg'), 'meow');
+});
+
+test('the tagging field sets the new object tag set', async () => {
+  const b = await newBucket();
+  const tagging = '<Tagging><TagSet><Tag><Key>a</Key><Value>1</Value></Tag></TagSet></Tagging>';
+  const fields = signedV4Fields({ bucket: b, conditions: [{ key: 'k' }, { tagging }] });
+  const r = await postForm(c.endpoint, b, [['key', 'k'], ['tagging', tagging], ...fields]);
+  assert.equal(r.status, 204, r.body);
+  const tags = await c.s3.send(new GetObjectTaggingCommand({ Bucket: b, Key: 'k' }));
+  assert.deepEqual(tags.TagSet, [{ Key: 'a', Value: '1' }]);
+});
+
+test('a checksum field is verified and returned; x-amz-checksum fields need no condition', async () => {
+  const b = await newBucket();
+  const fields = signedV4Fields({ bucket: b, conditions: [{ key: 'k' }] });
+  // SHA-256 of "hello", base64.
+  const r = await postForm(c.endpoint, b, [['key', 'k'], ['x-amz-checksum-sha256', 'LPJNul+wow4m6DsqxbninhsWHlwfp0JecwQzYpOLmCQ='], ...fields], { content: 'hello' });
+  assert.equal(r.status, 204, r.body);
+  assert.equal(r.headers['x-amz-checksum-sha256'], 'LPJNul+wow4m6DsqxbninhsWHlwfp0JecwQzYpOLmCQ=');
+  const bad = await postForm(c.endpoint, b, [['key', 'k'], ['x-amz-checksum-sha256', 'LPJNul+wow4m6DsqxbninhsWHlwfp0JecwQzYpOLmCQ='], ...fields], { content: 'hellO' });
+  assert.equal(bad.status, 400, bad.body);
+  assert.equal(bad.code, 'BadDigest');
+});
+
+test('a canned ACL in the acl field is accepted when the policy names it', async () => {
+  const b = await newBucket();
+  const fields = signedV4Fields({ bucket: b, conditions: [{ key: 'k' }, { acl: 'public-read' }] });
+  const r = await postForm(c.endpoint, b, [['key', 'k'], ['acl', 'public-read'], ...fields]);
+  assert.equal(r.status, 204, r.body);
+});
+
+test('a file larger than the inline limit streams to a blob and reads back byte for byte', async () => {
+  const b = await newBucket();
+  const data = deterministicBytes('post-big', 6 * 1024 * 1024 + 17);
+  const fields = signedV4Fields({ bucket: b, conditions: [{ key: 'big' }, ['content-length-range', 1, 10 * 1024 * 1024]] });
+  const r = await postForm(c.endpoint, b, [['key', 'big'], ...fields], { filename: 'big.bin', content: data });
+  assert.equal(r.status, 204, r.body);
+  assert.equal(r.headers.etag, `"${md5Hex(data)}"`);
+  const got = await c.s3.send(new GetObjectCommand({ Bucket: b, Key: 'big' }));
+  assert.equal(md5Hex(Buffer.from(await got.Body!.transformToByteArray())), md5Hex(data));
+});
+
+test('a client that sends Expect: 100-continue is told to continue and its upload is stored', async () => {
+  const b = await newBucket();
+  const body = formBody([['key', 'k'], ...signedV4Fields({ bucket: b, conditions: [{ key: 'k' }] })], [{ content: 'after continue' }]);
+  const url = new URL(c.endpoint);
+  const status = await new Promise<number>((resolve, reject) => {
+    const req = request({
+      host: url.hostname,
+      port: url.port,
+      method: 'POST',
+      path: `/${b}`,
+      headers: { 'content-type': `multipart/form-data; boundary=${BOUNDARY}`, 'content-length': String(body.length), expect: '100-continue' },
+    });
+    req.on('continue', () => req.end(body));
+    req.on('response', (res) => {
+      res.resume();
+      resolve(res.statusCode ?? 0);
+    });
+    req.on('error', reject);
+    // Without the interim response the client never sends its body and this times out.
+    req.flushHeaders();
+  });
+  assert.equal(status, 204);
+  assert.equal(await read(b, 'k'), 'after continue');
+});
+
+test('the file may be a plain text field, and other fields may come as file parts (as Python requests sends them)', async () => {
+  const b = await newBucket();
+  const fields = signedV4Fields({ bucket: b, conditions: [{ key: 'k' }] });
+  const asFiles = [['key', 'k'] as [string, string], ...fields].map(([name, value]) => ({ name, filename: name, content: value }));
+  const r = await postRaw(c.endpoint, b, formBody([], [...asFiles, { content: 'from parts' }]));
+  assert.equal(r.status, 204, r.body);
+  assert.equal(await read(b, 'k'), 'from parts');
+  const text = await postRaw(c.endpoint, b, formBody([['key', 'k'], ...fields, ['file', 'typed text']], []));
+  assert.equal(text.status, 204, text.body);
+  assert.equal(await read(b, 'k'), 'typed text');
+});
+
+test('field names are read without case, and fields after the file are ignored', async () => {
+  const b = await newBucket();
+  const fields = signedV4Fields({ bucket: b, conditions: [{ KEY: 'k' }] });
+  const body = formBody([['Key', 'k'], ...fields], [{ content: 'first' }], [['x-amz-meta-late', 'ignored']]);
+  const r = await postRaw(c.endpoint, b, body);
+  assert.equal(r.status, 204, r.body);
+  const head = await c.s3.send(new HeadObjectCommand({ Bucket: b, Key: 'k' }));
+  assert.deepEqual(head.Metadata, {});
+});
