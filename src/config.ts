@@ -26,6 +26,14 @@ export interface Config {
   /** Also accept AWS Signature Version 2 (header and query) from legacy clients. */
   sigV2: boolean;
   logLevel: string;
+  /** json: one JSON object per line; pretty: one readable line per request; auto: pretty on a terminal. */
+  logFormat: 'auto' | 'json' | 'pretty';
+  /** /_coffer/metrics readable without credentials. */
+  metricsPublic: boolean;
+  /** /_coffer/metrics readable with `Authorization: Bearer <token>`. */
+  metricsToken?: string;
+  /** Per-bucket usage and quota series, labelled with the bucket's name. */
+  metricsBucketLabels: boolean;
   /** The archive volume: where bytes of the archive storage classes (GLACIER, DEEP_ARCHIVE) go, compressed. */
   archiveDir: string;
   /** The length of a lifecycle day (and of a restore's Days) in seconds; tests shorten it. */
@@ -153,6 +161,11 @@ export function loadConfig(env: Env, flags: Record<string, string | undefined> =
   const logLevel = get('COFFER_LOG_LEVEL') || 'info';
   const dataDir = resolve(get('COFFER_DATA_DIR') || './data');
   if (!LOG_LEVELS.has(logLevel)) throw new ConfigError(`COFFER_LOG_LEVEL must be one of ${[...LOG_LEVELS].join(', ')}, got '${logLevel}'`);
+  const logFormat = get('COFFER_LOG_FORMAT') || 'auto';
+  if (logFormat !== 'auto' && logFormat !== 'json' && logFormat !== 'pretty') throw new ConfigError(`COFFER_LOG_FORMAT must be auto, json or pretty, got '${logFormat}'`);
+  const metricsToken = get('COFFER_METRICS_TOKEN') || undefined;
+  // A short token is guessed; Prometheus sends whatever length it is given.
+  if (metricsToken !== undefined && metricsToken.length < 16) throw new ConfigError('COFFER_METRICS_TOKEN must be at least 16 characters');
   return {
     address: parseHostPort(get('COFFER_ADDRESS') || '127.0.0.1:9000', 'COFFER_ADDRESS'),
     tls,
@@ -179,5 +192,9 @@ export function loadConfig(env: Env, flags: Record<string, string | undefined> =
     archiveDir: resolve(get('COFFER_ARCHIVE_DIR') || join(dataDir, 'archive')),
     lifecycleDaySeconds: parseInteger(get('COFFER_LIFECYCLE_DAY_SECONDS'), 'COFFER_LIFECYCLE_DAY_SECONDS', 86400, 1),
     restoreDelaysMs: parseRestoreDelays(get('COFFER_RESTORE_SECONDS')),
+    logFormat,
+    metricsPublic: parseOnOff(get('COFFER_METRICS_PUBLIC'), 'COFFER_METRICS_PUBLIC', false),
+    metricsToken,
+    metricsBucketLabels: parseOnOff(get('COFFER_METRICS_BUCKET_LABELS'), 'COFFER_METRICS_BUCKET_LABELS', false),
   };
 }

@@ -14,10 +14,13 @@ import * as mpu from './multipart.js';
 import * as mpuList from './multipart-list.js';
 import * as objectTagging from './object-tagging.js';
 import * as bucketTagging from './bucket-tagging.js';
-import type { BucketRecord, CorsRule, LifecycleConfiguration, ObjectRecord, Tag } from '../meta/types.js';
+import type { BucketRecord, LifecycleConfiguration, ObjectRecord } from '../meta/types.js';
 import * as archive from './archive.js';
 import * as lifecycle from './lifecycle.js';
 import * as bucketCors from './bucket-cors.js';
+import * as access from './access.js';
+import * as quota from './quota.js';
+import type { AccessKeyStatus, BucketQuota, CorsRule, ObjectOwnership, PublicAccessBlock, BucketPolicy, Tag } from '../meta/types.js';
 
 export class Engine {
   constructor(readonly deps: EngineDeps) {}
@@ -33,6 +36,31 @@ export class Engine {
   }
   getUser(id: string) {
     return this.deps.meta.getUser(id);
+  }
+  getUserDetails(name: string) {
+    return users.getUserDetails(this.deps, name);
+  }
+  addAccessKey(name: string, input: { accessKeyId?: string; secretAccessKey?: string }) {
+    return users.addAccessKey(this.deps, name, input);
+  }
+  setAccessKeyStatus(name: string, accessKeyId: string, status: AccessKeyStatus) {
+    return users.setAccessKeyStatus(this.deps, name, accessKeyId, status);
+  }
+  deleteAccessKey(name: string, accessKeyId: string) {
+    return users.deleteAccessKey(this.deps, name, accessKeyId);
+  }
+
+  setBucketQuota(bucket: string, value: BucketQuota | undefined) {
+    return quota.setBucketQuota(this.deps, bucket, value);
+  }
+  getBucketQuota(bucket: string) {
+    return quota.getBucketQuota(this.deps, bucket);
+  }
+  getBucketUsage(bucket: string) {
+    return quota.getBucketUsage(this.deps, bucket);
+  }
+  listBucketUsage() {
+    return quota.listBucketUsage(this.deps);
   }
   /** Throws unless the metadata store answers a query. */
   async checkReady() {
@@ -70,10 +98,10 @@ export class Engine {
   getObject(input: read.GetObjectInput) {
     return read.getObject(this.deps, input);
   }
-  deleteObject(bucket: string, ownerId: string, target: del.DeleteTarget) {
+  deleteObject(bucket: string, ownerId: string | undefined, target: del.DeleteTarget) {
     return del.deleteObject(this.deps, bucket, ownerId, target);
   }
-  deleteObjects(bucket: string, ownerId: string, targets: del.DeleteTarget[]) {
+  deleteObjects(bucket: string, ownerId: string | undefined, targets: del.DeleteTarget[]) {
     return del.deleteObjects(this.deps, bucket, ownerId, targets);
   }
   listObjects(input: list.ListObjectsInput) {
@@ -165,6 +193,52 @@ export class Engine {
   }
   corsRulesOf(bucket: string) {
     return bucketCors.corsRulesOf(this.deps, bucket);
+  }
+  getBucketAcl(bucket: string) {
+    return access.getBucketAcl(this.deps, bucket);
+  }
+  putBucketAcl(bucket: string, acl: access.AclInput) {
+    return access.putBucketAcl(this.deps, bucket, acl);
+  }
+  getObjectAcl(target: access.ObjectAclTarget) {
+    return access.getObjectAcl(this.deps, target);
+  }
+  putObjectAcl(target: access.ObjectAclTarget, acl: access.AclInput) {
+    return access.putObjectAcl(this.deps, target, acl);
+  }
+  getBucketOwnershipControls(bucket: string) {
+    return access.getBucketOwnershipControls(this.deps, bucket);
+  }
+  putBucketOwnershipControls(bucket: string, ownership: ObjectOwnership) {
+    return access.putBucketOwnershipControls(this.deps, bucket, ownership);
+  }
+  deleteBucketOwnershipControls(bucket: string) {
+    return access.putBucketOwnershipControls(this.deps, bucket, undefined);
+  }
+  getBucketPolicy(bucket: string) {
+    return access.getBucketPolicy(this.deps, bucket);
+  }
+  bucketAccessDocuments(bucket: string) {
+    return access.bucketAccessDocuments(this.deps, bucket);
+  }
+  putBucketPolicy(bucket: string, policy: BucketPolicy) {
+    return access.putBucketPolicy(this.deps, bucket, policy);
+  }
+  deleteBucketPolicy(bucket: string) {
+    return access.putBucketPolicy(this.deps, bucket, undefined);
+  }
+  getPublicAccessBlock(bucket: string) {
+    return access.getPublicAccessBlock(this.deps, bucket);
+  }
+  putPublicAccessBlock(bucket: string, pab: PublicAccessBlock) {
+    return access.putPublicAccessBlock(this.deps, bucket, pab);
+  }
+  deletePublicAccessBlock(bucket: string) {
+    return access.putPublicAccessBlock(this.deps, bucket, undefined);
+  }
+  /** The object a request names, for the authorizer (no error when it is missing). */
+  objectForAccess(bucket: string, key: string, versionId?: string) {
+    return access.objectForAccess(this.deps, bucket, key, versionId);
   }
 
   collectGarbage(minAgeMs: number) {

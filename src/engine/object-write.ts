@@ -5,7 +5,7 @@ import { randomBytes } from 'node:crypto';
 import { S3Error } from '../errors.js';
 import type { ChecksumAlgorithm } from '../checksums/index.js';
 import type { MetaTx } from '../meta/store.js';
-import type { BucketRecord, ObjectRecord, Tag } from '../meta/types.js';
+import type { BucketRecord, ObjectRecord, Tag, UsageDelta } from '../meta/types.js';
 import { checkCopySourceConditions, checkWriteConditions } from './conditions.js';
 import type { ReadConditions, WriteConditions } from './conditions.js';
 import { blobsOf, deleteBlobs } from './deps.js';
@@ -18,6 +18,10 @@ import { requireObject } from './object-read.js';
 import { archiveStateOf, requireReadable, writeOptionsFor } from './archive.js';
 import { expirationOf } from './lifecycle.js';
 import { newObjectRecord } from '../meta/records.js';
+import type { AccessControlList } from '../meta/types.js';
+import { newObjectOwner, resolveAcl } from './access.js';
+import type { AclInput } from './access.js';
+import { bucketForWrite, refuseIfOverQuota } from './quota.js';
 
 export const MAX_KEY_BYTES = 1024;
 
@@ -40,30 +44,15 @@ export interface ObjectAttributes {
 export interface PutObjectInput extends ObjectAttributes {
   bucket: string;
   key: string;
-  ownerId: string;
+  /** The writer; undefined for an anonymous request. Who owns the object follows the bucket's Object Ownership. */
+  ownerId: string | undefined;
+  /** x-amz-acl or x-amz-grant-* (or a browser POST's `acl` field): the new version's ACL. */
+  acl?: AclInput;
   body: BodyInput;
   conditions: WriteConditions;
   /** x-amz-tagging: the new version's tag set. */
   tags?: Tag[];
-  /**
-   * The canned ACL the request gave the new object (a POST form's `acl` field), validated; the
-   * ACL model is not wired here yet, so it is carried and not stored.
-   */
-  cannedAcl?: CannedAcl;
 }
-
-/** S3's canned ACLs. https://docs.aws.amazon.com/AmazonS3/latest/userguide/acl-overview.html#canned-acl */
-export const CANNED_ACLS = [
-  'private',
-  'public-read',
-  'public-read-write',
-  'authenticated-read',
-  'aws-exec-read',
-  'bucket-owner-read',
-  'bucket-owner-full-control',
-  'log-delivery-write',
-] as const;
-export type CannedAcl = (typeof CANNED_ACLS)[number];
 
 export interface PutObjectOutput {
   etag: string;
@@ -76,8 +65,18 @@ export interface PutObjectOutput {
   expiration?: { at: number; ruleId: string };
 }
 
-/** Make `record` the latest version of its key, inside a transaction. Returns replaced blob ids. */
-export async function commitVersion(tx: MetaTx, bucket: BucketRecord, record: ObjectRecord, conditions: WriteConditions): Promise<string[]> {
+/**
+ * Make `record` the latest version of its key, inside a transaction. Returns replaced blob ids.
+ * The usage change (checked against the bucket's quota) includes `released`: the upload parts a
+ * completion turns into this version, whose bytes were counted when they were stored.
+ */
+export async function commitVersion(
+  tx: MetaTx,
+  bucket: BucketRecord,
+  record: ObjectRecord,
+  conditions: WriteConditions,
+  released?: Pick<UsageDelta, 'uploadParts' | 'uploadBytes'>,
+): Promise<string[]> {
   if (conditions.ifNoneMatchStar || conditions.ifMatch !== undefined) {
     const current = await tx.getObject(record.bucket, record.key);
     checkWriteConditions(current && !current.deleteMarker ? current : undefined, conditions);
@@ -87,6 +86,7 @@ export async function commitVersion(tx: MetaTx, bucket: BucketRecord, record: Ob
   record.versionId = replacing ? 'null' : newVersionId();
   // A bucket that never had versioning holds only 'null' versions: nothing else to demote.
   const replaced = await tx.insertObjectVersion(record, replacing ? 'null' : undefined, { onlyVersion: bucket.versioning === null });
+  if (record.ownerId !== bucket.ownerId && bucket.config.foreignObjects !== true) await tx.setBucketConfig(bucket.name, 'foreignObjects', true);
   const removed = replaced ? [replaced] : [];
   const added = blobsOf([record]);
   if (added.length > 0) await tx.registerBlobs(added);
@@ -96,6 +96,7 @@ export async function commitVersion(tx: MetaTx, bucket: BucketRecord, record: Ob
   await tx.addUsage(record.bucket, {
     objectCount: (record.deleteMarker ? 0 : 1) - removedLive.length,
     bytes: record.size - removedLive.reduce((n, r) => n + r.size, 0),
+    ...released,
   });
   return gone;
 }
@@ -116,11 +117,30 @@ async function storeVersion(deps: EngineDeps, bucketName: string, record: Object
   } finally {
     deps.blobs.settle(blobsOf([record]));
   }
+  // The bucket may have just been marked as holding another user's object.
+  if (record.ownerId !== (await cachedBucket(deps, bucketName))?.ownerId) deps.cache.buckets.delete(bucketName);
   await deleteBlobs(deps, gone);
   return { versioned };
 }
 
-function recordFrom(input: { bucket: string; key: string; ownerId: string; tags?: Tag[] } & ObjectAttributes, body: WrittenData, algorithm: string | undefined): ObjectRecord {
+/** The owner and stored ACL of a new version, by the bucket's Object Ownership and the ACL asked for. */
+export async function ownerAndAcl(
+  deps: EngineDeps,
+  bucket: BucketRecord,
+  writerId: string | undefined,
+  acl: AclInput | undefined,
+): Promise<{ ownerId: string; acl: AccessControlList | undefined }> {
+  const ownerId = newObjectOwner(bucket, writerId, acl);
+  // Under BucketOwnerEnforced the only ACL allowed is the owner's own: nothing to store.
+  const stored = bucket.config.ownership === 'BucketOwnerEnforced' ? undefined : await resolveAcl(deps.meta, acl, ownerId, bucket.ownerId);
+  return { ownerId, acl: stored };
+}
+
+function recordFrom(
+  input: { bucket: string; key: string; ownerId: string; tags?: Tag[]; acl?: AccessControlList } & ObjectAttributes,
+  body: WrittenData,
+  algorithm: string | undefined,
+): ObjectRecord {
   return newObjectRecord({
     bucket: input.bucket,
     key: input.key,
@@ -133,6 +153,7 @@ function recordFrom(input: { bucket: string; key: string; ownerId: string; tags?
     checksums: { algorithm, type: algorithm ? 'FULL_OBJECT' : undefined, values: body.checksums },
     bytes: body.bytes,
     tags: input.tags,
+    acl: input.acl,
   });
 }
 
@@ -141,16 +162,26 @@ async function expirationAfterWrite(deps: EngineDeps, record: ObjectRecord): Pro
   return bucket?.config.lifecycle ? expirationOf(bucket, record, deps.tiering.dayMs) : undefined;
 }
 
+/** Bytes a new version of `key` frees: the 'null' version it replaces, unless versioning keeps it. */
+async function replacedSize(deps: EngineDeps, bucket: BucketRecord, key: string): Promise<number> {
+  if (bucket.versioning === 'Enabled') return 0;
+  const current = await deps.meta.getObject(bucket.name, key, 'null');
+  return current && !current.deleteMarker ? current.size : 0;
+}
+
 export async function putObject(deps: EngineDeps, input: PutObjectInput): Promise<PutObjectOutput> {
   validateKey(input.key);
   if (input.body.size > deps.limits.maxObjectSizeBytes)
     throw new S3Error('EntityTooLarge', { fields: { ProposedSize: input.body.size, MaxSizeAllowed: deps.limits.maxObjectSizeBytes } });
-  // Fail before reading the body when the bucket is missing; the transaction checks again.
-  if (!(await cachedBucket(deps, input.bucket))) throw new S3Error('NoSuchBucket', { fields: { BucketName: input.bucket } });
+  // Fail before reading the body when the bucket is missing or the body cannot fit under its
+  // quota (a body of unknown length, a POST's, for the least it may be); the transaction checks both again.
+  const bucket = await bucketForWrite(deps, input.bucket);
+  await refuseIfOverQuota(deps, bucket, input.body.lengthRange ? input.body.lengthRange.min : input.body.size, () => replacedSize(deps, bucket, input.key));
+  const owned = await ownerAndAcl(deps, bucket, input.ownerId, input.acl);
   // Archive classes go to the archive volume, compressed (archive.ts).
   const options = writeOptionsFor(deps, input.storageClass);
   const body = await writeObjectData(deps, input.body, options);
-  const record = recordFrom(input, body, input.body.checksumAlgorithm);
+  const record = recordFrom({ ...input, ...owned }, body, input.body.checksumAlgorithm);
   record.archive = archiveStateOf(options);
   const { versioned } = await storeVersion(deps, input.bucket, record, input.conditions);
   return {
@@ -167,7 +198,10 @@ export async function putObject(deps: EngineDeps, input: PutObjectInput): Promis
 export interface CopyObjectInput {
   bucket: string;
   key: string;
-  ownerId: string;
+  /** The writer; undefined for an anonymous request. */
+  ownerId: string | undefined;
+  /** The copy's ACL (never the source's): x-amz-acl or x-amz-grant-*. */
+  acl?: AclInput;
   source: { bucket: string; key: string; versionId?: string };
   sourceConditions: ReadConditions;
   conditions: WriteConditions;
@@ -191,7 +225,8 @@ export async function copyObject(deps: EngineDeps, input: CopyObjectInput): Prom
   validateKey(input.key);
   const sourceBucket = await cachedBucket(deps, input.source.bucket);
   if (!sourceBucket) throw new S3Error('NoSuchBucket', { fields: { BucketName: input.source.bucket } });
-  if (!(await cachedBucket(deps, input.bucket))) throw new S3Error('NoSuchBucket', { fields: { BucketName: input.bucket } });
+  const bucket = await bucketForWrite(deps, input.bucket);
+  const owned = await ownerAndAcl(deps, bucket, input.ownerId, input.acl);
   const source = await requireObject(deps, input.source.bucket, input.source.key, input.source.versionId);
   checkCopySourceConditions(source, input.sourceConditions);
   // An archived source is copied from its restored copy, or not at all.
@@ -205,6 +240,7 @@ export async function copyObject(deps: EngineDeps, input: CopyObjectInput): Prom
   }
   if (source.size > deps.limits.maxObjectSizeBytes)
     throw new S3Error('InvalidRequest', { message: 'The specified copy source is larger than the maximum allowable size for a copy source: ' + deps.limits.maxObjectSizeBytes });
+  await refuseIfOverQuota(deps, bucket, source.size, () => replacedSize(deps, bucket, input.key));
   const algorithm = input.checksumAlgorithm ?? (source.checksums.algorithm as ChecksumAlgorithm | undefined);
   // Read through the source's transform, stored through the copy's: a new x-amz-storage-class
   // moves the bytes between the blob store and the archive volume.
@@ -220,7 +256,7 @@ export async function copyObject(deps: EngineDeps, input: CopyObjectInput): Prom
   // "The default value is COPY": the copy keeps the source version's tags.
   // https://docs.aws.amazon.com/AmazonS3/latest/API/API_CopyObject.html#AmazonS3-CopyObject-request-header-TaggingDirective
   const tags = input.taggingDirective === 'REPLACE' ? input.tags : source.tags;
-  const record = recordFrom({ bucket: input.bucket, key: input.key, ownerId: input.ownerId, ...attrs, tags }, body, algorithm);
+  const record = recordFrom({ bucket: input.bucket, key: input.key, ...owned, ...attrs, tags }, body, algorithm);
   record.archive = archiveStateOf(options);
   const { versioned } = await storeVersion(deps, input.bucket, record, input.conditions);
   return {

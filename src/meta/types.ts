@@ -1,4 +1,7 @@
 // Records the metadata store keeps. Neither S3 wire formats nor SQL appear here.
+import type { AccessControlList, BucketPolicy, ObjectOwnership, PublicAccessBlock } from '../access.js';
+
+export type { AccessControlList, AclGrant, AclGrantee, BucketPolicy, ObjectOwnership, Permission, PublicAccessBlock } from '../access.js';
 
 export interface UserRecord {
   /** Canonical user id (64 hex chars), as S3 shows in Owner/ID. */
@@ -14,7 +17,11 @@ export interface AccessKeyRecord {
   secretAccessKey: string;
   userId: string;
   createdAt: number;
+  /** An Inactive key signs nothing (InvalidAccessKeyId), as IAM's UpdateAccessKey; absent means Active. */
+  status?: AccessKeyStatus;
 }
+
+export type AccessKeyStatus = 'Active' | 'Inactive';
 
 export type VersioningState = 'Enabled' | 'Suspended' | null;
 
@@ -49,6 +56,20 @@ export interface BucketConfig {
   quota?: BucketQuota;
   /** ?lifecycle: the bucket's lifecycle rules (PutBucketLifecycleConfiguration). */
   lifecycle?: LifecycleConfiguration;
+  /** ?acl: the bucket's ACL; absent means the owner's FULL_CONTROL alone (private). */
+  acl?: AccessControlList;
+  /** ?policy: the bucket policy, as sent and parsed. */
+  policy?: BucketPolicy;
+  /** ?ownershipControls: Object Ownership; absent behaves as ObjectWriter. */
+  ownership?: ObjectOwnership;
+  /** ?publicAccessBlock: the four Block Public Access switches. */
+  publicAccessBlock?: PublicAccessBlock;
+  /**
+   * Set once a version owned by someone other than the bucket owner is written (ObjectWriter,
+   * BucketOwnerPreferred): until then every object is the owner's, and the authorizer needs no
+   * object read to answer the owner.
+   */
+  foreignObjects?: true;
   /** PutBucketCors: the rules browsers' cross-origin requests are answered by, in order. */
   cors?: CorsRule[];
 }
@@ -153,6 +174,8 @@ export interface ObjectRecord {
   lock?: ObjectLockState;
   /** Archive storage state (archived bytes, restores); absent for bytes in the blob store. */
   archive?: ArchiveState;
+  /** The version's ACL; absent means its owner's FULL_CONTROL alone (private). */
+  acl?: AccessControlList;
 }
 
 /**
@@ -222,9 +245,30 @@ export interface ArchiveState {
   };
 }
 
+/** What a bucket's object versions hold: every version that is not a delete marker counts. */
 export interface BucketUsage {
   objectCount: number;
   bytes: number;
+}
+
+/** The parts of a bucket's unfinished multipart uploads: they count against its quota, and are reported apart. */
+export interface UploadUsage {
+  parts: number;
+  bytes: number;
+}
+
+/** A change of a bucket's usage: its versions, and the parts of its unfinished uploads. */
+export interface UsageDelta extends BucketUsage {
+  uploadParts?: number;
+  uploadBytes?: number;
+}
+
+/** One bucket's usage, with its quota when it has one. */
+export interface BucketUsageRow {
+  bucket: string;
+  usage: BucketUsage;
+  uploads: UploadUsage;
+  quota?: BucketQuota;
 }
 
 export interface ListRange {
@@ -255,6 +299,8 @@ export interface UploadRecord {
   encryption?: ObjectEncryption;
   /** Object Lock settings the object gets when the upload completes. */
   lock?: ObjectLockState;
+  /** The ACL the object gets when the upload completes; absent: its owner's FULL_CONTROL alone. */
+  acl?: AccessControlList;
 }
 
 /** If-None-Match: * and If-Match of a conditional write. */

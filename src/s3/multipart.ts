@@ -1,4 +1,6 @@
 // Multipart upload handlers: Create, UploadPart(Copy), Complete, Abort, ListMultipartUploads, ListParts.
+import { parseAclHeaders } from './acl-input.js';
+import { authorizeNewAcl } from './authorize.js';
 import { S3Error } from '../errors.js';
 import type { RequestContext, S3Result } from '../http/context.js';
 import { header } from '../http/context.js';
@@ -59,10 +61,13 @@ export async function createMultipartUpload(ctx: RequestContext): Promise<S3Resu
       });
   }
   const checksumType = parseChecksumType(ctx);
+  const acl = parseAclHeaders(h);
+  await authorizeNewAcl(ctx, ctx.bucket!, acl);
   const upload = await ctx.engine.createMultipartUpload({
     bucket: ctx.bucket!,
     key: ctx.key!,
-    ownerId: ctx.user!.id,
+    ownerId: ctx.user?.id,
+    acl,
     contentHeaders: parseContentHeaders(h),
     userMetadata: parseUserMetadata(h),
     storageClass: parseStorageClass(h),
@@ -86,7 +91,7 @@ export async function uploadPart(ctx: RequestContext): Promise<S3Result> {
   const partNumber = parsePartNumberParam(ctx);
   const contentMd5 = parseContentMd5(h);
   const checksum = parseChecksumRequest(h);
-  const { body, chunked } = frameBody(ctx);
+  const { body, chunked } = frameBody(ctx, { deferContinue: true });
   const algorithm = checksum.algorithm;
   const out = await ctx.engine.uploadPart({
     bucket: ctx.bucket!,
