@@ -34,6 +34,8 @@ test('with nothing set, every setting has its documented default', () => {
     metricsPublic: false,
     metricsToken: undefined,
     metricsBucketLabels: false,
+    masterKeys: undefined,
+    kmsKeys: new Map(),
   } satisfies Config);
 });
 
@@ -272,4 +274,27 @@ test('a COFFER_LOG_FORMAT other than auto, json or pretty, and a metrics token u
     refuses({ COFFER_METRICS_PUBLIC: value }, 'COFFER_METRICS_PUBLIC');
     refuses({ COFFER_METRICS_BUCKET_LABELS: value }, 'COFFER_METRICS_BUCKET_LABELS');
   }
+});
+
+test('COFFER_MASTER_KEY takes 256-bit keys in base64 or hex, the current one first; COFFER_KMS_KEYS takes name:key pairs', () => {
+  const a = Buffer.alloc(32, 1);
+  const b = Buffer.alloc(32, 2);
+  const c = loadConfig({ COFFER_MASTER_KEY: `${a.toString('base64')},${b.toString('hex')}`, COFFER_KMS_KEYS: `testkey-1:${a.toString('hex')}, alias/x:${b.toString('base64')}` });
+  assert.deepEqual(c.masterKeys, [a, b]);
+  assert.deepEqual(
+    [...c.kmsKeys.entries()],
+    [
+      ['testkey-1', a],
+      ['alias/x', b],
+    ],
+  );
+  assert.equal(loadConfig({}).masterKeys, undefined);
+  assert.equal(loadConfig({}).kmsKeys.size, 0);
+});
+
+test('a master or KMS key that is not 256 bits, or a KMS entry without a name, is refused with a ConfigError naming its variable', () => {
+  refuses({ COFFER_MASTER_KEY: Buffer.alloc(16).toString('base64') }, 'COFFER_MASTER_KEY');
+  refuses({ COFFER_MASTER_KEY: 'not a key' }, 'COFFER_MASTER_KEY');
+  refuses({ COFFER_KMS_KEYS: Buffer.alloc(32).toString('hex') }, 'COFFER_KMS_KEYS');
+  refuses({ COFFER_KMS_KEYS: `k:${Buffer.alloc(31).toString('hex')}` }, 'COFFER_KMS_KEYS');
 });

@@ -40,6 +40,10 @@ export interface Config {
   lifecycleDaySeconds: number;
   /** How long a RestoreObject takes, per retrieval tier, in ms. */
   restoreDelaysMs: RestoreDelays;
+  /** COFFER_MASTER_KEY: SSE-S3 master keys, the current one first (else a key file in the data dir). */
+  masterKeys?: Buffer[];
+  /** COFFER_KMS_KEYS: named local SSE-KMS keys. */
+  kmsKeys: Map<string, Buffer>;
 }
 
 /** The retrieval tiers of RestoreObject. https://docs.aws.amazon.com/AmazonS3/latest/userguide/restoring-objects-retrieval-options.html */
@@ -122,6 +126,35 @@ function parseRegionEndpoints(value: string | undefined, region: string): Map<st
   return out;
 }
 
+/** A 256-bit key written as base64 (44 characters) or hex (64). */
+function parseKey(text: string, what: string): Buffer {
+  const t = text.trim();
+  const key = /^[0-9a-fA-F]{64}$/.test(t) ? Buffer.from(t, 'hex') : /^[A-Za-z0-9+/]{43}=$/.test(t) ? Buffer.from(t, 'base64') : undefined;
+  if (key?.length !== 32) throw new ConfigError(`${what} must be a 256-bit key in base64 or hex (e.g. openssl rand -base64 32)`);
+  return key;
+}
+
+/** COFFER_MASTER_KEY: `key[,older-key…]`. */
+function parseMasterKeys(value: string | undefined): Buffer[] | undefined {
+  if (value === undefined || value.trim() === '') return undefined;
+  return value.split(',').map((k) => parseKey(k, 'COFFER_MASTER_KEY'));
+}
+
+/** COFFER_KMS_KEYS: `name:key,…`. */
+function parseKmsKeys(value: string | undefined): Map<string, Buffer> {
+  const out = new Map<string, Buffer>();
+  for (const item of (value ?? '')
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean)) {
+    const colon = item.lastIndexOf(':');
+    const name = item.slice(0, colon);
+    if (colon <= 0 || !/^[A-Za-z0-9][A-Za-z0-9/_.:-]{0,255}$/.test(name)) throw new ConfigError(`COFFER_KMS_KEYS entries are name:key, got '${item.slice(0, 40)}'`);
+    out.set(name, parseKey(item.slice(colon + 1), `COFFER_KMS_KEYS key ${name}`));
+  }
+  return out;
+}
+
 export type Env = Record<string, string | undefined>;
 
 /** Flags use the variable's name without the prefix, lower-case with dashes: --data-dir. */
@@ -196,5 +229,7 @@ export function loadConfig(env: Env, flags: Record<string, string | undefined> =
     metricsPublic: parseOnOff(get('COFFER_METRICS_PUBLIC'), 'COFFER_METRICS_PUBLIC', false),
     metricsToken,
     metricsBucketLabels: parseOnOff(get('COFFER_METRICS_BUCKET_LABELS'), 'COFFER_METRICS_BUCKET_LABELS', false),
+    masterKeys: parseMasterKeys(get('COFFER_MASTER_KEY')),
+    kmsKeys: parseKmsKeys(get('COFFER_KMS_KEYS')),
   };
 }

@@ -109,7 +109,9 @@ test('keys with path traversal, NUL, control bytes, and Unicode are stored and r
     /^l1\/l2\/l3\/data\/(blobs|tmp)\/$/,
     // The server's own temp directory: host~pid namespace~pid~random.
     /^l1\/l2\/l3\/data\/tmp\/[A-Za-z0-9._-]+~[A-Za-z0-9._-]+~\d+~[0-9a-f]{8}\/$/,
-    /^l1\/l2\/l3\/data\/coffer\.sqlite(-wal|-shm)?$/,
+    /^l1\/l2\/l3\/data\/coffer\.sqlite(-wal|-shm|\.lock)?$/,
+    // The SSE key file (src/crypto/keyring.ts), made on first start.
+    /^l1\/l2\/l3\/data\/sse-keys\.json$/,
     /^l1\/l2\/l3\/data\/blobs\/[0-9a-f]{2}\/$/,
     /^l1\/l2\/l3\/data\/blobs\/[0-9a-f]{2}\/[0-9a-f]{2}\/$/,
     // The archive volume (COFFER_ARCHIVE_DIR, by default in the data dir): the same layout, empty here.

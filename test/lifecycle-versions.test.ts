@@ -14,7 +14,7 @@ const c = testCofferForFile({ COFFER_LIFECYCLE_DAY_SECONDS: '1' });
 
 async function versionedBucket(): Promise<string> {
   const b = await newBucket(c.s3);
-  await enableVersioning(c.server, b);
+  await enableVersioning(c.s3, b);
   return b;
 }
 

@@ -6,7 +6,7 @@
 // or deleted meanwhile is left alone (the bytes written for it are removed).
 // https://docs.aws.amazon.com/AmazonS3/latest/userguide/restoring-objects.html
 import { S3Error } from '../errors.js';
-import type { ObjectRecord, ObjectTimer } from '../meta/types.js';
+import type { ObjectEncryption, ObjectRecord, ObjectTimer } from '../meta/types.js';
 import { blobsOf, deleteBlobs } from './deps.js';
 import type { EngineDeps } from './deps.js';
 import { archiveWriteOptions, copyObjectData } from './object-data.js';
@@ -14,6 +14,8 @@ import type { WriteOptions } from './object-data.js';
 import { requireObject } from './object-read.js';
 import { isArchiveClass } from './storage-class.js';
 import { storedBytesTransform } from './stored-bytes.js';
+import type { StoredBytesLayers } from './stored-bytes.js';
+import { openDataKey } from './encryption.js';
 
 export type RestoreTier = 'Expedited' | 'Standard' | 'Bulk';
 
@@ -28,9 +30,27 @@ export function hasRestoredCopy(obj: ObjectRecord): boolean {
  * https://docs.aws.amazon.com/AmazonS3/latest/API/API_GetObject.html ("InvalidObjectState")
  */
 export function requireReadable(obj: ObjectRecord): void {
-  if (isArchiveClass(obj.storageClass) && !hasRestoredCopy(obj)) {
+  if (isArchiveClass(obj.storageClass) && !hasRestoredCopy(obj) && !staysInBlobStore(obj)) {
     throw new S3Error('InvalidObjectState', { fields: { StorageClass: obj.storageClass } });
   }
+}
+
+/**
+ * SSE-C versions never go to the archive volume: their bytes stay in the blob store, encrypted
+ * as written, readable with the customer's key whatever their class. Archived bytes are
+ * compressed inside the encryption (compressing ciphertext gains nothing), so archiving them
+ * needs the data key, and so does restoring them; an SSE-C data key opens only with the key the
+ * customer sends on each request, never stored, so neither a background transition nor a
+ * restore could ever do it. Moving the ciphertext without compressing would still leave the
+ * restore unable to check it; keeping the bytes where they are keeps them safe and readable.
+ */
+export function isCustomerKeyed(encryption: ObjectEncryption | undefined): boolean {
+  return encryption?.algorithm === 'SSE-C';
+}
+
+/** An archive-class version whose bytes are, and stay, in the blob store (SSE-C: isCustomerKeyed). */
+function staysInBlobStore(obj: ObjectRecord): boolean {
+  return isCustomerKeyed(obj.encryption) && !obj.archive?.stored;
 }
 
 /** A time rounded up to the next day boundary (midnight UTC with 24-hour days), as S3 rounds lifecycle and restore dates. */
@@ -51,10 +71,15 @@ export function sameVersion(a: ObjectRecord, b: ObjectRecord): boolean {
 }
 
 /** How the bytes of a version of `storageClass` are written: archive classes compressed on the archive volume. */
-export function writeOptionsFor(deps: EngineDeps, storageClass: string): WriteOptions & { compressedSize?: () => number } {
-  // Nothing sets a new version's encryption yet; SSE composes here, inside the compression.
-  const inner = storedBytesTransform(undefined);
-  if (isArchiveClass(storageClass)) return archiveWriteOptions(inner);
+export function writeOptionsFor(
+  deps: EngineDeps,
+  storageClass: string,
+  layers: StoredBytesLayers,
+  encryption: ObjectEncryption | undefined,
+): WriteOptions & { compressedSize?: () => number } {
+  // Compression first, then the version's encryption (its data key) around it.
+  const inner = storedBytesTransform(layers);
+  if (isArchiveClass(storageClass) && !isCustomerKeyed(encryption)) return archiveWriteOptions(inner);
   return { inlineMaxBytes: deps.limits.inlineMaxBytes, transform: inner };
 }
 
@@ -84,6 +109,9 @@ export async function restoreObject(deps: EngineDeps, input: RestoreObjectInput)
     if (!isArchiveClass(obj.storageClass)) {
       throw new S3Error('InvalidObjectState', { message: "Restore is not allowed for the object's current storage class", fields: { StorageClass: obj.storageClass } });
     }
+    // An SSE-C version's bytes never left the blob store (isCustomerKeyed): it is readable as is,
+    // as a restored object is, and there is nothing to restore.
+    if (staysInBlobStore(obj)) return { status: 200 as const };
     const restore = obj.archive?.restore;
     if (restore?.inProgress) throw new S3Error('RestoreAlreadyInProgress');
     const now = Date.now();
@@ -126,6 +154,8 @@ async function clearTimer(deps: EngineDeps, t: ObjectTimer): Promise<void> {
 async function completeRestore(deps: EngineDeps, t: ObjectTimer): Promise<void> {
   const obj = await deps.meta.getObject(t.bucket, t.key, t.versionId);
   if (!obj?.archive?.restore?.inProgress) return clearTimer(deps, t);
+  // The restored copy is stored as the archived bytes were, under the version's data key.
+  const layers = await openDataKey(deps.keys, obj.encryption, undefined, 'read');
   const written = await copyObjectData(
     deps,
     { ...obj, archive: { ...obj.archive, restore: undefined } },
@@ -133,8 +163,9 @@ async function completeRestore(deps: EngineDeps, t: ObjectTimer): Promise<void> 
     {},
     {
       inlineMaxBytes: -1,
-      transform: storedBytesTransform(obj.encryption),
+      transform: storedBytesTransform(layers),
     },
+    layers,
   );
   const blobId = 'blobId' in written.bytes ? written.bytes.blobId : undefined;
   if (blobId === undefined) throw new Error('a restored copy was stored inline');
@@ -192,9 +223,9 @@ async function moveToArchive(deps: EngineDeps, t: ObjectTimer): Promise<void> {
  */
 export async function transitionVersion(deps: EngineDeps, obj: ObjectRecord, storageClass: string): Promise<boolean> {
   if (obj.deleteMarker) return false;
-  if (obj.archive?.stored || !isArchiveClass(storageClass)) {
-    // Already on the archive volume (GLACIER → DEEP_ARCHIVE), or a class of the blob store:
-    // only the class changes. An archived version is never moved back by a transition.
+  if (obj.archive?.stored || !isArchiveClass(storageClass) || isCustomerKeyed(obj.encryption)) {
+    // Already on the archive volume (GLACIER → DEEP_ARCHIVE), a class of the blob store, or
+    // SSE-C bytes, which stay in the blob store (isCustomerKeyed): only the class changes. An archived version is never moved back by a transition.
     if (obj.archive?.stored && !isArchiveClass(storageClass)) return false;
     return deps.meta.transaction(async (tx) => {
       const cur = await tx.getObject(obj.bucket, obj.key, obj.versionId);
@@ -202,8 +233,9 @@ export async function transitionVersion(deps: EngineDeps, obj: ObjectRecord, sto
       return tx.updateObjectVersion({ ...cur, storageClass });
     });
   }
-  const options = archiveWriteOptions(storedBytesTransform(obj.encryption));
-  const written = await copyObjectData(deps, obj, undefined, {}, options);
+  const layers = await openDataKey(deps.keys, obj.encryption, undefined, 'read');
+  const options = archiveWriteOptions(storedBytesTransform(layers));
+  const written = await copyObjectData(deps, obj, undefined, {}, options, layers);
   const blobId = 'blobId' in written.bytes ? written.bytes.blobId : undefined;
   if (blobId === undefined) throw new Error('archived bytes were stored inline');
   let gone: string[] = [];

@@ -8,7 +8,10 @@
 import type { BucketRecord, LifecycleRule, ObjectRecord } from '../meta/types.js';
 import type { MetaReader } from '../meta/store.js';
 import { nextDayBoundary, transitionVersion } from './archive.js';
-import { blobsOf, deleteBlobs } from './deps.js';
+import { deleteBlobs } from './deps.js';
+import { S3Error } from '../errors.js';
+import { checkRemovable } from './object-lock.js';
+import { deleteInTransaction } from './object-delete.js';
 import type { EngineDeps } from './deps.js';
 import type { LifecycleRunResult } from './lifecycle.js';
 import { ruleApplies, scanPrefixes } from './lifecycle-match.js';
@@ -152,7 +155,7 @@ async function walkVersions(deps: EngineDeps, bucket: BucketRecord, prefix: stri
  * still at the same place or further back, and still due under the bucket's rules as they are now.
  */
 async function removeVersion(deps: EngineDeps, bucketName: string, seen: ObjectRecord, index: number, now: number): Promise<boolean> {
-  let gone: string[] = [];
+  const gone: string[] = [];
   const done = await deps.meta.transaction(async (tx) => {
     const bucket = await tx.getBucket(bucketName);
     if (!bucket) return false;
@@ -160,20 +163,29 @@ async function removeVersion(deps: EngineDeps, bucketName: string, seen: ObjectR
     const at = versions.findIndex((v) => v.versionId === seen.versionId);
     if (at < 0) return false;
     const cur = (await tx.getObject(bucketName, seen.key, seen.versionId))!;
-    // "Lifecycle expiration … doesn't delete objects that are under a retention period or a legal hold."
+    // "Lifecycle expiration … doesn't delete objects that are under a retention period or a legal
+    // hold": the rule DeleteObject applies, without a governance bypass, and the version is skipped.
     // https://docs.aws.amazon.com/AmazonS3/latest/userguide/object-lock.html#object-lock-retention-lifecycle
-    if (cur.lock?.legalHold || (cur.lock?.retainUntil !== undefined && cur.lock.retainUntil > Date.now())) return false;
+    if (!removable(cur, Date.now())) return false;
     const action = versionAction(bucket, cur, at, versions[at - 1], versions.length === 1, now, deps.tiering.dayMs);
     if (!action || !('remove' in action)) return false;
-    const removed = await tx.deleteObjectVersion(bucketName, seen.key, seen.versionId);
-    if (!removed) return false;
-    gone = blobsOf([removed]);
-    if (gone.length > 0) await tx.unregisterBlobs(gone);
-    if (!removed.deleteMarker) await tx.addUsage(bucketName, { objectCount: -1, bytes: -removed.size });
+    // The same removal as DeleteObject with a version id: usage, blob registry and lock checks.
+    await deleteInTransaction(tx, bucketName, undefined, { key: seen.key, versionId: seen.versionId }, {}, gone);
     return true;
   });
   await deleteBlobs(deps, gone);
   return done;
+}
+
+/** Whether Object Lock lets `version` be removed now (checkRemovable, as a delete without bypass). */
+function removable(version: ObjectRecord, now: number): boolean {
+  try {
+    checkRemovable(version, false, now);
+    return true;
+  } catch (err) {
+    if (err instanceof S3Error) return false;
+    throw err;
+  }
 }
 
 async function transitionNoncurrent(deps: EngineDeps, bucketName: string, seen: ObjectRecord, index: number, storageClass: string, now: number): Promise<boolean> {

@@ -6,12 +6,11 @@
 // https://docs.aws.amazon.com/AmazonS3/latest/userguide/object-lifecycle-mgmt.html
 import { S3Error } from '../errors.js';
 import type { BucketRecord, LifecycleConfiguration, LifecycleRule, ObjectRecord } from '../meta/types.js';
-import { newObjectRecord } from '../meta/records.js';
 import { nextDayBoundary, sameVersion, transitionVersion } from './archive.js';
-import { blobsOf, deleteBlobs } from './deps.js';
+import { deleteBlobs } from './deps.js';
+import { deleteInTransaction } from './object-delete.js';
 import type { EngineDeps } from './deps.js';
 import { abortMultipartUpload } from './multipart.js';
-import { newVersionId } from './object-write.js';
 import { isArchiveClass } from './storage-class.js';
 import { ruleApplies, scanPrefixes } from './lifecycle-match.js';
 import { hasVersionRules, runVersionRules } from './lifecycle-versions.js';
@@ -170,31 +169,23 @@ function stillDue(bucket: BucketRecord | undefined, cur: ObjectRecord | undefine
  * https://docs.aws.amazon.com/AmazonS3/latest/userguide/lifecycle-expire-general-considerations.html
  */
 async function expireCurrent(deps: EngineDeps, bucketName: string, seen: ObjectRecord, now: number): Promise<boolean> {
-  let gone: string[] = [];
-  const done = await deps.meta.transaction(async (tx) => {
-    const b = await tx.getBucket(bucketName);
-    const cur = await tx.getObject(bucketName, seen.key);
-    if (!stillDue(b, cur, seen, 'expire', now, deps.tiering.dayMs)) return false;
-    let removed: ObjectRecord | undefined;
-    if (b!.versioning === null) {
-      removed = await tx.deleteObjectVersion(bucketName, seen.key, cur!.versionId);
-    } else {
-      const marker = newObjectRecord({
-        bucket: bucketName,
-        key: seen.key,
-        ownerId: b!.ownerId,
-        versionId: b!.versioning === 'Enabled' ? newVersionId() : 'null',
-        deleteMarker: true,
-      });
-      removed = await tx.insertObjectVersion(marker, b!.versioning === 'Suspended' ? 'null' : undefined);
-    }
-    if (removed && !removed.deleteMarker) {
-      gone = blobsOf([removed]);
-      if (gone.length > 0) await tx.unregisterBlobs(gone);
-      await tx.addUsage(bucketName, { objectCount: -1, bytes: -removed.size });
-    }
-    return true;
-  });
+  const gone: string[] = [];
+  const done = await deps.meta
+    .transaction(async (tx) => {
+      const b = await tx.getBucket(bucketName);
+      const cur = await tx.getObject(bucketName, seen.key);
+      if (!stillDue(b, cur, seen, 'expire', now, deps.tiering.dayMs)) return false;
+      // The same delete as DeleteObject without a version id, so the same Object Lock rules hold:
+      // a marker may stack on a locked version, a locked 'null' version is not replaced.
+      await deleteInTransaction(tx, bucketName, undefined, { key: seen.key }, {}, gone);
+      return true;
+    })
+    .catch((err: unknown) => {
+      // "Lifecycle expiration … doesn't delete objects that are under a retention period or a legal hold."
+      // https://docs.aws.amazon.com/AmazonS3/latest/userguide/object-lock.html#object-lock-retention-lifecycle
+      if (err instanceof S3Error) return false;
+      throw err;
+    });
   await deleteBlobs(deps, gone);
   return done;
 }

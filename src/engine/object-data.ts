@@ -21,7 +21,7 @@ import type { EngineDeps } from './deps.js';
 import { Collector, DEFAULT_IDLE_TIMEOUT_MS, OFFLOAD_MD5_BYTES, asBodyError, hashOptionsFor, readSmall, verifyBody } from './ingest.js';
 import type { BodyInput } from './ingest.js';
 import { storedBytesTransform } from './stored-bytes.js';
-import type { StoredBytesTransform } from './stored-bytes.js';
+import type { StoredBytesLayers, StoredBytesTransform } from './stored-bytes.js';
 import { ArchiveCompression } from './archive-compression.js';
 
 export interface WrittenData {
@@ -120,7 +120,7 @@ export type StoredObject = Pick<ObjectRecord, 'size' | 'inlineData' | 'blobId' |
 
 /**
  * Copy `range` (default all) of a stored version into new stored data (CopyObject,
- * UploadPartCopy): read through the source's transform, written through the target's.
+ * UploadPartCopy): read through the source's transform (`sourceLayers`), written through the target's.
  * `body` says what to compute of the bytes; they come from our own store, so nothing is checked.
  */
 export async function copyObjectData(
@@ -129,8 +129,9 @@ export async function copyObjectData(
   range: ByteRange | undefined,
   body: Pick<BodyInput, 'checksumAlgorithm' | 'signal'>,
   options: WriteOptions,
+  sourceLayers: StoredBytesLayers = {},
 ): Promise<WrittenData> {
-  const stream = toStream(await readObjectData(deps, source, range));
+  const stream = toStream(await readObjectData(deps, source, range, sourceLayers));
   const size = range ? range.end - range.start + 1 : source.size;
   return writeObjectData(deps, { ...body, stages: [stream], size, computeOnly: true }, options).catch((err: unknown) => {
     stream.destroy();
@@ -143,16 +144,40 @@ export async function copyObjectData(
  * inline (sent as is, without a stream: small GETs are the hot path), else a stream of its blob or
  * of the parts that cover the range, once they are open.
  */
-export function readObjectData(deps: EngineDeps, obj: StoredObject, range?: ByteRange): Buffer | Promise<Readable> {
-  const transform = storedBytesTransform(obj.encryption);
+export function readObjectData(deps: EngineDeps, obj: StoredObject, range?: ByteRange, layers: StoredBytesLayers = {}): Buffer | Promise<Readable> {
+  // The engine opens an encrypted version's key (encryption.ts) before its bytes are asked for.
+  if (obj.encryption !== undefined && layers.dataKey === undefined) throw new Error('an encrypted version was read without its data key');
+  const transform = storedBytesTransform(layers);
   const r = range ?? { start: 0, end: obj.size - 1 };
   const archive = obj.archive;
   // An archived version reads from its restored copy while it has one (engine/archive.ts decides
-  // whether it may be read at all), else from the archive volume, decompressed (a restore).
-  if (archive?.restore?.blobId) return openStored(deps.blobs, transform, { size: obj.size, blobId: archive.restore.blobId, parts: null }, r);
-  if (archive?.stored && obj.blobId) return openStored(deps.archive, new ArchiveCompression(transform, archive.stored.compressedSize), obj, r);
-  if (obj.inlineData) return transform.decodeBuffer(obj.inlineData, r);
-  return openStored(deps.blobs, transform, obj, r);
+  // whether it may be read at all), else from the archive volume, decompressed (a restore). Both
+  // hold bytes under the version's own data key: compression sits inside the encryption.
+  let opened: Promise<Readable>;
+  if (archive?.restore?.blobId) opened = openStored(deps.blobs, transform, { size: obj.size, blobId: archive.restore.blobId, parts: null }, r);
+  else if (archive?.stored && obj.blobId) opened = openStored(deps.archive, new ArchiveCompression(transform, archive.stored.compressedSize), obj, r);
+  else if (obj.inlineData) return transform.decodeBuffer(obj.inlineData, r);
+  else opened = openStored(deps.blobs, transform, obj, r);
+  return layers.dataKey === undefined ? opened : opened.then(firstBytes);
+}
+
+/**
+ * `stream` once its first bytes are ready, or its error: a first frame that fails authentication
+ * is then an error response (500) rather than a connection cut after a 200.
+ */
+function firstBytes(stream: Readable): Promise<Readable> {
+  return new Promise((resolve, reject) => {
+    const ready = (): void => {
+      stream.off('error', failed);
+      resolve(stream);
+    };
+    const failed = (err: Error): void => {
+      stream.off('readable', ready);
+      reject(err);
+    };
+    stream.once('readable', ready);
+    stream.once('error', failed);
+  });
 }
 
 async function openStored(store: BlobStore, transform: StoredBytesTransform, obj: Pick<StoredObject, 'size' | 'blobId' | 'parts'>, r: ByteRange): Promise<Readable> {

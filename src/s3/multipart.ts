@@ -13,6 +13,7 @@ import { frameBody, readWholeBody } from '../http/body.js';
 import {
   parseChecksumRequest,
   parseContentHeaders,
+  parseObjectLockHeaders,
   parseContentMd5,
   parseReadConditions,
   parseStorageClass,
@@ -24,6 +25,7 @@ import { quoteEtag } from './object-put.js';
 import { expirationHeader } from './object-get.js';
 import { parseCopySource } from './copy-source.js';
 import { parseTaggingHeaderOf } from './tagging-input.js';
+import { parseSseCustomer, parseSseRequest, sseResponseHeaders } from './sse-headers.js';
 import { encoder, ownerOf, parseMaxKeys, percentEncodeName } from './list.js';
 import { isoDate, parseXml, renderXml, textOf } from './xml.js';
 import type { XmlObject } from './xml.js';
@@ -75,12 +77,15 @@ export async function createMultipartUpload(ctx: RequestContext): Promise<S3Resu
     checksumType,
     conditions: parseWriteConditions(h),
     tags: parseTaggingHeaderOf(h, ctx.auth?.presigned ? ctx.query : undefined),
+    sse: parseSseRequest(h, ctx.secure),
+    lock: parseObjectLockHeaders(h),
   });
   return {
     status: 200,
     headers: {
       'x-amz-checksum-algorithm': upload.checksumAlgorithm ?? undefined,
       'x-amz-checksum-type': upload.checksumType ?? undefined,
+      ...sseResponseHeaders(upload.encryption, true),
     },
     body: renderXml('InitiateMultipartUploadResult', { Bucket: ctx.bucket!, Key: ctx.key!, UploadId: upload.uploadId }),
   };
@@ -91,13 +96,17 @@ export async function uploadPart(ctx: RequestContext): Promise<S3Result> {
   const partNumber = parsePartNumberParam(ctx);
   const contentMd5 = parseContentMd5(h);
   const checksum = parseChecksumRequest(h);
-  const { body, chunked } = frameBody(ctx, { deferContinue: true });
+  // A part takes only the SSE-C headers (its upload's key); x-amz-server-side-encryption and its
+  // KMS headers are the upload's, decided at CreateMultipartUpload, and are not read here.
+  const sseCustomer = parseSseCustomer(h, ctx.secure);
+  const { body, chunked } = frameBody(ctx);
   const algorithm = checksum.algorithm;
   const out = await ctx.engine.uploadPart({
     bucket: ctx.bucket!,
     key: ctx.key!,
     uploadId: uploadIdParam(ctx),
     partNumber,
+    sseCustomer,
     body: {
       ...body,
       contentMd5,
@@ -107,7 +116,10 @@ export async function uploadPart(ctx: RequestContext): Promise<S3Result> {
     },
   });
   const alg = out.checksumAlgorithm;
-  return { status: 200, headers: { ETag: quoteEtag(out.etag), ...(alg ? { [checksumHeaderName(alg)]: out.checksums[alg] } : {}) } };
+  return {
+    status: 200,
+    headers: { ETag: quoteEtag(out.etag), ...(alg ? { [checksumHeaderName(alg)]: out.checksums[alg] } : {}), ...sseResponseHeaders(out.encryption) },
+  };
 }
 
 /** x-amz-copy-source-range: `bytes=first-last`, both required. */
@@ -136,11 +148,13 @@ export async function uploadPartCopy(ctx: RequestContext): Promise<S3Result> {
     sourceRange: parseCopySourceRange(header(ctx, 'x-amz-copy-source-range')),
     sourceConditions: parseReadConditions(ctx.req.headers, 'x-amz-copy-source-'),
     signal: ctx.signal,
+    sseCustomer: parseSseCustomer(ctx.req.headers, ctx.secure),
+    sourceCustomer: parseSseCustomer(ctx.req.headers, ctx.secure, 'x-amz-copy-source-'),
   });
   const alg = out.checksumAlgorithm;
   return {
     status: 200,
-    headers: { 'x-amz-copy-source-version-id': out.sourceVersionId },
+    headers: { 'x-amz-copy-source-version-id': out.sourceVersionId, ...sseResponseHeaders(out.encryption) },
     body: renderXml('CopyPartResult', {
       ETag: quoteEtag(out.etag),
       LastModified: isoDate(out.lastModified),
@@ -201,12 +215,13 @@ export async function completeMultipartUpload(ctx: RequestContext): Promise<S3Re
     conditions: parseWriteConditions(ctx.req.headers),
     checksum,
     checksumType: parseChecksumType(ctx),
+    sseCustomer: parseSseCustomer(ctx.req.headers, ctx.secure),
   });
   const host = header(ctx, 'host') ?? 'localhost';
   const scheme = ctx.secure ? 'https' : 'http';
   return {
     status: 200,
-    headers: { 'x-amz-version-id': out.versionId, 'x-amz-expiration': await completedExpiration(ctx, out.etag) },
+    headers: { 'x-amz-version-id': out.versionId, 'x-amz-expiration': await completedExpiration(ctx, out.etag), ...sseResponseHeaders(out.encryption) },
     body: renderXml('CompleteMultipartUploadResult', {
       Location: `${scheme}://${host}/${encodeURIComponent(ctx.bucket!)}/${percentEncodeName(ctx.key!)}`,
       Bucket: ctx.bucket!,

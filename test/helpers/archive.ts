@@ -1,6 +1,6 @@
 // Helpers of the archive, restore and lifecycle tests.
 import assert from 'node:assert/strict';
-import { CompleteMultipartUploadCommand, CreateMultipartUploadCommand, HeadObjectCommand, UploadPartCommand } from '@aws-sdk/client-s3';
+import { CompleteMultipartUploadCommand, CreateMultipartUploadCommand, HeadObjectCommand, PutBucketVersioningCommand, UploadPartCommand } from '@aws-sdk/client-s3';
 import type { S3Client, StorageClass } from '@aws-sdk/client-s3';
 
 /** Upload `parts` as a multipart object of `storageClass` and complete it. */
@@ -28,22 +28,7 @@ export async function restoreOf(s3: S3Client, bucket: string, key: string): Prom
   return (await s3.send(new HeadObjectCommand({ Bucket: bucket, Key: key }))).Restore;
 }
 
-/**
- * Turn versioning on for a bucket. PutBucketVersioning comes with the versioning work (another
- * branch); until it is merged, these tests set the state through the metadata store, which the
- * write, delete and listing paths already honour, and drop the bucket from the engine's cache.
- */
-export async function enableVersioning(
-  server: {
-    engine: {
-      deps: {
-        meta: { transaction: <T>(fn: (tx: { setBucketVersioning(name: string, state: 'Enabled'): Promise<void> }) => Promise<T>) => Promise<T> };
-        cache: { buckets: { delete(name: string): unknown } };
-      };
-    };
-  },
-  bucket: string,
-): Promise<void> {
-  await server.engine.deps.meta.transaction((tx) => tx.setBucketVersioning(bucket, 'Enabled'));
-  server.engine.deps.cache.buckets.delete(bucket);
+/** Turn versioning on for a bucket, as a client does: PutBucketVersioning. */
+export async function enableVersioning(s3: S3Client, bucket: string): Promise<void> {
+  await s3.send(new PutBucketVersioningCommand({ Bucket: bucket, VersioningConfiguration: { Status: 'Enabled' } }));
 }

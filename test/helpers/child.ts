@@ -43,6 +43,8 @@ export interface ChildOptions {
    * past it stops short and the next one fails with EFBIG: a disk running out, on any machine.
    */
   fileSizeLimitKiB?: number;
+  /** A command that runs node (`fiu-run -x`, which preloads libfiu's fault points): it must exec node, keeping the pid. */
+  wrapper?: string[];
 }
 
 /**
@@ -50,7 +52,7 @@ export interface ChildOptions {
  * Call it again with the same dataDir after the previous child exited to restart.
  */
 export async function startChildCoffer(dataDir: string, opts: ChildOptions = {}): Promise<ChildCoffer> {
-  const node = [process.execPath, '--enable-source-maps', BIN, 'server', ...(opts.args ?? [])];
+  const node = [...(opts.wrapper ?? []), process.execPath, '--enable-source-maps', BIN, 'server', ...(opts.args ?? [])];
   // SIGXFSZ ignored (an ignored signal stays ignored across exec): the write fails instead.
   const [command, ...args] = opts.fileSizeLimitKiB === undefined ? node : ['bash', '-c', `trap '' XFSZ; ulimit -f ${opts.fileSizeLimitKiB}; exec "$@"`, 'coffer', ...node];
   const child: ChildProcess = spawn(command!, args, {
