@@ -23,6 +23,8 @@ import { serve } from './http/server.js';
 import type { Listeners } from './http/server.js';
 import { startUploadExpiry } from './jobs/expire-uploads.js';
 import { BLOB_GC_MIN_AGE_MS, startBlobCollection } from './jobs/collect-blobs.js';
+import { startArchiveJobs } from './jobs/archive.js';
+import { startLifecycle } from './jobs/lifecycle.js';
 import { CofferMetrics } from './admin/metrics.js';
 import { createLogger } from './logging.js';
 import { LocalKeyring } from './crypto/keyring.js';
@@ -62,6 +64,12 @@ export async function startCoffer(config: Config, log: Logger = createLogger(con
   const meta: MetadataStore = SqliteStore.open(config.dataDir, undefined, { onTransaction: (s) => metrics.transaction(s), beforeWalSync: options.beforeWalSync });
   const blobs = new FsBlobStore(config.dataDir, { minFreeBytes: config.minFreeBytes, onSync: (s) => metrics.blobSync(s) });
   const { othersAlive } = await blobs.init();
+  // The archive volume: the same kind of store, on its own directory (often another disk).
+  const archive = new FsBlobStore(config.archiveDir, { minFreeBytes: config.minFreeBytes });
+  await archive.init().catch(async (err: Error) => {
+    await meta.close();
+    throw new StartupError(`cannot use the archive directory ${config.archiveDir}: ${err.message}`);
+  });
   // SSE keys: COFFER_MASTER_KEY / COFFER_KMS_KEYS and the key file in the data dir.
   const keyring = await LocalKeyring.open({ dataDir: config.dataDir, masterKeys: config.masterKeys, kmsKeys: config.kmsKeys }).catch(async (err: Error) => {
     await meta.close();
@@ -71,6 +79,8 @@ export async function startCoffer(config: Config, log: Logger = createLogger(con
     keys: { master: keyring, kms: keyring },
     meta,
     blobs,
+    archive,
+    tiering: { dayMs: config.lifecycleDaySeconds * 1000, restoreDelaysMs: config.restoreDelaysMs },
     cache: createEngineCache(),
     md5: new Md5Pool(),
     limits: {
@@ -89,6 +99,8 @@ export async function startCoffer(config: Config, log: Logger = createLogger(con
   const observeJob = (job: string, ok: boolean, seconds: number): void => metrics.jobRun(job, ok, seconds);
   const collection = startBlobCollection(engine, log, observeJob);
   const expiry = startUploadExpiry(engine, config.uploadMaxAgeMs, log, observeJob);
+  const archiving = startArchiveJobs(engine, log);
+  const lifecycle = startLifecycle(engine, log);
 
   const lookup: CredentialLookup = async (accessKeyId) => {
     const found = await engine.lookupAccessKey(accessKeyId);
@@ -101,11 +113,14 @@ export async function startCoffer(config: Config, log: Logger = createLogger(con
 
   let listeners: Listeners | undefined;
   const close = async (graceMs = 0): Promise<void> => {
+    await lifecycle.stop();
+    await archiving.stop();
     await expiry.stop();
     await collection.stop();
     await listeners?.close(graceMs);
     await meta.close();
     await blobs.close();
+    await archive.close();
     await engine.deps.md5.close();
   };
   try {

@@ -29,6 +29,9 @@ test('with nothing set, every setting has its documented default', () => {
     minFreeBytes: 64 * 1024 * 1024,
     sigV2: false,
     logLevel: 'info',
+    archiveDir: resolve('./data/archive'),
+    lifecycleDaySeconds: 86400,
+    restoreDelaysMs: { Expedited: 300_000, Standard: 14_400_000, Bulk: 43_200_000 },
     logFormat: 'auto',
     metricsPublic: false,
     metricsToken: undefined,
@@ -36,6 +39,15 @@ test('with nothing set, every setting has its documented default', () => {
     masterKeys: undefined,
     kmsKeys: new Map(),
   } satisfies Config);
+});
+
+test('COFFER_ARCHIVE_DIR, COFFER_LIFECYCLE_DAY_SECONDS and COFFER_RESTORE_SECONDS set the archive volume, the day and the restore delays', () => {
+  const c = loadConfig({ COFFER_ARCHIVE_DIR: '/mnt/cold', COFFER_LIFECYCLE_DAY_SECONDS: '2', COFFER_RESTORE_SECONDS: 'Expedited=0.5,Bulk=3' });
+  assert.equal(c.archiveDir, '/mnt/cold');
+  assert.equal(c.lifecycleDaySeconds, 2);
+  assert.deepEqual(c.restoreDelaysMs, { Expedited: 500, Standard: 14_400_000, Bulk: 3000 });
+  assert.throws(() => loadConfig({ COFFER_LIFECYCLE_DAY_SECONDS: '0' }), /COFFER_LIFECYCLE_DAY_SECONDS/);
+  assert.throws(() => loadConfig({ COFFER_RESTORE_SECONDS: 'Fast=1' }), /COFFER_RESTORE_SECONDS/);
 });
 
 test('an empty variable counts as unset', () => {

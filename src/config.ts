@@ -1,6 +1,6 @@
 // One typed, validated configuration from the environment (COFFER_*), overridden by flags.
 // The variable names are an operator contract (DESIGN.md): keep them.
-import { resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 
 export interface Config {
   address: { host: string; port: number };
@@ -38,10 +38,41 @@ export interface Config {
   metricsToken?: string;
   /** Per-bucket usage and quota series, labelled with the bucket's name. */
   metricsBucketLabels: boolean;
+  /** The archive volume: where bytes of the archive storage classes (GLACIER, DEEP_ARCHIVE) go, compressed. */
+  archiveDir: string;
+  /** The length of a lifecycle day (and of a restore's Days) in seconds; tests shorten it. */
+  lifecycleDaySeconds: number;
+  /** How long a RestoreObject takes, per retrieval tier, in ms. */
+  restoreDelaysMs: RestoreDelays;
   /** COFFER_MASTER_KEY: SSE-S3 master keys, the current one first (else a key file in the data dir). */
   masterKeys?: Buffer[];
   /** COFFER_KMS_KEYS: named local SSE-KMS keys. */
   kmsKeys: Map<string, Buffer>;
+}
+
+/** The retrieval tiers of RestoreObject. https://docs.aws.amazon.com/AmazonS3/latest/userguide/restoring-objects-retrieval-options.html */
+export type RestoreTier = 'Expedited' | 'Standard' | 'Bulk';
+export type RestoreDelays = Record<RestoreTier, number>;
+
+/**
+ * Defaults within the ranges AWS gives for S3 Glacier Flexible Retrieval: Expedited 1-5 minutes,
+ * Standard 3-5 hours, Bulk 5-12 hours.
+ * https://docs.aws.amazon.com/AmazonS3/latest/userguide/restoring-objects-retrieval-options.html
+ */
+const DEFAULT_RESTORE_SECONDS: RestoreDelays = { Expedited: 300, Standard: 4 * 3600, Bulk: 12 * 3600 };
+
+/** `Expedited=1,Standard=5,Bulk=10` (seconds; tiers left out keep their default). */
+function parseRestoreDelays(value: string | undefined): RestoreDelays {
+  const out = { ...DEFAULT_RESTORE_SECONDS };
+  for (const item of (value ?? '')
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean)) {
+    const m = /^(Expedited|Standard|Bulk)=(\d+(?:\.\d+)?)$/.exec(item);
+    if (!m) throw new ConfigError(`COFFER_RESTORE_SECONDS entries are tier=seconds with tier Expedited, Standard or Bulk, got '${item}'`);
+    out[m[1] as RestoreTier] = Number(m[2]);
+  }
+  return { Expedited: Math.round(out.Expedited * 1000), Standard: Math.round(out.Standard * 1000), Bulk: Math.round(out.Bulk * 1000) };
 }
 
 export const GiB = 1024 * 1024 * 1024;
@@ -179,6 +210,7 @@ export function loadConfig(env: Env, flags: Record<string, string | undefined> =
   const requestTimeoutMs = parseSeconds(get('COFFER_REQUEST_TIMEOUT'), 'COFFER_REQUEST_TIMEOUT', 20);
   const headersTimeoutMs = parseSeconds(get('COFFER_HEADERS_TIMEOUT'), 'COFFER_HEADERS_TIMEOUT', 20);
   const logLevel = get('COFFER_LOG_LEVEL') || 'info';
+  const dataDir = resolve(get('COFFER_DATA_DIR') || './data');
   if (!LOG_LEVELS.has(logLevel)) throw new ConfigError(`COFFER_LOG_LEVEL must be one of ${[...LOG_LEVELS].join(', ')}, got '${logLevel}'`);
   const logFormat = get('COFFER_LOG_FORMAT') || 'auto';
   if (logFormat !== 'auto' && logFormat !== 'json' && logFormat !== 'pretty') throw new ConfigError(`COFFER_LOG_FORMAT must be auto, json or pretty, got '${logFormat}'`);
@@ -188,7 +220,7 @@ export function loadConfig(env: Env, flags: Record<string, string | undefined> =
   return {
     address: parseHostPort(get('COFFER_ADDRESS') || '127.0.0.1:9000', 'COFFER_ADDRESS'),
     tls,
-    dataDir: resolve(get('COFFER_DATA_DIR') || './data'),
+    dataDir,
     databaseUrl,
     rootAccessKey: get('COFFER_ROOT_ACCESS_KEY') || undefined,
     rootSecretKey: get('COFFER_ROOT_SECRET_KEY') || undefined,
@@ -210,6 +242,9 @@ export function loadConfig(env: Env, flags: Record<string, string | undefined> =
     minFreeBytes: parseInteger(get('COFFER_MIN_FREE_SPACE'), 'COFFER_MIN_FREE_SPACE', 64 * 1024 * 1024),
     sigV2: parseOnOff(get('COFFER_SIGV2'), 'COFFER_SIGV2', false),
     logLevel,
+    archiveDir: resolve(get('COFFER_ARCHIVE_DIR') || join(dataDir, 'archive')),
+    lifecycleDaySeconds: parseInteger(get('COFFER_LIFECYCLE_DAY_SECONDS'), 'COFFER_LIFECYCLE_DAY_SECONDS', 86400, 1),
+    restoreDelaysMs: parseRestoreDelays(get('COFFER_RESTORE_SECONDS')),
     logFormat,
     metricsPublic: parseOnOff(get('COFFER_METRICS_PUBLIC'), 'COFFER_METRICS_PUBLIC', false),
     metricsToken,

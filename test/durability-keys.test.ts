@@ -93,6 +93,9 @@ async function storeLayout(root: string): Promise<string[]> {
     /^l1\/l2\/l3\/data\/sse-keys\.json$/,
     /^l1\/l2\/l3\/data\/blobs\/[0-9a-f]{2}\/$/,
     /^l1\/l2\/l3\/data\/blobs\/[0-9a-f]{2}\/[0-9a-f]{2}\/$/,
+    // The archive volume (COFFER_ARCHIVE_DIR, by default in the data dir): the same layout, empty here.
+    /^l1\/l2\/l3\/data\/archive\/((blobs|tmp)\/)?$/,
+    /^l1\/l2\/l3\/data\/archive\/tmp\/[A-Za-z0-9._-]+~[A-Za-z0-9._-]+~\d+~[0-9a-f]{8}\/$/,
   ];
   const stray = entries.filter((e) => !BLOB_FILE.test(e) && !allowed.some((re) => re.test(e)));
   assert.deepEqual(stray, [], 'no file or directory outside the store layout');

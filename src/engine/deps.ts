@@ -13,9 +13,20 @@ export interface EngineLimits {
   inlineMaxBytes: number;
 }
 
+/** Time in the archive and lifecycle features. */
+export interface TieringSettings {
+  /** A lifecycle day (and a restored copy's day), in ms: COFFER_LIFECYCLE_DAY_SECONDS. */
+  dayMs: number;
+  /** How long a restore takes per retrieval tier. */
+  restoreDelaysMs: Record<'Expedited' | 'Standard' | 'Bulk', number>;
+}
+
 export interface EngineDeps {
   meta: MetadataStore;
   blobs: BlobStore;
+  /** The archive volume (COFFER_ARCHIVE_DIR): compressed bytes of the archive storage classes. */
+  archive: BlobStore;
+  tiering: TieringSettings;
   limits: EngineLimits;
   cache: EngineCache;
   /** Worker threads for the MD5 of large bodies. */
@@ -40,11 +51,17 @@ export function blobsOf(records: Iterable<ObjectRecord | undefined>): string[] {
     if (!r) continue;
     if (r.blobId) ids.push(r.blobId);
     for (const p of r.parts ?? []) ids.push(p.blobId);
+    // A restored copy of an archived version is a blob of its own.
+    if (r.archive?.restore?.blobId) ids.push(r.archive.restore.blobId);
   }
   return ids;
 }
 
-/** Remove blobs whose metadata is gone. A failure leaves an orphan for garbage collection. */
+/**
+ * Remove blobs whose metadata is gone. A failure leaves an orphan for garbage collection. Ids are
+ * unique across both volumes and a record does not say which holds each id, so both are asked: a
+ * missing file is no error and costs one failed unlink.
+ */
 export async function deleteBlobs(deps: EngineDeps, ids: string[]): Promise<void> {
-  await Promise.all(ids.map((id) => deps.blobs.delete(id).catch(() => undefined)));
+  await Promise.all(ids.flatMap((id) => [deps.blobs.delete(id).catch(() => undefined), deps.archive.delete(id).catch(() => undefined)]));
 }

@@ -14,6 +14,9 @@ import * as mpu from './multipart.js';
 import * as mpuList from './multipart-list.js';
 import * as objectTagging from './object-tagging.js';
 import * as bucketTagging from './bucket-tagging.js';
+import type { BucketRecord, LifecycleConfiguration, ObjectRecord } from '../meta/types.js';
+import * as archive from './archive.js';
+import * as lifecycle from './lifecycle.js';
 import * as bucketCors from './bucket-cors.js';
 import * as access from './access.js';
 import * as quota from './quota.js';
@@ -180,6 +183,30 @@ export class Engine {
     return bucketTagging.putBucketTagging(this.deps, bucket, []);
   }
 
+  restoreObject(input: archive.RestoreObjectInput) {
+    return archive.restoreObject(this.deps, input);
+  }
+  /** The archive job's due work: restores to complete, restored copies to expire, versions to archive. */
+  runArchiveTimers(now?: number) {
+    return archive.runArchiveTimers(this.deps, now);
+  }
+  getBucketLifecycle(bucket: string) {
+    return lifecycle.getBucketLifecycle(this.deps, bucket);
+  }
+  putBucketLifecycle(bucket: string, config: LifecycleConfiguration | undefined) {
+    return lifecycle.putBucketLifecycle(this.deps, bucket, config);
+  }
+  /** x-amz-expiration of a current version: when its bucket's rules expire it, and which rule. */
+  expirationOf(bucket: BucketRecord | undefined, obj: ObjectRecord) {
+    return lifecycle.expirationOf(bucket, obj, this.deps.tiering.dayMs);
+  }
+  runLifecycle(now?: number) {
+    return lifecycle.runLifecycle(this.deps, now);
+  }
+  /** How often the archive and lifecycle jobs look for due work. */
+  get tiering() {
+    return this.deps.tiering;
+  }
   getBucketCors(bucket: string) {
     return bucketCors.getBucketCors(this.deps, bucket);
   }

@@ -21,6 +21,8 @@ import type { AclInput } from './access.js';
 import type { ObjectAttributes } from './object-write.js';
 import { requireCopySource, resolveRange } from './object-read.js';
 import { storedBytesTransform } from './stored-bytes.js';
+import { isArchiveClass } from './storage-class.js';
+import { requireReadable } from './archive.js';
 import { etagOf, newEncryption, openDataKey } from './encryption.js';
 import type { SseCustomerKey, SseRequest } from './encryption.js';
 import type { StoredBytesLayers } from './stored-bytes.js';
@@ -234,6 +236,7 @@ export async function uploadPartCopy(deps: EngineDeps, input: UploadPartCopyInpu
   const source = await requireCopySource(deps, input.source);
   const sourceLayers = await openDataKey(deps.keys, source.encryption, input.sourceCustomer, 'copy-source');
   checkCopySourceConditions(source, input.sourceConditions);
+  requireReadable(source);
   const wanted = input.sourceRange;
   if (wanted && 'start' in wanted && (wanted.start >= source.size || (wanted.end !== undefined && wanted.end >= source.size))) {
     // x-amz-copy-source-range must lie inside the source: S3 neither clamps it nor answers 416.
@@ -427,6 +430,9 @@ export async function completeMultipartUpload(deps: EngineDeps, input: CompleteM
     // object's bytes, the others are released with the upload.
     gone = await commitVersion(tx, bucket, record, conditions, { uploadParts: -allParts.length, uploadBytes: -allParts.reduce((n, p) => n + p.size, 0) });
     if (record.ownerId !== bucket.ownerId) foreign = true;
+    // The parts are in the blob store: the archive job moves an archive class's bytes to the
+    // archive volume, so completion stays O(parts).
+    if (isArchiveClass(record.storageClass)) await tx.setObjectTimer(record.bucket, record.key, record.versionId, 'archive', Date.now());
     const used = new Set(chosen.map((p) => p.blobId));
     unused = (await tx.deleteUpload(upload.uploadId)).map((p) => p.blobId).filter((id) => !used.has(id));
     if (unused.length > 0) await tx.unregisterBlobs(unused);

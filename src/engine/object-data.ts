@@ -12,7 +12,7 @@
 // cannot cut the response short.
 import { Readable } from 'node:stream';
 import { S3Error } from '../errors.js';
-import type { ByteRange, OpenedBlob } from '../blobs/blob-store.js';
+import type { BlobStore, ByteRange, OpenedBlob } from '../blobs/blob-store.js';
 import { HashingStream, digestBuffer } from '../checksums/index.js';
 import type { ChecksumAlgorithm, HashingResult } from '../checksums/index.js';
 import type { ObjectRecord, PartRef } from '../meta/types.js';
@@ -22,6 +22,7 @@ import { Collector, DEFAULT_IDLE_TIMEOUT_MS, OFFLOAD_MD5_BYTES, asBodyError, has
 import type { BodyInput } from './ingest.js';
 import { storedBytesTransform } from './stored-bytes.js';
 import type { StoredBytesLayers, StoredBytesTransform } from './stored-bytes.js';
+import { ArchiveCompression } from './archive-compression.js';
 
 export interface WrittenData {
   /** The client's bytes (what the object holds), whatever the stored size. */
@@ -38,6 +39,8 @@ export interface WriteOptions {
   inlineMaxBytes: number;
   /** How the bytes are stored (stored-bytes.ts), decided by the version or upload being written. */
   transform: StoredBytesTransform;
+  /** 'archive': a blob on the archive volume (an archive storage class); else the blob store. */
+  volume?: 'archive';
 }
 
 /** Store a body: hashed, encoded, durable, verified. On any failure nothing is left behind. */
@@ -46,9 +49,10 @@ export async function writeObjectData(deps: EngineDeps, body: BodyInput, options
   const [source, ...decoders] = body.stages;
   if (!source) throw new Error('a body needs a source');
   // Refused before a byte is read: an upload never eats the space a delete needs to commit.
+  const store = options.volume === 'archive' ? deps.archive : deps.blobs;
   // A body of unknown length is checked for the least it may be; a full disk mid-write still
   // fails it with InsufficientStorage.
-  if (!deps.blobs.hasRoomFor(body.lengthRange ? body.lengthRange.min : body.size)) throw new S3Error('InsufficientStorage');
+  if (!store.hasRoomFor(body.lengthRange ? body.lengthRange.min : body.size)) throw new S3Error('InsufficientStorage');
   body.begin?.();
   const { transform } = options;
   let plain: Buffer | undefined;
@@ -72,7 +76,7 @@ export async function writeObjectData(deps: EngineDeps, body: BodyInput, options
         await pipeAll([...stages, sink], signal);
         stored = { inlineData: Buffer.concat(sink.chunks) };
       } else {
-        stored = { blobId: (await deps.blobs.write(stages, signal)).id };
+        stored = { blobId: (await store.write(stages, signal)).id };
       }
     }
   } catch (err) {
@@ -83,7 +87,7 @@ export async function writeObjectData(deps: EngineDeps, body: BodyInput, options
     hashed = hasher.result();
     verifyBody(hashed, body);
   } catch (err) {
-    if (stored !== undefined && 'blobId' in stored) await deps.blobs.delete(stored.blobId).catch(() => undefined);
+    if (stored !== undefined && 'blobId' in stored) await store.delete(stored.blobId).catch(() => undefined);
     throw err;
   }
   stored ??= { inlineData: transform.encodeBuffer(plain!) };
@@ -101,8 +105,18 @@ export function partBlobId(written: WrittenData): string {
   return written.bytes.blobId;
 }
 
+/**
+ * Write options of an archive class: always a blob, on the archive volume, compressed in front of
+ * the version's own transform. `compressedSize()` tells, after the write, what the version's
+ * `archive.stored` records.
+ */
+export function archiveWriteOptions(inner: StoredBytesTransform): WriteOptions & { compressedSize(): number } {
+  const transform = new ArchiveCompression(inner);
+  return { inlineMaxBytes: -1, transform, volume: 'archive', compressedSize: () => transform.writtenCompressedSize };
+}
+
 /** What reading a version's bytes needs of its record. */
-export type StoredObject = Pick<ObjectRecord, 'size' | 'inlineData' | 'blobId' | 'parts' | 'encryption'>;
+export type StoredObject = Pick<ObjectRecord, 'size' | 'inlineData' | 'blobId' | 'parts' | 'encryption' | 'archive'>;
 
 /**
  * Copy `range` (default all) of a stored version into new stored data (CopyObject,
@@ -135,8 +149,15 @@ export function readObjectData(deps: EngineDeps, obj: StoredObject, range?: Byte
   if (obj.encryption !== undefined && layers.dataKey === undefined) throw new Error('an encrypted version was read without its data key');
   const transform = storedBytesTransform(layers);
   const r = range ?? { start: 0, end: obj.size - 1 };
-  if (obj.inlineData) return transform.decodeBuffer(obj.inlineData, r);
-  const opened = openStored(deps, transform, obj, r);
+  const archive = obj.archive;
+  // An archived version reads from its restored copy while it has one (engine/archive.ts decides
+  // whether it may be read at all), else from the archive volume, decompressed (a restore). Both
+  // hold bytes under the version's own data key: compression sits inside the encryption.
+  let opened: Promise<Readable>;
+  if (archive?.restore?.blobId) opened = openStored(deps.blobs, transform, { size: obj.size, blobId: archive.restore.blobId, parts: null }, r);
+  else if (archive?.stored && obj.blobId) opened = openStored(deps.archive, new ArchiveCompression(transform, archive.stored.compressedSize), obj, r);
+  else if (obj.inlineData) return transform.decodeBuffer(obj.inlineData, r);
+  else opened = openStored(deps.blobs, transform, obj, r);
   return layers.dataKey === undefined ? opened : opened.then(firstBytes);
 }
 
@@ -159,13 +180,13 @@ function firstBytes(stream: Readable): Promise<Readable> {
   });
 }
 
-async function openStored(deps: EngineDeps, transform: StoredBytesTransform, obj: StoredObject, r: ByteRange): Promise<Readable> {
+async function openStored(store: BlobStore, transform: StoredBytesTransform, obj: Pick<StoredObject, 'size' | 'blobId' | 'parts'>, r: ByteRange): Promise<Readable> {
   if (obj.size === 0 || r.end < r.start) return Readable.from([], { objectMode: false });
   if (obj.blobId) {
-    const blob = await deps.blobs.open(obj.blobId);
+    const blob = await store.open(obj.blobId);
     return decodeBlob(transform, blob, r, obj.size);
   }
-  return readParts(deps, transform, obj.parts ?? [], r);
+  return readParts(store, transform, obj.parts ?? [], r);
 }
 
 function toStream(data: Buffer | Readable): Readable {
@@ -196,9 +217,9 @@ function partSlices(parts: PartRef[], range: ByteRange): Array<{ part: PartRef; 
 }
 
 /** A multipart object's bytes: every covering part opened now, then read one after the other. */
-async function readParts(deps: EngineDeps, transform: StoredBytesTransform, parts: PartRef[], range: ByteRange): Promise<Readable> {
+async function readParts(store: BlobStore, transform: StoredBytesTransform, parts: PartRef[], range: ByteRange): Promise<Readable> {
   const slices = partSlices(parts, range);
-  const opening = await Promise.allSettled(slices.map((s) => deps.blobs.open(s.part.blobId)));
+  const opening = await Promise.allSettled(slices.map((s) => store.open(s.part.blobId)));
   const failed = opening.find((o) => o.status === 'rejected');
   if (failed) {
     for (const o of opening) if (o.status === 'fulfilled') void o.value.close().catch(() => undefined);

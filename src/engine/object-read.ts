@@ -10,6 +10,7 @@ import type { EngineDeps } from './deps.js';
 import { cachedBucket } from './deps.js';
 import { isVersionId } from './version-id.js';
 import { readObjectData } from './object-data.js';
+import { requireReadable } from './archive.js';
 import { openDataKey } from './encryption.js';
 import type { SseCustomerKey } from './encryption.js';
 
@@ -139,6 +140,8 @@ export async function getObject(deps: EngineDeps, input: GetObjectInput): Promis
     // https://docs.aws.amazon.com/AmazonS3/latest/userguide/specifying-s3-c-encryption.html
     const layers = await openDataKey(deps.keys, object.encryption, input.sseCustomer, 'read');
     checkReadConditions(object, input.conditions);
+    // HEAD of an archived object answers (with x-amz-restore); its bytes need a restored copy.
+    if (!input.headOnly) requireReadable(object);
     const { range, part } =
       input.partNumber !== undefined ? resolvePart(object, input.partNumber) : { range: input.range ? resolveRange(input.range, object.size) : undefined, part: undefined };
     if (input.headOnly) return { object, range, part };

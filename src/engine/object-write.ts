@@ -15,7 +15,8 @@ import type { BodyInput } from './ingest.js';
 import { copyObjectData, writeObjectData } from './object-data.js';
 import type { WrittenData } from './object-data.js';
 import { requireCopySource } from './object-read.js';
-import { storedBytesTransform } from './stored-bytes.js';
+import { archiveStateOf, requireReadable, writeOptionsFor } from './archive.js';
+import { expirationOf } from './lifecycle.js';
 import { asksForEncryption, etagOf, newEncryption, openDataKey } from './encryption.js';
 import type { NewEncryption, SseCustomerKey, SseRequest } from './encryption.js';
 import { newObjectRecord } from '../meta/records.js';
@@ -67,6 +68,8 @@ export interface PutObjectOutput {
   checksumAlgorithm: string | undefined;
   checksums: Partial<Record<ChecksumAlgorithm, string>>;
   lastModified: number;
+  /** The lifecycle expiration of the new version (x-amz-expiration), when a rule sets one. */
+  expiration?: { at: number; ruleId: string };
   /** The new version's encryption, for the response headers. */
   encryption: ObjectEncryption | undefined;
 }
@@ -180,6 +183,11 @@ function recordFrom(
   });
 }
 
+async function expirationAfterWrite(deps: EngineDeps, record: ObjectRecord): Promise<{ at: number; ruleId: string } | undefined> {
+  const bucket = await cachedBucket(deps, record.bucket);
+  return bucket?.config.lifecycle ? expirationOf(bucket, record, deps.tiering.dayMs) : undefined;
+}
+
 /** Bytes a new version of `key` frees: the 'null' version it replaces, unless versioning keeps it. */
 async function replacedSize(deps: EngineDeps, bucket: BucketRecord, key: string): Promise<number> {
   if (bucket.versioning === 'Enabled') return 0;
@@ -204,8 +212,11 @@ export async function putObject(deps: EngineDeps, input: PutObjectInput): Promis
   await refuseIfOverQuota(deps, bucket, input.body.lengthRange ? input.body.lengthRange.min : input.body.size, () => replacedSize(deps, bucket, input.key));
   const owned = await ownerAndAcl(deps, bucket, input.ownerId, input.acl);
   const sse = await newEncryption(deps.keys, bucket, input.sse);
-  const body = await writeObjectData(deps, input.body, { inlineMaxBytes: deps.limits.inlineMaxBytes, transform: storedBytesTransform({ dataKey: sse?.dataKey }) });
+  // Archive classes go to the archive volume, compressed inside the encryption (archive.ts).
+  const options = writeOptionsFor(deps, input.storageClass, { dataKey: sse?.dataKey }, sse?.encryption);
+  const body = await writeObjectData(deps, input.body, options);
   const record = recordFrom({ ...input, ...owned }, body, input.body.checksumAlgorithm, sse);
+  record.archive = archiveStateOf(options);
   await storeVersion(deps, input.bucket, record, input.conditions);
   return {
     etag: record.etag,
@@ -214,6 +225,7 @@ export async function putObject(deps: EngineDeps, input: PutObjectInput): Promis
     checksumAlgorithm: input.body.checksumAlgorithm,
     checksums: body.checksums,
     lastModified: record.lastModified,
+    expiration: await expirationAfterWrite(deps, record),
     encryption: record.encryption,
   };
 }
@@ -265,6 +277,8 @@ export async function copyObject(deps: EngineDeps, input: CopyObjectInput): Prom
   const source = await requireCopySource(deps, input.source);
   const sourceLayers = await openDataKey(deps.keys, source.encryption, input.sourceCustomer, 'copy-source');
   checkCopySourceConditions(source, input.sourceConditions);
+  // An archived source is copied from its restored copy, or not at all.
+  requireReadable(source);
   const sameObject = input.source.bucket === input.bucket && input.source.key === input.key;
   if (sameObject && input.metadataDirective === 'COPY' && !input.storageClassChanged && !input.checksumAlgorithm && !asksForEncryption(input.sse)) {
     throw new S3Error('InvalidRequest', {
@@ -277,18 +291,10 @@ export async function copyObject(deps: EngineDeps, input: CopyObjectInput): Prom
   await refuseIfOverQuota(deps, bucket, source.size, () => replacedSize(deps, bucket, input.key));
   const algorithm = input.checksumAlgorithm ?? (source.checksums.algorithm as ChecksumAlgorithm | undefined);
   const sse = await newEncryption(deps.keys, bucket, input.sse);
-  // Read through the source's transform, stored through the copy's.
-  const body = await copyObjectData(
-    deps,
-    source,
-    undefined,
-    { checksumAlgorithm: algorithm, signal: input.signal },
-    {
-      inlineMaxBytes: deps.limits.inlineMaxBytes,
-      transform: storedBytesTransform({ dataKey: sse?.dataKey }),
-    },
-    sourceLayers,
-  );
+  // Read through the source's transform, stored through the copy's: a new x-amz-storage-class
+  // moves the bytes between the blob store and the archive volume.
+  const options = writeOptionsFor(deps, input.attributes.storageClass, { dataKey: sse?.dataKey }, sse?.encryption);
+  const body = await copyObjectData(deps, source, undefined, { checksumAlgorithm: algorithm, signal: input.signal }, options, sourceLayers);
   // A copy does not take the source's encryption, Object Lock or archive state: they come from
   // the request and the target bucket. https://docs.aws.amazon.com/AmazonS3/latest/API/API_CopyObject.html
   const attrs: ObjectAttributes =
@@ -300,6 +306,7 @@ export async function copyObject(deps: EngineDeps, input: CopyObjectInput): Prom
   // https://docs.aws.amazon.com/AmazonS3/latest/API/API_CopyObject.html#AmazonS3-CopyObject-request-header-TaggingDirective
   const tags = input.taggingDirective === 'REPLACE' ? input.tags : source.tags;
   const record = recordFrom({ bucket: input.bucket, key: input.key, ...owned, ...attrs, tags, lock: input.lock }, body, algorithm, sse);
+  record.archive = archiveStateOf(options);
   await storeVersion(deps, input.bucket, record, input.conditions);
   return {
     etag: record.etag,
@@ -308,6 +315,7 @@ export async function copyObject(deps: EngineDeps, input: CopyObjectInput): Prom
     checksumAlgorithm: algorithm,
     checksums: body.checksums,
     lastModified: record.lastModified,
+    expiration: await expirationAfterWrite(deps, record),
     encryption: record.encryption,
     sourceVersionId: sourceBucket.versioning !== null ? source.versionId : undefined,
   };

@@ -13,6 +13,8 @@ import type {
   ListRange,
   ObjectLockState,
   ObjectRecord,
+  ObjectTimer,
+  ObjectTimerKind,
   PartRecord,
   Tag,
   UploadListRange,
@@ -33,6 +35,8 @@ export interface MetaReader {
   listAccessKeys(userId: string): Promise<AccessKeyRecord[]>;
 
   getBucket(name: string): Promise<BucketRecord | undefined>;
+  /** Every bucket, whoever owns it, in name order, names > `after`, starting with `prefix` (background jobs). */
+  listAllBuckets(range: ListRange): Promise<BucketRecord[]>;
   /** Buckets owned by a user, in name order, names > `after`, starting with `prefix`. */
   listBuckets(ownerId: string, range: ListRange): Promise<BucketRecord[]>;
   countBuckets(ownerId: string): Promise<number>;
@@ -68,6 +72,9 @@ export interface MetaReader {
 
   /** Which of these blob ids are registered (referenced by committed metadata). */
   registeredBlobs(ids: string[]): Promise<Set<string>>;
+
+  /** Timers due at or before `now`, soonest first. */
+  listDueObjectTimers(now: number, limit: number): Promise<ObjectTimer[]>;
 }
 
 export interface MetaTx extends MetaReader {
@@ -102,6 +109,13 @@ export interface MetaTx extends MetaReader {
   insertObjectVersion(record: ObjectRecord, replaceVersionId?: string, options?: { onlyVersion?: boolean }): Promise<ObjectRecord | undefined>;
   /** Replace the tag set of one version (an empty list removes it); false when there is no such version. */
   setObjectTags(bucket: string, key: string, versionId: string, tags: Tag[]): Promise<boolean>;
+  /**
+   * Rewrite the data of an existing version in place (its bytes, storage class, archive state…),
+   * keeping its place among the key's versions; false when there is no such version.
+   */
+  updateObjectVersion(record: ObjectRecord): Promise<boolean>;
+  /** Set (or with `dueAt` undefined, clear) a version's timer of one kind. */
+  setObjectTimer(bucket: string, key: string, versionId: string, kind: ObjectTimerKind, dueAt: number | undefined): Promise<void>;
   /** Replace the ACL of one version (`undefined`: back to its owner's FULL_CONTROL alone); false when there is no such version. */
   setObjectAcl(bucket: string, key: string, versionId: string, acl: AccessControlList | undefined): Promise<boolean>;
   /**

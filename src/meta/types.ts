@@ -54,6 +54,8 @@ export interface BucketRecord {
 export interface BucketConfig {
   /** The operator's hard quota (admin API `buckets/{bucket}/quota`). */
   quota?: BucketQuota;
+  /** ?lifecycle: the bucket's lifecycle rules (PutBucketLifecycleConfiguration). */
+  lifecycle?: LifecycleConfiguration;
   /** ?acl: the bucket's ACL; absent means the owner's FULL_CONTROL alone (private). */
   acl?: AccessControlList;
   /** ?policy: the bucket policy, as sent and parsed. */
@@ -74,6 +76,41 @@ export interface BucketConfig {
   encryption?: BucketEncryption;
   /** ?object-lock: the default retention new versions get (PutObjectLockConfiguration); lock itself is `objectLockEnabled`. */
   objectLock?: ObjectLockConfiguration;
+}
+
+/**
+ * A bucket's lifecycle configuration, as validated from PutBucketLifecycleConfiguration.
+ * https://docs.aws.amazon.com/AmazonS3/latest/API/API_LifecycleRule.html
+ */
+export interface LifecycleConfiguration {
+  rules: LifecycleRule[];
+  /**
+   * x-amz-transition-default-minimum-object-size: by default objects under 128 KB do not
+   * transition; `varies_by_storage_class` lets them go to the archive classes.
+   */
+  transitionDefaultMinimumObjectSize?: 'all_storage_classes_128K' | 'varies_by_storage_class';
+}
+
+export interface LifecycleRule {
+  /** Unique within the configuration; S3 makes one up when the request has none. */
+  id: string;
+  enabled: boolean;
+  /** Which objects the rule applies to; every condition must hold. */
+  filter: LifecycleFilter;
+  /** How the filter was written (legacy Prefix, Filter/Prefix, Filter/Tag, Filter/And…), to give it back as it was sent. */
+  filterForm: 'legacy-prefix' | 'filter' | 'filter-and' | 'none';
+  expiration?: { days?: number; date?: number; expiredObjectDeleteMarker?: boolean };
+  transitions?: Array<{ days?: number; date?: number; storageClass: string }>;
+  noncurrentVersionExpiration?: { noncurrentDays: number; newerNoncurrentVersions?: number };
+  noncurrentVersionTransitions?: Array<{ noncurrentDays: number; storageClass: string; newerNoncurrentVersions?: number }>;
+  abortIncompleteMultipartUpload?: { daysAfterInitiation: number };
+}
+
+export interface LifecycleFilter {
+  prefix?: string;
+  tags?: Tag[];
+  objectSizeGreaterThan?: number;
+  objectSizeLessThan?: number;
 }
 
 /** One CORSRule. https://docs.aws.amazon.com/AmazonS3/latest/API/API_CORSRule.html */
@@ -224,6 +261,22 @@ export interface ArchiveState {
     expiry?: number;
     /** The retrieval tier asked for. */
     tier?: 'Expedited' | 'Standard' | 'Bulk';
+    /** Days the restored copy is kept, as asked. */
+    days?: number;
+    /** When the restore completes (ms), while it is in progress. */
+    readyAt?: number;
+    /** The restored copy: a blob of the uncompressed bytes in the blob store, once the restore is done. */
+    blobId?: string;
+  };
+  /**
+   * The archived bytes: the version's blob is on the archive volume, compressed. Absent while an
+   * object of an archive class still has its bytes in the blob store (a multipart upload just
+   * completed into GLACIER), until the archiver moves them.
+   */
+  stored?: {
+    compression: 'br';
+    /** Bytes of the compressed stream (before any encryption of it). */
+    compressedSize: number;
   };
 }
 
@@ -348,3 +401,16 @@ export interface CompletedUploadRecord {
   completedAt: number;
   result: Record<string, unknown>;
 }
+
+/** Work due on one object version at a time (the archive job's restores and restored-copy expiries). */
+export interface ObjectTimer {
+  bucket: string;
+  key: string;
+  versionId: string;
+  kind: ObjectTimerKind;
+  /** ms */
+  dueAt: number;
+}
+
+/** 'archive': move an archive-class version's bytes to the archive volume (a multipart upload completed into GLACIER). */
+export type ObjectTimerKind = 'restore' | 'restore-expiry' | 'archive';

@@ -24,6 +24,8 @@ import { getObjectAttributes } from './object-attributes.js';
 import { postObject } from './object-post.js';
 import * as objectTagging from './object-tagging.js';
 import * as bucketTagging from './bucket-tagging.js';
+import { restoreObject } from './object-restore.js';
+import * as lifecycle from './bucket-lifecycle.js';
 import * as bucketCors from './bucket-cors.js';
 import { applyCorsHeaders, corsPreflight } from './cors.js';
 import * as acl from './acl.js';
@@ -72,6 +74,10 @@ export const HANDLERS: Record<string, Handler> = {
   GetBucketTagging: bucketTagging.getBucketTagging,
   PutBucketTagging: bucketTagging.putBucketTagging,
   DeleteBucketTagging: bucketTagging.deleteBucketTagging,
+  RestoreObject: restoreObject,
+  GetBucketLifecycleConfiguration: lifecycle.getBucketLifecycleConfiguration,
+  PutBucketLifecycleConfiguration: lifecycle.putBucketLifecycleConfiguration,
+  DeleteBucketLifecycle: lifecycle.deleteBucketLifecycle,
   GetBucketCors: bucketCors.getBucketCors,
   PutBucketCors: bucketCors.putBucketCors,
   DeleteBucketCors: bucketCors.deleteBucketCors,

@@ -5,7 +5,7 @@ import type { RequestContext, S3Result } from '../http/context.js';
 import type { ListObjectVersionsInput } from '../engine/list-versions.js';
 import { isVersionId } from '../engine/version-id.js';
 import type { ObjectRecord } from '../engine/records.js';
-import { MAX_KEYS, listedChecksum, ownerOf, urlEncoder } from './list.js';
+import { MAX_KEYS, listedChecksum, ownerOf, restoreStatus, urlEncoder } from './list.js';
 import { quoteEtag } from './object-put.js';
 import { isoDate, renderXmlInOrder } from './xml.js';
 import type { XmlObject, XmlValue } from './xml.js';
@@ -75,6 +75,7 @@ async function entry(ctx: RequestContext, owners: Map<string, XmlObject>, o: Obj
       Size: o.size,
       Owner: owner,
       StorageClass: o.storageClass,
+      RestoreStatus: restoreStatus(ctx, o),
     },
   ];
 }

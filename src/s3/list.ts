@@ -1,6 +1,7 @@
 // ListObjects (v1) and ListObjectsV2 handlers.
 import { S3Error } from '../errors.js';
 import type { RequestContext, S3Result } from '../http/context.js';
+import { header } from '../http/context.js';
 import type { ObjectRecord } from '../engine/records.js';
 import { decodeContinuationToken, encodeContinuationToken } from '../engine/list.js';
 import { quoteEtag } from './object-put.js';
@@ -62,6 +63,17 @@ export function listedChecksum(o: ObjectRecord): { ChecksumAlgorithm: string; Ch
   return { ChecksumAlgorithm: o.checksums.algorithm ?? 'CRC64NVME', ChecksumType: o.checksums.type ?? 'FULL_OBJECT' };
 }
 
+/**
+ * RestoreStatus of a listed object, sent when the request asks for it with
+ * `x-amz-optional-object-attributes: RestoreStatus` and the object has a restore requested.
+ * https://docs.aws.amazon.com/AmazonS3/latest/API/API_RestoreStatus.html
+ */
+export function restoreStatus(ctx: RequestContext, o: ObjectRecord): XmlObject | undefined {
+  const r = o.archive?.restore;
+  if (!r || !(header(ctx, 'x-amz-optional-object-attributes') ?? '').split(',').some((a) => a.trim() === 'RestoreStatus')) return undefined;
+  return { IsRestoreInProgress: r.inProgress, RestoreExpiryDate: !r.inProgress && r.expiry !== undefined ? isoDate(r.expiry) : undefined };
+}
+
 async function contents(ctx: RequestContext, objects: ObjectRecord[], enc: (s: string) => string, withOwner: boolean): Promise<XmlObject[]> {
   const owners = new Map<string, XmlObject>();
   const out: XmlObject[] = [];
@@ -74,6 +86,7 @@ async function contents(ctx: RequestContext, objects: ObjectRecord[], enc: (s: s
       Size: o.size,
       Owner: withOwner ? await ownerOf(ctx, owners, o.ownerId) : undefined,
       StorageClass: o.storageClass,
+      RestoreStatus: restoreStatus(ctx, o),
     });
   }
   return out;

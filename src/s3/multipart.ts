@@ -22,6 +22,7 @@ import {
   refuseUnsupportedHeaders,
 } from './object-headers.js';
 import { quoteEtag } from './object-put.js';
+import { expirationHeader } from './object-get.js';
 import { parseCopySource } from './copy-source.js';
 import { parseTaggingHeaderOf } from './tagging-input.js';
 import { parseSseCustomer, parseSseRequest, sseResponseHeaders } from './sse-headers.js';
@@ -165,6 +166,18 @@ export async function uploadPartCopy(ctx: RequestContext): Promise<S3Result> {
 /** A Complete body lists up to 10,000 parts: S3 takes more than the usual 1 MiB for it. */
 const MAX_COMPLETE_BODY_BYTES = 10 * 1024 * 1024;
 
+/**
+ * x-amz-expiration of the object an upload completed into, when its bucket has lifecycle rules.
+ * https://docs.aws.amazon.com/AmazonS3/latest/API/API_CompleteMultipartUpload.html#AmazonS3-CompleteMultipartUpload-response-header-Expiration
+ */
+async function completedExpiration(ctx: RequestContext, etag: string): Promise<string | undefined> {
+  const bucket = await ctx.engine.getBucket(ctx.bucket!);
+  if (!bucket?.config.lifecycle) return undefined;
+  const obj = await ctx.engine.headObject(ctx.bucket!, ctx.key!).catch(() => undefined);
+  // Overwritten or deleted already: nothing to say of it.
+  return obj && obj.etag === etag ? expirationHeader(ctx.engine.expirationOf(bucket, obj)) : undefined;
+}
+
 /** The parts a CompleteMultipartUpload body lists, or MalformedXML. */
 export function parseCompleteMultipartUploadDocument(text: string): CompletedPart[] {
   // A Complete without a body is MalformedXML on S3, not MissingRequestBodyError (s3-tests
@@ -213,7 +226,7 @@ export async function completeMultipartUpload(ctx: RequestContext): Promise<S3Re
   const scheme = ctx.secure ? 'https' : 'http';
   return {
     status: 200,
-    headers: { 'x-amz-version-id': out.versionId, ...sseResponseHeaders(out.encryption) },
+    headers: { 'x-amz-version-id': out.versionId, 'x-amz-expiration': await completedExpiration(ctx, out.etag), ...sseResponseHeaders(out.encryption) },
     body: renderXml('CompleteMultipartUploadResult', {
       Location: `${scheme}://${host}/${encodeURIComponent(ctx.bucket!)}/${percentEncodeName(ctx.key!)}`,
       Bucket: ctx.bucket!,

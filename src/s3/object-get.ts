@@ -50,6 +50,8 @@ export function objectHeaders(obj: ObjectRecord, versioned: boolean): Record<str
     if (header !== undefined) h[header] = ch[name];
   }
   if (obj.storageClass !== 'STANDARD') h['x-amz-storage-class'] = obj.storageClass;
+  const restore = restoreHeader(obj);
+  if (restore !== undefined) h['x-amz-restore'] = restore;
   if (versioned) h['x-amz-version-id'] = obj.versionId;
   for (const k in obj.userMetadata) h[`x-amz-meta-${k}`] = obj.userMetadata[k];
   // "The number of tags, if any, on the object": absent when it has none.
@@ -64,6 +66,27 @@ export function objectHeaders(obj: ObjectRecord, versioned: boolean): Record<str
     if (lock.legalHold !== undefined) h['x-amz-object-lock-legal-hold'] = lock.legalHold ? 'ON' : 'OFF';
   }
   return h;
+}
+
+/**
+ * x-amz-restore of an archived version with a restore requested: `ongoing-request="true"` while it
+ * runs, then `ongoing-request="false", expiry-date="…"` while the restored copy lasts.
+ * https://docs.aws.amazon.com/AmazonS3/latest/API/API_HeadObject.html#AmazonS3-HeadObject-response-header-Restore
+ */
+export function restoreHeader(obj: ObjectRecord): string | undefined {
+  const r = obj.archive?.restore;
+  if (!r) return undefined;
+  if (r.inProgress) return 'ongoing-request="true"';
+  return r.expiry === undefined ? 'ongoing-request="false"' : `ongoing-request="false", expiry-date="${new Date(r.expiry).toUTCString()}"`;
+}
+
+/**
+ * x-amz-expiration: "the expiry-date and rule-id key-value pairs" of the lifecycle rule that
+ * expires the object. https://docs.aws.amazon.com/AmazonS3/latest/API/API_GetObject.html#AmazonS3-GetObject-response-header-Expiration
+ */
+export function expirationHeader(expiration: { at: number; ruleId: string } | undefined): string | undefined {
+  if (!expiration) return undefined;
+  return `expiry-date="${new Date(expiration.at).toUTCString()}", rule-id="${encodeURIComponent(expiration.ruleId)}"`;
 }
 
 function parsePartNumber(value: string | null): number | undefined {
@@ -97,6 +120,8 @@ export async function getObject(ctx: RequestContext): Promise<S3Result> {
   const out = await ctx.engine.getObject({ bucket: ctx.bucket!, key: ctx.key!, versionId, range, partNumber, conditions, headOnly, sseCustomer });
   const obj = out.object;
   const headers = objectHeaders(obj, versioned || obj.versionId !== 'null');
+  // Only a bucket with lifecycle rules has anything to say, and only of its current versions.
+  if (bucket?.config.lifecycle && obj.isLatest) headers['x-amz-expiration'] = expirationHeader(ctx.engine.expirationOf(bucket, obj));
   if (obj.encryption) Object.assign(headers, sseResponseHeaders(obj.encryption));
   if (header(ctx, 'x-amz-checksum-mode')?.toUpperCase() === 'ENABLED') {
     // A range has no checksum of its own; a part of a multipart object has the part's.

@@ -113,12 +113,17 @@ test('aws-chunked is transport framing: it is dropped from Content-Encoding and 
   assert.deepEqual(parseContentHeaders({ 'content-encoding': 'gzip, br' }), { 'content-encoding': 'gzip, br' });
 });
 
-test('the storage class defaults to STANDARD; each class readable at once is accepted; an unknown one is 400 InvalidStorageClass', () => {
+test('the storage class defaults to STANDARD; each class of a general purpose bucket is accepted; others are 400 InvalidStorageClass', () => {
   assert.equal(parseStorageClass({}), 'STANDARD');
   assert.equal(parseStorageClass({ 'x-amz-storage-class': '' }), 'STANDARD');
-  for (const c of ['STANDARD', 'REDUCED_REDUNDANCY', 'STANDARD_IA', 'ONEZONE_IA', 'INTELLIGENT_TIERING', 'GLACIER_IR']) {
+  for (const c of ['STANDARD', 'REDUCED_REDUNDANCY', 'STANDARD_IA', 'ONEZONE_IA', 'INTELLIGENT_TIERING', 'GLACIER_IR', 'GLACIER', 'DEEP_ARCHIVE']) {
     assert.equal(parseStorageClass({ 'x-amz-storage-class': c }), c);
   }
+  for (const c of ['OUTPOSTS', 'EXPRESS_ONEZONE', 'SNOW', 'glacier'])
+    assert.equal(
+      refusal(() => parseStorageClass({ 'x-amz-storage-class': c })),
+      '400 InvalidStorageClass',
+    );
   assert.equal(
     refusal(() => parseStorageClass({ 'x-amz-storage-class': 'PLATINUM' })),
     '400 InvalidStorageClass',

@@ -4,6 +4,7 @@ import { S3Error } from '../errors.js';
 import { CHECKSUM_ALGORITHMS, checksumHeaderName, isValidChecksumValue, parseChecksumAlgorithm } from '../checksums/index.js';
 import type { ChecksumAlgorithm } from '../checksums/index.js';
 import type { ReadConditions, WriteConditions } from '../engine/conditions.js';
+import { isStorageClass } from '../engine/storage-class.js';
 import type { ObjectLockState } from '../engine/records.js';
 
 function one(headers: IncomingHttpHeaders, name: string): string | undefined {
@@ -48,13 +49,11 @@ export function parseContentHeaders(headers: IncomingHttpHeaders): Record<string
   return out;
 }
 
-/** Storage classes whose objects read back immediately; archive classes come with restore. */
-const IMMEDIATE_STORAGE_CLASSES = new Set(['STANDARD', 'REDUCED_REDUNDANCY', 'STANDARD_IA', 'ONEZONE_IA', 'INTELLIGENT_TIERING', 'GLACIER_IR']);
-
+/** x-amz-storage-class: one of the classes S3 accepts on a general purpose bucket (storage-class.ts). */
 export function parseStorageClass(headers: IncomingHttpHeaders): string {
   const v = one(headers, 'x-amz-storage-class');
   if (v === undefined || v === '') return 'STANDARD';
-  if (!IMMEDIATE_STORAGE_CLASSES.has(v)) throw new S3Error('InvalidStorageClass', { fields: { StorageClassRequested: v } });
+  if (!isStorageClass(v)) throw new S3Error('InvalidStorageClass', { fields: { StorageClassRequested: v } });
   return v;
 }
 

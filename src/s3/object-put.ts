@@ -21,6 +21,7 @@ import {
 import { parseTaggingDirective, parseTaggingHeaderOf } from './tagging-input.js';
 import { parseSseCustomer, parseSseRequest, sseResponseHeaders } from './sse-headers.js';
 import { isoDate, renderXml } from './xml.js';
+import { expirationHeader } from './object-get.js';
 import { parseAclHeaders } from './acl-input.js';
 import { authorizeNewAcl } from './authorize.js';
 
@@ -40,6 +41,7 @@ function putHeaders(out: PutObjectOutput): Record<string, string | undefined> {
     ETag: quoteEtag(out.etag),
     'x-amz-version-id': out.versionId,
     ...checksumResponseHeaders(out.checksumAlgorithm, out.checksums),
+    'x-amz-expiration': expirationHeader(out.expiration),
     ...sseResponseHeaders(out.encryption, true),
   };
 }
@@ -141,7 +143,12 @@ export async function copyObject(ctx: RequestContext): Promise<S3Result> {
   });
   return {
     status: 200,
-    headers: { 'x-amz-version-id': out.versionId, 'x-amz-copy-source-version-id': out.sourceVersionId, ...sseResponseHeaders(out.encryption, true) },
+    headers: {
+      'x-amz-version-id': out.versionId,
+      'x-amz-copy-source-version-id': out.sourceVersionId,
+      'x-amz-expiration': expirationHeader(out.expiration),
+      ...sseResponseHeaders(out.encryption, true),
+    },
     body,
   };
 }

@@ -150,6 +150,15 @@ test('the tagging routes carry their IAM actions; DeleteBucketTagging is s3:PutB
   assert.equal(action('DELETE', 'bucket', 'tagging'), 's3:PutBucketTagging');
 });
 
+test('RestoreObject and the lifecycle routes match with their IAM actions; DeleteBucketLifecycle is s3:PutLifecycleConfiguration', () => {
+  const route = (method: string, on: On, query: string): Route => matchRoute({ method, on, query: new URLSearchParams(query), hasHeader: () => false });
+  assert.deepEqual([route('POST', 'object', 'restore').op, route('POST', 'object', 'restore').action], ['RestoreObject', 's3:RestoreObject']);
+  assert.equal(route('POST', 'object', 'restore&versionId=abc').op, 'RestoreObject');
+  assert.deepEqual([route('GET', 'bucket', 'lifecycle').op, route('GET', 'bucket', 'lifecycle').action], ['GetBucketLifecycleConfiguration', 's3:GetLifecycleConfiguration']);
+  assert.deepEqual([route('PUT', 'bucket', 'lifecycle').op, route('PUT', 'bucket', 'lifecycle').action], ['PutBucketLifecycleConfiguration', 's3:PutLifecycleConfiguration']);
+  assert.deepEqual([route('DELETE', 'bucket', 'lifecycle').op, route('DELETE', 'bucket', 'lifecycle').action], ['DeleteBucketLifecycle', 's3:PutLifecycleConfiguration']);
+});
+
 test('an unhandled sub-resource is NotImplemented, a wrong method MethodNotAllowed', () => {
   assert.equal(
     code(() => op('GET', 'bucket', 'torrent')),

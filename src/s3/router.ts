@@ -81,6 +81,14 @@ export const ROUTES: readonly Route[] = [
   // https://docs.aws.amazon.com/AmazonS3/latest/API/API_DeleteBucketTagging.html
   { method: 'DELETE', on: 'bucket', query: ['tagging'], op: 'DeleteBucketTagging', action: 's3:PutBucketTagging', body: 'none' },
 
+  // A version is restored with the same s3:RestoreObject permission.
+  // https://docs.aws.amazon.com/AmazonS3/latest/API/API_RestoreObject.html
+  { method: 'POST', on: 'object', query: ['restore'], op: 'RestoreObject', action: 's3:RestoreObject', body: 'xml' },
+  { method: 'GET', on: 'bucket', query: ['lifecycle'], op: 'GetBucketLifecycleConfiguration', action: 's3:GetLifecycleConfiguration', body: 'none' },
+  { method: 'PUT', on: 'bucket', query: ['lifecycle'], op: 'PutBucketLifecycleConfiguration', action: 's3:PutLifecycleConfiguration', body: 'xml' },
+  // "To use this operation, you must have permission to perform the s3:PutLifecycleConfiguration action."
+  // https://docs.aws.amazon.com/AmazonS3/latest/API/API_DeleteBucketLifecycle.html
+  { method: 'DELETE', on: 'bucket', query: ['lifecycle'], op: 'DeleteBucketLifecycle', action: 's3:PutLifecycleConfiguration', body: 'none' },
   { method: 'GET', on: 'bucket', query: ['cors'], op: 'GetBucketCors', action: 's3:GetBucketCORS', body: 'none' },
   { method: 'PUT', on: 'bucket', query: ['cors'], op: 'PutBucketCors', action: 's3:PutBucketCORS', body: 'xml' },
   // "To use this operation, you must have permission to perform the s3:PutBucketCORS action."

@@ -8,6 +8,7 @@
 // a Coffer. Tests of one store's own machinery (SQLite's batching, checkpoints, cache and old
 // databases) stay beside that store, in src/meta/sqlite/sqlite-store.test.ts.
 import { describe } from 'node:test';
+import { archiveTests } from './archive.js';
 import { bucketTests } from './buckets.js';
 import { listingTests } from './listing.js';
 import { multipartTests } from './multipart.js';
@@ -28,6 +29,7 @@ export function metadataStoreSuite(storeName: string, open: StoreFactory): void 
     multipartTests(open);
     bucketTests(open);
     userAndBlobTests(open);
+    archiveTests(open);
     usageAndQuotaTests(open);
   });
 }

@@ -33,6 +33,8 @@ import type {
   CompletedUploadRecord,
   ListRange,
   ObjectRecord,
+  ObjectTimer,
+  ObjectTimerKind,
   PartRecord,
   UploadListRange,
   UploadRecord,
@@ -291,6 +293,26 @@ export class SqliteStore implements MetadataStore {
   async getBucket(name: string): Promise<BucketRecord | undefined> {
     const r = this.get('SELECT * FROM buckets WHERE name = ?', name);
     return r && toBucket(r);
+  }
+
+  async listAllBuckets(range: ListRange): Promise<BucketRecord[]> {
+    const lower = range.after ?? '';
+    const upper = prefixUpperBound(range.prefix);
+    const rows =
+      upper === undefined
+        ? this.all('SELECT * FROM buckets WHERE name > ? AND name >= ? ORDER BY name LIMIT ?', lower, range.prefix, range.limit)
+        : this.all('SELECT * FROM buckets WHERE name > ? AND name >= ? AND name < ? ORDER BY name LIMIT ?', lower, range.prefix, upper, range.limit);
+    return rows.map(toBucket);
+  }
+
+  async listDueObjectTimers(now: number, limit: number): Promise<ObjectTimer[]> {
+    return this.all('SELECT * FROM object_timers WHERE due_at <= ? ORDER BY due_at LIMIT ?', now, limit).map((r) => ({
+      bucket: r.bucket as string,
+      key: r.key as string,
+      versionId: r.version_id as string,
+      kind: r.kind as ObjectTimerKind,
+      dueAt: r.due_at as number,
+    }));
   }
 
   async listBuckets(ownerId: string, range: ListRange): Promise<BucketRecord[]> {
@@ -654,6 +676,8 @@ export class SqliteStore implements MetadataStore {
       listAccessKeys: (u) => s.listAccessKeys(u),
       getBucket: (n) => s.getBucket(n),
       listBuckets: (o, r) => s.listBuckets(o, r),
+      listAllBuckets: (r) => s.listAllBuckets(r),
+      listDueObjectTimers: (n, l) => s.listDueObjectTimers(n, l),
       countBuckets: (o) => s.countBuckets(o),
       bucketHasObjects: (b) => s.bucketHasObjects(b),
       getUsage: (b) => s.getUsage(b),

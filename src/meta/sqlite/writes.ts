@@ -215,6 +215,24 @@ export function sqliteWrites(s: SqlRunner): MetaWrites {
       );
       return removed;
     },
+    async updateObjectVersion(o) {
+      s.forgetKey(o.bucket, o.key);
+      return (
+        s.run(
+          `UPDATE objects SET delete_marker = ?, size = ?, etag = ?, last_modified = ?, owner_id = ?, storage_class = ?,
+               content_headers = ?, user_metadata = ?, checksums = ?, inline_data = ?, blob_id = ?, parts = ?, tags = ?, extra = ?
+             WHERE bucket = ? AND key = ? AND version_id = ?`,
+          ...objectDataValues(o),
+          o.bucket,
+          o.key,
+          o.versionId,
+        ) > 0
+      );
+    },
+    async setObjectTimer(bucket, key, versionId, kind, dueAt) {
+      if (dueAt === undefined) s.run('DELETE FROM object_timers WHERE bucket = ? AND key = ? AND version_id = ? AND kind = ?', bucket, key, versionId, kind);
+      else s.run('INSERT OR REPLACE INTO object_timers (bucket, key, version_id, kind, due_at) VALUES (?, ?, ?, ?, ?)', bucket, key, versionId, kind, dueAt);
+    },
     async deleteObjectVersion(bucket, key, versionId) {
       s.forgetKey(bucket, key);
       const r = s.get('SELECT * FROM objects WHERE bucket = ? AND key = ? AND version_id = ?', bucket, key, versionId);

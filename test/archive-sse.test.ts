@@ -1,0 +1,82 @@
+// Archive storage classes with encryption at rest: archived bytes are compressed, then encrypted
+// under the version's data key, so the archive volume holds no plaintext and a restore gives back
+// the client's bytes. SSE-C versions stay in the blob store whatever their class: their key is
+// never stored, so neither a transition nor a restore could open them (engine/archive.ts).
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readdir, readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { GetObjectCommand, HeadObjectCommand, PutBucketLifecycleConfigurationCommand, PutObjectCommand, RestoreObjectCommand } from '@aws-sdk/client-s3';
+import { bodyBytes, newBucket } from './helpers/coffer.js';
+import { customerKey, sdkSseC, startSseCoffer } from './helpers/sse.js';
+import { eventually, restoreOf } from './helpers/archive.js';
+import type { SseCoffer } from './helpers/sse.js';
+
+const A = customerKey('archive customer key');
+
+async function archiveFiles(c: SseCoffer): Promise<string[]> {
+  const out: string[] = [];
+  const root = join(c.dataDir, 'archive', 'blobs');
+  for (const a of await readdir(root).catch(() => [])) for (const b of await readdir(join(root, a))) for (const f of await readdir(join(root, a, b))) out.push(join(root, a, b, f));
+  return out;
+}
+
+test('an SSE-S3 GLACIER object is stored compressed and encrypted on the archive volume, and restores to its bytes', async (t) => {
+  const c = await startSseCoffer(t, { COFFER_RESTORE_SECONDS: 'Expedited=0.2' });
+  const b = await newBucket(c.s3);
+  const text = 'secret archived line\n'.repeat(20_000);
+  const before = new Set(await archiveFiles(c));
+  const put = await c.s3.send(new PutObjectCommand({ Bucket: b, Key: 'k', Body: text, StorageClass: 'GLACIER', ServerSideEncryption: 'AES256' }));
+  assert.equal(put.ServerSideEncryption, 'AES256');
+  const added = (await archiveFiles(c)).filter((f) => !before.has(f));
+  assert.equal(added.length, 1);
+  const stored = await readFile(added[0]!);
+  // Compressed first (a fraction of the text), encrypted after (no plaintext, not brotli's bytes).
+  assert.ok(stored.length < text.length / 10, `${stored.length} stored bytes`);
+  assert.equal(stored.includes('secret archived line'), false);
+  await c.s3.send(new RestoreObjectCommand({ Bucket: b, Key: 'k', RestoreRequest: { Days: 1, GlacierJobParameters: { Tier: 'Expedited' } } }));
+  await eventually(async () => (await restoreOf(c.s3, b, 'k'))?.startsWith('ongoing-request="false"') === true);
+  const got = await c.s3.send(new GetObjectCommand({ Bucket: b, Key: 'k' }));
+  assert.equal(got.ServerSideEncryption, 'AES256');
+  assert.equal((await bodyBytes(got)).toString(), text);
+  const range = await c.s3.send(new GetObjectCommand({ Bucket: b, Key: 'k', Range: 'bytes=21-40' }));
+  assert.equal((await bodyBytes(range)).toString(), 'secret archived line');
+});
+
+test('a lifecycle transition archives an SSE-S3 object encrypted and leaves an SSE-C object readable with its key', async (t) => {
+  const c = await startSseCoffer(t, { COFFER_LIFECYCLE_DAY_SECONDS: '1', COFFER_RESTORE_SECONDS: 'Expedited=0.2' });
+  const b = await newBucket(c.tls);
+  const text = 'lifecycle line\n'.repeat(20_000);
+  const before = (await archiveFiles(c)).length;
+  await c.tls.send(new PutObjectCommand({ Bucket: b, Key: 's3', Body: text, ServerSideEncryption: 'AES256' }));
+  await c.tls.send(new PutObjectCommand({ Bucket: b, Key: 'ssec', Body: text, ...sdkSseC(A) }));
+  await c.tls.send(
+    new PutBucketLifecycleConfigurationCommand({
+      Bucket: b,
+      LifecycleConfiguration: { Rules: [{ ID: 'cold', Filter: {}, Status: 'Enabled', Transitions: [{ Days: 1, StorageClass: 'GLACIER' }] }] },
+    }),
+  );
+  await eventually(async () => (await c.tls.send(new HeadObjectCommand({ Bucket: b, Key: 's3' }))).StorageClass === 'GLACIER');
+  await eventually(async () => (await c.tls.send(new HeadObjectCommand({ Bucket: b, Key: 'ssec', ...sdkSseC(A) }))).StorageClass === 'GLACIER');
+  // Only the SSE-S3 object's bytes went to the archive volume.
+  assert.equal((await archiveFiles(c)).length, before + 1);
+  const ssec = await c.tls.send(new GetObjectCommand({ Bucket: b, Key: 'ssec', ...sdkSseC(A) }));
+  assert.equal((await bodyBytes(ssec)).toString(), text);
+  // Nothing to restore: it answers as a restored object does.
+  const restored = await c.tls.send(new RestoreObjectCommand({ Bucket: b, Key: 'ssec', RestoreRequest: { Days: 1, GlacierJobParameters: { Tier: 'Expedited' } } }));
+  assert.equal(restored.$metadata.httpStatusCode, 200);
+  await c.tls.send(new RestoreObjectCommand({ Bucket: b, Key: 's3', RestoreRequest: { Days: 1, GlacierJobParameters: { Tier: 'Expedited' } } }));
+  await eventually(async () => (await restoreOf(c.tls, b, 's3'))?.startsWith('ongoing-request="false"') === true);
+  assert.equal((await bodyBytes(await c.tls.send(new GetObjectCommand({ Bucket: b, Key: 's3' })))).toString(), text);
+});
+
+test('an SSE-C object PUT as GLACIER stays in the blob store, readable with its key', async (t) => {
+  const c = await startSseCoffer(t);
+  const b = await newBucket(c.tls);
+  const before = (await archiveFiles(c)).length;
+  await c.tls.send(new PutObjectCommand({ Bucket: b, Key: 'k', Body: 'customer keyed', StorageClass: 'GLACIER', ...sdkSseC(A) }));
+  assert.equal((await archiveFiles(c)).length, before);
+  const got = await c.tls.send(new GetObjectCommand({ Bucket: b, Key: 'k', ...sdkSseC(A) }));
+  assert.equal(got.StorageClass, 'GLACIER');
+  assert.equal((await bodyBytes(got)).toString(), 'customer keyed');
+});
