@@ -1,12 +1,13 @@
 // SSE-KMS with keys Coffer holds itself: COFFER_KMS_KEYS, keys made with `coffer admin kms
 // create`, and the default aws/s3 key for a request that names none.
 // https://docs.aws.amazon.com/AmazonS3/latest/userguide/UsingKMSEncryption.html
+import { completeInOrder } from './helpers/multipart.js';
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
 import { promisify } from 'node:util';
-import { CompleteMultipartUploadCommand, CreateMultipartUploadCommand, GetObjectCommand, HeadObjectCommand, PutObjectCommand, UploadPartCommand } from '@aws-sdk/client-s3';
+import { CreateMultipartUploadCommand, GetObjectCommand, HeadObjectCommand, PutObjectCommand, UploadPartCommand } from '@aws-sdk/client-s3';
 import { ROOT_ACCESS_KEY, ROOT_SECRET_KEY, bodyBytes, newBucket, testCofferForFile } from './helpers/coffer.js';
 import { bytesRequest, deterministicBytes } from './helpers/bytes.js';
 import { adminRequest } from '../src/cli/admin-client.js';
@@ -119,19 +120,7 @@ test('a multipart upload with SSE-KMS: parts and object encrypted under the uplo
   const e1 = await c.s3.send(new UploadPartCommand({ Bucket: b, Key: 'mp', UploadId: up.UploadId, PartNumber: 1, Body: p1 }));
   assert.equal(e1.ServerSideEncryption, 'aws:kms');
   const e2 = await c.s3.send(new UploadPartCommand({ Bucket: b, Key: 'mp', UploadId: up.UploadId, PartNumber: 2, Body: p2 }));
-  const done = await c.s3.send(
-    new CompleteMultipartUploadCommand({
-      Bucket: b,
-      Key: 'mp',
-      UploadId: up.UploadId,
-      MultipartUpload: {
-        Parts: [
-          { PartNumber: 1, ETag: e1.ETag },
-          { PartNumber: 2, ETag: e2.ETag },
-        ],
-      },
-    }),
-  );
+  const done = await completeInOrder(c.s3, b, 'mp', up.UploadId, [e1.ETag, e2.ETag]);
   assert.equal(done.SSEKMSKeyId, 'testkey-2');
   const got = await c.s3.send(new GetObjectCommand({ Bucket: b, Key: 'mp' }));
   assert.equal(got.ServerSideEncryption, 'aws:kms');

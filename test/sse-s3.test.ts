@@ -2,6 +2,7 @@
 // file made in the data dir on first start); rotation keeps old keys readable. And what any
 // encryption does to the stored bytes: range reads across frames, tampering, multipart, copies.
 // https://docs.aws.amazon.com/AmazonS3/latest/userguide/UsingServerSideEncryption.html
+import { completeInOrder } from './helpers/multipart.js';
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
@@ -10,15 +11,7 @@ import { mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import {
-  CompleteMultipartUploadCommand,
-  CopyObjectCommand,
-  CreateMultipartUploadCommand,
-  GetObjectCommand,
-  HeadObjectCommand,
-  PutObjectCommand,
-  UploadPartCommand,
-} from '@aws-sdk/client-s3';
+import { CopyObjectCommand, CreateMultipartUploadCommand, GetObjectCommand, HeadObjectCommand, PutObjectCommand, UploadPartCommand } from '@aws-sdk/client-s3';
 import { ROOT_ACCESS_KEY, ROOT_SECRET_KEY, bodyBytes, newBucket, startTestCoffer, startTestCofferForTest } from './helpers/coffer.js';
 import { bytesRequest, deterministicBytes } from './helpers/bytes.js';
 import { blobFiles } from './helpers/files.js';
@@ -140,19 +133,7 @@ test('a multipart upload with SSE-S3 encrypts every part; the object reads whole
   assert.equal(e1.ServerSideEncryption, 'AES256');
   assert.equal(e1.ETag, `"${createHash('md5').update(p1).digest('hex')}"`, 'SSE-S3 part ETags are their MD5');
   const e2 = await c.s3.send(new UploadPartCommand({ Bucket: b, Key: 'mp', UploadId: up.UploadId, PartNumber: 2, Body: p2 }));
-  const done = await c.s3.send(
-    new CompleteMultipartUploadCommand({
-      Bucket: b,
-      Key: 'mp',
-      UploadId: up.UploadId,
-      MultipartUpload: {
-        Parts: [
-          { PartNumber: 1, ETag: e1.ETag },
-          { PartNumber: 2, ETag: e2.ETag },
-        ],
-      },
-    }),
-  );
+  const done = await completeInOrder(c.s3, b, 'mp', up.UploadId, [e1.ETag, e2.ETag]);
   assert.equal(done.ServerSideEncryption, 'AES256');
   const all = Buffer.concat([p1, p2]);
   const got = await c.s3.send(new GetObjectCommand({ Bucket: b, Key: 'mp' }));

@@ -1,6 +1,8 @@
 // Multipart uploads over raw signed HTTP, plus the oracles the multipart tests check against:
 // the multipart ETag and composite checksums. (The blob files on disk: files.ts.)
 import { createHash } from 'node:crypto';
+import { CompleteMultipartUploadCommand } from '@aws-sdk/client-s3';
+import type { CompleteMultipartUploadCommandOutput, S3Client } from '@aws-sdk/client-s3';
 import { request } from 'node:http';
 import type { ClientRequest, IncomingMessage } from 'node:http';
 import { bytesRequest, encodeKey } from './bytes.js';
@@ -168,4 +170,17 @@ export async function holdUploadPart(endpoint: string, bucket: string, key: stri
       return response;
     },
   };
+}
+
+/** CompleteMultipartUpload through the SDK with the parts' ETags in order, numbered from 1. */
+export async function completeInOrder(
+  s3: S3Client,
+  bucket: string,
+  key: string,
+  uploadId: string | undefined,
+  etags: Array<string | undefined>,
+): Promise<CompleteMultipartUploadCommandOutput> {
+  return s3.send(
+    new CompleteMultipartUploadCommand({ Bucket: bucket, Key: key, UploadId: uploadId, MultipartUpload: { Parts: etags.map((ETag, i) => ({ PartNumber: i + 1, ETag })) } }),
+  );
 }

@@ -44,6 +44,17 @@ function objectDataValues(o: ObjectRecord): unknown[] {
 }
 
 export function sqliteWrites(s: SqlRunner): MetaWrites {
+  /** Rewrite every data column of one version in place (its key, id, order and latest flag stay); false when there is none. */
+  const rewriteVersion = (o: ObjectRecord): boolean =>
+    s.run(
+      `UPDATE objects SET delete_marker = ?, size = ?, etag = ?, last_modified = ?, owner_id = ?, storage_class = ?,
+           content_headers = ?, user_metadata = ?, checksums = ?, inline_data = ?, blob_id = ?, parts = ?, tags = ?, extra = ?
+         WHERE bucket = ? AND key = ? AND version_id = ?`,
+      ...objectDataValues(o),
+      o.bucket,
+      o.key,
+      o.versionId,
+    ) > 0;
   return {
     async recordCompletedUpload(c) {
       s.run(
@@ -187,15 +198,7 @@ export function sqliteWrites(s: SqlRunner): MetaWrites {
         if (removed?.isLatest && replaceVersionId === o.versionId) {
           // Overwriting the latest version under its own id (the common unversioned PUT): the row
           // changes in place and no index entry moves.
-          s.run(
-            `UPDATE objects SET delete_marker = ?, size = ?, etag = ?, last_modified = ?, owner_id = ?, storage_class = ?,
-                 content_headers = ?, user_metadata = ?, checksums = ?, inline_data = ?, blob_id = ?, parts = ?, tags = ?, extra = ?
-               WHERE bucket = ? AND key = ? AND version_id = ?`,
-            ...objectDataValues(o),
-            o.bucket,
-            o.key,
-            o.versionId,
-          );
+          rewriteVersion(o);
           return removed;
         }
         if (removed) s.run('DELETE FROM objects WHERE bucket = ? AND key = ? AND version_id = ?', o.bucket, o.key, replaceVersionId);
@@ -217,17 +220,7 @@ export function sqliteWrites(s: SqlRunner): MetaWrites {
     },
     async updateObjectVersion(o) {
       s.forgetKey(o.bucket, o.key);
-      return (
-        s.run(
-          `UPDATE objects SET delete_marker = ?, size = ?, etag = ?, last_modified = ?, owner_id = ?, storage_class = ?,
-               content_headers = ?, user_metadata = ?, checksums = ?, inline_data = ?, blob_id = ?, parts = ?, tags = ?, extra = ?
-             WHERE bucket = ? AND key = ? AND version_id = ?`,
-          ...objectDataValues(o),
-          o.bucket,
-          o.key,
-          o.versionId,
-        ) > 0
-      );
+      return rewriteVersion(o);
     },
     async setObjectTimer(bucket, key, versionId, kind, dueAt) {
       if (dueAt === undefined) s.run('DELETE FROM object_timers WHERE bucket = ? AND key = ? AND version_id = ? AND kind = ?', bucket, key, versionId, kind);
