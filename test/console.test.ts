@@ -19,7 +19,7 @@ test('a browser opening the root URL without credentials is redirected to the co
   assert.equal(r.headers.location, '/_coffer/console/');
 });
 
-test('an anonymous GET / from a client that does not prefer HTML still gets S3\'s XML AccessDenied', async () => {
+test("an anonymous GET / from a client that does not prefer HTML still gets S3's XML AccessDenied", async () => {
   for (const accept of [undefined, '*/*', 'application/xml', 'application/xml,text/html;q=0.5']) {
     const r = await get('/', accept ? { accept } : {});
     assert.equal(r.status, 403, `Accept: ${accept}`);
@@ -54,7 +54,7 @@ test('the console page is HTML, revalidated on each visit, with a content securi
   assert.equal(again.body, '');
 });
 
-test('the console\'s script and stylesheet carry their types and are cached for good under hashed names', async () => {
+test("the console's script and stylesheet carry their types and are cached for good under hashed names", async () => {
   const page = await get('/_coffer/console/');
   const js = /src="(app-[A-Z0-9]+\.js)"/.exec(page.body)?.[1];
   const css = /href="(style-[A-Z0-9]+\.css)"/.exec(page.body)?.[1];
@@ -82,7 +82,7 @@ test('/_coffer/console without its slash is redirected to the console', async ()
   assert.equal(r.headers.location, '/_coffer/console/');
 });
 
-test('paths that try to leave the console\'s files are 404, never another file', async () => {
+test("paths that try to leave the console's files are 404, never another file", async () => {
   for (const path of [
     '/_coffer/console/../../package.json',
     '/_coffer/console/..%2f..%2fpackage.json',
