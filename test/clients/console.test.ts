@@ -5,15 +5,25 @@
 // deletes objects and the bucket, and signs out. Screenshots of the main screens go to
 // test-output/console/ (git-ignored). Skipped with one line when Chromium is absent, unless CI=true.
 import { test } from 'node:test';
+import type { TestContext } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash, randomBytes } from 'node:crypto';
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { GetObjectCommand, HeadBucketCommand, HeadObjectCommand, ListObjectsV2Command, S3ServiceException } from '@aws-sdk/client-s3';
+import {
+  GetObjectCommand,
+  HeadBucketCommand,
+  HeadObjectCommand,
+  ListMultipartUploadsCommand,
+  ListObjectsV2Command,
+  PutObjectCommand,
+  S3ServiceException,
+} from '@aws-sdk/client-s3';
 import { chromium } from 'playwright-core';
-import type { Page } from 'playwright-core';
-import { bodyBytes, startTestCofferForTest } from '../helpers/coffer.js';
+import type { BrowserContext, Page } from 'playwright-core';
+import { bodyBytes, newBucket, startTestCofferForTest } from '../helpers/coffer.js';
+import type { TestCoffer } from '../helpers/coffer.js';
 import { clientPresence, findCommand } from './helpers/run.js';
 
 const executablePath = process.env.COFFER_CHROMIUM ?? findCommand('chromium') ?? findCommand('chromium-browser');
@@ -43,6 +53,24 @@ async function watchProgress(page: Page, name: string): Promise<void> {
   }, name);
 }
 
+async function browserContext(t: TestContext, c: TestCoffer): Promise<BrowserContext> {
+  // Root (CI containers) cannot use Chromium's sandbox.
+  const browser = await chromium.launch({ executablePath, args: ['--no-sandbox'] });
+  t.after(() => browser.close());
+  const context = await browser.newContext({ viewport: { width: 1200, height: 760 }, acceptDownloads: true });
+  await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: c.endpoint });
+  return context;
+}
+
+async function signIn(page: Page, c: TestCoffer, stay = false): Promise<void> {
+  await page.goto(`${c.endpoint}/_coffer/console/`);
+  await page.getByLabel('Access key').fill(c.accessKeyId);
+  await page.getByLabel('Secret key').fill(c.secretAccessKey);
+  if (stay) await page.getByLabel('Stay signed in for this browser session').check();
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.getByRole('heading', { name: 'Buckets' }).waitFor();
+}
+
 test('the console signs in, creates a bucket, uploads with progress, browses, downloads, shares, deletes and signs out', {
   skip: presence.skip,
   timeout: 120_000,
@@ -56,12 +84,7 @@ test('the console signs in, creates a bucket, uploads with progress, browses, do
   await writeFile(join(work, 'big.bin'), big);
   await writeFile(join(work, 'hello.txt'), 'hello from the console\n');
 
-  // Root (CI containers) cannot use Chromium's sandbox.
-  const browser = await chromium.launch({ executablePath, args: ['--no-sandbox'] });
-  t.after(() => browser.close());
-  const context = await browser.newContext({ viewport: { width: 1200, height: 760 }, acceptDownloads: true });
-  await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: c.endpoint });
-  const page = await context.newPage();
+  const page = await (await browserContext(t, c)).newPage();
   const pageErrors: string[] = [];
   page.on('pageerror', (err) => pageErrors.push(String(err)));
   const prompts: string[] = [];
@@ -185,4 +208,108 @@ test('the console signs in, creates a bucket, uploads with progress, browses, do
   await page.getByRole('button', { name: 'Sign in' }).waitFor();
   assert.equal(await page.evaluate(() => sessionStorage.length), 0);
   assert.deepEqual(pageErrors, []);
+});
+
+test('a folder of 100,000 keys is browsed a page at a time with continuation tokens, and searched by prefix', { skip: presence.skip, timeout: 120_000 }, async (t) => {
+  if (presence.missing !== undefined) throw new Error(presence.missing);
+  const c = await startTestCofferForTest(t);
+  const bucket = await newBucket(c.s3, 'many');
+  // 100,000 real object records, written straight to the metadata store in one transaction
+  // (through HTTP this would take minutes): copies of one object PUT through S3.
+  await c.s3.send(new PutObjectCommand({ Bucket: bucket, Key: 'many/template', Body: 'x' }));
+  const meta = c.server.engine.deps.meta;
+  const template = (await meta.getObject(bucket, 'many/template'))!;
+  const KEYS = 100_000;
+  await meta.transaction(async (tx) => {
+    for (let i = 0; i < KEYS; i++) await tx.insertObjectVersion({ ...template, key: `many/k${String(i).padStart(6, '0')}` }, undefined, { onlyVersion: true });
+    await tx.deleteObjectVersion(bucket, 'many/template', template.versionId);
+    await tx.addUsage(bucket, { objectCount: KEYS - 1, bytes: KEYS - 1 });
+  });
+
+  const page = await (await browserContext(t, c)).newPage();
+  const listings: string[] = [];
+  page.on('request', (r) => {
+    const u = new URL(r.url());
+    if (u.pathname === `/${bucket}` && u.searchParams.get('list-type') === '2') listings.push(u.search);
+  });
+  // Stay signed in: the session survives a reload of the page.
+  await signIn(page, c, true);
+  await page.reload();
+  await page.getByRole('heading', { name: 'Buckets' }).waitFor();
+  await page.locator(`tr[data-bucket="${bucket}"] td.num`).first().filter({ hasText: /\d/ }).waitFor();
+  listings.length = 0;
+
+  await page.getByRole('link', { name: bucket }).click();
+  await page.locator('tr[data-key="many/"] a.folder').click();
+  await page.locator('tr[data-key="many/k000000"]').waitFor();
+  assert.equal(await page.locator('tbody tr[data-key]').count(), 200);
+  await page.getByTestId('next-page').click();
+  await page.locator('tr[data-key="many/k000200"]').waitFor();
+  assert.equal(await page.locator('tr[data-key="many/k000199"]').count(), 0);
+  assert.equal(await page.locator('tr[data-key="many/k000399"]').count(), 1);
+  await page.getByTestId('next-page').click();
+  await page.locator('tr[data-key="many/k000400"]').waitFor();
+  await page.getByRole('button', { name: '← Previous' }).click();
+  await page.locator('tr[data-key="many/k000200"]').waitFor();
+  // Every listing asked for one page; pages after the first carried the token S3 gave.
+  assert.ok(listings.length >= 5 && listings.length <= 8, `one request per page shown: ${listings.length}`);
+  for (const q of listings) assert.match(q, /max-keys=200/);
+  assert.equal(listings.filter((q) => q.includes('continuation-token=')).length >= 3, true);
+
+  // Search by prefix within the folder.
+  await page.getByLabel('Search by prefix').fill('k0999');
+  await page.getByLabel('Search by prefix').press('Enter');
+  await page.locator('tr[data-key="many/k099999"]').waitFor();
+  assert.equal(await page.locator('tbody tr[data-key]').count(), 100);
+  assert.equal(await page.getByTestId('next-page').isDisabled(), true);
+  // Sorting the page by name, descending.
+  await page.getByRole('button', { name: 'Name ▲' }).click();
+  await page.getByRole('button', { name: 'Name ▼' }).waitFor();
+  assert.equal(await page.locator('tbody tr[data-key]').first().getAttribute('data-key'), 'many/k099999');
+  await shot(page, 'many-keys');
+});
+
+test("cancelling a large upload aborts its multipart upload, and a refused upload shows S3's message", { skip: presence.skip, timeout: 120_000 }, async (t) => {
+  if (presence.missing !== undefined) throw new Error(presence.missing);
+  const c = await startTestCofferForTest(t);
+  const bucket = await newBucket(c.s3, 'cancel');
+  const page = await (await browserContext(t, c)).newPage();
+  await signIn(page, c);
+  await page.getByRole('link', { name: bucket }).click();
+  await page.getByTestId('objects').waitFor();
+  const drop = (name: string, size: number) =>
+    page.evaluate(
+      ({ name, size }) => {
+        const dt = new DataTransfer();
+        dt.items.add(new File([new Uint8Array(size)], name, { type: 'application/octet-stream' }));
+        document.querySelector('[data-testid="objects"]')!.dispatchEvent(new DragEvent('drop', { dataTransfer: dt, bubbles: true, cancelable: true }));
+      },
+      { name, size },
+    );
+
+  await drop('huge.bin', 256 * 1024 * 1024);
+  const bar = page.locator('li.upload[data-key="huge.bin"] [role="progressbar"]');
+  await page.waitForFunction(() => Number(document.querySelector('li.upload[data-key="huge.bin"] [role="progressbar"]')?.getAttribute('aria-valuenow')) > 0);
+  await page.getByRole('button', { name: 'Cancel huge.bin' }).click();
+  await page.locator('li.upload[data-key="huge.bin"][data-status="cancelled"]').waitFor();
+  assert.ok(Number(await bar.getAttribute('aria-valuenow')) < 256 * 1024 * 1024, 'cancelled before the end');
+  assert.match((await page.locator('li.upload[data-key="huge.bin"] [role="alert"]').textContent()) ?? '', /Cancelled: nothing was stored/);
+  // The abort reaches the server: no upload is left open, no object appears.
+  let open = 1;
+  for (let i = 0; i < 50 && open > 0; i++) {
+    open = (await c.s3.send(new ListMultipartUploadsCommand({ Bucket: bucket }))).Uploads?.length ?? 0;
+    if (open > 0) await new Promise((r) => setTimeout(r, 100));
+  }
+  assert.equal(open, 0, 'the multipart upload was aborted');
+  await assert.rejects(
+    c.s3.send(new HeadObjectCommand({ Bucket: bucket, Key: 'huge.bin' })),
+    (err: unknown) => err instanceof S3ServiceException && err.$metadata.httpStatusCode === 404,
+  );
+
+  // A key S3 refuses: the file's row says why, in S3's words.
+  await drop('n'.repeat(1100), 10);
+  const failed = page.locator('li.upload[data-status="failed"]');
+  await failed.waitFor();
+  assert.match((await failed.locator('[role="alert"]').textContent()) ?? '', /^KeyTooLong: Your key is too long\. Nothing was stored; upload the file again\.$/);
+  await shot(page, 'upload-errors');
 });

@@ -92,15 +92,20 @@ export function useUploads(s3: S3Client, onStored: () => void): Uploads {
 export function UploadPanel({ uploads }: { uploads: Uploads }) {
   const { items } = uploads;
   if (items.length === 0) return null;
-  const total = items.filter((i) => i.status !== 'cancelled').reduce((n, i) => n + i.file.size, 0);
-  const sent = items.filter((i) => i.status !== 'cancelled').reduce((n, i) => n + i.sent, 0);
+  // The batch is what is stored or still going: cancelled and failed files drop out of it.
+  const counted = items.filter((i) => i.status !== 'cancelled' && i.status !== 'failed');
+  const total = counted.reduce((n, i) => n + i.file.size, 0);
+  const sent = counted.reduce((n, i) => n + i.sent, 0);
+  const failed = items.filter((i) => i.status === 'failed').length;
+  const cancelled = items.filter((i) => i.status === 'cancelled').length;
   const active = items.some((i) => i.status === 'queued' || i.status === 'uploading');
   const done = items.filter((i) => i.status === 'done').length;
   return (
     <section class="uploads" data-testid="uploads" aria-label="Uploads">
       <div class="title-row">
         <h2>
-          Uploads: {done} of {items.length} stored, {formatBytes(sent)} of {formatBytes(total)}
+          Uploads: {done} of {items.length} stored{failed > 0 ? `, ${failed} failed` : ''}
+          {cancelled > 0 ? `, ${cancelled} cancelled` : ''}, {formatBytes(sent)} of {formatBytes(total)}
         </h2>
         {active ? (
           <button type="button" onClick={() => uploads.cancelAll()}>
