@@ -202,3 +202,38 @@ test('an anonymous request is 403 AccessDenied on an existing bucket and 404 NoS
   assert.equal(missing.status, 404);
   assert.equal(missing.code, 'NoSuchBucket');
 });
+
+test('access-control routes (ACL, policy, ownership controls, public access block): another user gets 403 AccessDenied, the owner is served', async () => {
+  const b = await newBucket(c.s3);
+  await c.s3.send(new PutObjectCommand({ Bucket: b, Key: 'k', Body: 'x' }));
+  const policy = JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Deny', Principal: { AWS: 'nobody' }, Action: 's3:GetObject', Resource: `arn:aws:s3:::${b}/*` }] });
+  const ownership = '<OwnershipControls><Rule><ObjectOwnership>ObjectWriter</ObjectOwnership></Rule></OwnershipControls>';
+  const pab = '<PublicAccessBlockConfiguration><BlockPublicAcls>false</BlockPublicAcls></PublicAccessBlockConfiguration>';
+  await deniedToOthersAllowedToOwner([
+    { method: 'GET', path: `/${b}`, query: { acl: '' }, ownerStatus: 200 },
+    { method: 'PUT', path: `/${b}`, query: { acl: '' }, headers: { 'x-amz-acl': 'private' }, ownerStatus: 200 },
+    { method: 'GET', path: `/${b}/k`, query: { acl: '' }, ownerStatus: 200 },
+    { method: 'GET', path: `/${b}/k`, query: { acl: '', versionId: 'null' }, ownerStatus: 200 },
+    { method: 'PUT', path: `/${b}/k`, query: { acl: '' }, headers: { 'x-amz-acl': 'private' }, ownerStatus: 200 },
+    { method: 'PUT', path: `/${b}`, query: { policy: '' }, ...xmlBody(policy), ownerStatus: 204 },
+    { method: 'GET', path: `/${b}`, query: { policy: '' }, ownerStatus: 200 },
+    { method: 'GET', path: `/${b}`, query: { policyStatus: '' }, ownerStatus: 200 },
+    { method: 'DELETE', path: `/${b}`, query: { policy: '' }, ownerStatus: 204 },
+    { method: 'PUT', path: `/${b}`, query: { ownershipControls: '' }, ...xmlBody(ownership), ownerStatus: 200 },
+    { method: 'GET', path: `/${b}`, query: { ownershipControls: '' }, ownerStatus: 200 },
+    { method: 'DELETE', path: `/${b}`, query: { ownershipControls: '' }, ownerStatus: 204 },
+    { method: 'PUT', path: `/${b}`, query: { publicAccessBlock: '' }, ...xmlBody(pab), ownerStatus: 200 },
+    { method: 'GET', path: `/${b}`, query: { publicAccessBlock: '' }, ownerStatus: 200 },
+    { method: 'DELETE', path: `/${b}`, query: { publicAccessBlock: '' }, ownerStatus: 204 },
+  ]);
+});
+
+test('anonymous requests to the access-control routes of a private bucket are 403 AccessDenied', async () => {
+  const b = await newBucket(c.s3);
+  await c.s3.send(new PutObjectCommand({ Bucket: b, Key: 'k', Body: 'x' }));
+  for (const query of ['acl', 'policy', 'policyStatus', 'ownershipControls', 'publicAccessBlock']) {
+    assertDenied(await rawRequest(c.endpoint, { method: 'GET', path: `/${b}`, query: { [query]: '' }, anonymous: true }), `GET ?${query}`);
+  }
+  assertDenied(await rawRequest(c.endpoint, { method: 'GET', path: `/${b}/k`, query: { acl: '' }, anonymous: true }), 'GET object ?acl');
+  assertDenied(await rawRequest(c.endpoint, { method: 'PUT', path: `/${b}/k`, query: { acl: '' }, headers: { 'x-amz-acl': 'public-read' }, anonymous: true }), 'PUT object ?acl');
+});

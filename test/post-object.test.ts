@@ -4,7 +4,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
-import { CreateBucketCommand, GetObjectCommand, GetObjectTaggingCommand, HeadObjectCommand } from '@aws-sdk/client-s3';
+import { CreateBucketCommand, GetObjectAclCommand, GetObjectCommand, GetObjectTaggingCommand, HeadObjectCommand } from '@aws-sdk/client-s3';
 import { createPresignedPost } from '@aws-sdk/s3-presigned-post';
 import { bucketName, testCofferForFile } from './helpers/coffer.js';
 import { deterministicBytes, md5Hex } from './helpers/bytes.js';
@@ -151,11 +151,24 @@ test('a checksum field is verified and returned; x-amz-checksum fields need no c
   assert.equal(bad.code, 'BadDigest');
 });
 
-test('a canned ACL in the acl field is accepted when the policy names it', async () => {
+test('a canned ACL in the acl field becomes the ACL of the object, so an anonymous GET then reads it', async () => {
   const b = await newBucket();
   const fields = signedV4Fields({ bucket: b, conditions: [{ key: 'k' }, { acl: 'public-read' }] });
-  const r = await postForm(c.endpoint, b, [['key', 'k'], ['acl', 'public-read'], ...fields]);
+  const r = await postForm(c.endpoint, b, [['key', 'k'], ['acl', 'public-read'], ...fields], { filename: 'k.txt', content: 'for everyone' });
   assert.equal(r.status, 204, r.body);
+  const acl = await c.s3.send(new GetObjectAclCommand({ Bucket: b, Key: 'k' }));
+  assert.ok(acl.Grants?.some((g) => g.Grantee?.URI === 'http://acs.amazonaws.com/groups/global/AllUsers' && g.Permission === 'READ'));
+  const anonymous = await fetch(`${c.endpoint}/${b}/k`);
+  assert.equal(anonymous.status, 200);
+  assert.equal(await anonymous.text(), 'for everyone');
+});
+
+test('a form without an acl field stores a private object: an anonymous GET is 403', async () => {
+  const b = await newBucket();
+  const fields = signedV4Fields({ bucket: b, conditions: [{ key: 'k' }] });
+  const r = await postForm(c.endpoint, b, [['key', 'k'], ...fields], { filename: 'k.txt', content: 'mine' });
+  assert.equal(r.status, 204, r.body);
+  assert.equal((await fetch(`${c.endpoint}/${b}/k`)).status, 403);
 });
 
 test('a file larger than the inline limit streams to a blob and reads back byte for byte', async () => {

@@ -1,7 +1,9 @@
 // Buckets: naming rules, creation (one namespace shared by all users), deletion, listing.
 // https://docs.aws.amazon.com/AmazonS3/latest/userguide/bucketnamingrules.html
 import { S3Error } from '../errors.js';
-import type { BucketRecord } from '../meta/types.js';
+import type { BucketConfig, BucketRecord, ObjectOwnership } from '../meta/types.js';
+import { resolveAcl } from './access.js';
+import type { AclInput } from './access.js';
 import type { EngineDeps } from './deps.js';
 import { cachedBucket, deleteBlobs } from './deps.js';
 
@@ -25,6 +27,10 @@ export function isValidBucketName(name: string): boolean {
 export interface CreateBucketInput {
   bucket: string;
   ownerId: string;
+  /** x-amz-acl or x-amz-grant-*: the bucket's ACL. */
+  acl?: AclInput;
+  /** x-amz-object-ownership; absent leaves none set (the bucket behaves as ObjectWriter). */
+  ownership?: ObjectOwnership;
   /** The LocationConstraint, when the body named one. */
   locationConstraint?: string;
   objectLockEnabled?: boolean;
@@ -39,6 +45,17 @@ export async function createBucket(deps: EngineDeps, input: CreateBucketInput): 
   if (!deps.limits.knownRegions.has(region)) {
     throw new S3Error('InvalidLocationConstraint', { fields: { LocationConstraint: region } });
   }
+  if (
+    input.ownership === 'BucketOwnerEnforced' &&
+    input.acl !== undefined &&
+    !('canned' in input.acl && (input.acl.canned === 'private' || input.acl.canned === 'bucket-owner-full-control'))
+  ) {
+    throw new S3Error('InvalidBucketAclWithObjectOwnership');
+  }
+  const acl = await resolveAcl(deps.meta, input.acl, input.ownerId, input.ownerId);
+  const config: BucketConfig = {};
+  if (acl !== undefined) config.acl = acl;
+  if (input.ownership !== undefined) config.ownership = input.ownership;
   const record: BucketRecord = {
     name: input.bucket,
     ownerId: input.ownerId,
@@ -46,14 +63,18 @@ export async function createBucket(deps: EngineDeps, input: CreateBucketInput): 
     createdAt: Date.now(),
     versioning: input.objectLockEnabled ? 'Enabled' : null,
     objectLockEnabled: input.objectLockEnabled === true,
-    config: {},
+    config,
   };
   const created = await deps.meta.transaction(async (tx) => {
     const existing = await tx.getBucket(input.bucket);
     if (existing) {
-      // S3's legacy rule: in us-east-1, creating a bucket you already own there succeeds and
-      // changes nothing; in every other region it is BucketAlreadyOwnedByYou.
-      if (existing.ownerId === input.ownerId && existing.region === LEGACY_REGION && region === LEGACY_REGION) return existing;
+      // S3's legacy rule: in us-east-1, creating a bucket you already own there succeeds "and
+      // resets the bucket access control lists (ACLs)"; in every other region it is
+      // BucketAlreadyOwnedByYou. https://docs.aws.amazon.com/AmazonS3/latest/API/API_CreateBucket.html
+      if (existing.ownerId === input.ownerId && existing.region === LEGACY_REGION && region === LEGACY_REGION) {
+        if (existing.config.acl !== acl) await tx.setBucketConfig(input.bucket, 'acl', acl);
+        return { ...existing, config: { ...existing.config, acl } };
+      }
       throw new S3Error(existing.ownerId === input.ownerId ? 'BucketAlreadyOwnedByYou' : 'BucketAlreadyExists', {
         fields: { BucketName: input.bucket },
       });

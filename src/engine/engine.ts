@@ -15,7 +15,8 @@ import * as mpuList from './multipart-list.js';
 import * as objectTagging from './object-tagging.js';
 import * as bucketTagging from './bucket-tagging.js';
 import * as bucketCors from './bucket-cors.js';
-import type { CorsRule, Tag } from '../meta/types.js';
+import * as access from './access.js';
+import type { CorsRule, ObjectOwnership, PublicAccessBlock, BucketPolicy, Tag } from '../meta/types.js';
 
 export class Engine {
   constructor(readonly deps: EngineDeps) {}
@@ -68,10 +69,10 @@ export class Engine {
   getObject(input: read.GetObjectInput) {
     return read.getObject(this.deps, input);
   }
-  deleteObject(bucket: string, ownerId: string, target: del.DeleteTarget) {
+  deleteObject(bucket: string, ownerId: string | undefined, target: del.DeleteTarget) {
     return del.deleteObject(this.deps, bucket, ownerId, target);
   }
-  deleteObjects(bucket: string, ownerId: string, targets: del.DeleteTarget[]) {
+  deleteObjects(bucket: string, ownerId: string | undefined, targets: del.DeleteTarget[]) {
     return del.deleteObjects(this.deps, bucket, ownerId, targets);
   }
   listObjects(input: list.ListObjectsInput) {
@@ -139,6 +140,52 @@ export class Engine {
   }
   corsRulesOf(bucket: string) {
     return bucketCors.corsRulesOf(this.deps, bucket);
+  }
+  getBucketAcl(bucket: string) {
+    return access.getBucketAcl(this.deps, bucket);
+  }
+  putBucketAcl(bucket: string, acl: access.AclInput) {
+    return access.putBucketAcl(this.deps, bucket, acl);
+  }
+  getObjectAcl(target: access.ObjectAclTarget) {
+    return access.getObjectAcl(this.deps, target);
+  }
+  putObjectAcl(target: access.ObjectAclTarget, acl: access.AclInput) {
+    return access.putObjectAcl(this.deps, target, acl);
+  }
+  getBucketOwnershipControls(bucket: string) {
+    return access.getBucketOwnershipControls(this.deps, bucket);
+  }
+  putBucketOwnershipControls(bucket: string, ownership: ObjectOwnership) {
+    return access.putBucketOwnershipControls(this.deps, bucket, ownership);
+  }
+  deleteBucketOwnershipControls(bucket: string) {
+    return access.putBucketOwnershipControls(this.deps, bucket, undefined);
+  }
+  getBucketPolicy(bucket: string) {
+    return access.getBucketPolicy(this.deps, bucket);
+  }
+  bucketAccessDocuments(bucket: string) {
+    return access.bucketAccessDocuments(this.deps, bucket);
+  }
+  putBucketPolicy(bucket: string, policy: BucketPolicy) {
+    return access.putBucketPolicy(this.deps, bucket, policy);
+  }
+  deleteBucketPolicy(bucket: string) {
+    return access.putBucketPolicy(this.deps, bucket, undefined);
+  }
+  getPublicAccessBlock(bucket: string) {
+    return access.getPublicAccessBlock(this.deps, bucket);
+  }
+  putPublicAccessBlock(bucket: string, pab: PublicAccessBlock) {
+    return access.putPublicAccessBlock(this.deps, bucket, pab);
+  }
+  deletePublicAccessBlock(bucket: string) {
+    return access.putPublicAccessBlock(this.deps, bucket, undefined);
+  }
+  /** The object a request names, for the authorizer (no error when it is missing). */
+  objectForAccess(bucket: string, key: string, versionId?: string) {
+    return access.objectForAccess(this.deps, bucket, key, versionId);
   }
 
   collectGarbage(minAgeMs: number) {

@@ -16,7 +16,8 @@ import { cachedBucket } from './deps.js';
 import type { BodyInput } from './ingest.js';
 import { copyObjectData, partBlobId, partWriteOptions, writeObjectData } from './object-data.js';
 import type { WrittenData } from './object-data.js';
-import { commitVersion, validateKey } from './object-write.js';
+import { commitVersion, ownerAndAcl, validateKey } from './object-write.js';
+import type { AclInput } from './access.js';
 import type { ObjectAttributes } from './object-write.js';
 import { requireObject, resolveRange } from './object-read.js';
 import { storedBytesTransform } from './stored-bytes.js';
@@ -47,7 +48,10 @@ export function resolveChecksumType(algorithm: ChecksumAlgorithm | undefined, ty
 export interface CreateMultipartUploadInput extends ObjectAttributes {
   bucket: string;
   key: string;
-  ownerId: string;
+  /** The initiator; undefined for an anonymous request. The upload's owner follows Object Ownership. */
+  ownerId: string | undefined;
+  /** The object's ACL once the upload completes. */
+  acl?: AclInput;
   checksumAlgorithm?: ChecksumAlgorithm;
   checksumType?: ChecksumType;
   conditions: WriteConditions;
@@ -57,12 +61,15 @@ export interface CreateMultipartUploadInput extends ObjectAttributes {
 
 export async function createMultipartUpload(deps: EngineDeps, input: CreateMultipartUploadInput): Promise<UploadRecord> {
   validateKey(input.key);
+  const bucket = await cachedBucket(deps, input.bucket);
+  if (!bucket) throw new S3Error('NoSuchBucket', { fields: { BucketName: input.bucket } });
+  const owned = await ownerAndAcl(deps, bucket, input.ownerId, input.acl);
   const upload: UploadRecord = {
     uploadId: newUploadId(),
     bucket: input.bucket,
     key: input.key,
     initiated: Date.now(),
-    ownerId: input.ownerId,
+    ownerId: owned.ownerId,
     storageClass: input.storageClass,
     contentHeaders: input.contentHeaders,
     userMetadata: input.userMetadata,
@@ -72,6 +79,7 @@ export async function createMultipartUpload(deps: EngineDeps, input: CreateMulti
     conditions: input.conditions,
     encryption: undefined,
     lock: undefined,
+    acl: owned.acl,
   };
   if (!input.checksumAlgorithm && input.checksumType) {
     throw new S3Error('InvalidRequest', { message: 'The x-amz-checksum-type header can only be used with the x-amz-checksum-algorithm header.' });
@@ -302,6 +310,7 @@ export async function completeMultipartUpload(deps: EngineDeps, input: CompleteM
   let gone: string[] = [];
   let out: CompleteMultipartUploadOutput | undefined;
   let raced: CompleteMultipartUploadOutput | undefined;
+  let foreign = false;
   await deps.meta.transaction(async (tx) => {
     const upload = await tx.getUpload(input.uploadId);
     if (!upload) {
@@ -366,6 +375,7 @@ export async function completeMultipartUpload(deps: EngineDeps, input: CompleteM
       tags: upload.tags,
       encryption: upload.encryption,
       lock: upload.lock,
+      acl: upload.acl,
     });
     // Conditions given at creation and at completion both apply.
     const created: WriteConditions = upload.conditions ?? {};
@@ -374,6 +384,7 @@ export async function completeMultipartUpload(deps: EngineDeps, input: CompleteM
       ifMatch: input.conditions.ifMatch ?? created.ifMatch,
     };
     gone = await commitVersion(tx, bucket, record, conditions);
+    if (record.ownerId !== bucket.ownerId) foreign = true;
     const used = new Set(chosen.map((p) => p.blobId));
     unused = (await tx.deleteUpload(upload.uploadId)).map((p) => p.blobId).filter((id) => !used.has(id));
     if (unused.length > 0) await tx.unregisterBlobs(unused);
@@ -388,6 +399,8 @@ export async function completeMultipartUpload(deps: EngineDeps, input: CompleteM
     await tx.recordCompletedUpload({ uploadId: upload.uploadId, bucket: upload.bucket, key: upload.key, completedAt: Date.now(), result: { ...out } });
   });
   if (raced) return raced;
+  // The bucket may have just been marked as holding another user's object.
+  if (foreign) deps.cache.buckets.delete(input.bucket);
   await deleteBlobs(deps, [...gone, ...unused]);
   return out!;
 }

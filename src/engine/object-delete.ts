@@ -23,7 +23,7 @@ export interface DeleteResult {
   deleteMarkerVersionId?: string;
 }
 
-async function deleteOne(tx: MetaTx, bucket: string, ownerId: string, t: DeleteTarget, gone: string[]): Promise<DeleteResult> {
+async function deleteOne(tx: MetaTx, bucket: string, ownerId: string | undefined, t: DeleteTarget, gone: string[]): Promise<DeleteResult> {
   const b = await tx.getBucket(bucket);
   if (!b) throw new S3Error('NoSuchBucket', { fields: { BucketName: bucket } });
   if (t.ifMatch !== undefined) {
@@ -44,7 +44,8 @@ async function deleteOne(tx: MetaTx, bucket: string, ownerId: string, t: DeleteT
     result = { key: t.key };
   } else {
     // Versioned: the delete stacks a delete marker ('null' while suspended, replacing the null version).
-    const marker = newObjectRecord({ bucket, key: t.key, ownerId, versionId: b.versioning === 'Enabled' ? newVersionId() : 'null', deleteMarker: true });
+    // An anonymous request's delete marker is the bucket owner's, as its objects are.
+    const marker = newObjectRecord({ bucket, key: t.key, ownerId: ownerId ?? b.ownerId, versionId: b.versioning === 'Enabled' ? newVersionId() : 'null', deleteMarker: true });
     // While suspended, the marker takes the place of the 'null' version.
     const r = await tx.insertObjectVersion(marker, b.versioning === 'Suspended' ? 'null' : undefined);
     if (r) removed.push(r);
@@ -58,7 +59,7 @@ async function deleteOne(tx: MetaTx, bucket: string, ownerId: string, t: DeleteT
   return result;
 }
 
-export async function deleteObject(deps: EngineDeps, bucket: string, ownerId: string, target: DeleteTarget): Promise<DeleteResult> {
+export async function deleteObject(deps: EngineDeps, bucket: string, ownerId: string | undefined, target: DeleteTarget): Promise<DeleteResult> {
   const gone: string[] = [];
   const result = await deps.meta.transaction((tx) => deleteOne(tx, bucket, ownerId, target, gone));
   await deleteBlobs(deps, gone);
@@ -68,7 +69,7 @@ export async function deleteObject(deps: EngineDeps, bucket: string, ownerId: st
 export type DeleteOutcome = { ok: DeleteResult } | { key: string; versionId?: string; error: S3Error };
 
 /** Up to 1000 keys in one transaction; each key succeeds or fails on its own. */
-export async function deleteObjects(deps: EngineDeps, bucket: string, ownerId: string, targets: DeleteTarget[]): Promise<DeleteOutcome[]> {
+export async function deleteObjects(deps: EngineDeps, bucket: string, ownerId: string | undefined, targets: DeleteTarget[]): Promise<DeleteOutcome[]> {
   const gone: string[] = [];
   const outcomes = await deps.meta.transaction(async (tx) => {
     const out: DeleteOutcome[] = [];

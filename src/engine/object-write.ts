@@ -17,6 +17,9 @@ import type { WrittenData } from './object-data.js';
 import { requireObject } from './object-read.js';
 import { storedBytesTransform } from './stored-bytes.js';
 import { newObjectRecord } from '../meta/records.js';
+import type { AccessControlList } from '../meta/types.js';
+import { newObjectOwner, resolveAcl } from './access.js';
+import type { AclInput } from './access.js';
 
 export const MAX_KEY_BYTES = 1024;
 
@@ -39,30 +42,15 @@ export interface ObjectAttributes {
 export interface PutObjectInput extends ObjectAttributes {
   bucket: string;
   key: string;
-  ownerId: string;
+  /** The writer; undefined for an anonymous request. Who owns the object follows the bucket's Object Ownership. */
+  ownerId: string | undefined;
+  /** x-amz-acl or x-amz-grant-* (or a browser POST's `acl` field): the new version's ACL. */
+  acl?: AclInput;
   body: BodyInput;
   conditions: WriteConditions;
   /** x-amz-tagging: the new version's tag set. */
   tags?: Tag[];
-  /**
-   * The canned ACL the request gave the new object (a POST form's `acl` field), validated; the
-   * ACL model is not wired here yet, so it is carried and not stored.
-   */
-  cannedAcl?: CannedAcl;
 }
-
-/** S3's canned ACLs. https://docs.aws.amazon.com/AmazonS3/latest/userguide/acl-overview.html#canned-acl */
-export const CANNED_ACLS = [
-  'private',
-  'public-read',
-  'public-read-write',
-  'authenticated-read',
-  'aws-exec-read',
-  'bucket-owner-read',
-  'bucket-owner-full-control',
-  'log-delivery-write',
-] as const;
-export type CannedAcl = (typeof CANNED_ACLS)[number];
 
 export interface PutObjectOutput {
   etag: string;
@@ -84,6 +72,7 @@ export async function commitVersion(tx: MetaTx, bucket: BucketRecord, record: Ob
   record.versionId = replacing ? 'null' : newVersionId();
   // A bucket that never had versioning holds only 'null' versions: nothing else to demote.
   const replaced = await tx.insertObjectVersion(record, replacing ? 'null' : undefined, { onlyVersion: bucket.versioning === null });
+  if (record.ownerId !== bucket.ownerId && bucket.config.foreignObjects !== true) await tx.setBucketConfig(bucket.name, 'foreignObjects', true);
   const removed = replaced ? [replaced] : [];
   const added = blobsOf([record]);
   if (added.length > 0) await tx.registerBlobs(added);
@@ -113,11 +102,30 @@ async function storeVersion(deps: EngineDeps, bucketName: string, record: Object
   } finally {
     deps.blobs.settle(blobsOf([record]));
   }
+  // The bucket may have just been marked as holding another user's object.
+  if (record.ownerId !== (await cachedBucket(deps, bucketName))?.ownerId) deps.cache.buckets.delete(bucketName);
   await deleteBlobs(deps, gone);
   return { versioned };
 }
 
-function recordFrom(input: { bucket: string; key: string; ownerId: string; tags?: Tag[] } & ObjectAttributes, body: WrittenData, algorithm: string | undefined): ObjectRecord {
+/** The owner and stored ACL of a new version, by the bucket's Object Ownership and the ACL asked for. */
+export async function ownerAndAcl(
+  deps: EngineDeps,
+  bucket: BucketRecord,
+  writerId: string | undefined,
+  acl: AclInput | undefined,
+): Promise<{ ownerId: string; acl: AccessControlList | undefined }> {
+  const ownerId = newObjectOwner(bucket, writerId, acl);
+  // Under BucketOwnerEnforced the only ACL allowed is the owner's own: nothing to store.
+  const stored = bucket.config.ownership === 'BucketOwnerEnforced' ? undefined : await resolveAcl(deps.meta, acl, ownerId, bucket.ownerId);
+  return { ownerId, acl: stored };
+}
+
+function recordFrom(
+  input: { bucket: string; key: string; ownerId: string; tags?: Tag[]; acl?: AccessControlList } & ObjectAttributes,
+  body: WrittenData,
+  algorithm: string | undefined,
+): ObjectRecord {
   return newObjectRecord({
     bucket: input.bucket,
     key: input.key,
@@ -130,6 +138,7 @@ function recordFrom(input: { bucket: string; key: string; ownerId: string; tags?
     checksums: { algorithm, type: algorithm ? 'FULL_OBJECT' : undefined, values: body.checksums },
     bytes: body.bytes,
     tags: input.tags,
+    acl: input.acl,
   });
 }
 
@@ -138,10 +147,12 @@ export async function putObject(deps: EngineDeps, input: PutObjectInput): Promis
   if (input.body.size > deps.limits.maxObjectSizeBytes)
     throw new S3Error('EntityTooLarge', { fields: { ProposedSize: input.body.size, MaxSizeAllowed: deps.limits.maxObjectSizeBytes } });
   // Fail before reading the body when the bucket is missing; the transaction checks again.
-  if (!(await cachedBucket(deps, input.bucket))) throw new S3Error('NoSuchBucket', { fields: { BucketName: input.bucket } });
+  const bucket = await cachedBucket(deps, input.bucket);
+  if (!bucket) throw new S3Error('NoSuchBucket', { fields: { BucketName: input.bucket } });
+  const owned = await ownerAndAcl(deps, bucket, input.ownerId, input.acl);
   // Nothing sets a new version's encryption yet.
   const body = await writeObjectData(deps, input.body, { inlineMaxBytes: deps.limits.inlineMaxBytes, transform: storedBytesTransform(undefined) });
-  const record = recordFrom(input, body, input.body.checksumAlgorithm);
+  const record = recordFrom({ ...input, ...owned }, body, input.body.checksumAlgorithm);
   const { versioned } = await storeVersion(deps, input.bucket, record, input.conditions);
   return {
     etag: record.etag,
@@ -156,7 +167,10 @@ export async function putObject(deps: EngineDeps, input: PutObjectInput): Promis
 export interface CopyObjectInput {
   bucket: string;
   key: string;
-  ownerId: string;
+  /** The writer; undefined for an anonymous request. */
+  ownerId: string | undefined;
+  /** The copy's ACL (never the source's): x-amz-acl or x-amz-grant-*. */
+  acl?: AclInput;
   source: { bucket: string; key: string; versionId?: string };
   sourceConditions: ReadConditions;
   conditions: WriteConditions;
@@ -180,7 +194,9 @@ export async function copyObject(deps: EngineDeps, input: CopyObjectInput): Prom
   validateKey(input.key);
   const sourceBucket = await cachedBucket(deps, input.source.bucket);
   if (!sourceBucket) throw new S3Error('NoSuchBucket', { fields: { BucketName: input.source.bucket } });
-  if (!(await cachedBucket(deps, input.bucket))) throw new S3Error('NoSuchBucket', { fields: { BucketName: input.bucket } });
+  const bucket = await cachedBucket(deps, input.bucket);
+  if (!bucket) throw new S3Error('NoSuchBucket', { fields: { BucketName: input.bucket } });
+  const owned = await ownerAndAcl(deps, bucket, input.ownerId, input.acl);
   const source = await requireObject(deps, input.source.bucket, input.source.key, input.source.versionId);
   checkCopySourceConditions(source, input.sourceConditions);
   const sameObject = input.source.bucket === input.bucket && input.source.key === input.key;
@@ -214,7 +230,7 @@ export async function copyObject(deps: EngineDeps, input: CopyObjectInput): Prom
   // "The default value is COPY": the copy keeps the source version's tags.
   // https://docs.aws.amazon.com/AmazonS3/latest/API/API_CopyObject.html#AmazonS3-CopyObject-request-header-TaggingDirective
   const tags = input.taggingDirective === 'REPLACE' ? input.tags : source.tags;
-  const record = recordFrom({ bucket: input.bucket, key: input.key, ownerId: input.ownerId, ...attrs, tags }, body, algorithm);
+  const record = recordFrom({ bucket: input.bucket, key: input.key, ...owned, ...attrs, tags }, body, algorithm);
   const { versioned } = await storeVersion(deps, input.bucket, record, input.conditions);
   return {
     etag: record.etag,

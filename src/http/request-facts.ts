@@ -5,7 +5,7 @@ import { ANONYMOUS } from '../auth/authorize.js';
 import type { Principal, RequestFacts } from '../auth/authorize.js';
 
 export function principalOf(ctx: RequestContext): Principal {
-  return ctx.user ? { type: 'user', userId: ctx.user.id, admin: ctx.user.isAdmin } : ANONYMOUS;
+  return ctx.user ? { type: 'user', userId: ctx.user.id, admin: ctx.user.isAdmin, name: ctx.user.name } : ANONYMOUS;
 }
 
 export function requestFacts(ctx: RequestContext): RequestFacts {
@@ -16,5 +16,13 @@ export function requestFacts(ctx: RequestContext): RequestFacts {
     headers: ctx.req.headers,
     query: ctx.query,
     authType: auth === undefined || auth.anonymous || !auth.credential ? 'anonymous' : auth.presigned ? 'query' : 'header',
+    signatureVersion: auth === undefined || auth.anonymous || !auth.credential ? undefined : signatureVersionOf(ctx),
   };
+}
+
+/** s3:signatureversion: SigV2 requests carry `AWS ` in Authorization or AWSAccessKeyId in the query. */
+function signatureVersionOf(ctx: RequestContext): 'AWS4-HMAC-SHA256' | 'AWS' {
+  const authz = ctx.req.headers.authorization;
+  if (typeof authz === 'string') return authz.startsWith('AWS4-') ? 'AWS4-HMAC-SHA256' : 'AWS';
+  return ctx.rawQuery.includes('X-Amz-Algorithm=') ? 'AWS4-HMAC-SHA256' : 'AWS';
 }

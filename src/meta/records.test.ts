@@ -29,6 +29,7 @@ test('a new version defaults to the latest null version, STANDARD, now, with no 
     encryption: undefined,
     lock: undefined,
     archive: undefined,
+    acl: undefined,
   });
 });
 

@@ -1,5 +1,5 @@
 // The one factory of ObjectRecord. Records are plain data; this keeps their shape in one place.
-import type { ArchiveState, ObjectEncryption, ObjectLockState, ObjectRecord, PartRef, StoredChecksums, Tag } from './types.js';
+import type { AccessControlList, ArchiveState, ObjectEncryption, ObjectLockState, ObjectRecord, PartRef, StoredChecksums, Tag } from './types.js';
 
 /** Where a version's bytes are: inline in its row, one blob, or a blob per part. */
 export type ObjectBytes = { inlineData: Buffer } | { blobId: string } | { parts: PartRef[] };
@@ -30,6 +30,7 @@ export interface NewObjectRecord {
   encryption?: ObjectEncryption;
   lock?: ObjectLockState;
   archive?: ArchiveState;
+  acl?: AccessControlList;
 }
 
 /**
@@ -58,6 +59,7 @@ export function newObjectRecord(init: NewObjectRecord): ObjectRecord {
     tags: init.tags,
     encryption: init.encryption,
     lock: init.lock,
+    acl: init.acl,
     archive: init.archive,
   };
 }

@@ -2,6 +2,7 @@
 // PostgreSQL (scale-out) implement the same interface. Every write that must be atomic with a
 // check (conditional PUT, bucket deletion, quotas) runs inside `transaction`.
 import type {
+  AccessControlList,
   AccessKeyRecord,
   BucketConfig,
   BucketRecord,
@@ -85,6 +86,8 @@ export interface MetaTx extends MetaReader {
   insertObjectVersion(record: ObjectRecord, replaceVersionId?: string, options?: { onlyVersion?: boolean }): Promise<ObjectRecord | undefined>;
   /** Replace the tag set of one version (an empty list removes it); false when there is no such version. */
   setObjectTags(bucket: string, key: string, versionId: string, tags: Tag[]): Promise<boolean>;
+  /** Replace the ACL of one version (`undefined`: back to its owner's FULL_CONTROL alone); false when there is no such version. */
+  setObjectAcl(bucket: string, key: string, versionId: string, acl: AccessControlList | undefined): Promise<boolean>;
   /** Remove one version; if it was the latest, the next newest becomes latest. */
   deleteObjectVersion(bucket: string, key: string, versionId: string): Promise<ObjectRecord | undefined>;
   addUsage(bucket: string, delta: BucketUsage): Promise<void>;

@@ -1,4 +1,7 @@
 // Records the metadata store keeps. Neither S3 wire formats nor SQL appear here.
+import type { AccessControlList, BucketPolicy, ObjectOwnership, PublicAccessBlock } from '../access.js';
+
+export type { AccessControlList, AclGrant, AclGrantee, BucketPolicy, ObjectOwnership, Permission, PublicAccessBlock } from '../access.js';
 
 export interface UserRecord {
   /** Canonical user id (64 hex chars), as S3 shows in Owner/ID. */
@@ -47,6 +50,20 @@ export interface BucketRecord {
 export interface BucketConfig {
   /** The operator's hard quota (admin API `buckets/{bucket}/quota`). */
   quota?: BucketQuota;
+  /** ?acl: the bucket's ACL; absent means the owner's FULL_CONTROL alone (private). */
+  acl?: AccessControlList;
+  /** ?policy: the bucket policy, as sent and parsed. */
+  policy?: BucketPolicy;
+  /** ?ownershipControls: Object Ownership; absent behaves as ObjectWriter. */
+  ownership?: ObjectOwnership;
+  /** ?publicAccessBlock: the four Block Public Access switches. */
+  publicAccessBlock?: PublicAccessBlock;
+  /**
+   * Set once a version owned by someone other than the bucket owner is written (ObjectWriter,
+   * BucketOwnerPreferred): until then every object is the owner's, and the authorizer needs no
+   * object read to answer the owner.
+   */
+  foreignObjects?: true;
   /** PutBucketCors: the rules browsers' cross-origin requests are answered by, in order. */
   cors?: CorsRule[];
 }
@@ -116,6 +133,8 @@ export interface ObjectRecord {
   lock?: ObjectLockState;
   /** Archive storage state (archived bytes, restores); absent for bytes in the blob store. */
   archive?: ArchiveState;
+  /** The version's ACL; absent means its owner's FULL_CONTROL alone (private). */
+  acl?: AccessControlList;
 }
 
 /**
@@ -202,6 +221,8 @@ export interface UploadRecord {
   encryption?: ObjectEncryption;
   /** Object Lock settings the object gets when the upload completes. */
   lock?: ObjectLockState;
+  /** The ACL the object gets when the upload completes; absent: its owner's FULL_CONTROL alone. */
+  acl?: AccessControlList;
 }
 
 /** If-None-Match: * and If-Match of a conditional write. */

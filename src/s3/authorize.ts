@@ -3,10 +3,14 @@
 // here. Handlers never decide access; dispatch asks here once per request and once per copy source.
 import type { RequestContext } from '../http/context.js';
 import { header } from '../http/context.js';
-import { requestFacts } from '../http/request-facts.js';
-import { authorize, needsBucketOwner, resourceArn } from '../auth/authorize.js';
-import type { Principal } from '../auth/authorize.js';
+import { principalOf, requestFacts } from '../http/request-facts.js';
+import { authorize, decideNewAcl, decideNewPolicy, needsBucketOwner, needsObject, policyTestsRequestTags, resourceArn } from '../auth/authorize.js';
+import type { ObjectFacts, Principal, RequestFacts, Resource } from '../auth/authorize.js';
 import type { BucketRecord } from '../engine/records.js';
+import type { AclInput } from '../engine/access.js';
+import type { PolicyDocument } from '../access.js';
+import { groupGrantsOf } from './acl-input.js';
+import { ROUTES } from './router.js';
 import type { Route } from './router.js';
 import type { CopySource } from './copy-source.js';
 
@@ -16,28 +20,92 @@ export function actionOf(ctx: RequestContext, route: Route): string {
   return route.action;
 }
 
+/** What the authorizer reads of a bucket: everything rides on its cached record. */
+function bucketResource(bucket: BucketRecord | undefined): Pick<Resource, 'bucketOwnerId' | 'bucketAcl' | 'policy' | 'ownership' | 'publicAccessBlock'> {
+  if (!bucket) return { bucketOwnerId: null };
+  const c = bucket.config;
+  return { bucketOwnerId: bucket.ownerId, bucketAcl: c.acl, policy: c.policy?.document, ownership: c.ownership, publicAccessBlock: c.publicAccessBlock };
+}
+
+/** The object a request names, when the answer depends on it (needsObject): null when it is not there. */
+async function objectFacts(
+  ctx: RequestContext,
+  action: string,
+  principal: Principal,
+  bucket: BucketRecord | undefined,
+  key: string | undefined,
+  versionId: string | undefined,
+): Promise<ObjectFacts | null | undefined> {
+  if (!bucket || key === undefined) return undefined;
+  const c = bucket.config;
+  if (!needsObject(action, principal, { ownerId: bucket.ownerId, policy: c.policy?.document, ownership: c.ownership, foreignObjects: c.foreignObjects })) return undefined;
+  const o = await ctx.engine.objectForAccess(bucket.name, key, versionId);
+  return o ? { ownerId: o.ownerId, acl: o.acl, tags: o.tags } : null;
+}
+
 /**
  * Ask about the request itself: the route's action on the bucket or object it names. Returns the
  * bucket's record when one was looked up (dispatch reads its region).
  */
-export async function authorizeRequest(ctx: RequestContext, route: Route, principal: Principal): Promise<BucketRecord | undefined> {
+export async function authorizeRequest(ctx: RequestContext, route: Route, principal: Principal, extraFacts: Partial<RequestFacts> = {}): Promise<BucketRecord | undefined> {
   const action = actionOf(ctx, route);
   const needsOwner = needsBucketOwner(action);
   const bucket = needsOwner ? await ctx.engine.getBucket(ctx.bucket!) : undefined;
+  const versionId = ctx.rawQuery === '' ? undefined : (ctx.query.get('versionId') ?? undefined);
+  const key = route.on === 'object' ? ctx.key : undefined;
+  // A policy testing the tags in a PutObjectTagging body can only be answered once the body is
+  // read: the handler asks then (authorizeRequestTags), and nothing is changed before it does.
+  const policy = bucket?.config.policy?.document;
+  if (TAGS_IN_BODY.has(route.op) && extraFacts.requestTags === undefined && policy !== undefined && policyTestsRequestTags(policy)) return bucket;
   authorize({
     action,
     principal,
-    facts: requestFacts(ctx),
+    facts: { ...requestFacts(ctx), ...extraFacts },
     resource: {
-      arn: resourceArn(ctx.bucket, route.on === 'object' ? ctx.key : undefined),
+      arn: resourceArn(ctx.bucket, key),
       bucket: ctx.bucket,
       key: ctx.key,
-      versionId: ctx.rawQuery === '' ? undefined : (ctx.query.get('versionId') ?? undefined),
-      bucketOwnerId: needsOwner ? (bucket?.ownerId ?? null) : undefined,
+      versionId,
+      ...(needsOwner ? bucketResource(bucket) : {}),
+      object: await objectFacts(ctx, action, principal, bucket, key, versionId),
     },
     expectedBucketOwner: header(ctx, 'x-amz-expected-bucket-owner'),
   });
   return bucket;
+}
+
+/**
+ * PutObjectTagging's tag set is in its body, read after the request was first asked about: when
+ * the bucket policy tests s3:RequestObjectTag/… or s3:RequestObjectTagKeys, the request is asked
+ * again with those tags. https://docs.aws.amazon.com/AmazonS3/latest/userguide/tagging-and-policies.html
+ */
+/** Routes whose request tags are in the body, not in x-amz-tagging. */
+const TAGS_IN_BODY: ReadonlySet<string> = new Set(['PutObjectTagging']);
+
+export async function authorizeRequestTags(ctx: RequestContext, tags: readonly { key: string; value: string }[]): Promise<void> {
+  const policy = (await ctx.engine.getBucket(ctx.bucket!))?.config.policy?.document;
+  if (policy === undefined || !policyTestsRequestTags(policy)) return;
+  const route = ROUTES.find((r) => r.op === ctx.op);
+  if (route === undefined) throw new Error(`no route for ${ctx.op}`);
+  await authorizeRequest(ctx, route, principalOf(ctx), { requestTags: tags });
+}
+
+/**
+ * Ask whether the ACL a request sets may be set on this bucket or its objects (Block Public
+ * Access's BlockPublicAcls), once the handler has parsed it from headers, a document or a form.
+ */
+export async function authorizeNewAcl(ctx: RequestContext, bucketName: string, acl: AclInput | undefined): Promise<void> {
+  if (acl === undefined) return;
+  const bucket = await ctx.engine.getBucket(bucketName);
+  const d = decideNewAcl(groupGrantsOf(acl), bucket?.config.publicAccessBlock);
+  if (!d.allowed) throw d.error;
+}
+
+/** Ask whether a bucket policy may be set (Block Public Access's BlockPublicPolicy). */
+export async function authorizeNewPolicy(ctx: RequestContext, bucketName: string, policy: PolicyDocument): Promise<void> {
+  const bucket = await ctx.engine.getBucket(bucketName);
+  const d = decideNewPolicy(policy, bucket?.config.publicAccessBlock);
+  if (!d.allowed) throw d.error;
 }
 
 /**
@@ -53,8 +121,9 @@ export function copySourceAction(source: CopySource): string {
 /** Ask about the object a copy reads, as its own resource (a source bucket that is missing is NoSuchBucket). */
 export async function authorizeCopySource(ctx: RequestContext, source: CopySource, principal: Principal): Promise<void> {
   const bucket = await ctx.engine.getBucket(source.bucket);
+  const action = copySourceAction(source);
   authorize({
-    action: copySourceAction(source),
+    action,
     principal,
     facts: requestFacts(ctx),
     resource: {
@@ -62,7 +131,8 @@ export async function authorizeCopySource(ctx: RequestContext, source: CopySourc
       bucket: source.bucket,
       key: source.key,
       versionId: source.versionId,
-      bucketOwnerId: bucket?.ownerId ?? null,
+      ...bucketResource(bucket),
+      object: await objectFacts(ctx, action, principal, bucket, source.key, source.versionId),
     },
     expectedBucketOwner: header(ctx, 'x-amz-source-expected-bucket-owner'),
   });

@@ -6,6 +6,8 @@ import { readWholeBody } from '../http/body.js';
 import { refuseUnsupportedHeaders } from './object-headers.js';
 import { parseMaxKeys } from './list.js';
 import { isoDate, parseXml, renderXml, textOf } from './xml.js';
+import { parseAclHeaders } from './acl-input.js';
+import { parseObjectOwnershipHeader } from './bucket-access.js';
 
 export async function createBucket(ctx: RequestContext): Promise<S3Result> {
   refuseUnsupportedHeaders(ctx.req.headers);
@@ -21,7 +23,10 @@ export async function createBucket(ctx: RequestContext): Promise<S3Result> {
     const lc = textOf(conf, 'LocationConstraint');
     if (lc !== undefined && lc.trim() !== '') locationConstraint = lc.trim();
   }
-  await ctx.engine.createBucket({ bucket: ctx.bucket!, ownerId: ctx.user!.id, locationConstraint });
+  const acl = parseAclHeaders(ctx.req.headers);
+  const ownership = parseObjectOwnershipHeader(header(ctx, 'x-amz-object-ownership'));
+  // A new bucket has no Block Public Access settings yet: any ACL may be given.
+  await ctx.engine.createBucket({ bucket: ctx.bucket!, ownerId: ctx.user!.id, locationConstraint, acl, ownership });
   return { status: 200, headers: { Location: `/${ctx.bucket!}` } };
 }
 

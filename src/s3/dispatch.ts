@@ -26,6 +26,9 @@ import * as objectTagging from './object-tagging.js';
 import * as bucketTagging from './bucket-tagging.js';
 import * as bucketCors from './bucket-cors.js';
 import { applyCorsHeaders, corsPreflight } from './cors.js';
+import * as acl from './acl.js';
+import * as policy from './bucket-policy.js';
+import * as bucketAccess from './bucket-access.js';
 
 type Handler = (ctx: RequestContext) => Promise<S3Result>;
 
@@ -63,6 +66,20 @@ export const HANDLERS: Record<string, Handler> = {
   GetBucketCors: bucketCors.getBucketCors,
   PutBucketCors: bucketCors.putBucketCors,
   DeleteBucketCors: bucketCors.deleteBucketCors,
+  GetBucketAcl: acl.getBucketAcl,
+  PutBucketAcl: acl.putBucketAcl,
+  GetObjectAcl: acl.getObjectAcl,
+  PutObjectAcl: acl.putObjectAcl,
+  GetBucketPolicy: policy.getBucketPolicy,
+  PutBucketPolicy: policy.putBucketPolicy,
+  DeleteBucketPolicy: policy.deleteBucketPolicy,
+  GetBucketPolicyStatus: policy.getBucketPolicyStatus,
+  GetBucketOwnershipControls: bucketAccess.getBucketOwnershipControls,
+  PutBucketOwnershipControls: bucketAccess.putBucketOwnershipControls,
+  DeleteBucketOwnershipControls: bucketAccess.deleteBucketOwnershipControls,
+  GetPublicAccessBlock: bucketAccess.getPublicAccessBlock,
+  PutPublicAccessBlock: bucketAccess.putPublicAccessBlock,
+  DeletePublicAccessBlock: bucketAccess.deletePublicAccessBlock,
 };
 
 /** Every route has a handler, and the table passes its own checks: refused at start-up otherwise. */

@@ -1,4 +1,6 @@
 // Multipart upload handlers: Create, UploadPart(Copy), Complete, Abort, ListMultipartUploads, ListParts.
+import { parseAclHeaders } from './acl-input.js';
+import { authorizeNewAcl } from './authorize.js';
 import { S3Error } from '../errors.js';
 import type { RequestContext, S3Result } from '../http/context.js';
 import { header } from '../http/context.js';
@@ -58,10 +60,13 @@ export async function createMultipartUpload(ctx: RequestContext): Promise<S3Resu
       });
   }
   const checksumType = parseChecksumType(ctx);
+  const acl = parseAclHeaders(h);
+  await authorizeNewAcl(ctx, ctx.bucket!, acl);
   const upload = await ctx.engine.createMultipartUpload({
     bucket: ctx.bucket!,
     key: ctx.key!,
-    ownerId: ctx.user!.id,
+    ownerId: ctx.user?.id,
+    acl,
     contentHeaders: parseContentHeaders(h),
     userMetadata: parseUserMetadata(h),
     storageClass: parseStorageClass(h),

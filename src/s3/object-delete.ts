@@ -8,7 +8,7 @@ import { parseXml, renderXml, textOf } from './xml.js';
 
 export async function deleteObject(ctx: RequestContext): Promise<S3Result> {
   const versionId = ctx.query.get('versionId') ?? undefined;
-  const out = await ctx.engine.deleteObject(ctx.bucket!, ctx.user!.id, { key: ctx.key!, versionId, ifMatch: header(ctx, 'if-match') });
+  const out = await ctx.engine.deleteObject(ctx.bucket!, ctx.user?.id, { key: ctx.key!, versionId, ifMatch: header(ctx, 'if-match') });
   return {
     status: 204,
     headers: {
@@ -45,7 +45,7 @@ export async function deleteObjects(ctx: RequestContext): Promise<S3Result> {
     if (key === undefined || key === '') throw new S3Error('MalformedXML');
     return { key, versionId: textOf(o, 'VersionId') || undefined, ifMatch: textOf(o, 'ETag') };
   });
-  const outcomes = await ctx.engine.deleteObjects(ctx.bucket!, ctx.user!.id, targets);
+  const outcomes = await ctx.engine.deleteObjects(ctx.bucket!, ctx.user?.id, targets);
   const deleted = [];
   const errors = [];
   for (const o of outcomes) {

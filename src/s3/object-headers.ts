@@ -182,11 +182,6 @@ const UNSUPPORTED_WRITE_HEADERS = [
   'x-amz-object-lock-retain-until-date',
   'x-amz-object-lock-legal-hold',
   'x-amz-website-redirect-location',
-  'x-amz-grant-read',
-  'x-amz-grant-write',
-  'x-amz-grant-read-acp',
-  'x-amz-grant-write-acp',
-  'x-amz-grant-full-control',
 ];
 
 const UNSUPPORTED_WRITE_HEADER_SET: ReadonlySet<string> = new Set(UNSUPPORTED_WRITE_HEADERS);
@@ -198,9 +193,5 @@ export function refuseUnsupportedHeaders(headers: IncomingHttpHeaders, extra: re
     if (UNSUPPORTED_WRITE_HEADER_SET.has(name) || extra.includes(name)) {
       throw new S3Error('NotImplemented', { fields: { Header: name } });
     }
-  }
-  const acl = one(headers, 'x-amz-acl');
-  if (acl !== undefined && acl !== 'private' && acl !== 'bucket-owner-full-control') {
-    throw new S3Error('NotImplemented', { fields: { Header: 'x-amz-acl' } });
   }
 }

@@ -12,9 +12,8 @@ import { ANONYMOUS } from '../auth/authorize.js';
 import type { Principal } from '../auth/authorize.js';
 import { authenticatePost } from '../auth/post-policy.js';
 import type { CredentialLookup } from '../auth/sigv4.js';
-import { CANNED_ACLS } from '../engine/object-write.js';
-import type { CannedAcl } from '../engine/object-write.js';
-import { authorizePostObject } from './authorize.js';
+import { authorizeNewAcl, authorizePostObject } from './authorize.js';
+import { parseAclHeaders } from './acl-input.js';
 import { parseChecksumRequest, parseContentHeaders, parseStorageClass, parseUserMetadata, refuseUnsupportedHeaders } from './object-headers.js';
 import { quoteEtag, checksumResponseHeaders } from './object-put.js';
 import { readPostForm } from './post-form.js';
@@ -46,13 +45,6 @@ export function headersOfFields(fields: ReadonlyMap<string, string>): IncomingHt
     else if (name.startsWith('x-amz-checksum-')) h[name] = value;
   }
   return h;
-}
-
-/** The `acl` field: one of S3's canned ACLs, else InvalidArgument as for x-amz-acl. */
-export function parseCannedAcl(value: string | undefined): CannedAcl | undefined {
-  if (value === undefined) return undefined;
-  if (!(CANNED_ACLS as readonly string[]).includes(value)) throw new S3Error('InvalidArgument', { fields: { ArgumentName: 'x-amz-acl', ArgumentValue: value } });
-  return value as CannedAcl;
 }
 
 function encodeKeyPath(key: string): string {
@@ -102,11 +94,14 @@ async function storePostedObject(ctx: RequestContext, fields: Map<string, string
     ctx.user = user;
     principal = { type: 'user', userId: user.id, admin: user.isAdmin };
   }
-  const bucketRecord = await authorizePostObject(ctx, key, principal);
+  await authorizePostObject(ctx, key, principal);
 
   const h = headersOfFields(fields);
   refuseUnsupportedHeaders(h);
-  const cannedAcl = parseCannedAcl(fields.get('acl'));
+  // The `acl` field is x-amz-acl's canned ACL, checked as PutObject checks the header.
+  const aclField = fields.get('acl');
+  const acl = aclField === undefined ? undefined : parseAclHeaders({ 'x-amz-acl': aclField });
+  await authorizeNewAcl(ctx, bucket, acl);
   const tagging = fields.get('tagging');
   const tags = tagging === undefined ? undefined : parseTaggingDocument(tagging, 'object');
   const checksum = parseChecksumRequest(h);
@@ -115,14 +110,14 @@ async function storePostedObject(ctx: RequestContext, fields: Map<string, string
   const out = await ctx.engine.putObject({
     bucket,
     key,
-    // An anonymous upload belongs to the bucket's owner.
-    ownerId: ctx.user?.id ?? bucketRecord?.ownerId ?? '',
+    // Who owns the object (an anonymous upload: the bucket's owner) follows Object Ownership.
+    ownerId: ctx.user?.id,
     contentHeaders: parseContentHeaders(h),
     userMetadata: parseUserMetadata(h),
     storageClass: parseStorageClass(h),
     conditions: {},
     tags,
-    cannedAcl,
+    acl,
     body: {
       stages: [file],
       size: max,

@@ -19,6 +19,8 @@ import {
 } from './object-headers.js';
 import { parseTaggingDirective, parseTaggingHeaderOf } from './tagging-input.js';
 import { isoDate, renderXml } from './xml.js';
+import { parseAclHeaders } from './acl-input.js';
+import { authorizeNewAcl } from './authorize.js';
 
 export function quoteEtag(etag: string): string {
   return `"${etag}"`;
@@ -49,6 +51,8 @@ export async function putObject(ctx: RequestContext): Promise<S3Result> {
   const storageClass = parseStorageClass(h);
   const conditions = parseWriteConditions(h);
   const tags = parseTaggingHeaderOf(h, ctx.auth?.presigned ? ctx.query : undefined);
+  const acl = parseAclHeaders(h);
+  await authorizeNewAcl(ctx, ctx.bucket!, acl);
   // EntityTooLarge is decided from the announced size, before a byte is read.
   const announced = Number(header(ctx, 'x-amz-decoded-content-length') ?? header(ctx, 'content-length') ?? 0);
   if (announced > ctx.config.maxObjectSizeBytes) {
@@ -62,7 +66,8 @@ export async function putObject(ctx: RequestContext): Promise<S3Result> {
   const out = await ctx.engine.putObject({
     bucket: ctx.bucket!,
     key: ctx.key!,
-    ownerId: ctx.user!.id,
+    ownerId: ctx.user?.id,
+    acl,
     contentHeaders,
     userMetadata,
     storageClass,
@@ -93,6 +98,8 @@ export async function copyObject(ctx: RequestContext): Promise<S3Result> {
   // source object directly." https://docs.aws.amazon.com/AmazonS3/latest/API/API_CopyObject.html
   const taggingDirective = parseTaggingDirective(h);
   const tags = taggingDirective === 'REPLACE' ? parseTaggingHeaderOf(h, ctx.auth?.presigned ? ctx.query : undefined) : undefined;
+  const acl = parseAclHeaders(h);
+  await authorizeNewAcl(ctx, ctx.bucket!, acl);
   const algHeader = header(ctx, 'x-amz-checksum-algorithm');
   let checksumAlgorithm: ChecksumAlgorithm | undefined;
   if (algHeader !== undefined) {
@@ -102,7 +109,8 @@ export async function copyObject(ctx: RequestContext): Promise<S3Result> {
   const out = await ctx.engine.copyObject({
     bucket: ctx.bucket!,
     key: ctx.key!,
-    ownerId: ctx.user!.id,
+    ownerId: ctx.user?.id,
+    acl,
     source,
     sourceConditions: parseReadConditions(h, 'x-amz-copy-source-'),
     conditions: parseWriteConditions(h),

@@ -4,6 +4,7 @@ import type { RequestContext, S3Result } from '../http/context.js';
 import type { Tag } from '../engine/records.js';
 import { readWholeBody } from '../http/body.js';
 import { parseTaggingDocument } from './tagging-input.js';
+import { authorizeRequestTags } from './authorize.js';
 import { renderXml } from './xml.js';
 
 /** The Tagging document of GetObjectTagging and GetBucketTagging, in S3's namespace. */
@@ -28,6 +29,7 @@ export async function getObjectTagging(ctx: RequestContext): Promise<S3Result> {
 export async function putObjectTagging(ctx: RequestContext): Promise<S3Result> {
   const { text } = await readWholeBody(ctx);
   const tags = parseTaggingDocument(text, 'object');
+  await authorizeRequestTags(ctx, tags);
   const out = await ctx.engine.putObjectTagging({ ...target(ctx), tags });
   return { status: 200, headers: { 'x-amz-version-id': out.versionId } };
 }

@@ -92,6 +92,21 @@ test('each route resolves to its operation', () => {
   assert.equal(op('GET', 'bucket', 'cors'), 'GetBucketCors');
   assert.equal(op('PUT', 'bucket', 'cors'), 'PutBucketCors');
   assert.equal(op('DELETE', 'bucket', 'cors'), 'DeleteBucketCors');
+  assert.equal(op('GET', 'bucket', 'acl'), 'GetBucketAcl');
+  assert.equal(op('PUT', 'bucket', 'acl'), 'PutBucketAcl');
+  assert.equal(op('GET', 'object', 'acl'), 'GetObjectAcl');
+  assert.equal(op('GET', 'object', 'acl&versionId=v'), 'GetObjectAcl');
+  assert.equal(op('PUT', 'object', 'acl'), 'PutObjectAcl');
+  assert.equal(op('GET', 'bucket', 'policy'), 'GetBucketPolicy');
+  assert.equal(op('PUT', 'bucket', 'policy'), 'PutBucketPolicy');
+  assert.equal(op('DELETE', 'bucket', 'policy'), 'DeleteBucketPolicy');
+  assert.equal(op('GET', 'bucket', 'policyStatus'), 'GetBucketPolicyStatus');
+  assert.equal(op('GET', 'bucket', 'ownershipControls'), 'GetBucketOwnershipControls');
+  assert.equal(op('PUT', 'bucket', 'ownershipControls'), 'PutBucketOwnershipControls');
+  assert.equal(op('DELETE', 'bucket', 'ownershipControls'), 'DeleteBucketOwnershipControls');
+  assert.equal(op('GET', 'bucket', 'publicAccessBlock'), 'GetPublicAccessBlock');
+  assert.equal(op('PUT', 'bucket', 'publicAccessBlock'), 'PutPublicAccessBlock');
+  assert.equal(op('DELETE', 'bucket', 'publicAccessBlock'), 'DeletePublicAccessBlock');
 });
 
 test('the CORS routes carry their IAM actions; DeleteBucketCors is s3:PutBucketCORS; PostObject is s3:PutObject, asked by its handler', () => {
@@ -101,6 +116,18 @@ test('the CORS routes carry their IAM actions; DeleteBucketCors is s3:PutBucketC
   assert.equal(route('DELETE', 'cors').action, 's3:PutBucketCORS');
   assert.equal(route('POST', '').action, 's3:PutObject');
   assert.equal(route('POST', '').postForm, true);
+});
+
+test('the access routes carry their IAM actions, with the version actions of object ACLs', () => {
+  const route = (method: string, on: On, query: string): Route => matchRoute({ method, on, query: new URLSearchParams(query), hasHeader: () => false });
+  assert.equal(route('GET', 'bucket', 'acl').action, 's3:GetBucketAcl');
+  assert.equal(route('PUT', 'bucket', 'acl').action, 's3:PutBucketAcl');
+  assert.equal(route('GET', 'object', 'acl').versionAction, 's3:GetObjectVersionAcl');
+  assert.equal(route('PUT', 'object', 'acl').versionAction, 's3:PutObjectVersionAcl');
+  assert.equal(route('DELETE', 'bucket', 'policy').action, 's3:DeleteBucketPolicy');
+  assert.equal(route('GET', 'bucket', 'policyStatus').action, 's3:GetBucketPolicyStatus');
+  assert.equal(route('DELETE', 'bucket', 'ownershipControls').action, 's3:PutBucketOwnershipControls');
+  assert.equal(route('DELETE', 'bucket', 'publicAccessBlock').action, 's3:PutBucketPublicAccessBlock');
 });
 
 test('the tagging routes carry their IAM actions; DeleteBucketTagging is s3:PutBucketTagging', () => {

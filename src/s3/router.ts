@@ -76,6 +76,24 @@ export const ROUTES: readonly Route[] = [
   // "To use this operation, you must have permission to perform the s3:PutBucketCORS action."
   // https://docs.aws.amazon.com/AmazonS3/latest/API/API_DeleteBucketCors.html
   { method: 'DELETE', on: 'bucket', query: ['cors'], op: 'DeleteBucketCors', action: 's3:PutBucketCORS', body: 'none' },
+  { method: 'GET', on: 'bucket', query: ['acl'], op: 'GetBucketAcl', action: 's3:GetBucketAcl', body: 'none' },
+  { method: 'PUT', on: 'bucket', query: ['acl'], op: 'PutBucketAcl', action: 's3:PutBucketAcl', body: 'xml' },
+  { method: 'GET', on: 'object', query: ['acl'], op: 'GetObjectAcl', action: 's3:GetObjectAcl', versionAction: 's3:GetObjectVersionAcl', body: 'none' },
+  { method: 'PUT', on: 'object', query: ['acl'], op: 'PutObjectAcl', action: 's3:PutObjectAcl', versionAction: 's3:PutObjectVersionAcl', body: 'xml' },
+  { method: 'GET', on: 'bucket', query: ['policy'], op: 'GetBucketPolicy', action: 's3:GetBucketPolicy', body: 'none' },
+  { method: 'PUT', on: 'bucket', query: ['policy'], op: 'PutBucketPolicy', action: 's3:PutBucketPolicy', body: 'xml' },
+  { method: 'DELETE', on: 'bucket', query: ['policy'], op: 'DeleteBucketPolicy', action: 's3:DeleteBucketPolicy', body: 'none' },
+  { method: 'GET', on: 'bucket', query: ['policyStatus'], op: 'GetBucketPolicyStatus', action: 's3:GetBucketPolicyStatus', body: 'none' },
+  { method: 'GET', on: 'bucket', query: ['ownershipControls'], op: 'GetBucketOwnershipControls', action: 's3:GetBucketOwnershipControls', body: 'none' },
+  { method: 'PUT', on: 'bucket', query: ['ownershipControls'], op: 'PutBucketOwnershipControls', action: 's3:PutBucketOwnershipControls', body: 'xml' },
+  // "To use this operation, you must have the s3:PutBucketOwnershipControls permission."
+  // https://docs.aws.amazon.com/AmazonS3/latest/API/API_DeleteBucketOwnershipControls.html
+  { method: 'DELETE', on: 'bucket', query: ['ownershipControls'], op: 'DeleteBucketOwnershipControls', action: 's3:PutBucketOwnershipControls', body: 'none' },
+  { method: 'GET', on: 'bucket', query: ['publicAccessBlock'], op: 'GetPublicAccessBlock', action: 's3:GetBucketPublicAccessBlock', body: 'none' },
+  { method: 'PUT', on: 'bucket', query: ['publicAccessBlock'], op: 'PutPublicAccessBlock', action: 's3:PutBucketPublicAccessBlock', body: 'xml' },
+  // "…you must have the s3:PutBucketPublicAccessBlock permission."
+  // https://docs.aws.amazon.com/AmazonS3/latest/API/API_DeletePublicAccessBlock.html
+  { method: 'DELETE', on: 'bucket', query: ['publicAccessBlock'], op: 'DeletePublicAccessBlock', action: 's3:PutBucketPublicAccessBlock', body: 'none' },
 ];
 
 /**

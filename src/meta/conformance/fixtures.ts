@@ -64,6 +64,7 @@ export function uploadRecord(bucket: string, key: string, uploadId: string, init
     conditions: undefined,
     encryption: undefined,
     lock: undefined,
+    acl: undefined,
     ...overrides,
   };
 }

@@ -21,6 +21,7 @@ export function multipartTests(open: StoreFactory): void {
         conditions: { ifNoneMatchStar: true, ifMatch: '"e1"' },
         encryption: { algorithm: 'AES256' },
         lock: { mode: 'GOVERNANCE', retainUntil: 1_800_000_000_000 },
+        acl: { grants: [{ grantee: { type: 'Group', uri: 'http://acs.amazonaws.com/groups/global/AllUsers' }, permission: 'READ' }] },
       });
       await store.transaction((tx) => tx.createUpload(upload));
       assert.deepEqual(await store.getUpload('up-1'), upload);

@@ -22,6 +22,12 @@ export function objectTests(open: StoreFactory): void {
         encryption: { algorithm: 'aws:kms', kmsKeyId: 'arn:aws:kms:us-east-1:111122223333:key/k-1', kmsContext: 'eyJhIjoiYiJ9', bucketKeyEnabled: true },
         lock: { mode: 'COMPLIANCE', retainUntil: 1_900_000_000_000, legalHold: true },
         archive: { archiveStatus: 'DEEP_ARCHIVE_ACCESS', restore: { inProgress: false, expiry: 1_712_400_000_000, tier: 'Bulk' } },
+        acl: {
+          grants: [
+            { grantee: { type: 'CanonicalUser', id: 'a'.repeat(64) }, permission: 'FULL_CONTROL' },
+            { grantee: { type: 'Group', uri: 'http://acs.amazonaws.com/groups/global/AllUsers' }, permission: 'READ' },
+          ],
+        },
         storageClass: 'STANDARD_IA',
         lastModified: 1_712_345_678_901,
         tags: [
@@ -191,6 +197,23 @@ export function objectTests(open: StoreFactory): void {
       await store.transaction((tx) => tx.deleteObjectVersion('b', 'k', 'null'));
       assert.equal(await store.getObject('b', 'k'), undefined);
       assert.equal((await store.getObject('c', 'k'))?.etag, 'in-c');
+    });
+
+    test('setObjectAcl replaces the ACL of one version, keeps its other extras, and removes it with undefined', async (t) => {
+      const store = await freshStore(t, open);
+      const lock = { legalHold: true };
+      await store.transaction((tx) => tx.insertObjectVersion(objectRecord('b', 'k', { versionId: 'v1', lock })));
+      await store.transaction((tx) => tx.insertObjectVersion(objectRecord('b', 'k', { versionId: 'v2' })));
+      const acl = { grants: [{ grantee: { type: 'Group' as const, uri: 'http://acs.amazonaws.com/groups/global/AuthenticatedUsers' }, permission: 'READ' as const }] };
+      assert.equal(await store.transaction((tx) => tx.setObjectAcl('b', 'k', 'v1', acl)), true);
+      assert.deepEqual((await store.getObject('b', 'k', 'v1'))?.acl, acl);
+      assert.deepEqual((await store.getObject('b', 'k', 'v1'))?.lock, lock);
+      assert.equal((await store.getObject('b', 'k', 'v2'))?.acl, undefined);
+      assert.equal((await store.getObject('b', 'k'))?.acl, undefined, 'the latest version (v2) has none');
+      assert.equal(await store.transaction((tx) => tx.setObjectAcl('b', 'k', 'v1', undefined)), true);
+      assert.equal((await store.getObject('b', 'k', 'v1'))?.acl, undefined);
+      assert.deepEqual((await store.getObject('b', 'k', 'v1'))?.lock, lock);
+      assert.equal(await store.transaction((tx) => tx.setObjectAcl('b', 'k', 'v9', acl)), false);
     });
   });
 }

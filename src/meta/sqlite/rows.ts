@@ -70,19 +70,19 @@ function jsonObject<T>(text: unknown): T {
 }
 
 /** The typed optional fields of a version kept in its `extra` column as JSON; '{}' when it has none. */
-type ObjectExtra = Pick<ObjectRecord, 'encryption' | 'lock' | 'archive'>;
+type ObjectExtra = Pick<ObjectRecord, 'encryption' | 'lock' | 'archive' | 'acl'>;
 
 export function objectExtraText(o: ObjectExtra): string {
-  if (o.encryption === undefined && o.lock === undefined && o.archive === undefined) return '{}';
-  return JSON.stringify({ encryption: o.encryption, lock: o.lock, archive: o.archive });
+  if (o.encryption === undefined && o.lock === undefined && o.archive === undefined && o.acl === undefined) return '{}';
+  return JSON.stringify({ encryption: o.encryption, lock: o.lock, archive: o.archive, acl: o.acl });
 }
 
 /** The typed optional fields of an upload kept in its `extra` column as JSON (older rows hold only `conditions`). */
-type UploadExtra = Pick<UploadRecord, 'conditions' | 'encryption' | 'lock'>;
+type UploadExtra = Pick<UploadRecord, 'conditions' | 'encryption' | 'lock' | 'acl'>;
 
 export function uploadExtraText(u: UploadExtra): string {
-  if (u.conditions === undefined && u.encryption === undefined && u.lock === undefined) return '{}';
-  return JSON.stringify({ conditions: u.conditions, encryption: u.encryption, lock: u.lock });
+  if (u.conditions === undefined && u.encryption === undefined && u.lock === undefined && u.acl === undefined) return '{}';
+  return JSON.stringify({ conditions: u.conditions, encryption: u.encryption, lock: u.lock, acl: u.acl });
 }
 
 export function toObject(r: Row): ObjectRecord {
@@ -109,6 +109,7 @@ export function toObject(r: Row): ObjectRecord {
     encryption: extra.encryption,
     lock: extra.lock,
     archive: extra.archive,
+    acl: extra.acl,
   });
 }
 
@@ -129,6 +130,7 @@ export function toUpload(r: Row): UploadRecord {
     conditions: extra.conditions,
     encryption: extra.encryption,
     lock: extra.lock,
+    acl: extra.acl,
   };
 }
 

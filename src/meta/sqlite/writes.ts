@@ -148,6 +148,15 @@ export function sqliteWrites(s: SqlRunner): MetaWrites {
       s.forgetKey(bucket, key);
       return s.run('UPDATE objects SET tags = ? WHERE bucket = ? AND key = ? AND version_id = ?', tagsText(tags), bucket, key, versionId) > 0;
     },
+    async setObjectAcl(bucket, key, versionId, acl) {
+      s.forgetKey(bucket, key);
+      // One field of the version's extra JSON changes; the others stay as they are.
+      const sql =
+        acl === undefined
+          ? "UPDATE objects SET extra = json_remove(extra, '$.acl') WHERE bucket = ? AND key = ? AND version_id = ?"
+          : "UPDATE objects SET extra = json_set(extra, '$.acl', json(?)) WHERE bucket = ? AND key = ? AND version_id = ?";
+      return acl === undefined ? s.run(sql, bucket, key, versionId) > 0 : s.run(sql, JSON.stringify(acl), bucket, key, versionId) > 0;
+    },
     async insertObjectVersion(o, replaceVersionId, options) {
       s.forgetKey(o.bucket, o.key);
       let removed: ObjectRecord | undefined;
