@@ -95,6 +95,8 @@ function CreateBucket({ s3, onCreated }: { s3: S3Client; onCreated: () => void }
       onCreated();
     } catch (err) {
       setError(err);
+      // The bucket may exist even so (created, then versioning refused): show the list as it is.
+      onCreated();
     } finally {
       setBusy(false);
     }

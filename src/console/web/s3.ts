@@ -159,7 +159,14 @@ export class S3Client {
     const headers: Record<string, string> = {};
     if (opts.objectLock) headers['x-amz-bucket-object-lock-enabled'] = 'true';
     await this.send(`/${name}`, { method: 'PUT', headers });
-    if (opts.versioning && !opts.objectLock) await this.putVersioning(name, 'Enabled');
+    if (opts.versioning && !opts.objectLock) {
+      try {
+        await this.putVersioning(name, 'Enabled');
+      } catch (err) {
+        if (err instanceof S3Failure) throw new S3Failure(err.status, err.code, `The bucket was created, but versioning could not be turned on: ${err.message}`);
+        throw err;
+      }
+    }
   }
 
   async putVersioning(bucket: string, status: 'Enabled' | 'Suspended'): Promise<void> {
