@@ -2,7 +2,6 @@
 // engine, background jobs, verifiers, the S3 and /_coffer/ surfaces — and hands them to the HTTP
 // edge to serve. Nothing else constructs stores or starts jobs.
 import { mkdir } from 'node:fs/promises';
-import { pino } from 'pino';
 import type { Logger } from 'pino';
 import type { Config } from './config.js';
 import { StartupError } from './config.js';
@@ -24,6 +23,8 @@ import { serve } from './http/server.js';
 import type { Listeners } from './http/server.js';
 import { startUploadExpiry } from './jobs/expire-uploads.js';
 import { BLOB_GC_MIN_AGE_MS, startBlobCollection } from './jobs/collect-blobs.js';
+import { CofferMetrics } from './admin/metrics.js';
+import { createLogger } from './logging.js';
 
 export interface CofferServer {
   engine: Engine;
@@ -47,15 +48,16 @@ export interface StartOptions {
   clock?: () => number;
 }
 
-export async function startCoffer(config: Config, log: Logger = pino({ level: config.logLevel }), options: StartOptions = {}): Promise<CofferServer> {
+export async function startCoffer(config: Config, log: Logger = createLogger(config), options: StartOptions = {}): Promise<CofferServer> {
   checkS3Routes();
   await mkdir(config.dataDir, { recursive: true }).catch((err: Error) => {
     throw new StartupError(`cannot use the data directory ${config.dataDir}: ${err.message}`);
   });
   // The database first: a data dir another Coffer serves stops the start-up before anything
   // else is touched.
-  const meta: MetadataStore = SqliteStore.open(config.dataDir);
-  const blobs = new FsBlobStore(config.dataDir, { minFreeBytes: config.minFreeBytes });
+  const metrics = new CofferMetrics({ bucketLabels: config.metricsBucketLabels });
+  const meta: MetadataStore = SqliteStore.open(config.dataDir, undefined, { onTransaction: (s) => metrics.transaction(s) });
+  const blobs = new FsBlobStore(config.dataDir, { minFreeBytes: config.minFreeBytes, onSync: (s) => metrics.blobSync(s) });
   const { othersAlive } = await blobs.init();
   const engine = new Engine({
     meta,
@@ -75,8 +77,9 @@ export async function startCoffer(config: Config, log: Logger = pino({ level: co
   // processes writing, only those old enough to be orphans are taken.
   const collected = await engine.collectGarbage(othersAlive === 0 ? 0 : BLOB_GC_MIN_AGE_MS);
   if (collected > 0) log.info({ collected }, 'removed orphan blobs left by an earlier crash');
-  const collection = startBlobCollection(engine, log);
-  const expiry = startUploadExpiry(engine, config.uploadMaxAgeMs, log);
+  const observeJob = (job: string, ok: boolean, seconds: number): void => metrics.jobRun(job, ok, seconds);
+  const collection = startBlobCollection(engine, log, observeJob);
+  const expiry = startUploadExpiry(engine, config.uploadMaxAgeMs, log, observeJob);
 
   const lookup: CredentialLookup = async (accessKeyId) => {
     const found = await engine.lookupAccessKey(accessKeyId);
@@ -96,19 +99,26 @@ export async function startCoffer(config: Config, log: Logger = pino({ level: co
     await blobs.close();
     await engine.deps.md5.close();
   };
-  const coffer = cofferSurface(verifier);
+  const coffer = cofferSurface(verifier, metrics, { public: config.metricsPublic, token: config.metricsToken });
   const consoleFiles = new ConsoleFiles();
   try {
-    listeners = await serve(config, log, engine, {
-      s3: async (ctx) => consoleRedirect(ctx) ?? dispatchS3(ctx, s3Verifier, limiter),
-      coffer: async (ctx, rawPath) => (rawPath === '/_coffer/console' || rawPath.startsWith(CONSOLE_PREFIX) ? answerConsole(ctx, consoleFiles, rawPath) : coffer(ctx, rawPath)),
-    });
+    listeners = await serve(
+      config,
+      log,
+      engine,
+      {
+        s3: async (ctx) => consoleRedirect(ctx) ?? dispatchS3(ctx, s3Verifier, limiter),
+        coffer: async (ctx, rawPath) => (rawPath === '/_coffer/console' || rawPath.startsWith(CONSOLE_PREFIX) ? answerConsole(ctx, consoleFiles, rawPath) : coffer(ctx, rawPath)),
+      },
+      metrics,
+    );
   } catch (err) {
     // Nothing of a server that cannot listen keeps running (or keeps the process alive).
     await close();
     throw err;
   }
   const served = listeners;
+  metrics.setSources({ inflight: () => served.inflight, usage: () => engine.listBucketUsage() });
   return {
     engine,
     endpoint: served.endpoint,

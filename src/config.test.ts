@@ -27,6 +27,10 @@ test('with nothing set, every setting has its documented default', () => {
     minFreeBytes: 64 * 1024 * 1024,
     sigV2: false,
     logLevel: 'info',
+    logFormat: 'auto',
+    metricsPublic: false,
+    metricsToken: undefined,
+    metricsBucketLabels: false,
   } satisfies Config);
 });
 
@@ -51,6 +55,10 @@ test('an empty variable counts as unset', () => {
     'COFFER_ROOT_SECRET_KEY',
     'COFFER_REGION_ENDPOINTS',
     'COFFER_REQUEST_TIMEOUT',
+    'COFFER_LOG_FORMAT',
+    'COFFER_METRICS_PUBLIC',
+    'COFFER_METRICS_TOKEN',
+    'COFFER_METRICS_BUCKET_LABELS',
   ])
     empty[name] = '';
   assert.deepEqual(loadConfig(empty), loadConfig({}));
@@ -80,6 +88,17 @@ const SETTINGS: Array<{ variable: string; flag: string; value: string; other: st
   { variable: 'COFFER_UPLOAD_MAX_AGE', flag: 'upload-max-age', value: '3600', other: '60', read: (c) => c.uploadMaxAgeMs, expected: 3_600_000 },
   { variable: 'COFFER_MIN_FREE_SPACE', flag: 'min-free-space', value: '0', other: '1', read: (c) => c.minFreeBytes, expected: 0 },
   { variable: 'COFFER_LOG_LEVEL', flag: 'log-level', value: 'debug', other: 'warn', read: (c) => c.logLevel, expected: 'debug' },
+  { variable: 'COFFER_LOG_FORMAT', flag: 'log-format', value: 'pretty', other: 'json', read: (c) => c.logFormat, expected: 'pretty' },
+  { variable: 'COFFER_METRICS_PUBLIC', flag: 'metrics-public', value: 'on', other: 'off', read: (c) => c.metricsPublic, expected: true },
+  {
+    variable: 'COFFER_METRICS_TOKEN',
+    flag: 'metrics-token',
+    value: 'a-long-metrics-token',
+    other: 'another-long-metrics-token',
+    read: (c) => c.metricsToken,
+    expected: 'a-long-metrics-token',
+  },
+  { variable: 'COFFER_METRICS_BUCKET_LABELS', flag: 'metrics-bucket-labels', value: 'on', other: 'off', read: (c) => c.metricsBucketLabels, expected: true },
   {
     variable: 'COFFER_REGION_ENDPOINTS',
     flag: 'region-endpoints',
@@ -231,5 +250,14 @@ test('a COFFER_SIGV2 other than on or off stops the start-up with a ConfigError 
         return true;
       },
     );
+  }
+});
+
+test('a COFFER_LOG_FORMAT other than auto, json or pretty, and a metrics token under 16 characters, are refused', () => {
+  for (const value of ['text', 'JSON', 'tty']) refuses({ COFFER_LOG_FORMAT: value }, 'COFFER_LOG_FORMAT');
+  refuses({ COFFER_METRICS_TOKEN: 'short' }, 'COFFER_METRICS_TOKEN');
+  for (const value of ['yes', '1']) {
+    refuses({ COFFER_METRICS_PUBLIC: value }, 'COFFER_METRICS_PUBLIC');
+    refuses({ COFFER_METRICS_BUCKET_LABELS: value }, 'COFFER_METRICS_BUCKET_LABELS');
   }
 });

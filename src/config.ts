@@ -26,6 +26,14 @@ export interface Config {
   /** Also accept AWS Signature Version 2 (header and query) from legacy clients. */
   sigV2: boolean;
   logLevel: string;
+  /** json: one JSON object per line; pretty: one readable line per request; auto: pretty on a terminal. */
+  logFormat: 'auto' | 'json' | 'pretty';
+  /** /_coffer/metrics readable without credentials. */
+  metricsPublic: boolean;
+  /** /_coffer/metrics readable with `Authorization: Bearer <token>`. */
+  metricsToken?: string;
+  /** Per-bucket usage and quota series, labelled with the bucket's name. */
+  metricsBucketLabels: boolean;
 }
 
 export const GiB = 1024 * 1024 * 1024;
@@ -121,6 +129,11 @@ export function loadConfig(env: Env, flags: Record<string, string | undefined> =
   }
   const logLevel = get('COFFER_LOG_LEVEL') || 'info';
   if (!LOG_LEVELS.has(logLevel)) throw new ConfigError(`COFFER_LOG_LEVEL must be one of ${[...LOG_LEVELS].join(', ')}, got '${logLevel}'`);
+  const logFormat = get('COFFER_LOG_FORMAT') || 'auto';
+  if (logFormat !== 'auto' && logFormat !== 'json' && logFormat !== 'pretty') throw new ConfigError(`COFFER_LOG_FORMAT must be auto, json or pretty, got '${logFormat}'`);
+  const metricsToken = get('COFFER_METRICS_TOKEN') || undefined;
+  // A short token is guessed; Prometheus sends whatever length it is given.
+  if (metricsToken !== undefined && metricsToken.length < 16) throw new ConfigError('COFFER_METRICS_TOKEN must be at least 16 characters');
   return {
     address: parseHostPort(get('COFFER_ADDRESS') || '127.0.0.1:9000', 'COFFER_ADDRESS'),
     tls,
@@ -144,5 +157,9 @@ export function loadConfig(env: Env, flags: Record<string, string | undefined> =
     minFreeBytes: parseInteger(get('COFFER_MIN_FREE_SPACE'), 'COFFER_MIN_FREE_SPACE', 64 * 1024 * 1024),
     sigV2: parseOnOff(get('COFFER_SIGV2'), 'COFFER_SIGV2', false),
     logLevel,
+    logFormat,
+    metricsPublic: parseOnOff(get('COFFER_METRICS_PUBLIC'), 'COFFER_METRICS_PUBLIC', false),
+    metricsToken,
+    metricsBucketLabels: parseOnOff(get('COFFER_METRICS_BUCKET_LABELS'), 'COFFER_METRICS_BUCKET_LABELS', false),
   };
 }

@@ -55,13 +55,13 @@ test('the admin API refuses non-admin users with AccessDenied', async () => {
 
 test('coffer admin user create|list|delete drives the admin API', async () => {
   const env = { ...process.env, COFFER_ENDPOINT: c.endpoint, COFFER_ROOT_ACCESS_KEY: ROOT_ACCESS_KEY, COFFER_ROOT_SECRET_KEY: ROOT_SECRET_KEY };
-  const created = await run(process.execPath, ['bin/coffer.js', 'admin', 'user', 'create', '--name', 'carol', '--email', 'c@example.com'], { env });
+  const created = await run(process.execPath, ['bin/coffer.js', 'admin', 'user', 'create', '--name', 'carol', '--email', 'c@example.com', '--json'], { env });
   const out = JSON.parse(created.stdout) as { accessKeyId: string };
   assert.match(out.accessKeyId, /^[A-Z0-9]{20}$/);
-  const list = await run(process.execPath, ['bin/coffer.js', 'admin', 'user', 'list'], { env });
+  const list = await run(process.execPath, ['bin/coffer.js', 'admin', 'user', 'list', '--json'], { env });
   assert.match(list.stdout, /"carol"/);
   await run(process.execPath, ['bin/coffer.js', 'admin', 'user', 'delete', 'carol'], { env });
-  const after = await run(process.execPath, ['bin/coffer.js', 'admin', 'user', 'list'], { env });
+  const after = await run(process.execPath, ['bin/coffer.js', 'admin', 'user', 'list', '--json'], { env });
   assert.doesNotMatch(after.stdout, /"carol"/);
 });
 
@@ -90,4 +90,49 @@ test('virtual-hosted-style requests address the bucket by Host', async () => {
   } finally {
     vh.destroy();
   }
+});
+
+test('the access key endpoints add, list, deactivate and delete keys, with {error, code} refusals', async () => {
+  await adminRequest(root(), 'POST', '/_coffer/admin/v1/users', { name: 'heidi' });
+  const added = await adminRequest(root(), 'POST', '/_coffer/admin/v1/users/heidi/keys', { accessKeyId: 'HEIDIKEY2', secretAccessKey: 'heidi-second-secret' });
+  assert.equal(added.status, 201);
+  assert.deepEqual(
+    { ...(added.body as object), createdAt: undefined },
+    { accessKeyId: 'HEIDIKEY2', secretAccessKey: 'heidi-second-secret', status: 'Active', createdAt: undefined },
+  );
+  const taken = await adminRequest(root(), 'POST', '/_coffer/admin/v1/users/heidi/keys', { accessKeyId: 'HEIDIKEY2' });
+  assert.equal(taken.status, 409);
+  assert.deepEqual(taken.body, { error: 'access key id already in use', code: 'AccessKeyInUse' });
+  const off = await adminRequest(root(), 'PUT', '/_coffer/admin/v1/users/heidi/keys/HEIDIKEY2', { status: 'Inactive' });
+  assert.equal(off.status, 200);
+  assert.equal((off.body as { status: string }).status, 'Inactive');
+  const bad = await adminRequest(root(), 'PUT', '/_coffer/admin/v1/users/heidi/keys/HEIDIKEY2', { status: 'Off' });
+  assert.equal(bad.status, 400);
+  const keys = (await adminRequest(root(), 'GET', '/_coffer/admin/v1/users/heidi/keys')).body as { accessKeys: Array<Record<string, unknown>> };
+  assert.equal(keys.accessKeys.length, 2);
+  assert.ok(
+    keys.accessKeys.every((k) => k.secretAccessKey === undefined),
+    'secrets are never listed',
+  );
+  assert.equal(keys.accessKeys.find((k) => k.accessKeyId === 'HEIDIKEY2')?.status, 'Inactive');
+  assert.equal((await adminRequest(root(), 'DELETE', '/_coffer/admin/v1/users/heidi/keys/HEIDIKEY2')).status, 204);
+  const gone = await adminRequest(root(), 'DELETE', '/_coffer/admin/v1/users/heidi/keys/HEIDIKEY2');
+  assert.equal(gone.status, 404);
+  assert.deepEqual(gone.body, { error: 'user heidi has no access key HEIDIKEY2', code: 'NoSuchAccessKey' });
+  const nobody = await adminRequest(root(), 'GET', '/_coffer/admin/v1/users/nobody');
+  assert.deepEqual([nobody.status, nobody.body], [404, { error: 'no user nobody', code: 'NoSuchUser' }]);
+  const wrongMethod = await adminRequest(root(), 'PATCH', '/_coffer/admin/v1/users/heidi');
+  assert.equal(wrongMethod.status, 405);
+  const unknown = await adminRequest(root(), 'GET', '/_coffer/admin/v1/nothing-here');
+  assert.deepEqual([unknown.status, (unknown.body as { code: string }).code], [404, 'NoSuchEndpoint']);
+});
+
+test('a disabled root key from COFFER_ROOT_* is active again after the next start', async () => {
+  const engine = c.server.engine;
+  await engine.setAccessKeyStatus('root', ROOT_ACCESS_KEY, 'Inactive');
+  assert.equal(await engine.lookupAccessKey(ROOT_ACCESS_KEY), undefined);
+  // What a start does with the keys in the environment.
+  await engine.ensureRootUser(ROOT_ACCESS_KEY, ROOT_SECRET_KEY);
+  assert.equal((await engine.lookupAccessKey(ROOT_ACCESS_KEY))?.user.name, 'root');
+  assert.equal((await adminRequest(root(), 'GET', '/_coffer/admin/v1/users')).status, 200);
 });

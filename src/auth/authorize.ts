@@ -26,7 +26,7 @@ import { evaluatePolicy } from './policy-eval.js';
 import { isPublicPolicy } from './policy.js';
 
 /** What an action acts on: the service (no resource), a bucket, an object, or the admin API. */
-export type ActionTarget = 'service' | 'bucket' | 'object' | 'admin';
+export type ActionTarget = 'service' | 'bucket' | 'object' | 'admin' | 'metrics';
 
 export interface ActionSpec {
   /** The kinds of route that may carry this action. */
@@ -95,6 +95,8 @@ export const ACTIONS: Readonly<Record<string, ActionSpec>> = {
   's3:DeleteObjectVersionTagging': { on: ['object'] },
   // Coffer's own JSON API under /_coffer/admin/v1/: admin users only.
   'coffer:Admin': { on: ['admin'] },
+  // /_coffer/metrics: admin users, the bearer token COFFER_METRICS_TOKEN, or anyone with COFFER_METRICS_PUBLIC=on.
+  'coffer:ReadMetrics': { on: ['metrics'] },
 };
 
 /** Who asks: a signed-in user, or nobody (an unsigned request). */
@@ -132,6 +134,8 @@ export interface Resource {
    * needsObject): null when it was looked up and is not there (or is a delete marker).
    */
   readonly object?: ObjectFacts | null;
+  /** The operator opened this resource to every caller, signed or not (COFFER_METRICS_PUBLIC=on). */
+  readonly openToAnyone?: boolean;
 }
 
 /**
@@ -167,6 +171,8 @@ export interface AccessRequest {
    * https://docs.aws.amazon.com/AmazonS3/latest/userguide/bucket-owner-condition.html
    */
   readonly expectedBucketOwner?: string;
+  /** A bearer token the edge verified, and what it grants: 'metrics' for COFFER_METRICS_TOKEN. */
+  readonly token?: 'metrics';
 }
 
 export type Decision = { readonly allowed: true } | { readonly allowed: false; readonly error: S3Error };
@@ -287,6 +293,11 @@ export function decide(r: AccessRequest): Decision {
   // here with one is a bug, and a bug must not open anything.
   if (spec === undefined) throw new Error(`unknown action ${r.action}`);
   if (spec.on.includes('admin')) return r.principal.type === 'user' && r.principal.admin ? ALLOW : accessDenied();
+  if (spec.on.includes('metrics')) {
+    // As MinIO and Garage expose theirs: public when the operator says so, else a bearer token or an admin.
+    const allowed = r.resource.openToAnyone === true || r.token === 'metrics' || (r.principal.type === 'user' && r.principal.admin);
+    return allowed ? ALLOW : deny(new S3Error('AccessDenied'));
+  }
   const mustExist = needsBucketOwner(r.action);
   if (!mustExist) {
     // Any user may list their own buckets and create one (the engine answers BucketAlreadyExists);

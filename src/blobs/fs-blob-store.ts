@@ -36,10 +36,14 @@ export class FsBlobStore implements BlobStore {
   private free: { bytes: number; readAt: number } | undefined;
   private reading: Promise<void> | undefined;
 
-  constructor(dataDir: string, options: { minFreeBytes?: number } = {}) {
+  /** Told how long each blob's final fdatasync took (the one a write waits for), in seconds. */
+  private readonly onSync: ((seconds: number) => void) | undefined;
+
+  constructor(dataDir: string, options: { minFreeBytes?: number; onSync?: (seconds: number) => void } = {}) {
     this.root = join(dataDir, 'blobs');
     this.temp = new ProcessTempDir(join(dataDir, 'tmp'));
     this.minFreeBytes = options.minFreeBytes ?? 0;
+    this.onSync = options.onSync;
   }
 
   /**
@@ -130,7 +134,7 @@ export class FsBlobStore implements BlobStore {
       this.pending.delete(id);
       throw err;
     }
-    const sink = new BlobSink(handle);
+    const sink = new BlobSink(handle, this.onSync);
     let renamed = false;
     try {
       try {
@@ -236,7 +240,10 @@ class BlobSink extends Writable {
   private syncing: Promise<void> | undefined;
   private syncError: Error | undefined;
 
-  constructor(private readonly handle: FileHandle) {
+  constructor(
+    private readonly handle: FileHandle,
+    private readonly onSync: ((seconds: number) => void) | undefined,
+  ) {
     super({ highWaterMark: SINK_BUFFER_BYTES });
   }
 
@@ -276,9 +283,11 @@ class BlobSink extends Writable {
   override _final(cb: (err?: Error | null) => void): void {
     // Durable before 'finish': the caller renames and commits only after this.
     Promise.resolve(this.syncing)
-      .then(() => {
+      .then(async () => {
         if (this.syncError) throw this.syncError;
-        return this.handle.datasync();
+        const started = performance.now();
+        await this.handle.datasync();
+        this.onSync?.((performance.now() - started) / 1000);
       })
       .then(() => cb(), cb);
   }

@@ -2,13 +2,12 @@
 import { parseArgs } from 'node:util';
 import { loadConfig, ConfigError, StartupError } from '../config.js';
 import { startCoffer } from '../app.js';
-import { runAdmin } from './admin-client.js';
+import { CliError } from './admin-client.js';
+import { adminUsage, runAdmin } from './admin-commands.js';
 
 const USAGE = `usage:
   coffer server [--address host:port] [--data-dir dir] [--region r] [--domains a,b] [--sigv2] ...
-  coffer admin user create --name NAME [--email E] [--admin] [--access-key-id K --secret-access-key S]
-  coffer admin user list
-  coffer admin user delete NAME
+${adminUsage()}
 Configuration comes from COFFER_* variables; a flag overrides its variable.`;
 
 /** How long a stop signal waits for requests in progress (systemd and Docker wait 90 and 10 s). */
@@ -52,6 +51,10 @@ async function server(args: string[]): Promise<void> {
         'min-free-space',
         'sigv2',
         'log-level',
+        'log-format',
+        'metrics-public',
+        'metrics-token',
+        'metrics-bucket-labels',
       ].map((n) => [n, { type: 'string' as const }]),
     ),
   });
@@ -88,6 +91,11 @@ async function main(argv: string[]): Promise<void> {
     if (err instanceof ConfigError || err instanceof StartupError) {
       process.stderr.write(`coffer: ${err.message}\n`);
       process.exitCode = err instanceof ConfigError ? 2 : 1;
+      return;
+    }
+    if (err instanceof CliError) {
+      process.stderr.write(`coffer ${command}: ${err.message}\n`);
+      process.exitCode = err.exitCode;
       return;
     }
     throw err;

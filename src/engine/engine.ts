@@ -16,7 +16,8 @@ import * as objectTagging from './object-tagging.js';
 import * as bucketTagging from './bucket-tagging.js';
 import * as bucketCors from './bucket-cors.js';
 import * as access from './access.js';
-import type { CorsRule, ObjectOwnership, PublicAccessBlock, BucketPolicy, Tag } from '../meta/types.js';
+import * as quota from './quota.js';
+import type { AccessKeyStatus, BucketQuota, CorsRule, ObjectOwnership, PublicAccessBlock, BucketPolicy, Tag } from '../meta/types.js';
 
 export class Engine {
   constructor(readonly deps: EngineDeps) {}
@@ -32,6 +33,31 @@ export class Engine {
   }
   getUser(id: string) {
     return this.deps.meta.getUser(id);
+  }
+  getUserDetails(name: string) {
+    return users.getUserDetails(this.deps, name);
+  }
+  addAccessKey(name: string, input: { accessKeyId?: string; secretAccessKey?: string }) {
+    return users.addAccessKey(this.deps, name, input);
+  }
+  setAccessKeyStatus(name: string, accessKeyId: string, status: AccessKeyStatus) {
+    return users.setAccessKeyStatus(this.deps, name, accessKeyId, status);
+  }
+  deleteAccessKey(name: string, accessKeyId: string) {
+    return users.deleteAccessKey(this.deps, name, accessKeyId);
+  }
+
+  setBucketQuota(bucket: string, value: BucketQuota | undefined) {
+    return quota.setBucketQuota(this.deps, bucket, value);
+  }
+  getBucketQuota(bucket: string) {
+    return quota.getBucketQuota(this.deps, bucket);
+  }
+  getBucketUsage(bucket: string) {
+    return quota.getBucketUsage(this.deps, bucket);
+  }
+  listBucketUsage() {
+    return quota.listBucketUsage(this.deps);
   }
   /** Throws unless the metadata store answers a query. */
   async checkReady() {

@@ -34,6 +34,11 @@ export interface BodyInput {
   trailerChecksum?: () => string | undefined;
   /** Compute the checksum without a value to check it against (copies from our own store). */
   computeOnly?: boolean;
+  /**
+   * Called once, right before the first byte is read: the edge answers Expect: 100-continue
+   * then, so a write refused from what it announced (a quota) is refused before its body is sent.
+   */
+  begin?: () => void;
   /** Aborts the body when the client goes away; a function so it is made only when used. */
   signal?: AbortSignal | (() => AbortSignal);
 }

@@ -22,6 +22,7 @@ import type { ObjectAttributes } from './object-write.js';
 import { requireObject, resolveRange } from './object-read.js';
 import { storedBytesTransform } from './stored-bytes.js';
 import { newObjectRecord } from '../meta/records.js';
+import { bucketForWrite, refuseIfOverQuota } from './quota.js';
 import type { RangeSpec } from './object-read.js';
 
 export const MAX_PARTS = 10_000;
@@ -119,6 +120,8 @@ async function commitPart(deps: EngineDeps, upload: UploadRecord, part: PartReco
       // The upload may have been completed or aborted while the part streamed in.
       if (!(await tx.getUpload(upload.uploadId))) throw new S3Error('NoSuchUpload', { fields: { UploadId: upload.uploadId } });
       replaced = await tx.putPart(part);
+      // A part counts against the bucket's quota from the moment it is stored.
+      await tx.addUsage(upload.bucket, { objectCount: 0, bytes: 0, uploadParts: replaced ? 0 : 1, uploadBytes: part.size - (replaced?.size ?? 0) });
       await tx.registerBlobs([part.blobId]);
       if (replaced) await tx.unregisterBlobs([replaced.blobId]);
     });
@@ -160,10 +163,17 @@ export interface UploadPartInput {
   body: BodyInput;
 }
 
+/** Bytes of the part a new part of that number replaces. */
+async function storedPartSize(deps: EngineDeps, uploadId: string, partNumber: number): Promise<number> {
+  const [stored] = await deps.meta.listParts(uploadId, partNumber - 1, 1);
+  return stored?.partNumber === partNumber ? stored.size : 0;
+}
+
 export async function uploadPart(deps: EngineDeps, input: UploadPartInput): Promise<UploadPartOutput> {
   validatePartNumber(input.partNumber);
   if (input.body.size > MAX_PART_SIZE_BYTES) throw new S3Error('EntityTooLarge', { fields: { ProposedSize: input.body.size, MaxSizeAllowed: MAX_PART_SIZE_BYTES } });
   const upload = await requireUpload(deps, input.bucket, input.key, input.uploadId);
+  await refuseIfOverQuota(deps, await bucketForWrite(deps, input.bucket), input.body.size, () => storedPartSize(deps, upload.uploadId, input.partNumber));
   const uploadAlg = (upload.checksumAlgorithm ?? undefined) as ChecksumAlgorithm | undefined;
   const sent = input.body.checksumAlgorithm;
   if (uploadAlg && sent && sent !== uploadAlg) {
@@ -212,6 +222,7 @@ export async function uploadPartCopy(deps: EngineDeps, input: UploadPartCopyInpu
   range ??= source.size > 0 ? { start: 0, end: source.size - 1 } : undefined;
   const size = range ? range.end - range.start + 1 : 0;
   if (size > MAX_PART_SIZE_BYTES) throw new S3Error('EntityTooLarge', { fields: { ProposedSize: size, MaxSizeAllowed: MAX_PART_SIZE_BYTES } });
+  await refuseIfOverQuota(deps, await bucketForWrite(deps, input.bucket), size, () => storedPartSize(deps, upload.uploadId, input.partNumber));
   const algorithm = (upload.checksumAlgorithm ?? undefined) as ChecksumAlgorithm | undefined;
   const body = await copyObjectData(deps, source, range, { checksumAlgorithm: algorithm, signal: input.signal }, partWriteOptions(storedBytesTransform(upload.encryption)));
   return {
@@ -324,7 +335,8 @@ export async function completeMultipartUpload(deps: EngineDeps, input: CompleteM
     }
     const bucket = await tx.getBucket(input.bucket);
     if (!bucket) throw new S3Error('NoSuchBucket', { fields: { BucketName: input.bucket } });
-    const stored = new Map((await tx.listParts(upload.uploadId, 0, MAX_PARTS + 1)).map((p) => [p.partNumber, p]));
+    const allParts = await tx.listParts(upload.uploadId, 0, MAX_PARTS + 1);
+    const stored = new Map(allParts.map((p) => [p.partNumber, p]));
     const chosen: PartRecord[] = [];
     for (const [i, want] of input.parts.entries()) {
       const part = stored.get(want.partNumber);
@@ -383,7 +395,9 @@ export async function completeMultipartUpload(deps: EngineDeps, input: CompleteM
       ifNoneMatchStar: input.conditions.ifNoneMatchStar || created.ifNoneMatchStar,
       ifMatch: input.conditions.ifMatch ?? created.ifMatch,
     };
-    gone = await commitVersion(tx, bucket, record, conditions);
+    // The parts were counted against the quota as they were stored: the chosen ones become the
+    // object's bytes, the others are released with the upload.
+    gone = await commitVersion(tx, bucket, record, conditions, { uploadParts: -allParts.length, uploadBytes: -allParts.reduce((n, p) => n + p.size, 0) });
     if (record.ownerId !== bucket.ownerId) foreign = true;
     const used = new Set(chosen.map((p) => p.blobId));
     unused = (await tx.deleteUpload(upload.uploadId)).map((p) => p.blobId).filter((id) => !used.has(id));
@@ -425,8 +439,11 @@ export async function abortMultipartUpload(deps: EngineDeps, bucket: string, key
   let blobs: string[] = [];
   await deps.meta.transaction(async (tx) => {
     if (!(await tx.getUpload(uploadId))) throw new S3Error('NoSuchUpload', { fields: { UploadId: uploadId } });
-    blobs = (await tx.deleteUpload(uploadId)).map((p) => p.blobId);
+    const parts = await tx.deleteUpload(uploadId);
+    blobs = parts.map((p) => p.blobId);
     if (blobs.length > 0) await tx.unregisterBlobs(blobs);
+    // The parts' bytes leave the bucket's usage (and its quota) with them.
+    if (parts.length > 0) await tx.addUsage(bucket, { objectCount: 0, bytes: 0, uploadParts: -parts.length, uploadBytes: -parts.reduce((n, p) => n + p.size, 0) });
   });
   await deleteBlobs(deps, blobs);
 }

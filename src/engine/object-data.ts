@@ -49,6 +49,7 @@ export async function writeObjectData(deps: EngineDeps, body: BodyInput, options
   // A body of unknown length is checked for the least it may be; a full disk mid-write still
   // fails it with InsufficientStorage.
   if (!deps.blobs.hasRoomFor(body.lengthRange ? body.lengthRange.min : body.size)) throw new S3Error('InsufficientStorage');
+  body.begin?.();
   const { transform } = options;
   let plain: Buffer | undefined;
   let stored: WrittenData['bytes'] | undefined;

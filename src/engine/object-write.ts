@@ -5,7 +5,7 @@ import { randomBytes } from 'node:crypto';
 import { S3Error } from '../errors.js';
 import type { ChecksumAlgorithm } from '../checksums/index.js';
 import type { MetaTx } from '../meta/store.js';
-import type { BucketRecord, ObjectRecord, Tag } from '../meta/types.js';
+import type { BucketRecord, ObjectRecord, Tag, UsageDelta } from '../meta/types.js';
 import { checkCopySourceConditions, checkWriteConditions } from './conditions.js';
 import type { ReadConditions, WriteConditions } from './conditions.js';
 import { blobsOf, deleteBlobs } from './deps.js';
@@ -20,6 +20,7 @@ import { newObjectRecord } from '../meta/records.js';
 import type { AccessControlList } from '../meta/types.js';
 import { newObjectOwner, resolveAcl } from './access.js';
 import type { AclInput } from './access.js';
+import { bucketForWrite, refuseIfOverQuota } from './quota.js';
 
 export const MAX_KEY_BYTES = 1024;
 
@@ -61,8 +62,18 @@ export interface PutObjectOutput {
   lastModified: number;
 }
 
-/** Make `record` the latest version of its key, inside a transaction. Returns replaced blob ids. */
-export async function commitVersion(tx: MetaTx, bucket: BucketRecord, record: ObjectRecord, conditions: WriteConditions): Promise<string[]> {
+/**
+ * Make `record` the latest version of its key, inside a transaction. Returns replaced blob ids.
+ * The usage change (checked against the bucket's quota) includes `released`: the upload parts a
+ * completion turns into this version, whose bytes were counted when they were stored.
+ */
+export async function commitVersion(
+  tx: MetaTx,
+  bucket: BucketRecord,
+  record: ObjectRecord,
+  conditions: WriteConditions,
+  released?: Pick<UsageDelta, 'uploadParts' | 'uploadBytes'>,
+): Promise<string[]> {
   if (conditions.ifNoneMatchStar || conditions.ifMatch !== undefined) {
     const current = await tx.getObject(record.bucket, record.key);
     checkWriteConditions(current && !current.deleteMarker ? current : undefined, conditions);
@@ -82,6 +93,7 @@ export async function commitVersion(tx: MetaTx, bucket: BucketRecord, record: Ob
   await tx.addUsage(record.bucket, {
     objectCount: (record.deleteMarker ? 0 : 1) - removedLive.length,
     bytes: record.size - removedLive.reduce((n, r) => n + r.size, 0),
+    ...released,
   });
   return gone;
 }
@@ -142,13 +154,21 @@ function recordFrom(
   });
 }
 
+/** Bytes a new version of `key` frees: the 'null' version it replaces, unless versioning keeps it. */
+async function replacedSize(deps: EngineDeps, bucket: BucketRecord, key: string): Promise<number> {
+  if (bucket.versioning === 'Enabled') return 0;
+  const current = await deps.meta.getObject(bucket.name, key, 'null');
+  return current && !current.deleteMarker ? current.size : 0;
+}
+
 export async function putObject(deps: EngineDeps, input: PutObjectInput): Promise<PutObjectOutput> {
   validateKey(input.key);
   if (input.body.size > deps.limits.maxObjectSizeBytes)
     throw new S3Error('EntityTooLarge', { fields: { ProposedSize: input.body.size, MaxSizeAllowed: deps.limits.maxObjectSizeBytes } });
-  // Fail before reading the body when the bucket is missing; the transaction checks again.
-  const bucket = await cachedBucket(deps, input.bucket);
-  if (!bucket) throw new S3Error('NoSuchBucket', { fields: { BucketName: input.bucket } });
+  // Fail before reading the body when the bucket is missing or the body cannot fit under its
+  // quota (a body of unknown length, a POST's, for the least it may be); the transaction checks both again.
+  const bucket = await bucketForWrite(deps, input.bucket);
+  await refuseIfOverQuota(deps, bucket, input.body.lengthRange ? input.body.lengthRange.min : input.body.size, () => replacedSize(deps, bucket, input.key));
   const owned = await ownerAndAcl(deps, bucket, input.ownerId, input.acl);
   // Nothing sets a new version's encryption yet.
   const body = await writeObjectData(deps, input.body, { inlineMaxBytes: deps.limits.inlineMaxBytes, transform: storedBytesTransform(undefined) });
@@ -194,8 +214,7 @@ export async function copyObject(deps: EngineDeps, input: CopyObjectInput): Prom
   validateKey(input.key);
   const sourceBucket = await cachedBucket(deps, input.source.bucket);
   if (!sourceBucket) throw new S3Error('NoSuchBucket', { fields: { BucketName: input.source.bucket } });
-  const bucket = await cachedBucket(deps, input.bucket);
-  if (!bucket) throw new S3Error('NoSuchBucket', { fields: { BucketName: input.bucket } });
+  const bucket = await bucketForWrite(deps, input.bucket);
   const owned = await ownerAndAcl(deps, bucket, input.ownerId, input.acl);
   const source = await requireObject(deps, input.source.bucket, input.source.key, input.source.versionId);
   checkCopySourceConditions(source, input.sourceConditions);
@@ -208,6 +227,7 @@ export async function copyObject(deps: EngineDeps, input: CopyObjectInput): Prom
   }
   if (source.size > deps.limits.maxObjectSizeBytes)
     throw new S3Error('InvalidRequest', { message: 'The specified copy source is larger than the maximum allowable size for a copy source: ' + deps.limits.maxObjectSizeBytes });
+  await refuseIfOverQuota(deps, bucket, source.size, () => replacedSize(deps, bucket, input.key));
   const algorithm = input.checksumAlgorithm ?? (source.checksums.algorithm as ChecksumAlgorithm | undefined);
   // Read through the source's transform, stored through the copy's.
   const body = await copyObjectData(

@@ -32,14 +32,23 @@ export interface FramedBody {
   chunked: AwsChunkedDecoder | undefined;
 }
 
-/** How the body is framed, the decoded size, and the stages that deliver its bytes. */
-export function frameBody(ctx: RequestContext): FramedBody {
-  // Expect: 100-continue is answered only now, once the request has passed authentication,
-  // routing and the checks that need no body, so a refused upload is never sent.
+/** Expect: 100-continue is answered once, when the body is about to be read. */
+function sendContinue(ctx: RequestContext): void {
   if (ctx.expectsContinue && !ctx.res.headersSent) {
     ctx.expectsContinue = false;
     ctx.res.writeContinue();
   }
+}
+
+/**
+ * How the body is framed, the decoded size, and the stages that deliver its bytes.
+ * Expect: 100-continue is answered now, once the request has passed authentication, routing and
+ * the checks that need no body, so a refused upload is never sent; with `deferContinue`, only
+ * when the engine begins to read the body (BodyInput.begin), after its own checks (quotas).
+ */
+export function frameBody(ctx: RequestContext, options: { deferContinue?: boolean } = {}): FramedBody {
+  const begin = options.deferContinue === true ? () => sendContinue(ctx) : undefined;
+  if (begin === undefined) sendContinue(ctx);
   const payload = ctx.auth?.payload ?? { kind: 'unsigned' as const };
   const te = header(ctx, 'transfer-encoding');
   const contentLength = parseLength(header(ctx, 'content-length'), 'Content-Length');
@@ -53,7 +62,7 @@ export function frameBody(ctx: RequestContext): FramedBody {
       .map((s) => s.trim().toLowerCase())
       .filter(Boolean);
     const chunked = new AwsChunkedDecoder({ mode: payload, decodedLength: decoded, expectedTrailers });
-    return { body: { stages: [ctx.req, chunked], size: decoded, idleTimeoutMs, signal: () => ctx.signal }, chunked };
+    return { body: { stages: [ctx.req, chunked], size: decoded, idleTimeoutMs, begin, signal: () => ctx.signal }, chunked };
   }
   if (te !== undefined && /chunked/i.test(te)) {
     // Plain HTTP chunking without aws-chunked: S3 refuses it.
@@ -66,6 +75,7 @@ export function frameBody(ctx: RequestContext): FramedBody {
       idleTimeoutMs,
       size: contentLength,
       sha256Hex: payload.kind === 'sha256' ? payload.expectedHex : undefined,
+      begin,
       signal: () => ctx.signal,
     },
     chunked: undefined,

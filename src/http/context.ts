@@ -32,6 +32,10 @@ export interface RequestContext {
   op?: string;
   /** Headers every response to this request carries, an error's included (CORS's Access-Control-*). */
   responseHeaders?: Record<string, string>;
+  /** The S3 error code the response carries, once one is sent (metrics and the access log). */
+  errorCode?: string;
+  /** Response body bytes written so far. */
+  bytesSent: number;
 }
 
 /** What a handler returns; one writer sends it. */
@@ -85,6 +89,8 @@ class Context implements RequestContext {
   user?: UserRecord;
   op?: string;
   responseHeaders?: Record<string, string>;
+  errorCode?: string;
+  bytesSent = 0;
   readonly #baseLog: Logger;
   #log: Logger | undefined;
   #query: URLSearchParams | undefined;

@@ -38,8 +38,9 @@ function has(h: Headers, name: string): boolean {
 const pending: Array<{ ctx: RequestContext; status: number; headers: Headers; body: string | Buffer | undefined }> = [];
 
 function writeSoon(ctx: RequestContext, status: number, headers: Headers, body?: string | Buffer): void {
-  // Set now: the request's log line reads it before the response is written.
+  // Set now: the request's log line and metrics read them before the response is written.
   ctx.res.statusCode = status;
+  if (body !== undefined) ctx.bytesSent = typeof body === 'string' ? Buffer.byteLength(body) : body.length;
   pending.push({ ctx, status, headers, body });
   if (pending.length === 1) setImmediate(writePending);
 }
@@ -101,6 +102,10 @@ async function streamBody(ctx: RequestContext, body: Readable): Promise<void> {
     });
     res.once('finish', resolve);
     body.pipe(res);
+    // Counted as they pass: a response cut off short counts what went out.
+    body.on('data', (chunk: Buffer) => {
+      ctx.bytesSent += chunk.length;
+    });
   });
 }
 
@@ -115,6 +120,7 @@ export function toS3Error(ctx: RequestContext, err: unknown): S3Error {
 export function sendError(ctx: RequestContext, err: unknown): void {
   const e = toS3Error(ctx, err);
   const { res } = ctx;
+  ctx.errorCode = e.code;
   if (res.headersSent) {
     res.destroy();
     return;
@@ -143,6 +149,7 @@ export function sendError(ctx: RequestContext, err: unknown): void {
   );
   h['Content-Type'] = 'application/xml';
   h['Content-Length'] = Buffer.byteLength(doc);
+  ctx.bytesSent = h['Content-Length'];
   res.writeHead(e.status, h);
   res.end(doc);
 }

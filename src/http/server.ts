@@ -26,6 +26,23 @@ export interface Surfaces {
   s3(ctx: RequestContext): Promise<S3Result>;
 }
 
+/** What one request came to, for metrics. */
+export interface RequestOutcome {
+  /** The S3 operation (route op), a Coffer* name for the /_coffer/ surface, or Unknown. */
+  operation: string;
+  status: number;
+  errorCode: string | undefined;
+  seconds: number;
+  bytesReceived: number;
+  bytesSent: number;
+}
+
+/** Told of every request as it ends, and of each shed; must be cheap, it runs on every request. */
+export interface RequestObserver {
+  requestDone(outcome: RequestOutcome): void;
+  shed(): void;
+}
+
 export interface Listeners {
   /** http://host:port of the plain listener. */
   endpoint: string;
@@ -48,8 +65,47 @@ function splitUrl(url: string): { rawPath: string; rawQuery: string } {
   return q < 0 ? { rawPath: u, rawQuery: '' } : { rawPath: u.slice(0, q), rawQuery: u.slice(q + 1) };
 }
 
+/**
+ * Request body bytes received: the announced length of a body read to its end (S3 requests are
+ * framed by Content-Length, aws-chunked ones too); a body refused unread counts nothing.
+ */
+function bodyBytesReceived(req: IncomingMessage): number {
+  if (!req.complete) return 0;
+  const cl = req.headers['content-length'];
+  const n = cl === undefined ? 0 : Number(cl);
+  return Number.isSafeInteger(n) ? n : 0;
+}
+
+/**
+ * The access log: one line per request with the fields of S3 server access logs (time, request
+ * id, operation, bucket, key, status, error code, bytes in and out, total time, requester and its
+ * access key, remote IP). Fields are kept to those: each costs on every request. The query, which
+ * may hold a presigned URL's signature, is never logged.
+ * https://docs.aws.amazon.com/AmazonS3/latest/userguide/LogFormat.html
+ */
+function logRequest(log: Logger, ctx: RequestContext, bytesReceived: number, ms: number): void {
+  log.info(
+    {
+      reqId: ctx.requestId,
+      op: ctx.op,
+      method: ctx.req.method,
+      bucket: ctx.bucket,
+      key: ctx.key,
+      status: ctx.res.statusCode,
+      code: ctx.errorCode,
+      bytesIn: bytesReceived,
+      bytesOut: ctx.bytesSent,
+      ms,
+      requester: ctx.user?.name,
+      accessKeyId: ctx.auth?.credential?.accessKeyId,
+      remoteIp: ctx.req.socket.remoteAddress,
+    },
+    'request',
+  );
+}
+
 /** Listen on the configured addresses and serve `surfaces`; a listener that cannot start closes the others. */
-export async function serve(config: Config, log: Logger, engine: Engine, surfaces: Surfaces): Promise<Listeners> {
+export async function serve(config: Config, log: Logger, engine: Engine, surfaces: Surfaces, observer?: RequestObserver): Promise<Listeners> {
   let inflight = 0;
   let requestCounter = 0;
   const idPrefix = randomBytes(4).toString('hex').toUpperCase();
@@ -66,13 +122,26 @@ export async function serve(config: Config, log: Logger, engine: Engine, surface
     const ctx = createContext({ requestId, hostId, baseLog: log, config, engine, req, res, secure, expectsContinue, rawPath, rawQuery });
     inflight++;
     try {
-      if (config.maxInflight > 0 && inflight > config.maxInflight) throw new S3Error('ServiceUnavailable');
+      if (config.maxInflight > 0 && inflight > config.maxInflight) {
+        observer?.shed();
+        throw new S3Error('ServiceUnavailable');
+      }
       await sendResult(ctx, rawPath.startsWith('/_coffer/') ? await surfaces.coffer(ctx, rawPath) : await surfaces.s3(ctx));
     } catch (err) {
       sendError(ctx, err);
     } finally {
       inflight--;
-      if (logRequests) ctx.log.info({ method: req.method, status: res.statusCode, ms: Math.round(performance.now() - ctx.startedAt) }, 'request');
+      const ms = performance.now() - ctx.startedAt;
+      const bytesReceived = bodyBytesReceived(req);
+      observer?.requestDone({
+        operation: ctx.op ?? 'Unknown',
+        status: res.statusCode,
+        errorCode: ctx.errorCode,
+        seconds: ms / 1000,
+        bytesReceived,
+        bytesSent: ctx.bytesSent,
+      });
+      if (logRequests) logRequest(log, ctx, bytesReceived, Math.round(ms));
     }
   };
 

@@ -3,7 +3,8 @@
 // transaction before its file goes, so a collector and a writer never both win.
 import type { Logger } from 'pino';
 import type { Engine } from '../engine/engine.js';
-import type { Job } from './expire-uploads.js';
+import type { Job, JobObserver } from './expire-uploads.js';
+import { observed } from './expire-uploads.js';
 
 /** How often the job runs. */
 export const BLOB_GC_INTERVAL_MS = 3_600_000;
@@ -14,11 +15,10 @@ export const BLOB_GC_INTERVAL_MS = 3_600_000;
  */
 export const BLOB_GC_MIN_AGE_MS = 3_600_000;
 
-export function startBlobCollection(engine: Engine, log: Logger): Job {
+export function startBlobCollection(engine: Engine, log: Logger, observe?: JobObserver): Job {
   let running: Promise<void> = Promise.resolve();
   const timer = setInterval(() => {
-    running = engine
-      .collectGarbage(BLOB_GC_MIN_AGE_MS)
+    running = observed('collect-blobs', observe, () => engine.collectGarbage(BLOB_GC_MIN_AGE_MS))
       .then((n) => {
         if (n > 0) log.info({ collected: n }, 'removed orphan blobs');
       })

@@ -4,9 +4,11 @@
 import type {
   AccessControlList,
   AccessKeyRecord,
+  AccessKeyStatus,
   BucketConfig,
   BucketRecord,
   BucketUsage,
+  BucketUsageRow,
   CompletedUploadRecord,
   ListRange,
   ObjectRecord,
@@ -14,10 +16,13 @@ import type {
   Tag,
   UploadListRange,
   UploadRecord,
+  UploadUsage,
+  UsageDelta,
   UserRecord,
   VersionListRange,
   VersioningState,
 } from './types.js';
+import { S3Error } from '../errors.js';
 
 export interface MetaReader {
   getUser(id: string): Promise<UserRecord | undefined>;
@@ -33,6 +38,10 @@ export interface MetaReader {
   /** True when the bucket holds any object version or delete marker (open uploads do not count). */
   bucketHasObjects(bucket: string): Promise<boolean>;
   getUsage(bucket: string): Promise<BucketUsage>;
+  /** The parts of a bucket's unfinished uploads, counted as they are stored and released as they go. */
+  getUploadUsage(bucket: string): Promise<UploadUsage>;
+  /** Every bucket's usage and quota, in bucket name order, names > `after`. */
+  listUsage(range: { after?: string; limit: number }): Promise<BucketUsageRow[]>;
 
   /** The latest version of a key (possibly a delete marker), or a given version. */
   getObject(bucket: string, key: string, versionId?: string): Promise<ObjectRecord | undefined>;
@@ -63,6 +72,8 @@ export interface MetaTx extends MetaReader {
   deleteUser(id: string): Promise<void>;
   createAccessKey(key: AccessKeyRecord): Promise<void>;
   deleteAccessKey(accessKeyId: string): Promise<void>;
+  /** Activate or deactivate a key; false when there is no such key. */
+  setAccessKeyStatus(accessKeyId: string, status: AccessKeyStatus): Promise<boolean>;
 
   createBucket(bucket: BucketRecord): Promise<void>;
   /**
@@ -90,7 +101,14 @@ export interface MetaTx extends MetaReader {
   setObjectAcl(bucket: string, key: string, versionId: string, acl: AccessControlList | undefined): Promise<boolean>;
   /** Remove one version; if it was the latest, the next newest becomes latest. */
   deleteObjectVersion(bucket: string, key: string, versionId: string): Promise<ObjectRecord | undefined>;
-  addUsage(bucket: string, delta: BucketUsage): Promise<void>;
+  /**
+   * Change a bucket's usage counters. A change that grows what a limit of the bucket's quota
+   * (BucketConfig.quota) counts past that limit changes nothing and throws QuotaExceededError:
+   * the check and the change are one step of the transaction, so racing writes never overshoot.
+   * Bytes count versions and upload parts together; objects count versions. A change that does
+   * not grow a limit's count always applies, even over a quota lowered below the usage.
+   */
+  addUsage(bucket: string, delta: UsageDelta): Promise<void>;
 
   createUpload(upload: UploadRecord): Promise<void>;
   /** Remove an upload and its part rows; returns the parts it had. */
@@ -122,5 +140,18 @@ export interface MetadataStore extends MetaReader {
 export class BlobDoomedError extends Error {
   constructor(readonly blobId: string) {
     super(`blob ${blobId} was collected as garbage before its metadata was committed`);
+  }
+}
+
+/**
+ * A write would take its bucket past its quota. It is the S3 error itself (VaultQuotaExceeded, 507),
+ * so every path that grows a bucket answers it without a translation of its own.
+ */
+export class QuotaExceededError extends S3Error {
+  constructor(
+    readonly bucket: string,
+    readonly limit: 'bytes' | 'objects',
+  ) {
+    super('VaultQuotaExceeded', { fields: { BucketName: bucket } });
   }
 }

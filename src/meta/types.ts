@@ -17,7 +17,11 @@ export interface AccessKeyRecord {
   secretAccessKey: string;
   userId: string;
   createdAt: number;
+  /** An Inactive key signs nothing (InvalidAccessKeyId), as IAM's UpdateAccessKey; absent means Active. */
+  status?: AccessKeyStatus;
 }
+
+export type AccessKeyStatus = 'Active' | 'Inactive';
 
 export type VersioningState = 'Enabled' | 'Suspended' | null;
 
@@ -188,9 +192,30 @@ export interface ArchiveState {
   };
 }
 
+/** What a bucket's object versions hold: every version that is not a delete marker counts. */
 export interface BucketUsage {
   objectCount: number;
   bytes: number;
+}
+
+/** The parts of a bucket's unfinished multipart uploads: they count against its quota, and are reported apart. */
+export interface UploadUsage {
+  parts: number;
+  bytes: number;
+}
+
+/** A change of a bucket's usage: its versions, and the parts of its unfinished uploads. */
+export interface UsageDelta extends BucketUsage {
+  uploadParts?: number;
+  uploadBytes?: number;
+}
+
+/** One bucket's usage, with its quota when it has one. */
+export interface BucketUsageRow {
+  bucket: string;
+  usage: BucketUsage;
+  uploads: UploadUsage;
+  quota?: BucketQuota;
 }
 
 export interface ListRange {

@@ -109,6 +109,17 @@ export async function dispatchS3(ctx: RequestContext, verifier: RequestVerifier,
   // Before authentication: a refusal of a cross-origin request carries the CORS headers too, so
   // the page can read it.
   if (ctx.req.headers.origin !== undefined) await applyCorsHeaders(ctx);
+  // The route is known before authentication, so a refused signature is counted and logged under
+  // its operation; a request no route takes still fails authentication first.
+  const on: On = target.key !== undefined ? 'object' : target.bucket !== undefined ? 'bucket' : 'service';
+  const routeRequest = { method: ctx.req.method ?? 'GET', on, query: ctx.query, queryEmpty: ctx.rawQuery === '', hasHeader: (n: string) => ctx.req.headers[n] !== undefined };
+  let matched: ReturnType<typeof matchRoute> | undefined;
+  try {
+    matched = matchRoute(routeRequest);
+    ctx.op = matched.op;
+  } catch {
+    // Thrown again below, after authentication, as before.
+  }
   const auth = await verifier.authenticate({
     method: ctx.req.method ?? 'GET',
     rawPath: ctx.rawPath,
@@ -120,9 +131,7 @@ export async function dispatchS3(ctx: RequestContext, verifier: RequestVerifier,
   });
   ctx.auth = auth;
   if (auth.credential) limiter.take(auth.credential.accessKeyId);
-  const on: On = target.key !== undefined ? 'object' : target.bucket !== undefined ? 'bucket' : 'service';
-  const route = matchRoute({ method: ctx.req.method ?? 'GET', on, query: ctx.query, queryEmpty: ctx.rawQuery === '', hasHeader: (n) => ctx.req.headers[n] !== undefined });
-  ctx.op = route.op;
+  const route = matched ?? matchRoute(routeRequest);
   if (!auth.anonymous && auth.credential) {
     const user = (await ctx.engine.lookupAccessKey(auth.credential.accessKeyId))?.user;
     if (!user) throw new S3Error('InvalidAccessKeyId');

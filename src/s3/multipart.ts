@@ -90,7 +90,7 @@ export async function uploadPart(ctx: RequestContext): Promise<S3Result> {
   const partNumber = parsePartNumberParam(ctx);
   const contentMd5 = parseContentMd5(h);
   const checksum = parseChecksumRequest(h);
-  const { body, chunked } = frameBody(ctx);
+  const { body, chunked } = frameBody(ctx, { deferContinue: true });
   const algorithm = checksum.algorithm;
   const out = await ctx.engine.uploadPart({
     bucket: ctx.bucket!,

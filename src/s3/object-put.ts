@@ -58,7 +58,7 @@ export async function putObject(ctx: RequestContext): Promise<S3Result> {
   if (announced > ctx.config.maxObjectSizeBytes) {
     throw new S3Error('EntityTooLarge', { fields: { ProposedSize: announced, MaxSizeAllowed: ctx.config.maxObjectSizeBytes } });
   }
-  const { body, chunked } = frameBody(ctx);
+  const { body, chunked } = frameBody(ctx, { deferContinue: true });
   if (checksum.viaTrailer && !chunked) {
     throw new S3Error('InvalidRequest', { message: 'x-amz-trailer is only allowed with an aws-chunked request body.' });
   }

@@ -14,6 +14,7 @@ import { multipartTests } from './multipart.js';
 import { objectTests } from './objects.js';
 import { transactionTests } from './transactions.js';
 import { userAndBlobTests } from './users-blobs.js';
+import { usageAndQuotaTests } from './usage-quota.js';
 import type { StoreFactory } from './fixtures.js';
 
 export type { OpenedStore, StoreFactory } from './fixtures.js';
@@ -27,5 +28,6 @@ export function metadataStoreSuite(storeName: string, open: StoreFactory): void 
     multipartTests(open);
     bucketTests(open);
     userAndBlobTests(open);
+    usageAndQuotaTests(open);
   });
 }

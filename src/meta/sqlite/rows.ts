@@ -48,7 +48,10 @@ export function toUser(r: Row): UserRecord {
 }
 
 export function toAccessKey(r: Row): AccessKeyRecord {
-  return { accessKeyId: r.access_key_id as string, secretAccessKey: r.secret as string, userId: r.user_id as string, createdAt: r.created_at as number };
+  const key: AccessKeyRecord = { accessKeyId: r.access_key_id as string, secretAccessKey: r.secret as string, userId: r.user_id as string, createdAt: r.created_at as number };
+  // Absent means Active, so a key reads back as it was written.
+  if (r.status === 'Inactive') key.status = 'Inactive';
+  return key;
 }
 
 export function toBucket(r: Row): BucketRecord {

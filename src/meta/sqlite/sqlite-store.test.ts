@@ -272,3 +272,38 @@ test('bucketHasObjects counts object versions and delete markers', async () => {
     assert.equal(await store.bucketHasObjects('b'), true);
   });
 });
+
+test('a database from before upload usage was counted counts the parts of its open uploads, and its keys stay active', async () => {
+  await withDir(async (dir) => {
+    // The schema as migrations before 12 left it, with two open uploads with parts and a key.
+    const old = new Database(join(dir, 'coffer.sqlite'));
+    old.exec('CREATE TABLE schema_migrations (id INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at INTEGER NOT NULL)');
+    for (const m of MIGRATIONS.filter((m) => m.id < 12)) {
+      old.exec(m.sql);
+      old.prepare('INSERT INTO schema_migrations VALUES (?, ?, ?)').run(m.id, m.name, Date.now());
+    }
+    for (const b of ['b', 'c']) {
+      old.prepare("INSERT INTO buckets (name, owner_id, region, created_at) VALUES (?, 'u', 'us-east-1', 0)").run(b);
+      old.prepare('INSERT INTO bucket_usage (bucket, object_count, bytes) VALUES (?, 1, 10)').run(b);
+    }
+    const upload = old.prepare(
+      "INSERT INTO multipart_uploads (upload_id, bucket, key, initiated, owner_id, storage_class, content_headers, user_metadata) VALUES (?, ?, 'k', 0, 'u', 'STANDARD', '{}', '{}')",
+    );
+    const part = old.prepare("INSERT INTO multipart_parts (upload_id, part_number, blob_id, size, etag, last_modified, checksums) VALUES (?, ?, ?, ?, 'e', 0, '{}')");
+    upload.run('up-1', 'b');
+    upload.run('up-2', 'b');
+    part.run('up-1', 1, 'blob-1', 100);
+    part.run('up-1', 2, 'blob-2', 20);
+    part.run('up-2', 1, 'blob-3', 3);
+    old.prepare("INSERT INTO users (id, name, created_at) VALUES ('u', 'alice', 0)").run();
+    old.prepare("INSERT INTO access_keys (access_key_id, secret, user_id, created_at) VALUES ('KEY', 'secret', 'u', 0)").run();
+    old.close();
+
+    await withOpen(dir, async (store) => {
+      assert.deepEqual(await store.getUploadUsage('b'), { parts: 3, bytes: 123 });
+      assert.deepEqual(await store.getUploadUsage('c'), { parts: 0, bytes: 0 });
+      assert.deepEqual(await store.getUsage('b'), { objectCount: 1, bytes: 10 });
+      assert.equal((await store.getAccessKey('KEY'))?.status, undefined);
+    });
+  });
+});

@@ -18,13 +18,16 @@ import type { MetaTx, MetadataStore } from '../store.js';
 import type {
   AccessKeyRecord,
   BucketRecord,
+  BucketQuota,
   BucketUsage,
+  BucketUsageRow,
   CompletedUploadRecord,
   ListRange,
   ObjectRecord,
   PartRecord,
   UploadListRange,
   UploadRecord,
+  UploadUsage,
   UserRecord,
   VersionListRange,
 } from '../types.js';
@@ -67,6 +70,8 @@ export class SqliteStore implements MetadataStore {
   private dbUnsynced = false;
   /** Order of versions, newest highest; continues from the database's largest at open. */
   private seq = 0;
+  /** Told each transaction's latency, from being asked for to durable (or failed), in seconds. */
+  private onTransaction: ((seconds: number) => void) | undefined;
 
   private constructor(db: Db, path: string) {
     this.db = db;
@@ -75,7 +80,7 @@ export class SqliteStore implements MetadataStore {
     this.tx = this.makeTx();
   }
 
-  static open(dataDir: string, fileName = 'coffer.sqlite', options: { checkpointIntervalMs?: number } = {}): SqliteStore {
+  static open(dataDir: string, fileName = 'coffer.sqlite', options: { checkpointIntervalMs?: number; onTransaction?: (seconds: number) => void } = {}): SqliteStore {
     const path = join(dataDir, fileName);
     // A second Coffer on this data dir finds the first one's lock within a second.
     const db = new Database(path, { timeout: 1000 });
@@ -90,7 +95,7 @@ export class SqliteStore implements MetadataStore {
     }
   }
 
-  private static setUp(db: Db, path: string, options: { checkpointIntervalMs?: number }): SqliteStore {
+  private static setUp(db: Db, path: string, options: { checkpointIntervalMs?: number; onTransaction?: (seconds: number) => void }): SqliteStore {
     // One process owns the embedded database: an exclusive lock keeps a second Coffer off the
     // same data dir, and spares every transaction the shared-memory WAL index and its fcntl locks
     // (a point read costs a third less).
@@ -113,6 +118,7 @@ export class SqliteStore implements MetadataStore {
     db.pragma('cache_size = -65536');
     const store = new SqliteStore(db, path);
     store.checkpointIntervalMs = options.checkpointIntervalMs ?? CHECKPOINT_INTERVAL_MS;
+    store.onTransaction = options.onTransaction;
     store.migrate();
     // seq is the row id: its largest value is read from the end of the table.
     store.seq = (db.prepare('SELECT coalesce(max(seq), 0) AS m FROM objects').get() as { m: number }).m;
@@ -214,6 +220,26 @@ export class SqliteStore implements MetadataStore {
     return { objectCount: (r?.object_count as number) ?? 0, bytes: (r?.bytes as number) ?? 0 };
   }
 
+  async getUploadUsage(bucket: string): Promise<UploadUsage> {
+    const r = this.get('SELECT upload_parts, upload_bytes FROM bucket_usage WHERE bucket = ?', bucket);
+    return { parts: (r?.upload_parts as number) ?? 0, bytes: (r?.upload_bytes as number) ?? 0 };
+  }
+
+  async listUsage(range: { after?: string; limit: number }): Promise<BucketUsageRow[]> {
+    const rows = this.all(
+      `SELECT u.*, json_extract(b.config, '$.quota') AS quota FROM bucket_usage u JOIN buckets b ON b.name = u.bucket
+         WHERE u.bucket > ? ORDER BY u.bucket LIMIT ?`,
+      range.after ?? '',
+      range.limit,
+    );
+    return rows.map((r) => ({
+      bucket: r.bucket as string,
+      usage: { objectCount: r.object_count as number, bytes: r.bytes as number },
+      uploads: { parts: r.upload_parts as number, bytes: r.upload_bytes as number },
+      quota: r.quota === null ? undefined : (JSON.parse(r.quota as string) as BucketQuota),
+    }));
+  }
+
   async getObject(bucket: string, key: string, versionId?: string): Promise<ObjectRecord | undefined> {
     if (versionId !== undefined) {
       const r = this.get('SELECT * FROM objects WHERE bucket = ? AND key = ? AND version_id = ?', bucket, key, versionId);
@@ -303,7 +329,23 @@ export class SqliteStore implements MetadataStore {
 
   transaction<T>(fn: (tx: MetaTx) => Promise<T>): Promise<T> {
     return new Promise<T>((resolve, reject) => {
-      this.queue.push({ fn, resolve: resolve as (v: unknown) => void, reject });
+      const observe = this.onTransaction;
+      if (observe === undefined) this.queue.push({ fn, resolve: resolve as (v: unknown) => void, reject });
+      else {
+        const queuedAt = performance.now();
+        const done = (): void => observe((performance.now() - queuedAt) / 1000);
+        this.queue.push({
+          fn,
+          resolve: (v) => {
+            done();
+            resolve(v as T);
+          },
+          reject: (e) => {
+            done();
+            reject(e);
+          },
+        });
+      }
       this.schedule();
     });
   }
@@ -412,6 +454,8 @@ export class SqliteStore implements MetadataStore {
       countBuckets: (o) => s.countBuckets(o),
       bucketHasObjects: (b) => s.bucketHasObjects(b),
       getUsage: (b) => s.getUsage(b),
+      getUploadUsage: (b) => s.getUploadUsage(b),
+      listUsage: (r) => s.listUsage(r),
       getObject: (b, k, v) => s.getObject(b, k, v),
       listObjects: (b, r) => s.listObjects(b, r),
       listObjectVersions: (b, r) => s.listObjectVersions(b, r),

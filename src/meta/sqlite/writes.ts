@@ -1,8 +1,8 @@
 // The write half of a SQLite metadata transaction. Runs inside the store's batch transaction;
 // see sqlite-store.ts for how batches commit.
 import type { MetaTx, MetaReader } from '../store.js';
-import { BlobDoomedError } from '../store.js';
-import type { ObjectRecord } from '../types.js';
+import { BlobDoomedError, QuotaExceededError } from '../store.js';
+import type { BucketQuota, ObjectRecord } from '../types.js';
 import { REPLACE_COLUMNS, objectExtraText, tagsText, toObject, toPart, uploadExtraText } from './rows.js';
 import type { Row } from './rows.js';
 
@@ -106,10 +106,20 @@ export function sqliteWrites(s: SqlRunner): MetaWrites {
       s.run('DELETE FROM users WHERE id = ?', id);
     },
     async createAccessKey(k) {
-      s.run('INSERT INTO access_keys (access_key_id, secret, user_id, created_at) VALUES (?, ?, ?, ?)', k.accessKeyId, k.secretAccessKey, k.userId, k.createdAt);
+      s.run(
+        'INSERT INTO access_keys (access_key_id, secret, user_id, created_at, status) VALUES (?, ?, ?, ?, ?)',
+        k.accessKeyId,
+        k.secretAccessKey,
+        k.userId,
+        k.createdAt,
+        k.status ?? 'Active',
+      );
     },
     async deleteAccessKey(id) {
       s.run('DELETE FROM access_keys WHERE access_key_id = ?', id);
+    },
+    async setAccessKeyStatus(id, status) {
+      return s.run('UPDATE access_keys SET status = ? WHERE access_key_id = ?', status, id) > 0;
     },
     async createBucket(b) {
       s.run(
@@ -205,7 +215,38 @@ export function sqliteWrites(s: SqlRunner): MetaWrites {
       return toObject(r);
     },
     async addUsage(bucket, d) {
-      s.run('UPDATE bucket_usage SET object_count = object_count + ?, bytes = bytes + ? WHERE bucket = ?', d.objectCount, d.bytes, bucket);
+      const parts = d.uploadParts ?? 0;
+      const partBytes = d.uploadBytes ?? 0;
+      const growsBytes = d.bytes + partBytes > 0;
+      const growsObjects = d.objectCount > 0;
+      const update =
+        'UPDATE bucket_usage SET object_count = object_count + ?, bytes = bytes + ?, upload_parts = upload_parts + ?, upload_bytes = upload_bytes + ? WHERE bucket = ?';
+      if (!growsBytes && !growsObjects) {
+        s.run(update, d.objectCount, d.bytes, parts, partBytes, bucket);
+        return;
+      }
+      // The change and the counts it leads to in one statement, with the quota beside them.
+      const r = s.get(
+        `${update} RETURNING object_count, bytes + upload_bytes AS total, (SELECT json_extract(config, '$.quota') FROM buckets WHERE name = ?) AS quota`,
+        d.objectCount,
+        d.bytes,
+        parts,
+        partBytes,
+        bucket,
+        bucket,
+      );
+      if (r === undefined || r.quota === null) return;
+      const quota = JSON.parse(r.quota as string) as BucketQuota;
+      const limit =
+        growsBytes && (r.total as number) > quota.hardQuotaBytes
+          ? 'bytes'
+          : growsObjects && quota.maxObjects !== undefined && (r.object_count as number) > quota.maxObjects
+            ? 'objects'
+            : undefined;
+      if (limit === undefined) return;
+      // Undone here, so a caller that goes on after the refusal (one key of a batch) keeps exact counts.
+      s.run(update, -d.objectCount, -d.bytes, -parts, -partBytes, bucket);
+      throw new QuotaExceededError(bucket, limit);
     },
     async registerBlobs(ids) {
       const now = Date.now();
