@@ -184,7 +184,6 @@ test('the console signs in, creates a bucket, uploads with progress, browses, do
   // The admin screens (the root user is an admin).
   await page.getByRole('link', { name: 'Users' }).click();
   await page.locator('tr[data-user]').first().waitFor();
-  await shot(page, 'users');
 
   // On a narrow screen the bucket list still fits.
   await page.getByRole('link', { name: 'Buckets' }).click();
@@ -357,8 +356,38 @@ test('object details show metadata and tags, rename copies to the new key, and a
   const ana = c.client(accessKeyId!, secretAccessKey!);
   // The new keys authenticate (unknown keys would be InvalidAccessKeyId); ana owns no bucket yet.
   assert.deepEqual((await ana.send(new ListBucketsCommand({}))).Buckets ?? [], []);
+  await page.getByRole('button', { name: 'Done' }).click();
+
+  // Her access keys: a second one added, the first disabled (then refused by S3).
+  await page.locator('tr[data-user="ana"]').getByRole('button', { name: 'ana' }).click();
+  const firstKey = page.locator('li[data-key-id]', { hasText: accessKeyId! });
+  await firstKey.getByText('Active').waitFor();
+  await page.getByRole('button', { name: 'Add access key' }).click();
+  await page.getByTestId('new-secret').waitFor();
+  const [secondKey, secondSecret] = await page.getByTestId('new-secret').locator('code').allTextContents();
+  assert.notEqual(secondKey, accessKeyId);
+  await page.locator(`li[data-key-id="${secondKey}"]`).waitFor();
+  await firstKey.getByRole('button', { name: 'disable' }).click();
+  await firstKey.getByText('Inactive').waitFor();
+  await assert.rejects(ana.send(new ListBucketsCommand({})), (err: unknown) => err instanceof S3ServiceException && err.name === 'InvalidAccessKeyId');
+  assert.deepEqual((await c.client(secondKey!, secondSecret!).send(new ListBucketsCommand({}))).Buckets ?? [], []);
+  await shot(page, 'users');
   await page.locator('tr[data-user="ana"]').getByRole('button', { name: 'Delete' }).click();
   await page.locator('tr[data-user="ana"]').waitFor({ state: 'detached' });
+
+  // Quotas and usage: the bucket's usage from the admin API, and a quota set on it.
+  await page.getByRole('link', { name: 'Quotas & usage' }).click();
+  const row = page.locator(`tr[data-bucket="${bucket}"]`);
+  await row.waitFor();
+  assert.deepEqual(await row.locator('td.num').allTextContents(), ['1', '8 B', '0 B']);
+  await row.getByRole('button', { name: 'edit' }).click();
+  await row.getByLabel(`Quota size for ${bucket}`).fill('1 MiB');
+  await row.getByLabel(`Max objects for ${bucket}`).fill('10');
+  await row.getByRole('button', { name: 'Set quota' }).click();
+  await row.getByText('1.00 MiB, 10 objects').waitFor();
+  const quota = await rawRequest(c.endpoint, { method: 'GET', path: `/_coffer/admin/v1/buckets/${bucket}/quota` });
+  assert.deepEqual(JSON.parse(quota.body), { hardQuotaBytes: 1048576, maxObjects: 10 });
+  await shot(page, 'usage');
 
   // A user who is not an admin sees no admin screens.
   const created = await rawRequest(c.endpoint, {

@@ -27,6 +27,15 @@ interface Created {
 
 const seg = encodeURIComponent;
 
+const UNITS: Record<string, number> = { '': 1, b: 1, kb: 1e3, mb: 1e6, gb: 1e9, tb: 1e12, kib: 2 ** 10, mib: 2 ** 20, gib: 2 ** 30, tib: 2 ** 40 };
+
+/** '5 GiB', '500MB', '1024' → bytes; NaN when it is none of these (the server then says why). */
+export function parseSize(text: string): number {
+  const m = /^\s*(\d+(?:\.\d+)?)\s*([kmgt]i?b|b)?\s*$/i.exec(text);
+  if (!m) return Number.NaN;
+  return Math.round(Number(m[1]) * (UNITS[(m[2] ?? '').toLowerCase()] ?? Number.NaN));
+}
+
 function NewSecret({ created, onDone }: { created: Created; onDone: () => void }) {
   return (
     <div class="notice" role="status" data-testid="new-secret">
@@ -69,7 +78,7 @@ function UserKeys({ s3, user, onCreated }: { s3: S3Client; user: string; onCreat
       {keys && (
         <ul class="kv">
           {keys.map((k) => (
-            <li key={k.accessKeyId}>
+            <li key={k.accessKeyId} data-key-id={k.accessKeyId}>
               <code>{k.accessKeyId}</code> <span class={k.status === 'Active' ? '' : 'muted'}>{k.status}</span>{' '}
               <button
                 type="button"
@@ -214,7 +223,7 @@ function QuotaEditor({ s3, row, onSaved }: { s3: S3Client; row: UsageRow; onSave
   const save = async (e: Event): Promise<void> => {
     e.preventDefault();
     try {
-      const body: Record<string, number> = { hardQuotaBytes: Number(bytes) };
+      const body: Record<string, number> = { hardQuotaBytes: parseSize(bytes) };
       if (objects.trim() !== '') body.maxObjects = Number(objects);
       await s3.admin('PUT', `buckets/${seg(row.bucket)}/quota`, body);
       onSaved();
@@ -232,7 +241,14 @@ function QuotaEditor({ s3, row, onSaved }: { s3: S3Client; row: UsageRow; onSave
   };
   return (
     <form class="inline-form" onSubmit={save}>
-      <input aria-label={`Quota bytes for ${row.bucket}`} inputMode="numeric" placeholder="bytes" required value={bytes} onInput={(e) => setBytes(e.currentTarget.value)} />
+      <input
+        aria-label={`Quota size for ${row.bucket}`}
+        inputMode="numeric"
+        placeholder="size, e.g. 10 GiB"
+        required
+        value={bytes}
+        onInput={(e) => setBytes(e.currentTarget.value)}
+      />
       <input aria-label={`Max objects for ${row.bucket}`} inputMode="numeric" placeholder="max objects" value={objects} onInput={(e) => setObjects(e.currentTarget.value)} />
       <button type="submit" class="small">
         Set quota
