@@ -30,13 +30,12 @@ async function loadUsage(s3: S3Client, admin: boolean, buckets: BucketEntry[]): 
       // An admin API without usage: count from listings below.
     }
   }
-  await Promise.all(
-    buckets
-      .filter((b) => !out.has(b.name))
-      .map(async (b) => {
-        out.set(b.name, await countFromListing(s3, b.name).catch(() => 'unknown' as const));
-      }),
-  );
+  // A few listings at a time, so a user with many buckets does not flood the server.
+  const todo = buckets.filter((b) => !out.has(b.name));
+  const worker = async (): Promise<void> => {
+    for (let b = todo.shift(); b; b = todo.shift()) out.set(b.name, await countFromListing(s3, b.name).catch(() => 'unknown' as const));
+  };
+  await Promise.all([worker(), worker(), worker(), worker()]);
   return out;
 }
 
