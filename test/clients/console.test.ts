@@ -407,3 +407,21 @@ test('object details show metadata and tags, rename copies to the new key, and a
   assert.equal(await page.getByRole('link', { name: 'Users' }).count(), 0);
   assert.equal(await page.getByRole('link', { name: 'Quotas & usage' }).count(), 0);
 });
+
+test("a browser whose clock is an hour fast still signs in: the console learns the server's time from RequestTimeTooSkewed", {
+  skip: presence.skip,
+  timeout: 60_000,
+}, async (t) => {
+  if (presence.missing !== undefined) throw new Error(presence.missing);
+  const c = await startTestCofferForTest(t);
+  const bucket = await newBucket(c.s3, 'clock');
+  const page = await (await browserContext(t, c)).newPage();
+  const skewed: number[] = [];
+  page.on('response', (r) => {
+    if (r.status() === 403 && new URL(r.url()).pathname === '/') skewed.push(r.status());
+  });
+  await page.clock.install({ time: new Date(Date.now() + 3600_000) });
+  await signIn(page, c);
+  await page.getByRole('link', { name: bucket }).waitFor();
+  assert.equal(skewed.length, 1, 'one refusal, then signed with the corrected time');
+});

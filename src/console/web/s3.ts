@@ -4,6 +4,9 @@ import { EMPTY_SHA256, UNSIGNED_PAYLOAD, encodePath, canonicalQuery, presignQuer
 import type { Credentials } from './sigv4.js';
 
 export class S3Failure extends Error {
+  /** The answer's Date header, in ms since the epoch, where there was one. */
+  serverDate?: number;
+
   constructor(
     readonly status: number,
     readonly code: string,
@@ -18,7 +21,12 @@ export class S3Failure extends Error {
 
 export interface Session extends Credentials {
   region: string;
+  /** How far the server's clock is ahead of this browser's, learnt from a RequestTimeTooSkewed answer. */
+  clockOffsetMs?: number;
 }
+
+/** Skew S3 tolerates before RequestTimeTooSkewed: 15 minutes. */
+const MAX_SKEW_MS = 15 * 60 * 1000;
 
 export interface BucketEntry {
   name: string;
@@ -70,6 +78,13 @@ function root(doc: Document): Element {
 
 /** S3's <Error> body (or the admin API's {error, code}) as an S3Failure. */
 export async function failureOf(res: Response): Promise<S3Failure> {
+  const failure = await failureFromBody(res);
+  const date = Date.parse(res.headers.get('date') ?? '');
+  if (Number.isFinite(date)) failure.serverDate = date;
+  return failure;
+}
+
+async function failureFromBody(res: Response): Promise<S3Failure> {
   const text = await res.text().catch(() => '');
   if (text.startsWith('{')) {
     try {
@@ -105,8 +120,28 @@ export class S3Client {
     return location.host;
   }
 
-  /** A signed fetch; throws S3Failure when the answer is not 2xx. */
+  /** Now, by the server's clock as far as it is known. */
+  private now(): Date {
+    return new Date(Date.now() + (this.session.clockOffsetMs ?? 0));
+  }
+
+  /**
+   * A signed fetch; throws S3Failure when the answer is not 2xx. A browser whose clock is off by
+   * more than S3 allows learns the server's time from the refusal's Date header and signs again.
+   */
   async send(path: string, opts: RequestOptions = {}): Promise<Response> {
+    try {
+      return await this.sendOnce(path, opts);
+    } catch (err) {
+      if (!(err instanceof S3Failure) || err.code !== 'RequestTimeTooSkewed' || err.serverDate === undefined) throw err;
+      const offset = err.serverDate - Date.now();
+      if (Math.abs(offset - (this.session.clockOffsetMs ?? 0)) < MAX_SKEW_MS / 2) throw err;
+      this.session.clockOffsetMs = offset;
+      return this.sendOnce(path, opts);
+    }
+  }
+
+  private async sendOnce(path: string, opts: RequestOptions): Promise<Response> {
     const method = opts.method ?? 'GET';
     const headers: Record<string, string> = { ...opts.headers };
     if (opts.body && opts.checksum) {
@@ -114,7 +149,7 @@ export class S3Client {
       headers['x-amz-checksum-sha256'] = await sha256Base64(opts.body);
     }
     const payloadHash = opts.body ? await sha256Hex(opts.body) : EMPTY_SHA256;
-    const signed = await signRequest(this.session, { method, path, query: opts.query, headers, host: this.host, region: this.session.region, payloadHash });
+    const signed = await signRequest(this.session, { method, path, query: opts.query, headers, host: this.host, region: this.session.region, payloadHash, now: this.now() });
     const qs = opts.query ? canonicalQuery(opts.query) : '';
     let res: Response;
     try {
@@ -141,11 +176,11 @@ export class S3Client {
 
   /** Sign a request for XMLHttpRequest (uploads, for their progress events). */
   signForUpload(method: string, path: string, query: Record<string, string>, headers: Record<string, string>): Promise<Record<string, string>> {
-    return signRequest(this.session, { method, path, query, headers, host: this.host, region: this.session.region, payloadHash: UNSIGNED_PAYLOAD });
+    return signRequest(this.session, { method, path, query, headers, host: this.host, region: this.session.region, payloadHash: UNSIGNED_PAYLOAD, now: this.now() });
   }
 
   async presign(path: string, expiresSeconds: number, query: Record<string, string> = {}): Promise<string> {
-    const qs = await presignQuery(this.session, { method: 'GET', path, query, host: this.host, region: this.session.region }, expiresSeconds);
+    const qs = await presignQuery(this.session, { method: 'GET', path, query, host: this.host, region: this.session.region, now: this.now() }, expiresSeconds);
     return `${location.origin}${encodePath(path)}?${qs}`;
   }
 
