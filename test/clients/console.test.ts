@@ -268,6 +268,11 @@ test('a folder of 100,000 keys is browsed a page at a time with continuation tok
   await page.getByRole('button', { name: 'Name ▼' }).waitFor();
   assert.equal(await page.locator('tbody tr[data-key]').first().getAttribute('data-key'), 'many/k099999');
   await shot(page, 'many-keys');
+  // On a narrow screen the listing still fits the width.
+  await page.setViewportSize({ width: 390, height: 760 });
+  const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+  assert.ok(overflow <= 0, `no sideways scrolling at 390 px (${overflow} px too wide)`);
+  await shot(page, 'objects-narrow');
 });
 
 test("cancelling a large upload aborts its multipart upload, and a refused upload shows S3's message", { skip: presence.skip, timeout: 120_000 }, async (t) => {
