@@ -110,8 +110,8 @@ export class BenchClient {
   }
 
   /** One request with an in-memory body (or none); the reply body is read as text if `text`. */
-  async send(method: string, path: string, opts: { query?: Array<[string, string]>; body?: Buffer; text?: boolean } = {}): Promise<Reply> {
-    const head = this.#head(method, path, opts.query, opts.body?.length);
+  async send(method: string, path: string, opts: { query?: Array<[string, string]>; body?: Buffer; text?: boolean; headers?: Record<string, string> } = {}): Promise<Reply> {
+    const head = this.#head(method, path, opts.query, opts.body?.length, opts.headers);
     const r = await this.#pool.use((c) => c.request(method, head, opts.body, true));
     return toReply(r, opts.text === true);
   }
@@ -130,10 +130,11 @@ export class BenchClient {
     return toReply(r, false);
   }
 
-  #head(method: string, path: string, query: Array<[string, string]> | undefined, length: number | undefined): string {
+  /** `extra` headers go unsigned: only non-x-amz ones (Content-MD5, Range) may. */
+  #head(method: string, path: string, query: Array<[string, string]> | undefined, length: number | undefined, extra: Record<string, string> = {}): string {
     const { headers, target } = this.sign(method, path, query);
     let head = `${method} ${target} HTTP/1.1\r\n`;
-    for (const [k, v] of Object.entries(headers)) head += `${k}: ${v}\r\n`;
+    for (const [k, v] of Object.entries({ ...headers, ...extra })) head += `${k}: ${v}\r\n`;
     if (length !== undefined) head += `content-length: ${length}\r\n`;
     return `${head}\r\n`;
   }

@@ -7,7 +7,7 @@ export const MIB = 1024 * 1024;
 export const GIB = 1024 * MIB;
 export const SMALL_OBJECT_BYTES = 4 * 1024;
 
-export const SECTIONS = ['ceilings', 'hashes', 'big', 'multipart', 'small', 'list'] as const;
+export const SECTIONS = ['ceilings', 'hashes', 'big', 'multipart', 'small', 'list', 'versions'] as const;
 export type Section = (typeof SECTIONS)[number];
 
 export interface BenchOptions {

@@ -7,12 +7,15 @@ import type { BenchOptions } from './options.js';
 import { MIB } from './options.js';
 import type { ManyPartsResults, MultipartResults } from './multipart.js';
 import type { BigResults, ListResults, SmallResults } from './workloads.js';
+import type { VersionResults } from './versions.js';
 
 export const TARGETS = {
   /** PUT of 1 GiB ≥ 60% of min(disk with fsync, MD5). */
   bigPut: 0.6,
   /** GET of 1 GiB ≥ 70% of the loopback download. */
   bigGet: 0.7,
+  /** The 1 GiB PUT and GET encrypted at rest (SSE-S3) ≥ 80% of the same transfer in plaintext. */
+  encrypted: 0.8,
   /** Multipart upload of 1 GiB (16 MiB parts, 4 in flight) ≥ 60% of min(disk with fsync, MD5), like the single PUT. */
   multipartPut: 0.6,
   /** CompleteMultipartUpload of 10,000 parts, in ms. */
@@ -32,6 +35,7 @@ export interface Results {
   manyParts?: ManyPartsResults;
   small?: SmallResults;
   list?: ListResults;
+  versions?: VersionResults;
   /** Section → error message, for sections that threw. */
   failures: Map<string, string>;
 }
@@ -145,6 +149,10 @@ export function report(o: BenchOptions, res: Results, crc64: string): string {
   rows.push(rssRow('  server RSS peak during PUT', b?.put));
   rows.push(ratioRow(`GET ${gib(o.bigObjectBytes)}, one stream`, b?.get, 'MiB/s', c?.loopbackDownload.value, 'loopback download', TARGETS.bigGet));
   rows.push(rssRow('  server RSS peak during GET', b?.get));
+  rows.push(ratioRow(`PUT ${gib(o.bigObjectBytes)}, one stream, SSE-S3`, b?.encryptedPut, 'MiB/s', b?.put.value, 'plaintext PUT', TARGETS.encrypted));
+  rows.push(rssRow('  server RSS peak during SSE-S3 PUT', b?.encryptedPut));
+  rows.push(ratioRow(`GET ${gib(o.bigObjectBytes)}, one stream, SSE-S3`, b?.encryptedGet, 'MiB/s', b?.get.value, 'plaintext GET', TARGETS.encrypted));
+  rows.push(rssRow('  server RSS peak during SSE-S3 GET', b?.encryptedGet));
   const mp = res.multipart;
   const mpParts = Math.ceil(o.multipartObjectBytes / o.multipartPartBytes);
   rows.push(
@@ -197,6 +205,18 @@ export function report(o: BenchOptions, res: Results, crc64: string): string {
     );
   } else {
     rows.push(info('ListObjectsV2', 'not run'));
+  }
+  const v = res.versions;
+  for (const n of o.concurrencies) {
+    rows.push(ratioRow(`versioned PUT 4 KiB @${n} (${v?.keys ?? '?'} keys)`, v?.put.get(n), 'ops/s', s?.put.get(n)?.value, 'unversioned'));
+  }
+  if (v) {
+    rows.push(
+      info(
+        `ListObjectVersions all ${int(v.versionsListed)} versions, max-keys 1000`,
+        `${v.listSeconds.toFixed(2)} s, ${v.listPages} pages, ${int(v.versionsListed / v.listSeconds)} versions/s, last page ${v.lastPageMs.toFixed(0)} ms`,
+      ),
+    );
   }
   out.push('', render(rows));
   if (mn) {

@@ -17,6 +17,7 @@ import { startCofferProcess } from './processes.js';
 import { report } from './report.js';
 import type { Results } from './report.js';
 import { runBig, runList, runSmall } from './workloads.js';
+import { runVersions } from './versions.js';
 
 const CREDS: Credentials = { accessKeyId: 'COFFERBENCHROOT', secretAccessKey: 'coffer-bench-root-secret' };
 
@@ -58,7 +59,7 @@ try {
       results.ceilings = await measureCeilings({ ...o, baseDir: workDir }, CREDS, log);
     });
   }
-  if (want('big') || want('multipart') || want('small') || want('list')) {
+  if (want('big') || want('multipart') || want('small') || want('list') || want('versions')) {
     await section('coffer', async () => {
       const coffer = await startCofferProcess({ dataDir: join(workDir, 'data'), ...CREDS, nodeArgs: o.serverNodeArgs });
       log(`coffer: pid ${coffer.pid} at ${coffer.endpoint}`);
@@ -68,6 +69,7 @@ try {
         if (want('multipart')) await section('multipart', async () => void (results.multipart = await runMultipart(client, coffer.pid, o, log)));
         if (want('small')) await section('small', async () => void (results.small = await runSmall(client, coffer.pid, o, log)));
         if (want('list')) await section('list', async () => void (results.list = await runList(client, o, log)));
+        if (want('versions')) await section('versions', async () => void (results.versions = await runVersions(client, coffer.pid, o, log)));
       } finally {
         client.close();
         await coffer.stop();

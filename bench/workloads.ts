@@ -1,4 +1,5 @@
 // The workloads, run against a real Coffer in a child process with signed requests.
+import { createHash } from 'node:crypto';
 import type { BenchClient } from './client.js';
 import { SMALL_BODY, closedLoop, fixedWork, timedDownload, timedUpload } from './load.js';
 import type { Rate } from './load.js';
@@ -7,6 +8,9 @@ import type { BenchOptions } from './options.js';
 export interface BigResults {
   put: Rate;
   get: Rate;
+  /** The same object in a bucket whose default encryption is SSE-S3. */
+  encryptedPut: Rate;
+  encryptedGet: Rate;
 }
 
 export interface SmallResults {
@@ -45,7 +49,26 @@ export async function runBig(client: BenchClient, pid: number, o: BenchOptions, 
   const get = await timedDownload(client, pid, '/bench-big/object', o.bigObjectBytes);
   // Leave the disk to the workloads that follow.
   await client.send('DELETE', '/bench-big/object');
-  return { put, get };
+  // The same transfers encrypted at rest (SSE-S3 by the bucket's default), in the same run.
+  await createBucket(client, 'bench-encrypted');
+  const config = Buffer.from(
+    '<ServerSideEncryptionConfiguration xmlns="http://s3.amazonaws.com/doc/2006-03-01/"><Rule><ApplyServerSideEncryptionByDefault><SSEAlgorithm>AES256</SSEAlgorithm></ApplyServerSideEncryptionByDefault></Rule></ServerSideEncryptionConfiguration>',
+  );
+  const r = await client.send('PUT', '/bench-encrypted', {
+    query: [['encryption', '']],
+    body: config,
+    headers: { 'content-md5': createHash('md5').update(config).digest('base64') },
+  });
+  if (r.status !== 200) throw new Error(`PutBucketEncryption: HTTP ${r.status} ${r.text ?? ''}`);
+  await timedUpload(client, pid, '/bench-encrypted/warmup', warm);
+  await timedDownload(client, pid, '/bench-encrypted/warmup', warm);
+  await client.send('DELETE', '/bench-encrypted/warmup');
+  log(`coffer: single-stream PUT of ${o.bigObjectBytes / 2 ** 20} MiB, SSE-S3`);
+  const encryptedPut = await timedUpload(client, pid, '/bench-encrypted/object', o.bigObjectBytes);
+  log('coffer: single-stream GET, SSE-S3');
+  const encryptedGet = await timedDownload(client, pid, '/bench-encrypted/object', o.bigObjectBytes);
+  await client.send('DELETE', '/bench-encrypted/object');
+  return { put, get, encryptedPut, encryptedGet };
 }
 
 export async function runSmall(client: BenchClient, pid: number, o: BenchOptions, log: (s: string) => void): Promise<SmallResults> {

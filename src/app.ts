@@ -11,6 +11,7 @@ import type { CreatedUser } from './engine/users.js';
 import { Md5Pool } from './checksums/index.js';
 import { FsBlobStore } from './blobs/fs-blob-store.js';
 import { SqliteStore } from './meta/sqlite/sqlite-store.js';
+import type { SqliteStoreOptions } from './meta/sqlite/sqlite-store.js';
 import type { MetadataStore } from './meta/store.js';
 import { SigV4Verifier } from './auth/sigv4.js';
 import type { CredentialLookup } from './auth/sigv4.js';
@@ -25,6 +26,7 @@ import { startUploadExpiry } from './jobs/expire-uploads.js';
 import { BLOB_GC_MIN_AGE_MS, startBlobCollection } from './jobs/collect-blobs.js';
 import { CofferMetrics } from './admin/metrics.js';
 import { createLogger } from './logging.js';
+import { LocalKeyring } from './crypto/keyring.js';
 
 export interface CofferServer {
   engine: Engine;
@@ -46,6 +48,8 @@ export interface CofferServer {
 export interface StartOptions {
   /** Milliseconds for the rate limiter (default Date.now), so tests move time instead of sleeping. */
   clock?: () => number;
+  /** A hook awaited before each WAL sync of the metadata store, to hold a commit between COMMIT and its sync or fail its sync. */
+  beforeWalSync?: SqliteStoreOptions['beforeWalSync'];
 }
 
 export async function startCoffer(config: Config, log: Logger = createLogger(config), options: StartOptions = {}): Promise<CofferServer> {
@@ -56,10 +60,16 @@ export async function startCoffer(config: Config, log: Logger = createLogger(con
   // The database first: a data dir another Coffer serves stops the start-up before anything
   // else is touched.
   const metrics = new CofferMetrics({ bucketLabels: config.metricsBucketLabels });
-  const meta: MetadataStore = SqliteStore.open(config.dataDir, undefined, { onTransaction: (s) => metrics.transaction(s) });
+  const meta: MetadataStore = SqliteStore.open(config.dataDir, undefined, { onTransaction: (s) => metrics.transaction(s), beforeWalSync: options.beforeWalSync });
   const blobs = new FsBlobStore(config.dataDir, { minFreeBytes: config.minFreeBytes, onSync: (s) => metrics.blobSync(s) });
   const { othersAlive } = await blobs.init();
+  // SSE keys: COFFER_MASTER_KEY / COFFER_KMS_KEYS and the key file in the data dir.
+  const keyring = await LocalKeyring.open({ dataDir: config.dataDir, masterKeys: config.masterKeys, kmsKeys: config.kmsKeys }).catch(async (err: Error) => {
+    await meta.close();
+    throw new StartupError(`cannot read or make the SSE key file in ${config.dataDir}: ${err.message}`);
+  });
   const engine = new Engine({
+    keys: { master: keyring, kms: keyring },
     meta,
     blobs,
     cache: createEngineCache(),

@@ -22,6 +22,8 @@ test('with nothing set, every setting has its documented default', () => {
     rateLimitPerSecond: 0,
     maxInflight: 0,
     requestTimeoutMs: 20_000,
+    headersTimeoutMs: 20_000,
+    maxConnections: 16_384,
     inlineMaxBytes: 64 * 1024,
     uploadMaxAgeMs: 7 * 24 * 3600 * 1000,
     minFreeBytes: 64 * 1024 * 1024,
@@ -31,6 +33,8 @@ test('with nothing set, every setting has its documented default', () => {
     metricsPublic: false,
     metricsToken: undefined,
     metricsBucketLabels: false,
+    masterKeys: undefined,
+    kmsKeys: new Map(),
   } satisfies Config);
 });
 
@@ -59,6 +63,8 @@ test('an empty variable counts as unset', () => {
     'COFFER_METRICS_PUBLIC',
     'COFFER_METRICS_TOKEN',
     'COFFER_METRICS_BUCKET_LABELS',
+    'COFFER_HEADERS_TIMEOUT',
+    'COFFER_MAX_CONNECTIONS',
   ])
     empty[name] = '';
   assert.deepEqual(loadConfig(empty), loadConfig({}));
@@ -84,6 +90,8 @@ const SETTINGS: Array<{ variable: string; flag: string; value: string; other: st
   { variable: 'COFFER_RATE_LIMIT', flag: 'rate-limit', value: '250', other: '1', read: (c) => c.rateLimitPerSecond, expected: 250 },
   { variable: 'COFFER_MAX_INFLIGHT', flag: 'max-inflight', value: '64', other: '1', read: (c) => c.maxInflight, expected: 64 },
   { variable: 'COFFER_REQUEST_TIMEOUT', flag: 'request-timeout', value: '2.5', other: '60', read: (c) => c.requestTimeoutMs, expected: 2500 },
+  { variable: 'COFFER_HEADERS_TIMEOUT', flag: 'headers-timeout', value: '0.5', other: '30', read: (c) => c.headersTimeoutMs, expected: 500 },
+  { variable: 'COFFER_MAX_CONNECTIONS', flag: 'max-connections', value: '20000', other: '0', read: (c) => c.maxConnections, expected: 20000 },
   { variable: 'COFFER_INLINE_MAX', flag: 'inline-max', value: '0', other: '1024', read: (c) => c.inlineMaxBytes, expected: 0 },
   { variable: 'COFFER_UPLOAD_MAX_AGE', flag: 'upload-max-age', value: '3600', other: '60', read: (c) => c.uploadMaxAgeMs, expected: 3_600_000 },
   { variable: 'COFFER_MIN_FREE_SPACE', flag: 'min-free-space', value: '0', other: '1', read: (c) => c.minFreeBytes, expected: 0 },
@@ -191,6 +199,11 @@ test('an invalid value is refused with a ConfigError naming its variable', () =>
     ['COFFER_REQUEST_TIMEOUT', '0'],
     ['COFFER_REQUEST_TIMEOUT', '-1'],
     ['COFFER_REQUEST_TIMEOUT', 'soon'],
+    ['COFFER_HEADERS_TIMEOUT', '0'],
+    ['COFFER_HEADERS_TIMEOUT', 'never'],
+    ['COFFER_MAX_CONNECTIONS', '-1'],
+    ['COFFER_MAX_CONNECTIONS', '1.5'],
+    ['COFFER_MAX_CONNECTIONS', 'lots'],
     ['COFFER_INLINE_MAX', '-1'],
     ['COFFER_UPLOAD_MAX_AGE', '0'],
     ['COFFER_MIN_FREE_SPACE', '64MiB'],
@@ -207,6 +220,15 @@ test('a request timeout longer than a timer can hold, or shorter than a millisec
   for (const value of ['Infinity', '2147484', '1e10', '0.0001']) refuses({ COFFER_REQUEST_TIMEOUT: value }, 'COFFER_REQUEST_TIMEOUT');
   assert.equal(loadConfig({ COFFER_REQUEST_TIMEOUT: '2147483' }).requestTimeoutMs, 2_147_483_000);
   assert.equal(loadConfig({ COFFER_REQUEST_TIMEOUT: '0.001' }).requestTimeoutMs, 1);
+});
+
+test('a headers timeout longer than a timer can hold, or shorter than a millisecond, is refused', () => {
+  for (const value of ['Infinity', '2147484', '0.0001', '-3']) refuses({ COFFER_HEADERS_TIMEOUT: value }, 'COFFER_HEADERS_TIMEOUT');
+  assert.equal(loadConfig({ COFFER_HEADERS_TIMEOUT: '0.001' }).headersTimeoutMs, 1);
+});
+
+test('COFFER_MAX_CONNECTIONS=0 is taken (no limit), not refused', () => {
+  assert.equal(loadConfig({ COFFER_MAX_CONNECTIONS: '0' }).maxConnections, 0);
 });
 
 test('a log level pino does not know is refused, not left to fail the start-up with a stack trace', () => {
@@ -260,4 +282,27 @@ test('a COFFER_LOG_FORMAT other than auto, json or pretty, and a metrics token u
     refuses({ COFFER_METRICS_PUBLIC: value }, 'COFFER_METRICS_PUBLIC');
     refuses({ COFFER_METRICS_BUCKET_LABELS: value }, 'COFFER_METRICS_BUCKET_LABELS');
   }
+});
+
+test('COFFER_MASTER_KEY takes 256-bit keys in base64 or hex, the current one first; COFFER_KMS_KEYS takes name:key pairs', () => {
+  const a = Buffer.alloc(32, 1);
+  const b = Buffer.alloc(32, 2);
+  const c = loadConfig({ COFFER_MASTER_KEY: `${a.toString('base64')},${b.toString('hex')}`, COFFER_KMS_KEYS: `testkey-1:${a.toString('hex')}, alias/x:${b.toString('base64')}` });
+  assert.deepEqual(c.masterKeys, [a, b]);
+  assert.deepEqual(
+    [...c.kmsKeys.entries()],
+    [
+      ['testkey-1', a],
+      ['alias/x', b],
+    ],
+  );
+  assert.equal(loadConfig({}).masterKeys, undefined);
+  assert.equal(loadConfig({}).kmsKeys.size, 0);
+});
+
+test('a master or KMS key that is not 256 bits, or a KMS entry without a name, is refused with a ConfigError naming its variable', () => {
+  refuses({ COFFER_MASTER_KEY: Buffer.alloc(16).toString('base64') }, 'COFFER_MASTER_KEY');
+  refuses({ COFFER_MASTER_KEY: 'not a key' }, 'COFFER_MASTER_KEY');
+  refuses({ COFFER_KMS_KEYS: Buffer.alloc(32).toString('hex') }, 'COFFER_KMS_KEYS');
+  refuses({ COFFER_KMS_KEYS: `k:${Buffer.alloc(31).toString('hex')}` }, 'COFFER_KMS_KEYS');
 });

@@ -18,6 +18,10 @@ export interface Config {
   rateLimitPerSecond: number;
   maxInflight: number;
   requestTimeoutMs: number;
+  /** Time a client has to send a request's headers, from its first byte (slowloris). */
+  headersTimeoutMs: number;
+  /** Open connections per listener; beyond it new connections are closed at once (0 = no limit). */
+  maxConnections: number;
   inlineMaxBytes: number;
   /** Multipart uploads older than this are aborted by a background job. */
   uploadMaxAgeMs: number;
@@ -34,6 +38,10 @@ export interface Config {
   metricsToken?: string;
   /** Per-bucket usage and quota series, labelled with the bucket's name. */
   metricsBucketLabels: boolean;
+  /** COFFER_MASTER_KEY: SSE-S3 master keys, the current one first (else a key file in the data dir). */
+  masterKeys?: Buffer[];
+  /** COFFER_KMS_KEYS: named local SSE-KMS keys. */
+  kmsKeys: Map<string, Buffer>;
 }
 
 export const GiB = 1024 * 1024 * 1024;
@@ -43,6 +51,13 @@ const LOG_LEVELS: ReadonlySet<string> = new Set(['fatal', 'error', 'warn', 'info
 
 /** The longest delay a Node.js timer holds: 2^31 - 1 ms, about 24.8 days. */
 const MAX_TIMER_MS = 2 ** 31 - 1;
+
+/**
+ * Open connections per listener: room for 10,000 idle keep-alive clients and the busy ones, well
+ * inside the open-file limit Node.js raises itself to on most systems (the operator raises both
+ * together for more).
+ */
+export const DEFAULT_MAX_CONNECTIONS = 16_384;
 
 export class ConfigError extends Error {}
 
@@ -62,6 +77,18 @@ function parseInteger(value: string | undefined, what: string, fallback: number,
   const n = Number(value);
   if (!Number.isSafeInteger(n) || n < min) throw new ConfigError(`${what} must be an integer ≥ ${min}, got '${value}'`);
   return n;
+}
+
+/** Seconds (fractions allowed) as milliseconds for a timer. */
+function parseSeconds(value: string | undefined, what: string, fallbackSeconds: number): number {
+  const text = value === undefined || value.trim() === '' ? String(fallbackSeconds) : value;
+  const ms = Math.round(Number(text) * 1000);
+  // A timer of 0 ms, or of more than a Node.js timer holds (it then fires after 1 ms), would time
+  // every request out at once.
+  if (!(ms >= 1 && ms <= MAX_TIMER_MS)) {
+    throw new ConfigError(`${what} must be a number of seconds from 0.001 to ${Math.floor(MAX_TIMER_MS / 1000)}, got '${text}'`);
+  }
+  return ms;
 }
 
 function parseOnOff(value: string | undefined, what: string, fallback: boolean): boolean {
@@ -88,6 +115,35 @@ function parseRegionEndpoints(value: string | undefined, region: string): Map<st
     out.set(item.slice(0, eq), url.replace(/\/+$/, ''));
   }
   if (!out.has(region)) out.set(region, '');
+  return out;
+}
+
+/** A 256-bit key written as base64 (44 characters) or hex (64). */
+function parseKey(text: string, what: string): Buffer {
+  const t = text.trim();
+  const key = /^[0-9a-fA-F]{64}$/.test(t) ? Buffer.from(t, 'hex') : /^[A-Za-z0-9+/]{43}=$/.test(t) ? Buffer.from(t, 'base64') : undefined;
+  if (key?.length !== 32) throw new ConfigError(`${what} must be a 256-bit key in base64 or hex (e.g. openssl rand -base64 32)`);
+  return key;
+}
+
+/** COFFER_MASTER_KEY: `key[,older-key…]`. */
+function parseMasterKeys(value: string | undefined): Buffer[] | undefined {
+  if (value === undefined || value.trim() === '') return undefined;
+  return value.split(',').map((k) => parseKey(k, 'COFFER_MASTER_KEY'));
+}
+
+/** COFFER_KMS_KEYS: `name:key,…`. */
+function parseKmsKeys(value: string | undefined): Map<string, Buffer> {
+  const out = new Map<string, Buffer>();
+  for (const item of (value ?? '')
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean)) {
+    const colon = item.lastIndexOf(':');
+    const name = item.slice(0, colon);
+    if (colon <= 0 || !/^[A-Za-z0-9][A-Za-z0-9/_.:-]{0,255}$/.test(name)) throw new ConfigError(`COFFER_KMS_KEYS entries are name:key, got '${item.slice(0, 40)}'`);
+    out.set(name, parseKey(item.slice(colon + 1), `COFFER_KMS_KEYS key ${name}`));
+  }
   return out;
 }
 
@@ -120,13 +176,8 @@ export function loadConfig(env: Env, flags: Record<string, string | undefined> =
   if (databaseUrl !== undefined) {
     throw new ConfigError('COFFER_DATABASE_URL is set, but this Coffer has only the embedded SQLite metadata store (in the data directory); unset it to run embedded');
   }
-  const timeoutText = get('COFFER_REQUEST_TIMEOUT') || '20';
-  const requestTimeoutMs = Math.round(Number(timeoutText) * 1000);
-  // A timer of 0 ms, or of more than a Node.js timer holds (it then fires after 1 ms), would time
-  // every upload out at once.
-  if (!(requestTimeoutMs >= 1 && requestTimeoutMs <= MAX_TIMER_MS)) {
-    throw new ConfigError(`COFFER_REQUEST_TIMEOUT must be a number of seconds from 0.001 to ${Math.floor(MAX_TIMER_MS / 1000)}, got '${timeoutText}'`);
-  }
+  const requestTimeoutMs = parseSeconds(get('COFFER_REQUEST_TIMEOUT'), 'COFFER_REQUEST_TIMEOUT', 20);
+  const headersTimeoutMs = parseSeconds(get('COFFER_HEADERS_TIMEOUT'), 'COFFER_HEADERS_TIMEOUT', 20);
   const logLevel = get('COFFER_LOG_LEVEL') || 'info';
   if (!LOG_LEVELS.has(logLevel)) throw new ConfigError(`COFFER_LOG_LEVEL must be one of ${[...LOG_LEVELS].join(', ')}, got '${logLevel}'`);
   const logFormat = get('COFFER_LOG_FORMAT') || 'auto';
@@ -152,6 +203,8 @@ export function loadConfig(env: Env, flags: Record<string, string | undefined> =
     rateLimitPerSecond: parseInteger(get('COFFER_RATE_LIMIT'), 'COFFER_RATE_LIMIT', 0),
     maxInflight: parseInteger(get('COFFER_MAX_INFLIGHT'), 'COFFER_MAX_INFLIGHT', 0),
     requestTimeoutMs,
+    headersTimeoutMs,
+    maxConnections: parseInteger(get('COFFER_MAX_CONNECTIONS'), 'COFFER_MAX_CONNECTIONS', DEFAULT_MAX_CONNECTIONS),
     inlineMaxBytes: parseInteger(get('COFFER_INLINE_MAX'), 'COFFER_INLINE_MAX', 64 * 1024),
     uploadMaxAgeMs: parseInteger(get('COFFER_UPLOAD_MAX_AGE'), 'COFFER_UPLOAD_MAX_AGE', 7 * 24 * 3600, 1) * 1000,
     minFreeBytes: parseInteger(get('COFFER_MIN_FREE_SPACE'), 'COFFER_MIN_FREE_SPACE', 64 * 1024 * 1024),
@@ -161,5 +214,7 @@ export function loadConfig(env: Env, flags: Record<string, string | undefined> =
     metricsPublic: parseOnOff(get('COFFER_METRICS_PUBLIC'), 'COFFER_METRICS_PUBLIC', false),
     metricsToken,
     metricsBucketLabels: parseOnOff(get('COFFER_METRICS_BUCKET_LABELS'), 'COFFER_METRICS_BUCKET_LABELS', false),
+    masterKeys: parseMasterKeys(get('COFFER_MASTER_KEY')),
+    kmsKeys: parseKmsKeys(get('COFFER_KMS_KEYS')),
   };
 }

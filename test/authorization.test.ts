@@ -86,6 +86,34 @@ test('object routes: another user gets 403 AccessDenied and changes nothing, the
   assert.equal((await readObject(c.s3, b, 'k2'))?.toString(), 'new');
 });
 
+test('versioning and Object Lock routes: another user gets 403 AccessDenied and changes nothing, the owner is served', async () => {
+  const b = bucketName();
+  await c.s3.send(new CreateBucketCommand({ Bucket: b, ObjectLockEnabledForBucket: true }));
+  const v = (await c.s3.send(new PutObjectCommand({ Bucket: b, Key: 'k', Body: 'x' }))).VersionId!;
+  const lockConf = '<ObjectLockConfiguration><ObjectLockEnabled>Enabled</ObjectLockEnabled></ObjectLockConfiguration>';
+  const retention = '<Retention><Mode>GOVERNANCE</Mode><RetainUntilDate>2099-01-01T00:00:00Z</RetainUntilDate></Retention>';
+  await deniedToOthersAllowedToOwner([
+    { method: 'PUT', path: `/${b}`, query: { versioning: '' }, ...xmlBody('<VersioningConfiguration><Status>Enabled</Status></VersioningConfiguration>'), ownerStatus: 200 },
+    { method: 'PUT', path: `/${b}`, query: { 'object-lock': '' }, ...xmlBody(lockConf), ownerStatus: 200 },
+    { method: 'GET', path: `/${b}`, query: { 'object-lock': '' }, ownerStatus: 200 },
+    { method: 'PUT', path: `/${b}/k`, query: { retention: '' }, ...xmlBody(retention), ownerStatus: 200 },
+    { method: 'GET', path: `/${b}/k`, query: { retention: '' }, ownerStatus: 200 },
+    { method: 'PUT', path: `/${b}/k`, query: { 'legal-hold': '' }, ...xmlBody('<LegalHold><Status>OFF</Status></LegalHold>'), ownerStatus: 200 },
+    { method: 'GET', path: `/${b}/k`, query: { 'legal-hold': '', versionId: v }, ownerStatus: 200 },
+  ]);
+  // Another user's bypass header changes nothing: the request itself is refused.
+  const credentials = await otherUser();
+  const bypass = await rawRequest(c.endpoint, {
+    method: 'DELETE',
+    path: `/${b}/k`,
+    query: { versionId: v },
+    headers: { 'x-amz-bypass-governance-retention': 'true' },
+    credentials,
+  });
+  assertDenied(bypass, 'DELETE with bypass');
+  assert.equal((await rawRequest(c.endpoint, { method: 'HEAD', path: `/${b}/k`, query: { versionId: v } })).status, 200);
+});
+
 test('multipart routes: another user gets 403 AccessDenied, the owner uploads and completes', async () => {
   const b = await newBucket(c.s3);
   const { UploadId } = await c.s3.send(new CreateMultipartUploadCommand({ Bucket: b, Key: 'mp' }));

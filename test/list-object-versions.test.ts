@@ -11,6 +11,7 @@ import {
   HeadBucketCommand,
   ListObjectVersionsCommand,
   ListObjectsV2Command,
+  PutBucketVersioningCommand,
   PutObjectCommand,
   S3ServiceException,
   UploadPartCommand,
@@ -36,14 +37,8 @@ function listVersions(bucket: string, query: Record<string, string> = {}): Promi
   return rawRequest(c.endpoint, { method: 'GET', path: `/${bucket}`, query: { versions: '', ...query } });
 }
 
-/**
- * PutBucketVersioning is not served yet; the versioning work will add it. Until then a test turns
- * versioning on in the metadata store, which PutObject and DeleteObject then honour.
- */
 async function enableVersioning(bucket: string): Promise<void> {
-  const { meta, cache } = c.server.engine.deps;
-  await meta.transaction((tx) => tx.setBucketVersioning(bucket, 'Enabled'));
-  cache.buckets.delete(bucket);
+  await c.s3.send(new PutBucketVersioningCommand({ Bucket: bucket, VersioningConfiguration: { Status: 'Enabled' } }));
 }
 
 /** "Version key id" / "DeleteMarker key id" of each entry, in the order of the XML body. */

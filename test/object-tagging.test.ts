@@ -6,7 +6,15 @@ import assert from 'node:assert/strict';
 import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { DeleteObjectTaggingCommand, GetObjectCommand, GetObjectTaggingCommand, HeadObjectCommand, PutObjectCommand, PutObjectTaggingCommand } from '@aws-sdk/client-s3';
+import {
+  DeleteObjectTaggingCommand,
+  GetObjectCommand,
+  GetObjectTaggingCommand,
+  HeadObjectCommand,
+  PutBucketVersioningCommand,
+  PutObjectCommand,
+  PutObjectTaggingCommand,
+} from '@aws-sdk/client-s3';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 import { bucketName, newBucket, newBucketRaw, testCofferForFile } from './helpers/coffer.js';
 import { rawRequest } from './helpers/raw.js';
@@ -297,9 +305,7 @@ test('versionId: null addresses the object of an unversioned bucket; another wel
 
 test('in a bucket with versioning, tags belong to one version, and the version id is named in each answer', async () => {
   const b = await newBucket(c.s3);
-  // PutBucketVersioning is not built yet: the bucket's versioning is set in the store.
-  await c.server.engine.deps.meta.transaction((tx) => tx.setBucketVersioning(b, 'Enabled'));
-  c.server.engine.deps.cache.buckets.delete(b);
+  await c.s3.send(new PutBucketVersioningCommand({ Bucket: b, VersioningConfiguration: { Status: 'Enabled' } }));
   const v1 = (await c.s3.send(new PutObjectCommand({ Bucket: b, Key: 'k', Body: 'one', Tagging: 'gen=1' }))).VersionId!;
   const v2 = (await c.s3.send(new PutObjectCommand({ Bucket: b, Key: 'k', Body: 'two' }))).VersionId!;
   assert.notEqual(v1, v2);

@@ -228,3 +228,14 @@ test('field names are read without case, and fields after the file are ignored',
   const head = await c.s3.send(new HeadObjectCommand({ Bucket: b, Key: 'k' }));
   assert.deepEqual(head.Metadata, {});
 });
+
+test('an x-amz-server-side-encryption field stores the file encrypted with SSE-S3, as the header does on PUT', async () => {
+  const b = await newBucket();
+  const fields = signedV4Fields({ bucket: b, conditions: [{ key: 'enc' }, { 'x-amz-server-side-encryption': 'AES256' }] });
+  const r = await postForm(c.endpoint, b, [['key', 'enc'], ['x-amz-server-side-encryption', 'AES256'], ...fields], { filename: 'e.txt', content: 'sealed' });
+  assert.equal(r.status, 204, r.body);
+  assert.equal(r.headers['x-amz-server-side-encryption'], 'AES256');
+  const head = await c.s3.send(new HeadObjectCommand({ Bucket: b, Key: 'enc' }));
+  assert.equal(head.ServerSideEncryption, 'AES256');
+  assert.equal(await read(b, 'enc'), 'sealed');
+});

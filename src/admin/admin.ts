@@ -10,6 +10,7 @@ import { bearerToken, sameToken } from '../auth/bearer.js';
 import { principalOf, requestFacts } from '../http/request-facts.js';
 import { ADMIN_PREFIX, answerAdmin, json } from './admin-api.js';
 import type { CofferMetrics } from './metrics.js';
+import { handleKeysAdmin } from './keys.js';
 
 /** The admin API as one resource: an admin user may do everything in it, anyone else nothing. */
 const ADMIN_ARN = 'arn:coffer:admin';
@@ -102,5 +103,6 @@ export async function handleAdmin(ctx: RequestContext, verifier: SigV4Verifier, 
   } catch {
     throw new S3Error('InvalidURI');
   }
-  return answerAdmin(ctx, segments);
+  // The SSE key endpoints (kms/keys, master-key/rotate) beside the users, keys and quotas.
+  return (await handleKeysAdmin(ctx, segments, ctx.req.method)) ?? answerAdmin(ctx, segments);
 }

@@ -60,8 +60,13 @@ export const ACTIONS: Readonly<Record<string, ActionSpec>> = {
   's3:ListBucketMultipartUploads': { on: ['bucket'], bucketAcl: 'READ' },
   's3:GetBucketLocation': { on: ['bucket'] },
   's3:GetBucketVersioning': { on: ['bucket'] },
+  's3:PutBucketVersioning': { on: ['bucket'] },
+  's3:GetBucketObjectLockConfiguration': { on: ['bucket'] },
+  's3:PutBucketObjectLockConfiguration': { on: ['bucket'] },
   's3:GetBucketTagging': { on: ['bucket'] },
   's3:PutBucketTagging': { on: ['bucket'] },
+  's3:GetEncryptionConfiguration': { on: ['bucket'] },
+  's3:PutEncryptionConfiguration': { on: ['bucket'] },
   's3:GetBucketCORS': { on: ['bucket'] },
   's3:PutBucketCORS': { on: ['bucket'] },
   's3:GetBucketAcl': { on: ['bucket'], bucketAcl: 'READ_ACP' },
@@ -93,6 +98,13 @@ export const ACTIONS: Readonly<Record<string, ActionSpec>> = {
   's3:PutObjectVersionTagging': { on: ['object'] },
   's3:DeleteObjectTagging': { on: ['object'] },
   's3:DeleteObjectVersionTagging': { on: ['object'] },
+  's3:GetObjectRetention': { on: ['object'] },
+  's3:PutObjectRetention': { on: ['object'] },
+  's3:GetObjectLegalHold': { on: ['object'] },
+  's3:PutObjectLegalHold': { on: ['object'] },
+  // Asked, besides the route's action, when a request sends x-amz-bypass-governance-retention:
+  // without it the header is not honoured. https://docs.aws.amazon.com/AmazonS3/latest/userguide/object-lock-managing.html#object-lock-managing-bypass
+  's3:BypassGovernanceRetention': { on: ['object'] },
   // Coffer's own JSON API under /_coffer/admin/v1/: admin users only.
   'coffer:Admin': { on: ['admin'] },
   // /_coffer/metrics: admin users, the bearer token COFFER_METRICS_TOKEN, or anyone with COFFER_METRICS_PUBLIC=on.

@@ -7,6 +7,7 @@ import type { ParseArgsConfig } from 'node:util';
 import type { Env } from '../config.js';
 import { AdminApi, CliError, endpointFromEnv } from './admin-client.js';
 import { formatBytes } from '../logging.js';
+import { KMS_COMMANDS } from './admin-keys.js';
 
 export interface CommandRun {
   api: AdminApi;
@@ -283,7 +284,7 @@ export const USAGE_COMMANDS: CommandTable = {
 };
 
 /** Every `coffer admin` command. A feature with commands of its own adds its table here. */
-export const ADMIN_COMMANDS: CommandTable = { ...USER_COMMANDS, ...KEY_COMMANDS, ...QUOTA_COMMANDS, ...USAGE_COMMANDS };
+export const ADMIN_COMMANDS: CommandTable = { ...USER_COMMANDS, ...KEY_COMMANDS, ...QUOTA_COMMANDS, ...USAGE_COMMANDS, ...KMS_COMMANDS };
 
 export function adminUsage(commands: CommandTable = ADMIN_COMMANDS): string {
   const lines = Object.values(commands).flatMap((actions) => Object.values(actions).map((c) => `  coffer admin ${c.usage}`));

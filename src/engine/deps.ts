@@ -3,6 +3,7 @@ import type { MetadataStore } from '../meta/store.js';
 import type { BucketRecord, ObjectRecord } from '../meta/types.js';
 import type { EngineCache } from './cache.js';
 import type { Md5Pool } from '../checksums/index.js';
+import type { EncryptionKeys } from './encryption.js';
 
 export interface EngineLimits {
   region: string;
@@ -19,6 +20,8 @@ export interface EngineDeps {
   cache: EngineCache;
   /** Worker threads for the MD5 of large bodies. */
   md5: Md5Pool;
+  /** The keys that seal SSE-S3 and SSE-KMS data keys. */
+  keys: EncryptionKeys;
 }
 
 /** A bucket's record through the cache (outside transactions only). */

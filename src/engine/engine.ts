@@ -17,7 +17,11 @@ import * as bucketTagging from './bucket-tagging.js';
 import * as bucketCors from './bucket-cors.js';
 import * as access from './access.js';
 import * as quota from './quota.js';
-import type { AccessKeyStatus, BucketQuota, CorsRule, ObjectOwnership, PublicAccessBlock, BucketPolicy, Tag } from '../meta/types.js';
+import * as bucketEncryption from './bucket-encryption.js';
+import * as versioning from './bucket-versioning.js';
+import * as lock from './object-lock.js';
+import type { AccessKeyStatus, BucketEncryption, BucketQuota, CorsRule, ObjectLockConfiguration, ObjectOwnership, PublicAccessBlock, BucketPolicy, Tag } from '../meta/types.js';
+import type { SseCustomerKey } from './encryption.js';
 
 export class Engine {
   constructor(readonly deps: EngineDeps) {}
@@ -95,11 +99,32 @@ export class Engine {
   getObject(input: read.GetObjectInput) {
     return read.getObject(this.deps, input);
   }
-  deleteObject(bucket: string, ownerId: string | undefined, target: del.DeleteTarget) {
-    return del.deleteObject(this.deps, bucket, ownerId, target);
+  deleteObject(bucket: string, ownerId: string | undefined, target: del.DeleteTarget, options?: del.DeleteOptions) {
+    return del.deleteObject(this.deps, bucket, ownerId, target, options);
   }
-  deleteObjects(bucket: string, ownerId: string | undefined, targets: del.DeleteTarget[]) {
-    return del.deleteObjects(this.deps, bucket, ownerId, targets);
+  deleteObjects(bucket: string, ownerId: string | undefined, targets: del.DeleteTarget[], options?: del.DeleteOptions) {
+    return del.deleteObjects(this.deps, bucket, ownerId, targets, options);
+  }
+  putBucketVersioning(input: versioning.PutBucketVersioningInput) {
+    return versioning.putBucketVersioning(this.deps, input);
+  }
+  putObjectLockConfiguration(bucket: string, configuration: ObjectLockConfiguration) {
+    return lock.putObjectLockConfiguration(this.deps, bucket, configuration);
+  }
+  getObjectLockConfiguration(bucket: string) {
+    return lock.getObjectLockConfiguration(this.deps, bucket);
+  }
+  putObjectRetention(input: lock.PutObjectRetentionInput) {
+    return lock.putObjectRetention(this.deps, input);
+  }
+  putObjectLegalHold(input: lock.ObjectLockTarget & { legalHold: boolean }) {
+    return lock.putObjectLegalHold(this.deps, input);
+  }
+  getObjectRetention(input: lock.ObjectLockTarget) {
+    return lock.getObjectLock(this.deps, { ...input, part: 'retention' });
+  }
+  getObjectLegalHold(input: lock.ObjectLockTarget) {
+    return lock.getObjectLock(this.deps, { ...input, part: 'legalHold' });
   }
   listObjects(input: list.ListObjectsInput) {
     return list.listObjects(this.deps, input);
@@ -132,8 +157,8 @@ export class Engine {
   listParts(input: mpuList.ListPartsInput) {
     return mpuList.listParts(this.deps, input);
   }
-  headObject(bucket: string, key: string, versionId?: string) {
-    return read.requireObject(this.deps, bucket, key, versionId);
+  headObject(bucket: string, key: string, versionId?: string, sseCustomer?: SseCustomerKey) {
+    return read.headObject(this.deps, bucket, key, versionId, sseCustomer);
   }
 
   getObjectTagging(input: objectTagging.ObjectTaggingInput) {
@@ -212,6 +237,22 @@ export class Engine {
   /** The object a request names, for the authorizer (no error when it is missing). */
   objectForAccess(bucket: string, key: string, versionId?: string) {
     return access.objectForAccess(this.deps, bucket, key, versionId);
+  }
+  getBucketEncryption(bucket: string) {
+    return bucketEncryption.getBucketEncryption(this.deps, bucket);
+  }
+  putBucketEncryption(bucket: string, config: BucketEncryption | undefined) {
+    return bucketEncryption.putBucketEncryption(this.deps, bucket, config);
+  }
+  /** SSE-S3: a new current master key; the old ones still open what they sealed. */
+  rotateMasterKey() {
+    return this.deps.keys.master.rotate();
+  }
+  createKmsKey(keyId?: string) {
+    return this.deps.keys.kms.createKey(keyId);
+  }
+  listKmsKeys() {
+    return this.deps.keys.kms.listKeys();
   }
 
   collectGarbage(minAgeMs: number) {

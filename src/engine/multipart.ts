@@ -6,7 +6,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { S3Error } from '../errors.js';
 import { combineChecksumParts, createHasher, splitPartCount } from '../checksums/index.js';
 import type { ChecksumAlgorithm } from '../checksums/index.js';
-import type { ChecksumType, PartRecord, Tag, UploadRecord } from '../meta/types.js';
+import type { ChecksumType, ObjectEncryption, ObjectLockState, PartRecord, Tag, UploadRecord } from '../meta/types.js';
 import type { WriteConditions } from './conditions.js';
 import { checkCopySourceConditions } from './conditions.js';
 import type { ReadConditions } from './conditions.js';
@@ -16,11 +16,14 @@ import { cachedBucket } from './deps.js';
 import type { BodyInput } from './ingest.js';
 import { copyObjectData, partBlobId, partWriteOptions, writeObjectData } from './object-data.js';
 import type { WrittenData } from './object-data.js';
-import { commitVersion, ownerAndAcl, validateKey } from './object-write.js';
+import { checkLockRequest, commitVersion, ownerAndAcl, validateKey, writtenVersionId } from './object-write.js';
 import type { AclInput } from './access.js';
 import type { ObjectAttributes } from './object-write.js';
-import { requireObject, resolveRange } from './object-read.js';
+import { requireCopySource, resolveRange } from './object-read.js';
 import { storedBytesTransform } from './stored-bytes.js';
+import { etagOf, newEncryption, openDataKey } from './encryption.js';
+import type { SseCustomerKey, SseRequest } from './encryption.js';
+import type { StoredBytesLayers } from './stored-bytes.js';
 import { newObjectRecord } from '../meta/records.js';
 import { bucketForWrite, refuseIfOverQuota } from './quota.js';
 import type { RangeSpec } from './object-read.js';
@@ -58,6 +61,10 @@ export interface CreateMultipartUploadInput extends ObjectAttributes {
   conditions: WriteConditions;
   /** x-amz-tagging: the object's tag set once the upload completes. */
   tags?: Tag[];
+  /** The encryption of the parts and the object; else the bucket's default. */
+  sse?: SseRequest;
+  /** x-amz-object-lock-*: the object's retention and legal hold once the upload completes. */
+  lock?: ObjectLockState;
 }
 
 export async function createMultipartUpload(deps: EngineDeps, input: CreateMultipartUploadInput): Promise<UploadRecord> {
@@ -65,6 +72,8 @@ export async function createMultipartUpload(deps: EngineDeps, input: CreateMulti
   const bucket = await cachedBucket(deps, input.bucket);
   if (!bucket) throw new S3Error('NoSuchBucket', { fields: { BucketName: input.bucket } });
   const owned = await ownerAndAcl(deps, bucket, input.ownerId, input.acl);
+  // The data key is made now and kept sealed with the upload: every part is encrypted with it.
+  const sse = await newEncryption(deps.keys, bucket, input.sse);
   const upload: UploadRecord = {
     uploadId: newUploadId(),
     bucket: input.bucket,
@@ -78,15 +87,19 @@ export async function createMultipartUpload(deps: EngineDeps, input: CreateMulti
     checksumType: input.checksumAlgorithm ? resolveChecksumType(input.checksumAlgorithm, input.checksumType) : (input.checksumType ?? null),
     tags: input.tags,
     conditions: input.conditions,
-    encryption: undefined,
-    lock: undefined,
+    encryption: sse?.encryption,
+    lock: input.lock,
     acl: owned.acl,
   };
   if (!input.checksumAlgorithm && input.checksumType) {
     throw new S3Error('InvalidRequest', { message: 'The x-amz-checksum-type header can only be used with the x-amz-checksum-algorithm header.' });
   }
   await deps.meta.transaction(async (tx) => {
-    if (!(await tx.getBucket(input.bucket))) throw new S3Error('NoSuchBucket', { fields: { BucketName: input.bucket } });
+    const bucket = await tx.getBucket(input.bucket);
+    if (!bucket) throw new S3Error('NoSuchBucket', { fields: { BucketName: input.bucket } });
+    // A lock asked of a bucket without Object Lock is refused now; completion applies it (or the
+    // bucket's default retention, as it is then).
+    checkLockRequest(bucket, input.lock);
     await tx.createUpload(upload);
   });
   return upload;
@@ -107,6 +120,8 @@ export function validatePartNumber(n: number): void {
 
 export interface UploadPartOutput {
   etag: string;
+  /** The upload's encryption, for the response headers. */
+  encryption?: ObjectEncryption;
   checksumAlgorithm: ChecksumAlgorithm | undefined;
   checksums: Partial<Record<ChecksumAlgorithm, string>>;
   lastModified: number;
@@ -141,18 +156,19 @@ async function commitWrittenPart(
   partNumber: number,
   body: WrittenData,
   algorithm: ChecksumAlgorithm | undefined,
+  layers: StoredBytesLayers,
 ): Promise<UploadPartOutput> {
   const part: PartRecord = {
     uploadId: upload.uploadId,
     partNumber,
     blobId: partBlobId(body),
     size: body.size,
-    etag: body.md5Hex,
+    etag: etagOf(upload.encryption, layers, body.md5Hex),
     lastModified: Date.now(),
     checksums: body.checksums,
   };
   await commitPart(deps, upload, part);
-  return { etag: part.etag, checksumAlgorithm: algorithm, checksums: body.checksums, lastModified: part.lastModified };
+  return { etag: part.etag, checksumAlgorithm: algorithm, checksums: body.checksums, lastModified: part.lastModified, encryption: upload.encryption };
 }
 
 export interface UploadPartInput {
@@ -161,6 +177,8 @@ export interface UploadPartInput {
   uploadId: string;
   partNumber: number;
   body: BodyInput;
+  /** The SSE-C key, which every part of an SSE-C upload must present. */
+  sseCustomer?: SseCustomerKey;
 }
 
 /** Bytes of the part a new part of that number replaces. */
@@ -174,6 +192,7 @@ export async function uploadPart(deps: EngineDeps, input: UploadPartInput): Prom
   if (input.body.size > MAX_PART_SIZE_BYTES) throw new S3Error('EntityTooLarge', { fields: { ProposedSize: input.body.size, MaxSizeAllowed: MAX_PART_SIZE_BYTES } });
   const upload = await requireUpload(deps, input.bucket, input.key, input.uploadId);
   await refuseIfOverQuota(deps, await bucketForWrite(deps, input.bucket), input.body.size, () => storedPartSize(deps, upload.uploadId, input.partNumber));
+  const layers = await openDataKey(deps.keys, upload.encryption, input.sseCustomer, 'part');
   const uploadAlg = (upload.checksumAlgorithm ?? undefined) as ChecksumAlgorithm | undefined;
   const sent = input.body.checksumAlgorithm;
   if (uploadAlg && sent && sent !== uploadAlg) {
@@ -187,9 +206,9 @@ export async function uploadPart(deps: EngineDeps, input: UploadPartInput): Prom
   const body = await writeObjectData(
     deps,
     { ...input.body, checksumAlgorithm: algorithm, computeOnly: sent === undefined && algorithm !== undefined },
-    partWriteOptions(storedBytesTransform(upload.encryption)),
+    partWriteOptions(storedBytesTransform(layers)),
   );
-  return commitWrittenPart(deps, upload, input.partNumber, body, algorithm);
+  return commitWrittenPart(deps, upload, input.partNumber, body, algorithm, layers);
 }
 
 export interface UploadPartCopyInput {
@@ -201,14 +220,19 @@ export interface UploadPartCopyInput {
   sourceRange?: RangeSpec;
   sourceConditions: ReadConditions;
   signal?: AbortSignal;
+  /** The SSE-C key of the upload, and that of the source (x-amz-copy-source-…-customer-*). */
+  sseCustomer?: SseCustomerKey;
+  sourceCustomer?: SseCustomerKey;
 }
 
 export async function uploadPartCopy(deps: EngineDeps, input: UploadPartCopyInput): Promise<UploadPartOutput & { sourceVersionId?: string }> {
   validatePartNumber(input.partNumber);
   const upload = await requireUpload(deps, input.bucket, input.key, input.uploadId);
+  const layers = await openDataKey(deps.keys, upload.encryption, input.sseCustomer, 'part');
   const sourceBucket = await cachedBucket(deps, input.source.bucket);
   if (!sourceBucket) throw new S3Error('NoSuchBucket', { fields: { BucketName: input.source.bucket } });
-  const source = await requireObject(deps, input.source.bucket, input.source.key, input.source.versionId);
+  const source = await requireCopySource(deps, input.source);
+  const sourceLayers = await openDataKey(deps.keys, source.encryption, input.sourceCustomer, 'copy-source');
   checkCopySourceConditions(source, input.sourceConditions);
   const wanted = input.sourceRange;
   if (wanted && 'start' in wanted && (wanted.start >= source.size || (wanted.end !== undefined && wanted.end >= source.size))) {
@@ -224,9 +248,9 @@ export async function uploadPartCopy(deps: EngineDeps, input: UploadPartCopyInpu
   if (size > MAX_PART_SIZE_BYTES) throw new S3Error('EntityTooLarge', { fields: { ProposedSize: size, MaxSizeAllowed: MAX_PART_SIZE_BYTES } });
   await refuseIfOverQuota(deps, await bucketForWrite(deps, input.bucket), size, () => storedPartSize(deps, upload.uploadId, input.partNumber));
   const algorithm = (upload.checksumAlgorithm ?? undefined) as ChecksumAlgorithm | undefined;
-  const body = await copyObjectData(deps, source, range, { checksumAlgorithm: algorithm, signal: input.signal }, partWriteOptions(storedBytesTransform(upload.encryption)));
+  const body = await copyObjectData(deps, source, range, { checksumAlgorithm: algorithm, signal: input.signal }, partWriteOptions(storedBytesTransform(layers)), sourceLayers);
   return {
-    ...(await commitWrittenPart(deps, upload, input.partNumber, body, algorithm)),
+    ...(await commitWrittenPart(deps, upload, input.partNumber, body, algorithm, layers)),
     sourceVersionId: sourceBucket.versioning !== null ? source.versionId : undefined,
   };
 }
@@ -247,6 +271,8 @@ export interface CompleteMultipartUploadInput {
   checksum?: { algorithm: ChecksumAlgorithm; value: string };
   /** x-amz-checksum-type on Complete: must be the upload's. */
   checksumType?: ChecksumType;
+  /** SSE-C headers on Complete: an SSE-C upload's key. */
+  sseCustomer?: SseCustomerKey;
 }
 
 export interface CompleteMultipartUploadOutput {
@@ -256,6 +282,7 @@ export interface CompleteMultipartUploadOutput {
   checksumType: ChecksumType;
   checksums: Record<string, string>;
   size: number;
+  encryption?: ObjectEncryption;
 }
 
 /** CRC32, CRC32C, SHA1 and SHA256 are S3's "additional" checksums; CRC64NVME is its default. */
@@ -303,6 +330,7 @@ export async function completeMultipartUpload(deps: EngineDeps, input: CompleteM
   const retried = await completedBefore(deps, input);
   if (retried) return retried;
   const known = await requireUpload(deps, input.bucket, input.key, input.uploadId);
+  await openDataKey(deps.keys, known.encryption, input.sseCustomer, 'complete');
   // "If the checksum type doesn't match the checksum type that was specified ... during the
   // CreateMultipartUpload request, it'll result in a BadDigest error."
   // https://docs.aws.amazon.com/AmazonS3/latest/API/API_CompleteMultipartUpload.html#AmazonS3-CompleteMultipartUpload-request-header-ChecksumType
@@ -404,11 +432,12 @@ export async function completeMultipartUpload(deps: EngineDeps, input: CompleteM
     if (unused.length > 0) await tx.unregisterBlobs(unused);
     out = {
       etag,
-      versionId: bucket.versioning !== null ? record.versionId : undefined,
+      versionId: writtenVersionId(record),
       checksumAlgorithm: checksums.algorithm,
       checksumType: checksums.type,
       checksums: checksums.values,
       size,
+      encryption: upload.encryption,
     };
     await tx.recordCompletedUpload({ uploadId: upload.uploadId, bucket: upload.bucket, key: upload.key, completedAt: Date.now(), result: { ...out } });
   });

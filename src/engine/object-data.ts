@@ -21,7 +21,7 @@ import type { EngineDeps } from './deps.js';
 import { Collector, DEFAULT_IDLE_TIMEOUT_MS, OFFLOAD_MD5_BYTES, asBodyError, hashOptionsFor, readSmall, verifyBody } from './ingest.js';
 import type { BodyInput } from './ingest.js';
 import { storedBytesTransform } from './stored-bytes.js';
-import type { StoredBytesTransform } from './stored-bytes.js';
+import type { StoredBytesLayers, StoredBytesTransform } from './stored-bytes.js';
 
 export interface WrittenData {
   /** The client's bytes (what the object holds), whatever the stored size. */
@@ -106,7 +106,7 @@ export type StoredObject = Pick<ObjectRecord, 'size' | 'inlineData' | 'blobId' |
 
 /**
  * Copy `range` (default all) of a stored version into new stored data (CopyObject,
- * UploadPartCopy): read through the source's transform, written through the target's.
+ * UploadPartCopy): read through the source's transform (`sourceLayers`), written through the target's.
  * `body` says what to compute of the bytes; they come from our own store, so nothing is checked.
  */
 export async function copyObjectData(
@@ -115,8 +115,9 @@ export async function copyObjectData(
   range: ByteRange | undefined,
   body: Pick<BodyInput, 'checksumAlgorithm' | 'signal'>,
   options: WriteOptions,
+  sourceLayers: StoredBytesLayers = {},
 ): Promise<WrittenData> {
-  const stream = toStream(await readObjectData(deps, source, range));
+  const stream = toStream(await readObjectData(deps, source, range, sourceLayers));
   const size = range ? range.end - range.start + 1 : source.size;
   return writeObjectData(deps, { ...body, stages: [stream], size, computeOnly: true }, options).catch((err: unknown) => {
     stream.destroy();
@@ -129,11 +130,33 @@ export async function copyObjectData(
  * inline (sent as is, without a stream: small GETs are the hot path), else a stream of its blob or
  * of the parts that cover the range, once they are open.
  */
-export function readObjectData(deps: EngineDeps, obj: StoredObject, range?: ByteRange): Buffer | Promise<Readable> {
-  const transform = storedBytesTransform(obj.encryption);
+export function readObjectData(deps: EngineDeps, obj: StoredObject, range?: ByteRange, layers: StoredBytesLayers = {}): Buffer | Promise<Readable> {
+  // The engine opens an encrypted version's key (encryption.ts) before its bytes are asked for.
+  if (obj.encryption !== undefined && layers.dataKey === undefined) throw new Error('an encrypted version was read without its data key');
+  const transform = storedBytesTransform(layers);
   const r = range ?? { start: 0, end: obj.size - 1 };
   if (obj.inlineData) return transform.decodeBuffer(obj.inlineData, r);
-  return openStored(deps, transform, obj, r);
+  const opened = openStored(deps, transform, obj, r);
+  return layers.dataKey === undefined ? opened : opened.then(firstBytes);
+}
+
+/**
+ * `stream` once its first bytes are ready, or its error: a first frame that fails authentication
+ * is then an error response (500) rather than a connection cut after a 200.
+ */
+function firstBytes(stream: Readable): Promise<Readable> {
+  return new Promise((resolve, reject) => {
+    const ready = (): void => {
+      stream.off('error', failed);
+      resolve(stream);
+    };
+    const failed = (err: Error): void => {
+      stream.off('readable', ready);
+      reject(err);
+    };
+    stream.once('readable', ready);
+    stream.once('error', failed);
+  });
 }
 
 async function openStored(deps: EngineDeps, transform: StoredBytesTransform, obj: StoredObject, r: ByteRange): Promise<Readable> {

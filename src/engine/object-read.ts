@@ -10,6 +10,8 @@ import type { EngineDeps } from './deps.js';
 import { cachedBucket } from './deps.js';
 import { isVersionId } from './version-id.js';
 import { readObjectData } from './object-data.js';
+import { openDataKey } from './encryption.js';
+import type { SseCustomerKey } from './encryption.js';
 
 /** A parsed Range header: `bytes=a-b`, `bytes=a-` or `bytes=-n`. */
 export type RangeSpec = { start: number; end?: number } | { suffix: number };
@@ -45,10 +47,22 @@ export function liveVersion(obj: ObjectRecord | undefined, key: string, versionI
   if (obj.deleteMarker) {
     // A delete marker answers 404 (latest) or 405 (addressed by version id), with its headers.
     const headers = { 'x-amz-delete-marker': 'true', 'x-amz-version-id': obj.versionId };
-    if (versionId !== undefined) throw new S3Error('MethodNotAllowed', { headers: { ...headers, Allow: 'DELETE' } });
+    // "If the specified version is a delete marker, the response returns a 405 Method Not Allowed
+    // error and the Last-Modified: timestamp response header."
+    // https://docs.aws.amazon.com/AmazonS3/latest/API/API_GetObject.html
+    if (versionId !== undefined) {
+      throw new S3Error('MethodNotAllowed', { headers: { ...headers, Allow: 'DELETE', 'Last-Modified': new Date(obj.lastModified).toUTCString() } });
+    }
     throw new S3Error('NoSuchKey', { fields: { Key: key }, headers });
   }
   return obj;
+}
+
+/** A version's record for a request that reads its attributes: an SSE-C version needs its key for that too. */
+export async function headObject(deps: EngineDeps, bucket: string, key: string, versionId: string | undefined, customer: SseCustomerKey | undefined): Promise<ObjectRecord> {
+  const object = await requireObject(deps, bucket, key, versionId);
+  await openDataKey(deps.keys, object.encryption, customer, 'read');
+  return object;
 }
 
 export async function requireObject(deps: EngineDeps, bucket: string, key: string, versionId?: string): Promise<ObjectRecord> {
@@ -56,6 +70,22 @@ export async function requireObject(deps: EngineDeps, bucket: string, key: strin
   const obj = await deps.meta.getObject(bucket, key, versionId);
   if (!obj && !(await cachedBucket(deps, bucket))) throw new S3Error('NoSuchBucket', { fields: { BucketName: bucket } });
   return liveVersion(obj, key, versionId);
+}
+
+/**
+ * The version a copy reads (CopyObject, UploadPartCopy). A delete marker named by its version id
+ * is 400 InvalidRequest here, not the 405 a GET of it answers.
+ * https://docs.aws.amazon.com/AmazonS3/latest/API/API_CopyObject.html
+ */
+export async function requireCopySource(deps: EngineDeps, source: { bucket: string; key: string; versionId?: string }): Promise<ObjectRecord> {
+  try {
+    return await requireObject(deps, source.bucket, source.key, source.versionId);
+  } catch (err) {
+    if (err instanceof S3Error && err.code === 'MethodNotAllowed') {
+      throw new S3Error('InvalidRequest', { message: 'The source of a copy request may not specifically refer to a delete marker by version id.' });
+    }
+    throw err;
+  }
 }
 
 export interface GetObjectInput {
@@ -68,6 +98,8 @@ export interface GetObjectInput {
   conditions: ReadConditions;
   /** HEAD: no body is opened. */
   headOnly: boolean;
+  /** The SSE-C key the request presents. */
+  sseCustomer?: SseCustomerKey;
 }
 
 export interface GetObjectOutput {
@@ -103,6 +135,9 @@ export async function getObject(deps: EngineDeps, input: GetObjectInput): Promis
     // One metadata read: the conditions, the range or part and the bytes all come from this record,
     // so a concurrent overwrite can never pair one version's part offsets with another's bytes.
     const object = await requireObject(deps, input.bucket, input.key, input.versionId);
+    // An SSE-C version answers nothing, HEAD included, without its key.
+    // https://docs.aws.amazon.com/AmazonS3/latest/userguide/specifying-s3-c-encryption.html
+    const layers = await openDataKey(deps.keys, object.encryption, input.sseCustomer, 'read');
     checkReadConditions(object, input.conditions);
     const { range, part } =
       input.partNumber !== undefined ? resolvePart(object, input.partNumber) : { range: input.range ? resolveRange(input.range, object.size) : undefined, part: undefined };
@@ -110,7 +145,7 @@ export async function getObject(deps: EngineDeps, input: GetObjectInput): Promis
     // An empty part has no byte range: its body is empty, not the whole object.
     const bytes = part !== undefined && range === undefined ? { start: 0, end: -1 } : range;
     try {
-      const body = readObjectData(deps, object, bytes);
+      const body = readObjectData(deps, object, bytes, layers);
       return { object, range, part, body: Buffer.isBuffer(body) ? body : await body };
     } catch (err) {
       // The version was replaced between the metadata read and the open: read it again.

@@ -5,7 +5,7 @@ import { randomBytes } from 'node:crypto';
 import { S3Error } from '../errors.js';
 import type { ChecksumAlgorithm } from '../checksums/index.js';
 import type { MetaTx } from '../meta/store.js';
-import type { BucketRecord, ObjectRecord, Tag, UsageDelta } from '../meta/types.js';
+import type { BucketRecord, ObjectEncryption, ObjectLockState, ObjectRecord, Tag, UsageDelta } from '../meta/types.js';
 import { checkCopySourceConditions, checkWriteConditions } from './conditions.js';
 import type { ReadConditions, WriteConditions } from './conditions.js';
 import { blobsOf, deleteBlobs } from './deps.js';
@@ -14,13 +14,16 @@ import { cachedBucket } from './deps.js';
 import type { BodyInput } from './ingest.js';
 import { copyObjectData, writeObjectData } from './object-data.js';
 import type { WrittenData } from './object-data.js';
-import { requireObject } from './object-read.js';
+import { requireCopySource } from './object-read.js';
 import { storedBytesTransform } from './stored-bytes.js';
+import { asksForEncryption, etagOf, newEncryption, openDataKey } from './encryption.js';
+import type { NewEncryption, SseCustomerKey, SseRequest } from './encryption.js';
 import { newObjectRecord } from '../meta/records.js';
 import type { AccessControlList } from '../meta/types.js';
 import { newObjectOwner, resolveAcl } from './access.js';
 import type { AclInput } from './access.js';
 import { bucketForWrite, refuseIfOverQuota } from './quota.js';
+import { checkRemovable, lockForNewVersion, writeGetsRetention } from './object-lock.js';
 
 export const MAX_KEY_BYTES = 1024;
 
@@ -51,6 +54,10 @@ export interface PutObjectInput extends ObjectAttributes {
   conditions: WriteConditions;
   /** x-amz-tagging: the new version's tag set. */
   tags?: Tag[];
+  /** The encryption the request asks for (headers, or a POST form's fields); else the bucket's default. */
+  sse?: SseRequest;
+  /** x-amz-object-lock-*: the retention and legal hold asked for (the bucket's default retention applies otherwise). */
+  lock?: ObjectLockState;
 }
 
 export interface PutObjectOutput {
@@ -60,6 +67,8 @@ export interface PutObjectOutput {
   checksumAlgorithm: string | undefined;
   checksums: Partial<Record<ChecksumAlgorithm, string>>;
   lastModified: number;
+  /** The new version's encryption, for the response headers. */
+  encryption: ObjectEncryption | undefined;
 }
 
 /**
@@ -78,8 +87,16 @@ export async function commitVersion(
     const current = await tx.getObject(record.bucket, record.key);
     checkWriteConditions(current && !current.deleteMarker ? current : undefined, conditions);
   }
+  // The lock is decided here, against the bucket as this transaction sees it.
+  record.lock = lockForNewVersion(bucket, record.lock, record.lastModified);
   // Without versioning (or suspended), the 'null' version is overwritten in place.
   const replacing = bucket.versioning !== 'Enabled';
+  if (replacing && bucket.objectLockEnabled) {
+    // A locked version is never overwritten (a lock bucket keeps versioning Enabled, but its
+    // 'null' version from before may carry a lock of its own).
+    const current = await tx.getObject(record.bucket, record.key, 'null');
+    if (current) checkRemovable(current, false, record.lastModified);
+  }
   record.versionId = replacing ? 'null' : newVersionId();
   // A bucket that never had versioning holds only 'null' versions: nothing else to demote.
   const replaced = await tx.insertObjectVersion(record, replacing ? 'null' : undefined, { onlyVersion: bucket.versioning === null });
@@ -98,14 +115,12 @@ export async function commitVersion(
   return gone;
 }
 
-async function storeVersion(deps: EngineDeps, bucketName: string, record: ObjectRecord, conditions: WriteConditions): Promise<{ versioned: boolean }> {
+async function storeVersion(deps: EngineDeps, bucketName: string, record: ObjectRecord, conditions: WriteConditions): Promise<void> {
   let gone: string[] = [];
-  let versioned = false;
   try {
     await deps.meta.transaction(async (tx) => {
       const bucket = await tx.getBucket(bucketName);
       if (!bucket) throw new S3Error('NoSuchBucket', { fields: { BucketName: bucketName } });
-      versioned = bucket.versioning !== null;
       gone = await commitVersion(tx, bucket, record, conditions);
     });
   } catch (err) {
@@ -117,7 +132,6 @@ async function storeVersion(deps: EngineDeps, bucketName: string, record: Object
   // The bucket may have just been marked as holding another user's object.
   if (record.ownerId !== (await cachedBucket(deps, bucketName))?.ownerId) deps.cache.buckets.delete(bucketName);
   await deleteBlobs(deps, gone);
-  return { versioned };
 }
 
 /** The owner and stored ACL of a new version, by the bucket's Object Ownership and the ACL asked for. */
@@ -133,17 +147,28 @@ export async function ownerAndAcl(
   return { ownerId, acl: stored };
 }
 
+/**
+ * The x-amz-version-id a write answers: the new version's id while versioning is Enabled. The
+ * 'null' version of an unversioned or suspended bucket is not named (as s3-tests'
+ * test_versioning_bucket_atomic_upload_return_version_id records of S3).
+ */
+export function writtenVersionId(record: ObjectRecord): string | undefined {
+  return record.versionId === 'null' ? undefined : record.versionId;
+}
+
 function recordFrom(
-  input: { bucket: string; key: string; ownerId: string; tags?: Tag[]; acl?: AccessControlList } & ObjectAttributes,
+  input: { bucket: string; key: string; ownerId: string; tags?: Tag[]; acl?: AccessControlList; lock?: ObjectLockState } & ObjectAttributes,
   body: WrittenData,
   algorithm: string | undefined,
+  sse: NewEncryption | undefined,
 ): ObjectRecord {
   return newObjectRecord({
     bucket: input.bucket,
     key: input.key,
     ownerId: input.ownerId,
     size: body.size,
-    etag: body.md5Hex,
+    etag: etagOf(sse?.encryption, { dataKey: sse?.dataKey }, body.md5Hex),
+    encryption: sse?.encryption,
     storageClass: input.storageClass,
     contentHeaders: input.contentHeaders,
     userMetadata: input.userMetadata,
@@ -151,6 +176,7 @@ function recordFrom(
     bytes: body.bytes,
     tags: input.tags,
     acl: input.acl,
+    lock: input.lock,
   });
 }
 
@@ -168,20 +194,33 @@ export async function putObject(deps: EngineDeps, input: PutObjectInput): Promis
   // Fail before reading the body when the bucket is missing or the body cannot fit under its
   // quota (a body of unknown length, a POST's, for the least it may be); the transaction checks both again.
   const bucket = await bucketForWrite(deps, input.bucket);
+  checkLockRequest(bucket, input.lock);
+  // "The Content-MD5 or x-amz-sdk-checksum-algorithm header is required for any request to upload
+  // an object with a retention period configured using Amazon S3 Object Lock."
+  // https://docs.aws.amazon.com/AmazonS3/latest/API/API_PutObject.html
+  if (writeGetsRetention(bucket, input.lock) && input.body.contentMd5 === undefined && input.body.checksumAlgorithm === undefined) {
+    throw new S3Error('InvalidRequest', { message: 'Content-MD5 OR x-amz-checksum- HTTP header is required for Put Object requests with Object Lock parameters' });
+  }
   await refuseIfOverQuota(deps, bucket, input.body.lengthRange ? input.body.lengthRange.min : input.body.size, () => replacedSize(deps, bucket, input.key));
   const owned = await ownerAndAcl(deps, bucket, input.ownerId, input.acl);
-  // Nothing sets a new version's encryption yet.
-  const body = await writeObjectData(deps, input.body, { inlineMaxBytes: deps.limits.inlineMaxBytes, transform: storedBytesTransform(undefined) });
-  const record = recordFrom({ ...input, ...owned }, body, input.body.checksumAlgorithm);
-  const { versioned } = await storeVersion(deps, input.bucket, record, input.conditions);
+  const sse = await newEncryption(deps.keys, bucket, input.sse);
+  const body = await writeObjectData(deps, input.body, { inlineMaxBytes: deps.limits.inlineMaxBytes, transform: storedBytesTransform({ dataKey: sse?.dataKey }) });
+  const record = recordFrom({ ...input, ...owned }, body, input.body.checksumAlgorithm, sse);
+  await storeVersion(deps, input.bucket, record, input.conditions);
   return {
     etag: record.etag,
-    versionId: versioned ? record.versionId : undefined,
+    versionId: writtenVersionId(record),
     size: record.size,
     checksumAlgorithm: input.body.checksumAlgorithm,
     checksums: body.checksums,
     lastModified: record.lastModified,
+    encryption: record.encryption,
   };
+}
+
+/** A lock asked of a bucket without Object Lock is refused before any byte is read (the transaction decides again). */
+export function checkLockRequest(bucket: BucketRecord, lock: ObjectLockState | undefined): void {
+  lockForNewVersion(bucket, lock, Date.now());
 }
 
 export interface CopyObjectInput {
@@ -203,7 +242,13 @@ export interface CopyObjectInput {
   /** Storage class sent explicitly with the request (a change that allows copying onto itself). */
   storageClassChanged: boolean;
   checksumAlgorithm?: ChecksumAlgorithm;
+  /** x-amz-object-lock-* of the copy: a copy never takes the source's lock. */
+  lock?: ObjectLockState;
   signal?: AbortSignal;
+  /** The copy's encryption, as for PutObject: a copy does not take the source's. */
+  sse?: SseRequest;
+  /** x-amz-copy-source-server-side-encryption-customer-*: the key of an SSE-C source. */
+  sourceCustomer?: SseCustomerKey;
 }
 
 export interface CopyObjectOutput extends PutObjectOutput {
@@ -215,11 +260,13 @@ export async function copyObject(deps: EngineDeps, input: CopyObjectInput): Prom
   const sourceBucket = await cachedBucket(deps, input.source.bucket);
   if (!sourceBucket) throw new S3Error('NoSuchBucket', { fields: { BucketName: input.source.bucket } });
   const bucket = await bucketForWrite(deps, input.bucket);
+  checkLockRequest(bucket, input.lock);
   const owned = await ownerAndAcl(deps, bucket, input.ownerId, input.acl);
-  const source = await requireObject(deps, input.source.bucket, input.source.key, input.source.versionId);
+  const source = await requireCopySource(deps, input.source);
+  const sourceLayers = await openDataKey(deps.keys, source.encryption, input.sourceCustomer, 'copy-source');
   checkCopySourceConditions(source, input.sourceConditions);
   const sameObject = input.source.bucket === input.bucket && input.source.key === input.key;
-  if (sameObject && input.metadataDirective === 'COPY' && !input.storageClassChanged && !input.checksumAlgorithm) {
+  if (sameObject && input.metadataDirective === 'COPY' && !input.storageClassChanged && !input.checksumAlgorithm && !asksForEncryption(input.sse)) {
     throw new S3Error('InvalidRequest', {
       message:
         "This copy request is illegal because it is trying to copy an object to itself without changing the object's metadata, storage class, website redirect location or encryption attributes.",
@@ -229,6 +276,7 @@ export async function copyObject(deps: EngineDeps, input: CopyObjectInput): Prom
     throw new S3Error('InvalidRequest', { message: 'The specified copy source is larger than the maximum allowable size for a copy source: ' + deps.limits.maxObjectSizeBytes });
   await refuseIfOverQuota(deps, bucket, source.size, () => replacedSize(deps, bucket, input.key));
   const algorithm = input.checksumAlgorithm ?? (source.checksums.algorithm as ChecksumAlgorithm | undefined);
+  const sse = await newEncryption(deps.keys, bucket, input.sse);
   // Read through the source's transform, stored through the copy's.
   const body = await copyObjectData(
     deps,
@@ -237,8 +285,9 @@ export async function copyObject(deps: EngineDeps, input: CopyObjectInput): Prom
     { checksumAlgorithm: algorithm, signal: input.signal },
     {
       inlineMaxBytes: deps.limits.inlineMaxBytes,
-      transform: storedBytesTransform(undefined),
+      transform: storedBytesTransform({ dataKey: sse?.dataKey }),
     },
+    sourceLayers,
   );
   // A copy does not take the source's encryption, Object Lock or archive state: they come from
   // the request and the target bucket. https://docs.aws.amazon.com/AmazonS3/latest/API/API_CopyObject.html
@@ -250,15 +299,16 @@ export async function copyObject(deps: EngineDeps, input: CopyObjectInput): Prom
   // "The default value is COPY": the copy keeps the source version's tags.
   // https://docs.aws.amazon.com/AmazonS3/latest/API/API_CopyObject.html#AmazonS3-CopyObject-request-header-TaggingDirective
   const tags = input.taggingDirective === 'REPLACE' ? input.tags : source.tags;
-  const record = recordFrom({ bucket: input.bucket, key: input.key, ...owned, ...attrs, tags }, body, algorithm);
-  const { versioned } = await storeVersion(deps, input.bucket, record, input.conditions);
+  const record = recordFrom({ bucket: input.bucket, key: input.key, ...owned, ...attrs, tags, lock: input.lock }, body, algorithm, sse);
+  await storeVersion(deps, input.bucket, record, input.conditions);
   return {
     etag: record.etag,
-    versionId: versioned ? record.versionId : undefined,
+    versionId: writtenVersionId(record),
     size: record.size,
     checksumAlgorithm: algorithm,
     checksums: body.checksums,
     lastModified: record.lastModified,
+    encryption: record.encryption,
     sourceVersionId: sourceBucket.versioning !== null ? source.versionId : undefined,
   };
 }

@@ -2,9 +2,10 @@
 // client sent (encrypted for SSE, compressed in an archive tier), and object-data.ts passes every
 // write and every read of object bytes through the one transform a version or upload names.
 // Digests (ETag, checksums) are always of the client's bytes: they are computed before encoding.
+import { pipeline } from 'node:stream';
 import type { Readable, Transform } from 'node:stream';
 import type { ByteRange } from '../blobs/blob-store.js';
-import type { ObjectEncryption } from '../meta/types.js';
+import { FRAME_BYTES, FRAME_OVERHEAD_BYTES, FrameDecryptor, FrameEncryptor, decryptBuffer, encryptBuffer, storedRangeOf } from '../crypto/frames.js';
 
 export interface StoredBytesTransform {
   /**
@@ -33,10 +34,42 @@ export const IDENTITY_TRANSFORM: StoredBytesTransform = {
 };
 
 /**
- * The transform of the bytes stored under `encryption` (a version's, or an upload's for its
- * parts): the one place that decides it. Nothing sets an encryption yet, so every version's bytes
- * are stored as sent; SSE adds its envelope here, and an archive tier its compression beside it.
+ * What a stored unit's bytes went through, outermost last: the data key of its encryption (chunked
+ * AES-256-GCM, src/crypto/frames.ts). An archive tier's compression goes beside it, applied before
+ * the encryption (compressed bytes do not compress again once encrypted).
  */
-export function storedBytesTransform(_encryption: ObjectEncryption | undefined): StoredBytesTransform {
-  return IDENTITY_TRANSFORM;
+export interface StoredBytesLayers {
+  dataKey?: Buffer;
+}
+
+/** Bytes encrypted in authenticated frames under a data key. */
+function encryptedTransform(key: Buffer): StoredBytesTransform {
+  return {
+    encodeStages: () => [new FrameEncryptor(key)],
+    encodeBuffer: (plain) => encryptBuffer(key, plain),
+    decodeRange: (range, size, readStored) => {
+      const where = storedRangeOf(range.start, range.end, size);
+      const decoder = new FrameDecryptor(key, where.firstFrame, range.start, range.end, size);
+      // pipeline destroys the stored stream when the reader stops early, and fails the decoder
+      // when the stored stream breaks.
+      pipeline(readStored({ start: where.start, end: where.end }), decoder, () => undefined);
+      return decoder;
+    },
+    decodeBuffer: (stored, range) => decryptBuffer(key, stored, range.start, range.end, plainSizeOf(stored.length)),
+  };
+}
+
+/** Client bytes of `storedBytes` of frames. */
+function plainSizeOf(storedBytes: number): number {
+  const frames = Math.ceil(storedBytes / (FRAME_BYTES + FRAME_OVERHEAD_BYTES));
+  return storedBytes - frames * FRAME_OVERHEAD_BYTES;
+}
+
+/**
+ * The transform of the bytes stored under `layers` (a version's, or an upload's for its parts):
+ * the one place that decides it. The engine opens the data key first (encryption.ts), after
+ * checking what the request presented for it.
+ */
+export function storedBytesTransform(layers: StoredBytesLayers = {}): StoredBytesTransform {
+  return layers.dataKey ? encryptedTransform(layers.dataKey) : IDENTITY_TRANSFORM;
 }

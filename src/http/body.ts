@@ -32,23 +32,22 @@ export interface FramedBody {
   chunked: AwsChunkedDecoder | undefined;
 }
 
-/** Expect: 100-continue is answered once, when the body is about to be read. */
-function sendContinue(ctx: RequestContext): void {
-  if (ctx.expectsContinue && !ctx.res.headersSent) {
-    ctx.expectsContinue = false;
-    ctx.res.writeContinue();
-  }
-}
-
 /**
  * How the body is framed, the decoded size, and the stages that deliver its bytes.
- * Expect: 100-continue is answered now, once the request has passed authentication, routing and
- * the checks that need no body, so a refused upload is never sent; with `deferContinue`, only
- * when the engine begins to read the body (BodyInput.begin), after its own checks (quotas).
+ * Expect: 100-continue is answered only when the body is about to be read: after authentication,
+ * routing and the checks that need no body, the engine's included (the upload exists, the SSE-C key
+ * is the upload's, the KMS key exists, the announced size fits the quota), so a refused upload is
+ * never sent. The engine calls `begin` before reading; a reader that just starts reading (resumes
+ * the request) gets it too.
  */
-export function frameBody(ctx: RequestContext, options: { deferContinue?: boolean } = {}): FramedBody {
-  const begin = options.deferContinue === true ? () => sendContinue(ctx) : undefined;
-  if (begin === undefined) sendContinue(ctx);
+export function frameBody(ctx: RequestContext): FramedBody {
+  const begin = (): void => {
+    if (ctx.expectsContinue && !ctx.res.headersSent) {
+      ctx.expectsContinue = false;
+      ctx.res.writeContinue();
+    }
+  };
+  if (ctx.expectsContinue) ctx.req.once('resume', begin);
   const payload = ctx.auth?.payload ?? { kind: 'unsigned' as const };
   const te = header(ctx, 'transfer-encoding');
   const contentLength = parseLength(header(ctx, 'content-length'), 'Content-Length');

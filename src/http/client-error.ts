@@ -9,12 +9,15 @@ import type { ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { Logger } from 'pino';
 import { S3_ERRORS } from '../errors.js';
+import type { S3ErrorCode } from '../errors.js';
 import { renderXml } from '../xml/render.js';
 
 export function answerClientError(log: Logger, err: NodeJS.ErrnoException, socket: Duplex): void {
   // Node's own guards: a reset or closed socket cannot be answered, and a response already under
   // way on this socket (the parse error came mid-body) must not be corrupted.
-  const inFlight = (socket as Duplex & { _httpMessage?: ServerResponse })._httpMessage;
+  // Node sets _httpMessage back to null once a response is done: `?? undefined` keeps a client
+  // that half-closes after a finished exchange from throwing here (which ended the process).
+  const inFlight = (socket as Duplex & { _httpMessage?: ServerResponse | null })._httpMessage ?? undefined;
   if (err.code === 'HPE_INVALID_EOF_STATE' && inFlight !== undefined && !inFlight.headersSent && !inFlight.req.complete) {
     // The client ended its side of the connection before sending the Content-Length it announced
     // (or the rest of its chunks). Its request is in a handler already: end that body where the
@@ -37,12 +40,33 @@ export function answerClientError(log: Logger, err: NodeJS.ErrnoException, socke
     return;
   }
   const requestId = randomBytes(8).toString('hex').toUpperCase();
+  // S3's codes, with the seed's 400: headers that did not arrive within COFFER_HEADERS_TIMEOUT
+  // (a slowloris client), and a header block over node's limit (16 KiB; S3's is 8 KiB).
+  const code: S3ErrorCode = err.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? 'RequestTimeout' : err.code === 'HPE_HEADER_OVERFLOW' ? 'RequestHeaderSectionTooLarge' : 'BadRequest';
+  const remote = (socket as Duplex & { remoteAddress?: string }).remoteAddress;
+  if (code === 'BadRequest') log.info({ reqId: requestId, code: err.code, remote }, 'unparseable request');
+  else
+    log.warn(
+      { reqId: requestId, code: err.code, remote },
+      code === 'RequestTimeout' ? 'closed a connection: request headers not received within COFFER_HEADERS_TIMEOUT' : 'closed a connection: request header block too large',
+    );
+  writeRawError(socket, code, requestId);
+}
+
+/**
+ * CONNECT asks for a tunnel, which node hands to a 'connect' listener instead of the request
+ * handler, and closes unanswered without one. S3 has no such method: 405 MethodNotAllowed.
+ */
+export function answerConnect(log: Logger, socket: Duplex): void {
+  const requestId = randomBytes(8).toString('hex').toUpperCase();
+  log.info({ reqId: requestId }, 'CONNECT refused');
+  writeRawError(socket, 'MethodNotAllowed', requestId);
+}
+
+/** S3's error document with the code's status, written to the socket, which then closes. */
+function writeRawError(socket: Duplex, code: S3ErrorCode, requestId: string): void {
   const hostId = randomBytes(24).toString('base64');
-  log.info({ reqId: requestId, code: err.code }, 'unparseable request');
-  // Node's statuses for headers too large and for a request too slow to send its headers stay;
-  // only their body is S3's.
-  const status = err.code === 'HPE_HEADER_OVERFLOW' ? 431 : err.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? 408 : 400;
-  const code = status === 408 ? 'RequestTimeout' : 'BadRequest';
+  const status = S3_ERRORS[code].status;
   const doc = renderXml('Error', { Code: code, Message: S3_ERRORS[code].message, RequestId: requestId, HostId: hostId }, null);
   socket.end(
     `HTTP/1.1 ${status} ${STATUS_CODES[status] ?? ''}\r\n` +

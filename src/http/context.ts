@@ -36,6 +36,11 @@ export interface RequestContext {
   errorCode?: string;
   /** Response body bytes written so far. */
   bytesSent: number;
+  /**
+   * x-amz-bypass-governance-retention: true was sent and the authorizer granted
+   * s3:BypassGovernanceRetention; set by dispatch before the handler runs.
+   */
+  bypassGovernance?: boolean;
 }
 
 /** What a handler returns; one writer sends it. */
@@ -91,6 +96,7 @@ class Context implements RequestContext {
   responseHeaders?: Record<string, string>;
   errorCode?: string;
   bytesSent = 0;
+  bypassGovernance?: boolean;
   readonly #baseLog: Logger;
   #log: Logger | undefined;
   #query: URLSearchParams | undefined;

@@ -127,6 +127,8 @@ export function sendError(ctx: RequestContext, err: unknown): void {
   }
   // A refusal by design (SlowDown, the free-space reserve); failures were logged with their cause.
   if (e === err && e.status >= 500 && e.code !== 'InternalError') ctx.log.warn({ code: e.code }, 'request refused');
+  // A client that stopped sending its body loses its connection (Connection: close): say so.
+  if (e.code === 'RequestTimeout') ctx.log.warn({ code: e.code }, 'closed a connection: the request body stalled for COFFER_REQUEST_TIMEOUT');
   const h = baseHeaders(ctx, e.headers);
   // The seed's reason phrase where it is not the standard one ("503 Slow Down").
   res.statusMessage = S3_ERRORS[e.code].reason ?? '';

@@ -16,7 +16,7 @@ import { S3Error } from '../errors.js';
 import { createContext } from './context.js';
 import type { RequestContext, S3Result } from './context.js';
 import { sendError, sendResult } from './response.js';
-import { answerClientError } from './client-error.js';
+import { answerClientError, answerConnect } from './client-error.js';
 
 /** What the edge serves: each surface turns a request into a result, or throws an S3Error. */
 export interface Surfaces {
@@ -146,12 +146,17 @@ export async function serve(config: Config, log: Logger, engine: Engine, surface
   };
 
   const servers: Server[] = [];
+  warnIfFilesLimitLow(config, log);
   const listen = async (server: Server, host: string, port: number): Promise<AddressInfo> => {
     // Uploads can take long; stalls are caught per body by COFFER_REQUEST_TIMEOUT instead.
     server.requestTimeout = 0;
-    server.headersTimeout = 60_000;
+    // A client trickling its headers (slowloris) is answered 400 RequestTimeout and closed once
+    // COFFER_HEADERS_TIMEOUT has passed since its request began (answerClientError).
+    server.headersTimeout = config.headersTimeoutMs;
     server.keepAliveTimeout = 65_000;
+    limitConnections(server, config.maxConnections, log);
     server.on('clientError', (err: NodeJS.ErrnoException, socket) => answerClientError(log, err, socket));
+    server.on('connect', (_req, socket) => answerConnect(log, socket));
     servers.push(server);
     await new Promise<void>((resolve, reject) => {
       const fail = (err: NodeJS.ErrnoException): void => {
@@ -161,6 +166,9 @@ export async function serve(config: Config, log: Logger, engine: Engine, surface
       server.once('error', fail);
       server.listen(port, host, () => {
         server.off('error', fail);
+        // A listening server reports a failed accept (EMFILE: out of file descriptors) as an
+        // 'error' event, which unhandled would end the process; the listener goes on instead.
+        server.on('error', (err: NodeJS.ErrnoException) => log.error({ err, code: err.code }, 'accepting a connection failed'));
         resolve();
       });
     });
@@ -169,7 +177,8 @@ export async function serve(config: Config, log: Logger, engine: Engine, surface
   const fmt = (a: AddressInfo, scheme: string): string => `${scheme}://${a.family === 'IPv6' ? `[${a.address}]` : a.address}:${a.port}`;
 
   // A request without Host gets S3's answer from the handler, not Node's bare 400.
-  const http = createHttpServer({ requireHostHeader: false }, (req, res) => void handle(req, res, false));
+  const options = { requireHostHeader: false, connectionsCheckingInterval: checkingInterval(config.headersTimeoutMs) };
+  const http = createHttpServer(options, (req, res) => void handle(req, res, false));
   http.on('checkContinue', (req, res) => void handle(req, res, false, true));
   // S3 ignores an Expect header it does not know; Node would answer 417 itself.
   http.on('checkExpectation', (req, res) => void handle(req, res, false));
@@ -191,7 +200,7 @@ export async function serve(config: Config, log: Logger, engine: Engine, surface
   try {
     endpoint = fmt(await listen(http, config.address.host, config.address.port), 'http');
     if (config.tls) {
-      const https = createHttpsServer({ ...readTlsFiles(config.tls), requireHostHeader: false }, (req, res) => void handle(req, res, true));
+      const https = createHttpsServer({ ...readTlsFiles(config.tls), ...options }, (req, res) => void handle(req, res, true));
       https.on('checkContinue', (req, res) => void handle(req, res, true, true));
       https.on('checkExpectation', (req, res) => void handle(req, res, true));
       tlsEndpoint = fmt(await listen(https, config.tls.host, config.tls.port), 'https');
@@ -209,6 +218,64 @@ export async function serve(config: Config, log: Logger, engine: Engine, surface
       return inflight;
     },
   };
+}
+
+/**
+ * How often node looks for connections past their headers timeout. Its default, 30 s, would let a
+ * slow client hold its connection up to 30 s longer than COFFER_HEADERS_TIMEOUT.
+ */
+function checkingInterval(headersTimeoutMs: number): number {
+  return Math.max(50, Math.min(1000, Math.floor(headersTimeoutMs / 4)));
+}
+
+/** Descriptors a gateway needs besides its connections: the database, blobs being written and read, logs. */
+const FILES_RESERVE = 256;
+
+/**
+ * Past the process's open-file limit the kernel refuses new connections and libuv closes them
+ * unseen: no log line and no COFFER_MAX_CONNECTIONS accounting. Say so at start-up when the
+ * connection limit (on each listener) cannot be reached. The limit is read from /proc (Linux);
+ * elsewhere nothing is said.
+ */
+function warnIfFilesLimitLow(config: Config, log: Logger): void {
+  let text: string;
+  try {
+    text = readFileSync('/proc/self/limits', 'utf8');
+  } catch {
+    return;
+  }
+  const soft = /^Max open files\s+(\d+|unlimited)/m.exec(text)?.[1];
+  if (soft === undefined || soft === 'unlimited') return;
+  const listeners = config.tls ? 2 : 1;
+  const wanted = config.maxConnections === 0 ? Number.POSITIVE_INFINITY : config.maxConnections * listeners + FILES_RESERVE;
+  if (Number(soft) < wanted) {
+    log.warn(
+      { openFilesLimit: Number(soft), maxConnections: config.maxConnections },
+      'the open-file limit (ulimit -n) is below COFFER_MAX_CONNECTIONS plus what the server needs: connections beyond it are dropped by the system, unlogged',
+    );
+  }
+}
+
+/** How often at most a listener logs that it closed connections beyond COFFER_MAX_CONNECTIONS. */
+const DROP_LOG_INTERVAL_MS = 1000;
+
+/**
+ * COFFER_MAX_CONNECTIONS: a connection beyond the limit is closed as soon as it is accepted,
+ * before anything is read from it, so a flood of connections cannot exhaust the file descriptors
+ * or memory the served clients need. Closed connections are logged as a count, at most once a
+ * second, so the flood does not also flood the log.
+ */
+function limitConnections(server: Server, maxConnections: number, log: Logger): void {
+  if (maxConnections <= 0) return;
+  server.maxConnections = maxConnections;
+  let dropped = 0;
+  server.on('drop', () => {
+    if (dropped++ > 0) return;
+    setTimeout(() => {
+      log.warn({ dropped, maxConnections }, 'closed new connections: COFFER_MAX_CONNECTIONS connections are open');
+      dropped = 0;
+    }, DROP_LOG_INTERVAL_MS).unref();
+  });
 }
 
 /** The certificate and key files, read and checked now: a bad path or PEM stops the start-up. */

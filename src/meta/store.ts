@@ -11,6 +11,7 @@ import type {
   BucketUsageRow,
   CompletedUploadRecord,
   ListRange,
+  ObjectLockState,
   ObjectRecord,
   PartRecord,
   Tag,
@@ -49,7 +50,9 @@ export interface MetaReader {
   listObjects(bucket: string, range: ListRange): Promise<ObjectRecord[]>;
   /**
    * Every version and delete marker within `range`, in key (UTF-8 byte) order and each key's
-   * versions newest first, without inlineData and parts.
+   * versions newest first, without inlineData and parts. A version stopped being current when the
+   * next newer one listed before it was written: that one's lastModified (what lifecycle's
+   * NoncurrentDays counts from). Each page is a range of an index, however many versions a key has.
    */
   listObjectVersions(bucket: string, range: VersionListRange): Promise<ObjectRecord[]>;
 
@@ -82,6 +85,8 @@ export interface MetaTx extends MetaReader {
    */
   deleteBucket(name: string): Promise<PartRecord[]>;
   setBucketVersioning(name: string, state: VersioningState): Promise<void>;
+  /** Turn Object Lock on for a bucket (`objectLockEnabled`); it can never be turned off. */
+  enableBucketObjectLock(name: string): Promise<void>;
   /** Replace a bucket's tag set; an empty list removes it. */
   setBucketTags(name: string, tags: Tag[]): Promise<void>;
   /** Replace one configuration document of a bucket; `undefined` removes it. */
@@ -99,7 +104,16 @@ export interface MetaTx extends MetaReader {
   setObjectTags(bucket: string, key: string, versionId: string, tags: Tag[]): Promise<boolean>;
   /** Replace the ACL of one version (`undefined`: back to its owner's FULL_CONTROL alone); false when there is no such version. */
   setObjectAcl(bucket: string, key: string, versionId: string, acl: AccessControlList | undefined): Promise<boolean>;
-  /** Remove one version; if it was the latest, the next newest becomes latest. */
+  /**
+   * Replace the Object Lock state (retention, legal hold) of one version; `undefined` removes it.
+   * False when there is no such version. The version's other fields are untouched.
+   */
+  setObjectLock(bucket: string, key: string, versionId: string, lock: ObjectLockState | undefined): Promise<boolean>;
+  /**
+   * Remove one version; if it was the latest, the next newest becomes latest. Returns the removed
+   * record (its blobs for the caller to unregister, its size for usage), undefined if there was none.
+   * The caller checks Object Lock first (engine/object-lock.ts checkRemovable).
+   */
   deleteObjectVersion(bucket: string, key: string, versionId: string): Promise<ObjectRecord | undefined>;
   /**
    * Change a bucket's usage counters. A change that grows what a limit of the bucket's quota

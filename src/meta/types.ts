@@ -70,6 +70,10 @@ export interface BucketConfig {
   foreignObjects?: true;
   /** PutBucketCors: the rules browsers' cross-origin requests are answered by, in order. */
   cors?: CorsRule[];
+  /** ?encryption: default encryption of new objects and blocked encryption types. */
+  encryption?: BucketEncryption;
+  /** ?object-lock: the default retention new versions get (PutObjectLockConfiguration); lock itself is `objectLockEnabled`. */
+  objectLock?: ObjectLockConfiguration;
 }
 
 /** One CORSRule. https://docs.aws.amazon.com/AmazonS3/latest/API/API_CORSRule.html */
@@ -80,6 +84,30 @@ export interface CorsRule {
   allowedHeaders: string[];
   exposeHeaders: string[];
   maxAgeSeconds?: number;
+}
+
+/**
+ * A bucket's ServerSideEncryptionConfiguration: what new objects that name no encryption get, and
+ * which encryption types writes may not use (S3 takes one rule).
+ * https://docs.aws.amazon.com/AmazonS3/latest/API/API_ServerSideEncryptionRule.html
+ */
+export interface BucketEncryption {
+  /** ApplyServerSideEncryptionByDefault. */
+  defaultAlgorithm?: 'AES256' | 'aws:kms';
+  /** KMSMasterKeyID, with aws:kms. */
+  kmsMasterKeyId?: string;
+  bucketKeyEnabled?: boolean;
+  /** BlockedEncryptionTypes: `SSE-C`, or `NONE` (nothing blocked). */
+  blockedEncryptionTypes?: Array<'SSE-C' | 'NONE'>;
+}
+
+/**
+ * A bucket's Object Lock configuration beyond "enabled": its default retention rule, if any, as
+ * PutObjectLockConfiguration set it (Days or Years, never both).
+ * https://docs.aws.amazon.com/AmazonS3/latest/API/API_ObjectLockConfiguration.html
+ */
+export interface ObjectLockConfiguration {
+  defaultRetention?: { mode: ObjectLockMode; days?: number; years?: number };
 }
 
 /** A hard cap on what a bucket holds; a write that would pass it fails with VaultQuotaExceeded. */
@@ -155,8 +183,15 @@ export interface ObjectEncryption {
   kmsContext?: string;
   /** SSE-KMS: x-amz-server-side-encryption-bucket-key-enabled. */
   bucketKeyEnabled?: boolean;
-  /** SSE-C: x-amz-server-side-encryption-customer-key-MD5 (base64), to check the key of later requests. */
+  /** SSE-C: x-amz-server-side-encryption-customer-key-MD5 (base64), as S3 echoes it back. */
   customerKeyMd5?: string;
+  /** SSE-C: salt and HMAC (base64) that check a later request's key; the key itself is never stored. */
+  customerKeySalt?: string;
+  customerKeyHmac?: string;
+  /** The object's data key, sealed (base64) by the master key, the KMS key or the customer's key. */
+  sealedKey?: string;
+  /** SSE-S3: the master key that sealed `sealedKey` (old master keys stay readable after rotation). */
+  masterKeyId?: string;
 }
 
 export type ObjectLockMode = 'GOVERNANCE' | 'COMPLIANCE';
@@ -192,9 +227,14 @@ export interface ArchiveState {
   };
 }
 
-/** What a bucket's object versions hold: every version that is not a delete marker counts. */
+/**
+ * What a bucket holds, as S3 bills storage: every version counts, current or not, and delete
+ * markers count for nothing. https://docs.aws.amazon.com/AmazonS3/latest/userguide/versioning-workflows.html
+ */
 export interface BucketUsage {
+  /** Object versions that are not delete markers. */
   objectCount: number;
+  /** The sum of those versions' sizes. */
   bytes: number;
 }
 

@@ -4,7 +4,7 @@
 import type { RequestContext } from '../http/context.js';
 import { header } from '../http/context.js';
 import { principalOf, requestFacts } from '../http/request-facts.js';
-import { authorize, decideNewAcl, decideNewPolicy, needsBucketOwner, needsObject, policyTestsRequestTags, resourceArn } from '../auth/authorize.js';
+import { authorize, decide, decideNewAcl, decideNewPolicy, needsBucketOwner, needsObject, policyTestsRequestTags, resourceArn } from '../auth/authorize.js';
 import type { ObjectFacts, Principal, RequestFacts, Resource } from '../auth/authorize.js';
 import type { BucketRecord } from '../engine/records.js';
 import type { AclInput } from '../engine/access.js';
@@ -149,8 +149,26 @@ export async function authorizePostObject(ctx: RequestContext, key: string, prin
     action: 's3:PutObject',
     principal,
     facts: { ...requestFacts(ctx), authType: principal.type === 'anonymous' ? 'anonymous' : 'post' },
-    resource: { arn: resourceArn(ctx.bucket, key), bucket: ctx.bucket, key, bucketOwnerId: bucket?.ownerId ?? null },
+    resource: { arn: resourceArn(ctx.bucket, key), bucket: ctx.bucket, key, ...bucketResource(bucket) },
     expectedBucketOwner: header(ctx, 'x-amz-expected-bucket-owner'),
   });
   return bucket;
+}
+
+/**
+ * Whether x-amz-bypass-governance-retention is honoured: sent as true, and s3:BypassGovernanceRetention
+ * granted on the object (on every object of the bucket for DeleteObjects, whose keys are in the
+ * body). Without the permission the header is ignored, so a GOVERNANCE lock still holds.
+ * https://docs.aws.amazon.com/AmazonS3/latest/userguide/object-lock-managing.html#object-lock-managing-bypass
+ */
+export function mayBypassGovernance(ctx: RequestContext, bucket: BucketRecord | undefined, principal: Principal): boolean {
+  if (header(ctx, 'x-amz-bypass-governance-retention')?.trim().toLowerCase() !== 'true') return false;
+  const key = ctx.key ?? '*';
+  return decide({
+    action: 's3:BypassGovernanceRetention',
+    principal,
+    facts: requestFacts(ctx),
+    resource: { arn: resourceArn(ctx.bucket, key), bucket: ctx.bucket, key, ...bucketResource(bucket) },
+    expectedBucketOwner: header(ctx, 'x-amz-expected-bucket-owner'),
+  }).allowed;
 }

@@ -8,7 +8,7 @@ import type { RequestVerifier } from '../auth/sigv4.js';
 import type { RateLimiter } from '../http/rate-limit.js';
 import { ROUTES, checkRouteTable, matchRoute } from './router.js';
 import type { On } from './router.js';
-import { authorizeCopySource, authorizeRequest } from './authorize.js';
+import { authorizeCopySource, authorizeRequest, mayBypassGovernance } from './authorize.js';
 import { principalOf } from '../http/request-facts.js';
 import { parseCopySource } from './copy-source.js';
 import type { BucketRecord } from '../engine/records.js';
@@ -29,6 +29,8 @@ import { applyCorsHeaders, corsPreflight } from './cors.js';
 import * as acl from './acl.js';
 import * as policy from './bucket-policy.js';
 import * as bucketAccess from './bucket-access.js';
+import * as bucketEncryption from './bucket-encryption.js';
+import * as objectLock from './object-lock.js';
 
 type Handler = (ctx: RequestContext) => Promise<S3Result>;
 
@@ -39,6 +41,13 @@ export const HANDLERS: Record<string, Handler> = {
   DeleteBucket: bucket.deleteBucket,
   GetBucketLocation: bucket.getBucketLocation,
   GetBucketVersioning: bucket.getBucketVersioning,
+  PutBucketVersioning: bucket.putBucketVersioning,
+  PutObjectLockConfiguration: objectLock.putObjectLockConfiguration,
+  GetObjectLockConfiguration: objectLock.getObjectLockConfiguration,
+  PutObjectRetention: objectLock.putObjectRetention,
+  GetObjectRetention: objectLock.getObjectRetention,
+  PutObjectLegalHold: objectLock.putObjectLegalHold,
+  GetObjectLegalHold: objectLock.getObjectLegalHold,
   ListObjects: list.listObjects,
   ListObjectsV2: list.listObjectsV2,
   ListObjectVersions: listObjectVersions,
@@ -80,6 +89,9 @@ export const HANDLERS: Record<string, Handler> = {
   GetPublicAccessBlock: bucketAccess.getPublicAccessBlock,
   PutPublicAccessBlock: bucketAccess.putPublicAccessBlock,
   DeletePublicAccessBlock: bucketAccess.deletePublicAccessBlock,
+  GetBucketEncryption: bucketEncryption.getBucketEncryption,
+  PutBucketEncryption: bucketEncryption.putBucketEncryption,
+  DeleteBucketEncryption: bucketEncryption.deleteBucketEncryption,
 };
 
 /** Every route has a handler, and the table passes its own checks: refused at start-up otherwise. */
@@ -141,6 +153,7 @@ export async function dispatchS3(ctx: RequestContext, verifier: RequestVerifier,
   // A POST form is authorized by its handler, for the key and signer its fields name.
   const bucket = route.postForm === true ? undefined : await authorizeRequest(ctx, route, principal);
   if (bucket) redirectToRegion(ctx, bucket);
+  ctx.bypassGovernance = mayBypassGovernance(ctx, bucket, principal);
   if (route.body === 'none') refuseBody(ctx);
   if (route.copySource === true) await authorizeCopySource(ctx, parseCopySource(header(ctx, 'x-amz-copy-source') ?? ''), principal);
   const handler = HANDLERS[route.op];

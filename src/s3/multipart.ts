@@ -13,6 +13,7 @@ import { frameBody, readWholeBody } from '../http/body.js';
 import {
   parseChecksumRequest,
   parseContentHeaders,
+  parseObjectLockHeaders,
   parseContentMd5,
   parseReadConditions,
   parseStorageClass,
@@ -23,6 +24,7 @@ import {
 import { quoteEtag } from './object-put.js';
 import { parseCopySource } from './copy-source.js';
 import { parseTaggingHeaderOf } from './tagging-input.js';
+import { parseSseCustomer, parseSseRequest, sseResponseHeaders } from './sse-headers.js';
 import { encoder, ownerOf, parseMaxKeys, percentEncodeName } from './list.js';
 import { isoDate, parseXml, renderXml, textOf } from './xml.js';
 import type { XmlObject } from './xml.js';
@@ -74,12 +76,15 @@ export async function createMultipartUpload(ctx: RequestContext): Promise<S3Resu
     checksumType,
     conditions: parseWriteConditions(h),
     tags: parseTaggingHeaderOf(h, ctx.auth?.presigned ? ctx.query : undefined),
+    sse: parseSseRequest(h, ctx.secure),
+    lock: parseObjectLockHeaders(h),
   });
   return {
     status: 200,
     headers: {
       'x-amz-checksum-algorithm': upload.checksumAlgorithm ?? undefined,
       'x-amz-checksum-type': upload.checksumType ?? undefined,
+      ...sseResponseHeaders(upload.encryption, true),
     },
     body: renderXml('InitiateMultipartUploadResult', { Bucket: ctx.bucket!, Key: ctx.key!, UploadId: upload.uploadId }),
   };
@@ -90,13 +95,17 @@ export async function uploadPart(ctx: RequestContext): Promise<S3Result> {
   const partNumber = parsePartNumberParam(ctx);
   const contentMd5 = parseContentMd5(h);
   const checksum = parseChecksumRequest(h);
-  const { body, chunked } = frameBody(ctx, { deferContinue: true });
+  // A part takes only the SSE-C headers (its upload's key); x-amz-server-side-encryption and its
+  // KMS headers are the upload's, decided at CreateMultipartUpload, and are not read here.
+  const sseCustomer = parseSseCustomer(h, ctx.secure);
+  const { body, chunked } = frameBody(ctx);
   const algorithm = checksum.algorithm;
   const out = await ctx.engine.uploadPart({
     bucket: ctx.bucket!,
     key: ctx.key!,
     uploadId: uploadIdParam(ctx),
     partNumber,
+    sseCustomer,
     body: {
       ...body,
       contentMd5,
@@ -106,11 +115,14 @@ export async function uploadPart(ctx: RequestContext): Promise<S3Result> {
     },
   });
   const alg = out.checksumAlgorithm;
-  return { status: 200, headers: { ETag: quoteEtag(out.etag), ...(alg ? { [checksumHeaderName(alg)]: out.checksums[alg] } : {}) } };
+  return {
+    status: 200,
+    headers: { ETag: quoteEtag(out.etag), ...(alg ? { [checksumHeaderName(alg)]: out.checksums[alg] } : {}), ...sseResponseHeaders(out.encryption) },
+  };
 }
 
 /** x-amz-copy-source-range: `bytes=first-last`, both required. */
-function parseCopySourceRange(value: string | undefined): RangeSpec | undefined {
+export function parseCopySourceRange(value: string | undefined): RangeSpec | undefined {
   if (value === undefined) return undefined;
   const m = /^bytes=(\d+)-(\d+)$/.exec(value.trim());
   if (!m || Number(m[2]) < Number(m[1])) {
@@ -135,11 +147,13 @@ export async function uploadPartCopy(ctx: RequestContext): Promise<S3Result> {
     sourceRange: parseCopySourceRange(header(ctx, 'x-amz-copy-source-range')),
     sourceConditions: parseReadConditions(ctx.req.headers, 'x-amz-copy-source-'),
     signal: ctx.signal,
+    sseCustomer: parseSseCustomer(ctx.req.headers, ctx.secure),
+    sourceCustomer: parseSseCustomer(ctx.req.headers, ctx.secure, 'x-amz-copy-source-'),
   });
   const alg = out.checksumAlgorithm;
   return {
     status: 200,
-    headers: { 'x-amz-copy-source-version-id': out.sourceVersionId },
+    headers: { 'x-amz-copy-source-version-id': out.sourceVersionId, ...sseResponseHeaders(out.encryption) },
     body: renderXml('CopyPartResult', {
       ETag: quoteEtag(out.etag),
       LastModified: isoDate(out.lastModified),
@@ -151,8 +165,8 @@ export async function uploadPartCopy(ctx: RequestContext): Promise<S3Result> {
 /** A Complete body lists up to 10,000 parts: S3 takes more than the usual 1 MiB for it. */
 const MAX_COMPLETE_BODY_BYTES = 10 * 1024 * 1024;
 
-export async function completeMultipartUpload(ctx: RequestContext): Promise<S3Result> {
-  const { text } = await readWholeBody(ctx, MAX_COMPLETE_BODY_BYTES, false);
+/** The parts a CompleteMultipartUpload body lists, or MalformedXML. */
+export function parseCompleteMultipartUploadDocument(text: string): CompletedPart[] {
   // A Complete without a body is MalformedXML on S3, not MissingRequestBodyError (s3-tests
   // test_multipart_upload_empty).
   if (text.trim() === '') throw new S3Error('MalformedXML');
@@ -160,7 +174,7 @@ export async function completeMultipartUpload(ctx: RequestContext): Promise<S3Re
   const root = doc.CompleteMultipartUpload;
   if (root === undefined || typeof root !== 'object' || root === null) throw new S3Error('MalformedXML');
   const rawParts = ((root as Record<string, unknown>).Part ?? []) as unknown[];
-  const parts: CompletedPart[] = rawParts.map((p) => {
+  return rawParts.map((p) => {
     const num = textOf(p, 'PartNumber')?.trim() ?? '';
     const etag = textOf(p, 'ETag')?.trim();
     if (!/^\d{1,5}$/.test(num) || etag === undefined) throw new S3Error('MalformedXML');
@@ -171,6 +185,11 @@ export async function completeMultipartUpload(ctx: RequestContext): Promise<S3Re
     }
     return { partNumber: Number(num), etag, checksums };
   });
+}
+
+export async function completeMultipartUpload(ctx: RequestContext): Promise<S3Result> {
+  const { text } = await readWholeBody(ctx, MAX_COMPLETE_BODY_BYTES, false);
+  const parts = parseCompleteMultipartUploadDocument(text);
   let checksum: { algorithm: ChecksumAlgorithm; value: string } | undefined;
   for (const alg of CHECKSUM_ALGORITHMS) {
     const v = header(ctx, checksumHeaderName(alg));
@@ -188,12 +207,13 @@ export async function completeMultipartUpload(ctx: RequestContext): Promise<S3Re
     conditions: parseWriteConditions(ctx.req.headers),
     checksum,
     checksumType: parseChecksumType(ctx),
+    sseCustomer: parseSseCustomer(ctx.req.headers, ctx.secure),
   });
   const host = header(ctx, 'host') ?? 'localhost';
   const scheme = ctx.secure ? 'https' : 'http';
   return {
     status: 200,
-    headers: { 'x-amz-version-id': out.versionId },
+    headers: { 'x-amz-version-id': out.versionId, ...sseResponseHeaders(out.encryption) },
     body: renderXml('CompleteMultipartUploadResult', {
       Location: `${scheme}://${host}/${encodeURIComponent(ctx.bucket!)}/${percentEncodeName(ctx.key!)}`,
       Bucket: ctx.bucket!,

@@ -6,6 +6,7 @@ import { header } from '../http/context.js';
 import { parseChecksumAlgorithm } from '../checksums/index.js';
 import { parseMaxKeys } from './list.js';
 import { renderXml } from './xml.js';
+import { parseSseCustomer } from './sse-headers.js';
 import type { XmlObject } from './xml.js';
 
 const ATTRIBUTES = new Set(['ETag', 'Checksum', 'ObjectParts', 'StorageClass', 'ObjectSize']);
@@ -23,7 +24,7 @@ export async function getObjectAttributes(ctx: RequestContext): Promise<S3Result
   if (!/^\d+$/.test(markerText)) throw new S3Error('InvalidArgument', { message: 'Invalid part number marker', fields: { ArgumentName: 'part-number-marker' } });
   const marker = Number(markerText);
   const versionId = ctx.query.get('versionId') ?? undefined;
-  const obj = await ctx.engine.headObject(ctx.bucket!, ctx.key!, versionId);
+  const obj = await ctx.engine.headObject(ctx.bucket!, ctx.key!, versionId, parseSseCustomer(ctx.req.headers, ctx.secure));
   const bucket = await ctx.engine.getBucket(ctx.bucket!);
   const alg = parseChecksumAlgorithm(obj.checksums.algorithm ?? '') ?? 'CRC64NVME';
   const body: XmlObject = {};

@@ -6,9 +6,40 @@ import type { DeleteTarget } from '../engine/object-delete.js';
 import { readWholeBody } from '../http/body.js';
 import { parseXml, renderXml, textOf } from './xml.js';
 
+function invalidCondition(name: string, value: string): S3Error {
+  return new S3Error('InvalidArgument', { message: `Invalid ${name} value.`, fields: { ArgumentName: name, ArgumentValue: value } });
+}
+
+/** A whole number of bytes (x-amz-if-match-size, Size), or undefined when absent. */
+function parseSize(value: string | undefined, name: string, code: 'InvalidArgument' | 'MalformedXML'): number | undefined {
+  if (value === undefined) return undefined;
+  if (!/^\d{1,16}$/.test(value.trim())) throw code === 'MalformedXML' ? new S3Error('MalformedXML') : invalidCondition(name, value);
+  return Number(value.trim());
+}
+
+/**
+ * The conditions of a conditional DeleteObject: If-Match, x-amz-if-match-last-modified-time (an
+ * HTTP date) and x-amz-if-match-size, alone or together.
+ * https://docs.aws.amazon.com/AmazonS3/latest/API/API_DeleteObject.html#API_DeleteObject_RequestSyntax
+ */
+export function parseDeleteConditions(ctx: RequestContext): Pick<DeleteTarget, 'ifMatch' | 'ifMatchLastModifiedTime' | 'ifMatchSize'> {
+  const time = header(ctx, 'x-amz-if-match-last-modified-time');
+  let ifMatchLastModifiedTime: number | undefined;
+  if (time !== undefined) {
+    ifMatchLastModifiedTime = Date.parse(time);
+    if (Number.isNaN(ifMatchLastModifiedTime)) throw invalidCondition('x-amz-if-match-last-modified-time', time);
+  }
+  return { ifMatch: header(ctx, 'if-match'), ifMatchLastModifiedTime, ifMatchSize: parseSize(header(ctx, 'x-amz-if-match-size'), 'x-amz-if-match-size', 'InvalidArgument') };
+}
+
 export async function deleteObject(ctx: RequestContext): Promise<S3Result> {
   const versionId = ctx.query.get('versionId') ?? undefined;
-  const out = await ctx.engine.deleteObject(ctx.bucket!, ctx.user?.id, { key: ctx.key!, versionId, ifMatch: header(ctx, 'if-match') });
+  const out = await ctx.engine.deleteObject(
+    ctx.bucket!,
+    ctx.user?.id,
+    { key: ctx.key!, versionId, ...parseDeleteConditions(ctx) },
+    { bypassGovernance: ctx.bypassGovernance === true },
+  );
   return {
     status: 204,
     headers: {
@@ -20,16 +51,8 @@ export async function deleteObject(ctx: RequestContext): Promise<S3Result> {
 
 const MAX_DELETE_KEYS = 1000;
 
-/**
- * DeleteObjects needs an integrity check of its body: Content-MD5, or (what boto3 and the v3
- * SDKs now send instead) an x-amz-checksum-* header or trailer.
- * https://docs.aws.amazon.com/AmazonS3/latest/API/API_DeleteObjects.html
- */
-export async function deleteObjects(ctx: RequestContext): Promise<S3Result> {
-  const { text, integrityChecked } = await readWholeBody(ctx);
-  if (!integrityChecked) {
-    throw new S3Error('InvalidRequest', { message: 'Missing required header for this request: Content-MD5' });
-  }
+/** A DeleteObjects body: the keys (1 to 1000) and Quiet, or MalformedXML. */
+export function parseDeleteDocument(text: string): { quiet: boolean; targets: DeleteTarget[] } {
   const doc = parseXml(text, new Set(['Object']));
   const del = doc.Delete as Record<string, unknown> | undefined;
   if (!del || typeof del !== 'object') throw new S3Error('MalformedXML');
@@ -43,9 +66,37 @@ export async function deleteObjects(ctx: RequestContext): Promise<S3Result> {
   const targets: DeleteTarget[] = objects.map((o) => {
     const key = textOf(o, 'Key');
     if (key === undefined || key === '') throw new S3Error('MalformedXML');
-    return { key, versionId: textOf(o, 'VersionId') || undefined, ifMatch: textOf(o, 'ETag') };
+    // Per-object conditions: ETag, LastModifiedTime (ISO 8601) and Size.
+    // https://docs.aws.amazon.com/AmazonS3/latest/API/API_ObjectIdentifier.html
+    const time = textOf(o, 'LastModifiedTime');
+    let ifMatchLastModifiedTime: number | undefined;
+    if (time !== undefined) {
+      ifMatchLastModifiedTime = Date.parse(time.trim());
+      if (Number.isNaN(ifMatchLastModifiedTime)) throw new S3Error('MalformedXML');
+    }
+    return {
+      key,
+      versionId: textOf(o, 'VersionId') || undefined,
+      ifMatch: textOf(o, 'ETag'),
+      ifMatchLastModifiedTime,
+      ifMatchSize: parseSize(textOf(o, 'Size'), 'Size', 'MalformedXML'),
+    };
   });
-  const outcomes = await ctx.engine.deleteObjects(ctx.bucket!, ctx.user?.id, targets);
+  return { quiet, targets };
+}
+
+/**
+ * DeleteObjects needs an integrity check of its body: Content-MD5, or (what boto3 and the v3
+ * SDKs now send instead) an x-amz-checksum-* header or trailer.
+ * https://docs.aws.amazon.com/AmazonS3/latest/API/API_DeleteObjects.html
+ */
+export async function deleteObjects(ctx: RequestContext): Promise<S3Result> {
+  const { text, integrityChecked } = await readWholeBody(ctx);
+  if (!integrityChecked) {
+    throw new S3Error('InvalidRequest', { message: 'Missing required header for this request: Content-MD5' });
+  }
+  const { quiet, targets } = parseDeleteDocument(text);
+  const outcomes = await ctx.engine.deleteObjects(ctx.bucket!, ctx.user?.id, targets, { bypassGovernance: ctx.bypassGovernance === true });
   const deleted = [];
   const errors = [];
   for (const o of outcomes) {

@@ -7,6 +7,7 @@ import type { RangeSpec } from '../engine/object-read.js';
 import { parseReadConditions, parseResponseOverrides, refuseUnsupportedHeaders } from './object-headers.js';
 import { checksumResponseHeaders, quoteEtag } from './object-put.js';
 import { recentlyComputed } from '../memo.js';
+import { parseSseCustomer, refuseSseWriteHeaders, sseResponseHeaders } from './sse-headers.js';
 
 /** `bytes=a-b`, `bytes=a-`, `bytes=-n`. Anything else is ignored, as S3 does (whole object). */
 export function parseRange(value: string | undefined): RangeSpec | undefined {
@@ -54,6 +55,14 @@ export function objectHeaders(obj: ObjectRecord, versioned: boolean): Record<str
   // "The number of tags, if any, on the object": absent when it has none.
   // https://docs.aws.amazon.com/AmazonS3/latest/API/API_GetObject.html#AmazonS3-GetObject-response-header-TagCount
   if (obj.tags !== undefined && obj.tags.length > 0) h['x-amz-tagging-count'] = obj.tags.length;
+  // The version's Object Lock, as GetObject and HeadObject report it.
+  // https://docs.aws.amazon.com/AmazonS3/latest/API/API_HeadObject.html#AmazonS3-HeadObject-response-header-ObjectLockMode
+  const lock = obj.lock;
+  if (lock !== undefined) {
+    if (lock.mode !== undefined) h['x-amz-object-lock-mode'] = lock.mode;
+    if (lock.retainUntil !== undefined) h['x-amz-object-lock-retain-until-date'] = new Date(lock.retainUntil).toISOString();
+    if (lock.legalHold !== undefined) h['x-amz-object-lock-legal-hold'] = lock.legalHold ? 'ON' : 'OFF';
+  }
   return h;
 }
 
@@ -70,7 +79,9 @@ function parsePartNumber(value: string | null): number | undefined {
 
 export async function getObject(ctx: RequestContext): Promise<S3Result> {
   const headOnly = ctx.req.method === 'HEAD';
-  refuseUnsupportedHeaders(ctx.req.headers, ['x-amz-server-side-encryption-customer-key']);
+  refuseUnsupportedHeaders(ctx.req.headers);
+  refuseSseWriteHeaders(ctx.req.headers);
+  const sseCustomer = parseSseCustomer(ctx.req.headers, ctx.secure);
   const hasQuery = ctx.rawQuery !== '';
   const partNumber = hasQuery ? parsePartNumber(ctx.query.get('partNumber')) : undefined;
   const range = parseRange(header(ctx, 'range'));
@@ -83,9 +94,10 @@ export async function getObject(ctx: RequestContext): Promise<S3Result> {
   const versioned = bucket?.versioning != null;
   // A part of a multipart object, or the whole of a simple object as its only part: the engine
   // resolves it from the same read of the object as the bytes.
-  const out = await ctx.engine.getObject({ bucket: ctx.bucket!, key: ctx.key!, versionId, range, partNumber, conditions, headOnly });
+  const out = await ctx.engine.getObject({ bucket: ctx.bucket!, key: ctx.key!, versionId, range, partNumber, conditions, headOnly, sseCustomer });
   const obj = out.object;
   const headers = objectHeaders(obj, versioned || obj.versionId !== 'null');
+  if (obj.encryption) Object.assign(headers, sseResponseHeaders(obj.encryption));
   if (header(ctx, 'x-amz-checksum-mode')?.toUpperCase() === 'ENABLED') {
     // A range has no checksum of its own; a part of a multipart object has the part's.
     if (out.part?.checksums && obj.checksums.algorithm) Object.assign(headers, checksumResponseHeaders(obj.checksums.algorithm, out.part.checksums, obj.checksums.type));

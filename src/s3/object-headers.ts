@@ -4,6 +4,7 @@ import { S3Error } from '../errors.js';
 import { CHECKSUM_ALGORITHMS, checksumHeaderName, isValidChecksumValue, parseChecksumAlgorithm } from '../checksums/index.js';
 import type { ChecksumAlgorithm } from '../checksums/index.js';
 import type { ReadConditions, WriteConditions } from '../engine/conditions.js';
+import type { ObjectLockState } from '../engine/records.js';
 
 function one(headers: IncomingHttpHeaders, name: string): string | undefined {
   const v = headers[name];
@@ -174,15 +175,7 @@ export function parseWriteConditions(headers: IncomingHttpHeaders): WriteConditi
  * Headers of capabilities that later parts of Coffer implement; until then a request relying on
  * one is refused rather than silently stored without it.
  */
-const UNSUPPORTED_WRITE_HEADERS = [
-  'x-amz-server-side-encryption',
-  'x-amz-server-side-encryption-customer-algorithm',
-  'x-amz-server-side-encryption-aws-kms-key-id',
-  'x-amz-object-lock-mode',
-  'x-amz-object-lock-retain-until-date',
-  'x-amz-object-lock-legal-hold',
-  'x-amz-website-redirect-location',
-];
+const UNSUPPORTED_WRITE_HEADERS = ['x-amz-website-redirect-location'];
 
 const UNSUPPORTED_WRITE_HEADER_SET: ReadonlySet<string> = new Set(UNSUPPORTED_WRITE_HEADERS);
 
@@ -194,4 +187,54 @@ export function refuseUnsupportedHeaders(headers: IncomingHttpHeaders, extra: re
       throw new S3Error('NotImplemented', { fields: { Header: name } });
     }
   }
+}
+
+/** An ISO 8601 date-time (what RetainUntilDate and x-amz-object-lock-retain-until-date carry), in ms; undefined if it is not one. */
+export function parseIsoDate(value: string): number | undefined {
+  const v = value.trim();
+  if (!/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})$/.test(v)) return undefined;
+  const ms = Date.parse(v);
+  return Number.isNaN(ms) ? undefined : ms;
+}
+
+/**
+ * x-amz-object-lock-mode, -retain-until-date and -legal-hold of PutObject, CopyObject and
+ * CreateMultipartUpload: the lock the new version asks for, undefined when none is asked.
+ * Mode and date come together. https://docs.aws.amazon.com/AmazonS3/latest/API/API_PutObject.html
+ */
+export function parseObjectLockHeaders(headers: IncomingHttpHeaders, now = Date.now()): ObjectLockState | undefined {
+  const mode = one(headers, 'x-amz-object-lock-mode');
+  const until = one(headers, 'x-amz-object-lock-retain-until-date');
+  const hold = one(headers, 'x-amz-object-lock-legal-hold');
+  if (mode === undefined && until === undefined && hold === undefined) return undefined;
+  const lock: ObjectLockState = {};
+  if (mode !== undefined || until !== undefined) {
+    if (mode === undefined || until === undefined) {
+      throw new S3Error('InvalidArgument', { message: 'x-amz-object-lock-retain-until-date and x-amz-object-lock-mode must both be supplied' });
+    }
+    if (mode !== 'GOVERNANCE' && mode !== 'COMPLIANCE') {
+      throw new S3Error('InvalidArgument', { message: 'Unknown wormMode directive.', fields: { ArgumentName: 'x-amz-object-lock-mode', ArgumentValue: mode } });
+    }
+    const ms = parseIsoDate(until);
+    if (ms === undefined) {
+      throw new S3Error('InvalidArgument', {
+        message: 'The retain until date must be provided in ISO 8601 format',
+        fields: { ArgumentName: 'x-amz-object-lock-retain-until-date', ArgumentValue: until },
+      });
+    }
+    if (ms <= now)
+      throw new S3Error('InvalidArgument', { message: 'The retain until date must be in the future!', fields: { ArgumentName: 'x-amz-object-lock-retain-until-date' } });
+    lock.mode = mode;
+    lock.retainUntil = ms;
+  }
+  if (hold !== undefined) {
+    if (hold !== 'ON' && hold !== 'OFF') {
+      throw new S3Error('InvalidArgument', {
+        message: "Legal Hold must be either of 'ON' or 'OFF'",
+        fields: { ArgumentName: 'x-amz-object-lock-legal-hold', ArgumentValue: hold },
+      });
+    }
+    lock.legalHold = hold === 'ON';
+  }
+  return lock;
 }

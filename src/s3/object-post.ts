@@ -14,11 +14,12 @@ import { authenticatePost } from '../auth/post-policy.js';
 import type { CredentialLookup } from '../auth/sigv4.js';
 import { authorizeNewAcl, authorizePostObject } from './authorize.js';
 import { parseAclHeaders } from './acl-input.js';
-import { parseChecksumRequest, parseContentHeaders, parseStorageClass, parseUserMetadata, refuseUnsupportedHeaders } from './object-headers.js';
+import { parseChecksumRequest, parseContentHeaders, parseObjectLockHeaders, parseStorageClass, parseUserMetadata, refuseUnsupportedHeaders } from './object-headers.js';
 import { quoteEtag, checksumResponseHeaders } from './object-put.js';
 import { readPostForm } from './post-form.js';
 import { parseTaggingDocument } from './tagging-input.js';
 import { renderXml } from './xml.js';
+import { parseSseRequest, sseResponseHeaders } from './sse-headers.js';
 
 /** Form fields that are the request headers of the same name on PutObject. */
 const HEADER_FIELDS = new Set([
@@ -118,6 +119,10 @@ async function storePostedObject(ctx: RequestContext, fields: Map<string, string
     conditions: {},
     tags,
     acl,
+    // x-amz-server-side-encryption* fields, as PutObject takes the headers (SSE-C only over TLS).
+    sse: parseSseRequest(h, ctx.secure),
+    // x-amz-object-lock-* fields: the new version's retention and legal hold.
+    lock: parseObjectLockHeaders(h),
     body: {
       stages: [file],
       size: max,
@@ -137,7 +142,13 @@ async function storePostedObject(ctx: RequestContext, fields: Map<string, string
   const proto = ctx.secure ? 'https' : 'http';
   const base = ctx.rawPath.endsWith('/') ? ctx.rawPath.slice(0, -1) : ctx.rawPath;
   const location = `${proto}://${header(ctx, 'host') ?? ''}${base}/${encodeKeyPath(key)}`;
-  const headers = { ETag: etag, Location: location, 'x-amz-version-id': out.versionId, ...checksumResponseHeaders(out.checksumAlgorithm, out.checksums) };
+  const headers = {
+    ETag: etag,
+    Location: location,
+    'x-amz-version-id': out.versionId,
+    ...checksumResponseHeaders(out.checksumAlgorithm, out.checksums),
+    ...sseResponseHeaders(out.encryption, true),
+  };
   // "success_action_redirect … If the value is not a valid URL, Amazon S3 ignores the field"; the
   // older `redirect` field works the same way.
   const redirect = redirectTarget(fields.get('success_action_redirect') ?? fields.get('redirect'));

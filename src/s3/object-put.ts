@@ -11,6 +11,7 @@ import {
   parseChecksumRequest,
   parseContentHeaders,
   parseContentMd5,
+  parseObjectLockHeaders,
   parseReadConditions,
   parseStorageClass,
   parseUserMetadata,
@@ -18,6 +19,7 @@ import {
   refuseUnsupportedHeaders,
 } from './object-headers.js';
 import { parseTaggingDirective, parseTaggingHeaderOf } from './tagging-input.js';
+import { parseSseCustomer, parseSseRequest, sseResponseHeaders } from './sse-headers.js';
 import { isoDate, renderXml } from './xml.js';
 import { parseAclHeaders } from './acl-input.js';
 import { authorizeNewAcl } from './authorize.js';
@@ -38,6 +40,7 @@ function putHeaders(out: PutObjectOutput): Record<string, string | undefined> {
     ETag: quoteEtag(out.etag),
     'x-amz-version-id': out.versionId,
     ...checksumResponseHeaders(out.checksumAlgorithm, out.checksums),
+    ...sseResponseHeaders(out.encryption, true),
   };
 }
 
@@ -53,12 +56,14 @@ export async function putObject(ctx: RequestContext): Promise<S3Result> {
   const tags = parseTaggingHeaderOf(h, ctx.auth?.presigned ? ctx.query : undefined);
   const acl = parseAclHeaders(h);
   await authorizeNewAcl(ctx, ctx.bucket!, acl);
+  const sse = parseSseRequest(h, ctx.secure);
+  const lock = parseObjectLockHeaders(h);
   // EntityTooLarge is decided from the announced size, before a byte is read.
   const announced = Number(header(ctx, 'x-amz-decoded-content-length') ?? header(ctx, 'content-length') ?? 0);
   if (announced > ctx.config.maxObjectSizeBytes) {
     throw new S3Error('EntityTooLarge', { fields: { ProposedSize: announced, MaxSizeAllowed: ctx.config.maxObjectSizeBytes } });
   }
-  const { body, chunked } = frameBody(ctx, { deferContinue: true });
+  const { body, chunked } = frameBody(ctx);
   if (checksum.viaTrailer && !chunked) {
     throw new S3Error('InvalidRequest', { message: 'x-amz-trailer is only allowed with an aws-chunked request body.' });
   }
@@ -73,6 +78,8 @@ export async function putObject(ctx: RequestContext): Promise<S3Result> {
     storageClass,
     conditions,
     tags,
+    sse,
+    lock,
     body: {
       ...body,
       contentMd5,
@@ -86,7 +93,7 @@ export async function putObject(ctx: RequestContext): Promise<S3Result> {
 
 export async function copyObject(ctx: RequestContext): Promise<S3Result> {
   const h = ctx.req.headers;
-  refuseUnsupportedHeaders(h, ['x-amz-copy-source-server-side-encryption-customer-algorithm']);
+  refuseUnsupportedHeaders(h);
   // The caller's right to read the source was asked of the authorizer before this handler ran.
   const source = parseCopySource(header(ctx, 'x-amz-copy-source')!);
   const directive = (header(ctx, 'x-amz-metadata-directive') ?? 'COPY').toUpperCase();
@@ -120,7 +127,10 @@ export async function copyObject(ctx: RequestContext): Promise<S3Result> {
     tags,
     storageClassChanged: header(ctx, 'x-amz-storage-class') !== undefined,
     checksumAlgorithm,
+    lock: parseObjectLockHeaders(h),
     signal: ctx.signal,
+    sse: parseSseRequest(h, ctx.secure),
+    sourceCustomer: parseSseCustomer(h, ctx.secure, 'x-amz-copy-source-'),
   });
   const checksumEl = parseChecksumAlgorithm(out.checksumAlgorithm ?? '') ?? 'CRC64NVME';
   const body = renderXml('CopyObjectResult', {
@@ -131,7 +141,7 @@ export async function copyObject(ctx: RequestContext): Promise<S3Result> {
   });
   return {
     status: 200,
-    headers: { 'x-amz-version-id': out.versionId, 'x-amz-copy-source-version-id': out.sourceVersionId },
+    headers: { 'x-amz-version-id': out.versionId, 'x-amz-copy-source-version-id': out.sourceVersionId, ...sseResponseHeaders(out.encryption, true) },
     body,
   };
 }

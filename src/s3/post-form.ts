@@ -87,7 +87,10 @@ export function readPostForm(ctx: RequestContext): Promise<PostForm> {
       if (out && formDone && !out.destroyed && !out.writableEnded) out.end();
     };
 
-    bb.on('field', (name, value, info) => {
+    // busboy hands over a part without a name= (Content-Disposition: form-data; filename="f") with
+    // the name undefined, whatever its types say; such a part is a field named ''.
+    bb.on('field', (rawName: string | undefined, value, info) => {
+      const name = rawName ?? '';
       if (name.toLowerCase() === 'file') {
         // The file given as a text field: "the file or text content".
         if (info.valueTruncated) return fail(new S3Error('MaxPostPreDataLengthExceededError'));
@@ -97,7 +100,8 @@ export function readPostForm(ctx: RequestContext): Promise<PostForm> {
       if (info.valueTruncated || info.nameTruncated) return fail(new S3Error('MaxPostPreDataLengthExceededError'));
       addField(name, value);
     });
-    bb.on('file', (name, stream, info) => {
+    bb.on('file', (rawName: string | undefined, stream, info) => {
+      const name = rawName ?? '';
       if (name.toLowerCase() === 'file') {
         if (out !== undefined) {
           stream.on('error', () => undefined);

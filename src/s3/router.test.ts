@@ -64,6 +64,13 @@ test('each route resolves to its operation', () => {
   assert.equal(op('GET', 'bucket', 'location'), 'GetBucketLocation');
   assert.equal(op('GET', 'bucket'), 'ListObjects');
   assert.equal(op('GET', 'bucket', 'versioning'), 'GetBucketVersioning');
+  assert.equal(op('PUT', 'bucket', 'versioning'), 'PutBucketVersioning');
+  assert.equal(op('PUT', 'bucket', 'object-lock'), 'PutObjectLockConfiguration');
+  assert.equal(op('GET', 'bucket', 'object-lock'), 'GetObjectLockConfiguration');
+  assert.equal(op('PUT', 'object', 'retention'), 'PutObjectRetention');
+  assert.equal(op('GET', 'object', 'retention&versionId=v'), 'GetObjectRetention');
+  assert.equal(op('PUT', 'object', 'legal-hold&versionId=v'), 'PutObjectLegalHold');
+  assert.equal(op('GET', 'object', 'legal-hold'), 'GetObjectLegalHold');
   assert.equal(op('GET', 'bucket', 'list-type=2&prefix=a'), 'ListObjectsV2');
   assert.equal(op('POST', 'bucket', 'delete'), 'DeleteObjects');
   assert.equal(op('PUT', 'object'), 'PutObject');
@@ -87,6 +94,9 @@ test('each route resolves to its operation', () => {
   assert.equal(op('DELETE', 'object', 'tagging'), 'DeleteObjectTagging');
   assert.equal(op('GET', 'bucket', 'tagging'), 'GetBucketTagging');
   assert.equal(op('PUT', 'bucket', 'tagging'), 'PutBucketTagging');
+  assert.equal(op('GET', 'bucket', 'encryption'), 'GetBucketEncryption');
+  assert.equal(op('PUT', 'bucket', 'encryption'), 'PutBucketEncryption');
+  assert.equal(op('DELETE', 'bucket', 'encryption'), 'DeleteBucketEncryption');
   assert.equal(op('DELETE', 'bucket', 'tagging'), 'DeleteBucketTagging');
   assert.equal(op('POST', 'bucket'), 'PostObject');
   assert.equal(op('GET', 'bucket', 'cors'), 'GetBucketCors');

@@ -41,6 +41,9 @@ export const ROUTES: readonly Route[] = [
   { method: 'DELETE', on: 'bucket', op: 'DeleteBucket', action: 's3:DeleteBucket', body: 'none' },
   { method: 'GET', on: 'bucket', query: ['location'], op: 'GetBucketLocation', action: 's3:GetBucketLocation', body: 'none' },
   { method: 'GET', on: 'bucket', query: ['versioning'], op: 'GetBucketVersioning', action: 's3:GetBucketVersioning', body: 'none' },
+  { method: 'PUT', on: 'bucket', query: ['versioning'], op: 'PutBucketVersioning', action: 's3:PutBucketVersioning', body: 'xml' },
+  { method: 'PUT', on: 'bucket', query: ['object-lock'], op: 'PutObjectLockConfiguration', action: 's3:PutBucketObjectLockConfiguration', body: 'xml' },
+  { method: 'GET', on: 'bucket', query: ['object-lock'], op: 'GetObjectLockConfiguration', action: 's3:GetBucketObjectLockConfiguration', body: 'none' },
   { method: 'GET', on: 'bucket', op: 'ListObjects', action: 's3:ListBucket', body: 'none' },
   { method: 'GET', on: 'bucket', query: ['list-type=2'], op: 'ListObjectsV2', action: 's3:ListBucket', body: 'none' },
   { method: 'GET', on: 'bucket', query: ['uploads'], op: 'ListMultipartUploads', action: 's3:ListBucketMultipartUploads', body: 'none' },
@@ -65,6 +68,13 @@ export const ROUTES: readonly Route[] = [
   { method: 'GET', on: 'object', query: ['tagging'], op: 'GetObjectTagging', action: 's3:GetObjectTagging', versionAction: 's3:GetObjectVersionTagging', body: 'none' },
   { method: 'PUT', on: 'object', query: ['tagging'], op: 'PutObjectTagging', action: 's3:PutObjectTagging', versionAction: 's3:PutObjectVersionTagging', body: 'xml' },
   { method: 'DELETE', on: 'object', query: ['tagging'], op: 'DeleteObjectTagging', action: 's3:DeleteObjectTagging', versionAction: 's3:DeleteObjectVersionTagging', body: 'none' },
+  // Retention and legal hold of a version use the same actions as of the latest.
+  // https://docs.aws.amazon.com/AmazonS3/latest/API/API_PutObjectRetention.html
+  { method: 'PUT', on: 'object', query: ['retention'], op: 'PutObjectRetention', action: 's3:PutObjectRetention', body: 'xml' },
+  { method: 'GET', on: 'object', query: ['retention'], op: 'GetObjectRetention', action: 's3:GetObjectRetention', body: 'none' },
+  { method: 'PUT', on: 'object', query: ['legal-hold'], op: 'PutObjectLegalHold', action: 's3:PutObjectLegalHold', body: 'xml' },
+  { method: 'GET', on: 'object', query: ['legal-hold'], op: 'GetObjectLegalHold', action: 's3:GetObjectLegalHold', body: 'none' },
+
   { method: 'GET', on: 'bucket', query: ['tagging'], op: 'GetBucketTagging', action: 's3:GetBucketTagging', body: 'none' },
   { method: 'PUT', on: 'bucket', query: ['tagging'], op: 'PutBucketTagging', action: 's3:PutBucketTagging', body: 'xml' },
   // "To use this operation, you must have permission to perform the s3:PutBucketTagging action."
@@ -94,6 +104,11 @@ export const ROUTES: readonly Route[] = [
   // "…you must have the s3:PutBucketPublicAccessBlock permission."
   // https://docs.aws.amazon.com/AmazonS3/latest/API/API_DeletePublicAccessBlock.html
   { method: 'DELETE', on: 'bucket', query: ['publicAccessBlock'], op: 'DeletePublicAccessBlock', action: 's3:PutBucketPublicAccessBlock', body: 'none' },
+  // "To use this operation, you must have permission to perform the s3:PutEncryptionConfiguration
+  // action" (Delete as well as Put). https://docs.aws.amazon.com/AmazonS3/latest/API/API_DeleteBucketEncryption.html
+  { method: 'GET', on: 'bucket', query: ['encryption'], op: 'GetBucketEncryption', action: 's3:GetEncryptionConfiguration', body: 'none' },
+  { method: 'PUT', on: 'bucket', query: ['encryption'], op: 'PutBucketEncryption', action: 's3:PutEncryptionConfiguration', body: 'xml' },
+  { method: 'DELETE', on: 'bucket', query: ['encryption'], op: 'DeleteBucketEncryption', action: 's3:PutEncryptionConfiguration', body: 'none' },
 ];
 
 /**

@@ -43,6 +43,10 @@ export interface ChildOptions {
    * past it stops short and the next one fails with EFBIG: a disk running out, on any machine.
    */
   fileSizeLimitKiB?: number;
+  /** A command that runs node (`fiu-run -x`, which preloads libfiu's fault points): it must exec node, keeping the pid. */
+  wrapper?: string[];
+  /** The most files the child may have open (RLIMIT_NOFILE, soft and hard, through bash's ulimit). */
+  openFilesLimit?: number;
 }
 
 /**
@@ -50,9 +54,14 @@ export interface ChildOptions {
  * Call it again with the same dataDir after the previous child exited to restart.
  */
 export async function startChildCoffer(dataDir: string, opts: ChildOptions = {}): Promise<ChildCoffer> {
-  const node = [process.execPath, '--enable-source-maps', BIN, 'server', ...(opts.args ?? [])];
+  const node = [...(opts.wrapper ?? []), process.execPath, '--enable-source-maps', BIN, 'server', ...(opts.args ?? [])];
   // SIGXFSZ ignored (an ignored signal stays ignored across exec): the write fails instead.
-  const [command, ...args] = opts.fileSizeLimitKiB === undefined ? node : ['bash', '-c', `trap '' XFSZ; ulimit -f ${opts.fileSizeLimitKiB}; exec "$@"`, 'coffer', ...node];
+  const limits = [
+    ...(opts.fileSizeLimitKiB === undefined ? [] : [`trap '' XFSZ; ulimit -f ${opts.fileSizeLimitKiB}`]),
+    // Both limits: node raises a soft limit to the hard one at start-up.
+    ...(opts.openFilesLimit === undefined ? [] : [`ulimit -n ${opts.openFilesLimit}`]),
+  ];
+  const [command, ...args] = limits.length === 0 ? node : ['bash', '-c', `${limits.join('; ')}; exec "$@"`, 'coffer', ...node];
   const child: ChildProcess = spawn(command!, args, {
     cwd: opts.cwd,
     env: {

@@ -111,5 +111,13 @@ export function bucketTests(open: StoreFactory): void {
       // A bucket that does not exist has used nothing.
       assert.deepEqual(await store.getUsage('nobucket'), { objectCount: 0, bytes: 0 });
     });
+
+    test('enableBucketObjectLock turns Object Lock on for that bucket alone, and it reads back on', async (t) => {
+      const store = await freshStore(t, open, ['b', 'c']);
+      assert.equal((await store.getBucket('b'))?.objectLockEnabled, false);
+      await store.transaction((tx) => tx.enableBucketObjectLock('b'));
+      assert.equal((await store.getBucket('b'))?.objectLockEnabled, true);
+      assert.equal((await store.getBucket('c'))?.objectLockEnabled, false);
+    });
   });
 }

@@ -215,5 +215,44 @@ export function objectTests(open: StoreFactory): void {
       assert.deepEqual((await store.getObject('b', 'k', 'v1'))?.lock, lock);
       assert.equal(await store.transaction((tx) => tx.setObjectAcl('b', 'k', 'v9', acl)), false);
     });
+
+    test("setObjectLock replaces one version's retention and legal hold, keeps its other extras, and reports a missing version", async (t) => {
+      const store = await freshStore(t, open);
+      const enc = { algorithm: 'AES256' as const };
+      await store.transaction((tx) => tx.insertObjectVersion(objectRecord('b', 'k', { versionId: 'v1', encryption: enc })));
+      await store.transaction((tx) => tx.insertObjectVersion(objectRecord('b', 'k', { versionId: 'v2' })));
+      // Read first so a cached latest record must be forgotten by the write.
+      await store.getObject('b', 'k');
+      const lock = { mode: 'GOVERNANCE' as const, retainUntil: 1_900_000_000_000, legalHold: true };
+      assert.equal(await store.transaction((tx) => tx.setObjectLock('b', 'k', 'v1', lock)), true);
+      assert.equal(await store.transaction((tx) => tx.setObjectLock('b', 'k', 'v2', { legalHold: false })), true);
+      assert.deepEqual((await store.getObject('b', 'k', 'v1'))?.lock, lock);
+      assert.deepEqual((await store.getObject('b', 'k', 'v1'))?.encryption, enc);
+      assert.deepEqual((await store.getObject('b', 'k'))?.lock, { legalHold: false });
+      assert.equal(await store.transaction((tx) => tx.setObjectLock('b', 'k', 'v1', undefined)), true);
+      assert.equal((await store.getObject('b', 'k', 'v1'))?.lock, undefined);
+      assert.deepEqual((await store.getObject('b', 'k', 'v1'))?.encryption, enc);
+      assert.equal(await store.transaction((tx) => tx.setObjectLock('b', 'k', 'nope', lock)), false);
+    });
+
+    test('the versions of one key with thousands of versions page newest first from any marker version', async (t) => {
+      const store = await freshStore(t, open);
+      const count = 3000;
+      await store.transaction(async (tx) => {
+        for (let i = 0; i < count; i++) await tx.insertObjectVersion(objectRecord('b', 'k', { versionId: `v${String(i).padStart(5, '0')}`, lastModified: 1000 + i }));
+      });
+      const seen: string[] = [];
+      let marker: string | undefined;
+      for (;;) {
+        const page = await store.listObjectVersions('b', { prefix: '', keyMarker: marker === undefined ? undefined : 'k', versionIdMarker: marker, limit: 700 });
+        if (page.length === 0) break;
+        seen.push(...page.map((r) => r.versionId));
+        marker = page[page.length - 1]!.versionId;
+      }
+      assert.equal(seen.length, count);
+      assert.equal(seen[0], 'v02999');
+      assert.equal(seen[count - 1], 'v00000');
+      assert.deepEqual(seen, [...seen].sort().reverse());
+    });
   });
 }

@@ -1,10 +1,11 @@
 // The latest version of recently read keys, so a hot small object is served without a SQLite
 // read (which copies its inline bytes into a fresh buffer on every GET).
 //
-// Exact, not eventually consistent: the embedded database is opened with an exclusive lock, so
-// this process is its only writer; every write to a key's versions forgets the key inside the
-// transaction that makes it; and entries are filled only while no transaction is open, so a read
-// of a batch's uncommitted rows is never remembered.
+// Exact, not eventually consistent: the embedded database is locked by this process, its only
+// writer; entries are filled only from reader connections, which see durable commits alone; and
+// every write to a key's versions forgets the key inside the transaction that makes it and again
+// when its batch is published (sqlite-store.ts), as a reader may refill it from the older
+// snapshot in between.
 import type { ObjectRecord } from '../types.js';
 
 /** What an entry costs beyond its inline bytes: the record, its strings and the map slot. */

@@ -17,10 +17,17 @@ export function listObjectVersionRows(all: SqlAll, bucket: string, range: Versio
     const conds = ['bucket = ?', 'key = ?'];
     const params: unknown[] = [bucket, keyMarker];
     keyPrefixRange(range.prefix, range.from, conds, params);
-    const gone = range.versionIdMarkerTime === undefined ? '1' : 'last_modified <= ?';
-    conds.push(`coalesce(seq < (SELECT seq FROM objects WHERE bucket = ? AND key = ? AND version_id = ?), ${gone})`);
-    params.push(bucket, keyMarker, versionIdMarker);
-    if (range.versionIdMarkerTime !== undefined) params.push(range.versionIdMarkerTime);
+    // The marker version's place is its seq: the rest of the key is a range of the version index
+    // (bucket, key, seq DESC) below it, sought directly, so paging through one key's millions of
+    // versions costs each page its own rows.
+    const marker = all('SELECT seq FROM objects WHERE bucket = ? AND key = ? AND version_id = ?', bucket, keyMarker, versionIdMarker)[0];
+    if (marker !== undefined) {
+      conds.push('seq < ?');
+      params.push(marker.seq);
+    } else if (range.versionIdMarkerTime !== undefined) {
+      conds.push('last_modified <= ?');
+      params.push(range.versionIdMarkerTime);
+    }
     params.push(range.limit);
     rows.push(...all(`SELECT ${LIST_COLUMNS} FROM objects WHERE ${conds.join(' AND ')} ORDER BY seq DESC LIMIT ?`, ...params));
   }

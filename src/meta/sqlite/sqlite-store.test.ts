@@ -84,11 +84,12 @@ test('the cache of latest versions never serves a replaced, deleted or rolled-ba
     assert.ok((await store.getObject('b', 'k'))?.inlineData?.equals(v1));
     assert.ok((await store.getObject('b', 'k'))?.inlineData?.equals(v1), 'a second read, from the cache');
 
-    // A read made while a batch is open sees its uncommitted row; that row then rolls back.
+    // A read made while a batch is open does not see its uncommitted row, nor remembers it.
     await assert.rejects(
       store.transaction(async (tx) => {
         await tx.insertObjectVersion(record('k', v2), 'null');
-        assert.ok((await store.getObject('b', 'k'))?.inlineData?.equals(v2));
+        assert.ok((await tx.getObject('b', 'k'))?.inlineData?.equals(v2), 'the transaction sees its own write');
+        assert.ok((await store.getObject('b', 'k'))?.inlineData?.equals(v1), 'a read outside does not');
         throw new Error('refused');
       }),
       /refused/,

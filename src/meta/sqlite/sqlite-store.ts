@@ -8,6 +8,15 @@
 // synchronous=FULL, but other requests keep running during the sync instead of waiting on it,
 // and the next batch commits while it runs. Checkpoints, too, sync on the thread pool
 // (checkpoint()). Reads of the latest version of hot keys are served from memory (latest-cache.ts).
+//
+// Isolation: reads outside a transaction see only state that is committed and durable. They run
+// on read-only connections, never on the writer, so a batch's rows (even those a SAVEPOINT later
+// rolls back) are invisible until its COMMIT. A WAL reader sees the snapshot its read transaction
+// began on: the serving reader always holds one on the last durable commit; right after each
+// COMMIT another reader begins one on it, and reads move to that reader when the commit's
+// fdatasync has returned (published()). Held read transactions also spare each read the locks
+// of beginning one. A transaction reads on the writer and sees its own writes and those of the
+// batches before it.
 import Database from 'better-sqlite3';
 import type { Database as Db, Statement } from 'better-sqlite3';
 import { join } from 'node:path';
@@ -46,60 +55,150 @@ interface Pending {
   reject: (e: unknown) => void;
 }
 
+/** A connection and its prepared statements. */
+class Connection {
+  private readonly stmts = new Map<string, Statement>();
+  constructor(readonly db: Db) {}
+
+  stmt(sql: string): Statement {
+    let s = this.stmts.get(sql);
+    if (!s) {
+      s = this.db.prepare(sql);
+      this.stmts.set(sql, s);
+    }
+    return s;
+  }
+
+  /** Begin a read transaction: until end(), this connection reads the latest commit of now. */
+  pin(): void {
+    this.stmt('BEGIN').run();
+    // BEGIN is deferred: the snapshot is taken by the first read.
+    this.stmt('SELECT 1 FROM sqlite_schema LIMIT 1').get();
+  }
+
+  end(): void {
+    this.stmt('COMMIT').run();
+  }
+}
+
+/** The keys whose versions a batch changes, to be dropped from the cache when the batch is published. */
+interface BatchChanges {
+  /** The batch's commit number; Infinity while it is open. */
+  commit: number;
+  keys: Set<string>;
+  /** Every key (a bucket was deleted). */
+  all: boolean;
+}
+
+export interface SqliteStoreOptions {
+  /** How often the WAL is copied into the database file (default 250 ms). */
+  checkpointIntervalMs?: number;
+  /**
+   * Tests only: awaited before each batch's WAL fdatasync, so a test can hold a committed batch
+   * between its COMMIT and its sync, or fail its sync.
+   */
+  beforeWalSync?: () => Promise<void>;
+  /** Called with each transaction's latency in seconds, from queueing to its durable commit (metrics). */
+  onTransaction?: (seconds: number) => void;
+}
+
 const MAX_BATCH = 512;
 /** Memory for the latest versions of recently read keys, inline bytes included. */
 const LATEST_CACHE_BYTES = 16 * 1024 * 1024;
 /** How often the WAL is copied into the database file (SQLite's automatic checkpoints are off). */
 const CHECKPOINT_INTERVAL_MS = 250;
+/** Pages each connection keeps in memory (negative: KiB). */
+const CACHE_SIZE = -65536;
+
 export class SqliteStore implements MetadataStore {
-  private readonly db: Db;
-  private readonly stmts = new Map<string, Statement>();
+  private readonly writer: Connection;
+  /**
+   * The connection reads go to: a reader outside transactions, the writer in the transaction view
+   * (makeTx), so the read methods below serve both.
+   */
+  private sql: Connection;
+  /** True in the transaction view only. */
+  private readonly inTransaction: boolean = false;
+  /** Readers with no read transaction open. */
+  private readonly idle: Connection[] = [];
+  /** A reader pinned right after each commit whose sync has not returned yet, oldest first. */
+  private pins: Array<{ commit: number; conn: Connection }> = [];
+  /** Commits made; commit numbers count from 1. */
+  private commits = 0;
+  /** Changes of the open batch and of committed batches not yet published, oldest first. */
+  private unpublished: BatchChanges[] = [];
+  private current: BatchChanges | undefined;
+  /** Set when a sync failed: from then on this process writes nothing (see fail()). */
+  private failure: Error | undefined;
+  /** Holds the data dir against a second Coffer (see open()). */
+  private readonly lock: Db;
   private readonly latest = new LatestObjectCache(LATEST_CACHE_BYTES);
   private queue: Pending[] = [];
   private scheduled = false;
   private flushing = false;
   private readonly tx: MetaTx;
   private readonly walPath: string;
-  private wal: FileHandle | undefined;
+  private wal: Promise<FileHandle> | undefined;
   private readonly path: string;
   private file: FileHandle | undefined;
+  /** The last batch's sync and publication; rejects when it or any before it failed. */
+  private syncChain: Promise<void> = Promise.resolve();
+  /** The same, settled either way: what a checkpoint or close waits for. */
   private lastWalSync: Promise<void> = Promise.resolve();
   private lastCheckpoint = performance.now();
-  private checkpointIntervalMs = CHECKPOINT_INTERVAL_MS;
+  private readonly checkpointIntervalMs: number;
+  private readonly beforeWalSync: (() => Promise<void>) | undefined;
   /** A checkpoint wrote pages to the database file that are not yet synced. */
   private dbUnsynced = false;
   /** Order of versions, newest highest; continues from the database's largest at open. */
   private seq = 0;
   /** Told each transaction's latency, from being asked for to durable (or failed), in seconds. */
-  private onTransaction: ((seconds: number) => void) | undefined;
+  private readonly onTransaction: ((seconds: number) => void) | undefined;
 
-  private constructor(db: Db, path: string) {
-    this.db = db;
+  private constructor(lock: Db, db: Db, path: string, options: SqliteStoreOptions) {
+    this.lock = lock;
+    this.writer = new Connection(db);
+    this.sql = this.writer;
     this.path = path;
     this.walPath = `${path}-wal`;
+    this.checkpointIntervalMs = options.checkpointIntervalMs ?? CHECKPOINT_INTERVAL_MS;
+    this.beforeWalSync = options.beforeWalSync;
+    this.onTransaction = options.onTransaction;
     this.tx = this.makeTx();
   }
 
-  static open(dataDir: string, fileName = 'coffer.sqlite', options: { checkpointIntervalMs?: number; onTransaction?: (seconds: number) => void } = {}): SqliteStore {
+  static open(dataDir: string, fileName = 'coffer.sqlite', options: SqliteStoreOptions = {}): SqliteStore {
     const path = join(dataDir, fileName);
-    // A second Coffer on this data dir finds the first one's lock within a second.
-    const db = new Database(path, { timeout: 1000 });
+    // One process owns the embedded database. Its connections share the WAL index in the -shm
+    // file (a reader must see the writer's commits), so the database itself cannot be locked
+    // exclusively; a lock file next to it is, with an exclusive lock held for the life of the
+    // process. A second Coffer on this data dir finds it within a second.
+    const lock = new Database(`${path}.lock`, { timeout: 1000 });
     try {
-      return SqliteStore.setUp(db, path, options);
+      // Nothing is stored in it: no journal either.
+      lock.pragma('journal_mode = MEMORY');
+      lock.pragma('locking_mode = EXCLUSIVE');
+      lock.prepare('BEGIN EXCLUSIVE').run();
+      lock.prepare('COMMIT').run();
     } catch (err) {
-      db.close();
+      lock.close();
       if ((err as { code?: string }).code === 'SQLITE_BUSY') {
         throw new StartupError(`the data directory ${dataDir} is in use by another Coffer process (its database ${path} is locked)`);
       }
       throw err;
     }
+    let db: Db | undefined;
+    try {
+      db = new Database(path, { timeout: 1000 });
+      return SqliteStore.setUp(lock, db, path, options);
+    } catch (err) {
+      db?.close();
+      lock.close();
+      throw err;
+    }
   }
 
-  private static setUp(db: Db, path: string, options: { checkpointIntervalMs?: number; onTransaction?: (seconds: number) => void }): SqliteStore {
-    // One process owns the embedded database: an exclusive lock keeps a second Coffer off the
-    // same data dir, and spares every transaction the shared-memory WAL index and its fcntl locks
-    // (a point read costs a third less).
-    db.pragma('locking_mode = EXCLUSIVE');
+  private static setUp(lock: Db, db: Db, path: string, options: SqliteStoreOptions): SqliteStore {
     // 4 KiB pages: a small PUT dirties a leaf page of each index and every dirty page is copied
     // into the WAL and checksummed at commit, so the page size is most of a commit's cost. A 4 KiB
     // inline object then spills into an overflow page, which costs less than the doubled index
@@ -115,10 +214,8 @@ export class SqliteStore implements MetadataStore {
     db.pragma('foreign_keys = ON');
     db.pragma('busy_timeout = 5000');
     // Keep hot pages in memory: point reads of small inline objects otherwise go to the kernel.
-    db.pragma('cache_size = -65536');
-    const store = new SqliteStore(db, path);
-    store.checkpointIntervalMs = options.checkpointIntervalMs ?? CHECKPOINT_INTERVAL_MS;
-    store.onTransaction = options.onTransaction;
+    db.pragma(`cache_size = ${CACHE_SIZE}`);
+    const store = new SqliteStore(lock, db, path, options);
     store.migrate();
     // seq is the row id: its largest value is read from the end of the table.
     store.seq = (db.prepare('SELECT coalesce(max(seq), 0) AS m FROM objects').get() as { m: number }).m;
@@ -129,42 +226,41 @@ export class SqliteStore implements MetadataStore {
     } finally {
       closeSync(fd);
     }
+    store.sql = store.openReader();
+    store.sql.pin();
     return store;
   }
 
-  private migrate(): void {
-    this.db.exec('CREATE TABLE IF NOT EXISTS schema_migrations (id INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at INTEGER NOT NULL)');
-    const done = new Set((this.db.prepare('SELECT id FROM schema_migrations').all() as Row[]).map((r) => r.id as number));
-    for (const m of MIGRATIONS) {
-      if (done.has(m.id)) continue;
-      this.db
-        .transaction(() => {
-          this.db.exec(m.sql);
-          this.db.prepare('INSERT INTO schema_migrations (id, name, applied_at) VALUES (?, ?, ?)').run(m.id, m.name, Date.now());
-        })
-        .immediate();
-    }
+  /** A read-only connection: it sees the last commit when its read transaction begins. */
+  private openReader(): Connection {
+    const db = new Database(this.path, { readonly: true, timeout: 5000 });
+    db.pragma(`cache_size = ${CACHE_SIZE}`);
+    return new Connection(db);
   }
 
-  private stmt(sql: string): Statement {
-    let s = this.stmts.get(sql);
-    if (!s) {
-      s = this.db.prepare(sql);
-      this.stmts.set(sql, s);
+  private migrate(): void {
+    const db = this.writer.db;
+    db.exec('CREATE TABLE IF NOT EXISTS schema_migrations (id INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at INTEGER NOT NULL)');
+    const done = new Set((db.prepare('SELECT id FROM schema_migrations').all() as Row[]).map((r) => r.id as number));
+    for (const m of MIGRATIONS) {
+      if (done.has(m.id)) continue;
+      db.transaction(() => {
+        db.exec(m.sql);
+        db.prepare('INSERT INTO schema_migrations (id, name, applied_at) VALUES (?, ?, ?)').run(m.id, m.name, Date.now());
+      }).immediate();
     }
-    return s;
   }
 
   private get(sql: string, ...params: unknown[]): Row | undefined {
-    return this.stmt(sql).get(...params) as Row | undefined;
+    return this.sql.stmt(sql).get(...params) as Row | undefined;
   }
 
   private all(sql: string, ...params: unknown[]): Row[] {
-    return this.stmt(sql).all(...params) as Row[];
+    return this.sql.stmt(sql).all(...params) as Row[];
   }
 
   private run(sql: string, ...params: unknown[]): number {
-    return this.stmt(sql).run(...params).changes;
+    return this.sql.stmt(sql).run(...params).changes;
   }
 
   // ---- reads ----
@@ -245,12 +341,14 @@ export class SqliteStore implements MetadataStore {
       const r = this.get('SELECT * FROM objects WHERE bucket = ? AND key = ? AND version_id = ?', bucket, key, versionId);
       return r && toObject(r);
     }
-    const hit = this.latest.get(bucket, key);
+    // The cache holds durable versions; a transaction sees the unpublished batches' writes too,
+    // so for a key they changed it reads its own connection.
+    const hit = this.inTransaction && this.changedSincePublished(bucket, key) ? undefined : this.latest.get(bucket, key);
     if (hit !== undefined) return hit ?? undefined;
     const r = this.get('SELECT * FROM objects WHERE bucket = ? AND key = ? AND is_latest = 1', bucket, key);
     const record = r && toObject(r);
-    // Inside a batch this connection sees rows that may yet roll back: not to be remembered.
-    if (!this.db.inTransaction) this.latest.set(bucket, key, record ?? null);
+    // Only what a reader found is remembered: the writer sees rows that may yet roll back.
+    if (!this.inTransaction) this.latest.set(bucket, key, record ?? null);
     return record;
   }
 
@@ -328,6 +426,7 @@ export class SqliteStore implements MetadataStore {
   // ---- transactions (group commit) ----
 
   transaction<T>(fn: (tx: MetaTx) => Promise<T>): Promise<T> {
+    if (this.failure) return Promise.reject(this.failure);
     return new Promise<T>((resolve, reject) => {
       const observe = this.onTransaction;
       if (observe === undefined) this.queue.push({ fn, resolve: resolve as (v: unknown) => void, reject });
@@ -361,29 +460,38 @@ export class SqliteStore implements MetadataStore {
     this.flushing = true;
     const batch = this.queue.splice(0, MAX_BATCH);
     const outcomes: Array<{ ok: true; value: unknown } | { ok: false; error: unknown }> = [];
+    const changes: BatchChanges = { commit: Number.POSITIVE_INFINITY, keys: new Set(), all: false };
     let synced: Promise<void>;
+    let committed = false;
     try {
+      if (this.failure) throw this.failure;
       if (this.dbUnsynced || performance.now() - this.lastCheckpoint >= this.checkpointIntervalMs) await this.checkpoint();
-      this.stmt('BEGIN IMMEDIATE').run();
+      this.writer.stmt('BEGIN IMMEDIATE').run();
+      this.current = changes;
+      this.unpublished.push(changes);
       for (const item of batch) {
-        this.stmt('SAVEPOINT req').run();
+        this.writer.stmt('SAVEPOINT req').run();
         try {
           const value = await item.fn(this.tx);
-          this.stmt('RELEASE req').run();
+          this.writer.stmt('RELEASE req').run();
           outcomes.push({ ok: true, value });
         } catch (error) {
-          this.stmt('ROLLBACK TO req').run();
-          this.stmt('RELEASE req').run();
+          this.writer.stmt('ROLLBACK TO req').run();
+          this.writer.stmt('RELEASE req').run();
           outcomes.push({ ok: false, error });
         }
       }
-      this.stmt('COMMIT').run();
-      // The next batch may run its transaction while this one's frames sync: its own sync
-      // covers both, and none of its callers hears back before that.
-      synced = this.syncWal();
-      this.lastWalSync = synced.catch(() => undefined);
+      this.current = undefined;
+      this.writer.stmt('COMMIT').run();
+      committed = true;
+      synced = this.afterCommit(changes);
     } catch (error) {
-      if (this.db.inTransaction) this.db.exec('ROLLBACK');
+      // Committed but neither synced nor published: its callers hear of a failure, so it must
+      // never be shown, nor a later commit built on it.
+      if (committed) this.fail(error);
+      this.current = undefined;
+      if (this.writer.db.inTransaction) this.writer.db.exec('ROLLBACK');
+      this.unpublished = this.unpublished.filter((c) => c !== changes);
       this.finishFlush();
       for (const item of batch) item.reject(error);
       return;
@@ -402,10 +510,92 @@ export class SqliteStore implements MetadataStore {
     });
   }
 
+  /**
+   * Number the commit just made, pin a reader to it, and start its sync. The next batch may
+   * commit while this one's frames sync (its own sync covers both), but batches are published in
+   * commit order, and none after a failed sync ever is: a later fdatasync that returns success
+   * says nothing of the pages an earlier one failed to write.
+   */
+  private afterCommit(changes: BatchChanges): Promise<void> {
+    const commit = ++this.commits;
+    changes.commit = commit;
+    const conn = this.idle.pop() ?? this.openReader();
+    conn.pin();
+    this.pins.push({ commit, conn });
+    const own = this.syncWal();
+    // Settled through the chain below; this only keeps a failure after an earlier one from going unhandled.
+    own.catch(() => undefined);
+    this.syncChain = this.syncChain
+      .then(() => own)
+      .then(
+        () => this.published(commit),
+        (error: unknown) => {
+          this.fail(error);
+          throw error;
+        },
+      );
+    this.lastWalSync = this.syncChain.catch(() => undefined);
+    return this.syncChain;
+  }
+
+  /**
+   * Commit `commit` is durable: reads move on to the reader pinned at it (later commits may have
+   * been made since), and the readers of older commits are released. Cache entries of keys the
+   * published batches changed are dropped again, as they may have been refilled from the older
+   * snapshot meanwhile.
+   */
+  private published(commit: number): void {
+    const later: typeof this.pins = [];
+    for (const p of this.pins) {
+      if (p.commit > commit) later.push(p);
+      else if (p.commit < commit) this.release(p.conn);
+      else {
+        this.release(this.sql);
+        this.sql = p.conn;
+      }
+    }
+    this.pins = later;
+    while (this.unpublished.length > 0 && this.unpublished[0]!.commit <= commit) {
+      const c = this.unpublished.shift()!;
+      if (c.all) this.latest.clear();
+      else for (const k of c.keys) this.latest.forget(...splitCacheKey(k));
+    }
+  }
+
+  private release(conn: Connection): void {
+    conn.end();
+    this.idle.push(conn);
+  }
+
+  /**
+   * A sync failed. After a failed fsync the kernel may have dropped the dirty pages and marked
+   * them clean, so no later sync can make them durable, and the WAL's in-memory index already
+   * counts the frames as committed: this connection would build on them and a checkpoint would
+   * copy them into the database file. So this process stops writing: the failed batch and every
+   * batch committed after it fail, every later transaction fails at once, no checkpoint runs, and
+   * reads go on from the last durable commit, which the serving reader stays pinned to (rows
+   * committed since are never shown). A restart recovers from the WAL on disk; its frames of the
+   * failed batches may or may not be there, as with any commit whose outcome was an error.
+   */
+  private fail(error: unknown): void {
+    if (this.failure) return;
+    const why = error instanceof Error ? error.message : String(error);
+    this.failure = new Error(`the metadata store stopped writing after a failed sync (${why}); restart Coffer once the disk is healthy`, { cause: error });
+  }
+
+  /** Whether an open or unpublished batch changed this key's versions. */
+  private changedSincePublished(bucket: string, key: string): boolean {
+    const k = cacheKey(bucket, key);
+    for (const c of this.unpublished) if (c.all || c.keys.has(k)) return true;
+    return false;
+  }
+
   /** Make every committed WAL frame durable. */
   private async syncWal(): Promise<void> {
-    this.wal ??= await open(this.walPath, 'r+');
-    await this.wal.datasync();
+    if (this.beforeWalSync) await this.beforeWalSync();
+    // Syncs run concurrently: the first opens the file for all.
+    this.wal ??= open(this.walPath, 'r+');
+    await (await this.wal).datasync();
   }
 
   /**
@@ -414,25 +604,36 @@ export class SqliteStore implements MetadataStore {
    * Here the WAL is already durable (every batch syncs it; the last sync is awaited first), the
    * pages are written with synchronous=OFF, and the database file is fdatasynced on the thread
    * pool. That sync finishes before the next write transaction begins, because that transaction
-   * may restart the WAL over the frames the pages came from.
+   * may restart the WAL over the frames the pages came from; if it fails, none begins again
+   * (fail()), as a second fdatasync could report success for pages the first one lost.
    */
   private async checkpoint(): Promise<void> {
     if (!this.dbUnsynced) {
       this.lastCheckpoint = performance.now();
       await this.lastWalSync;
-      this.db.pragma('synchronous = OFF');
+      if (this.failure) throw this.failure;
+      const db = this.writer.db;
+      db.pragma('synchronous = OFF');
       try {
-        this.db.pragma('wal_checkpoint(PASSIVE)');
+        db.pragma('wal_checkpoint(PASSIVE)');
       } finally {
-        this.db.pragma('synchronous = NORMAL');
+        db.pragma('synchronous = NORMAL');
       }
-      // Until the sync below succeeds, no write may begin: a failed sync fails the batch that
-      // waits on it, and the next batch tries again.
       this.dbUnsynced = true;
     }
-    this.file ??= await open(this.path, 'r+');
-    await this.file.datasync();
+    try {
+      this.file ??= await open(this.path, 'r+');
+      await this.file.datasync();
+    } catch (error) {
+      this.fail(error);
+      throw error;
+    }
     this.dbUnsynced = false;
+    // A reader that begins now on a fully copied WAL reads the database file alone, so it does
+    // not keep the next commit from restarting the WAL at its beginning (which the reader pinned
+    // since the last commit would: the WAL would only grow).
+    this.sql.end();
+    this.sql.pin();
   }
 
   private finishFlush(): void {
@@ -441,8 +642,10 @@ export class SqliteStore implements MetadataStore {
   }
 
   private makeTx(): MetaTx {
-    // biome-ignore lint/complexity/noUselessThisAlias: a one-letter name keeps the delegating table below one short line per method
-    const s = this;
+    // biome-ignore lint/complexity/noUselessThisAlias: the writes below reach the store itself, not the view
+    const store = this;
+    // The store's read methods, reading on the writer: a transaction sees its own writes.
+    const s = Object.create(this, { sql: { get: () => store.writer }, inTransaction: { value: true } }) as SqliteStore;
     const tx: MetaTx = {
       getUser: (id) => s.getUser(id),
       getUserByName: (n) => s.getUserByName(n),
@@ -470,9 +673,15 @@ export class SqliteStore implements MetadataStore {
         get: (sql, ...p) => s.get(sql, ...p),
         all: (sql, ...p) => s.all(sql, ...p),
         run: (sql, ...p) => s.run(sql, ...p),
-        nextSeq: () => ++s.seq,
-        forgetKey: (b, k) => s.latest.forget(b, k),
-        forgetAll: () => s.latest.clear(),
+        nextSeq: () => ++store.seq,
+        forgetKey: (b, k) => {
+          store.latest.forget(b, k);
+          store.current?.keys.add(cacheKey(b, k));
+        },
+        forgetAll: () => {
+          store.latest.clear();
+          if (store.current) store.current.all = true;
+        },
       }),
     };
     return tx;
@@ -481,10 +690,30 @@ export class SqliteStore implements MetadataStore {
   async close(): Promise<void> {
     while (this.flushing || this.queue.length > 0) await new Promise((r) => setImmediate(r));
     await this.lastWalSync;
-    await this.wal?.close();
+    await (await this.wal?.catch(() => undefined))?.close();
     this.wal = undefined;
     await this.file?.close();
     this.file = undefined;
-    this.db.close();
+    // The last connection to close checkpoints the WAL into the database file and syncs it. After
+    // a failed sync that must not happen (fail()): the writer closes first while the pinned
+    // reader holds its read lock, and a read-only connection never checkpoints.
+    if (this.failure) this.writer.db.close();
+    for (const p of this.pins) p.conn.db.close();
+    this.pins = [];
+    for (const c of this.idle) c.db.close();
+    this.idle.length = 0;
+    this.sql.db.close();
+    if (!this.failure) this.writer.db.close();
+    this.lock.close();
   }
+}
+
+function cacheKey(bucket: string, key: string): string {
+  // Bucket names cannot contain '/', so the first one separates the two.
+  return `${bucket}/${key}`;
+}
+
+function splitCacheKey(k: string): [string, string] {
+  const i = k.indexOf('/');
+  return [k.slice(0, i), k.slice(i + 1)];
 }

@@ -145,6 +145,9 @@ export function sqliteWrites(s: SqlRunner): MetaWrites {
     async setBucketVersioning(name, state) {
       s.run('UPDATE buckets SET versioning = ? WHERE name = ?', state, name);
     },
+    async enableBucketObjectLock(name) {
+      s.run('UPDATE buckets SET object_lock = 1 WHERE name = ?', name);
+    },
     async setBucketTags(name, tags) {
       s.run('UPDATE buckets SET tags = ? WHERE name = ?', tagsText(tags), name);
     },
@@ -166,6 +169,14 @@ export function sqliteWrites(s: SqlRunner): MetaWrites {
           ? "UPDATE objects SET extra = json_remove(extra, '$.acl') WHERE bucket = ? AND key = ? AND version_id = ?"
           : "UPDATE objects SET extra = json_set(extra, '$.acl', json(?)) WHERE bucket = ? AND key = ? AND version_id = ?";
       return acl === undefined ? s.run(sql, bucket, key, versionId) > 0 : s.run(sql, JSON.stringify(acl), bucket, key, versionId) > 0;
+    },
+    async setObjectLock(bucket, key, versionId, lock) {
+      s.forgetKey(bucket, key);
+      // Only the lock member of the extra document changes: encryption and archive state stay.
+      if (lock === undefined) return s.run("UPDATE objects SET extra = json_remove(extra, '$.lock') WHERE bucket = ? AND key = ? AND version_id = ?", bucket, key, versionId) > 0;
+      return (
+        s.run("UPDATE objects SET extra = json_set(extra, '$.lock', json(?)) WHERE bucket = ? AND key = ? AND version_id = ?", JSON.stringify(lock), bucket, key, versionId) > 0
+      );
     },
     async insertObjectVersion(o, replaceVersionId, options) {
       s.forgetKey(o.bucket, o.key);
