@@ -12,7 +12,9 @@ import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
+  GetBucketVersioningCommand,
   GetObjectCommand,
+  GetObjectLockConfigurationCommand,
   HeadBucketCommand,
   HeadObjectCommand,
   ListBucketsCommand,
@@ -429,4 +431,44 @@ test("a browser whose clock is an hour fast still signs in: the console learns t
   await signIn(page, c);
   await page.getByRole('link', { name: bucket }).waitFor();
   assert.equal(skewed.length, 1, 'one refusal, then signed with the corrected time');
+});
+
+test("a bucket created with versioning lists an object's versions in its details and is emptied of them when deleted; one with Object Lock has it", {
+  skip: presence.skip,
+  timeout: 60_000,
+}, async (t) => {
+  if (presence.missing !== undefined) throw new Error(presence.missing);
+  const c = await startTestCofferForTest(t);
+  const page = await (await browserContext(t, c)).newPage();
+  await signIn(page, c);
+  const bucket = `versioned-${randomBytes(4).toString('hex')}`;
+  await page.getByLabel('New bucket name').fill(bucket);
+  await page.getByLabel('Versioning').check();
+  await page.getByRole('button', { name: 'Create bucket' }).click();
+  await page.getByRole('link', { name: bucket }).waitFor();
+  assert.equal((await c.s3.send(new GetBucketVersioningCommand({ Bucket: bucket }))).Status, 'Enabled');
+  const locked = `locked-${randomBytes(4).toString('hex')}`;
+  await page.getByLabel('New bucket name').fill(locked);
+  await page.getByLabel('Object Lock').check();
+  await page.getByRole('button', { name: 'Create bucket' }).click();
+  await page.getByRole('link', { name: locked }).waitFor();
+  assert.equal((await c.s3.send(new GetObjectLockConfigurationCommand({ Bucket: locked }))).ObjectLockConfiguration?.ObjectLockEnabled, 'Enabled');
+
+  for (const body of ['first', 'second version']) await c.s3.send(new PutObjectCommand({ Bucket: bucket, Key: 'doc.txt', Body: body }));
+  await page.getByRole('link', { name: bucket }).click();
+  await page.locator('tr[data-key="doc.txt"]').getByRole('button', { name: 'doc.txt' }).click();
+  const versions = page.getByTestId('details').locator('li', { hasText: /latest|B/ });
+  await page.getByTestId('details').getByText('(latest)').waitFor();
+  assert.equal(await versions.count(), 2);
+  await shot(page, 'versions');
+  const [download] = await Promise.all([page.waitForEvent('download'), versions.nth(1).getByRole('button', { name: 'download' }).click()]);
+  assert.equal(await readFile((await download.path())!, 'utf8'), 'first');
+  await page.getByRole('dialog').getByRole('button', { name: 'Close' }).click();
+
+  await page.locator('header.top').getByRole('link', { name: 'Buckets' }).click();
+  await page.getByRole('button', { name: `Delete bucket ${bucket}` }).click();
+  await page.getByRole('dialog').getByLabel('Bucket name').fill(bucket);
+  await page.getByRole('button', { name: 'Empty and delete' }).click();
+  await page.locator(`tr[data-bucket="${bucket}"]`).waitFor({ state: 'detached' });
+  await assert.rejects(c.s3.send(new HeadBucketCommand({ Bucket: bucket })), (err: unknown) => err instanceof S3ServiceException && err.$metadata.httpStatusCode === 404);
 });
