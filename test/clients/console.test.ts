@@ -19,6 +19,7 @@ import {
   HeadObjectCommand,
   ListBucketsCommand,
   ListMultipartUploadsCommand,
+  ListObjectVersionsCommand,
   ListObjectsV2Command,
   PutObjectCommand,
   S3ServiceException,
@@ -463,6 +464,16 @@ test("a bucket created with versioning lists an object's versions in its details
   await shot(page, 'versions');
   const [download] = await Promise.all([page.waitForEvent('download'), versions.nth(1).getByRole('button', { name: 'download' }).click()]);
   assert.equal(await readFile((await download.path())!, 'utf8'), 'first');
+  // The older version deleted for good: one version is left, the newer one.
+  page.on('dialog', (d) => void d.accept());
+  const older = (await versions.nth(1).locator('code').textContent())!;
+  await page.getByRole('button', { name: `Delete version ${older}` }).click();
+  await page.getByRole('button', { name: `Delete version ${older}` }).waitFor({ state: 'detached' });
+  const left = await c.s3.send(new ListObjectVersionsCommand({ Bucket: bucket }));
+  assert.deepEqual(
+    (left.Versions ?? []).map((v) => v.Size),
+    [14],
+  );
   await page.getByRole('dialog').getByRole('button', { name: 'Close' }).click();
 
   await page.locator('header.top').getByRole('link', { name: 'Buckets' }).click();

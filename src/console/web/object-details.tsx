@@ -89,6 +89,16 @@ export function ObjectDetailsView({ s3, bucket, objectKey, onClose, onChanged }:
       setError(err);
     }
   };
+  const removeVersion = async (versionId: string): Promise<void> => {
+    if (!confirm(`Delete version ${versionId} of ${objectKey} for good?`)) return;
+    try {
+      await s3.deleteObject(bucket, objectKey, versionId);
+      onChanged();
+      setInfo(await s3.details(bucket, objectKey, true));
+    } catch (err) {
+      setError(err);
+    }
+  };
   const rows = (o: Record<string, string>) =>
     Object.keys(o).length === 0 ? (
       <span class="muted">none</span>
@@ -139,7 +149,10 @@ export function ObjectDetailsView({ s3, bucket, objectKey, onClose, onChanged }:
                           <button type="button" class="link" onClick={() => download(v.versionId)}>
                             download
                           </button>
-                        )}
+                        )}{' '}
+                        <button type="button" class="link danger-text" onClick={() => removeVersion(v.versionId)} aria-label={`Delete version ${v.versionId}`}>
+                          delete
+                        </button>
                       </li>
                     ))}
                   </ul>

@@ -297,8 +297,9 @@ export class S3Client {
     return children(r, 'Error').map((e) => `${childText(e, 'Key')}: ${childText(e, 'Code')} ${childText(e, 'Message')}`);
   }
 
-  async deleteObject(bucket: string, key: string): Promise<void> {
-    await this.send(`/${bucket}/${key}`, { method: 'DELETE' });
+  /** Without a version id, a versioned bucket gets a delete marker; with one, that version is removed for good. */
+  async deleteObject(bucket: string, key: string, versionId?: string): Promise<void> {
+    await this.send(`/${bucket}/${key}`, { method: 'DELETE', query: versionId ? { versionId } : undefined });
   }
 
   async putEmpty(bucket: string, key: string): Promise<void> {
