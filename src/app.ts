@@ -18,6 +18,7 @@ import type { CredentialLookup } from './auth/sigv4.js';
 import { SigV2Verifier, withSigV2 } from './auth/sigv2.js';
 import { checkS3Routes, dispatchS3 } from './s3/dispatch.js';
 import { cofferSurface } from './admin/admin.js';
+import { CONSOLE_PREFIX, ConsoleFiles, answerConsole, consoleRedirect } from './console/serve.js';
 import { RateLimiter } from './http/rate-limit.js';
 import { serve } from './http/server.js';
 import type { Listeners } from './http/server.js';
@@ -123,14 +124,16 @@ export async function startCoffer(config: Config, log: Logger = createLogger(con
     await archive.close();
     await engine.deps.md5.close();
   };
+  const coffer = cofferSurface(verifier, metrics, { public: config.metricsPublic, token: config.metricsToken });
+  const consoleFiles = new ConsoleFiles();
   try {
     listeners = await serve(
       config,
       log,
       engine,
       {
-        s3: (ctx) => dispatchS3(ctx, s3Verifier, limiter),
-        coffer: cofferSurface(verifier, metrics, { public: config.metricsPublic, token: config.metricsToken }),
+        s3: async (ctx) => consoleRedirect(ctx) ?? dispatchS3(ctx, s3Verifier, limiter),
+        coffer: async (ctx, rawPath) => (rawPath === '/_coffer/console' || rawPath.startsWith(CONSOLE_PREFIX) ? answerConsole(ctx, consoleFiles, rawPath) : coffer(ctx, rawPath)),
       },
       metrics,
     );

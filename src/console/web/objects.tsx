@@ -1,0 +1,277 @@
+// One bucket's objects, browsed by prefix as folders: a page at a time with continuation tokens
+// (a bucket of any size lists as fast as a small one), a prefix search, sorting within the page,
+// uploads by drag-and-drop or picker, new folders, deleting one or many.
+// https://docs.aws.amazon.com/AmazonS3/latest/userguide/using-folders.html
+import { useEffect, useState } from 'preact/hooks';
+import type { Listing, S3Client } from './s3.js';
+import { ErrorBox, formatBytes, formatDate } from './ui.js';
+import { objectsHref } from './routes.js';
+import { UploadPanel, useUploads } from './uploads.js';
+import { ObjectDetailsView } from './object-details.js';
+
+export const PAGE_SIZE = 200;
+
+type SortKey = 'name' | 'size' | 'modified';
+
+function leaf(path: string, prefix: string): string {
+  return path.slice(prefix.length);
+}
+
+/** Every key under `prefix`, a page at a time, deleted in batches of 1000 (DeleteObjects' limit). */
+async function deletePrefix(s3: S3Client, bucket: string, prefix: string): Promise<string[]> {
+  const failed: string[] = [];
+  let token: string | undefined;
+  do {
+    const page = await s3.list(bucket, prefix, token, 1000, '');
+    if (page.objects.length > 0)
+      failed.push(
+        ...(await s3.deleteMany(
+          bucket,
+          page.objects.map((o) => ({ key: o.key })),
+        )),
+      );
+    token = page.nextToken;
+  } while (token);
+  return failed;
+}
+
+export function ObjectsView({ s3, bucket, prefix }: { s3: S3Client; bucket: string; prefix: string }) {
+  const [search, setSearch] = useState('');
+  const [query, setQuery] = useState('');
+  const [tokens, setTokens] = useState<Array<string | undefined>>([undefined]);
+  const [page, setPage] = useState(0);
+  const [listing, setListing] = useState<Listing>();
+  const [error, setError] = useState<unknown>();
+  const [busy, setBusy] = useState(false);
+  const [selected, setSelected] = useState<Set<string>>(new Set());
+  const [sort, setSort] = useState<{ by: SortKey; desc: boolean }>({ by: 'name', desc: false });
+  const [details, setDetails] = useState<string>();
+  const [dragging, setDragging] = useState(false);
+  const [generation, setGeneration] = useState(0);
+  const reload = (): void => setGeneration((g) => g + 1);
+  const uploads = useUploads(s3, reload);
+
+  // A new folder or search starts again at the first page.
+  useEffect(() => {
+    setTokens([undefined]);
+    setPage(0);
+    setSelected(new Set());
+  }, [prefix, query]);
+  useEffect(() => {
+    setSearch('');
+    setQuery('');
+  }, [prefix]);
+  useEffect(() => {
+    let live = true;
+    setBusy(true);
+    s3.list(bucket, prefix + query, tokens[page])
+      .then((l) => {
+        if (!live) return;
+        setListing(l);
+        setError(undefined);
+        setTokens((t) => {
+          const copy = t.slice(0, page + 1);
+          if (l.nextToken) copy.push(l.nextToken);
+          return copy;
+        });
+      })
+      .catch((err: unknown) => live && setError(err))
+      .finally(() => live && setBusy(false));
+    return () => {
+      live = false;
+    };
+  }, [bucket, prefix, query, page, generation]);
+
+  const go = (p: string): void => {
+    location.hash = objectsHref(bucket, p);
+  };
+  const toggle = (name: string): void => {
+    const next = new Set(selected);
+    if (next.has(name)) next.delete(name);
+    else next.add(name);
+    setSelected(next);
+  };
+  const deleteSelected = async (): Promise<void> => {
+    const keys = [...selected];
+    const folders = keys.filter((k) => k.endsWith('/'));
+    const objects = keys.filter((k) => !k.endsWith('/'));
+    const what = `${objects.length} object(s)${folders.length ? ` and ${folders.length} folder(s) with everything in them` : ''}`;
+    if (!confirm(`Delete ${what}? This cannot be undone.`)) return;
+    setBusy(true);
+    try {
+      const failed: string[] = [];
+      for (let i = 0; i < objects.length; i += 1000)
+        failed.push(
+          ...(await s3.deleteMany(
+            bucket,
+            objects.slice(i, i + 1000).map((key) => ({ key })),
+          )),
+        );
+      for (const f of folders) failed.push(...(await deletePrefix(s3, bucket, f)));
+      setError(failed.length > 0 ? `Some objects could not be deleted: ${failed.slice(0, 3).join('; ')}` : undefined);
+      setSelected(new Set());
+    } catch (err) {
+      setError(err);
+    } finally {
+      setBusy(false);
+      reload();
+    }
+  };
+  const newFolder = async (): Promise<void> => {
+    const name = prompt('New folder name')?.trim().replace(/\/+$/, '');
+    if (!name) return;
+    try {
+      // A folder is a zero-byte object whose key ends in '/', as the S3 console makes it.
+      await s3.putEmpty(bucket, `${prefix}${name}/`);
+      go(`${prefix}${name}/`);
+    } catch (err) {
+      setError(err);
+    }
+  };
+  const onDrop = (e: DragEvent): void => {
+    e.preventDefault();
+    setDragging(false);
+    const files = Array.from(e.dataTransfer?.files ?? []);
+    if (files.length > 0) uploads.add(bucket, prefix, files);
+  };
+
+  const folders = (listing?.prefixes ?? []).map((p) => ({ name: p, size: -1, modified: '' }));
+  const files = (listing?.objects ?? []).filter((o) => o.key !== prefix).map((o) => ({ name: o.key, size: o.size, modified: o.lastModified }));
+  const cmp = (a: { name: string; size: number; modified: string }, b: typeof a): number => {
+    const d = sort.by === 'size' ? a.size - b.size : sort.by === 'modified' ? a.modified.localeCompare(b.modified) : a.name < b.name ? -1 : a.name > b.name ? 1 : 0;
+    return sort.desc ? -d : d;
+  };
+  const rows = [...folders.sort(cmp), ...files.sort(cmp)];
+  const header = (by: SortKey, label: string, cls = '') => (
+    <th class={cls} aria-sort={sort.by === by ? (sort.desc ? 'descending' : 'ascending') : undefined}>
+      <button type="button" class="link" onClick={() => setSort({ by, desc: sort.by === by ? !sort.desc : false })}>
+        {label}
+        {sort.by === by ? (sort.desc ? ' ▼' : ' ▲') : ''}
+      </button>
+    </th>
+  );
+  const crumbs = prefix.split('/').filter(Boolean);
+  return (
+    // biome-ignore lint/a11y/noStaticElementInteractions: a drop target for files; keyboards upload with the Upload files button
+    <section
+      class={dragging ? 'objects dragging' : 'objects'}
+      data-testid="objects"
+      onDragOver={(e) => {
+        e.preventDefault();
+        setDragging(true);
+      }}
+      onDragLeave={(e) => {
+        if (e.currentTarget === e.target) setDragging(false);
+      }}
+      onDrop={onDrop}
+    >
+      <nav class="crumbs" aria-label="Folder">
+        <a href="#/">Buckets</a> / <a href={objectsHref(bucket)}>{bucket}</a>
+        {crumbs.map((c, i) => (
+          <span key={i}>
+            {' / '}
+            <a href={objectsHref(bucket, `${crumbs.slice(0, i + 1).join('/')}/`)}>{c}</a>
+          </span>
+        ))}
+      </nav>
+      <div class="toolbar">
+        <label class="button primary">
+          Upload files
+          <input
+            type="file"
+            multiple
+            data-testid="file-input"
+            onChange={(e) => {
+              const input = e.currentTarget;
+              uploads.add(bucket, prefix, Array.from(input.files ?? []));
+              input.value = '';
+            }}
+          />
+        </label>
+        <button type="button" onClick={newFolder}>
+          New folder
+        </button>
+        <button type="button" class="danger" disabled={selected.size === 0 || busy} onClick={deleteSelected}>
+          Delete{selected.size > 0 ? ` (${selected.size})` : ''}
+        </button>
+        <button type="button" onClick={reload}>
+          Refresh
+        </button>
+        <form
+          class="search"
+          onSubmit={(e) => {
+            e.preventDefault();
+            setQuery(search);
+          }}
+        >
+          <input
+            type="search"
+            placeholder={`Search ${prefix || 'keys'} by prefix`}
+            aria-label="Search by prefix"
+            value={search}
+            onInput={(e) => setSearch(e.currentTarget.value)}
+          />
+        </form>
+      </div>
+      <p class="muted drop-hint">Drop files anywhere here to upload them{prefix ? ` into ${prefix}` : ''}.</p>
+      <UploadPanel uploads={uploads} />
+      <ErrorBox error={error} onClose={() => setError(undefined)} />
+      <table class="list">
+        <thead>
+          <tr>
+            <th class="check">
+              <input
+                type="checkbox"
+                aria-label="Select all on this page"
+                checked={rows.length > 0 && rows.every((r) => selected.has(r.name))}
+                onChange={(e) => setSelected(e.currentTarget.checked ? new Set(rows.map((r) => r.name)) : new Set())}
+              />
+            </th>
+            {header('name', 'Name')}
+            {header('size', 'Size', 'num')}
+            {header('modified', 'Last modified', 'wide')}
+          </tr>
+        </thead>
+        <tbody>
+          {rows.map((r) => (
+            <tr key={r.name} data-key={r.name}>
+              <td class="check">
+                <input type="checkbox" aria-label={`Select ${r.name}`} checked={selected.has(r.name)} onChange={() => toggle(r.name)} />
+              </td>
+              <td class="name">
+                {r.size < 0 ? (
+                  <a href={objectsHref(bucket, r.name)} class="folder">
+                    📁 {leaf(r.name, prefix)}
+                  </a>
+                ) : (
+                  <button type="button" class="link" onClick={() => setDetails(r.name)}>
+                    {leaf(r.name, prefix)}
+                  </button>
+                )}
+              </td>
+              <td class="num">{r.size < 0 ? '' : formatBytes(r.size)}</td>
+              <td class="wide">{formatDate(r.modified)}</td>
+            </tr>
+          ))}
+          {listing && rows.length === 0 && (
+            <tr>
+              <td colSpan={4} class="muted">
+                {query ? 'Nothing starts with that prefix.' : 'This folder is empty.'}
+              </td>
+            </tr>
+          )}
+        </tbody>
+      </table>
+      <div class="pager">
+        <button type="button" disabled={page === 0 || busy} onClick={() => setPage(page - 1)}>
+          ← Previous
+        </button>
+        <span class="muted">Page {page + 1}</span>
+        <button type="button" disabled={!listing?.nextToken || busy} onClick={() => setPage(page + 1)} data-testid="next-page">
+          Next →
+        </button>
+      </div>
+      {details && <ObjectDetailsView s3={s3} bucket={bucket} objectKey={details} onClose={() => setDetails(undefined)} onChanged={reload} />}
+    </section>
+  );
+}

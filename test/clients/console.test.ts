@@ -1,0 +1,485 @@
+// The web console in a real browser (headless Chromium, Debian package chromium, driven by
+// playwright-core): the root URL leads to it, it signs in, creates a bucket, uploads three files
+// (one of 40 MB in parallel multipart parts, its progress bar seen to move), browses into a folder,
+// downloads a file and compares it, shares a presigned link that a client without keys fetches,
+// deletes objects and the bucket, and signs out. Screenshots of the main screens go to
+// test-output/console/ (git-ignored). Skipped with one line when Chromium is absent, unless CI=true.
+import { test } from 'node:test';
+import type { TestContext } from 'node:test';
+import assert from 'node:assert/strict';
+import { createHash, randomBytes } from 'node:crypto';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import {
+  GetBucketVersioningCommand,
+  GetObjectCommand,
+  GetObjectLockConfigurationCommand,
+  HeadBucketCommand,
+  HeadObjectCommand,
+  ListBucketsCommand,
+  ListMultipartUploadsCommand,
+  ListObjectVersionsCommand,
+  ListObjectsV2Command,
+  PutObjectCommand,
+  S3ServiceException,
+} from '@aws-sdk/client-s3';
+import { chromium } from 'playwright-core';
+import type { BrowserContext, Page } from 'playwright-core';
+import { bodyBytes, newBucket, startTestCofferForTest } from '../helpers/coffer.js';
+import { rawRequest } from '../helpers/raw.js';
+import type { TestCoffer } from '../helpers/coffer.js';
+import { clientPresence, findCommand } from './helpers/run.js';
+
+const executablePath = process.env.COFFER_CHROMIUM ?? findCommand('chromium') ?? findCommand('chromium-browser');
+const presence = clientPresence('chromium', executablePath !== undefined, 'Debian package chromium');
+const SHOTS = join(process.cwd(), 'test-output', 'console');
+const BIG_BYTES = 40 * 1024 * 1024;
+
+function sha256(b: Uint8Array): string {
+  return createHash('sha256').update(b).digest('hex');
+}
+
+async function shot(page: Page, name: string): Promise<void> {
+  await page.screenshot({ path: join(SHOTS, `${name}.png`) });
+}
+
+/** Record every value the progress bar of `name` shows, from now on. */
+async function watchProgress(page: Page, name: string): Promise<void> {
+  await page.evaluate((name) => {
+    const seen: number[] = [];
+    (window as unknown as { __progress: number[] }).__progress = seen;
+    new MutationObserver((records) => {
+      for (const r of records) {
+        const el = r.target as Element;
+        if (el.getAttribute('data-name') === name) seen.push(Number(el.getAttribute('aria-valuenow')));
+      }
+    }).observe(document.body, { subtree: true, attributes: true, attributeFilter: ['aria-valuenow'] });
+  }, name);
+}
+
+async function browserContext(t: TestContext, c: TestCoffer): Promise<BrowserContext> {
+  // Root (CI containers) cannot use Chromium's sandbox.
+  const browser = await chromium.launch({ executablePath, args: ['--no-sandbox'] });
+  t.after(() => browser.close());
+  const context = await browser.newContext({ viewport: { width: 1200, height: 760 }, acceptDownloads: true });
+  await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: c.endpoint });
+  return context;
+}
+
+async function signIn(page: Page, c: TestCoffer, stay = false): Promise<void> {
+  await page.goto(`${c.endpoint}/_coffer/console/`);
+  await page.getByLabel('Access key').fill(c.accessKeyId);
+  await page.getByLabel('Secret key').fill(c.secretAccessKey);
+  if (stay) await page.getByLabel('Stay signed in for this browser session').check();
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.getByRole('heading', { name: 'Buckets' }).waitFor();
+}
+
+test('the console signs in, creates a bucket, uploads with progress, browses, downloads, shares, deletes and signs out', {
+  skip: presence.skip,
+  timeout: 120_000,
+}, async (t) => {
+  if (presence.missing !== undefined) throw new Error(presence.missing);
+  const c = await startTestCofferForTest(t);
+  await mkdir(SHOTS, { recursive: true });
+  const work = await mkdtemp(join(tmpdir(), 'coffer-console-'));
+  t.after(() => rm(work, { recursive: true, force: true }));
+  const big = randomBytes(BIG_BYTES);
+  await writeFile(join(work, 'big.bin'), big);
+  await writeFile(join(work, 'hello.txt'), 'hello from the console\n');
+
+  const page = await (await browserContext(t, c)).newPage();
+  const pageErrors: string[] = [];
+  page.on('pageerror', (err) => pageErrors.push(String(err)));
+  const prompts: string[] = [];
+  page.on('dialog', (d) => {
+    prompts.push(d.message());
+    void (d.type() === 'prompt' ? d.accept('docs') : d.accept());
+  });
+
+  // The root URL in a browser leads to the console.
+  await page.goto(`${c.endpoint}/`);
+  assert.equal(new URL(page.url()).pathname, '/_coffer/console/');
+  await page.getByRole('button', { name: 'Sign in' }).waitFor();
+  await shot(page, 'sign-in');
+
+  // A wrong secret shows S3's code and message, not a stack.
+  await page.getByLabel('Access key').fill(c.accessKeyId);
+  await page.getByLabel('Secret key').fill('not-the-secret');
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  const refusal = await page.getByTestId('error').textContent();
+  assert.match(refusal ?? '', /^SignatureDoesNotMatch: The request signature we calculated does not match/);
+  await page.getByLabel('Secret key').fill(c.secretAccessKey);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.getByRole('heading', { name: 'Buckets' }).waitFor();
+  assert.equal(await page.evaluate(() => sessionStorage.length), 0, 'the secret is not stored unless asked');
+
+  // Create a bucket.
+  const bucket = `console-${randomBytes(4).toString('hex')}`;
+  await page.getByLabel('New bucket name').fill(bucket);
+  await page.getByRole('button', { name: 'Create bucket' }).click();
+  await page.getByRole('link', { name: bucket }).click();
+  await page.getByTestId('objects').waitFor();
+  await c.s3.send(new HeadBucketCommand({ Bucket: bucket }));
+
+  // Upload two files with the picker; the 40 MB one goes up in parallel multipart parts.
+  await watchProgress(page, 'big.bin');
+  await page.getByTestId('file-input').setInputFiles([join(work, 'hello.txt'), join(work, 'big.bin')]);
+  await page.locator('li.upload[data-key="big.bin"][data-status="done"]').waitFor({ timeout: 60_000 });
+  await page.locator('li.upload[data-key="hello.txt"][data-status="done"]').waitFor();
+  const progress = await page.evaluate(() => (window as unknown as { __progress: number[] }).__progress);
+  const between = progress.filter((v) => v > 0 && v < BIG_BYTES);
+  assert.ok(between.length >= 2, `the progress bar moved through values between 0 and the size: ${progress.join(', ')}`);
+  assert.equal(progress.at(-1), BIG_BYTES);
+  await page.locator('tr[data-key="big.bin"]').waitFor();
+  await shot(page, 'objects');
+  const storedBig = await c.s3.send(new GetObjectCommand({ Bucket: bucket, Key: 'big.bin' }));
+  assert.match(storedBig.ETag ?? '', /-5"$/, 'five 8 MiB parts');
+  assert.equal(sha256(await bodyBytes(storedBig)), sha256(big));
+
+  // A new folder, then a third file dropped into it.
+  await page.getByRole('button', { name: 'New folder' }).click();
+  await page.waitForURL(/#\/b\/[^/]+\/docs%2F$/);
+  await page.evaluate(() => {
+    const dt = new DataTransfer();
+    dt.items.add(new File(['notes dropped on the page\n'], 'notes.txt', { type: 'text/plain' }));
+    document.querySelector('[data-testid="objects"]')!.dispatchEvent(new DragEvent('drop', { dataTransfer: dt, bubbles: true, cancelable: true }));
+  });
+  await page.locator('li.upload[data-key="docs/notes.txt"][data-status="done"]').waitFor();
+  const head = await c.s3.send(new HeadObjectCommand({ Bucket: bucket, Key: 'docs/notes.txt' }));
+  assert.equal(head.ContentType, 'text/plain');
+
+  // Browse: back to the bucket's root, where docs/ is a folder, and into it.
+  await page.getByRole('navigation', { name: 'Folder' }).getByRole('link', { name: bucket }).click();
+  await page.locator('tr[data-key="docs/"] a.folder').click();
+  await page.locator('tr[data-key="docs/notes.txt"]').waitFor();
+
+  // Details, then download and compare.
+  await page.locator('tr[data-key="docs/notes.txt"]').getByRole('button', { name: 'notes.txt' }).click();
+  await page.getByTestId('size').getByText('26 bytes', { exact: false }).waitFor();
+  const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Download' }).click()]);
+  assert.equal(download.suggestedFilename(), 'notes.txt');
+  assert.equal(await readFile((await download.path())!, 'utf8'), 'notes dropped on the page\n');
+
+  // Share: a presigned link, on the clipboard, that works without keys.
+  await page.getByLabel('Link expiry').selectOption('86400');
+  await page.getByRole('button', { name: 'Create link' }).click();
+  const link = await page.getByTestId('share-link').inputValue();
+  assert.match(link, /X-Amz-Expires=86400/);
+  assert.equal(await page.evaluate(() => navigator.clipboard.readText()), link);
+  const shared = await fetch(link);
+  assert.equal(shared.status, 200);
+  assert.equal(await shared.text(), 'notes dropped on the page\n');
+  await shot(page, 'details');
+  await page.getByRole('dialog').getByRole('button', { name: 'Close' }).click();
+
+  // Delete one object by selection.
+  await page.getByLabel('Select docs/notes.txt').check();
+  await page.getByRole('button', { name: 'Delete (1)' }).click();
+  await page.getByText('This folder is empty.').waitFor();
+  const left = await c.s3.send(new ListObjectsV2Command({ Bucket: bucket }));
+  assert.deepEqual(
+    (left.Contents ?? []).map((o) => o.Key),
+    ['big.bin', 'docs/', 'hello.txt'],
+  );
+
+  // The admin screens (the root user is an admin).
+  await page.getByRole('link', { name: 'Users' }).click();
+  await page.locator('tr[data-user]').first().waitFor();
+
+  // On a narrow screen the bucket list still fits.
+  await page.getByRole('link', { name: 'Buckets' }).click();
+  await page.locator(`tr[data-bucket="${bucket}"]`).waitFor();
+  await page.setViewportSize({ width: 390, height: 760 });
+  const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+  assert.ok(overflow <= 0, `no sideways scrolling at 390 px (${overflow} px too wide)`);
+  await shot(page, 'buckets-narrow');
+  await page.setViewportSize({ width: 1200, height: 760 });
+  await shot(page, 'buckets');
+
+  // Delete the bucket: it is emptied first, after typing its name.
+  await page.getByRole('button', { name: `Delete bucket ${bucket}` }).click();
+  const confirmButton = page.getByRole('button', { name: 'Empty and delete' });
+  assert.equal(await confirmButton.isDisabled(), true);
+  await page.getByRole('dialog').getByLabel('Bucket name').fill(bucket);
+  await confirmButton.click();
+  await page.locator(`tr[data-bucket="${bucket}"]`).waitFor({ state: 'detached' });
+  await assert.rejects(c.s3.send(new HeadBucketCommand({ Bucket: bucket })), (err: unknown) => err instanceof S3ServiceException && err.$metadata.httpStatusCode === 404);
+
+  // Sign out: back at the sign-in form, nothing kept.
+  await page.getByTestId('signout').click();
+  await page.getByRole('button', { name: 'Sign in' }).waitFor();
+  assert.equal(await page.evaluate(() => sessionStorage.length), 0);
+  assert.deepEqual(pageErrors, []);
+});
+
+test('a folder of 100,000 keys is browsed a page at a time with continuation tokens, and searched by prefix', { skip: presence.skip, timeout: 120_000 }, async (t) => {
+  if (presence.missing !== undefined) throw new Error(presence.missing);
+  const c = await startTestCofferForTest(t);
+  const bucket = await newBucket(c.s3, 'many');
+  // 100,000 real object records, written straight to the metadata store in one transaction
+  // (through HTTP this would take minutes): copies of one object PUT through S3.
+  await c.s3.send(new PutObjectCommand({ Bucket: bucket, Key: 'many/template', Body: 'x' }));
+  const meta = c.server.engine.deps.meta;
+  const template = (await meta.getObject(bucket, 'many/template'))!;
+  const KEYS = 100_000;
+  await meta.transaction(async (tx) => {
+    for (let i = 0; i < KEYS; i++) await tx.insertObjectVersion({ ...template, key: `many/k${String(i).padStart(6, '0')}` }, undefined, { onlyVersion: true });
+    await tx.deleteObjectVersion(bucket, 'many/template', template.versionId);
+    await tx.addUsage(bucket, { objectCount: KEYS - 1, bytes: KEYS - 1 });
+  });
+
+  const page = await (await browserContext(t, c)).newPage();
+  const listings: string[] = [];
+  page.on('request', (r) => {
+    const u = new URL(r.url());
+    if (u.pathname === `/${bucket}` && u.searchParams.get('list-type') === '2') listings.push(u.search);
+  });
+  // Stay signed in: the session survives a reload of the page.
+  await signIn(page, c, true);
+  await page.reload();
+  await page.getByRole('heading', { name: 'Buckets' }).waitFor();
+  await page.locator(`tr[data-bucket="${bucket}"] td.num`).first().filter({ hasText: /\d/ }).waitFor();
+  listings.length = 0;
+
+  await page.getByRole('link', { name: bucket }).click();
+  await page.locator('tr[data-key="many/"] a.folder').click();
+  await page.locator('tr[data-key="many/k000000"]').waitFor();
+  assert.equal(await page.locator('tbody tr[data-key]').count(), 200);
+  await page.getByTestId('next-page').click();
+  await page.locator('tr[data-key="many/k000200"]').waitFor();
+  assert.equal(await page.locator('tr[data-key="many/k000199"]').count(), 0);
+  assert.equal(await page.locator('tr[data-key="many/k000399"]').count(), 1);
+  await page.getByTestId('next-page').click();
+  await page.locator('tr[data-key="many/k000400"]').waitFor();
+  await page.getByRole('button', { name: '← Previous' }).click();
+  await page.locator('tr[data-key="many/k000200"]').waitFor();
+  // Every listing asked for one page; pages after the first carried the token S3 gave.
+  assert.ok(listings.length >= 5 && listings.length <= 8, `one request per page shown: ${listings.length}`);
+  for (const q of listings) assert.match(q, /max-keys=200/);
+  assert.equal(listings.filter((q) => q.includes('continuation-token=')).length >= 3, true);
+
+  // Search by prefix within the folder.
+  await page.getByLabel('Search by prefix').fill('k0999');
+  await page.getByLabel('Search by prefix').press('Enter');
+  await page.locator('tr[data-key="many/k099999"]').waitFor();
+  assert.equal(await page.locator('tbody tr[data-key]').count(), 100);
+  assert.equal(await page.getByTestId('next-page').isDisabled(), true);
+  // Sorting the page by name, descending.
+  await page.getByRole('button', { name: 'Name ▲' }).click();
+  await page.getByRole('button', { name: 'Name ▼' }).waitFor();
+  assert.equal(await page.locator('tbody tr[data-key]').first().getAttribute('data-key'), 'many/k099999');
+  await shot(page, 'many-keys');
+  // On a narrow screen the listing still fits the width.
+  await page.setViewportSize({ width: 390, height: 760 });
+  const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+  assert.ok(overflow <= 0, `no sideways scrolling at 390 px (${overflow} px too wide)`);
+  await shot(page, 'objects-narrow');
+});
+
+test("cancelling a large upload aborts its multipart upload, and a refused upload shows S3's message", { skip: presence.skip, timeout: 120_000 }, async (t) => {
+  if (presence.missing !== undefined) throw new Error(presence.missing);
+  const c = await startTestCofferForTest(t);
+  const bucket = await newBucket(c.s3, 'cancel');
+  const page = await (await browserContext(t, c)).newPage();
+  await signIn(page, c);
+  await page.getByRole('link', { name: bucket }).click();
+  await page.getByTestId('objects').waitFor();
+  const drop = (name: string, size: number) =>
+    page.evaluate(
+      ({ name, size }) => {
+        const dt = new DataTransfer();
+        dt.items.add(new File([new Uint8Array(size)], name, { type: 'application/octet-stream' }));
+        document.querySelector('[data-testid="objects"]')!.dispatchEvent(new DragEvent('drop', { dataTransfer: dt, bubbles: true, cancelable: true }));
+      },
+      { name, size },
+    );
+
+  await drop('huge.bin', 256 * 1024 * 1024);
+  const bar = page.locator('li.upload[data-key="huge.bin"] [role="progressbar"]');
+  await page.waitForFunction(() => Number(document.querySelector('li.upload[data-key="huge.bin"] [role="progressbar"]')?.getAttribute('aria-valuenow')) > 0);
+  await page.getByRole('button', { name: 'Cancel huge.bin' }).click();
+  await page.locator('li.upload[data-key="huge.bin"][data-status="cancelled"]').waitFor();
+  assert.ok(Number(await bar.getAttribute('aria-valuenow')) < 256 * 1024 * 1024, 'cancelled before the end');
+  assert.match((await page.locator('li.upload[data-key="huge.bin"] [role="alert"]').textContent()) ?? '', /Cancelled: nothing was stored/);
+  // The abort reaches the server: no upload is left open, no object appears.
+  let open = 1;
+  for (let i = 0; i < 50 && open > 0; i++) {
+    open = (await c.s3.send(new ListMultipartUploadsCommand({ Bucket: bucket }))).Uploads?.length ?? 0;
+    if (open > 0) await new Promise((r) => setTimeout(r, 100));
+  }
+  assert.equal(open, 0, 'the multipart upload was aborted');
+  await assert.rejects(
+    c.s3.send(new HeadObjectCommand({ Bucket: bucket, Key: 'huge.bin' })),
+    (err: unknown) => err instanceof S3ServiceException && err.$metadata.httpStatusCode === 404,
+  );
+
+  // A key S3 refuses: the file's row says why, in S3's words.
+  await drop('n'.repeat(1100), 10);
+  const failed = page.locator('li.upload[data-status="failed"]');
+  await failed.waitFor();
+  assert.match((await failed.locator('[role="alert"]').textContent()) ?? '', /^KeyTooLong: Your key is too long\. Nothing was stored; upload the file again\.$/);
+  await shot(page, 'upload-errors');
+});
+
+test('object details show metadata and tags, rename copies to the new key, and admins manage users while others see no admin screens', {
+  skip: presence.skip,
+  timeout: 120_000,
+}, async (t) => {
+  if (presence.missing !== undefined) throw new Error(presence.missing);
+  const c = await startTestCofferForTest(t);
+  const bucket = await newBucket(c.s3, 'details');
+  await c.s3.send(new PutObjectCommand({ Bucket: bucket, Key: 'report.csv', Body: 'a,b\n1,2\n', ContentType: 'text/csv', Metadata: { owner: 'ana' }, Tagging: 'team=blue' }));
+  const context = await browserContext(t, c);
+  const page = await context.newPage();
+  page.on('dialog', (d) => void d.accept());
+  await signIn(page, c);
+  await page.getByRole('link', { name: bucket }).click();
+  await page.locator('tr[data-key="report.csv"]').getByRole('button', { name: 'report.csv' }).click();
+  const details = page.getByTestId('details');
+  await details.getByText('text/csv').waitFor();
+  assert.match((await details.textContent()) ?? '', /owner = ana.*team = blue/);
+
+  // Rename: a copy under the new key (metadata and tags go along), then the old key is deleted.
+  await page.getByLabel('New key').fill('archive/report-2026.csv');
+  await page.getByRole('button', { name: 'Rename' }).click();
+  await page.locator('tr[data-key="archive/"]').waitFor();
+  assert.equal(await page.locator('tr[data-key="report.csv"]').count(), 0);
+  const moved = await c.s3.send(new GetObjectCommand({ Bucket: bucket, Key: 'archive/report-2026.csv' }));
+  assert.equal(await moved.Body!.transformToString(), 'a,b\n1,2\n');
+  assert.deepEqual(moved.Metadata, { owner: 'ana' });
+  await assert.rejects(
+    c.s3.send(new HeadObjectCommand({ Bucket: bucket, Key: 'report.csv' })),
+    (err: unknown) => err instanceof S3ServiceException && err.$metadata.httpStatusCode === 404,
+  );
+
+  // Users: create one, whose keys then work, and delete it.
+  await page.getByRole('link', { name: 'Users' }).click();
+  await page.getByLabel('User name').fill('ana');
+  await page.getByRole('button', { name: 'Create user' }).click();
+  const secret = page.getByTestId('new-secret');
+  await secret.waitFor();
+  const [accessKeyId, secretAccessKey] = await secret.locator('code').allTextContents();
+  const ana = c.client(accessKeyId!, secretAccessKey!);
+  // The new keys authenticate (unknown keys would be InvalidAccessKeyId); ana owns no bucket yet.
+  assert.deepEqual((await ana.send(new ListBucketsCommand({}))).Buckets ?? [], []);
+  await page.getByRole('button', { name: 'Done' }).click();
+
+  // Her access keys: a second one added, the first disabled (then refused by S3).
+  await page.locator('tr[data-user="ana"]').getByRole('button', { name: 'ana' }).click();
+  const firstKey = page.locator('li[data-key-id]', { hasText: accessKeyId! });
+  await firstKey.getByText('Active').waitFor();
+  await page.getByRole('button', { name: 'Add access key' }).click();
+  await page.getByTestId('new-secret').waitFor();
+  const [secondKey, secondSecret] = await page.getByTestId('new-secret').locator('code').allTextContents();
+  assert.notEqual(secondKey, accessKeyId);
+  await page.locator(`li[data-key-id="${secondKey}"]`).waitFor();
+  await firstKey.getByRole('button', { name: 'disable' }).click();
+  await firstKey.getByText('Inactive').waitFor();
+  await assert.rejects(ana.send(new ListBucketsCommand({})), (err: unknown) => err instanceof S3ServiceException && err.name === 'InvalidAccessKeyId');
+  assert.deepEqual((await c.client(secondKey!, secondSecret!).send(new ListBucketsCommand({}))).Buckets ?? [], []);
+  await shot(page, 'users');
+  await page.locator('tr[data-user="ana"]').getByRole('button', { name: 'Delete' }).click();
+  await page.locator('tr[data-user="ana"]').waitFor({ state: 'detached' });
+
+  // Quotas and usage: the bucket's usage from the admin API, and a quota set on it.
+  await page.getByRole('link', { name: 'Quotas & usage' }).click();
+  const row = page.locator(`tr[data-bucket="${bucket}"]`);
+  await row.waitFor();
+  assert.deepEqual(await row.locator('td.num').allTextContents(), ['1', '8 B', '0 B']);
+  await row.getByRole('button', { name: 'edit' }).click();
+  await row.getByLabel(`Quota size for ${bucket}`).fill('1 MiB');
+  await row.getByLabel(`Max objects for ${bucket}`).fill('10');
+  await row.getByRole('button', { name: 'Set quota' }).click();
+  await row.getByText('1.00 MiB, 10 objects').waitFor();
+  const quota = await rawRequest(c.endpoint, { method: 'GET', path: `/_coffer/admin/v1/buckets/${bucket}/quota` });
+  assert.deepEqual(JSON.parse(quota.body), { hardQuotaBytes: 1048576, maxObjects: 10 });
+  await shot(page, 'usage');
+
+  // A user who is not an admin sees no admin screens.
+  const created = await rawRequest(c.endpoint, {
+    method: 'POST',
+    path: '/_coffer/admin/v1/users',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ name: 'bob', accessKeyId: 'BOBCONSOLEKEY', secretAccessKey: 'bob-console-secret' }),
+  });
+  assert.equal(created.status, 201, created.body);
+  await page.getByTestId('signout').click();
+  await page.getByLabel('Access key').fill('BOBCONSOLEKEY');
+  await page.getByLabel('Secret key').fill('bob-console-secret');
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.getByText('No buckets yet.').waitFor();
+  // isAdmin is asked once at sign-in; give its answer time to render before looking.
+  await page.waitForTimeout(300);
+  assert.equal(await page.getByRole('link', { name: 'Users' }).count(), 0);
+  assert.equal(await page.getByRole('link', { name: 'Quotas & usage' }).count(), 0);
+});
+
+test("a browser whose clock is an hour fast still signs in: the console learns the server's time from RequestTimeTooSkewed", {
+  skip: presence.skip,
+  timeout: 60_000,
+}, async (t) => {
+  if (presence.missing !== undefined) throw new Error(presence.missing);
+  const c = await startTestCofferForTest(t);
+  const bucket = await newBucket(c.s3, 'clock');
+  const page = await (await browserContext(t, c)).newPage();
+  const skewed: number[] = [];
+  page.on('response', (r) => {
+    if (r.status() === 403 && new URL(r.url()).pathname === '/') skewed.push(r.status());
+  });
+  await page.clock.install({ time: new Date(Date.now() + 3600_000) });
+  await signIn(page, c);
+  await page.getByRole('link', { name: bucket }).waitFor();
+  assert.equal(skewed.length, 1, 'one refusal, then signed with the corrected time');
+});
+
+test("a bucket created with versioning lists an object's versions in its details and is emptied of them when deleted; one with Object Lock has it", {
+  skip: presence.skip,
+  timeout: 60_000,
+}, async (t) => {
+  if (presence.missing !== undefined) throw new Error(presence.missing);
+  const c = await startTestCofferForTest(t);
+  const page = await (await browserContext(t, c)).newPage();
+  await signIn(page, c);
+  const bucket = `versioned-${randomBytes(4).toString('hex')}`;
+  await page.getByLabel('New bucket name').fill(bucket);
+  await page.getByLabel('Versioning').check();
+  await page.getByRole('button', { name: 'Create bucket' }).click();
+  await page.getByRole('link', { name: bucket }).waitFor();
+  assert.equal((await c.s3.send(new GetBucketVersioningCommand({ Bucket: bucket }))).Status, 'Enabled');
+  const locked = `locked-${randomBytes(4).toString('hex')}`;
+  await page.getByLabel('New bucket name').fill(locked);
+  await page.getByLabel('Object Lock').check();
+  await page.getByRole('button', { name: 'Create bucket' }).click();
+  await page.getByRole('link', { name: locked }).waitFor();
+  assert.equal((await c.s3.send(new GetObjectLockConfigurationCommand({ Bucket: locked }))).ObjectLockConfiguration?.ObjectLockEnabled, 'Enabled');
+
+  for (const body of ['first', 'second version']) await c.s3.send(new PutObjectCommand({ Bucket: bucket, Key: 'doc.txt', Body: body }));
+  await page.getByRole('link', { name: bucket }).click();
+  await page.locator('tr[data-key="doc.txt"]').getByRole('button', { name: 'doc.txt' }).click();
+  const versions = page.getByTestId('details').locator('li', { hasText: /latest|B/ });
+  await page.getByTestId('details').getByText('(latest)').waitFor();
+  assert.equal(await versions.count(), 2);
+  await shot(page, 'versions');
+  const [download] = await Promise.all([page.waitForEvent('download'), versions.nth(1).getByRole('button', { name: 'download' }).click()]);
+  assert.equal(await readFile((await download.path())!, 'utf8'), 'first');
+  // The older version deleted for good: one version is left, the newer one.
+  page.on('dialog', (d) => void d.accept());
+  const older = (await versions.nth(1).locator('code').textContent())!;
+  await page.getByRole('button', { name: `Delete version ${older}` }).click();
+  await page.getByRole('button', { name: `Delete version ${older}` }).waitFor({ state: 'detached' });
+  const left = await c.s3.send(new ListObjectVersionsCommand({ Bucket: bucket }));
+  assert.deepEqual(
+    (left.Versions ?? []).map((v) => v.Size),
+    [14],
+  );
+  await page.getByRole('dialog').getByRole('button', { name: 'Close' }).click();
+
+  await page.locator('header.top').getByRole('link', { name: 'Buckets' }).click();
+  await page.getByRole('button', { name: `Delete bucket ${bucket}` }).click();
+  await page.getByRole('dialog').getByLabel('Bucket name').fill(bucket);
+  await page.getByRole('button', { name: 'Empty and delete' }).click();
+  await page.locator(`tr[data-bucket="${bucket}"]`).waitFor({ state: 'detached' });
+  await assert.rejects(c.s3.send(new HeadBucketCommand({ Bucket: bucket })), (err: unknown) => err instanceof S3ServiceException && err.$metadata.httpStatusCode === 404);
+});
