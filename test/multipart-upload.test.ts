@@ -41,18 +41,7 @@ type Alg = 'CRC32' | 'CRC32C' | 'CRC64NVME' | 'SHA1' | 'SHA256';
 
 /** Independent oracles (node:zlib, a table CRC32C, the SDK's CRC64NVME, node:crypto). */
 async function checksumOf(alg: Alg, data: Buffer): Promise<string> {
-  switch (alg) {
-    case 'CRC32':
-      return crc32Base64(data);
-    case 'CRC32C':
-      return crc32cBase64(data);
-    case 'CRC64NVME':
-      return crc64nvmeBase64(data);
-    case 'SHA1':
-      return digestBase64('sha1', data);
-    case 'SHA256':
-      return digestBase64('sha256', data);
-  }
+  return alg === 'CRC64NVME' ? crc64nvmeBase64(data) : digestOrCrc(alg, data);
 }
 
 type ChecksumFields = Partial<Record<`Checksum${Alg}`, string>>;

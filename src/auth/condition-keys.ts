@@ -3,20 +3,13 @@
 // https://docs.aws.amazon.com/AmazonS3/latest/userguide/amazon-s3-policy-keys.html
 // https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazons3.html#amazons3-policy-keys
 import type { ConditionKeys } from './policy-conditions.js';
+import type { RequestFacts } from './authorize.js';
 
-/** What the keys are read from (see RequestFacts and Principal in authorize.ts). */
-export interface KeySources {
-  readonly sourceIp: string | undefined;
-  readonly secureTransport: boolean;
-  readonly headers: Readonly<Record<string, string | string[] | undefined>>;
-  readonly query: URLSearchParams;
-  readonly authType: 'header' | 'query' | 'post' | 'anonymous';
-  readonly signatureVersion?: 'AWS4-HMAC-SHA256' | 'AWS';
+/** What the keys are read from: the request's facts, decided at `now`, and who asks. */
+export interface KeySources extends Omit<RequestFacts, 'now'> {
   readonly now: number;
   readonly userId?: string;
   readonly userName?: string;
-  /** The tag set the request asks for from its body (PutObjectTagging); else its x-amz-tagging header is read. */
-  readonly requestTags?: readonly { readonly key: string; readonly value: string }[];
   /** The tags of the object the request acts on, when it was looked up. */
   readonly existingObjectTags?: readonly { readonly key: string; readonly value: string }[];
 }

@@ -1,17 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { S3Error } from '../errors.js';
+import { errorCode as code } from '../../test/helpers/s3-errors.js';
 import { groupGrantsOf, parseAclDocument, parseAclHeaders, parseGrantHeader } from './acl-input.js';
-
-function code(fn: () => unknown): string {
-  try {
-    fn();
-  } catch (err) {
-    if (err instanceof S3Error) return err.code;
-    throw err;
-  }
-  return 'none';
-}
 
 test('a grant header lists id, emailAddress and uri grantees, quoted or not', () => {
   assert.deepEqual(parseGrantHeader('x-amz-grant-read', 'id="abc", emailAddress="a@b.c",uri="http://acs.amazonaws.com/groups/global/AllUsers"', 'READ'), [

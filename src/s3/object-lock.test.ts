@@ -1,19 +1,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { S3Error } from '../errors.js';
+import { errorCode as code } from '../../test/helpers/s3-errors.js';
 import { parseLegalHold, parseObjectLockConfiguration, parseRetention } from './object-lock.js';
 import { parseObjectLockHeaders } from './object-headers.js';
 import { parseVersioningConfiguration } from './bucket.js';
-
-function code(fn: () => unknown): string {
-  try {
-    fn();
-  } catch (err) {
-    if (err instanceof S3Error) return err.code;
-    throw err;
-  }
-  return 'none';
-}
 
 const conf = (inner: string): string => `<ObjectLockConfiguration xmlns="http://s3.amazonaws.com/doc/2006-03-01/">${inner}</ObjectLockConfiguration>`;
 

@@ -1,22 +1,12 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { S3Error } from '../errors.js';
+import { errorCode as code } from '../../test/helpers/s3-errors.js';
 import { ROUTES, checkRouteTable, matchRoute } from './router.js';
 import type { On, Route } from './router.js';
 import { checkS3Routes } from './dispatch.js';
 
 function op(method: string, on: On, query = '', headers: string[] = []): string {
   return matchRoute({ method, on, query: new URLSearchParams(query), hasHeader: (h) => headers.includes(h) }).op;
-}
-
-function code(fn: () => unknown): string {
-  try {
-    fn();
-  } catch (err) {
-    if (err instanceof S3Error) return err.code;
-    throw err;
-  }
-  return 'none';
 }
 
 test('the route table has no two rows matching one request', () => {

@@ -28,3 +28,14 @@ export function refusal(fn: () => unknown): { code: string; message: string; fie
   }
   assert.fail('expected an S3Error');
 }
+
+/** The code of the S3Error `fn` throws, or 'none' when it returns (any other error is rethrown). */
+export function errorCode(fn: () => unknown): string {
+  try {
+    fn();
+  } catch (err) {
+    if (err instanceof S3Error) return err.code;
+    throw err;
+  }
+  return 'none';
+}
