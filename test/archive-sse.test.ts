@@ -1,15 +1,16 @@
 // Archive storage classes with encryption at rest: archived bytes are compressed, then encrypted
 // under the version's data key, so the archive volume holds no plaintext and a restore gives back
 // the client's bytes. SSE-C versions stay in the blob store whatever their class: their key is
-// never stored, so neither a transition nor a restore could open them (engine/archive.ts).
+// never stored, so neither a transition nor a restore could open them (engine/archive.ts). They
+// still behave as archived, as on S3: unreadable until restored.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { GetObjectCommand, HeadObjectCommand, PutBucketLifecycleConfigurationCommand, PutObjectCommand, RestoreObjectCommand } from '@aws-sdk/client-s3';
-import { bodyBytes, newBucket } from './helpers/coffer.js';
+import { bodyBytes, newBucket, rejectsNamed } from './helpers/coffer.js';
 import { customerKey, sdkSseC, startSseCoffer } from './helpers/sse.js';
-import { eventually, restoreOf } from './helpers/archive.js';
+import { eventually, multipartUpload, restoreOf } from './helpers/archive.js';
 import type { SseCoffer } from './helpers/sse.js';
 
 const A = customerKey('archive customer key');
@@ -43,7 +44,7 @@ test('an SSE-S3 GLACIER object is stored compressed and encrypted on the archive
   assert.equal((await bodyBytes(range)).toString(), 'secret archived line');
 });
 
-test('a lifecycle transition archives an SSE-S3 object encrypted and leaves an SSE-C object readable with its key', async (t) => {
+test('a lifecycle transition archives an SSE-S3 object encrypted and leaves an SSE-C object in place, readable with its key once restored', async (t) => {
   const c = await startSseCoffer(t, { COFFER_LIFECYCLE_DAY_SECONDS: '1', COFFER_RESTORE_SECONDS: 'Expedited=0.2' });
   const b = await newBucket(c.tls);
   const text = 'lifecycle line\n'.repeat(20_000);
@@ -60,23 +61,51 @@ test('a lifecycle transition archives an SSE-S3 object encrypted and leaves an S
   await eventually(async () => (await c.tls.send(new HeadObjectCommand({ Bucket: b, Key: 'ssec', ...sdkSseC(A) }))).StorageClass === 'GLACIER');
   // Only the SSE-S3 object's bytes went to the archive volume.
   assert.equal((await archiveFiles(c)).length, before + 1);
-  const ssec = await c.tls.send(new GetObjectCommand({ Bucket: b, Key: 'ssec', ...sdkSseC(A) }));
-  assert.equal((await bodyBytes(ssec)).toString(), text);
-  // Nothing to restore: it answers as a restored object does.
-  const restored = await c.tls.send(new RestoreObjectCommand({ Bucket: b, Key: 'ssec', RestoreRequest: { Days: 1, GlacierJobParameters: { Tier: 'Expedited' } } }));
-  assert.equal(restored.$metadata.httpStatusCode, 200);
+  await rejectsNamed(c.tls.send(new GetObjectCommand({ Bucket: b, Key: 'ssec', ...sdkSseC(A) })), 'InvalidObjectState');
+  await restoreAndRead(c, b, 'ssec', text);
   await c.tls.send(new RestoreObjectCommand({ Bucket: b, Key: 's3', RestoreRequest: { Days: 1, GlacierJobParameters: { Tier: 'Expedited' } } }));
   await eventually(async () => (await restoreOf(c.tls, b, 's3'))?.startsWith('ongoing-request="false"') === true);
   assert.equal((await bodyBytes(await c.tls.send(new GetObjectCommand({ Bucket: b, Key: 's3' })))).toString(), text);
 });
 
-test('an SSE-C object PUT as GLACIER stays in the blob store, readable with its key', async (t) => {
-  const c = await startSseCoffer(t);
+/** Restore an SSE-C GLACIER object: 202, then 409 while it runs, then readable with its key, and 200 for another restore. */
+async function restoreAndRead(c: SseCoffer, bucket: string, key: string, text: string): Promise<void> {
+  const request = { Bucket: bucket, Key: key, RestoreRequest: { Days: 1, GlacierJobParameters: { Tier: 'Expedited' as const } } };
+  assert.equal((await c.tls.send(new RestoreObjectCommand(request))).$metadata.httpStatusCode, 202);
+  await rejectsNamed(c.tls.send(new RestoreObjectCommand(request)), 'RestoreAlreadyInProgress');
+  await eventually(async () => (await c.tls.send(new HeadObjectCommand({ Bucket: bucket, Key: key, ...sdkSseC(A) }))).Restore?.startsWith('ongoing-request="false"') === true);
+  const got = await c.tls.send(new GetObjectCommand({ Bucket: bucket, Key: key, ...sdkSseC(A) }));
+  assert.equal(got.StorageClass, 'GLACIER');
+  assert.equal((await bodyBytes(got)).toString(), text);
+  assert.equal((await c.tls.send(new RestoreObjectCommand(request))).$metadata.httpStatusCode, 200);
+}
+
+test('an SSE-C object PUT as GLACIER stays in the blob store, unreadable until restored, then readable with its key for the Days of the restore', async (t) => {
+  const c = await startSseCoffer(t, { COFFER_RESTORE_SECONDS: 'Expedited=0.2', COFFER_LIFECYCLE_DAY_SECONDS: '2' });
   const b = await newBucket(c.tls);
   const before = (await archiveFiles(c)).length;
   await c.tls.send(new PutObjectCommand({ Bucket: b, Key: 'k', Body: 'customer keyed', StorageClass: 'GLACIER', ...sdkSseC(A) }));
   assert.equal((await archiveFiles(c)).length, before);
-  const got = await c.tls.send(new GetObjectCommand({ Bucket: b, Key: 'k', ...sdkSseC(A) }));
-  assert.equal(got.StorageClass, 'GLACIER');
-  assert.equal((await bodyBytes(got)).toString(), 'customer keyed');
+  assert.equal((await c.tls.send(new HeadObjectCommand({ Bucket: b, Key: 'k', ...sdkSseC(A) }))).StorageClass, 'GLACIER');
+  await rejectsNamed(c.tls.send(new GetObjectCommand({ Bucket: b, Key: 'k', ...sdkSseC(A) })), 'InvalidObjectState');
+  await restoreAndRead(c, b, 'k', 'customer keyed');
+  // The Days are over: unreadable again, but its bytes (the only copy) are kept for the next restore.
+  await eventually(async () => (await c.tls.send(new HeadObjectCommand({ Bucket: b, Key: 'k', ...sdkSseC(A) }))).Restore === undefined);
+  await rejectsNamed(c.tls.send(new GetObjectCommand({ Bucket: b, Key: 'k', ...sdkSseC(A) })), 'InvalidObjectState');
+  await restoreAndRead(c, b, 'k', 'customer keyed');
+});
+
+test('an SSE-C multipart upload completed into GLACIER stays in the blob store and, once restored, answers by its parts', async (t) => {
+  const c = await startSseCoffer(t, { COFFER_RESTORE_SECONDS: 'Expedited=0.2' });
+  const b = await newBucket(c.tls);
+  const before = (await archiveFiles(c)).length;
+  const parts = [Buffer.alloc(5 * 1024 * 1024, 'p'), Buffer.from('customer tail')];
+  await multipartUpload(c.tls, b, 'mp', parts, 'GLACIER', sdkSseC(A));
+  await rejectsNamed(c.tls.send(new GetObjectCommand({ Bucket: b, Key: 'mp', ...sdkSseC(A) })), 'InvalidObjectState');
+  await restoreAndRead(c, b, 'mp', Buffer.concat(parts).toString());
+  // The archive job ran meanwhile (the restore is its work too) and moved nothing.
+  assert.equal((await archiveFiles(c)).length, before);
+  const part2 = await c.tls.send(new GetObjectCommand({ Bucket: b, Key: 'mp', PartNumber: 2, ...sdkSseC(A) }));
+  assert.equal(part2.PartsCount, 2);
+  assert.equal((await bodyBytes(part2)).toString(), 'customer tail');
 });

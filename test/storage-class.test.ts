@@ -7,10 +7,10 @@ import assert from 'node:assert/strict';
 import { mkdir, readdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { brotliDecompressSync } from 'node:zlib';
-import { CopyObjectCommand, GetObjectCommand, HeadObjectCommand, ListObjectsV2Command, PutObjectCommand } from '@aws-sdk/client-s3';
+import { CopyObjectCommand, GetObjectCommand, HeadObjectCommand, ListObjectsV2Command, PutObjectCommand, RestoreObjectCommand } from '@aws-sdk/client-s3';
 import { bodyBytes, newBucket, testCofferForFile } from './helpers/coffer.js';
 import { rawRequest } from './helpers/raw.js';
-import { multipartUpload } from './helpers/archive.js';
+import { eventually, multipartUpload, restoreOf } from './helpers/archive.js';
 
 const c = testCofferForFile({ COFFER_RESTORE_SECONDS: 'Expedited=0.2,Standard=0.2,Bulk=0.2' });
 
@@ -113,7 +113,7 @@ test('CopyObject with a new x-amz-storage-class moves an object into the archive
   assert.equal((await archiveFiles()).length, before);
 });
 
-test('a multipart upload completed into GLACIER has its bytes moved to the archive volume by the archive job', async () => {
+test('a multipart upload completed into GLACIER has its bytes moved to the archive volume by the archive job, keeping its parts', async () => {
   const b = await newBucket(c.s3);
   const before = (await archiveFiles()).length;
   const parts = [Buffer.alloc(5 * 1024 * 1024, 'a'), Buffer.from('tail')];
@@ -124,6 +124,17 @@ test('a multipart upload completed into GLACIER has its bytes moved to the archi
   const head = await c.s3.send(new HeadObjectCommand({ Bucket: b, Key: 'mp' }));
   assert.equal(head.ContentLength, 5 * 1024 * 1024 + 4);
   assert.equal(head.StorageClass, 'GLACIER');
+  assert.match(head.ETag ?? '', /-2"$/);
+  // The archived bytes are one blob, but the object still answers by its parts.
+  const part2 = await c.s3.send(new HeadObjectCommand({ Bucket: b, Key: 'mp', PartNumber: 2 }));
+  assert.equal(part2.PartsCount, 2);
+  assert.equal(part2.ContentLength, 4);
+  await c.s3.send(new RestoreObjectCommand({ Bucket: b, Key: 'mp', RestoreRequest: { Days: 1, GlacierJobParameters: { Tier: 'Standard' } } }));
+  await eventually(async () => (await restoreOf(c.s3, b, 'mp'))?.startsWith('ongoing-request="false"') === true);
+  const got = await c.s3.send(new GetObjectCommand({ Bucket: b, Key: 'mp', PartNumber: 2 }));
+  assert.equal(got.PartsCount, 2);
+  assert.equal(got.ContentRange, `bytes ${5 * 1024 * 1024}-${5 * 1024 * 1024 + 3}/${5 * 1024 * 1024 + 4}`);
+  assert.equal((await bodyBytes(got)).toString(), 'tail');
 });
 
 test('garbage collection removes an orphan file on the archive volume and keeps the archived bytes objects point at', async () => {

@@ -19,9 +19,13 @@ import { openDataKey } from './encryption.js';
 
 export type RestoreTier = 'Expedited' | 'Standard' | 'Bulk';
 
-/** Whether an archived version has a restored copy to read. */
+/**
+ * Whether an archived version has a restored copy to read: a finished restore, whose copy is a
+ * blob of its own, or for SSE-C the bytes that never left the blob store (isCustomerKeyed).
+ */
 export function hasRestoredCopy(obj: ObjectRecord): boolean {
-  return obj.archive?.restore?.blobId !== undefined && obj.archive.restore.inProgress === false;
+  const restore = obj.archive?.restore;
+  return restore !== undefined && !restore.inProgress && (restore.blobId !== undefined || staysInBlobStore(obj));
 }
 
 /**
@@ -30,19 +34,19 @@ export function hasRestoredCopy(obj: ObjectRecord): boolean {
  * https://docs.aws.amazon.com/AmazonS3/latest/API/API_GetObject.html ("InvalidObjectState")
  */
 export function requireReadable(obj: ObjectRecord): void {
-  if (isArchiveClass(obj.storageClass) && !hasRestoredCopy(obj) && !staysInBlobStore(obj)) {
+  if (isArchiveClass(obj.storageClass) && !hasRestoredCopy(obj)) {
     throw new S3Error('InvalidObjectState', { fields: { StorageClass: obj.storageClass } });
   }
 }
 
 /**
  * SSE-C versions never go to the archive volume: their bytes stay in the blob store, encrypted
- * as written, readable with the customer's key whatever their class. Archived bytes are
- * compressed inside the encryption (compressing ciphertext gains nothing), so archiving them
- * needs the data key, and so does restoring them; an SSE-C data key opens only with the key the
- * customer sends on each request, never stored, so neither a background transition nor a
- * restore could ever do it. Moving the ciphertext without compressing would still leave the
- * restore unable to check it; keeping the bytes where they are keeps them safe and readable.
+ * as written. Archived bytes are compressed inside the encryption (compressing ciphertext gains
+ * nothing), so archiving them needs the data key, and so does restoring them; an SSE-C data key
+ * opens only with the key the customer sends on each request, never stored, so neither a
+ * background transition nor a restore could ever do it. They still behave as archived, as on
+ * S3: unreadable until a RestoreObject has completed, readable for its Days; the restore only
+ * changes the version's state, since its bytes are already where a restored copy would be.
  */
 export function isCustomerKeyed(encryption: ObjectEncryption | undefined): boolean {
   return encryption?.algorithm === 'SSE-C';
@@ -109,13 +113,10 @@ export async function restoreObject(deps: EngineDeps, input: RestoreObjectInput)
     if (!isArchiveClass(obj.storageClass)) {
       throw new S3Error('InvalidObjectState', { message: "Restore is not allowed for the object's current storage class", fields: { StorageClass: obj.storageClass } });
     }
-    // An SSE-C version's bytes never left the blob store (isCustomerKeyed): it is readable as is,
-    // as a restored object is, and there is nothing to restore.
-    if (staysInBlobStore(obj)) return { status: 200 as const };
     const restore = obj.archive?.restore;
     if (restore?.inProgress) throw new S3Error('RestoreAlreadyInProgress');
     const now = Date.now();
-    if (restore?.blobId !== undefined) {
+    if (restore && hasRestoredCopy(obj)) {
       // "After restoring an archived object, you can update the restoration period by reissuing
       // the request with a new period": the new expiry counts from now.
       const expiry = nextDayBoundary(now + input.days * deps.tiering.dayMs, deps.tiering.dayMs);
@@ -154,6 +155,10 @@ async function clearTimer(deps: EngineDeps, t: ObjectTimer): Promise<void> {
 async function completeRestore(deps: EngineDeps, t: ObjectTimer): Promise<void> {
   const obj = await deps.meta.getObject(t.bucket, t.key, t.versionId);
   if (!obj?.archive?.restore?.inProgress) return clearTimer(deps, t);
+  if (staysInBlobStore(obj)) {
+    await finishRestore(deps, t, obj, undefined);
+    return;
+  }
   // The restored copy is stored as the archived bytes were, under the version's data key.
   const layers = await openDataKey(deps.keys, obj.encryption, undefined, 'read');
   const written = await copyObjectData(
@@ -171,22 +176,29 @@ async function completeRestore(deps: EngineDeps, t: ObjectTimer): Promise<void> 
   if (blobId === undefined) throw new Error('a restored copy was stored inline');
   let committed = false;
   try {
-    await deps.meta.transaction(async (tx) => {
-      const cur = await tx.getObject(t.bucket, t.key, t.versionId);
-      await tx.setObjectTimer(t.bucket, t.key, t.versionId, 'restore', undefined);
-      const restore = cur?.archive?.restore;
-      if (!cur || !sameVersion(cur, obj) || !restore?.inProgress) return;
-      const now = Date.now();
-      const expiry = nextDayBoundary(now + (restore.days ?? 1) * deps.tiering.dayMs, deps.tiering.dayMs);
-      await tx.updateObjectVersion({ ...cur, archive: { ...cur.archive, restore: { inProgress: false, tier: restore.tier, days: restore.days, expiry, blobId } } });
-      await tx.registerBlobs([blobId]);
-      await tx.setObjectTimer(t.bucket, t.key, t.versionId, 'restore-expiry', expiry);
-      committed = true;
-    });
+    committed = await finishRestore(deps, t, obj, blobId);
   } finally {
     deps.blobs.settle([blobId]);
     if (!committed) await deleteBlobs(deps, [blobId]);
   }
+}
+
+/**
+ * The restore is done: the version, if unchanged, gets its restored copy (`blobId`, or none for
+ * SSE-C bytes that never left the blob store) and the copy's expiry. Returns whether it did.
+ */
+async function finishRestore(deps: EngineDeps, t: ObjectTimer, obj: ObjectRecord, blobId: string | undefined): Promise<boolean> {
+  return deps.meta.transaction(async (tx) => {
+    const cur = await tx.getObject(t.bucket, t.key, t.versionId);
+    await tx.setObjectTimer(t.bucket, t.key, t.versionId, 'restore', undefined);
+    const restore = cur?.archive?.restore;
+    if (!cur || !sameVersion(cur, obj) || !restore?.inProgress) return false;
+    const expiry = nextDayBoundary(Date.now() + (restore.days ?? 1) * deps.tiering.dayMs, deps.tiering.dayMs);
+    await tx.updateObjectVersion({ ...cur, archive: { ...cur.archive, restore: { inProgress: false, tier: restore.tier, days: restore.days, expiry, blobId } } });
+    if (blobId !== undefined) await tx.registerBlobs([blobId]);
+    await tx.setObjectTimer(t.bucket, t.key, t.versionId, 'restore-expiry', expiry);
+    return true;
+  });
 }
 
 /** The restored copy's Days are over: it goes, and the version is archived only again. */
@@ -195,14 +207,14 @@ async function expireRestoredCopy(deps: EngineDeps, t: ObjectTimer): Promise<voi
   await deps.meta.transaction(async (tx) => {
     const cur = await tx.getObject(t.bucket, t.key, t.versionId);
     const restore = cur?.archive?.restore;
-    if (!cur || !restore?.blobId || restore.expiry === undefined || restore.expiry > Date.now()) {
+    if (!cur || !restore || !hasRestoredCopy(cur) || restore.expiry === undefined || restore.expiry > Date.now()) {
       // Gone, or the copy's period was renewed (its timer was moved with it).
-      if (!cur || !restore?.blobId) await tx.setObjectTimer(t.bucket, t.key, t.versionId, 'restore-expiry', undefined);
+      if (!cur || !restore || !hasRestoredCopy(cur)) await tx.setObjectTimer(t.bucket, t.key, t.versionId, 'restore-expiry', undefined);
       return;
     }
-    gone = [restore.blobId];
+    gone = restore.blobId !== undefined ? [restore.blobId] : [];
     await tx.updateObjectVersion({ ...cur, archive: { ...cur.archive, restore: undefined } });
-    await tx.unregisterBlobs(gone);
+    if (gone.length > 0) await tx.unregisterBlobs(gone);
     await tx.setObjectTimer(t.bucket, t.key, t.versionId, 'restore-expiry', undefined);
   });
   await deleteBlobs(deps, gone);
@@ -251,7 +263,9 @@ export async function transitionVersion(deps: EngineDeps, obj: ObjectRecord, sto
         inlineData: null,
         blobId,
         parts: null,
-        archive: { stored: { compression: 'br', compressedSize: options.compressedSize() } },
+        archive: {
+          stored: { compression: 'br', compressedSize: options.compressedSize(), parts: cur.parts?.map(({ blobId: _, ...layout }) => layout) },
+        },
       };
       await tx.updateObjectVersion(archived);
       await tx.registerBlobs([blobId]);

@@ -3,7 +3,7 @@
 import type { Readable } from 'node:stream';
 import { S3Error } from '../errors.js';
 import type { ByteRange } from '../blobs/blob-store.js';
-import type { ObjectRecord, PartRef } from '../meta/types.js';
+import type { ObjectRecord, PartLayout } from '../meta/types.js';
 import { checkReadConditions } from './conditions.js';
 import type { ReadConditions } from './conditions.js';
 import type { EngineDeps } from './deps.js';
@@ -108,7 +108,7 @@ export interface GetObjectOutput {
   /** The bytes answered, when not the whole object: the Range asked for, or the part's bytes. */
   range?: ByteRange;
   /** With partNumber, the part of a multipart object answered (a simple object has none). */
-  part?: PartRef;
+  part?: PartLayout;
   /** The bytes: a Buffer for objects stored inline, else a stream of the blob(s). */
   body?: Readable | Buffer;
 }
@@ -118,8 +118,8 @@ export interface GetObjectOutput {
  * object. A simple object is its own part 1; any other number is InvalidPartNumber (416).
  * https://docs.aws.amazon.com/AmazonS3/latest/API/API_GetObject.html#API_GetObject_RequestSyntax
  */
-export function resolvePart(object: ObjectRecord, partNumber: number): { range?: ByteRange; part?: PartRef } {
-  const parts = object.parts;
+export function resolvePart(object: ObjectRecord, partNumber: number): { range?: ByteRange; part?: PartLayout } {
+  const parts = partLayout(object);
   const count = parts ? parts.length : 1;
   if (partNumber > count) throw new S3Error('InvalidPartNumber', { fields: { PartNumberRequested: partNumber, ActualPartCount: count } });
   if (!parts) return { range: object.size === 0 ? undefined : { start: 0, end: object.size - 1 } };
@@ -127,6 +127,11 @@ export function resolvePart(object: ObjectRecord, partNumber: number): { range?:
   for (let i = 0; i < partNumber - 1; i++) start += parts[i]!.size;
   const part = parts[partNumber - 1]!;
   return { range: part.size === 0 ? undefined : { start, end: start + part.size - 1 }, part };
+}
+
+/** The parts of a multipart version, wherever its bytes are (an archived one keeps the layout); null for a simple one. */
+export function partLayout(object: ObjectRecord): PartLayout[] | null {
+  return object.parts ?? object.archive?.stored?.parts ?? null;
 }
 
 const OPEN_ATTEMPTS = 3;

@@ -172,6 +172,9 @@ export interface PartRef {
   checksums?: Record<string, string>;
 }
 
+/** A part's place in a multipart object without where its bytes are (an archived version keeps it). */
+export type PartLayout = Omit<PartRef, 'blobId'>;
+
 export interface ObjectRecord {
   bucket: string;
   key: string;
@@ -277,6 +280,11 @@ export interface ArchiveState {
     compression: 'br';
     /** Bytes of the compressed stream (before any encryption of it). */
     compressedSize: number;
+    /**
+     * A multipart version's parts: its bytes become one archived blob, but GET/HEAD with
+     * partNumber, x-amz-mp-parts-count and GetObjectAttributes still answer by its parts.
+     */
+    parts?: PartLayout[];
   };
 }
 

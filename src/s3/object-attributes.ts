@@ -7,6 +7,7 @@ import { parseChecksumAlgorithm } from '../checksums/index.js';
 import { parseMaxKeys } from './list.js';
 import { renderXml } from './xml.js';
 import { parseSseCustomer } from './sse-headers.js';
+import { partLayout } from '../engine/object-read.js';
 import type { XmlObject } from './xml.js';
 
 const ATTRIBUTES = new Set(['ETag', 'Checksum', 'ObjectParts', 'StorageClass', 'ObjectSize']);
@@ -40,12 +41,13 @@ export async function getObjectAttributes(ctx: RequestContext): Promise<S3Result
   // list, and a client that asked for ObjectParts has use for it. A part's checksum is shown when
   // the object carries an additional checksum algorithm.
   // https://docs.aws.amazon.com/AmazonS3/latest/API/API_GetObjectAttributesParts.html
-  if (wanted.includes('ObjectParts') && obj.parts) {
-    const after = obj.parts.filter((p) => p.partNumber > marker);
+  const parts = partLayout(obj);
+  if (wanted.includes('ObjectParts') && parts) {
+    const after = parts.filter((p) => p.partNumber > marker);
     const page = after.slice(0, maxParts);
     body.ObjectParts = {
       // The SDKs' TotalPartsCount travels as <PartsCount>.
-      PartsCount: obj.parts.length,
+      PartsCount: parts.length,
       PartNumberMarker: marker,
       NextPartNumberMarker: page.length > 0 ? page[page.length - 1]!.partNumber : undefined,
       MaxParts: maxParts,

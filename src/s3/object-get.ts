@@ -4,6 +4,7 @@ import type { RequestContext, S3Result } from '../http/context.js';
 import { header } from '../http/context.js';
 import type { ObjectRecord } from '../engine/records.js';
 import type { RangeSpec } from '../engine/object-read.js';
+import { partLayout } from '../engine/object-read.js';
 import { parseReadConditions, parseResponseOverrides, refuseUnsupportedHeaders } from './object-headers.js';
 import { checksumResponseHeaders, quoteEtag } from './object-put.js';
 import { recentlyComputed } from '../memo.js';
@@ -119,6 +120,7 @@ export async function getObject(ctx: RequestContext): Promise<S3Result> {
   // resolves it from the same read of the object as the bytes.
   const out = await ctx.engine.getObject({ bucket: ctx.bucket!, key: ctx.key!, versionId, range, partNumber, conditions, headOnly, sseCustomer });
   const obj = out.object;
+  const parts = partLayout(obj);
   const headers = objectHeaders(obj, versioned || obj.versionId !== 'null');
   // Only a bucket with lifecycle rules has anything to say, and only of its current versions.
   if (bucket?.config.lifecycle && obj.isLatest) headers['x-amz-expiration'] = expirationHeader(ctx.engine.expirationOf(bucket, obj));
@@ -126,13 +128,12 @@ export async function getObject(ctx: RequestContext): Promise<S3Result> {
   if (header(ctx, 'x-amz-checksum-mode')?.toUpperCase() === 'ENABLED') {
     // A range has no checksum of its own; a part of a multipart object has the part's.
     if (out.part?.checksums && obj.checksums.algorithm) Object.assign(headers, checksumResponseHeaders(obj.checksums.algorithm, out.part.checksums, obj.checksums.type));
-    else if (!out.range || (partNumber !== undefined && !obj.parts))
-      Object.assign(headers, checksumResponseHeaders(obj.checksums.algorithm, obj.checksums.values, obj.checksums.type));
+    else if (!out.range || (partNumber !== undefined && !parts)) Object.assign(headers, checksumResponseHeaders(obj.checksums.algorithm, obj.checksums.values, obj.checksums.type));
   }
   if (hasQuery) Object.assign(headers, parseResponseOverrides(ctx.query));
   // "This value is only returned if you specify partNumber in your request and the object was
   // uploaded as a multipart upload." https://docs.aws.amazon.com/AmazonS3/latest/API/API_HeadObject.html
-  if (partNumber !== undefined && obj.parts) headers['x-amz-mp-parts-count'] = obj.parts.length;
+  if (partNumber !== undefined && parts) headers['x-amz-mp-parts-count'] = parts.length;
   let status = 200;
   if (out.range) {
     status = 206;

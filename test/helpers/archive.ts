@@ -3,15 +3,15 @@ import assert from 'node:assert/strict';
 import { CompleteMultipartUploadCommand, CreateMultipartUploadCommand, HeadObjectCommand, PutBucketVersioningCommand, UploadPartCommand } from '@aws-sdk/client-s3';
 import type { S3Client, StorageClass } from '@aws-sdk/client-s3';
 
-/** Upload `parts` as a multipart object of `storageClass` and complete it. */
-export async function multipartUpload(s3: S3Client, bucket: string, key: string, parts: Buffer[], storageClass?: StorageClass): Promise<void> {
-  const { UploadId } = await s3.send(new CreateMultipartUploadCommand({ Bucket: bucket, Key: key, StorageClass: storageClass }));
+/** Upload `parts` as a multipart object of `storageClass` and complete it; `sse` (SSE-C key parameters) goes on every request. */
+export async function multipartUpload(s3: S3Client, bucket: string, key: string, parts: Buffer[], storageClass?: StorageClass, sse: Record<string, string> = {}): Promise<void> {
+  const { UploadId } = await s3.send(new CreateMultipartUploadCommand({ Bucket: bucket, Key: key, StorageClass: storageClass, ...sse }));
   const done = [];
   for (let i = 0; i < parts.length; i++) {
-    const { ETag } = await s3.send(new UploadPartCommand({ Bucket: bucket, Key: key, UploadId, PartNumber: i + 1, Body: parts[i] }));
+    const { ETag } = await s3.send(new UploadPartCommand({ Bucket: bucket, Key: key, UploadId, PartNumber: i + 1, Body: parts[i], ...sse }));
     done.push({ ETag, PartNumber: i + 1 });
   }
-  await s3.send(new CompleteMultipartUploadCommand({ Bucket: bucket, Key: key, UploadId, MultipartUpload: { Parts: done } }));
+  await s3.send(new CompleteMultipartUploadCommand({ Bucket: bucket, Key: key, UploadId, MultipartUpload: { Parts: done }, ...sse }));
 }
 
 /** Poll until `check` holds (every 50 ms, up to `ms`). */

@@ -150,6 +150,11 @@ export async function readObject(s3: S3Client, bucket: string, key: string): Pro
   }
 }
 
+/** Assert that an SDK call fails with the S3 error `code` (the SDK's exception name). */
+export function rejectsNamed(p: Promise<unknown>, code: string): Promise<void> {
+  return assert.rejects(p, (err: unknown) => err instanceof S3ServiceException && err.name === code);
+}
+
 /** The headers of every request `s3` sends from now on, as they go out, in order. */
 export function recordRequestHeaders(s3: S3Client): Array<Record<string, string>> {
   const sent: Array<Record<string, string>> = [];
