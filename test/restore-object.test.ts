@@ -95,6 +95,19 @@ test('RestoreObject of an object that is not archived is 403 InvalidObjectState;
   assert.equal(missing.code, 'NoSuchKey');
 });
 
+test('an Expedited restore of a DEEP_ARCHIVE object is 403 InvalidObjectState; Standard and Bulk start', async () => {
+  const b = await newBucket(c.s3);
+  await c.s3.send(new PutObjectCommand({ Bucket: b, Key: 'deep', Body: 'x', StorageClass: 'DEEP_ARCHIVE' }));
+  await c.s3.send(new PutObjectCommand({ Bucket: b, Key: 'deep2', Body: 'x', StorageClass: 'DEEP_ARCHIVE' }));
+  const r = await restore(b, 'deep', restoreXml('1', 'Expedited'));
+  assert.equal(r.status, 403);
+  assert.equal(r.code, 'InvalidObjectState');
+  assert.match(r.body, /<StorageClass>DEEP_ARCHIVE<\/StorageClass>/);
+  assert.equal(await restoreOf(c.s3, b, 'deep'), undefined, 'no restore started');
+  assert.equal((await restore(b, 'deep', restoreXml('1', 'Standard'))).status, 202);
+  assert.equal((await restore(b, 'deep2', restoreXml('1', 'Bulk'))).status, 202);
+});
+
 test('a RestoreRequest off S3 schema is 400 MalformedXML, an empty body MissingRequestBodyError, Days below 1 InvalidArgument', async () => {
   const b = await newBucket(c.s3);
   await c.s3.send(new PutObjectCommand({ Bucket: b, Key: 'k', Body: 'x', StorageClass: 'GLACIER' }));

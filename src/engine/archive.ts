@@ -124,6 +124,11 @@ export async function restoreObject(deps: EngineDeps, input: RestoreObjectInput)
       await tx.setObjectTimer(obj.bucket, obj.key, obj.versionId, 'restore-expiry', expiry);
       return { status: 200 };
     }
+    // A new restore (a renewal retrieves nothing): "Expedited retrievals [are] not available for the S3 Glacier Deep Archive storage class."
+    // https://docs.aws.amazon.com/AmazonS3/latest/userguide/restoring-objects-retrieval-options.html
+    if (input.tier === 'Expedited' && obj.storageClass === 'DEEP_ARCHIVE') {
+      throw new S3Error('InvalidObjectState', { message: 'Expedited retrieval is not supported for the DEEP_ARCHIVE storage class', fields: { StorageClass: obj.storageClass } });
+    }
     const readyAt = now + deps.tiering.restoreDelaysMs[input.tier];
     await tx.updateObjectVersion({ ...obj, archive: { ...obj.archive, restore: { inProgress: true, tier: input.tier, days: input.days, readyAt } } });
     await tx.setObjectTimer(obj.bucket, obj.key, obj.versionId, 'restore', readyAt);
