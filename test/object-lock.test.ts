@@ -403,3 +403,26 @@ test('CreateMultipartUpload lock headers lock the completed object', async () =>
   const refused = await rawRequest(c.endpoint, { method: 'POST', path: `/${other}/mpu`, query: { uploads: '' }, headers: { 'x-amz-object-lock-legal-hold': 'ON' } });
   assert.equal(refused.code, 'InvalidRequest');
 });
+
+test('a part of an upload that will be locked (its headers, or the bucket default) needs Content-MD5 or a checksum; the SDK’s default CRC32 is enough', async () => {
+  const b = await lockBucket();
+  const partPath = (key: string, uploadId: string) => ({ path: `/${b}/${key}`, query: { partNumber: '1', uploadId } });
+  const headed = await c.s3.send(new CreateMultipartUploadCommand({ Bucket: b, Key: 'headed', ObjectLockMode: 'GOVERNANCE', ObjectLockRetainUntilDate: FAR }));
+  const bare = await rawRequest(c.endpoint, { method: 'PUT', ...partPath('headed', headed.UploadId!), body: 'part' });
+  assert.equal(bare.status, 400);
+  assert.equal(bare.code, 'InvalidRequest');
+  const { path, query } = partPath('headed', headed.UploadId!);
+  assert.equal((await withMd5('PUT', path, query, 'part')).status, 200);
+
+  // No lock asked for, and no default retention: a bare part is fine.
+  const plain = await c.s3.send(new CreateMultipartUploadCommand({ Bucket: b, Key: 'plain' }));
+  assert.equal((await rawRequest(c.endpoint, { method: 'PUT', ...partPath('plain', plain.UploadId!), body: 'part' })).status, 200);
+  await c.s3.send(
+    new PutObjectLockConfigurationCommand({ Bucket: b, ObjectLockConfiguration: { ObjectLockEnabled: 'Enabled', Rule: { DefaultRetention: { Mode: 'GOVERNANCE', Days: 1 } } } }),
+  );
+  const defaulted = await rawRequest(c.endpoint, { method: 'PUT', ...partPath('plain', plain.UploadId!), body: 'part' });
+  assert.equal(defaulted.status, 400);
+  assert.equal(defaulted.code, 'InvalidRequest');
+  const sdk = await c.s3.send(new UploadPartCommand({ Bucket: b, Key: 'plain', UploadId: plain.UploadId, PartNumber: 1, Body: 'part' }));
+  assert.ok(sdk.ChecksumCRC32);
+});

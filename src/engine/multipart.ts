@@ -28,6 +28,7 @@ import type { SseCustomerKey, SseRequest } from './encryption.js';
 import type { StoredBytesLayers } from './stored-bytes.js';
 import { newObjectRecord } from '../meta/records.js';
 import { bucketForWrite, refuseIfOverQuota } from './quota.js';
+import { writeGetsRetention } from './object-lock.js';
 import type { RangeSpec } from './object-read.js';
 
 export const MAX_PARTS = 10_000;
@@ -193,7 +194,14 @@ export async function uploadPart(deps: EngineDeps, input: UploadPartInput): Prom
   validatePartNumber(input.partNumber);
   if (input.body.size > MAX_PART_SIZE_BYTES) throw new S3Error('EntityTooLarge', { fields: { ProposedSize: input.body.size, MaxSizeAllowed: MAX_PART_SIZE_BYTES } });
   const upload = await requireUpload(deps, input.bucket, input.key, input.uploadId);
-  await refuseIfOverQuota(deps, await bucketForWrite(deps, input.bucket), input.body.size, () => storedPartSize(deps, upload.uploadId, input.partNumber));
+  const bucket = await bucketForWrite(deps, input.bucket);
+  // A part of an object that will be locked needs an integrity check, as a PutObject of it does
+  // (engine/object-write.ts); the upload's own checksum algorithm, computed here, is none.
+  // https://www.ibm.com/docs/en/coss/3.20.1?topic=objects-upload-part-object-lock
+  if (writeGetsRetention(bucket, upload.lock) && input.body.contentMd5 === undefined && input.body.checksumAlgorithm === undefined) {
+    throw new S3Error('InvalidRequest', { message: 'Content-MD5 OR x-amz-checksum- HTTP header is required for Upload Part requests with Object Lock parameters' });
+  }
+  await refuseIfOverQuota(deps, bucket, input.body.size, () => storedPartSize(deps, upload.uploadId, input.partNumber));
   const layers = await openDataKey(deps.keys, upload.encryption, input.sseCustomer, 'part');
   const uploadAlg = (upload.checksumAlgorithm ?? undefined) as ChecksumAlgorithm | undefined;
   const sent = input.body.checksumAlgorithm;
