@@ -12,6 +12,8 @@ import {
   PutBucketLifecycleConfigurationCommand,
   PutObjectCommand,
   PutObjectLegalHoldCommand,
+  PutObjectLockConfigurationCommand,
+  PutObjectRetentionCommand,
 } from '@aws-sdk/client-s3';
 import type { LifecycleRule } from '@aws-sdk/client-s3';
 import { bucketName, newBucket, testCofferForFile } from './helpers/coffer.js';
@@ -141,4 +143,29 @@ test('a noncurrent version under Object Lock retention or legal hold is not remo
   await c.s3.send(new PutObjectLegalHoldCommand({ Bucket: b, Key: 'k', VersionId: held, LegalHold: { Status: 'OFF' } }));
   await c.server.engine.runLifecycle(Date.now() + 10_000);
   assert.deepEqual((await versions(b)).map((v) => v[1]).slice(1), [locked]);
+});
+
+test('a locked null version outlives lifecycle: Expiration stacks a marker on it, NoncurrentVersionExpiration leaves it, and versioning cannot be suspended to replace it', async () => {
+  // The 'null' version was written before versioning and Object Lock were turned on.
+  const b = await newBucket(c.s3);
+  await c.s3.send(new PutObjectCommand({ Bucket: b, Key: 'k', Body: 'null bytes' }));
+  await enableVersioning(c.s3, b);
+  await c.s3.send(new PutObjectLockConfigurationCommand({ Bucket: b, ObjectLockConfiguration: { ObjectLockEnabled: 'Enabled' } }));
+  await c.s3.send(new PutObjectRetentionCommand({ Bucket: b, Key: 'k', VersionId: 'null', Retention: { Mode: 'GOVERNANCE', RetainUntilDate: new Date(Date.now() + 3_600_000) } }));
+  await lifecycle(b, [{ ID: 'both', Filter: {}, Status: 'Enabled', Expiration: { Days: 1 }, NoncurrentVersionExpiration: { NoncurrentDays: 1 } }]);
+  await eventually(async () => (await versions(b)).length === 2);
+  await c.server.engine.runLifecycle(Date.now() + 10_000);
+  const [marker, kept] = await versions(b);
+  assert.deepEqual([marker![2], marker![3]], [true, 'm']);
+  assert.deepEqual(kept, ['k', 'null', false, 'v']);
+  const suspend = await rawRequest(c.endpoint, {
+    method: 'PUT',
+    path: `/${b}`,
+    query: { versioning: '' },
+    body: '<VersioningConfiguration xmlns="http://s3.amazonaws.com/doc/2006-03-01/"><Status>Suspended</Status></VersioningConfiguration>',
+  });
+  assert.equal(suspend.status, 409);
+  assert.equal(suspend.code, 'InvalidBucketState');
+  const read = await rawRequest(c.endpoint, { method: 'GET', path: `/${b}/k`, query: { versionId: 'null' } });
+  assert.equal(read.body, 'null bytes');
 });
