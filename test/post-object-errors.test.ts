@@ -79,6 +79,16 @@ test('more than 20 KB of fields before the file is 400 MaxPostPreDataLengthExcee
   assertError(r, 400, 'MaxPostPreDataLengthExceededError', 'Your POST request fields preceding the upload file were too large.');
 });
 
+test('a file sent as a text field of more than 20 KB is 400 InlineDataTooLarge and stores nothing; as a file part it is stored', async () => {
+  const b = await newBucket();
+  const text = 't'.repeat(21 * 1024);
+  const r = await postRaw(c.endpoint, b, formBody([['key', 'k'], ...signedFor(b), ['file', text]], []));
+  assertError(r, 400, 'InlineDataTooLarge', 'Inline data exceeds the maximum allowed size.');
+  await assertAbsent(b, 'k');
+  const asFile = await postForm(c.endpoint, b, [['key', 'k'], ...signedFor(b)], { content: text });
+  assert.equal(asFile.status, 204, asFile.body);
+});
+
 test('a form without a key field is 400 UserKeyMustBeSpecified', async () => {
   const b = await newBucket();
   const r = await postForm(c.endpoint, b, signedV4Fields({ bucket: b }));

@@ -92,8 +92,9 @@ export function readPostForm(ctx: RequestContext): Promise<PostForm> {
     bb.on('field', (rawName: string | undefined, value, info) => {
       const name = rawName ?? '';
       if (name.toLowerCase() === 'file') {
-        // The file given as a text field: "the file or text content".
-        if (info.valueTruncated) return fail(new S3Error('MaxPostPreDataLengthExceededError'));
+        // The file given as a text field: "the file or text content". Text is held whole, so it
+        // gets the fields' 20 KB; more is inline data too large, to be sent as a file part.
+        if (info.valueTruncated) return fail(new S3Error('InlineDataTooLarge'));
         return startFile('', (sink) => sink.write(value));
       }
       if (out !== undefined) return;
