@@ -13,7 +13,7 @@ import {
 import { bucketName, newBucket, testCofferForFile } from './helpers/coffer.js';
 import { rawRequest } from './helpers/raw.js';
 
-const c = testCofferForFile({ COFFER_MAX_BUCKETS: '30', COFFER_REGION_ENDPOINTS: 'eu-west-1=http://eu.example.test:9000' });
+const c = testCofferForFile({ COFFER_MAX_BUCKETS: '30', COFFER_REGION_ENDPOINTS: 'eu-west-1=http://eu.example.test:9000', COFFER_DOMAINS: 's3.local.test' });
 
 test('CreateBucket then HeadBucket reports the region', async () => {
   const b = await newBucket(c.s3);
@@ -63,15 +63,29 @@ test('CreateBucket with an unknown LocationConstraint fails with 400 InvalidLoca
   assert.equal(r.code, 'InvalidLocationConstraint');
 });
 
-test('CreateBucket in another known region; GetBucketLocation reports it and requests redirect there', async () => {
+test('CreateBucket in another known region: GetBucketLocation reports it from here, a path-style request is a 307 Redirect there', async () => {
   const b = bucketName();
   await c.s3.send(new CreateBucketCommand({ Bucket: b, CreateBucketConfiguration: { LocationConstraint: 'eu-west-1' } }));
-  const loc = await rawRequest(c.endpoint, { method: 'GET', path: `/${b}`, query: { location: '' } });
-  assert.equal(loc.status, 307);
-  assert.equal(loc.statusMessage, 'Moved Temporarily', 'the seed’s status line');
-  assert.equal(loc.code, 'TemporaryRedirect');
-  assert.equal(loc.headers.location, `http://eu.example.test:9000/${b}?location=`);
-  assert.equal(loc.headers['x-amz-bucket-region'], 'eu-west-1');
+  assert.equal((await c.s3.send(new GetBucketLocationCommand({ Bucket: b }))).LocationConstraint, 'eu-west-1');
+  const r = await rawRequest(c.endpoint, { method: 'GET', path: `/${b}/some/key`, query: { versionId: 'null' } });
+  assert.equal(r.status, 307);
+  assert.equal(r.statusMessage, 'Moved Temporarily', 'the seed’s status line');
+  assert.equal(r.code, 'Redirect');
+  assert.equal(r.message, 'Temporary redirect.');
+  assert.equal(r.headers.location, `http://eu.example.test:9000/${b}/some/key?versionId=null`);
+  assert.equal(r.headers['x-amz-bucket-region'], 'eu-west-1');
+});
+
+test('a virtual-hosted request for a bucket in another known region is a 307 TemporaryRedirect to its host there', async () => {
+  const b = bucketName();
+  await c.s3.send(new CreateBucketCommand({ Bucket: b, CreateBucketConfiguration: { LocationConstraint: 'eu-west-1' } }));
+  const port = new URL(c.endpoint).port;
+  const r = await rawRequest(c.endpoint, { method: 'GET', path: '/k', headers: { host: `${b}.s3.local.test:${port}` } });
+  assert.equal(r.status, 307);
+  assert.equal(r.code, 'TemporaryRedirect');
+  assert.equal(r.message, 'You are being redirected to the bucket while DNS updates.');
+  assert.equal(r.headers.location, `http://${b}.eu.example.test:9000/k`);
+  assert.match(r.body, new RegExp(`<Endpoint>${b}.eu.example.test:9000</Endpoint>`));
 });
 
 test('GetBucketVersioning of a bucket that never had versioning has no Status', async () => {

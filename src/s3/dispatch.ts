@@ -106,16 +106,25 @@ export function checkS3Routes(): void {
   for (const r of ROUTES) if (!HANDLERS[r.op]) throw new Error(`route ${r.op} has no handler`);
 }
 
-/** A bucket that lives in another region this deployment knows is answered with a redirect there. */
-function redirectToRegion(ctx: RequestContext, b: BucketRecord): void {
-  if (b.region === ctx.config.region) return;
+/**
+ * A bucket that lives in another region this deployment knows is answered with a redirect there.
+ * Addressed by its own host name (virtual-hosted style), the name should resolve to that region:
+ * TemporaryRedirect, "while DNS updates", to the bucket's host in the other region. Addressed by
+ * path, no DNS will ever help: Redirect, to the same path on the other region's endpoint.
+ * GetBucketLocation is how a client finds the region, so it answers from any region.
+ * https://docs.aws.amazon.com/AmazonS3/latest/API/Redirects.html
+ */
+function redirectToRegion(ctx: RequestContext, b: BucketRecord, virtualHosted: boolean): void {
+  if (b.region === ctx.config.region || ctx.op === 'GetBucketLocation') return;
   const endpoint = ctx.config.regionEndpoints.get(b.region);
-  if (endpoint) {
-    throw new S3Error('TemporaryRedirect', {
-      headers: { Location: endpoint + ctx.req.url, 'x-amz-bucket-region': b.region },
-      fields: { Bucket: b.name, Endpoint: new URL(endpoint).host },
-    });
-  }
+  if (!endpoint) return;
+  const there = new URL(endpoint);
+  if (virtualHosted) there.hostname = `${b.name}.${there.hostname}`;
+  const location = there.origin + there.pathname.replace(/\/$/, '') + ctx.req.url;
+  throw new S3Error(virtualHosted ? 'TemporaryRedirect' : 'Redirect', {
+    headers: { Location: location, 'x-amz-bucket-region': b.region },
+    fields: { Bucket: b.name, Endpoint: there.host },
+  });
 }
 
 export async function dispatchS3(ctx: RequestContext, verifier: RequestVerifier, limiter: RateLimiter): Promise<S3Result> {
@@ -158,7 +167,7 @@ export async function dispatchS3(ctx: RequestContext, verifier: RequestVerifier,
   const principal = principalOf(ctx);
   // A POST form is authorized by its handler, for the key and signer its fields name.
   const bucket = route.postForm === true ? undefined : await authorizeRequest(ctx, route, principal);
-  if (bucket) redirectToRegion(ctx, bucket);
+  if (bucket) redirectToRegion(ctx, bucket, target.virtualHosted === true);
   ctx.bypassGovernance = mayBypassGovernance(ctx, bucket, principal);
   if (route.body === 'none') refuseBody(ctx);
   if (route.copySource === true) await authorizeCopySource(ctx, parseCopySource(header(ctx, 'x-amz-copy-source') ?? ''), principal);
