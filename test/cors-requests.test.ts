@@ -28,6 +28,15 @@ function preflight(path: string, headers: Record<string, string>, query?: Record
 const NOT_ALLOWED =
   "CORSResponse: This CORS request is not allowed. This is usually because the evalution of Origin, request method / Access-Control-Request-Method or Access-Control-Request-Headers are not whitelisted by the resource's CORS spec.";
 
+test('a preflight carrying credentials (an Authorization header) is 400 CredentialsNotSupported', async () => {
+  const b = await newBucket(c.s3);
+  const headers = { origin: 'https://app.example', 'access-control-request-method': 'PUT' };
+  const signed = await rawRequest(c.endpoint, { method: 'OPTIONS', path: `/${b}/k`, headers });
+  assert.equal(signed.status, 400, signed.body);
+  assert.equal(signed.code, 'CredentialsNotSupported');
+  assert.equal(signed.message, 'This request does not support credentials.');
+});
+
 test('a preflight without Origin is 400 BadRequest', async () => {
   const b = await newBucket(c.s3);
   const r = await preflight(`/${b}/k`, { 'access-control-request-method': 'GET' });

@@ -89,6 +89,15 @@ test('a file sent as a text field of more than 20 KB is 400 InlineDataTooLarge a
   assert.equal(asFile.status, 204, asFile.body);
 });
 
+test('a POST form with an Authorization header beside its signed fields is 400 CredentialsNotSupported and stores nothing', async () => {
+  const b = await newBucket();
+  const r = await postRaw(c.endpoint, b, formBody([['key', 'k'], ...signedFor(b)], [{ content: 'x' }]), {
+    authorization: 'AWS4-HMAC-SHA256 Credential=AKIAEXAMPLE/20260101/us-east-1/s3/aws4_request, SignedHeaders=host, Signature=ab',
+  });
+  assertError(r, 400, 'CredentialsNotSupported', 'This request does not support credentials.');
+  await assertAbsent(b, 'k');
+});
+
 test('a form without a key field is 400 UserKeyMustBeSpecified', async () => {
   const b = await newBucket();
   const r = await postForm(c.endpoint, b, signedV4Fields({ bucket: b }));

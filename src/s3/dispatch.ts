@@ -127,12 +127,25 @@ function redirectToRegion(ctx: RequestContext, b: BucketRecord, virtualHosted: b
   });
 }
 
+/**
+ * Requests that carry no credentials by their nature: a CORS preflight (browsers never send
+ * them, https://fetch.spec.whatwg.org/#cors-preflight-fetch) and a browser POST upload (signed
+ * by its policy fields). An Authorization header on one is refused. (A preflight's URL may well be
+ * a presigned one: the browser asks about the URL it will fetch, query and all.)
+ */
+function refuseCredentials(ctx: RequestContext): void {
+  if (header(ctx, 'authorization') !== undefined) throw new S3Error('CredentialsNotSupported');
+}
+
 export async function dispatchS3(ctx: RequestContext, verifier: RequestVerifier, limiter: RateLimiter): Promise<S3Result> {
   const target = resolveTarget(header(ctx, 'host'), ctx.rawPath, ctx.config.domains);
   ctx.bucket = target.bucket;
   ctx.key = target.key;
   // A preflight carries no credentials and is answered from the bucket's CORS rules alone.
-  if (ctx.req.method === 'OPTIONS') return corsPreflight(ctx);
+  if (ctx.req.method === 'OPTIONS') {
+    refuseCredentials(ctx);
+    return corsPreflight(ctx);
+  }
   // Before authentication: a refusal of a cross-origin request carries the CORS headers too, so
   // the page can read it.
   if (ctx.req.headers.origin !== undefined) await applyCorsHeaders(ctx);
@@ -147,6 +160,8 @@ export async function dispatchS3(ctx: RequestContext, verifier: RequestVerifier,
   } catch {
     // Thrown again below, after authentication, as before.
   }
+  // A browser form is signed by its own fields; credentials beside them are refused, not chosen between.
+  if (matched?.postForm === true) refuseCredentials(ctx);
   const auth = await verifier.authenticate({
     method: ctx.req.method ?? 'GET',
     rawPath: ctx.rawPath,
