@@ -12,6 +12,7 @@ import { bytesRequest, deterministicBytes, md5Hex } from './helpers/bytes.js';
 import type { BytesResponse } from './helpers/bytes.js';
 import { blobFiles, tmpFiles } from './helpers/files.js';
 import { signHeaders, sha256Hex } from './helpers/raw.js';
+import { openExchange } from './helpers/socket.js';
 
 const KiB = 1024;
 const INLINE_MAX = 64 * KiB;
@@ -27,13 +28,16 @@ function bodies(seed: string, n: number): Buffer[] {
 
 /**
  * Racing conditional PUTs of `candidates` to `path` answered `results`: exactly one 200, every
- * other one 412 PreconditionFailed, and the key holds the winner's body with no blob file left
+ * other one 412 PreconditionFailed (it began after the winner committed) or 409 OperationAborted
+ * (its condition held when it began), and the key holds the winner's body with no blob file left
  * of the losers'.
  */
 async function assertOneWinner(c: TestCoffer, path: string, candidates: Buffer[], results: BytesResponse[]): Promise<void> {
   const winners = results.flatMap((r, i) => (r.status === 200 ? [i] : []));
   assert.equal(winners.length, 1, `statuses: ${results.map((r) => r.status).join(',')}`);
-  for (const r of results) if (r.status !== 200) assert.deepEqual([r.status, r.code], [412, 'PreconditionFailed']);
+  for (const r of results) {
+    if (r.status !== 200) assert.ok((r.status === 412 && r.code === 'PreconditionFailed') || (r.status === 409 && r.code === 'OperationAborted'), `${r.status} ${r.code}`);
+  }
   const winner = candidates[winners[0]!]!;
   const got = await bytesRequest(c.endpoint, { method: 'GET', path });
   assert.ok(got.body.equals(winner), 'the stored body is the winner’s');
@@ -138,7 +142,7 @@ test('a GET streaming a large object while it is overwritten and then deleted st
   assert.equal(res.headers.etag, `"${md5Hex(old)}"`);
 });
 
-test('twenty concurrent PUTs with If-None-Match: * on a fresh key: one 200, nineteen 412 PreconditionFailed', async (t) => {
+test('twenty concurrent PUTs with If-None-Match: * on a fresh key: one 200, nineteen 412 or 409 refusals', async (t) => {
   const c = await startTestCofferForTest(t);
   const bucket = await newBucketRaw(c.endpoint, 'race');
   const path = `/${bucket}/once`;
@@ -147,7 +151,7 @@ test('twenty concurrent PUTs with If-None-Match: * on a fresh key: one 200, nine
   await assertOneWinner(c, path, candidates, results);
 });
 
-test('twenty concurrent PUTs with If-Match on the current ETag: one 200, nineteen 412 PreconditionFailed', async (t) => {
+test('twenty concurrent PUTs with If-Match on the current ETag: one 200, nineteen 412 or 409 refusals', async (t) => {
   const c = await startTestCofferForTest(t);
   const bucket = await newBucketRaw(c.endpoint, 'race');
   const path = `/${bucket}/cas`;
@@ -159,4 +163,53 @@ test('twenty concurrent PUTs with If-Match on the current ETag: one 200, ninetee
   const candidates = bodies('if-match', 20);
   const results = await Promise.all(candidates.map((b) => put(c, path, b, { 'if-match': etag })));
   await assertOneWinner(c, path, candidates, results);
+});
+
+/** A signed PUT of `body` to `path` with `headers`, its first `sent` bytes on the wire and the rest held back. */
+async function heldPut(c: TestCoffer, path: string, body: Buffer, headers: Record<string, string>, sent: number) {
+  const signed = await signHeaders(c.endpoint, { method: 'PUT', path, body, payloadHash: sha256Hex(body), headers });
+  const ex = openExchange(c.endpoint, 'PUT', path, { ...signed, 'content-length': String(body.length) });
+  ex.write(body.subarray(0, sent));
+  return { finish: () => (ex.send(body.subarray(sent)), ex.response) };
+}
+
+test('a conditional PUT whose condition held when it began but not when it commits is 409 OperationAborted; a retry gets 412', async (t) => {
+  const c = await startTestCofferForTest(t);
+  const bucket = await newBucketRaw(c.endpoint, 'race');
+  const body = deterministicBytes('late', 300 * KiB);
+
+  // If-None-Match: * on a fresh key; another writer creates the key while the body streams.
+  const created = await heldPut(c, `/${bucket}/fresh`, body, { 'if-none-match': '*' }, 100 * KiB);
+  await new Promise((r) => setTimeout(r, 100));
+  assert.equal((await put(c, `/${bucket}/fresh`, Buffer.from('first'))).status, 200);
+  const lost = await created.finish();
+  assert.deepEqual([lost?.status, lost?.code], [409, 'OperationAborted']);
+  assert.equal(lost?.message, 'A conflicting conditional operation is currently in progress against this resource. Try again.');
+  assert.deepEqual((await bytesRequest(c.endpoint, { method: 'GET', path: `/${bucket}/fresh` })).body.toString(), 'first');
+  const retry = await put(c, `/${bucket}/fresh`, body, { 'if-none-match': '*' });
+  assert.deepEqual([retry.status, retry.code], [412, 'PreconditionFailed']);
+
+  // If-Match on the current ETag; the object is deleted while the body streams.
+  const first = await put(c, `/${bucket}/cas`, Buffer.from('v1'));
+  const replacing = await heldPut(c, `/${bucket}/cas`, body, { 'if-match': String(first.headers.etag) }, 100 * KiB);
+  await new Promise((r) => setTimeout(r, 100));
+  assert.equal((await bytesRequest(c.endpoint, { method: 'DELETE', path: `/${bucket}/cas` })).status, 204);
+  const gone = await replacing.finish();
+  assert.deepEqual([gone?.status, gone?.code], [409, 'OperationAborted']);
+  assert.equal((await bytesRequest(c.endpoint, { method: 'GET', path: `/${bucket}/cas` })).status, 404);
+  await new Promise((r) => setTimeout(r, 200));
+  assert.deepEqual(await tmpFiles(c.dataDir), [], 'the refused bodies left no file');
+});
+
+test('a conditional PUT whose condition fails when it begins is refused before its body is read', async (t) => {
+  const c = await startTestCofferForTest(t);
+  const bucket = await newBucketRaw(c.endpoint, 'race');
+  assert.equal((await put(c, `/${bucket}/k`, Buffer.from('there'))).status, 200);
+  const body = deterministicBytes('never', 300 * KiB);
+  // Only the headers are sent: the answer comes without the body.
+  const signed = await signHeaders(c.endpoint, { method: 'PUT', path: `/${bucket}/k`, body, payloadHash: sha256Hex(body), headers: { 'if-none-match': '*' } });
+  const ex = openExchange(c.endpoint, 'PUT', `/${bucket}/k`, { ...signed, 'content-length': String(body.length) });
+  const r = await ex.response;
+  ex.destroy();
+  assert.deepEqual([r?.status, r?.code], [412, 'PreconditionFailed']);
 });

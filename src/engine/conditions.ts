@@ -71,6 +71,8 @@ export interface WriteConditions {
   /** If-None-Match: '*' only. */
   ifNoneMatchStar?: boolean;
   ifMatch?: string;
+  /** Set by the engine: the conditions held against the version current when the request began. */
+  heldAtStart?: boolean;
 }
 
 /**

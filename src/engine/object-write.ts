@@ -88,7 +88,13 @@ export async function commitVersion(
 ): Promise<string[]> {
   if (conditions.ifNoneMatchStar || conditions.ifMatch !== undefined) {
     const current = await tx.getObject(record.bucket, record.key);
-    checkWriteConditions(current && !current.deleteMarker ? current : undefined, conditions);
+    try {
+      checkWriteConditions(current && !current.deleteMarker ? current : undefined, conditions);
+    } catch (err) {
+      // Held when the request began, not now: a concurrent write or delete of the key came first.
+      if (conditions.heldAtStart && err instanceof S3Error) throw new S3Error('OperationAborted');
+      throw err;
+    }
   }
   // The lock is decided here, against the bucket as this transaction sees it.
   record.lock = lockForNewVersion(bucket, record.lock, record.lastModified);
@@ -116,6 +122,21 @@ export async function commitVersion(
     ...released,
   });
   return gone;
+}
+
+/**
+ * Conditional writes are checked when the request begins, a 412 before any byte is read, and
+ * again in the transaction that commits. Conditions that held at the start but no longer do at
+ * the commit lost a race with a concurrent write or delete of the key while the body streamed:
+ * 409 OperationAborted, "Try again" (S3 answers such a race with a 409 Conflict; the seed's code
+ * for a conflicting conditional operation is OperationAborted). A retry then gets the 412.
+ * https://docs.aws.amazon.com/AmazonS3/latest/userguide/conditional-writes.html
+ */
+async function checkConditionsAtStart(deps: EngineDeps, bucket: string, key: string, conditions: WriteConditions): Promise<WriteConditions> {
+  if (!conditions.ifNoneMatchStar && conditions.ifMatch === undefined) return conditions;
+  const current = await deps.meta.getObject(bucket, key);
+  checkWriteConditions(current && !current.deleteMarker ? current : undefined, conditions);
+  return { ...conditions, heldAtStart: true };
 }
 
 async function storeVersion(deps: EngineDeps, bucketName: string, record: ObjectRecord, conditions: WriteConditions): Promise<void> {
@@ -203,6 +224,7 @@ export async function putObject(deps: EngineDeps, input: PutObjectInput): Promis
   // quota (a body of unknown length, a POST's, for the least it may be); the transaction checks both again.
   const bucket = await bucketForWrite(deps, input.bucket);
   checkLockRequest(bucket, input.lock);
+  const conditions = await checkConditionsAtStart(deps, input.bucket, input.key, input.conditions);
   // "The Content-MD5 or x-amz-sdk-checksum-algorithm header is required for any request to upload
   // an object with a retention period configured using Amazon S3 Object Lock."
   // https://docs.aws.amazon.com/AmazonS3/latest/API/API_PutObject.html
@@ -217,7 +239,7 @@ export async function putObject(deps: EngineDeps, input: PutObjectInput): Promis
   const body = await writeObjectData(deps, input.body, options);
   const record = recordFrom({ ...input, ...owned }, body, input.body.checksumAlgorithm, sse);
   record.archive = archiveStateOf(options);
-  await storeVersion(deps, input.bucket, record, input.conditions);
+  await storeVersion(deps, input.bucket, record, conditions);
   return {
     etag: record.etag,
     versionId: writtenVersionId(record),
@@ -289,6 +311,7 @@ export async function copyObject(deps: EngineDeps, input: CopyObjectInput): Prom
   if (source.size > deps.limits.maxObjectSizeBytes)
     throw new S3Error('InvalidRequest', { message: 'The specified copy source is larger than the maximum allowable size for a copy source: ' + deps.limits.maxObjectSizeBytes });
   await refuseIfOverQuota(deps, bucket, source.size, () => replacedSize(deps, bucket, input.key));
+  const conditions = await checkConditionsAtStart(deps, input.bucket, input.key, input.conditions);
   const algorithm = input.checksumAlgorithm ?? (source.checksums.algorithm as ChecksumAlgorithm | undefined);
   const sse = await newEncryption(deps.keys, bucket, input.sse);
   // Read through the source's transform, stored through the copy's: a new x-amz-storage-class
@@ -307,7 +330,7 @@ export async function copyObject(deps: EngineDeps, input: CopyObjectInput): Prom
   const tags = input.taggingDirective === 'REPLACE' ? input.tags : source.tags;
   const record = recordFrom({ bucket: input.bucket, key: input.key, ...owned, ...attrs, tags, lock: input.lock }, body, algorithm, sse);
   record.archive = archiveStateOf(options);
-  await storeVersion(deps, input.bucket, record, input.conditions);
+  await storeVersion(deps, input.bucket, record, conditions);
   return {
     etag: record.etag,
     versionId: writtenVersionId(record),
