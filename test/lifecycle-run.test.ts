@@ -25,7 +25,7 @@ import { rawRequest } from './helpers/raw.js';
 import { eventually } from './helpers/archive.js';
 
 // A lifecycle day of one second: Days 1 comes due within two.
-const c = testCofferForFile({ COFFER_LIFECYCLE_DAY_SECONDS: '1', COFFER_RESTORE_SECONDS: 'Expedited=0.2' });
+const c = testCofferForFile({ COFFER_LIFECYCLE_DAY_SECONDS: '1', COFFER_RESTORE_SECONDS: 'Expedited=0.2,Standard=0.2' });
 
 async function keys(s3: S3Client, bucket: string): Promise<string[]> {
   const out: string[] = [];
@@ -154,7 +154,7 @@ test('with varies_by_storage_class small objects transition too, to DEEP_ARCHIVE
         method: 'POST',
         path: `/${b}/small`,
         query: { restore: '' },
-        body: '<RestoreRequest><Days>5</Days><GlacierJobParameters><Tier>Expedited</Tier></GlacierJobParameters></RestoreRequest>',
+        body: '<RestoreRequest><Days>5</Days><GlacierJobParameters><Tier>Standard</Tier></GlacierJobParameters></RestoreRequest>',
       })
     ).status,
     202,
