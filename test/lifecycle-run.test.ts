@@ -147,7 +147,7 @@ test('with varies_by_storage_class small objects transition too, to DEEP_ARCHIVE
   );
   await eventually(async () => (await c.s3.send(new HeadObjectCommand({ Bucket: b, Key: 'small' }))).StorageClass === 'GLACIER');
   await eventually(async () => (await c.s3.send(new HeadObjectCommand({ Bucket: b, Key: 'small' }))).StorageClass === 'DEEP_ARCHIVE');
-  // Restored, the bytes read back whole.
+  // Restored (Standard: DEEP_ARCHIVE has no Expedited tier), the bytes read back whole.
   assert.equal(
     (
       await rawRequest(c.endpoint, {
