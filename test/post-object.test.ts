@@ -139,6 +139,16 @@ test('the tagging field sets the new object tag set', async () => {
   assert.deepEqual(tags.TagSet, [{ Key: 'a', Value: '1' }]);
 });
 
+test('an x-amz-meta-* field beyond Latin-1 is stored as text and read back as one RFC 2047 UTF-8 word', async () => {
+  const b = await newBucket();
+  const fields = signedV4Fields({ bucket: b, conditions: [{ key: 'k' }, ['starts-with', '$x-amz-meta-city', '']] });
+  const r = await postForm(c.endpoint, b, [['key', 'k'], ['x-amz-meta-city', '東京'], ...fields]);
+  assert.equal(r.status, 204, r.body);
+  const head = await c.s3.send(new HeadObjectCommand({ Bucket: b, Key: 'k' }));
+  assert.deepEqual(head.Metadata, { city: '=?UTF-8?B?5p2x5Lqs?=' });
+  assert.equal(await read(b, 'k'), 'hello');
+});
+
 test('a checksum field is verified and returned; x-amz-checksum fields need no condition', async () => {
   const b = await newBucket();
   const fields = signedV4Fields({ bucket: b, conditions: [{ key: 'k' }] });

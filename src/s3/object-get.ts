@@ -8,6 +8,7 @@ import { parseReadConditions, parseResponseOverrides, refuseUnsupportedHeaders }
 import { checksumResponseHeaders, quoteEtag } from './object-put.js';
 import { recentlyComputed } from '../memo.js';
 import { parseSseCustomer, refuseSseWriteHeaders, sseResponseHeaders } from './sse-headers.js';
+import { encodeMetadataValue } from './rfc2047.js';
 
 /** `bytes=a-b`, `bytes=a-`, `bytes=-n`. Anything else is ignored, as S3 does (whole object). */
 export function parseRange(value: string | undefined): RangeSpec | undefined {
@@ -53,7 +54,7 @@ export function objectHeaders(obj: ObjectRecord, versioned: boolean): Record<str
   const restore = restoreHeader(obj);
   if (restore !== undefined) h['x-amz-restore'] = restore;
   if (versioned) h['x-amz-version-id'] = obj.versionId;
-  for (const k in obj.userMetadata) h[`x-amz-meta-${k}`] = obj.userMetadata[k];
+  for (const k in obj.userMetadata) h[`x-amz-meta-${k}`] = encodeMetadataValue(obj.userMetadata[k]!);
   // "The number of tags, if any, on the object": absent when it has none.
   // https://docs.aws.amazon.com/AmazonS3/latest/API/API_GetObject.html#AmazonS3-GetObject-response-header-TagCount
   if (obj.tags !== undefined && obj.tags.length > 0) h['x-amz-tagging-count'] = obj.tags.length;

@@ -6,6 +6,7 @@ import type { ChecksumAlgorithm } from '../checksums/index.js';
 import type { ReadConditions, WriteConditions } from '../engine/conditions.js';
 import { isStorageClass } from '../engine/storage-class.js';
 import type { ObjectLockState } from '../engine/records.js';
+import { decodeMetadataValue } from './rfc2047.js';
 
 function one(headers: IncomingHttpHeaders, name: string): string | undefined {
   const v = headers[name];
@@ -14,7 +15,10 @@ function one(headers: IncomingHttpHeaders, name: string): string | undefined {
 
 export const MAX_USER_METADATA_BYTES = 2048;
 
-/** x-amz-meta-*: names lower-cased without the prefix; names and values count toward 2 KB. */
+/**
+ * x-amz-meta-*: names lower-cased without the prefix, values with their RFC 2047 encoded-words
+ * decoded (rfc2047.ts); names and values count toward 2 KB.
+ */
 export function parseUserMetadata(headers: IncomingHttpHeaders): Record<string, string> {
   const meta: Record<string, string> = {};
   let size = 0;
@@ -22,7 +26,7 @@ export function parseUserMetadata(headers: IncomingHttpHeaders): Record<string, 
     const value = headers[name];
     if (!name.startsWith('x-amz-meta-') || value === undefined) continue;
     const key = name.slice('x-amz-meta-'.length);
-    const v = Array.isArray(value) ? value.join(',') : value;
+    const v = decodeMetadataValue(Array.isArray(value) ? value.join(',') : value);
     meta[key] = v;
     size += Buffer.byteLength(key) + Buffer.byteLength(v);
   }
