@@ -249,3 +249,15 @@ test('an x-amz-server-side-encryption field stores the file encrypted with SSE-S
   assert.equal(head.ServerSideEncryption, 'AES256');
   assert.equal(await read(b, 'enc'), 'sealed');
 });
+
+test('a Content-Disposition field beyond Latin-1 is stored and GetObject sends it as its UTF-8 bytes', async () => {
+  const b = await newBucket();
+  const disposition = 'attachment; filename="東京.txt"';
+  const fields = signedV4Fields({ bucket: b, conditions: [{ key: 'k' }, ['starts-with', '$Content-Disposition', '']] });
+  const r = await postForm(c.endpoint, b, [['key', 'k'], ['Content-Disposition', disposition], ...fields]);
+  assert.equal(r.status, 204, r.body);
+  const got = await c.s3.send(new GetObjectCommand({ Bucket: b, Key: 'k' }));
+  assert.equal(await got.Body!.transformToString(), 'hello');
+  // node's client reads header bytes one character each: decode them back as UTF-8.
+  assert.equal(Buffer.from(got.ContentDisposition!, 'latin1').toString('utf8'), disposition);
+});

@@ -37,18 +37,28 @@ const CONTENT_HEADER_NAMES: ReadonlyMap<string, string> = new Map([
   ['expires', 'Expires'],
 ]);
 
+/**
+ * A stored content header as header bytes. A request header arrives one character per byte, so
+ * it goes back as it came; a POST form field is UTF-8 text and may hold characters a header
+ * cannot carry as such (a browser's `filename="東京.txt"`): those go out as their UTF-8 bytes, as
+ * the response-* overrides do (object-headers.ts).
+ */
+function headerBytes(value: string): string {
+  return /[^\x00-\xff]/.test(value) ? Buffer.from(value, 'utf8').toString('latin1') : value;
+}
+
 export function objectHeaders(obj: ObjectRecord, versioned: boolean): Record<string, string | number | undefined> {
   const ch = obj.contentHeaders;
   const h: Record<string, string | number | undefined> = {
     ETag: quoteEtag(obj.etag),
     'Last-Modified': httpDate(obj.lastModified),
     'Accept-Ranges': 'bytes',
-    'Content-Type': ch['content-type'] ?? 'binary/octet-stream',
+    'Content-Type': headerBytes(ch['content-type'] ?? 'binary/octet-stream'),
   };
   // Most objects have none of these: only the ones present become headers.
   for (const name in ch) {
     const header = CONTENT_HEADER_NAMES.get(name);
-    if (header !== undefined) h[header] = ch[name];
+    if (header !== undefined) h[header] = headerBytes(ch[name]!);
   }
   if (obj.storageClass !== 'STANDARD') h['x-amz-storage-class'] = obj.storageClass;
   const restore = restoreHeader(obj);
