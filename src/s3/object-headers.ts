@@ -15,9 +15,14 @@ function one(headers: IncomingHttpHeaders, name: string): string | undefined {
 
 export const MAX_USER_METADATA_BYTES = 2048;
 
+/** An HTTP field name (RFC 9110 §5.1): what a metadata name must be to be sent back as a header. */
+const HEADER_TOKEN = /^[!#$%&'*+.^_`|~0-9a-z-]+$/;
+
 /**
  * x-amz-meta-*: names lower-cased without the prefix, values with their RFC 2047 encoded-words
- * decoded (rfc2047.ts); names and values count toward 2 KB.
+ * decoded (rfc2047.ts); names and values count toward 2 KB. A request header's name is always a
+ * token; a POST form field's need not be (`x-amz-meta-a b`), and one that is not could never be
+ * returned by GetObject or HeadObject, so it is refused before anything is stored.
  */
 export function parseUserMetadata(headers: IncomingHttpHeaders): Record<string, string> {
   const meta: Record<string, string> = {};
@@ -26,6 +31,9 @@ export function parseUserMetadata(headers: IncomingHttpHeaders): Record<string, 
     const value = headers[name];
     if (!name.startsWith('x-amz-meta-') || value === undefined) continue;
     const key = name.slice('x-amz-meta-'.length);
+    if (!HEADER_TOKEN.test(name)) {
+      throw new S3Error('InvalidArgument', { message: 'User-defined metadata names must be valid HTTP header names.', fields: { ArgumentName: name } });
+    }
     const v = decodeMetadataValue(Array.isArray(value) ? value.join(',') : value);
     meta[key] = v;
     size += Buffer.byteLength(key) + Buffer.byteLength(v);
