@@ -222,6 +222,13 @@ for (const name of ['x-amz-meta-a b', 'x-amz-meta-\u6771', 'x-amz-meta-a:b']) {
   });
 }
 
+test('a Content-Disposition field with a line break is 400 InvalidArgument and stores nothing', async () => {
+  const b = await newBucket();
+  const r = await postForm(c.endpoint, b, [['key', 'k'], ['Content-Disposition', 'inline\r\nX-Evil: 1'], ...signedFor(b, [['starts-with', '$Content-Disposition', '']])]);
+  assertError(r, 400, 'InvalidArgument', 'content-disposition must not contain control characters.');
+  await assertAbsent(b, 'k');
+});
+
 test('a SigV2 policy is refused with 400 InvalidRequest while COFFER_SIGV2 is off', async () => {
   const b = await newBucket();
   const r = await postForm(c.endpoint, b, [['key', 'k'], ...signedV2Fields({ bucket: b, conditions: [{ key: 'k' }] })]);

@@ -149,6 +149,15 @@ test('an x-amz-meta-* field beyond Latin-1 is stored as text and read back as on
   assert.equal(await read(b, 'k'), 'hello');
 });
 
+test('an x-amz-meta-* field with a line break is read back as one RFC 2047 word, not an InternalError', async () => {
+  const b = await newBucket();
+  const fields = signedV4Fields({ bucket: b, conditions: [{ key: 'k' }, ['starts-with', '$x-amz-meta-note', '']] });
+  const r = await postForm(c.endpoint, b, [['key', 'k'], ['x-amz-meta-note', 'line 1\r\nline 2'], ...fields]);
+  assert.equal(r.status, 204, r.body);
+  const head = await c.s3.send(new HeadObjectCommand({ Bucket: b, Key: 'k' }));
+  assert.deepEqual(head.Metadata, { note: `=?UTF-8?B?${Buffer.from('line 1\r\nline 2').toString('base64')}?=` });
+});
+
 test('a checksum field is verified and returned; x-amz-checksum fields need no condition', async () => {
   const b = await newBucket();
   const fields = signedV4Fields({ bucket: b, conditions: [{ key: 'k' }] });

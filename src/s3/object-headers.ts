@@ -44,11 +44,20 @@ export function parseUserMetadata(headers: IncomingHttpHeaders): Record<string, 
 
 export const CONTENT_HEADERS = ['content-type', 'content-encoding', 'content-disposition', 'content-language', 'cache-control', 'expires'] as const;
 
+/**
+ * The content headers to store. A request header cannot hold a control character, but a POST
+ * form field can (a line break in a text field); stored, it could never be sent back as a header,
+ * so it is refused before anything is stored.
+ */
 export function parseContentHeaders(headers: IncomingHttpHeaders): Record<string, string> {
   const out: Record<string, string> = {};
   for (const name of CONTENT_HEADERS) {
     const v = one(headers, name);
-    if (v !== undefined) out[name] = v;
+    if (v === undefined) continue;
+    if (/[\x00-\x08\x0a-\x1f\x7f]/.test(v)) {
+      throw new S3Error('InvalidArgument', { message: `${name} must not contain control characters.`, fields: { ArgumentName: name, ArgumentValue: v } });
+    }
+    out[name] = v;
   }
   // aws-chunked is transport framing, not a property of the object.
   if (out['content-encoding'] !== undefined) {

@@ -29,11 +29,13 @@ test('a word in an unknown charset, with bad base64, a stray = in Q, or invalid 
   assert.equal(decodeMetadataValue('=?UTF-8?Q?a?= =?KOI8-R?B?w8HG?='), 'a =?KOI8-R?B?w8HG?=');
 });
 
-test('US-ASCII values are returned as is; any other character makes the value one UTF-8 B word', () => {
+test('printable US-ASCII values are returned as is; any other character makes the value one UTF-8 B word', () => {
   assert.equal(encodeMetadataValue('plain ~!'), 'plain ~!');
   assert.equal(encodeMetadataValue(''), '');
   assert.equal(encodeMetadataValue('caf\u00e9'), '=?UTF-8?B?Y2Fmw6k=?=');
   assert.equal(encodeMetadataValue('\u{1f600}'), '=?UTF-8?B?8J+YgA==?=');
+  assert.equal(encodeMetadataValue('a\tb'), 'a\tb');
+  assert.equal(encodeMetadataValue('a\r\nb'), '=?UTF-8?B?YQ0KYg==?=');
 });
 
 test('what is encoded decodes back to the same text', () => {

@@ -60,14 +60,15 @@ export function decodeMetadataValue(value: string): string {
 }
 
 /**
- * A stored metadata value as a response header: as is when all of it is US-ASCII, else one
- * RFC 2047 `B` encoded-word of its UTF-8.
+ * A stored metadata value as a response header: as is when all of it is printable US-ASCII (tab
+ * included), else one RFC 2047 `B` encoded-word of its UTF-8. A control character cannot arrive
+ * in a request header, but can in a POST form field (a line break), and is made mail-safe too.
  * A header value reaches us as bytes read one per character (Latin-1), so UTF-8 sent raw in a
  * request header comes back as the UTF-8 of those characters, as S3 returns it
  * (https://github.com/minio/minio/pull/21282 records AWS answering `ö` sent raw with
  * `=?UTF-8?B?w4PCtg==?=`); text decoded from an encoded-word or a POST form comes back as itself.
  */
 export function encodeMetadataValue(value: string): string {
-  if (/^[\x00-\x7f]*$/.test(value)) return value;
+  if (/^[\t\x20-\x7e]*$/.test(value)) return value;
   return `=?UTF-8?B?${Buffer.from(value, 'utf8').toString('base64')}?=`;
 }
