@@ -1,6 +1,6 @@
 // Header and addressing parsers: Range and x-amz-copy-source-range, the conditional headers
 // (If-Match, If-None-Match, If-Modified-Since, If-Unmodified-Since and their copy-source forms),
-// x-amz-copy-source, x-amz-tagging, and the router (path-style and virtual-hosted addressing,
+// x-amz-copy-source, x-amz-tagging, x-amz-meta-* values (RFC 2047), and the router (path-style and virtual-hosted addressing,
 // then the route table). Arbitrary values get an S3 error or a well-formed result; values built
 // from their grammar read back as built.
 import fc from 'fast-check';
@@ -12,6 +12,7 @@ import { parseReadConditions, parseWriteConditions } from '../src/s3/object-head
 import { checkCopySourceConditions, checkReadConditions, checkWriteConditions } from '../src/engine/conditions.js';
 import { parseCopySource } from '../src/s3/copy-source.js';
 import { parseTaggingHeader } from '../src/s3/tagging-input.js';
+import { decodeMetadataValue, encodeMetadataValue } from '../src/s3/rfc2047.js';
 import { resolveTarget } from '../src/http/addressing.js';
 import { ROUTES, SUB_RESOURCES, matchRoute } from '../src/s3/router.js';
 import type { On } from '../src/s3/router.js';
@@ -120,6 +121,22 @@ export const HEADER_TARGETS: FuzzTarget[] = [
         fc.oneof(tokenString(['=', '&', '+', '%', '%20', '%zz', 'a', 'key', 'aws:x', ' ', 'é', '😀', '%F0%9F'], 20), fc.string({ unit: 'binary', maxLength: 60 })),
         timed((value: string) => {
           valueOrRefusal(() => parseTaggingHeader(value));
+        }),
+      ),
+  },
+  {
+    name: 'metadata-rfc2047',
+    about: 'x-amz-meta-* values: any value decodes to a string, every stored value encodes to a printable US-ASCII header that decodes back to it',
+    property: () =>
+      fc.property(
+        fc.oneof(tokenString(['=?', '?=', 'UTF-8', 'utf-8', 'ISO-8859-1', 'KOI8-R', '?B?', '?Q?', '?b?', 'Y2Fmw6k=', '=C3=A9', '_', '=', ' ', 'é', '\u00c3'], 12), fc.string({ unit: 'binary', maxLength: 60 })),
+        timed((value: string) => {
+          const stored = decodeMetadataValue(value);
+          if (typeof stored !== 'string') throw new Error(`${value} decoded to ${String(stored)}`);
+          if (!stored.isWellFormed()) return;
+          const sent = encodeMetadataValue(stored);
+          if (!/^[\t\x20-\x7e]*$/.test(sent)) throw new Error(`${JSON.stringify(stored)} sent as ${JSON.stringify(sent)}`);
+          if (sent !== stored && decodeMetadataValue(sent) !== stored) throw new Error(`${JSON.stringify(stored)} does not read back from ${sent}`);
         }),
       ),
   },

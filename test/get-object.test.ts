@@ -159,6 +159,48 @@ test('HeadObject returns size and metadata; a missing key is 404 with no body', 
   assert.equal(g.code, 'NoSuchKey');
 });
 
+test('metadata sent as raw UTF-8 bytes comes back RFC 2047-encoded, as S3 returns it, from GetObject and HeadObject', async () => {
+  // 'Hello World' + 'é' as boto3 sends it (node's client too): the two UTF-8 bytes C3 A9, which a
+  // header carries one character per byte. S3 answers with the UTF-8 of those two characters in
+  // one B encoded-word (s3-tests' test_object_set_get_unicode_metadata).
+  const put = await rawRequest(c.endpoint, { method: 'PUT', path: `/${b}/meta-raw`, headers: { 'x-amz-meta-meta1': 'Hello World\u00e9' }, body: 'bar' });
+  assert.equal(put.status, 200, put.body);
+  for (const method of ['GET', 'HEAD']) {
+    const r = await rawRequest(c.endpoint, { method, path: `/${b}/meta-raw` });
+    assert.equal(r.status, 200, r.body);
+    assert.equal(r.headers['x-amz-meta-meta1'], '=?UTF-8?B?SGVsbG8gV29ybGTDg8Kp?=');
+  }
+});
+
+test('RFC 2047 encoded-words in metadata are decoded when stored and a non-ASCII value is returned as one UTF-8 B word', async () => {
+  await c.s3.send(
+    new PutObjectCommand({
+      Bucket: b,
+      Key: 'meta-2047',
+      Body: 'x',
+      Metadata: {
+        b: '=?UTF-8?B?Y2Fmw6k=?=',
+        q: '=?utf-8?Q?caf=C3=A9_au_lait?=',
+        latin: '=?ISO-8859-1?Q?caf=E9?=',
+        ascii: '=?UTF-8?Q?plain?=',
+        adjacent: '=?UTF-8?Q?a?= =?UTF-8?Q?b?= c',
+        unknown: '=?KOI8-R?B?w8HG?=',
+        plain: 'just text',
+      },
+    }),
+  );
+  const head = await c.s3.send(new HeadObjectCommand({ Bucket: b, Key: 'meta-2047' }));
+  assert.deepEqual(head.Metadata, {
+    b: '=?UTF-8?B?Y2Fmw6k=?=',
+    q: '=?UTF-8?B?Y2Fmw6kgYXUgbGFpdA==?=',
+    latin: '=?UTF-8?B?Y2Fmw6k=?=',
+    ascii: 'plain',
+    adjacent: 'ab c',
+    unknown: '=?KOI8-R?B?w8HG?=',
+    plain: 'just text',
+  });
+});
+
 test('GetObject partNumber=1 of a simple object is the whole object; partNumber=2 is 416 InvalidPartNumber', async () => {
   const r = await rawRequest(c.endpoint, { method: 'GET', path: `/${b}/small`, query: { partNumber: '1' } });
   assert.equal(r.status, 206);

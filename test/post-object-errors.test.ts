@@ -231,6 +231,23 @@ test('an acl field that is no canned ACL is 400 InvalidArgument', async () => {
   assert.match(r.body, /<ArgumentName>x-amz-acl<\/ArgumentName><ArgumentValue>everyone<\/ArgumentValue>/);
 });
 
+for (const name of ['x-amz-meta-a b', 'x-amz-meta-\u6771', 'x-amz-meta-a:b']) {
+  test(`a metadata field whose name cannot be a header (${JSON.stringify(name)}) is 400 InvalidArgument and stores nothing`, async () => {
+    const b = await newBucket();
+    const r = await postForm(c.endpoint, b, [['key', 'k'], [name, 'v'], ...signedFor(b, [['starts-with', `$${name}`, '']])]);
+    assertError(r, 400, 'InvalidArgument', 'User-defined metadata names must be valid HTTP header names.');
+    assert.ok(r.body.includes(`<ArgumentName>${name}</ArgumentName>`), r.body);
+    await assertAbsent(b, 'k');
+  });
+}
+
+test('a Content-Disposition field with a line break is 400 InvalidArgument and stores nothing', async () => {
+  const b = await newBucket();
+  const r = await postForm(c.endpoint, b, [['key', 'k'], ['Content-Disposition', 'inline\r\nX-Evil: 1'], ...signedFor(b, [['starts-with', '$Content-Disposition', '']])]);
+  assertError(r, 400, 'InvalidArgument', 'content-disposition must not contain control characters.');
+  await assertAbsent(b, 'k');
+});
+
 test('a SigV2 policy is refused with 400 InvalidRequest while COFFER_SIGV2 is off', async () => {
   const b = await newBucket();
   const r = await postForm(c.endpoint, b, [['key', 'k'], ...signedV2Fields({ bucket: b, conditions: [{ key: 'k' }] })]);

@@ -139,6 +139,25 @@ test('the tagging field sets the new object tag set', async () => {
   assert.deepEqual(tags.TagSet, [{ Key: 'a', Value: '1' }]);
 });
 
+test('an x-amz-meta-* field beyond Latin-1 is stored as text and read back as one RFC 2047 UTF-8 word', async () => {
+  const b = await newBucket();
+  const fields = signedV4Fields({ bucket: b, conditions: [{ key: 'k' }, ['starts-with', '$x-amz-meta-city', '']] });
+  const r = await postForm(c.endpoint, b, [['key', 'k'], ['x-amz-meta-city', '東京'], ...fields]);
+  assert.equal(r.status, 204, r.body);
+  const head = await c.s3.send(new HeadObjectCommand({ Bucket: b, Key: 'k' }));
+  assert.deepEqual(head.Metadata, { city: '=?UTF-8?B?5p2x5Lqs?=' });
+  assert.equal(await read(b, 'k'), 'hello');
+});
+
+test('an x-amz-meta-* field with a line break is read back as one RFC 2047 word, not an InternalError', async () => {
+  const b = await newBucket();
+  const fields = signedV4Fields({ bucket: b, conditions: [{ key: 'k' }, ['starts-with', '$x-amz-meta-note', '']] });
+  const r = await postForm(c.endpoint, b, [['key', 'k'], ['x-amz-meta-note', 'line 1\r\nline 2'], ...fields]);
+  assert.equal(r.status, 204, r.body);
+  const head = await c.s3.send(new HeadObjectCommand({ Bucket: b, Key: 'k' }));
+  assert.deepEqual(head.Metadata, { note: `=?UTF-8?B?${Buffer.from('line 1\r\nline 2').toString('base64')}?=` });
+});
+
 test('a checksum field is verified and returned; x-amz-checksum fields need no condition', async () => {
   const b = await newBucket();
   const fields = signedV4Fields({ bucket: b, conditions: [{ key: 'k' }] });
@@ -238,4 +257,16 @@ test('an x-amz-server-side-encryption field stores the file encrypted with SSE-S
   const head = await c.s3.send(new HeadObjectCommand({ Bucket: b, Key: 'enc' }));
   assert.equal(head.ServerSideEncryption, 'AES256');
   assert.equal(await read(b, 'enc'), 'sealed');
+});
+
+test('a Content-Disposition field beyond Latin-1 is stored and GetObject sends it as its UTF-8 bytes', async () => {
+  const b = await newBucket();
+  const disposition = 'attachment; filename="東京.txt"';
+  const fields = signedV4Fields({ bucket: b, conditions: [{ key: 'k' }, ['starts-with', '$Content-Disposition', '']] });
+  const r = await postForm(c.endpoint, b, [['key', 'k'], ['Content-Disposition', disposition], ...fields]);
+  assert.equal(r.status, 204, r.body);
+  const got = await c.s3.send(new GetObjectCommand({ Bucket: b, Key: 'k' }));
+  assert.equal(await got.Body!.transformToString(), 'hello');
+  // node's client reads header bytes one character each: decode them back as UTF-8.
+  assert.equal(Buffer.from(got.ContentDisposition!, 'latin1').toString('utf8'), disposition);
 });

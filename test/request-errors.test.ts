@@ -485,6 +485,34 @@ for (const [label, headers] of [
   });
 }
 
+test('a body longer than its Content-Length gets the answer to the request it completes (BadDigest), then the connection closes', async () => {
+  const b = await newBucket(c.s3, 'err');
+  // Content-MD5 of 'bar' under Content-Length: 2; the 'r' that follows cannot start a request.
+  const headers = await signHeaders(c.endpoint, {
+    method: 'PUT',
+    path: `/${b}/k`,
+    headers: { 'content-length': '2', 'content-md5': digestBase64('md5', 'bar') },
+    payloadHash: 'UNSIGNED-PAYLOAD',
+  });
+  const ex = openExchange(c.endpoint, 'PUT', `/${b}/k`, headers);
+  ex.send('bar');
+  const r = await responseWithin(ex.response, 3000);
+  assertS3Error(r, 400, 'BadDigest');
+  assert.equal(r.headers['connection'], 'close');
+  assert.equal(await readObject(c.s3, b, 'k'), undefined);
+});
+
+test('a request followed on its connection by bytes that are not HTTP is answered, then the connection closes', async () => {
+  const b = await newBucket(c.s3, 'err');
+  const headers = await signHeaders(c.endpoint, { method: 'PUT', path: `/${b}/k`, headers: { 'content-length': '5' }, body: 'hello' });
+  const ex = openExchange(c.endpoint, 'PUT', `/${b}/k`, headers);
+  ex.send('hello\x00garbage\r\n\r\n');
+  const r = await responseWithin(ex.response, 3000);
+  assert.equal(r.status, 200, r.body);
+  assert.equal(r.headers['connection'], 'close');
+  assert.equal((await readObject(c.s3, b, 'k'))?.toString(), 'hello');
+});
+
 test('broken HTTP chunk framing in the middle of an aws-chunked upload is 400 BadRequest and stores nothing', async () => {
   const b = await newBucket(c.s3, 'err');
   const data = Buffer.alloc(100 * 1024, 'd');

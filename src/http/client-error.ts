@@ -35,6 +35,15 @@ export function answerClientError(log: Logger, err: NodeJS.ErrnoException, socke
     req.push(null);
     return;
   }
+  if (inFlight !== undefined && !inFlight.headersSent && inFlight.req.complete) {
+    // The request in a handler arrived whole; what cannot be parsed is what the client sent after
+    // it: more body than its Content-Length announced (s3-tests' PUT of 'bar' under
+    // `Content-Length: 2`), or a pipelined request that is not HTTP. The client waits for the
+    // answer to the request it sent (there, BadDigest against its Content-MD5), so that answer
+    // goes out first, and then the connection closes instead of reading the bytes that followed.
+    inFlight.setHeader('Connection', 'close');
+    return;
+  }
   if (err.code === 'ECONNRESET' || !socket.writable || inFlight?.headersSent === true) {
     socket.destroy();
     return;

@@ -9,6 +9,7 @@ import { parseReadConditions, parseResponseOverrides, refuseUnsupportedHeaders }
 import { checksumResponseHeaders, quoteEtag } from './object-put.js';
 import { recentlyComputed } from '../memo.js';
 import { parseSseCustomer, refuseSseWriteHeaders, sseResponseHeaders } from './sse-headers.js';
+import { encodeMetadataValue } from './rfc2047.js';
 
 /** `bytes=a-b`, `bytes=a-`, `bytes=-n`. Anything else is ignored, as S3 does (whole object). */
 export function parseRange(value: string | undefined): RangeSpec | undefined {
@@ -37,24 +38,34 @@ const CONTENT_HEADER_NAMES: ReadonlyMap<string, string> = new Map([
   ['expires', 'Expires'],
 ]);
 
+/**
+ * A stored content header as header bytes. A request header arrives one character per byte, so
+ * it goes back as it came; a POST form field is UTF-8 text and may hold characters a header
+ * cannot carry as such (a browser's `filename="東京.txt"`): those go out as their UTF-8 bytes, as
+ * the response-* overrides do (object-headers.ts).
+ */
+function headerBytes(value: string): string {
+  return /[^\x00-\xff]/.test(value) ? Buffer.from(value, 'utf8').toString('latin1') : value;
+}
+
 export function objectHeaders(obj: ObjectRecord, versioned: boolean): Record<string, string | number | undefined> {
   const ch = obj.contentHeaders;
   const h: Record<string, string | number | undefined> = {
     ETag: quoteEtag(obj.etag),
     'Last-Modified': httpDate(obj.lastModified),
     'Accept-Ranges': 'bytes',
-    'Content-Type': ch['content-type'] ?? 'binary/octet-stream',
+    'Content-Type': headerBytes(ch['content-type'] ?? 'binary/octet-stream'),
   };
   // Most objects have none of these: only the ones present become headers.
   for (const name in ch) {
     const header = CONTENT_HEADER_NAMES.get(name);
-    if (header !== undefined) h[header] = ch[name];
+    if (header !== undefined) h[header] = headerBytes(ch[name]!);
   }
   if (obj.storageClass !== 'STANDARD') h['x-amz-storage-class'] = obj.storageClass;
   const restore = restoreHeader(obj);
   if (restore !== undefined) h['x-amz-restore'] = restore;
   if (versioned) h['x-amz-version-id'] = obj.versionId;
-  for (const k in obj.userMetadata) h[`x-amz-meta-${k}`] = obj.userMetadata[k];
+  for (const k in obj.userMetadata) h[`x-amz-meta-${k}`] = encodeMetadataValue(obj.userMetadata[k]!);
   // "The number of tags, if any, on the object": absent when it has none.
   // https://docs.aws.amazon.com/AmazonS3/latest/API/API_GetObject.html#AmazonS3-GetObject-response-header-TagCount
   if (obj.tags !== undefined && obj.tags.length > 0) h['x-amz-tagging-count'] = obj.tags.length;

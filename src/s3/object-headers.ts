@@ -6,6 +6,7 @@ import type { ChecksumAlgorithm } from '../checksums/index.js';
 import type { ReadConditions, WriteConditions } from '../engine/conditions.js';
 import { isStorageClass } from '../engine/storage-class.js';
 import type { ObjectLockState } from '../engine/records.js';
+import { decodeMetadataValue } from './rfc2047.js';
 
 function one(headers: IncomingHttpHeaders, name: string): string | undefined {
   const v = headers[name];
@@ -14,7 +15,15 @@ function one(headers: IncomingHttpHeaders, name: string): string | undefined {
 
 export const MAX_USER_METADATA_BYTES = 2048;
 
-/** x-amz-meta-*: names lower-cased without the prefix; names and values count toward 2 KB. */
+/** An HTTP field name (RFC 9110 §5.1): what a metadata name must be to be sent back as a header. */
+const HEADER_TOKEN = /^[!#$%&'*+.^_`|~0-9a-z-]+$/;
+
+/**
+ * x-amz-meta-*: names lower-cased without the prefix, values with their RFC 2047 encoded-words
+ * decoded (rfc2047.ts); names and values count toward 2 KB. A request header's name is always a
+ * token; a POST form field's need not be (`x-amz-meta-a b`), and one that is not could never be
+ * returned by GetObject or HeadObject, so it is refused before anything is stored.
+ */
 export function parseUserMetadata(headers: IncomingHttpHeaders): Record<string, string> {
   const meta: Record<string, string> = {};
   let size = 0;
@@ -22,7 +31,10 @@ export function parseUserMetadata(headers: IncomingHttpHeaders): Record<string, 
     const value = headers[name];
     if (!name.startsWith('x-amz-meta-') || value === undefined) continue;
     const key = name.slice('x-amz-meta-'.length);
-    const v = Array.isArray(value) ? value.join(',') : value;
+    if (!HEADER_TOKEN.test(name)) {
+      throw new S3Error('InvalidArgument', { message: 'User-defined metadata names must be valid HTTP header names.', fields: { ArgumentName: name } });
+    }
+    const v = decodeMetadataValue(Array.isArray(value) ? value.join(',') : value);
     meta[key] = v;
     size += Buffer.byteLength(key) + Buffer.byteLength(v);
   }
@@ -32,11 +44,20 @@ export function parseUserMetadata(headers: IncomingHttpHeaders): Record<string, 
 
 export const CONTENT_HEADERS = ['content-type', 'content-encoding', 'content-disposition', 'content-language', 'cache-control', 'expires'] as const;
 
+/**
+ * The content headers to store. A request header cannot hold a control character, but a POST
+ * form field can (a line break in a text field); stored, it could never be sent back as a header,
+ * so it is refused before anything is stored.
+ */
 export function parseContentHeaders(headers: IncomingHttpHeaders): Record<string, string> {
   const out: Record<string, string> = {};
   for (const name of CONTENT_HEADERS) {
     const v = one(headers, name);
-    if (v !== undefined) out[name] = v;
+    if (v === undefined) continue;
+    if (/[\x00-\x08\x0a-\x1f\x7f]/.test(v)) {
+      throw new S3Error('InvalidArgument', { message: `${name} must not contain control characters.`, fields: { ArgumentName: name, ArgumentValue: v } });
+    }
+    out[name] = v;
   }
   // aws-chunked is transport framing, not a property of the object.
   if (out['content-encoding'] !== undefined) {
