@@ -3,6 +3,7 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
 import type { ObjectDetails, S3Client } from './s3.js';
 import { ErrorBox, Modal, copyText, formatBytes, formatDate } from './ui.js';
+import { moveObject } from './copy.js';
 
 /** SigV4 presigned URLs live at most seven days. https://docs.aws.amazon.com/AmazonS3/latest/userguide/ShareObjectPreSignedURL.html */
 const EXPIRIES: Array<[number, string]> = [
@@ -71,8 +72,7 @@ export function ObjectDetailsView({ s3, bucket, objectKey, onClose, onChanged }:
     const to = renameTo.trim();
     if (!to || to === objectKey) return;
     try {
-      await s3.copy(bucket, objectKey, to);
-      await s3.deleteObject(bucket, objectKey);
+      await moveObject(s3, bucket, objectKey, to, info?.size);
       onChanged();
       onClose();
     } catch (err) {

@@ -1,0 +1,32 @@
+// The web console in Firefox: Debian's firefox-esr, headless, driven over WebDriver BiDi (which
+// Firefox speaks natively) by puppeteer-core; nothing is downloaded. The scenarios are the ones
+// console.test.ts runs in Chromium (helpers/console-scenarios.ts), so both browsers are held to
+// the same steps: issue 22's sign-in, create, upload with progress, browse, download, share,
+// delete and sign out; renaming a folder; a batch whose uploads failed. Screenshots go to
+// test-output/console/firefox-*.png. Skipped with one line when Firefox is absent, unless CI=true.
+import { test } from 'node:test';
+import { BROWSERS } from './helpers/browser-page.js';
+import { failedBatchScenario, folderRenameScenario, mainScenario } from './helpers/console-scenarios.js';
+
+const presence = BROWSERS.firefox.presence;
+
+test('in Firefox the console signs in, creates a bucket, uploads with progress, browses, downloads, shares, deletes and signs out', {
+  skip: presence.skip,
+  timeout: 120_000,
+}, async (t) => {
+  if (presence.missing !== undefined) throw new Error(presence.missing);
+  await mainScenario(t, 'firefox');
+});
+
+test('in Firefox renaming a folder moves every key under it with progress, copies a large object in UploadPartCopy parts, and reports a key it could not move', {
+  skip: presence.skip,
+  timeout: 60_000,
+}, async (t) => {
+  if (presence.missing !== undefined) throw new Error(presence.missing);
+  await folderRenameScenario(t, 'firefox');
+});
+
+test('in Firefox the batch progress bar shows failure, not completion, when every upload or some of them failed', { skip: presence.skip, timeout: 60_000 }, async (t) => {
+  if (presence.missing !== undefined) throw new Error(presence.missing);
+  await failedBatchScenario(t, 'firefox');
+});
