@@ -92,7 +92,8 @@ test('a folder dragged from disk onto the page uploads every file in it under it
   t.after(() => rm(work, { recursive: true, force: true }));
   // More files in one folder than Chromium's readEntries returns at once (100).
   const expected: string[] = [];
-  await mkdir(join(work, 'photos', '2024', 'many'), { recursive: true });
+  await mkdir(join(work, 'photos', '2024'), { recursive: true });
+  await mkdir(join(work, 'photos', 'many'), { recursive: true });
   await writeFile(join(work, 'photos', 'readme.txt'), 'about the photos\n');
   expected.push('photos/readme.txt');
   for (const name of ['a.jpg', 'b.jpg']) {
@@ -100,8 +101,8 @@ test('a folder dragged from disk onto the page uploads every file in it under it
     expected.push(`photos/2024/${name}`);
   }
   for (let i = 0; i < 105; i++) {
-    await writeFile(join(work, 'photos', '2024', 'many', `f${i}.txt`), String(i));
-    expected.push(`photos/2024/many/f${i}.txt`);
+    await writeFile(join(work, 'photos', 'many', `f${i}.txt`), String(i));
+    expected.push(`photos/many/f${i}.txt`);
   }
   await writeFile(join(work, 'loose.txt'), 'beside the folder\n');
 
@@ -123,20 +124,14 @@ test('a folder dragged from disk onto the page uploads every file in it under it
     return out.sort();
   };
   assert.deepEqual(await listed(''), [...expected, 'loose.txt'].sort());
-  assert.equal(await (await c.s3.send(new GetObjectCommand({ Bucket: bucket, Key: 'photos/2024/many/f104.txt' }))).Body!.transformToString(), '104');
+  assert.equal(await (await c.s3.send(new GetObjectCommand({ Bucket: bucket, Key: 'photos/many/f104.txt' }))).Body!.transformToString(), '104');
   await page.waitFor('tr[data-key="photos/"]');
 
   // The folder picker: each file keeps its path inside the folder chosen.
   await page.click({ role: 'button', name: 'Clear', within: { testId: 'uploads' } });
   await page.setInputFiles({ testId: 'folder-input' }, [join(work, 'photos', '2024')]);
-  await page.waitForFunction((n) => document.querySelectorAll('li.upload[data-status="done"]').length === n, 107);
-  assert.deepEqual(
-    await listed('2024/'),
-    expected
-      .filter((k) => k.startsWith('photos/2024/'))
-      .map((k) => k.slice('photos/'.length))
-      .sort(),
-  );
+  await page.waitForFunction((n) => document.querySelectorAll('li.upload[data-status="done"]').length === n, 2);
+  assert.deepEqual(await listed('2024/'), ['2024/a.jpg', '2024/b.jpg']);
   assert.deepEqual(page.pageErrors, []);
 });
 

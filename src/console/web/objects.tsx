@@ -59,6 +59,21 @@ export function ObjectsView({ s3, bucket, prefix }: { s3: S3Client; bucket: stri
   const reload = (): void => setGeneration((g) => g + 1);
   const uploads = useUploads(s3, reload);
 
+  // Files dropped beside the drop area would have the browser leave the console to open them
+  // (Chromium and Firefox both do): outside it, a drag of files is refused.
+  useEffect(() => {
+    const refuse = (e: DragEvent): void => {
+      if (!e.dataTransfer?.types.includes('Files') || (e.target instanceof Element && e.target.closest('[data-testid="objects"]'))) return;
+      e.preventDefault();
+      e.dataTransfer.dropEffect = 'none';
+    };
+    addEventListener('dragover', refuse);
+    addEventListener('drop', refuse);
+    return () => {
+      removeEventListener('dragover', refuse);
+      removeEventListener('drop', refuse);
+    };
+  }, []);
   // A new folder or search starts again at the first page.
   useEffect(() => {
     setTokens([undefined]);

@@ -134,15 +134,22 @@ export function UploadPanel({ uploads }: { uploads: Uploads }) {
               <span class="name" title={i.key}>
                 {i.key}
               </span>
-              <span class="muted">{i.status === 'done' ? formatBytes(i.file.size) : `${formatBytes(i.sent)} / ${formatBytes(i.file.size)}`}</span>
+              <span class="muted">
+                {i.status === 'done'
+                  ? formatBytes(i.file.size)
+                  : i.status === 'failed'
+                    ? `not stored, ${formatBytes(i.file.size)}`
+                    : `${formatBytes(i.sent)} / ${formatBytes(i.file.size)}`}
+              </span>
               {(i.status === 'queued' || i.status === 'uploading') && (
                 <button type="button" class="small" onClick={() => uploads.cancel(i.id)} aria-label={`Cancel ${i.key}`}>
                   Cancel
                 </button>
               )}
             </div>
+            {/* A failed file's bytes may all have gone out before S3 refused them: its bar shows what was stored, nothing. */}
             <ProgressBar
-              value={i.sent}
+              value={i.status === 'failed' ? 0 : i.sent}
               max={i.file.size}
               label={`Upload of ${i.key}`}
               name={i.key}

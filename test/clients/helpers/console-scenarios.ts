@@ -162,6 +162,14 @@ export async function mainScenario(t: TestContext, browser: BrowserName): Promis
   await shot(page, 'details');
   await page.click({ role: 'button', name: 'Close', within: { role: 'dialog' } });
 
+  // On a narrow screen the folder's toolbar and listing fit the width.
+  await page.setViewport(390, 760);
+  await page.waitFor('tr[data-key="docs/notes.txt"]');
+  const folderOverflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth, null);
+  assert.ok(folderOverflow <= 0, `no sideways scrolling in a folder at 390 px (${folderOverflow} px too wide)`);
+  await shot(page, 'folder-narrow');
+  await page.setViewport(1200, 760);
+
   // Delete one object by selection.
   await page.check({ label: 'Select docs/notes.txt' });
   await page.click({ role: 'button', name: 'Delete (1)' });
@@ -287,6 +295,18 @@ export async function failedBatchScenario(t: TestContext, browser: BrowserName):
   assert.equal(await page.attribute(batch, 'aria-valuemax'), '8');
   assert.equal(await page.evaluate((s) => (document.querySelector(`${s} .bar`) as HTMLElement).style.width, batch), '0%');
   assert.equal(await page.text({ testId: 'batch-failed' }), 'Every upload failed: nothing was stored.');
+  // Each failed file's bar shows nothing stored, though its bytes went out before S3 refused the key.
+  assert.deepEqual(
+    await page.evaluate(
+      () =>
+        Array.from(document.querySelectorAll('li.upload[data-status="failed"] [role="progressbar"]')).map((b) => [b.getAttribute('data-state'), b.getAttribute('aria-valuenow')]),
+      null,
+    ),
+    [
+      ['failed', '0'],
+      ['failed', '0'],
+    ],
+  );
   assert.match(await page.text({ css: 'section.uploads h2' }), /^Uploads: 0 of 2 stored, 2 failed, /);
   await shot(page, 'upload-all-failed');
 
