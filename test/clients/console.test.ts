@@ -21,7 +21,6 @@ import {
   HeadBucketCommand,
   HeadObjectCommand,
   ListBucketsCommand,
-  ListMultipartUploadsCommand,
   ListObjectVersionsCommand,
   ListObjectsV2Command,
   PutObjectCommand,
@@ -33,7 +32,7 @@ import { newBucket, startTestCofferForTest } from '../helpers/coffer.js';
 import { rawRequest } from '../helpers/raw.js';
 import type { TestCoffer } from '../helpers/coffer.js';
 import { BROWSERS, openPage } from './helpers/browser-page.js';
-import { SHOTS, failedBatchScenario, folderRenameScenario, mainScenario, signIn as signInTo } from './helpers/console-scenarios.js';
+import { SHOTS, cancelScenario, failedBatchScenario, folderRenameScenario, mainScenario, signIn as signInTo } from './helpers/console-scenarios.js';
 
 const executablePath = BROWSERS.chromium.executable;
 const presence = BROWSERS.chromium.presence;
@@ -201,47 +200,7 @@ test('a folder of 100,000 keys is browsed a page at a time with continuation tok
 
 test("cancelling a large upload aborts its multipart upload, and a refused upload shows S3's message", { skip: presence.skip, timeout: 120_000 }, async (t) => {
   if (presence.missing !== undefined) throw new Error(presence.missing);
-  const c = await startTestCofferForTest(t);
-  const bucket = await newBucket(c.s3, 'cancel');
-  const page = await (await browserContext(t, c)).newPage();
-  await signIn(page, c);
-  await page.getByRole('link', { name: bucket }).click();
-  await page.getByTestId('objects').waitFor();
-  const drop = (name: string, size: number) =>
-    page.evaluate(
-      ({ name, size }) => {
-        const dt = new DataTransfer();
-        dt.items.add(new File([new Uint8Array(size)], name, { type: 'application/octet-stream' }));
-        document.querySelector('[data-testid="objects"]')!.dispatchEvent(new DragEvent('drop', { dataTransfer: dt, bubbles: true, cancelable: true }));
-      },
-      { name, size },
-    );
-
-  await drop('huge.bin', 256 * 1024 * 1024);
-  const bar = page.locator('li.upload[data-key="huge.bin"] [role="progressbar"]');
-  await page.waitForFunction(() => Number(document.querySelector('li.upload[data-key="huge.bin"] [role="progressbar"]')?.getAttribute('aria-valuenow')) > 0);
-  await page.getByRole('button', { name: 'Cancel huge.bin' }).click();
-  await page.locator('li.upload[data-key="huge.bin"][data-status="cancelled"]').waitFor();
-  assert.ok(Number(await bar.getAttribute('aria-valuenow')) < 256 * 1024 * 1024, 'cancelled before the end');
-  assert.match((await page.locator('li.upload[data-key="huge.bin"] [role="alert"]').textContent()) ?? '', /Cancelled: nothing was stored/);
-  // The abort reaches the server: no upload is left open, no object appears.
-  let open = 1;
-  for (let i = 0; i < 50 && open > 0; i++) {
-    open = (await c.s3.send(new ListMultipartUploadsCommand({ Bucket: bucket }))).Uploads?.length ?? 0;
-    if (open > 0) await new Promise((r) => setTimeout(r, 100));
-  }
-  assert.equal(open, 0, 'the multipart upload was aborted');
-  await assert.rejects(
-    c.s3.send(new HeadObjectCommand({ Bucket: bucket, Key: 'huge.bin' })),
-    (err: unknown) => err instanceof S3ServiceException && err.$metadata.httpStatusCode === 404,
-  );
-
-  // A key S3 refuses: the file's row says why, in S3's words.
-  await drop('n'.repeat(1100), 10);
-  const failed = page.locator('li.upload[data-status="failed"]');
-  await failed.waitFor();
-  assert.match((await failed.locator('[role="alert"]').textContent()) ?? '', /^KeyTooLong: Your key is too long\. Nothing was stored; upload the file again\.$/);
-  await shot(page, 'upload-errors');
+  await cancelScenario(t, 'chromium');
 });
 
 test('object details show metadata and tags, rename copies to the new key, and admins manage users while others see no admin screens', {

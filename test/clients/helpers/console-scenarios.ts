@@ -6,7 +6,16 @@ import { createHash, randomBytes } from 'node:crypto';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { GetObjectCommand, GetObjectTaggingCommand, HeadBucketCommand, HeadObjectCommand, ListObjectsV2Command, PutObjectCommand, S3ServiceException } from '@aws-sdk/client-s3';
+import {
+  GetObjectCommand,
+  GetObjectTaggingCommand,
+  HeadBucketCommand,
+  HeadObjectCommand,
+  ListMultipartUploadsCommand,
+  ListObjectsV2Command,
+  PutObjectCommand,
+  S3ServiceException,
+} from '@aws-sdk/client-s3';
 import { bodyBytes, newBucket, startTestCofferForTest } from '../../helpers/coffer.js';
 import type { TestCoffer } from '../../helpers/coffer.js';
 import { openPage } from './browser-page.js';
@@ -323,5 +332,38 @@ export async function failedBatchScenario(t: TestContext, browser: BrowserName):
   assert.equal(await page.attribute(batch, 'aria-valuemax'), '10');
   assert.equal(await page.text({ testId: 'batch-failed' }), '1 of 2 uploads failed: upload those files again.');
   await c.s3.send(new HeadObjectCommand({ Bucket: bucket, Key: 'ok.txt' }));
+  assert.deepEqual(page.pageErrors, []);
+}
+
+/** Cancelling a large upload aborts its multipart upload (nothing left, nothing stored); a key S3 refuses shows S3's message. */
+export async function cancelScenario(t: TestContext, browser: BrowserName): Promise<void> {
+  const c = await startTestCofferForTest(t);
+  const bucket = await newBucket(c.s3, 'cancel');
+  const page = await openPage(t, browser, { origin: c.endpoint });
+  await signIn(page, c);
+  await openBucket(page, bucket);
+
+  const HUGE = 256 * 1024 * 1024;
+  await dropInMemory(page, [{ name: 'huge.bin', size: HUGE }]);
+  const bar = 'li.upload[data-key="huge.bin"] [role="progressbar"]';
+  await page.waitForFunction((s) => Number(document.querySelector(s)?.getAttribute('aria-valuenow')) > 0, bar);
+  await page.click({ role: 'button', name: 'Cancel huge.bin' });
+  await page.waitFor('li.upload[data-key="huge.bin"][data-status="cancelled"]');
+  assert.ok(Number(await page.attribute(bar, 'aria-valuenow')) < HUGE, 'cancelled before the end');
+  assert.match(await page.text('li.upload[data-key="huge.bin"] [role="alert"]'), /Cancelled: nothing was stored/);
+  // The abort reaches the server: no upload is left open, no object appears.
+  let open = 1;
+  for (let i = 0; i < 50 && open > 0; i++) {
+    open = (await c.s3.send(new ListMultipartUploadsCommand({ Bucket: bucket }))).Uploads?.length ?? 0;
+    if (open > 0) await new Promise((r) => setTimeout(r, 100));
+  }
+  assert.equal(open, 0, 'the multipart upload was aborted');
+  await notFound(c.s3.send(new HeadObjectCommand({ Bucket: bucket, Key: 'huge.bin' })));
+
+  // A key S3 refuses: the file's row says why, in S3's words.
+  await dropInMemory(page, [{ name: 'n'.repeat(1100), size: 10 }]);
+  await page.waitFor('li.upload[data-status="failed"]');
+  assert.match(await page.text('li.upload[data-status="failed"] [role="alert"]'), /^KeyTooLong: Your key is too long\. Nothing was stored; upload the file again\.$/);
+  await shot(page, 'upload-errors');
   assert.deepEqual(page.pageErrors, []);
 }
