@@ -18,7 +18,7 @@ test('in Firefox the console signs in, creates a bucket, uploads with progress, 
   await mainScenario(t, 'firefox');
 });
 
-test('in Firefox renaming a folder moves every key under it with progress, copies a large object in UploadPartCopy parts, and reports a key it could not move', {
+test('in Firefox renaming a folder moves every key under it with progress, copies a large object in UploadPartCopy parts, and reports a key it could not move; the toolbar renames one object', {
   skip: presence.skip,
   timeout: 60_000,
 }, async (t) => {

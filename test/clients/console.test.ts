@@ -67,7 +67,7 @@ test('the console signs in, creates a bucket, uploads with progress, browses, do
   await mainScenario(t, 'chromium');
 });
 
-test('renaming a folder moves every key under it with progress, copies a large object in UploadPartCopy parts, and reports a key it could not move', {
+test('renaming a folder moves every key under it with progress, copies a large object in UploadPartCopy parts, and reports a key it could not move; the toolbar renames one object', {
   skip: presence.skip,
   timeout: 60_000,
 }, async (t) => {

@@ -164,8 +164,8 @@ async function multipartCopy(s3: S3Client, bucket: string, from: string, to: str
 }
 
 /** Rename one object: copy, then delete the old key (which, in a versioned bucket, leaves a delete marker). */
-export async function moveObject(s3: S3Client, bucket: string, from: string, to: string, size?: number): Promise<void> {
-  await copyObject(s3, bucket, from, to, size);
+export async function moveObject(s3: S3Client, bucket: string, from: string, to: string, size?: number, onProgress?: (copied: number, size: number) => void): Promise<void> {
+  await copyObject(s3, bucket, from, to, size, onProgress);
   await s3.deleteObject(bucket, from);
 }
 

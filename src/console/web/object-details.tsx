@@ -29,6 +29,7 @@ export function ObjectDetailsView({ s3, bucket, objectKey, onClose, onChanged }:
   const [link, setLink] = useState('');
   const [copied, setCopied] = useState('');
   const [renameTo, setRenameTo] = useState(objectKey);
+  const [moving, setMoving] = useState<string>();
   const linkInput = useRef<HTMLInputElement>(null);
 
   useEffect(() => {
@@ -71,12 +72,16 @@ export function ObjectDetailsView({ s3, bucket, objectKey, onClose, onChanged }:
     e.preventDefault();
     const to = renameTo.trim();
     if (!to || to === objectKey) return;
+    setMoving('Copying…');
     try {
-      await moveObject(s3, bucket, objectKey, to, info?.size);
+      // A copy in parts (over 5 GiB) takes a while: say how far it is.
+      await moveObject(s3, bucket, objectKey, to, info?.size, (copied, size) => setMoving(`Copied ${formatBytes(copied)} of ${formatBytes(size)}…`));
       onChanged();
       onClose();
     } catch (err) {
       setError(err);
+    } finally {
+      setMoving(undefined);
     }
   };
   const remove = async (): Promise<void> => {
@@ -190,8 +195,15 @@ export function ObjectDetailsView({ s3, bucket, objectKey, onClose, onChanged }:
         <h3>Rename</h3>
         <form class="inline-form" onSubmit={rename}>
           <input aria-label="New key" value={renameTo} onInput={(e) => setRenameTo(e.currentTarget.value)} />
-          <button type="submit">Rename</button>
+          <button type="submit" disabled={moving !== undefined}>
+            Rename
+          </button>
         </form>
+        {moving && (
+          <p class="muted" aria-live="polite">
+            {moving}
+          </p>
+        )}
       </div>
     </Modal>
   );

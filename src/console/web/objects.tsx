@@ -164,7 +164,10 @@ export function ObjectsView({ s3, bucket, prefix }: { s3: S3Client; bucket: stri
     setBusy(true);
     try {
       if (!isFolder) {
+        const label = `Renaming ${from} to ${to}`;
+        setTask({ label, done: 0, total: 1, failed: 0, finished: false });
         await moveObject(s3, bucket, from, to, files.find((f) => f.name === from)?.size);
+        setTask({ label, done: 1, total: 1, failed: 0, finished: true });
       } else {
         const label = `Renaming ${from} to ${to}`;
         const result = await moveFolder(s3, bucket, from, to, (done, total, failed) => setTask({ label, done, total, failed, finished: false }));
@@ -177,6 +180,8 @@ export function ObjectsView({ s3, bucket, prefix }: { s3: S3Client; bucket: stri
       }
       setSelected(new Set());
     } catch (err) {
+      // The move stopped as a whole (a listing or a delete failed): the error says why, in place of the bar.
+      setTask(undefined);
       setError(err);
     } finally {
       setBusy(false);
