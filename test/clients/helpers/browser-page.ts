@@ -75,6 +75,8 @@ export interface BrowserPage {
 }
 
 const DEFAULT_TIMEOUT_MS = 30_000;
+/** A found element is clickable (enabled, still) within this, or it was replaced and is found again. */
+const ACTION_TIMEOUT_MS = 10_000;
 const POLL_MS = 40;
 
 /** The browser executables, where installed. */
@@ -237,12 +239,28 @@ abstract class BasePage implements BrowserPage {
     return (await this.evaluate(resolveInPage, { target, id: 'count', visibleOnly: false })).count;
   }
 
+  /**
+   * Act on `target`'s element. The page may replace that element between finding and acting (a
+   * re-render); then the tag is gone with it, and the element is found again.
+   */
+  private async act(target: Target, action: (css: string) => Promise<void>): Promise<void> {
+    for (let attempt = 1; ; attempt++) {
+      const css = await this.locate(target);
+      try {
+        return await action(css);
+      } catch (err) {
+        const gone = await this.evaluate((s) => document.querySelector(s) === null, css).catch(() => false);
+        if (!gone || attempt >= 3) throw err;
+      }
+    }
+  }
+
   async click(target: Target): Promise<void> {
-    await this.clickCss(await this.locate(target));
+    await this.act(target, (css) => this.clickCss(css));
   }
 
   async fill(target: Target, value: string): Promise<void> {
-    await this.fillCss(await this.locate(target), value);
+    await this.act(target, (css) => this.fillCss(css, value));
   }
 
   async check(target: Target): Promise<void> {
@@ -252,11 +270,11 @@ abstract class BasePage implements BrowserPage {
   }
 
   async select(target: Target, value: string): Promise<void> {
-    await this.selectCss(await this.locate(target), value);
+    await this.act(target, (css) => this.selectCss(css, value));
   }
 
   async press(target: Target, key: 'Enter'): Promise<void> {
-    await this.pressCss(await this.locate(target), key);
+    await this.act(target, (css) => this.pressCss(css, key));
   }
 
   async text(target: Target): Promise<string> {
@@ -349,16 +367,16 @@ class ChromiumPage extends BasePage {
     await cdp.detach();
   }
   protected async clickCss(css: string): Promise<void> {
-    await this.page.click(css);
+    await this.page.click(css, { timeout: ACTION_TIMEOUT_MS });
   }
   protected async fillCss(css: string, value: string): Promise<void> {
-    await this.page.fill(css, value);
+    await this.page.fill(css, value, { timeout: ACTION_TIMEOUT_MS });
   }
   protected async selectCss(css: string, value: string): Promise<void> {
-    await this.page.selectOption(css, value);
+    await this.page.selectOption(css, value, { timeout: ACTION_TIMEOUT_MS });
   }
   protected async pressCss(css: string, key: string): Promise<void> {
-    await this.page.press(css, key);
+    await this.page.press(css, key, { timeout: ACTION_TIMEOUT_MS });
   }
   protected async setFilesCss(css: string, paths: string[]): Promise<void> {
     await this.page.setInputFiles(css, paths);
@@ -421,10 +439,10 @@ class FirefoxPage extends BasePage {
     throw new Error('Firefox cannot be made to drag files from disk: WebDriver BiDi and Marionette have no file drag');
   }
   protected async clickCss(css: string): Promise<void> {
-    await this.page.locator(css).click();
+    await this.page.locator(css).setTimeout(ACTION_TIMEOUT_MS).click();
   }
   protected async fillCss(css: string, value: string): Promise<void> {
-    await this.page.locator(css).fill(value);
+    await this.page.locator(css).setTimeout(ACTION_TIMEOUT_MS).fill(value);
   }
   protected async selectCss(css: string, value: string): Promise<void> {
     await this.page.select(css, value);
