@@ -5,7 +5,7 @@
 // delete and sign out; renaming a folder; a batch whose uploads failed; cancelling an upload. Screenshots go to
 // test-output/console/firefox-*.png. Skipped with one line when Firefox is absent, unless CI=true.
 import { test } from 'node:test';
-import { BROWSERS } from './helpers/browser-page.js';
+import { BROWSERS } from './helpers/browsers.js';
 import { cancelScenario, failedBatchScenario, folderRenameScenario, mainScenario } from './helpers/console-scenarios.js';
 
 const presence = BROWSERS.firefox.presence;

@@ -31,7 +31,7 @@ import type { BrowserContext, Page } from 'playwright-core';
 import { newBucket, startTestCofferForTest } from '../helpers/coffer.js';
 import { rawRequest } from '../helpers/raw.js';
 import type { TestCoffer } from '../helpers/coffer.js';
-import { BROWSERS, openPage } from './helpers/browser-page.js';
+import { BROWSERS, openPage } from './helpers/browsers.js';
 import { SHOTS, cancelScenario, failedBatchScenario, folderRenameScenario, mainScenario, signIn as signInTo } from './helpers/console-scenarios.js';
 
 const executablePath = BROWSERS.chromium.executable;

@@ -18,7 +18,7 @@ import {
 } from '@aws-sdk/client-s3';
 import { bodyBytes, newBucket, startTestCofferForTest } from '../../helpers/coffer.js';
 import type { TestCoffer } from '../../helpers/coffer.js';
-import { openPage } from './browser-page.js';
+import { openPage } from './browsers.js';
 import type { BrowserName, BrowserPage } from './browser-page.js';
 
 export const SHOTS = join(process.cwd(), 'test-output', 'console');
