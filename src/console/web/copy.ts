@@ -163,6 +163,18 @@ async function multipartCopy(s3: S3Client, bucket: string, from: string, to: str
   }
 }
 
+/** Whether anything is stored at `key`, or under it when it ends in '/'. */
+export async function exists(s3: S3Client, bucket: string, key: string): Promise<boolean> {
+  if (key.endsWith('/')) return (await s3.list(bucket, key, undefined, 1, '')).objects.length > 0;
+  try {
+    await s3.send(`/${bucket}/${key}`, { method: 'HEAD' });
+    return true;
+  } catch (err) {
+    if (err instanceof S3Failure && err.status === 404) return false;
+    throw err;
+  }
+}
+
 /** Rename one object: copy, then delete the old key (which, in a versioned bucket, leaves a delete marker). */
 export async function moveObject(s3: S3Client, bucket: string, from: string, to: string, size?: number, onProgress?: (copied: number, size: number) => void): Promise<void> {
   await copyObject(s3, bucket, from, to, size, onProgress);

@@ -3,7 +3,7 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
 import type { ObjectDetails, S3Client } from './s3.js';
 import { ErrorBox, Modal, copyText, formatBytes, formatDate } from './ui.js';
-import { moveObject } from './copy.js';
+import { exists, moveObject } from './copy.js';
 
 /** SigV4 presigned URLs live at most seven days. https://docs.aws.amazon.com/AmazonS3/latest/userguide/ShareObjectPreSignedURL.html */
 const EXPIRIES: Array<[number, string]> = [
@@ -74,6 +74,8 @@ export function ObjectDetailsView({ s3, bucket, objectKey, onClose, onChanged }:
     if (!to || to === objectKey) return;
     setMoving('Copying…');
     try {
+      // A copy replaces what is at its destination: ask first.
+      if ((await exists(s3, bucket, to)) && !confirm(`${to} already exists and will be replaced. Rename anyway?`)) return;
       // A copy in parts (over 5 GiB) takes a while: say how far it is.
       await moveObject(s3, bucket, objectKey, to, info?.size, (copied, size) => setMoving(`Copied ${formatBytes(copied)} of ${formatBytes(size)}…`));
       onChanged();

@@ -10,7 +10,7 @@ import { objectsHref } from './routes.js';
 import { UploadPanel, useUploads } from './uploads.js';
 import { sourcesOf } from './upload.js';
 import { droppedFiles } from './drop.js';
-import { moveFolder, moveObject } from './copy.js';
+import { exists, moveFolder, moveObject } from './copy.js';
 import { ObjectDetailsView } from './object-details.js';
 
 export const PAGE_SIZE = 200;
@@ -163,6 +163,11 @@ export function ObjectsView({ s3, bucket, prefix }: { s3: S3Client; bucket: stri
     if (to === from) return;
     setBusy(true);
     try {
+      // A copy replaces what is at its destination: ask first.
+      if (await exists(s3, bucket, to)) {
+        const what = isFolder ? `${to} already holds objects; those with the same names will be replaced.` : `${to} already exists and will be replaced.`;
+        if (!confirm(`${what} Rename anyway?`)) return;
+      }
       if (!isFolder) {
         const label = `Renaming ${from} to ${to}`;
         setTask({ label, done: 0, total: 1, failed: 0, finished: false });
@@ -268,7 +273,7 @@ export function ObjectsView({ s3, bucket, prefix }: { s3: S3Client; bucket: stri
         <button type="button" onClick={newFolder}>
           New folder
         </button>
-        <button type="button" disabled={selected.size !== 1 || busy} onClick={rename}>
+        <button type="button" disabled={selected.size !== 1 || busy} onClick={rename} data-testid="rename">
           Rename
         </button>
         <button type="button" class="danger" disabled={selected.size === 0 || busy} onClick={deleteSelected}>

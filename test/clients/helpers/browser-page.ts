@@ -51,8 +51,8 @@ export interface BrowserPage {
   addInitScript<A>(fn: (arg: A) => void, arg: A): Promise<void>;
   screenshot(path: string): Promise<void>;
   setViewport(width: number, height: number): Promise<void>;
-  /** Answer every alert, confirm and prompt: accepted, a prompt with what `answer` returns. */
-  onDialog(answer: (type: string, message: string) => string | undefined): void;
+  /** Answer every alert, confirm and prompt: accepted (a prompt with the string `answer` returns), or dismissed when it returns false. */
+  onDialog(answer: (type: string, message: string) => string | undefined | false): void;
   /** Click `target` and return the file the browser downloads. */
   download(target: Target): Promise<Download>;
   /**
@@ -155,7 +155,7 @@ export abstract class BasePage implements BrowserPage {
   abstract addInitScript<A>(fn: (arg: A) => void, arg: A): Promise<void>;
   abstract screenshot(path: string): Promise<void>;
   abstract setViewport(width: number, height: number): Promise<void>;
-  abstract onDialog(answer: (type: string, message: string) => string | undefined): void;
+  abstract onDialog(answer: (type: string, message: string) => string | undefined | false): void;
   abstract download(target: Target): Promise<Download>;
   abstract dropPaths(target: Target, paths: string[]): Promise<void>;
   protected abstract clickCss(css: string): Promise<void>;

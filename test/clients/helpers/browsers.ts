@@ -69,8 +69,11 @@ class ChromiumPage extends BasePage {
   async setViewport(width: number, height: number): Promise<void> {
     await this.page.setViewportSize({ width, height });
   }
-  onDialog(answer: (type: string, message: string) => string | undefined): void {
-    this.page.on('dialog', (d) => void d.accept(answer(d.type(), d.message())));
+  onDialog(answer: (type: string, message: string) => string | undefined | false): void {
+    this.page.on('dialog', (d) => {
+      const a = answer(d.type(), d.message());
+      void (a === false ? d.dismiss() : d.accept(a));
+    });
   }
   async download(target: Target): Promise<Download> {
     const css = await this.locate(target);
@@ -135,8 +138,11 @@ class FirefoxPage extends BasePage {
   async setViewport(width: number, height: number): Promise<void> {
     await this.page.setViewport({ width, height });
   }
-  onDialog(answer: (type: string, message: string) => string | undefined): void {
-    this.page.on('dialog', (d) => void d.accept(answer(d.type(), d.message())));
+  onDialog(answer: (type: string, message: string) => string | undefined | false): void {
+    this.page.on('dialog', (d) => {
+      const a = answer(d.type(), d.message());
+      void (a === false ? d.dismiss() : d.accept(a));
+    });
   }
   async download(target: Target): Promise<Download> {
     // Firefox saves downloads to the profile's download folder (set at launch) without asking; the

@@ -247,8 +247,8 @@ export async function folderRenameScenario(t: TestContext, browser: BrowserName)
   const prompts: string[] = [];
   page.onDialog((type, message) => {
     prompts.push(message);
-    if (type !== 'prompt') return undefined;
-    return message === 'New name for docs/' ? 'documents' : 'a-renamed.txt';
+    if (type === 'confirm') return false;
+    return message === 'New name for docs/' ? 'documents' : prompts.length === 2 ? 'a-renamed.txt' : 'big.bin';
   });
   await signIn(page, c);
   await openBucket(page, bucket);
@@ -291,7 +291,20 @@ export async function folderRenameScenario(t: TestContext, browser: BrowserName)
   assert.equal(await page.count('tr[data-key="documents/a.txt"]'), 0);
   assert.equal(await (await c.s3.send(new GetObjectCommand({ Bucket: bucket, Key: 'documents/a-renamed.txt' }))).Body!.transformToString(), 'a');
   await notFound(c.s3.send(new HeadObjectCommand({ Bucket: bucket, Key: 'documents/a.txt' })));
-  assert.deepEqual(prompts, ['New name for docs/', 'New name for documents/a.txt']);
+
+  // A name that is taken is asked about first; declined, nothing moves.
+  await page.check({ label: 'Select documents/a-renamed.txt' });
+  await page.click({ role: 'button', name: 'Rename' });
+  for (let i = 0; i < 200 && prompts.length < 4; i++) await new Promise((r) => setTimeout(r, 25));
+  await page.waitForFunction(() => !(document.querySelector('button[data-testid="rename"]') as HTMLButtonElement | null)?.disabled, null);
+  assert.deepEqual(prompts, [
+    'New name for docs/',
+    'New name for documents/a.txt',
+    'New name for documents/a-renamed.txt',
+    'documents/big.bin already exists and will be replaced. Rename anyway?',
+  ]);
+  await page.waitFor('tr[data-key="documents/a-renamed.txt"]');
+  assert.equal((await c.s3.send(new HeadObjectCommand({ Bucket: bucket, Key: 'documents/big.bin' }))).ContentLength, big.length);
   assert.deepEqual(page.pageErrors, []);
 }
 
