@@ -31,11 +31,13 @@ import type { BrowserContext, Page } from 'playwright-core';
 import { newBucket, startTestCofferForTest } from '../helpers/coffer.js';
 import { rawRequest } from '../helpers/raw.js';
 import type { TestCoffer } from '../helpers/coffer.js';
-import { BROWSERS, openPage } from './helpers/browsers.js';
+import { BROWSERS, browserForFile } from './helpers/browsers.js';
 import { SHOTS, cancelScenario, failedBatchScenario, folderRenameScenario, mainScenario, signIn as signInTo } from './helpers/console-scenarios.js';
 
 const executablePath = BROWSERS.chromium.executable;
 const presence = BROWSERS.chromium.presence;
+/** The shared scenarios' pages; the tests further down launch their own through playwright-core. */
+const browser = browserForFile('chromium');
 
 async function shot(page: Page, name: string): Promise<void> {
   await page.screenshot({ path: join(SHOTS, `${name}.png`) });
@@ -64,7 +66,7 @@ test('the console signs in, creates a bucket, uploads with progress, browses, do
   timeout: 120_000,
 }, async (t) => {
   if (presence.missing !== undefined) throw new Error(presence.missing);
-  await mainScenario(t, 'chromium');
+  await mainScenario(t, browser);
 });
 
 test('renaming a folder moves every key under it with progress, copies a large object in UploadPartCopy parts, and reports a key it could not move; the toolbar renames one object', {
@@ -72,12 +74,12 @@ test('renaming a folder moves every key under it with progress, copies a large o
   timeout: 60_000,
 }, async (t) => {
   if (presence.missing !== undefined) throw new Error(presence.missing);
-  await folderRenameScenario(t, 'chromium');
+  await folderRenameScenario(t, browser);
 });
 
 test('the batch progress bar shows failure, not completion, when every upload or some of them failed', { skip: presence.skip, timeout: 60_000 }, async (t) => {
   if (presence.missing !== undefined) throw new Error(presence.missing);
-  await failedBatchScenario(t, 'chromium');
+  await failedBatchScenario(t, browser);
 });
 
 test('a folder dragged from disk onto the page uploads every file in it under its relative path, and so does one picked with Upload folder', {
@@ -105,7 +107,7 @@ test('a folder dragged from disk onto the page uploads every file in it under it
   }
   await writeFile(join(work, 'loose.txt'), 'beside the folder\n');
 
-  const page = await openPage(t, 'chromium', { origin: c.endpoint });
+  const page = await browser.openPage(t, { origin: c.endpoint });
   await signInTo(page, c);
   await page.click({ role: 'link', name: bucket });
   await page.waitFor({ testId: 'objects' });
@@ -200,7 +202,7 @@ test('a folder of 100,000 keys is browsed a page at a time with continuation tok
 
 test("cancelling a large upload aborts its multipart upload, and a refused upload shows S3's message", { skip: presence.skip, timeout: 120_000 }, async (t) => {
   if (presence.missing !== undefined) throw new Error(presence.missing);
-  await cancelScenario(t, 'chromium');
+  await cancelScenario(t, browser);
 });
 
 test('object details show metadata and tags, rename copies to the new key, and admins manage users while others see no admin screens', {

@@ -2,8 +2,9 @@
 // CDP, and Debian's firefox-esr, driven by puppeteer-core over WebDriver BiDi, which Firefox speaks
 // natively (playwright-core can drive only its own patched Firefox build, and geckodriver is not
 // packaged by Debian). Neither library downloads a browser.
+import { after, before } from 'node:test';
 import type { TestContext } from 'node:test';
-import { mkdir, mkdtemp, readFile, readdir, rm, stat } from 'node:fs/promises';
+import { mkdtemp, readFile, readdir, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium } from 'playwright-core';
@@ -191,41 +192,91 @@ export interface OpenOptions {
   height?: number;
 }
 
-/** A fresh browser with one page, closed when the test ends. */
-export async function openPage(t: TestContext, browser: BrowserName, opts: OpenOptions): Promise<BrowserPage> {
-  const viewport = { width: opts.width ?? 1200, height: opts.height ?? 760 };
-  const executablePath = BROWSERS[browser].executable;
-  if (executablePath === undefined) throw new Error(`${browser} is not installed`);
-  if (browser === 'chromium') {
+/** A browser that opens a test a fresh page, in a context of its own (storage and permissions apart), closed when the test ends. */
+export interface Browser {
+  readonly name: BrowserName;
+  openPage(t: TestContext, opts: OpenOptions): Promise<BrowserPage>;
+}
+
+interface Launched {
+  newPage(t: TestContext, opts: OpenOptions): Promise<BrowserPage>;
+  close(): Promise<void>;
+}
+
+async function launch(name: BrowserName): Promise<Launched> {
+  const executablePath = BROWSERS[name].executable;
+  if (executablePath === undefined) throw new Error(`${name} is not installed`);
+  const viewportOf = (opts: OpenOptions) => ({ width: opts.width ?? 1200, height: opts.height ?? 760 });
+  if (name === 'chromium') {
     // Root (CI containers) cannot use Chromium's sandbox.
     const b = await chromium.launch({ executablePath, args: ['--no-sandbox'] });
-    t.after(() => b.close());
-    const context = await b.newContext({ viewport, acceptDownloads: true });
-    await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: opts.origin });
-    return new ChromiumPage(await context.newPage());
+    return {
+      async newPage(t, opts) {
+        const context = await b.newContext({ viewport: viewportOf(opts), acceptDownloads: true });
+        t.after(() => context.close());
+        await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: opts.origin });
+        return new ChromiumPage(await context.newPage());
+      },
+      close: () => b.close(),
+    };
   }
   const downloads = await mkdtemp(join(tmpdir(), 'coffer-firefox-downloads-'));
-  t.after(() => rm(downloads, { recursive: true, force: true }));
-  await mkdir(downloads, { recursive: true });
-  const b = await puppeteer.launch({
-    browser: 'firefox',
-    executablePath,
-    headless: true,
-    defaultViewport: viewport,
-    extraPrefsFirefox: {
-      // navigator.clipboard.readText() without Firefox's paste prompt (writeText needs no such help).
-      'dom.events.testing.asyncClipboard': true,
-      // Downloads go straight to a folder the test reads.
-      'browser.download.folderList': 2,
-      'browser.download.dir': downloads,
-      'browser.download.useDownloadDir': true,
-      'browser.download.always_ask_before_handling_new_types': false,
-      'browser.download.alwaysOpenPanel': false,
+  const b = await puppeteer
+    .launch({
+      browser: 'firefox',
+      executablePath,
+      headless: true,
+      extraPrefsFirefox: {
+        // navigator.clipboard.readText() without Firefox's paste prompt (writeText needs no such help).
+        'dom.events.testing.asyncClipboard': true,
+        // Downloads go straight to a folder the test reads, for every context of the browser.
+        'browser.download.folderList': 2,
+        'browser.download.dir': downloads,
+        'browser.download.useDownloadDir': true,
+        'browser.download.always_ask_before_handling_new_types': false,
+        'browser.download.alwaysOpenPanel': false,
+      },
+    })
+    .catch(async (err: unknown) => {
+      await rm(downloads, { recursive: true, force: true });
+      throw err;
+    });
+  return {
+    async newPage(t, opts) {
+      // A WebDriver BiDi user context: Firefox's equivalent of a fresh profile, without a new process.
+      const context = await b.createBrowserContext();
+      t.after(() => context.close());
+      const page = await context.newPage();
+      await page.setViewport(viewportOf(opts));
+      return new FirefoxPage(page, downloads);
     },
+    async close() {
+      await b.close();
+      await rm(downloads, { recursive: true, force: true });
+    },
+  };
+}
+
+/**
+ * One browser for all the tests of a file (a launch of Firefox takes seconds; a context, a fifth
+ * of one): launched in a before() hook when installed, closed in an after() hook. Each page is in
+ * a context of its own. Not for a file with a top-level before() of its own (see testCofferForFile).
+ */
+export function browserForFile(name: BrowserName): Browser {
+  let launched: Promise<Launched> | undefined;
+  before(async () => {
+    if (BROWSERS[name].executable === undefined) return;
+    launched = launch(name);
+    await launched;
   });
-  t.after(() => b.close());
-  const pages = await b.pages();
-  const page = pages[0] ?? (await b.newPage());
-  await page.setViewport(viewport);
-  return new FirefoxPage(page, downloads);
+  after(async () => {
+    await (await launched?.catch(() => undefined))?.close();
+  });
+  return {
+    name,
+    async openPage(t, opts) {
+      if (launched === undefined) throw new Error(`${name} was not launched: it is not installed, or the page was opened before the file's before() hook ran`);
+      return (await launched).newPage(t, opts);
+    },
+  };
 }

@@ -18,8 +18,8 @@ import {
 } from '@aws-sdk/client-s3';
 import { bodyBytes, newBucket, startTestCofferForTest } from '../../helpers/coffer.js';
 import type { TestCoffer } from '../../helpers/coffer.js';
-import { openPage } from './browsers.js';
-import type { BrowserName, BrowserPage } from './browser-page.js';
+import type { Browser } from './browsers.js';
+import type { BrowserPage } from './browser-page.js';
 
 export const SHOTS = join(process.cwd(), 'test-output', 'console');
 const BIG_BYTES = 40 * 1024 * 1024;
@@ -86,7 +86,7 @@ async function openBucket(page: BrowserPage, bucket: string): Promise<void> {
  * into a folder, downloads a file and compares it, shares a presigned link that a client without
  * keys fetches, deletes objects and the bucket, and signs out.
  */
-export async function mainScenario(t: TestContext, browser: BrowserName): Promise<void> {
+export async function mainScenario(t: TestContext, browser: Browser): Promise<void> {
   const c = await startTestCofferForTest(t);
   const work = await mkdtemp(join(tmpdir(), 'coffer-console-'));
   t.after(() => rm(work, { recursive: true, force: true }));
@@ -94,7 +94,7 @@ export async function mainScenario(t: TestContext, browser: BrowserName): Promis
   await writeFile(join(work, 'big.bin'), big);
   await writeFile(join(work, 'hello.txt'), 'hello from the console\n');
 
-  const page = await openPage(t, browser, { origin: c.endpoint });
+  const page = await browser.openPage(t, { origin: c.endpoint });
   page.onDialog((type) => (type === 'prompt' ? 'docs' : undefined));
 
   // The root URL in a browser leads to the console.
@@ -224,7 +224,7 @@ export async function mainScenario(t: TestContext, browser: BrowserName): Promis
  * object over the single-CopyObject limit (lowered for the test to 8 MiB, the code path the same
  * as at 5 GiB) is copied in UploadPartCopy parts, keeping its type, metadata and tags.
  */
-export async function folderRenameScenario(t: TestContext, browser: BrowserName): Promise<void> {
+export async function folderRenameScenario(t: TestContext, browser: Browser): Promise<void> {
   const c = await startTestCofferForTest(t);
   const bucket = await newBucket(c.s3, 'rename');
   const big = randomBytes(12 * 1024 * 1024);
@@ -237,7 +237,7 @@ export async function folderRenameScenario(t: TestContext, browser: BrowserName)
     new PutObjectCommand({ Bucket: bucket, Key: 'docs/big.bin', Body: big, ContentType: 'application/x-big', Metadata: { owner: 'ana' }, Tagging: 'team=blue&stage=raw' }),
   );
 
-  const page = await openPage(t, browser, { origin: c.endpoint });
+  const page = await browser.openPage(t, { origin: c.endpoint });
   await page.addInitScript(
     (limits) => {
       (globalThis as { __COFFER_CONSOLE_COPY_LIMITS__?: unknown }).__COFFER_CONSOLE_COPY_LIMITS__ = limits;
@@ -309,10 +309,10 @@ export async function folderRenameScenario(t: TestContext, browser: BrowserName)
 }
 
 /** The batch progress bar never reads complete when files failed: none stored, or some. */
-export async function failedBatchScenario(t: TestContext, browser: BrowserName): Promise<void> {
+export async function failedBatchScenario(t: TestContext, browser: Browser): Promise<void> {
   const c = await startTestCofferForTest(t);
   const bucket = await newBucket(c.s3, 'failing');
-  const page = await openPage(t, browser, { origin: c.endpoint });
+  const page = await browser.openPage(t, { origin: c.endpoint });
   await signIn(page, c);
   await openBucket(page, bucket);
   const batch = '[data-name="*batch*"]';
@@ -360,10 +360,10 @@ export async function failedBatchScenario(t: TestContext, browser: BrowserName):
 }
 
 /** Cancelling a large upload aborts its multipart upload (nothing left, nothing stored); a key S3 refuses shows S3's message. */
-export async function cancelScenario(t: TestContext, browser: BrowserName): Promise<void> {
+export async function cancelScenario(t: TestContext, browser: Browser): Promise<void> {
   const c = await startTestCofferForTest(t);
   const bucket = await newBucket(c.s3, 'cancel');
-  const page = await openPage(t, browser, { origin: c.endpoint });
+  const page = await browser.openPage(t, { origin: c.endpoint });
   await signIn(page, c);
   await openBucket(page, bucket);
 
