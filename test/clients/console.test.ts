@@ -1,13 +1,16 @@
-// The web console in a real browser (headless Chromium, Debian package chromium, driven by
-// playwright-core): the root URL leads to it, it signs in, creates a bucket, uploads three files
-// (one of 40 MB in parallel multipart parts, its progress bar seen to move), browses into a folder,
+// The web console in a real browser: headless Chromium (Debian package chromium, driven by
+// playwright-core). Issue 22's scenario and the ones beside it in helpers/console-scenarios.ts are
+// written against a browser-neutral page and run here and in Firefox (console-firefox.test.ts):
+// the root URL leads to the console, it signs in, creates a bucket, uploads three files (one of
+// 40 MB in parallel multipart parts, its progress bar seen to move), browses into a folder,
 // downloads a file and compares it, shares a presigned link that a client without keys fetches,
-// deletes objects and the bucket, and signs out. Screenshots of the main screens go to
+// deletes objects and the bucket, and signs out. The tests after those use playwright-core
+// directly (its clock, its request events). Screenshots of the main screens go to
 // test-output/console/ (git-ignored). Skipped with one line when Chromium is absent, unless CI=true.
 import { test } from 'node:test';
 import type { TestContext } from 'node:test';
 import assert from 'node:assert/strict';
-import { createHash, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -18,7 +21,6 @@ import {
   HeadBucketCommand,
   HeadObjectCommand,
   ListBucketsCommand,
-  ListMultipartUploadsCommand,
   ListObjectVersionsCommand,
   ListObjectsV2Command,
   PutObjectCommand,
@@ -26,36 +28,19 @@ import {
 } from '@aws-sdk/client-s3';
 import { chromium } from 'playwright-core';
 import type { BrowserContext, Page } from 'playwright-core';
-import { bodyBytes, newBucket, startTestCofferForTest } from '../helpers/coffer.js';
+import { newBucket, startTestCofferForTest } from '../helpers/coffer.js';
 import { rawRequest } from '../helpers/raw.js';
 import type { TestCoffer } from '../helpers/coffer.js';
-import { clientPresence, findCommand } from './helpers/run.js';
+import { BROWSERS, browserForFile } from './helpers/browsers.js';
+import { SHOTS, cancelScenario, failedBatchScenario, folderRenameScenario, mainScenario, signIn as signInTo } from './helpers/console-scenarios.js';
 
-const executablePath = process.env.COFFER_CHROMIUM ?? findCommand('chromium') ?? findCommand('chromium-browser');
-const presence = clientPresence('chromium', executablePath !== undefined, 'Debian package chromium');
-const SHOTS = join(process.cwd(), 'test-output', 'console');
-const BIG_BYTES = 40 * 1024 * 1024;
-
-function sha256(b: Uint8Array): string {
-  return createHash('sha256').update(b).digest('hex');
-}
+const executablePath = BROWSERS.chromium.executable;
+const presence = BROWSERS.chromium.presence;
+/** The shared scenarios' pages; the tests further down launch their own through playwright-core. */
+const browser = browserForFile('chromium');
 
 async function shot(page: Page, name: string): Promise<void> {
   await page.screenshot({ path: join(SHOTS, `${name}.png`) });
-}
-
-/** Record every value the progress bar of `name` shows, from now on. */
-async function watchProgress(page: Page, name: string): Promise<void> {
-  await page.evaluate((name) => {
-    const seen: number[] = [];
-    (window as unknown as { __progress: number[] }).__progress = seen;
-    new MutationObserver((records) => {
-      for (const r of records) {
-        const el = r.target as Element;
-        if (el.getAttribute('data-name') === name) seen.push(Number(el.getAttribute('aria-valuenow')));
-      }
-    }).observe(document.body, { subtree: true, attributes: true, attributeFilter: ['aria-valuenow'] });
-  }, name);
 }
 
 async function browserContext(t: TestContext, c: TestCoffer): Promise<BrowserContext> {
@@ -81,137 +66,74 @@ test('the console signs in, creates a bucket, uploads with progress, browses, do
   timeout: 120_000,
 }, async (t) => {
   if (presence.missing !== undefined) throw new Error(presence.missing);
+  await mainScenario(t, browser);
+});
+
+test('renaming a folder moves every key under it with progress, copies a large object in UploadPartCopy parts, and reports a key it could not move; the toolbar renames one object', {
+  skip: presence.skip,
+  timeout: 60_000,
+}, async (t) => {
+  if (presence.missing !== undefined) throw new Error(presence.missing);
+  await folderRenameScenario(t, browser);
+});
+
+test('the batch progress bar shows failure, not completion, when every upload or some of them failed', { skip: presence.skip, timeout: 60_000 }, async (t) => {
+  if (presence.missing !== undefined) throw new Error(presence.missing);
+  await failedBatchScenario(t, browser);
+});
+
+test('a folder dragged from disk onto the page uploads every file in it under its relative path, and so does one picked with Upload folder', {
+  skip: presence.skip,
+  timeout: 60_000,
+}, async (t) => {
+  if (presence.missing !== undefined) throw new Error(presence.missing);
   const c = await startTestCofferForTest(t);
-  await mkdir(SHOTS, { recursive: true });
-  const work = await mkdtemp(join(tmpdir(), 'coffer-console-'));
+  const bucket = await newBucket(c.s3, 'folders');
+  const work = await mkdtemp(join(tmpdir(), 'coffer-console-folder-'));
   t.after(() => rm(work, { recursive: true, force: true }));
-  const big = randomBytes(BIG_BYTES);
-  await writeFile(join(work, 'big.bin'), big);
-  await writeFile(join(work, 'hello.txt'), 'hello from the console\n');
+  // More files in one folder than Chromium's readEntries returns at once (100).
+  const expected: string[] = [];
+  await mkdir(join(work, 'photos', '2024'), { recursive: true });
+  await mkdir(join(work, 'photos', 'many'), { recursive: true });
+  await writeFile(join(work, 'photos', 'readme.txt'), 'about the photos\n');
+  expected.push('photos/readme.txt');
+  for (const name of ['a.jpg', 'b.jpg']) {
+    await writeFile(join(work, 'photos', '2024', name), name);
+    expected.push(`photos/2024/${name}`);
+  }
+  for (let i = 0; i < 105; i++) {
+    await writeFile(join(work, 'photos', 'many', `f${i}.txt`), String(i));
+    expected.push(`photos/many/f${i}.txt`);
+  }
+  await writeFile(join(work, 'loose.txt'), 'beside the folder\n');
 
-  const page = await (await browserContext(t, c)).newPage();
-  const pageErrors: string[] = [];
-  page.on('pageerror', (err) => pageErrors.push(String(err)));
-  const prompts: string[] = [];
-  page.on('dialog', (d) => {
-    prompts.push(d.message());
-    void (d.type() === 'prompt' ? d.accept('docs') : d.accept());
-  });
+  const page = await browser.openPage(t, { origin: c.endpoint });
+  await signInTo(page, c);
+  await page.click({ role: 'link', name: bucket });
+  await page.waitFor({ testId: 'objects' });
+  // A folder and a file dragged together, as from a file manager.
+  await page.dropPaths({ testId: 'objects' }, [join(work, 'photos'), join(work, 'loose.txt')]);
+  await page.waitForFunction((n) => document.querySelectorAll('li.upload[data-status="done"]').length === n, expected.length + 1);
+  const listed = async (prefix: string) => {
+    const out: string[] = [];
+    let token: string | undefined;
+    do {
+      const page = await c.s3.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: prefix, ContinuationToken: token }));
+      out.push(...(page.Contents ?? []).map((o) => o.Key!));
+      token = page.NextContinuationToken;
+    } while (token);
+    return out.sort();
+  };
+  assert.deepEqual(await listed(''), [...expected, 'loose.txt'].sort());
+  assert.equal(await (await c.s3.send(new GetObjectCommand({ Bucket: bucket, Key: 'photos/many/f104.txt' }))).Body!.transformToString(), '104');
+  await page.waitFor('tr[data-key="photos/"]');
 
-  // The root URL in a browser leads to the console.
-  await page.goto(`${c.endpoint}/`);
-  assert.equal(new URL(page.url()).pathname, '/_coffer/console/');
-  await page.getByRole('button', { name: 'Sign in' }).waitFor();
-  await shot(page, 'sign-in');
-
-  // A wrong secret shows S3's code and message, not a stack.
-  await page.getByLabel('Access key').fill(c.accessKeyId);
-  await page.getByLabel('Secret key').fill('not-the-secret');
-  await page.getByRole('button', { name: 'Sign in' }).click();
-  const refusal = await page.getByTestId('error').textContent();
-  assert.match(refusal ?? '', /^SignatureDoesNotMatch: The request signature we calculated does not match/);
-  await page.getByLabel('Secret key').fill(c.secretAccessKey);
-  await page.getByRole('button', { name: 'Sign in' }).click();
-  await page.getByRole('heading', { name: 'Buckets' }).waitFor();
-  assert.equal(await page.evaluate(() => sessionStorage.length), 0, 'the secret is not stored unless asked');
-
-  // Create a bucket.
-  const bucket = `console-${randomBytes(4).toString('hex')}`;
-  await page.getByLabel('New bucket name').fill(bucket);
-  await page.getByRole('button', { name: 'Create bucket' }).click();
-  await page.getByRole('link', { name: bucket }).click();
-  await page.getByTestId('objects').waitFor();
-  await c.s3.send(new HeadBucketCommand({ Bucket: bucket }));
-
-  // Upload two files with the picker; the 40 MB one goes up in parallel multipart parts.
-  await watchProgress(page, 'big.bin');
-  await page.getByTestId('file-input').setInputFiles([join(work, 'hello.txt'), join(work, 'big.bin')]);
-  await page.locator('li.upload[data-key="big.bin"][data-status="done"]').waitFor({ timeout: 60_000 });
-  await page.locator('li.upload[data-key="hello.txt"][data-status="done"]').waitFor();
-  const progress = await page.evaluate(() => (window as unknown as { __progress: number[] }).__progress);
-  const between = progress.filter((v) => v > 0 && v < BIG_BYTES);
-  assert.ok(between.length >= 2, `the progress bar moved through values between 0 and the size: ${progress.join(', ')}`);
-  assert.equal(progress.at(-1), BIG_BYTES);
-  await page.locator('tr[data-key="big.bin"]').waitFor();
-  await shot(page, 'objects');
-  const storedBig = await c.s3.send(new GetObjectCommand({ Bucket: bucket, Key: 'big.bin' }));
-  assert.match(storedBig.ETag ?? '', /-5"$/, 'five 8 MiB parts');
-  assert.equal(sha256(await bodyBytes(storedBig)), sha256(big));
-
-  // A new folder, then a third file dropped into it.
-  await page.getByRole('button', { name: 'New folder' }).click();
-  await page.waitForURL(/#\/b\/[^/]+\/docs%2F$/);
-  await page.evaluate(() => {
-    const dt = new DataTransfer();
-    dt.items.add(new File(['notes dropped on the page\n'], 'notes.txt', { type: 'text/plain' }));
-    document.querySelector('[data-testid="objects"]')!.dispatchEvent(new DragEvent('drop', { dataTransfer: dt, bubbles: true, cancelable: true }));
-  });
-  await page.locator('li.upload[data-key="docs/notes.txt"][data-status="done"]').waitFor();
-  const head = await c.s3.send(new HeadObjectCommand({ Bucket: bucket, Key: 'docs/notes.txt' }));
-  assert.equal(head.ContentType, 'text/plain');
-
-  // Browse: back to the bucket's root, where docs/ is a folder, and into it.
-  await page.getByRole('navigation', { name: 'Folder' }).getByRole('link', { name: bucket }).click();
-  await page.locator('tr[data-key="docs/"] a.folder').click();
-  await page.locator('tr[data-key="docs/notes.txt"]').waitFor();
-
-  // Details, then download and compare.
-  await page.locator('tr[data-key="docs/notes.txt"]').getByRole('button', { name: 'notes.txt' }).click();
-  await page.getByTestId('size').getByText('26 bytes', { exact: false }).waitFor();
-  const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Download' }).click()]);
-  assert.equal(download.suggestedFilename(), 'notes.txt');
-  assert.equal(await readFile((await download.path())!, 'utf8'), 'notes dropped on the page\n');
-
-  // Share: a presigned link, on the clipboard, that works without keys.
-  await page.getByLabel('Link expiry').selectOption('86400');
-  await page.getByRole('button', { name: 'Create link' }).click();
-  const link = await page.getByTestId('share-link').inputValue();
-  assert.match(link, /X-Amz-Expires=86400/);
-  assert.equal(await page.evaluate(() => navigator.clipboard.readText()), link);
-  const shared = await fetch(link);
-  assert.equal(shared.status, 200);
-  assert.equal(await shared.text(), 'notes dropped on the page\n');
-  await shot(page, 'details');
-  await page.getByRole('dialog').getByRole('button', { name: 'Close' }).click();
-
-  // Delete one object by selection.
-  await page.getByLabel('Select docs/notes.txt').check();
-  await page.getByRole('button', { name: 'Delete (1)' }).click();
-  await page.getByText('This folder is empty.').waitFor();
-  const left = await c.s3.send(new ListObjectsV2Command({ Bucket: bucket }));
-  assert.deepEqual(
-    (left.Contents ?? []).map((o) => o.Key),
-    ['big.bin', 'docs/', 'hello.txt'],
-  );
-
-  // The admin screens (the root user is an admin).
-  await page.getByRole('link', { name: 'Users' }).click();
-  await page.locator('tr[data-user]').first().waitFor();
-
-  // On a narrow screen the bucket list still fits.
-  await page.getByRole('link', { name: 'Buckets' }).click();
-  await page.locator(`tr[data-bucket="${bucket}"]`).waitFor();
-  await page.setViewportSize({ width: 390, height: 760 });
-  const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
-  assert.ok(overflow <= 0, `no sideways scrolling at 390 px (${overflow} px too wide)`);
-  await shot(page, 'buckets-narrow');
-  await page.setViewportSize({ width: 1200, height: 760 });
-  await shot(page, 'buckets');
-
-  // Delete the bucket: it is emptied first, after typing its name.
-  await page.getByRole('button', { name: `Delete bucket ${bucket}` }).click();
-  const confirmButton = page.getByRole('button', { name: 'Empty and delete' });
-  assert.equal(await confirmButton.isDisabled(), true);
-  await page.getByRole('dialog').getByLabel('Bucket name').fill(bucket);
-  await confirmButton.click();
-  await page.locator(`tr[data-bucket="${bucket}"]`).waitFor({ state: 'detached' });
-  await assert.rejects(c.s3.send(new HeadBucketCommand({ Bucket: bucket })), (err: unknown) => err instanceof S3ServiceException && err.$metadata.httpStatusCode === 404);
-
-  // Sign out: back at the sign-in form, nothing kept.
-  await page.getByTestId('signout').click();
-  await page.getByRole('button', { name: 'Sign in' }).waitFor();
-  assert.equal(await page.evaluate(() => sessionStorage.length), 0);
-  assert.deepEqual(pageErrors, []);
+  // The folder picker: each file keeps its path inside the folder chosen.
+  await page.click({ role: 'button', name: 'Clear', within: { testId: 'uploads' } });
+  await page.setInputFiles({ testId: 'folder-input' }, [join(work, 'photos', '2024')]);
+  await page.waitForFunction((n) => document.querySelectorAll('li.upload[data-status="done"]').length === n, 2);
+  assert.deepEqual(await listed('2024/'), ['2024/a.jpg', '2024/b.jpg']);
+  assert.deepEqual(page.pageErrors, []);
 });
 
 test('a folder of 100,000 keys is browsed a page at a time with continuation tokens, and searched by prefix', { skip: presence.skip, timeout: 120_000 }, async (t) => {
@@ -280,47 +202,7 @@ test('a folder of 100,000 keys is browsed a page at a time with continuation tok
 
 test("cancelling a large upload aborts its multipart upload, and a refused upload shows S3's message", { skip: presence.skip, timeout: 120_000 }, async (t) => {
   if (presence.missing !== undefined) throw new Error(presence.missing);
-  const c = await startTestCofferForTest(t);
-  const bucket = await newBucket(c.s3, 'cancel');
-  const page = await (await browserContext(t, c)).newPage();
-  await signIn(page, c);
-  await page.getByRole('link', { name: bucket }).click();
-  await page.getByTestId('objects').waitFor();
-  const drop = (name: string, size: number) =>
-    page.evaluate(
-      ({ name, size }) => {
-        const dt = new DataTransfer();
-        dt.items.add(new File([new Uint8Array(size)], name, { type: 'application/octet-stream' }));
-        document.querySelector('[data-testid="objects"]')!.dispatchEvent(new DragEvent('drop', { dataTransfer: dt, bubbles: true, cancelable: true }));
-      },
-      { name, size },
-    );
-
-  await drop('huge.bin', 256 * 1024 * 1024);
-  const bar = page.locator('li.upload[data-key="huge.bin"] [role="progressbar"]');
-  await page.waitForFunction(() => Number(document.querySelector('li.upload[data-key="huge.bin"] [role="progressbar"]')?.getAttribute('aria-valuenow')) > 0);
-  await page.getByRole('button', { name: 'Cancel huge.bin' }).click();
-  await page.locator('li.upload[data-key="huge.bin"][data-status="cancelled"]').waitFor();
-  assert.ok(Number(await bar.getAttribute('aria-valuenow')) < 256 * 1024 * 1024, 'cancelled before the end');
-  assert.match((await page.locator('li.upload[data-key="huge.bin"] [role="alert"]').textContent()) ?? '', /Cancelled: nothing was stored/);
-  // The abort reaches the server: no upload is left open, no object appears.
-  let open = 1;
-  for (let i = 0; i < 50 && open > 0; i++) {
-    open = (await c.s3.send(new ListMultipartUploadsCommand({ Bucket: bucket }))).Uploads?.length ?? 0;
-    if (open > 0) await new Promise((r) => setTimeout(r, 100));
-  }
-  assert.equal(open, 0, 'the multipart upload was aborted');
-  await assert.rejects(
-    c.s3.send(new HeadObjectCommand({ Bucket: bucket, Key: 'huge.bin' })),
-    (err: unknown) => err instanceof S3ServiceException && err.$metadata.httpStatusCode === 404,
-  );
-
-  // A key S3 refuses: the file's row says why, in S3's words.
-  await drop('n'.repeat(1100), 10);
-  const failed = page.locator('li.upload[data-status="failed"]');
-  await failed.waitFor();
-  assert.match((await failed.locator('[role="alert"]').textContent()) ?? '', /^KeyTooLong: Your key is too long\. Nothing was stored; upload the file again\.$/);
-  await shot(page, 'upload-errors');
+  await cancelScenario(t, browser);
 });
 
 test('object details show metadata and tags, rename copies to the new key, and admins manage users while others see no admin screens', {
@@ -343,7 +225,7 @@ test('object details show metadata and tags, rename copies to the new key, and a
 
   // Rename: a copy under the new key (metadata and tags go along), then the old key is deleted.
   await page.getByLabel('New key').fill('archive/report-2026.csv');
-  await page.getByRole('button', { name: 'Rename' }).click();
+  await page.getByRole('dialog').getByRole('button', { name: 'Rename' }).click();
   await page.locator('tr[data-key="archive/"]').waitFor();
   assert.equal(await page.locator('tr[data-key="report.csv"]').count(), 0);
   const moved = await c.s3.send(new GetObjectCommand({ Bucket: bucket, Key: 'archive/report-2026.csv' }));

@@ -212,7 +212,7 @@ export function BucketsView({ s3, admin }: { s3: S3Client; admin: boolean }) {
           <tbody>
             {buckets.map((b) => (
               <tr key={b.name} data-bucket={b.name}>
-                <td>
+                <td class="name">
                   <a href={objectsHref(b.name)}>{b.name}</a>
                 </td>
                 <td class="num">{show(b.name, 'objects')}</td>

@@ -3,6 +3,7 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
 import type { ObjectDetails, S3Client } from './s3.js';
 import { ErrorBox, Modal, copyText, formatBytes, formatDate } from './ui.js';
+import { exists, moveObject } from './copy.js';
 
 /** SigV4 presigned URLs live at most seven days. https://docs.aws.amazon.com/AmazonS3/latest/userguide/ShareObjectPreSignedURL.html */
 const EXPIRIES: Array<[number, string]> = [
@@ -28,6 +29,7 @@ export function ObjectDetailsView({ s3, bucket, objectKey, onClose, onChanged }:
   const [link, setLink] = useState('');
   const [copied, setCopied] = useState('');
   const [renameTo, setRenameTo] = useState(objectKey);
+  const [moving, setMoving] = useState<string>();
   const linkInput = useRef<HTMLInputElement>(null);
 
   useEffect(() => {
@@ -70,13 +72,18 @@ export function ObjectDetailsView({ s3, bucket, objectKey, onClose, onChanged }:
     e.preventDefault();
     const to = renameTo.trim();
     if (!to || to === objectKey) return;
+    setMoving('Copying…');
     try {
-      await s3.copy(bucket, objectKey, to);
-      await s3.deleteObject(bucket, objectKey);
+      // A copy replaces what is at its destination: ask first.
+      if ((await exists(s3, bucket, to)) && !confirm(`${to} already exists and will be replaced. Rename anyway?`)) return;
+      // A copy in parts (over 5 GiB) takes a while: say how far it is.
+      await moveObject(s3, bucket, objectKey, to, info?.size, (copied, size) => setMoving(`Copied ${formatBytes(copied)} of ${formatBytes(size)}…`));
       onChanged();
       onClose();
     } catch (err) {
       setError(err);
+    } finally {
+      setMoving(undefined);
     }
   };
   const remove = async (): Promise<void> => {
@@ -190,8 +197,15 @@ export function ObjectDetailsView({ s3, bucket, objectKey, onClose, onChanged }:
         <h3>Rename</h3>
         <form class="inline-form" onSubmit={rename}>
           <input aria-label="New key" value={renameTo} onInput={(e) => setRenameTo(e.currentTarget.value)} />
-          <button type="submit">Rename</button>
+          <button type="submit" disabled={moving !== undefined}>
+            Rename
+          </button>
         </form>
+        {moving && (
+          <p class="muted" aria-live="polite">
+            {moving}
+          </p>
+        )}
       </div>
     </Modal>
   );

@@ -1,12 +1,16 @@
 // One bucket's objects, browsed by prefix as folders: a page at a time with continuation tokens
 // (a bucket of any size lists as fast as a small one), a prefix search, sorting within the page,
-// uploads by drag-and-drop or picker, new folders, deleting one or many.
+// uploads of files and folders by drag-and-drop or picker, new folders, renaming an object or a
+// folder, deleting one or many.
 // https://docs.aws.amazon.com/AmazonS3/latest/userguide/using-folders.html
 import { useEffect, useState } from 'preact/hooks';
 import type { Listing, S3Client } from './s3.js';
-import { ErrorBox, formatBytes, formatDate } from './ui.js';
+import { ErrorBox, ProgressBar, formatBytes, formatDate } from './ui.js';
 import { objectsHref } from './routes.js';
 import { UploadPanel, useUploads } from './uploads.js';
+import { sourcesOf } from './upload.js';
+import { droppedFiles } from './drop.js';
+import { exists, moveFolder, moveObject } from './copy.js';
 import { ObjectDetailsView } from './object-details.js';
 
 export const PAGE_SIZE = 200;
@@ -41,6 +45,9 @@ export function ObjectsView({ s3, bucket, prefix }: { s3: S3Client; bucket: stri
   const [tokens, setTokens] = useState<Array<string | undefined>>([undefined]);
   const [page, setPage] = useState(0);
   const [listing, setListing] = useState<Listing>();
+  // A listing's failure clears with the next listing; an action's stays until dismissed, even
+  // though the action reloads the listing when it ends.
+  const [listError, setListError] = useState<unknown>();
   const [error, setError] = useState<unknown>();
   const [busy, setBusy] = useState(false);
   const [selected, setSelected] = useState<Set<string>>(new Set());
@@ -48,9 +55,25 @@ export function ObjectsView({ s3, bucket, prefix }: { s3: S3Client; bucket: stri
   const [details, setDetails] = useState<string>();
   const [dragging, setDragging] = useState(false);
   const [generation, setGeneration] = useState(0);
+  const [task, setTask] = useState<{ label: string; done: number; total: number; failed: number; finished: boolean }>();
   const reload = (): void => setGeneration((g) => g + 1);
   const uploads = useUploads(s3, reload);
 
+  // Files dropped beside the drop area would have the browser leave the console to open them
+  // (Chromium and Firefox both do): outside it, a drag of files is refused.
+  useEffect(() => {
+    const refuse = (e: DragEvent): void => {
+      if (!e.dataTransfer?.types.includes('Files') || (e.target instanceof Element && e.target.closest('[data-testid="objects"]'))) return;
+      e.preventDefault();
+      e.dataTransfer.dropEffect = 'none';
+    };
+    addEventListener('dragover', refuse);
+    addEventListener('drop', refuse);
+    return () => {
+      removeEventListener('dragover', refuse);
+      removeEventListener('drop', refuse);
+    };
+  }, []);
   // A new folder or search starts again at the first page.
   useEffect(() => {
     setTokens([undefined]);
@@ -68,14 +91,14 @@ export function ObjectsView({ s3, bucket, prefix }: { s3: S3Client; bucket: stri
       .then((l) => {
         if (!live) return;
         setListing(l);
-        setError(undefined);
+        setListError(undefined);
         setTokens((t) => {
           const copy = t.slice(0, page + 1);
           if (l.nextToken) copy.push(l.nextToken);
           return copy;
         });
       })
-      .catch((err: unknown) => live && setError(err))
+      .catch((err: unknown) => live && setListError(err))
       .finally(() => live && setBusy(false));
     return () => {
       live = false;
@@ -128,11 +151,56 @@ export function ObjectsView({ s3, bucket, prefix }: { s3: S3Client; bucket: stri
       setError(err);
     }
   };
+  const rename = async (): Promise<void> => {
+    const [from] = [...selected];
+    if (!from || selected.size !== 1) return;
+    const isFolder = from.endsWith('/');
+    const name = prompt(`New name for ${from}`, leaf(from, prefix).replace(/\/$/, ''))
+      ?.trim()
+      .replace(/^\/+|\/+$/g, '');
+    if (!name) return;
+    const to = `${prefix}${name}${isFolder ? '/' : ''}`;
+    if (to === from) return;
+    setBusy(true);
+    try {
+      // A copy replaces what is at its destination: ask first.
+      if (await exists(s3, bucket, to)) {
+        const what = isFolder ? `${to} already holds objects; those with the same names will be replaced.` : `${to} already exists and will be replaced.`;
+        if (!confirm(`${what} Rename anyway?`)) return;
+      }
+      if (!isFolder) {
+        const label = `Renaming ${from} to ${to}`;
+        setTask({ label, done: 0, total: 1, failed: 0, finished: false });
+        await moveObject(s3, bucket, from, to, files.find((f) => f.name === from)?.size);
+        setTask({ label, done: 1, total: 1, failed: 0, finished: true });
+      } else {
+        const label = `Renaming ${from} to ${to}`;
+        const result = await moveFolder(s3, bucket, from, to, (done, total, failed) => setTask({ label, done, total, failed, finished: false }));
+        setTask({ label, done: result.total, total: result.total, failed: result.failed.length, finished: true });
+        if (result.failed.length > 0) {
+          const shown = result.failed.slice(0, 5).join('; ');
+          const more = result.failed.length > 5 ? `; and ${result.failed.length - 5} more` : '';
+          setError(`${result.failed.length} of ${result.total} objects were not moved and are still under ${from}: ${shown}${more}`);
+        }
+      }
+      setSelected(new Set());
+    } catch (err) {
+      // The move stopped as a whole (a listing or a delete failed): the error says why, in place of the bar.
+      setTask(undefined);
+      setError(err);
+    } finally {
+      setBusy(false);
+      reload();
+    }
+  };
   const onDrop = (e: DragEvent): void => {
     e.preventDefault();
     setDragging(false);
-    const files = Array.from(e.dataTransfer?.files ?? []);
-    if (files.length > 0) uploads.add(bucket, prefix, files);
+    droppedFiles(e.dataTransfer)
+      .then((sources) => {
+        if (sources.length > 0) uploads.add(bucket, prefix, sources);
+      })
+      .catch((err: unknown) => setError(`The dropped folder could not be read: ${err instanceof Error ? err.message : String(err)}`));
   };
 
   const folders = (listing?.prefixes ?? []).map((p) => ({ name: p, size: -1, modified: '' }));
@@ -183,13 +251,30 @@ export function ObjectsView({ s3, bucket, prefix }: { s3: S3Client; bucket: stri
             data-testid="file-input"
             onChange={(e) => {
               const input = e.currentTarget;
-              uploads.add(bucket, prefix, Array.from(input.files ?? []));
+              uploads.add(bucket, prefix, sourcesOf(input.files));
+              input.value = '';
+            }}
+          />
+        </label>
+        <label class="button">
+          Upload folder
+          <input
+            type="file"
+            data-testid="folder-input"
+            // Not in preact's types: the folder picker every current browser has; its files carry webkitRelativePath.
+            {...{ webkitdirectory: true }}
+            onChange={(e) => {
+              const input = e.currentTarget;
+              uploads.add(bucket, prefix, sourcesOf(input.files));
               input.value = '';
             }}
           />
         </label>
         <button type="button" onClick={newFolder}>
           New folder
+        </button>
+        <button type="button" disabled={selected.size !== 1 || busy} onClick={rename} data-testid="rename">
+          Rename
         </button>
         <button type="button" class="danger" disabled={selected.size === 0 || busy} onClick={deleteSelected}>
           Delete{selected.size > 0 ? ` (${selected.size})` : ''}
@@ -213,8 +298,25 @@ export function ObjectsView({ s3, bucket, prefix }: { s3: S3Client; bucket: stri
           />
         </form>
       </div>
-      <p class="muted drop-hint">Drop files anywhere here to upload them{prefix ? ` into ${prefix}` : ''}.</p>
+      <p class="muted drop-hint">Drop files or folders anywhere here to upload them{prefix ? ` into ${prefix}` : ''}.</p>
       <UploadPanel uploads={uploads} />
+      {task && (
+        <section class="task" data-testid="task" aria-label="Rename">
+          <div class="title-row">
+            <h2 aria-live="polite" data-testid="task-status">
+              {task.label}: {task.done} of {task.total} objects{task.failed > 0 ? `, ${task.failed} failed` : ''}
+              {task.finished ? (task.failed > 0 ? ' — finished with failures' : ' — done') : ''}
+            </h2>
+            {task.finished && (
+              <button type="button" onClick={() => setTask(undefined)}>
+                Clear
+              </button>
+            )}
+          </div>
+          <ProgressBar value={task.done - task.failed} max={task.total} label={task.label} name="*task*" state={!task.finished ? 'active' : task.failed > 0 ? 'failed' : 'done'} />
+        </section>
+      )}
+      <ErrorBox error={listError} />
       <ErrorBox error={error} onClose={() => setError(undefined)} />
       <table class="list">
         <thead>

@@ -306,11 +306,6 @@ export class S3Client {
     await this.send(`/${bucket}/${key}`, { method: 'PUT', body: new Uint8Array(0) });
   }
 
-  async copy(bucket: string, from: string, to: string): Promise<void> {
-    // x-amz-copy-source is the URL-encoded bucket/key.
-    await this.send(`/${bucket}/${to}`, { method: 'PUT', headers: { 'x-amz-copy-source': encodePath(`/${bucket}/${from}`) } });
-  }
-
   async listUploads(bucket: string): Promise<Array<{ key: string; uploadId: string }>> {
     const r = await this.sendXml(`/${bucket}`, { query: { uploads: '' } });
     return children(r, 'Upload').map((u) => ({ key: childText(u, 'Key'), uploadId: childText(u, 'UploadId') }));

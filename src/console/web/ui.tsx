@@ -72,10 +72,14 @@ export function Modal({ title, onClose, children }: { title: string; onClose: ()
   );
 }
 
-export function ProgressBar({ value, max, label, name }: { value: number; max: number; label: string; name?: string }) {
-  const pct = max > 0 ? Math.min(100, (value / max) * 100) : 100;
+/** A bar's state: still moving, complete, or stopped short (failed or cancelled), which is drawn as such and never as full. */
+export type BarState = 'active' | 'done' | 'failed' | 'cancelled';
+
+export function ProgressBar({ value, max, label, name, state = 'active' }: { value: number; max: number; label: string; name?: string; state?: BarState }) {
+  // An empty thing (max 0) is complete once done, and shows nothing while going or when stopped.
+  const pct = max > 0 ? Math.min(100, (value / max) * 100) : state === 'done' ? 100 : 0;
   return (
-    <div class="progress" role="progressbar" aria-label={label} aria-valuemin={0} aria-valuemax={max} aria-valuenow={value} data-name={name}>
+    <div class={`progress ${state}`} role="progressbar" aria-label={label} aria-valuemin={0} aria-valuemax={max} aria-valuenow={value} data-name={name} data-state={state}>
       <div class="bar" style={{ width: `${pct}%` }} />
     </div>
   );

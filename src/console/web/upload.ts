@@ -13,6 +13,17 @@ const MIN_PART_BYTES = 8 * 1024 * 1024;
 const MAX_PARTS = 10_000;
 export const PARALLEL_PARTS = 4;
 
+/** A file to upload and its path below the folder it goes into: its name, or where it sat inside a dropped or picked folder. */
+export interface UploadSource {
+  file: File;
+  path: string;
+}
+
+/** Files from a picker: a folder picker gives each its path inside the folder chosen. */
+export function sourcesOf(files: FileList | File[] | null): UploadSource[] {
+  return Array.from(files ?? []).map((file) => ({ file, path: file.webkitRelativePath || file.name }));
+}
+
 export interface UploadHandle {
   /** Resolves when the object is stored; rejects with S3Failure, or an AbortError when cancelled. */
   done: Promise<void>;

@@ -3,8 +3,9 @@
 import { useRef, useState } from 'preact/hooks';
 import type { S3Client } from './s3.js';
 import { uploadFile } from './upload.js';
-import type { UploadHandle } from './upload.js';
+import type { UploadHandle, UploadSource } from './upload.js';
 import { ProgressBar, describeError, formatBytes } from './ui.js';
+import type { BarState } from './ui.js';
 
 /** Files going up at once; each large one also sends several parts at once. */
 const PARALLEL_FILES = 2;
@@ -20,7 +21,7 @@ export interface UploadItem {
 
 export interface Uploads {
   items: UploadItem[];
-  add(bucket: string, prefix: string, files: File[]): void;
+  add(bucket: string, prefix: string, sources: UploadSource[]): void;
   cancel(id: number): void;
   cancelAll(): void;
   clear(): void;
@@ -64,12 +65,12 @@ export function useUploads(s3: S3Client, onStored: () => void): Uploads {
   };
   return {
     items,
-    add(bucket, prefix, files) {
+    add(bucket, prefix, sources) {
       const st = state.current;
-      for (const file of files) {
+      for (const { file, path } of sources) {
         const id = st.next++;
         st.bucket.set(id, bucket);
-        st.items.push({ id, key: prefix + file.name, file, sent: 0, status: 'queued' });
+        st.items.push({ id, key: prefix + path, file, sent: 0, status: 'queued' });
       }
       pump();
     },
@@ -92,14 +93,17 @@ export function useUploads(s3: S3Client, onStored: () => void): Uploads {
 export function UploadPanel({ uploads }: { uploads: Uploads }) {
   const { items } = uploads;
   if (items.length === 0) return null;
-  // The batch is what is stored or still going: cancelled and failed files drop out of it.
-  const counted = items.filter((i) => i.status !== 'cancelled' && i.status !== 'failed');
+  // The batch is every file not cancelled: a failed file counts in the total with none of its
+  // bytes sent, so a batch with a failure never reads as complete, and one where every file
+  // failed reads as nothing stored.
+  const counted = items.filter((i) => i.status !== 'cancelled');
   const total = counted.reduce((n, i) => n + i.file.size, 0);
-  const sent = counted.reduce((n, i) => n + i.sent, 0);
+  const sent = counted.reduce((n, i) => n + (i.status === 'failed' ? 0 : i.sent), 0);
   const failed = items.filter((i) => i.status === 'failed').length;
   const cancelled = items.filter((i) => i.status === 'cancelled').length;
   const active = items.some((i) => i.status === 'queued' || i.status === 'uploading');
   const done = items.filter((i) => i.status === 'done').length;
+  const state: BarState = active ? 'active' : failed > 0 ? 'failed' : done === 0 ? 'cancelled' : 'done';
   return (
     <section class="uploads" data-testid="uploads" aria-label="Uploads">
       <div class="title-row">
@@ -117,7 +121,12 @@ export function UploadPanel({ uploads }: { uploads: Uploads }) {
           </button>
         )}
       </div>
-      <ProgressBar value={sent} max={total} label="All uploads" name="*batch*" />
+      <ProgressBar value={sent} max={total} label="All uploads" name="*batch*" state={state} />
+      {state === 'failed' && (
+        <p class="error-text" data-testid="batch-failed">
+          {failed === counted.length ? 'Every upload failed: nothing was stored.' : `${failed} of ${counted.length} uploads failed: upload those files again.`}
+        </p>
+      )}
       <ul>
         {items.map((i) => (
           <li key={i.id} class={`upload ${i.status}`} data-key={i.key} data-status={i.status}>
@@ -125,14 +134,27 @@ export function UploadPanel({ uploads }: { uploads: Uploads }) {
               <span class="name" title={i.key}>
                 {i.key}
               </span>
-              <span class="muted">{i.status === 'done' ? formatBytes(i.file.size) : `${formatBytes(i.sent)} / ${formatBytes(i.file.size)}`}</span>
+              <span class="muted">
+                {i.status === 'done'
+                  ? formatBytes(i.file.size)
+                  : i.status === 'failed'
+                    ? `not stored, ${formatBytes(i.file.size)}`
+                    : `${formatBytes(i.sent)} / ${formatBytes(i.file.size)}`}
+              </span>
               {(i.status === 'queued' || i.status === 'uploading') && (
                 <button type="button" class="small" onClick={() => uploads.cancel(i.id)} aria-label={`Cancel ${i.key}`}>
                   Cancel
                 </button>
               )}
             </div>
-            <ProgressBar value={i.sent} max={i.file.size} label={`Upload of ${i.key}`} name={i.key} />
+            {/* A failed file's bytes may all have gone out before S3 refused them: its bar shows what was stored, nothing. */}
+            <ProgressBar
+              value={i.status === 'failed' ? 0 : i.sent}
+              max={i.file.size}
+              label={`Upload of ${i.key}`}
+              name={i.key}
+              state={i.status === 'queued' || i.status === 'uploading' ? 'active' : i.status}
+            />
             {i.error && (
               <p class="error-text" role="alert">
                 {i.error}
