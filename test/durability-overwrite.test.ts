@@ -170,7 +170,12 @@ async function heldPut(c: TestCoffer, path: string, body: Buffer, headers: Recor
   const signed = await signHeaders(c.endpoint, { method: 'PUT', path, body, payloadHash: sha256Hex(body), headers });
   const ex = openExchange(c.endpoint, 'PUT', path, { ...signed, 'content-length': String(body.length) });
   ex.write(body.subarray(0, sent));
-  return { finish: () => (ex.send(body.subarray(sent)), ex.response) };
+  return {
+    finish: () => {
+      ex.send(body.subarray(sent));
+      return ex.response;
+    },
+  };
 }
 
 test('a conditional PUT whose condition held when it began but not when it commits is 409 OperationAborted; a retry gets 412', async (t) => {
