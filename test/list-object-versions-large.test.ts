@@ -1,10 +1,11 @@
-// A bucket of 100,000 versions and delete markers, paged through ListObjectVersions over HTTP.
+// A bucket of 100,000 versions and delete markers, paged through ListObjectVersions over HTTP,
+// and a lifecycle run over it.
 // The versions are written through the metadata store in a few transactions (100,000 PUTs would
 // take minutes); the listing under test is the server's, page after page from the markers it
 // answers. https://docs.aws.amazon.com/AmazonS3/latest/API/API_ListObjectVersions.html
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { CreateBucketCommand, ListObjectVersionsCommand, PutBucketVersioningCommand } from '@aws-sdk/client-s3';
+import { CreateBucketCommand, ListObjectVersionsCommand, PutBucketLifecycleConfigurationCommand, PutBucketVersioningCommand } from '@aws-sdk/client-s3';
 import { bucketName, testCofferForFile } from './helpers/coffer.js';
 import { rawRequest } from './helpers/raw.js';
 import { xmlOne } from './helpers/multipart.js';
@@ -139,4 +140,35 @@ test('the 10,000 versions of one key page through in pages of 999 from each Next
       .map((e) => e.versionId)
       .sort(),
   );
+});
+
+test('a lifecycle run over 100,000 versions removes exactly the noncurrent versions beyond NewerNoncurrentVersions, and usage follows', async () => {
+  const b = bucketName('many');
+  await c.s3.send(new CreateBucketCommand({ Bucket: b }));
+  await c.s3.send(new PutBucketVersioningCommand({ Bucket: b, VersioningConfiguration: { Status: 'Enabled' } }));
+  const expected = await fill(b);
+  // Every version became noncurrent in January 2026, long over a day ago: each key keeps its 43 newest noncurrent versions.
+  const KEEP = 43;
+  await c.s3.send(
+    new PutBucketLifecycleConfigurationCommand({
+      Bucket: b,
+      LifecycleConfiguration: { Rules: [{ ID: 'keep-43', Filter: {}, Status: 'Enabled', NoncurrentVersionExpiration: { NoncurrentDays: 1, NewerNoncurrentVersions: KEEP } }] },
+    }),
+  );
+  await c.server.engine.runLifecycle();
+  // In listing order each key's versions come newest first: its current one and KEEP noncurrent ones stay.
+  const rank = new Map<string, number>();
+  const kept = expected.filter((e) => {
+    const n = rank.get(e.key) ?? 0;
+    rank.set(e.key, n + 1);
+    return n <= KEEP;
+  });
+  assert.equal(kept.length, KEYS * (KEEP + 1) + (KEEP + 1));
+  const { listed } = await pageThrough(b, { 'max-keys': '1000' });
+  assert.deepEqual(
+    listed.map((e) => `${e[1]} ${e[2]}`),
+    kept.map((e) => `${e.key} ${e.versionId}`),
+  );
+  const live = kept.filter((e) => !e.marker).length;
+  assert.deepEqual(await c.server.engine.deps.meta.getUsage(b), { objectCount: live, bytes: live });
 });

@@ -17,6 +17,7 @@ import {
   GetObjectLockConfigurationCommand,
   GetObjectRetentionCommand,
   HeadObjectCommand,
+  PutBucketPolicyCommand,
   PutBucketVersioningCommand,
   PutObjectCommand,
   PutObjectLegalHoldCommand,
@@ -24,7 +25,9 @@ import {
   PutObjectRetentionCommand,
   UploadPartCommand,
 } from '@aws-sdk/client-s3';
+import { crc32 } from 'node:zlib';
 import { bucketName, newBucket, testCofferForFile } from './helpers/coffer.js';
+import { postForm, signedV4Fields } from './helpers/post-form.js';
 import { rawRequest } from './helpers/raw.js';
 import type { RawResponse } from './helpers/raw.js';
 
@@ -425,4 +428,50 @@ test('a part of an upload that will be locked (its headers, or the bucket defaul
   assert.equal(defaulted.code, 'InvalidRequest');
   const sdk = await c.s3.send(new UploadPartCommand({ Bucket: b, Key: 'plain', UploadId: plain.UploadId, PartNumber: 1, Body: 'part' }));
   assert.ok(sdk.ChecksumCRC32);
+});
+
+test('a browser POST takes the lock fields as PUT takes the headers: a legal hold alone, a retention only with a checksum', async () => {
+  const b = await lockBucket();
+  const post = (key: string, fields: Array<[string, string]>, content: string) =>
+    postForm(c.endpoint, b, [['key', key], ...fields, ...signedV4Fields({ bucket: b, conditions: [{ key }, ...fields.map(([n, v]) => ({ [n]: v }))] })], { content });
+  const held = await post('held', [['x-amz-object-lock-legal-hold', 'ON']], 'held bytes');
+  assert.equal(held.status, 204, held.body);
+  assert.equal((await c.s3.send(new HeadObjectCommand({ Bucket: b, Key: 'held' }))).ObjectLockLegalHoldStatus, 'ON');
+  const retention: Array<[string, string]> = [
+    ['x-amz-object-lock-mode', 'COMPLIANCE'],
+    ['x-amz-object-lock-retain-until-date', FAR.toISOString()],
+  ];
+  const bare = await post('kept', retention, 'kept bytes');
+  assert.equal(bare.status, 400, bare.body);
+  assert.equal(bare.code, 'InvalidRequest');
+  const sum = Buffer.alloc(4);
+  sum.writeUInt32BE(crc32('kept bytes'));
+  const checked = await post('kept', [...retention, ['x-amz-checksum-crc32', sum.toString('base64')]], 'kept bytes');
+  assert.equal(checked.status, 204, checked.body);
+  const head = await c.s3.send(new HeadObjectCommand({ Bucket: b, Key: 'kept' }));
+  assert.deepEqual([head.ObjectLockMode, head.ObjectLockRetainUntilDate], ['COMPLIANCE', FAR]);
+  assertLocked(await deleteVersion(b, 'kept', head.VersionId!, true));
+});
+
+test('another user may bypass GOVERNANCE retention only when a policy grants s3:BypassGovernanceRetention', async () => {
+  const b = await lockBucket();
+  const v = await put(b, 'k', { ObjectLockMode: 'GOVERNANCE', ObjectLockRetainUntilDate: FAR });
+  const alice = await c.server.engine.createUser({ name: `alice-${bucketName('u')}` });
+  const credentials = { accessKeyId: alice.accessKeyId, secretAccessKey: alice.secretAccessKey };
+  const grant = async (actions: string[]) =>
+    c.s3.send(
+      new PutBucketPolicyCommand({
+        Bucket: b,
+        Policy: JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: { AWS: alice.user.id }, Action: actions, Resource: `arn:aws:s3:::${b}/*` }] }),
+      }),
+    );
+  const deleteWithBypass = () =>
+    rawRequest(c.endpoint, { method: 'DELETE', path: `/${b}/k`, query: { versionId: v }, headers: { 'x-amz-bypass-governance-retention': 'true' }, credentials });
+  // May delete versions, not bypass: the header is ignored and the lock holds.
+  await grant(['s3:DeleteObjectVersion']);
+  assertLocked(await deleteWithBypass());
+  assert.equal((await rawRequest(c.endpoint, { method: 'HEAD', path: `/${b}/k`, query: { versionId: v } })).status, 200);
+  await grant(['s3:DeleteObjectVersion', 's3:BypassGovernanceRetention']);
+  assert.equal((await deleteWithBypass()).status, 204);
+  assert.equal((await rawRequest(c.endpoint, { method: 'HEAD', path: `/${b}/k`, query: { versionId: v } })).status, 404);
 });

@@ -18,8 +18,6 @@ import { ruleApplies, scanPrefixes } from './lifecycle-match.js';
 import { isArchiveClass } from './storage-class.js';
 
 const PAGE = 1000;
-/** Versions a re-check reads past where the walk saw a version (newer ones written meanwhile). */
-const RECHECK_SLACK = 100;
 
 /** Whether any enabled rule of the bucket acts on versions. */
 export function hasVersionRules(bucket: BucketRecord): boolean {
@@ -97,6 +95,33 @@ async function versionsOfKey(reader: MetaReader, bucket: string, key: string, li
   return out;
 }
 
+/**
+ * Where `seen` stands now among its key's versions, read again through `reader`: its index
+ * (0 the current version) and the next newer version. The index matters only against the rules'
+ * NewerNoncurrentVersions, so only the newest `most + 2` versions are read (`most` the largest of
+ * them): a version further back gets the lower bound `most + 1`, which every rule's count is
+ * under. Its successor is then the one the walk saw, if that still exists and still comes just
+ * before it. Undefined when the version is gone or moved (a next run sees it afresh). Each
+ * re-check so costs a few rows, however many versions the key has.
+ */
+async function placeOf(
+  reader: MetaReader,
+  bucket: BucketRecord,
+  seen: ObjectRecord,
+  successorSeen: ObjectRecord | undefined,
+): Promise<{ index: number; successor: ObjectRecord | undefined; onlyVersion: boolean } | undefined> {
+  const counts = (bucket.config.lifecycle?.rules ?? []).flatMap((r) => [r.noncurrentVersionExpiration, ...(r.noncurrentVersionTransitions ?? [])]);
+  const most = Math.max(0, ...counts.map((c) => c?.newerNoncurrentVersions ?? 0));
+  const head = await versionsOfKey(reader, bucket.name, seen.key, most + 2);
+  const at = head.findIndex((v) => v.versionId === seen.versionId);
+  if (at >= 0) return { index: at, successor: head[at - 1], onlyVersion: head.length === 1 };
+  if (head.length < most + 2 || !successorSeen) return undefined;
+  const successor = await reader.getObject(bucket.name, seen.key, successorSeen.versionId);
+  const [next] = await reader.listObjectVersions(bucket.name, { prefix: seen.key, keyMarker: seen.key, versionIdMarker: successorSeen.versionId, limit: 1 });
+  if (!successor || next?.key !== seen.key || next.versionId !== seen.versionId) return undefined;
+  return { index: most + 1, successor, onlyVersion: false };
+}
+
 /** Apply the version rules of one bucket. */
 export async function runVersionRules(deps: EngineDeps, bucket: BucketRecord, now: number, result: LifecycleRunResult): Promise<void> {
   const rules = (bucket.config.lifecycle?.rules ?? []).filter((r) => r.enabled);
@@ -112,18 +137,21 @@ async function walkVersions(deps: EngineDeps, bucket: BucketRecord, prefix: stri
   let index = 0;
   let prev: ObjectRecord | undefined;
   let first: ObjectRecord | undefined;
-  const judge = async (v: ObjectRecord, i: number, successor: ObjectRecord | undefined, onlyVersion: boolean): Promise<void> => {
+  /** Apply what is due to `v`; true when it was removed. */
+  const judge = async (v: ObjectRecord, i: number, successor: ObjectRecord | undefined, onlyVersion: boolean): Promise<boolean> => {
     // Tags are not in listing rows: a rule with a tag filter needs the version whole.
     const needsTags = (bucket.config.lifecycle?.rules ?? []).some((r) => r.filter.tags);
     const full = needsTags ? await deps.meta.getObject(bucket.name, v.key, v.versionId) : v;
-    if (!full) return;
+    if (!full) return false;
     const action = versionAction(bucket, full, i, successor, onlyVersion, now, dayMs);
-    if (!action) return;
+    if (!action) return false;
     if ('remove' in action) {
-      if (await removeVersion(deps, bucket.name, full, i, now)) result.expired++;
-    } else if (await transitionNoncurrent(deps, bucket.name, full, i, action.transition, now)) {
-      result.transitioned++;
+      const removed = await removeVersion(deps, bucket.name, full, successor, now);
+      if (removed) result.expired++;
+      return removed;
     }
+    if (await transitionNoncurrent(deps, bucket.name, full, successor, action.transition, now)) result.transitioned++;
+    return false;
   };
   for (;;) {
     const page = await deps.meta.listObjectVersions(bucket.name, { prefix, keyMarker, versionIdMarker, versionIdMarkerTime, limit: PAGE });
@@ -136,7 +164,8 @@ async function walkVersions(deps: EngineDeps, bucket: BucketRecord, prefix: stri
         prev = undefined;
         first = v;
       }
-      if (index > 0) await judge(v, index, prev, false);
+      // A removed version leaves its place: the next one's successor and index are as the store now has them.
+      if (index > 0 && (await judge(v, index, prev, false))) continue;
       prev = v;
       index++;
     }
@@ -154,20 +183,19 @@ async function walkVersions(deps: EngineDeps, bucket: BucketRecord, prefix: stri
  * Remove a version the walk found due, after re-reading its key's versions in the transaction:
  * still at the same place or further back, and still due under the bucket's rules as they are now.
  */
-async function removeVersion(deps: EngineDeps, bucketName: string, seen: ObjectRecord, index: number, now: number): Promise<boolean> {
+async function removeVersion(deps: EngineDeps, bucketName: string, seen: ObjectRecord, successorSeen: ObjectRecord | undefined, now: number): Promise<boolean> {
   const gone: string[] = [];
   const done = await deps.meta.transaction(async (tx) => {
     const bucket = await tx.getBucket(bucketName);
     if (!bucket) return false;
-    const versions = await versionsOfKey(tx, bucketName, seen.key, index + RECHECK_SLACK);
-    const at = versions.findIndex((v) => v.versionId === seen.versionId);
-    if (at < 0) return false;
+    const place = await placeOf(tx, bucket, seen, successorSeen);
+    if (!place) return false;
     const cur = (await tx.getObject(bucketName, seen.key, seen.versionId))!;
     // "Lifecycle expiration … doesn't delete objects that are under a retention period or a legal
     // hold": the rule DeleteObject applies, without a governance bypass, and the version is skipped.
     // https://docs.aws.amazon.com/AmazonS3/latest/userguide/object-lock.html#object-lock-retention-lifecycle
     if (!removable(cur, Date.now())) return false;
-    const action = versionAction(bucket, cur, at, versions[at - 1], versions.length === 1, now, deps.tiering.dayMs);
+    const action = versionAction(bucket, cur, place.index, place.successor, place.onlyVersion, now, deps.tiering.dayMs);
     if (!action || !('remove' in action)) return false;
     // The same removal as DeleteObject with a version id: usage, blob registry and lock checks.
     await deleteInTransaction(tx, bucketName, undefined, { key: seen.key, versionId: seen.versionId }, {}, gone);
@@ -188,15 +216,21 @@ function removable(version: ObjectRecord, now: number): boolean {
   }
 }
 
-async function transitionNoncurrent(deps: EngineDeps, bucketName: string, seen: ObjectRecord, index: number, storageClass: string, now: number): Promise<boolean> {
+async function transitionNoncurrent(
+  deps: EngineDeps,
+  bucketName: string,
+  seen: ObjectRecord,
+  successorSeen: ObjectRecord | undefined,
+  storageClass: string,
+  now: number,
+): Promise<boolean> {
   const bucket = await deps.meta.getBucket(bucketName);
   if (!bucket) return false;
-  const versions = await versionsOfKey(deps.meta, bucketName, seen.key, index + RECHECK_SLACK);
-  const at = versions.findIndex((v) => v.versionId === seen.versionId);
-  if (at < 1) return false;
+  const place = await placeOf(deps.meta, bucket, seen, successorSeen);
+  if (!place || place.index < 1) return false;
   const cur = await deps.meta.getObject(bucketName, seen.key, seen.versionId);
   if (!cur) return false;
-  const action = versionAction(bucket, cur, at, versions[at - 1], false, now, deps.tiering.dayMs);
+  const action = versionAction(bucket, cur, place.index, place.successor, false, now, deps.tiering.dayMs);
   if (!action || !('transition' in action) || action.transition !== storageClass) return false;
   // transitionVersion commits only if the version is unchanged since this read.
   return transitionVersion(deps, cur, storageClass);
