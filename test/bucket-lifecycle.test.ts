@@ -4,8 +4,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
-import { DeleteBucketLifecycleCommand, GetBucketLifecycleConfigurationCommand, PutBucketLifecycleConfigurationCommand, S3ServiceException } from '@aws-sdk/client-s3';
-import { newBucket, testCofferForFile } from './helpers/coffer.js';
+import { DeleteBucketLifecycleCommand, GetBucketLifecycleConfigurationCommand, PutBucketLifecycleConfigurationCommand } from '@aws-sdk/client-s3';
+import { newBucket, rejectsNamed, testCofferForFile } from './helpers/coffer.js';
 import { rawRequest } from './helpers/raw.js';
 
 const c = testCofferForFile();
@@ -87,10 +87,7 @@ test('GetBucketLifecycleConfiguration of a bucket without one is 404 NoSuchLifec
   );
   const del = await rawRequest(c.endpoint, { method: 'DELETE', path: `/${b}`, query: { lifecycle: '' } });
   assert.equal(del.status, 204);
-  await assert.rejects(
-    c.s3.send(new GetBucketLifecycleConfigurationCommand({ Bucket: b })),
-    (e: unknown) => e instanceof S3ServiceException && e.name === 'NoSuchLifecycleConfiguration',
-  );
+  await rejectsNamed(c.s3.send(new GetBucketLifecycleConfigurationCommand({ Bucket: b })), 'NoSuchLifecycleConfiguration');
   // Deleting again still answers 204.
   await c.s3.send(new DeleteBucketLifecycleCommand({ Bucket: b }));
 });
