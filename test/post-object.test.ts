@@ -8,8 +8,7 @@ import { GetObjectAclCommand, GetObjectCommand, GetObjectTaggingCommand, HeadObj
 import { createPresignedPost } from '@aws-sdk/s3-presigned-post';
 import { newBucket, testCofferForFile } from './helpers/coffer.js';
 import { deterministicBytes, md5Hex } from './helpers/bytes.js';
-import { BOUNDARY, formBody, postForm, postRaw, signedV4Fields } from './helpers/post-form.js';
-import { request } from 'node:http';
+import { formBody, openPost, postForm, postRaw, signedV4Fields } from './helpers/post-form.js';
 
 const c = testCofferForFile();
 // biome-ignore lint/suspicious/noTemplateCurlyInString: S3's form variable, not a template
@@ -198,24 +197,11 @@ test('a file larger than the inline limit streams to a blob and reads back byte 
 test('a client that sends Expect: 100-continue is told to continue and its upload is stored', async () => {
   const b = await newBucket(c.s3, 'post');
   const body = formBody([['key', 'k'], ...signedV4Fields({ bucket: b, conditions: [{ key: 'k' }] })], [{ content: 'after continue' }]);
-  const url = new URL(c.endpoint);
-  const status = await new Promise<number>((resolve, reject) => {
-    const req = request({
-      host: url.hostname,
-      port: url.port,
-      method: 'POST',
-      path: `/${b}`,
-      headers: { 'content-type': `multipart/form-data; boundary=${BOUNDARY}`, 'content-length': String(body.length), expect: '100-continue' },
-    });
-    req.on('continue', () => req.end(body));
-    req.on('response', (res) => {
-      res.resume();
-      resolve(res.statusCode ?? 0);
-    });
-    req.on('error', reject);
-    // Without the interim response the client never sends its body and this times out.
-    req.flushHeaders();
-  });
+  const { req, response } = openPost(c.endpoint, b, { 'content-length': String(body.length), expect: '100-continue' });
+  req.on('continue', () => req.end(body));
+  // Without the interim response the client never sends its body and this times out.
+  req.flushHeaders();
+  const { status } = await response;
   assert.equal(status, 204);
   assert.equal(await read(b, 'k'), 'after continue');
 });
