@@ -6,6 +6,7 @@ import { createHmac } from 'node:crypto';
 import { request } from 'node:http';
 import type { ClientRequest } from 'node:http';
 import { ROOT_CREDENTIALS, readBody, signingKey } from './raw.js';
+import { unescapeXml } from './tagging.js';
 
 export type Fields = Array<[string, string]>;
 
@@ -102,12 +103,6 @@ export interface PostResponse {
   body: string;
   code?: string;
   message?: string;
-}
-
-const ENTITIES: Record<string, string> = { '&quot;': '"', '&apos;': "'", '&lt;': '<', '&gt;': '>', '&amp;': '&' };
-
-function unescapeXml(s: string | undefined): string | undefined {
-  return s?.replace(/&(?:quot|apos|lt|gt|amp);/g, (e) => ENTITIES[e] ?? e);
 }
 
 /**
