@@ -3,19 +3,15 @@
 // https://docs.aws.amazon.com/AmazonS3/latest/API/API_PutBucketLifecycleConfiguration.html
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { createHash } from 'node:crypto';
 import { DeleteBucketLifecycleCommand, GetBucketLifecycleConfigurationCommand, PutBucketLifecycleConfigurationCommand } from '@aws-sdk/client-s3';
 import { newBucket, rejectsNamed, testCofferForFile } from './helpers/coffer.js';
 import { rawRequest } from './helpers/raw.js';
+import { contentMd5 } from './helpers/tagging.js';
 
 const c = testCofferForFile();
 
-function md5(body: string): string {
-  return createHash('md5').update(body).digest('base64');
-}
-
 async function putRaw(bucket: string, body: string, headers: Record<string, string> = {}) {
-  return rawRequest(c.endpoint, { method: 'PUT', path: `/${bucket}`, query: { lifecycle: '' }, body, headers: { 'content-md5': md5(body), ...headers } });
+  return rawRequest(c.endpoint, { method: 'PUT', path: `/${bucket}`, query: { lifecycle: '' }, body, headers: { 'content-md5': contentMd5(body), ...headers } });
 }
 
 const doc = (rules: string): string => `<LifecycleConfiguration xmlns="http://s3.amazonaws.com/doc/2006-03-01/">${rules}</LifecycleConfiguration>`;
