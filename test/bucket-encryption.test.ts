@@ -6,7 +6,6 @@ import assert from 'node:assert/strict';
 import { createHash, randomBytes } from 'node:crypto';
 import {
   CopyObjectCommand,
-  CreateBucketCommand,
   CreateMultipartUploadCommand,
   DeleteBucketEncryptionCommand,
   GetBucketEncryptionCommand,
@@ -15,7 +14,7 @@ import {
   PutObjectCommand,
 } from '@aws-sdk/client-s3';
 import type { ServerSideEncryptionRule } from '@aws-sdk/client-s3';
-import { bodyBytes, bucketName } from './helpers/coffer.js';
+import { bodyBytes, newBucket } from './helpers/coffer.js';
 import { customerKey, messageOf, sdkSseC, sseCHeaders, sseRequest, startSseCoffer } from './helpers/sse.js';
 import type { SseCoffer } from './helpers/sse.js';
 
@@ -28,8 +27,7 @@ after(() => c.close());
 const K = customerKey('bucket encryption key');
 
 async function bucketWith(rule?: ServerSideEncryptionRule): Promise<string> {
-  const b = bucketName('enc');
-  await c.tls.send(new CreateBucketCommand({ Bucket: b }));
+  const b = await newBucket(c.tls, 'enc');
   if (rule) await c.tls.send(new PutBucketEncryptionCommand({ Bucket: b, ServerSideEncryptionConfiguration: { Rules: [rule] } }));
   return b;
 }

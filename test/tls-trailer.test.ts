@@ -2,8 +2,8 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Readable } from 'node:stream';
 import { createHash } from 'node:crypto';
-import { CreateBucketCommand, GetObjectCommand, HeadObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
-import { bucketName } from './helpers/coffer.js';
+import { GetObjectCommand, HeadObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
+import { newBucket } from './helpers/coffer.js';
 import { startSseCoffer } from './helpers/sse.js';
 import type { SseCoffer } from './helpers/sse.js';
 
@@ -14,8 +14,7 @@ before(async () => {
 after(() => c.close());
 
 test('over HTTPS the SDK streams with an aws-chunked checksum trailer, and the object is exactly the payload', async () => {
-  const b = bucketName();
-  await c.tls.send(new CreateBucketCommand({ Bucket: b }));
+  const b = await newBucket(c.tls);
   const data = Buffer.alloc(1024 * 1024 + 123);
   for (let i = 0; i < data.length; i++) data[i] = (i * 7) & 0xff;
   const seen: Record<string, string> = {};
