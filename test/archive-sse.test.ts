@@ -5,31 +5,24 @@
 // still behave as archived, as on S3: unreadable until restored.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readdir, readFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { readFile } from 'node:fs/promises';
 import { GetObjectCommand, HeadObjectCommand, PutBucketLifecycleConfigurationCommand, PutObjectCommand, RestoreObjectCommand } from '@aws-sdk/client-s3';
 import { bodyBytes, newBucket, rejectsNamed } from './helpers/coffer.js';
 import { customerKey, sdkSseC, startSseCoffer } from './helpers/sse.js';
 import { eventually, multipartUpload, restoreOf } from './helpers/archive.js';
+import { archiveFiles } from './helpers/files.js';
 import type { SseCoffer } from './helpers/sse.js';
 
 const A = customerKey('archive customer key');
-
-async function archiveFiles(c: SseCoffer): Promise<string[]> {
-  const out: string[] = [];
-  const root = join(c.dataDir, 'archive', 'blobs');
-  for (const a of await readdir(root).catch(() => [])) for (const b of await readdir(join(root, a))) for (const f of await readdir(join(root, a, b))) out.push(join(root, a, b, f));
-  return out;
-}
 
 test('an SSE-S3 GLACIER object is stored compressed and encrypted on the archive volume, and restores to its bytes', async (t) => {
   const c = await startSseCoffer(t, { COFFER_RESTORE_SECONDS: 'Expedited=0.2' });
   const b = await newBucket(c.s3);
   const text = 'secret archived line\n'.repeat(20_000);
-  const before = new Set(await archiveFiles(c));
+  const before = new Set(await archiveFiles(c.dataDir));
   const put = await c.s3.send(new PutObjectCommand({ Bucket: b, Key: 'k', Body: text, StorageClass: 'GLACIER', ServerSideEncryption: 'AES256' }));
   assert.equal(put.ServerSideEncryption, 'AES256');
-  const added = (await archiveFiles(c)).filter((f) => !before.has(f));
+  const added = (await archiveFiles(c.dataDir)).filter((f) => !before.has(f));
   assert.equal(added.length, 1);
   const stored = await readFile(added[0]!);
   // Compressed first (a fraction of the text), encrypted after (no plaintext, not brotli's bytes).
@@ -48,7 +41,7 @@ test('a lifecycle transition archives an SSE-S3 object encrypted and leaves an S
   const c = await startSseCoffer(t, { COFFER_LIFECYCLE_DAY_SECONDS: '1', COFFER_RESTORE_SECONDS: 'Expedited=0.2' });
   const b = await newBucket(c.tls);
   const text = 'lifecycle line\n'.repeat(20_000);
-  const before = (await archiveFiles(c)).length;
+  const before = (await archiveFiles(c.dataDir)).length;
   await c.tls.send(new PutObjectCommand({ Bucket: b, Key: 's3', Body: text, ServerSideEncryption: 'AES256' }));
   await c.tls.send(new PutObjectCommand({ Bucket: b, Key: 'ssec', Body: text, ...sdkSseC(A) }));
   await c.tls.send(
@@ -60,7 +53,7 @@ test('a lifecycle transition archives an SSE-S3 object encrypted and leaves an S
   await eventually(async () => (await c.tls.send(new HeadObjectCommand({ Bucket: b, Key: 's3' }))).StorageClass === 'GLACIER');
   await eventually(async () => (await c.tls.send(new HeadObjectCommand({ Bucket: b, Key: 'ssec', ...sdkSseC(A) }))).StorageClass === 'GLACIER');
   // Only the SSE-S3 object's bytes went to the archive volume.
-  assert.equal((await archiveFiles(c)).length, before + 1);
+  assert.equal((await archiveFiles(c.dataDir)).length, before + 1);
   await rejectsNamed(c.tls.send(new GetObjectCommand({ Bucket: b, Key: 'ssec', ...sdkSseC(A) })), 'InvalidObjectState');
   await restoreAndRead(c, b, 'ssec', text);
   await c.tls.send(new RestoreObjectCommand({ Bucket: b, Key: 's3', RestoreRequest: { Days: 1, GlacierJobParameters: { Tier: 'Expedited' } } }));
@@ -83,9 +76,9 @@ async function restoreAndRead(c: SseCoffer, bucket: string, key: string, text: s
 test('an SSE-C object PUT as GLACIER stays in the blob store, unreadable until restored, then readable with its key for the Days of the restore', async (t) => {
   const c = await startSseCoffer(t, { COFFER_RESTORE_SECONDS: 'Expedited=0.2', COFFER_LIFECYCLE_DAY_SECONDS: '2' });
   const b = await newBucket(c.tls);
-  const before = (await archiveFiles(c)).length;
+  const before = (await archiveFiles(c.dataDir)).length;
   await c.tls.send(new PutObjectCommand({ Bucket: b, Key: 'k', Body: 'customer keyed', StorageClass: 'GLACIER', ...sdkSseC(A) }));
-  assert.equal((await archiveFiles(c)).length, before);
+  assert.equal((await archiveFiles(c.dataDir)).length, before);
   assert.equal((await c.tls.send(new HeadObjectCommand({ Bucket: b, Key: 'k', ...sdkSseC(A) }))).StorageClass, 'GLACIER');
   await rejectsNamed(c.tls.send(new GetObjectCommand({ Bucket: b, Key: 'k', ...sdkSseC(A) })), 'InvalidObjectState');
   await restoreAndRead(c, b, 'k', 'customer keyed');
@@ -98,13 +91,13 @@ test('an SSE-C object PUT as GLACIER stays in the blob store, unreadable until r
 test('an SSE-C multipart upload completed into GLACIER stays in the blob store and, once restored, answers by its parts', async (t) => {
   const c = await startSseCoffer(t, { COFFER_RESTORE_SECONDS: 'Expedited=0.2' });
   const b = await newBucket(c.tls);
-  const before = (await archiveFiles(c)).length;
+  const before = (await archiveFiles(c.dataDir)).length;
   const parts = [Buffer.alloc(5 * 1024 * 1024, 'p'), Buffer.from('customer tail')];
   await multipartUpload(c.tls, b, 'mp', parts, 'GLACIER', sdkSseC(A));
   await rejectsNamed(c.tls.send(new GetObjectCommand({ Bucket: b, Key: 'mp', ...sdkSseC(A) })), 'InvalidObjectState');
   await restoreAndRead(c, b, 'mp', Buffer.concat(parts).toString());
   // The archive job ran meanwhile (the restore is its work too) and moved nothing.
-  assert.equal((await archiveFiles(c)).length, before);
+  assert.equal((await archiveFiles(c.dataDir)).length, before);
   const part2 = await c.tls.send(new GetObjectCommand({ Bucket: b, Key: 'mp', PartNumber: 2, ...sdkSseC(A) }));
   assert.equal(part2.PartsCount, 2);
   assert.equal((await bodyBytes(part2)).toString(), 'customer tail');

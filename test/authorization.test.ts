@@ -165,8 +165,7 @@ test("CopyObject from another user's bucket into one's own is 403 AccessDenied a
   await c.s3.send(new PutObjectCommand({ Bucket: theirs, Key: 'secret', Body: 'secret bytes' }));
   const credentials = await otherUser();
   const s3 = c.client(credentials.accessKeyId, credentials.secretAccessKey);
-  const mine = bucketName();
-  await s3.send(new CreateBucketCommand({ Bucket: mine }));
+  const mine = await newBucket(s3);
   for (const source of [`/${theirs}/secret`, `${theirs}/secret?versionId=null`]) {
     assertDenied(await rawRequest(c.endpoint, { method: 'PUT', path: `/${mine}/stolen`, headers: { 'x-amz-copy-source': source }, credentials }), source);
   }
@@ -186,8 +185,7 @@ test("UploadPartCopy from another user's bucket is 403 AccessDenied; from one's 
   await c.s3.send(new PutObjectCommand({ Bucket: theirs, Key: 'secret', Body: 'secret bytes' }));
   const credentials = await otherUser();
   const s3 = c.client(credentials.accessKeyId, credentials.secretAccessKey);
-  const mine = bucketName();
-  await s3.send(new CreateBucketCommand({ Bucket: mine }));
+  const mine = await newBucket(s3);
   await s3.send(new PutObjectCommand({ Bucket: mine, Key: 'own', Body: 'own bytes' }));
   const { UploadId } = await s3.send(new CreateMultipartUploadCommand({ Bucket: mine, Key: 'mp' }));
   const query = { partNumber: '1', uploadId: UploadId! };

@@ -2,15 +2,11 @@
 // https://docs.aws.amazon.com/AmazonS3/latest/API/API_PutBucketCors.html
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { DeleteBucketCorsCommand, GetBucketCorsCommand, PutBucketCorsCommand, S3ServiceException } from '@aws-sdk/client-s3';
-import { bucketName, newBucket, testCofferForFile } from './helpers/coffer.js';
+import { DeleteBucketCorsCommand, GetBucketCorsCommand, PutBucketCorsCommand } from '@aws-sdk/client-s3';
+import { bucketName, newBucket, rejectsNamed, testCofferForFile } from './helpers/coffer.js';
 import { rawRequest } from './helpers/raw.js';
 import type { RawResponse } from './helpers/raw.js';
 import { contentMd5, unescapeXml } from './helpers/tagging.js';
-
-function rejectsWith(p: Promise<unknown>, name: string): Promise<void> {
-  return assert.rejects(p, (err: unknown) => err instanceof S3ServiceException && err.name === name);
-}
 
 const c = testCofferForFile();
 
@@ -37,7 +33,7 @@ test('the SDK puts, reads and deletes a CORS configuration; rules and their elem
   const got = await c.s3.send(new GetBucketCorsCommand({ Bucket: b }));
   assert.deepEqual(got.CORSRules, CORSRules);
   await c.s3.send(new DeleteBucketCorsCommand({ Bucket: b }));
-  await rejectsWith(c.s3.send(new GetBucketCorsCommand({ Bucket: b })), 'NoSuchCORSConfiguration');
+  await rejectsNamed(c.s3.send(new GetBucketCorsCommand({ Bucket: b })), 'NoSuchCORSConfiguration');
 });
 
 test('GetBucketCors without a configuration is 404 NoSuchCORSConfiguration', async () => {
@@ -127,7 +123,7 @@ test('a rule without AllowedMethod or AllowedOrigin, a MaxAgeSeconds that is no 
     assert.equal(r.status, 400, `${xml}: ${r.body}`);
     assert.equal(r.code, 'MalformedXML', xml);
   }
-  await rejectsWith(c.s3.send(new GetBucketCorsCommand({ Bucket: b })), 'NoSuchCORSConfiguration');
+  await rejectsNamed(c.s3.send(new GetBucketCorsCommand({ Bucket: b })), 'NoSuchCORSConfiguration');
 });
 
 test("another user may not read, put or delete a bucket's CORS configuration", async () => {

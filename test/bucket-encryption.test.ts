@@ -3,10 +3,9 @@
 // https://docs.aws.amazon.com/AmazonS3/latest/API/API_PutBucketEncryption.html
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { createHash, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import {
   CopyObjectCommand,
-  CreateBucketCommand,
   CreateMultipartUploadCommand,
   DeleteBucketEncryptionCommand,
   GetBucketEncryptionCommand,
@@ -15,9 +14,10 @@ import {
   PutObjectCommand,
 } from '@aws-sdk/client-s3';
 import type { ServerSideEncryptionRule } from '@aws-sdk/client-s3';
-import { bodyBytes, bucketName } from './helpers/coffer.js';
+import { bodyBytes, newBucket } from './helpers/coffer.js';
 import { customerKey, messageOf, sdkSseC, sseCHeaders, sseRequest, startSseCoffer } from './helpers/sse.js';
 import type { SseCoffer } from './helpers/sse.js';
+import { contentMd5 } from './helpers/tagging.js';
 
 let c: SseCoffer;
 before(async () => {
@@ -28,8 +28,7 @@ after(() => c.close());
 const K = customerKey('bucket encryption key');
 
 async function bucketWith(rule?: ServerSideEncryptionRule): Promise<string> {
-  const b = bucketName('enc');
-  await c.tls.send(new CreateBucketCommand({ Bucket: b }));
+  const b = await newBucket(c.tls, 'enc');
   if (rule) await c.tls.send(new PutBucketEncryptionCommand({ Bucket: b, ServerSideEncryptionConfiguration: { Rules: [rule] } }));
   return b;
 }
@@ -128,7 +127,7 @@ test('PutBucketEncryption with an unknown algorithm is MalformedXML; a KMSMaster
       method: 'PUT',
       path: `/${b}`,
       query: { encryption: '' },
-      headers: md5 ? { 'content-md5': createHash('md5').update(xml).digest('base64') } : {},
+      headers: md5 ? { 'content-md5': contentMd5(xml) } : {},
       body: xml,
     });
   const doc = (inner: string) => `<ServerSideEncryptionConfiguration xmlns="http://s3.amazonaws.com/doc/2006-03-01/"><Rule>${inner}</Rule></ServerSideEncryptionConfiguration>`;

@@ -3,19 +3,15 @@
 // https://docs.aws.amazon.com/AmazonS3/latest/API/API_PutBucketLifecycleConfiguration.html
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { createHash } from 'node:crypto';
-import { DeleteBucketLifecycleCommand, GetBucketLifecycleConfigurationCommand, PutBucketLifecycleConfigurationCommand, S3ServiceException } from '@aws-sdk/client-s3';
-import { newBucket, testCofferForFile } from './helpers/coffer.js';
+import { DeleteBucketLifecycleCommand, GetBucketLifecycleConfigurationCommand, PutBucketLifecycleConfigurationCommand } from '@aws-sdk/client-s3';
+import { newBucket, rejectsNamed, testCofferForFile } from './helpers/coffer.js';
 import { rawRequest } from './helpers/raw.js';
+import { contentMd5 } from './helpers/tagging.js';
 
 const c = testCofferForFile();
 
-function md5(body: string): string {
-  return createHash('md5').update(body).digest('base64');
-}
-
 async function putRaw(bucket: string, body: string, headers: Record<string, string> = {}) {
-  return rawRequest(c.endpoint, { method: 'PUT', path: `/${bucket}`, query: { lifecycle: '' }, body, headers: { 'content-md5': md5(body), ...headers } });
+  return rawRequest(c.endpoint, { method: 'PUT', path: `/${bucket}`, query: { lifecycle: '' }, body, headers: { 'content-md5': contentMd5(body), ...headers } });
 }
 
 const doc = (rules: string): string => `<LifecycleConfiguration xmlns="http://s3.amazonaws.com/doc/2006-03-01/">${rules}</LifecycleConfiguration>`;
@@ -87,10 +83,7 @@ test('GetBucketLifecycleConfiguration of a bucket without one is 404 NoSuchLifec
   );
   const del = await rawRequest(c.endpoint, { method: 'DELETE', path: `/${b}`, query: { lifecycle: '' } });
   assert.equal(del.status, 204);
-  await assert.rejects(
-    c.s3.send(new GetBucketLifecycleConfigurationCommand({ Bucket: b })),
-    (e: unknown) => e instanceof S3ServiceException && e.name === 'NoSuchLifecycleConfiguration',
-  );
+  await rejectsNamed(c.s3.send(new GetBucketLifecycleConfigurationCommand({ Bucket: b })), 'NoSuchLifecycleConfiguration');
   // Deleting again still answers 204.
   await c.s3.send(new DeleteBucketLifecycleCommand({ Bucket: b }));
 });

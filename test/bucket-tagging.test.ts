@@ -2,8 +2,8 @@
 // https://docs.aws.amazon.com/AmazonS3/latest/API/API_PutBucketTagging.html
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { CreateBucketCommand, DeleteBucketCommand, DeleteBucketTaggingCommand, GetBucketTaggingCommand, PutBucketTaggingCommand, S3ServiceException } from '@aws-sdk/client-s3';
-import { bucketName, newBucket, testCofferForFile } from './helpers/coffer.js';
+import { CreateBucketCommand, DeleteBucketCommand, DeleteBucketTaggingCommand, GetBucketTaggingCommand, PutBucketTaggingCommand } from '@aws-sdk/client-s3';
+import { bucketName, newBucket, rejectsNamed, testCofferForFile } from './helpers/coffer.js';
 import { rawRequest } from './helpers/raw.js';
 import { crc32Base64 } from './helpers/digests.js';
 import { S3_NS, contentMd5, pairsOf, putTagging, taggingXml } from './helpers/tagging.js';
@@ -26,7 +26,7 @@ test('the SDK puts, reads and deletes the tags of a bucket, which read back in k
   await c.s3.send(new PutBucketTaggingCommand({ Bucket: b, Tagging: { TagSet } }));
   assert.deepEqual((await c.s3.send(new GetBucketTaggingCommand({ Bucket: b }))).TagSet, [TagSet[1], TagSet[2], TagSet[0]]);
   await c.s3.send(new DeleteBucketTaggingCommand({ Bucket: b }));
-  await assert.rejects(c.s3.send(new GetBucketTaggingCommand({ Bucket: b })), (err: unknown) => err instanceof S3ServiceException && err.name === 'NoSuchTagSet');
+  await rejectsNamed(c.s3.send(new GetBucketTaggingCommand({ Bucket: b })), 'NoSuchTagSet');
 });
 
 test('GetBucketTagging of a bucket without tags is 404 NoSuchTagSet "The TagSet does not exist"', async () => {

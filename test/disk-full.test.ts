@@ -6,8 +6,8 @@ import assert from 'node:assert/strict';
 import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { PutObjectCommand, S3Client, S3ServiceException } from '@aws-sdk/client-s3';
-import { startChildCoffer, startChildCofferForTest } from './helpers/child.js';
+import { PutObjectCommand, S3ServiceException } from '@aws-sdk/client-s3';
+import { childClient, startChildCoffer, startChildCofferForTest } from './helpers/child.js';
 import { newBucketRaw } from './helpers/coffer.js';
 import { bytesRequest, deterministicBytes, md5Hex } from './helpers/bytes.js';
 import { tmpFiles } from './helpers/files.js';
@@ -50,13 +50,7 @@ test('below the free-space reserve uploads get 507 InsufficientStorage; reads, d
     assert.equal(res.code, 'InsufficientStorage', what);
   }
   // The SDK surfaces it by name, without retrying it as a server fault.
-  const s3 = new S3Client({
-    endpoint: full.endpoint,
-    region: 'us-east-1',
-    forcePathStyle: true,
-    credentials: { accessKeyId: full.accessKeyId, secretAccessKey: full.secretAccessKey },
-  });
-  t.after(() => s3.destroy());
+  const s3 = childClient(t, full);
   await assert.rejects(s3.send(new PutObjectCommand({ Bucket: bucket, Key: 'sdk', Body: small })), (err: unknown) => {
     assert.ok(err instanceof S3ServiceException);
     assert.equal(err.name, 'InsufficientStorage');

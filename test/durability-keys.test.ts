@@ -8,7 +8,7 @@ import { mkdir, mkdtemp, readdir } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { existsSync } from 'node:fs';
 import { join, relative, resolve, sep } from 'node:path';
-import { startChildCofferForTest } from './helpers/child.js';
+import { childClient, startChildCofferForTest } from './helpers/child.js';
 import {
   CompleteMultipartUploadCommand,
   CopyObjectCommand,
@@ -17,7 +17,6 @@ import {
   ListObjectsV2Command,
   ListPartsCommand,
   PutObjectCommand,
-  S3Client,
   UploadPartCommand,
   UploadPartCopyCommand,
 } from '@aws-sdk/client-s3';
@@ -201,13 +200,7 @@ test('keys that look like paths go through the SDK, CopyObject, multipart upload
   const home = join(root, 'l1', 'l2', 'l3');
   await mkdir(home, { recursive: true });
   const child = await startChildCofferForTest(t, root, join(home, 'data'), { cwd: home, env: { COFFER_INLINE_MAX: String(INLINE_MAX) } });
-  const s3 = new S3Client({
-    endpoint: child.endpoint,
-    region: 'us-east-1',
-    forcePathStyle: true,
-    credentials: { accessKeyId: child.accessKeyId, secretAccessKey: child.secretAccessKey },
-  });
-  t.after(() => s3.destroy());
+  const s3 = childClient(t, child);
   const bucket = await newBucketRaw(child.endpoint, 'sdk-keys');
   const copies = await newBucketRaw(child.endpoint, 'sdk-copies');
   assert.equal(Buffer.byteLength(PATH_KEYS.at(-1)!), 1024);

@@ -1,8 +1,8 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
-import { CreateBucketCommand, GetObjectCommand, HeadObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
-import { bucketName, newBucketRaw, startTestCoffer, startTestCofferForTest } from './helpers/coffer.js';
+import { GetObjectCommand, HeadObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
+import { newBucket, newBucketRaw, startTestCoffer, startTestCofferForTest } from './helpers/coffer.js';
 import type { TestCoffer } from './helpers/coffer.js';
 import { rawRequest } from './helpers/raw.js';
 import { deterministicBytes } from './helpers/bytes.js';
@@ -17,8 +17,7 @@ const md5 = (x: Buffer | string): string => createHash('md5').update(x).digest('
 
 before(async () => {
   c = await startTestCoffer();
-  b = bucketName();
-  await c.s3.send(new CreateBucketCommand({ Bucket: b }));
+  b = await newBucket(c.s3);
   await c.s3.send(new PutObjectCommand({ Bucket: b, Key: 'big', Body: big }));
   await c.s3.send(
     new PutObjectCommand({

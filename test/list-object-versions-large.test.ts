@@ -5,8 +5,8 @@
 // answers. https://docs.aws.amazon.com/AmazonS3/latest/API/API_ListObjectVersions.html
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { CreateBucketCommand, ListObjectVersionsCommand, PutBucketLifecycleConfigurationCommand, PutBucketVersioningCommand } from '@aws-sdk/client-s3';
-import { bucketName, testCofferForFile } from './helpers/coffer.js';
+import { ListObjectVersionsCommand, PutBucketLifecycleConfigurationCommand, PutBucketVersioningCommand } from '@aws-sdk/client-s3';
+import { newBucket, testCofferForFile } from './helpers/coffer.js';
 import { rawRequest } from './helpers/raw.js';
 import { xmlOne } from './helpers/multipart.js';
 import { newObjectRecord } from '../src/meta/records.js';
@@ -97,8 +97,7 @@ async function pageThrough(bucket: string, query: Record<string, string>): Promi
 }
 
 test('100,000 versions and delete markers page through ListObjectVersions in order, each exactly once, the newest of each key latest', async () => {
-  const b = bucketName('many');
-  await c.s3.send(new CreateBucketCommand({ Bucket: b }));
+  const b = await newBucket(c.s3, 'many');
   await c.s3.send(new PutBucketVersioningCommand({ Bucket: b, VersioningConfiguration: { Status: 'Enabled' } }));
   const expected = await fill(b);
   assert.equal(expected.length, TOTAL);
@@ -119,8 +118,7 @@ test('100,000 versions and delete markers page through ListObjectVersions in ord
 });
 
 test('the 10,000 versions of one key page through in pages of 999 from each NextVersionIdMarker; the SDK reads the last page', async () => {
-  const b = bucketName('hot');
-  await c.s3.send(new CreateBucketCommand({ Bucket: b }));
+  const b = await newBucket(c.s3, 'hot');
   await c.s3.send(new PutBucketVersioningCommand({ Bucket: b, VersioningConfiguration: { Status: 'Enabled' } }));
   const expected = await fill(b, 0);
   const { listed, pages } = await pageThrough(b, { prefix: 'hot', 'max-keys': '999' });
@@ -143,8 +141,7 @@ test('the 10,000 versions of one key page through in pages of 999 from each Next
 });
 
 test('a lifecycle run over 100,000 versions removes exactly the noncurrent versions beyond NewerNoncurrentVersions, and usage follows', async () => {
-  const b = bucketName('many');
-  await c.s3.send(new CreateBucketCommand({ Bucket: b }));
+  const b = await newBucket(c.s3, 'many');
   await c.s3.send(new PutBucketVersioningCommand({ Bucket: b, VersioningConfiguration: { Status: 'Enabled' } }));
   const expected = await fill(b);
   // Every version became noncurrent in January 2026, long over a day ago: each key keeps its 43 newest noncurrent versions.

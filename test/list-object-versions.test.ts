@@ -13,11 +13,10 @@ import {
   ListObjectsV2Command,
   PutBucketVersioningCommand,
   PutObjectCommand,
-  S3ServiceException,
   UploadPartCommand,
 } from '@aws-sdk/client-s3';
 import type { ListObjectVersionsCommandOutput } from '@aws-sdk/client-s3';
-import { bucketName, newBucket, testCofferForFile } from './helpers/coffer.js';
+import { bucketName, newBucket, rejectsNamed, testCofferForFile } from './helpers/coffer.js';
 import { rawRequest } from './helpers/raw.js';
 import type { RawResponse } from './helpers/raw.js';
 import { MIN_PART, multipartEtag, xmlAll, xmlOne } from './helpers/multipart.js';
@@ -345,7 +344,7 @@ test('ListObjectVersions of a bucket that does not exist fails with 404 NoSuchBu
   const r = await listVersions(missing);
   assert.equal(r.status, 404);
   assert.equal(r.code, 'NoSuchBucket');
-  await assert.rejects(c.s3.send(new ListObjectVersionsCommand({ Bucket: missing })), (err: unknown) => err instanceof S3ServiceException && err.name === 'NoSuchBucket');
+  await rejectsNamed(c.s3.send(new ListObjectVersionsCommand({ Bucket: missing })), 'NoSuchBucket');
 });
 
 test('a multipart object is listed with its -N ETag and its whole size', async () => {
@@ -397,7 +396,7 @@ test('the s3-tests clean-up lists versions, deletes each with VersionId null, an
   const b = await newBucket(c.s3);
   await putAll(b, ['a', 'b/c', 'd e', 'f', 'g']);
   assert.equal(await nukeBucket(b, 2), 5);
-  await assert.rejects(c.s3.send(new HeadBucketCommand({ Bucket: b })), (err: unknown) => err instanceof S3ServiceException && err.name === 'NotFound');
+  await rejectsNamed(c.s3.send(new HeadBucketCommand({ Bucket: b })), 'NotFound');
 });
 
 test('the s3-tests clean-up removes every version and delete marker of a versioned bucket, page after page', async () => {

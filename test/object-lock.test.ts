@@ -4,7 +4,6 @@
 // https://docs.aws.amazon.com/AmazonS3/latest/userguide/object-lock.html
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { createHash } from 'node:crypto';
 import {
   CompleteMultipartUploadCommand,
   CopyObjectCommand,
@@ -30,6 +29,7 @@ import { bucketName, newBucket, testCofferForFile } from './helpers/coffer.js';
 import { postForm, signedV4Fields } from './helpers/post-form.js';
 import { rawRequest } from './helpers/raw.js';
 import type { RawResponse } from './helpers/raw.js';
+import { contentMd5 } from './helpers/tagging.js';
 
 const c = testCofferForFile();
 const DAY_MS = 24 * 60 * 60 * 1000;
@@ -48,7 +48,7 @@ async function put(bucket: string, key: string, extra: Partial<ConstructorParame
 
 /** A signed request with the Content-MD5 S3 asks of every Object Lock body. */
 function withMd5(method: string, path: string, query: Record<string, string>, body: string, headers: Record<string, string> = {}): Promise<RawResponse> {
-  return rawRequest(c.endpoint, { method, path, query, body, headers: { 'content-md5': createHash('md5').update(body).digest('base64'), ...headers } });
+  return rawRequest(c.endpoint, { method, path, query, body, headers: { 'content-md5': contentMd5(body), ...headers } });
 }
 
 function lockConfig(inner: string): string {

@@ -2,42 +2,26 @@
 // inside it; an upload that keeps sending is never cut off, however long it takes in all.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { request } from 'node:http';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { GetObjectCommand, HeadObjectCommand, S3ServiceException } from '@aws-sdk/client-s3';
 import { newBucket, testCofferForFile } from './helpers/coffer.js';
-import { BOUNDARY, formBody, signedV4Fields } from './helpers/post-form.js';
+import { formBody, openPost, signedV4Fields } from './helpers/post-form.js';
+import type { PostResponse } from './helpers/post-form.js';
 
 const c = testCofferForFile({ COFFER_REQUEST_TIMEOUT: '0.5' });
 
 /** Send `pieces` with `gapMs` between them (the content length is their sum); the status and body. */
-function postSlowly(bucket: string, pieces: Buffer[], gapMs: number, totalLength = pieces.reduce((n, p) => n + p.length, 0)): Promise<{ status: number; body: string }> {
-  const url = new URL(c.endpoint);
-  return new Promise((resolve, reject) => {
-    const req = request(
-      {
-        host: url.hostname,
-        port: url.port,
-        method: 'POST',
-        path: `/${bucket}`,
-        headers: { 'content-type': `multipart/form-data; boundary=${BOUNDARY}`, 'content-length': String(totalLength) },
-      },
-      (res) => {
-        let body = '';
-        res.on('data', (d: Buffer) => (body += d.toString()));
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
-      },
-    );
-    req.on('error', (err) => reject(err));
-    void (async () => {
-      for (const p of pieces) {
-        if (req.destroyed) return;
-        req.write(p);
-        await sleep(gapMs);
-      }
-      req.end();
-    })();
-  });
+function postSlowly(bucket: string, pieces: Buffer[], gapMs: number, totalLength = pieces.reduce((n, p) => n + p.length, 0)): Promise<PostResponse> {
+  const { req, response } = openPost(c.endpoint, bucket, { 'content-length': String(totalLength) });
+  void (async () => {
+    for (const p of pieces) {
+      if (req.destroyed) return;
+      req.write(p);
+      await sleep(gapMs);
+    }
+    req.end();
+  })();
+  return response;
 }
 
 test('an upload that keeps sending for longer than the timeout in all is stored whole', async () => {

@@ -4,22 +4,15 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
-import { CreateBucketCommand, GetObjectAclCommand, GetObjectCommand, GetObjectTaggingCommand, HeadObjectCommand } from '@aws-sdk/client-s3';
+import { GetObjectAclCommand, GetObjectCommand, GetObjectTaggingCommand, HeadObjectCommand } from '@aws-sdk/client-s3';
 import { createPresignedPost } from '@aws-sdk/s3-presigned-post';
-import { bucketName, testCofferForFile } from './helpers/coffer.js';
+import { newBucket, testCofferForFile } from './helpers/coffer.js';
 import { deterministicBytes, md5Hex } from './helpers/bytes.js';
-import { BOUNDARY, formBody, postForm, postRaw, signedV4Fields } from './helpers/post-form.js';
-import { request } from 'node:http';
+import { formBody, openPost, postForm, postRaw, signedV4Fields } from './helpers/post-form.js';
 
 const c = testCofferForFile();
 // biome-ignore lint/suspicious/noTemplateCurlyInString: S3's form variable, not a template
 const FILENAME = '${filename}';
-
-async function newBucket(): Promise<string> {
-  const b = bucketName('post');
-  await c.s3.send(new CreateBucketCommand({ Bucket: b }));
-  return b;
-}
 
 async function read(bucket: string, key: string): Promise<string> {
   const out = await c.s3.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
@@ -27,7 +20,7 @@ async function read(bucket: string, key: string): Promise<string> {
 }
 
 test('a form signed with a SigV4 policy stores its file under its key and answers 204 with the ETag', async () => {
-  const b = await newBucket();
+  const b = await newBucket(c.s3, 'post');
   const fields = signedV4Fields({ bucket: b, conditions: [['starts-with', '$key', 'up/'], { 'Content-Type': 'text/plain' }, ['starts-with', '$x-amz-meta-who', '']] });
   const r = await postForm(c.endpoint, b, [['key', 'up/a.txt'], ['Content-Type', 'text/plain'], ['x-amz-meta-who', 'alice'], ...fields], {
     filename: 'a.txt',
@@ -44,7 +37,7 @@ test('a form signed with a SigV4 policy stores its file under its key and answer
 });
 
 test("the AWS SDK's createPresignedPost form uploads unchanged", async () => {
-  const b = await newBucket();
+  const b = await newBucket(c.s3, 'post');
   const { url, fields } = await createPresignedPost(c.s3, {
     Bucket: b,
     Key: `sdk/${FILENAME}`,
@@ -74,7 +67,7 @@ test("boto3's generate_presigned_post form uploads unchanged", async (t) => {
     "  config=boto3.session.Config(signature_version='s3v4', s3={'addressing_style': 'path'}))",
     "print(json.dumps(s3.generate_presigned_post(sys.argv[4], 'boto/'+sys.argv[5], Fields={'acl': 'private'}, Conditions=[{'acl': 'private'}, ['content-length-range', 1, 100]], ExpiresIn=600)))",
   ].join('\n');
-  const b = await newBucket();
+  const b = await newBucket(c.s3, 'post');
   let out: string;
   try {
     out = (await promisify(execFile)('python3', ['-c', script, c.endpoint, c.accessKeyId, c.secretAccessKey, b, FILENAME])).stdout;
@@ -93,7 +86,7 @@ test("boto3's generate_presigned_post form uploads unchanged", async (t) => {
 });
 
 test('success_action_status 200 answers 200 with an empty body; any other value but 201 answers 204', async () => {
-  const b = await newBucket();
+  const b = await newBucket(c.s3, 'post');
   const sign = (status: string) => signedV4Fields({ bucket: b, conditions: [{ key: 'k' }, { success_action_status: status }] });
   const ok = await postForm(c.endpoint, b, [['key', 'k'], ['success_action_status', '200'], ...sign('200')]);
   assert.equal(ok.status, 200, ok.body);
@@ -103,7 +96,7 @@ test('success_action_status 200 answers 200 with an empty body; any other value 
 });
 
 test('success_action_redirect answers 303 to the URL with bucket, key and quoted ETag appended', async () => {
-  const b = await newBucket();
+  const b = await newBucket(c.s3, 'post');
   const target = 'https://example.com/done?from=form';
   const fields = signedV4Fields({ bucket: b, conditions: [{ key: 'a b.txt' }, { success_action_redirect: target }] });
   const r = await postForm(c.endpoint, b, [['key', 'a b.txt'], ['success_action_redirect', target], ...fields], { content: 'x' });
@@ -112,7 +105,7 @@ test('success_action_redirect answers 303 to the URL with bucket, key and quoted
 });
 
 test('the older redirect field redirects the same way; a value that is no URL is ignored', async () => {
-  const b = await newBucket();
+  const b = await newBucket(c.s3, 'post');
   const fields = signedV4Fields({ bucket: b, conditions: [{ key: 'k' }, ['starts-with', '$redirect', '']] });
   const r = await postForm(c.endpoint, b, [['key', 'k'], ['redirect', 'http://example.com/x'], ...fields]);
   assert.equal(r.status, 303, r.body);
@@ -122,7 +115,7 @@ test('the older redirect field redirects the same way; a value that is no URL is
 });
 
 test('the filename variable in the key is replaced by the name of the file sent, without its path', async () => {
-  const b = await newBucket();
+  const b = await newBucket(c.s3, 'post');
   const fields = signedV4Fields({ bucket: b, conditions: [['starts-with', '$key', 'user/']] });
   const r = await postForm(c.endpoint, b, [['key', `user/${FILENAME}`], ...fields], { filename: 'C:\\photos\\cat.jpg', content: 'meow' });
   assert.equal(r.status, 204, r.body);
@@ -130,7 +123,7 @@ test('the filename variable in the key is replaced by the name of the file sent,
 });
 
 test('the tagging field sets the new object tag set', async () => {
-  const b = await newBucket();
+  const b = await newBucket(c.s3, 'post');
   const tagging = '<Tagging><TagSet><Tag><Key>a</Key><Value>1</Value></Tag></TagSet></Tagging>';
   const fields = signedV4Fields({ bucket: b, conditions: [{ key: 'k' }, { tagging }] });
   const r = await postForm(c.endpoint, b, [['key', 'k'], ['tagging', tagging], ...fields]);
@@ -140,7 +133,7 @@ test('the tagging field sets the new object tag set', async () => {
 });
 
 test('an x-amz-meta-* field beyond Latin-1 is stored as text and read back as one RFC 2047 UTF-8 word', async () => {
-  const b = await newBucket();
+  const b = await newBucket(c.s3, 'post');
   const fields = signedV4Fields({ bucket: b, conditions: [{ key: 'k' }, ['starts-with', '$x-amz-meta-city', '']] });
   const r = await postForm(c.endpoint, b, [['key', 'k'], ['x-amz-meta-city', '東京'], ...fields]);
   assert.equal(r.status, 204, r.body);
@@ -150,7 +143,7 @@ test('an x-amz-meta-* field beyond Latin-1 is stored as text and read back as on
 });
 
 test('an x-amz-meta-* field with a line break is read back as one RFC 2047 word, not an InternalError', async () => {
-  const b = await newBucket();
+  const b = await newBucket(c.s3, 'post');
   const fields = signedV4Fields({ bucket: b, conditions: [{ key: 'k' }, ['starts-with', '$x-amz-meta-note', '']] });
   const r = await postForm(c.endpoint, b, [['key', 'k'], ['x-amz-meta-note', 'line 1\r\nline 2'], ...fields]);
   assert.equal(r.status, 204, r.body);
@@ -159,7 +152,7 @@ test('an x-amz-meta-* field with a line break is read back as one RFC 2047 word,
 });
 
 test('a checksum field is verified and returned; x-amz-checksum fields need no condition', async () => {
-  const b = await newBucket();
+  const b = await newBucket(c.s3, 'post');
   const fields = signedV4Fields({ bucket: b, conditions: [{ key: 'k' }] });
   // SHA-256 of "hello", base64.
   const r = await postForm(c.endpoint, b, [['key', 'k'], ['x-amz-checksum-sha256', 'LPJNul+wow4m6DsqxbninhsWHlwfp0JecwQzYpOLmCQ='], ...fields], { content: 'hello' });
@@ -171,7 +164,7 @@ test('a checksum field is verified and returned; x-amz-checksum fields need no c
 });
 
 test('a canned ACL in the acl field becomes the ACL of the object, so an anonymous GET then reads it', async () => {
-  const b = await newBucket();
+  const b = await newBucket(c.s3, 'post');
   const fields = signedV4Fields({ bucket: b, conditions: [{ key: 'k' }, { acl: 'public-read' }] });
   const r = await postForm(c.endpoint, b, [['key', 'k'], ['acl', 'public-read'], ...fields], { filename: 'k.txt', content: 'for everyone' });
   assert.equal(r.status, 204, r.body);
@@ -183,7 +176,7 @@ test('a canned ACL in the acl field becomes the ACL of the object, so an anonymo
 });
 
 test('a form without an acl field stores a private object: an anonymous GET is 403', async () => {
-  const b = await newBucket();
+  const b = await newBucket(c.s3, 'post');
   const fields = signedV4Fields({ bucket: b, conditions: [{ key: 'k' }] });
   const r = await postForm(c.endpoint, b, [['key', 'k'], ...fields], { filename: 'k.txt', content: 'mine' });
   assert.equal(r.status, 204, r.body);
@@ -191,7 +184,7 @@ test('a form without an acl field stores a private object: an anonymous GET is 4
 });
 
 test('a file larger than the inline limit streams to a blob and reads back byte for byte', async () => {
-  const b = await newBucket();
+  const b = await newBucket(c.s3, 'post');
   const data = deterministicBytes('post-big', 6 * 1024 * 1024 + 17);
   const fields = signedV4Fields({ bucket: b, conditions: [{ key: 'big' }, ['content-length-range', 1, 10 * 1024 * 1024]] });
   const r = await postForm(c.endpoint, b, [['key', 'big'], ...fields], { filename: 'big.bin', content: data });
@@ -202,32 +195,19 @@ test('a file larger than the inline limit streams to a blob and reads back byte 
 });
 
 test('a client that sends Expect: 100-continue is told to continue and its upload is stored', async () => {
-  const b = await newBucket();
+  const b = await newBucket(c.s3, 'post');
   const body = formBody([['key', 'k'], ...signedV4Fields({ bucket: b, conditions: [{ key: 'k' }] })], [{ content: 'after continue' }]);
-  const url = new URL(c.endpoint);
-  const status = await new Promise<number>((resolve, reject) => {
-    const req = request({
-      host: url.hostname,
-      port: url.port,
-      method: 'POST',
-      path: `/${b}`,
-      headers: { 'content-type': `multipart/form-data; boundary=${BOUNDARY}`, 'content-length': String(body.length), expect: '100-continue' },
-    });
-    req.on('continue', () => req.end(body));
-    req.on('response', (res) => {
-      res.resume();
-      resolve(res.statusCode ?? 0);
-    });
-    req.on('error', reject);
-    // Without the interim response the client never sends its body and this times out.
-    req.flushHeaders();
-  });
+  const { req, response } = openPost(c.endpoint, b, { 'content-length': String(body.length), expect: '100-continue' });
+  req.on('continue', () => req.end(body));
+  // Without the interim response the client never sends its body and this times out.
+  req.flushHeaders();
+  const { status } = await response;
   assert.equal(status, 204);
   assert.equal(await read(b, 'k'), 'after continue');
 });
 
 test('the file may be a plain text field, and other fields may come as file parts (as Python requests sends them)', async () => {
-  const b = await newBucket();
+  const b = await newBucket(c.s3, 'post');
   const fields = signedV4Fields({ bucket: b, conditions: [{ key: 'k' }] });
   const asFiles = [['key', 'k'] as [string, string], ...fields].map(([name, value]) => ({ name, filename: name, content: value }));
   const r = await postRaw(c.endpoint, b, formBody([], [...asFiles, { content: 'from parts' }]));
@@ -239,7 +219,7 @@ test('the file may be a plain text field, and other fields may come as file part
 });
 
 test('field names are read without case, and fields after the file are ignored', async () => {
-  const b = await newBucket();
+  const b = await newBucket(c.s3, 'post');
   const fields = signedV4Fields({ bucket: b, conditions: [{ KEY: 'k' }] });
   const body = formBody([['Key', 'k'], ...fields], [{ content: 'first' }], [['x-amz-meta-late', 'ignored']]);
   const r = await postRaw(c.endpoint, b, body);
@@ -249,7 +229,7 @@ test('field names are read without case, and fields after the file are ignored',
 });
 
 test('an x-amz-server-side-encryption field stores the file encrypted with SSE-S3, as the header does on PUT', async () => {
-  const b = await newBucket();
+  const b = await newBucket(c.s3, 'post');
   const fields = signedV4Fields({ bucket: b, conditions: [{ key: 'enc' }, { 'x-amz-server-side-encryption': 'AES256' }] });
   const r = await postForm(c.endpoint, b, [['key', 'enc'], ['x-amz-server-side-encryption', 'AES256'], ...fields], { filename: 'e.txt', content: 'sealed' });
   assert.equal(r.status, 204, r.body);
@@ -260,7 +240,7 @@ test('an x-amz-server-side-encryption field stores the file encrypted with SSE-S
 });
 
 test('a Content-Disposition field beyond Latin-1 is stored and GetObject sends it as its UTF-8 bytes', async () => {
-  const b = await newBucket();
+  const b = await newBucket(c.s3, 'post');
   const disposition = 'attachment; filename="東京.txt"';
   const fields = signedV4Fields({ bucket: b, conditions: [{ key: 'k' }, ['starts-with', '$Content-Disposition', '']] });
   const r = await postForm(c.endpoint, b, [['key', 'k'], ['Content-Disposition', disposition], ...fields]);

@@ -16,7 +16,7 @@ import { bucketName, newBucket, readObject, testCofferForFile } from './helpers/
 import { tmpFiles } from './helpers/files.js';
 import { queryString, rawRequest, sha256Hex, signHeaders } from './helpers/raw.js';
 import type { RawResponse } from './helpers/raw.js';
-import { delay, openExchange } from './helpers/socket.js';
+import { delay, holdsWithin, openExchange, responseWithin } from './helpers/socket.js';
 import { buildChunkedUpload } from './helpers/aws-chunked.js';
 import { crc32Base64, digestBase64 } from './helpers/digests.js';
 
@@ -42,29 +42,8 @@ function assertS3Error(r: RawResponse | undefined, status: number, code: string)
   assert.match(String(r.headers['content-type']), /^application\/xml/);
 }
 
-/** The response, or a failure if none arrives within `ms` (the body has deliberately not been sent). */
-async function responseWithin(p: Promise<RawResponse | undefined>, ms: number): Promise<RawResponse> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<undefined>((resolve) => {
-    timer = setTimeout(() => resolve(undefined), ms);
-  });
-  const r = await Promise.race([p, timeout]);
-  clearTimeout(timer);
-  assert.ok(r, `no response within ${ms} ms`);
-  return r;
-}
-
 async function tempFiles(): Promise<string[]> {
   return tmpFiles(c.dataDir);
-}
-
-async function eventually(check: () => Promise<boolean>, ms: number): Promise<boolean> {
-  const until = Date.now() + ms;
-  for (;;) {
-    if (await check()) return true;
-    if (Date.now() > until) return false;
-    await delay(25);
-  }
 }
 
 const DELETE_XML = '<Delete><Object><Key>a</Key></Object></Delete>';
@@ -114,7 +93,7 @@ for (const [label, size] of [
     await delay(100);
     ex.destroy();
     assert.equal(await ex.response, undefined);
-    assert.ok(await eventually(async () => (await tempFiles()).length === 0, 3000), 'temp file removed');
+    assert.ok(await holdsWithin(async () => (await tempFiles()).length === 0, 3000), 'temp file removed');
     assert.equal(await readObject(c.s3, b, 'k'), undefined);
   });
 }
@@ -146,7 +125,7 @@ test('a client that goes away mid-body is not logged as an internal error', asyn
     ex.write(Buffer.alloc(100 * 1024, 'x'));
     await delay(100);
     ex.destroy();
-    assert.ok(await eventually(async () => lines.some((l) => l['msg'] === 'request' && l['op'] === 'PutObject'), 3000));
+    assert.ok(await holdsWithin(async () => lines.some((l) => l['msg'] === 'request' && l['op'] === 'PutObject'), 3000));
     assert.deepEqual(
       lines.filter((l) => l['msg'] === 'internal error'),
       [],
@@ -191,7 +170,7 @@ describe('request body time-outs (COFFER_REQUEST_TIMEOUT=1)', { concurrency: tru
     assert.ok(Date.now() - started >= 900, 'answered only after the timeout');
     assert.equal(r.headers['connection'], 'close');
     assert.equal(await readObject(c.s3, b, 'k'), undefined);
-    assert.ok(await eventually(async () => (await tempFiles()).length === 0, 3000), 'temp file removed');
+    assert.ok(await holdsWithin(async () => (await tempFiles()).length === 0, 3000), 'temp file removed');
   });
 
   test('a DeleteObjects body that stalls is answered 400 RequestTimeout', async () => {
@@ -321,7 +300,7 @@ test('with Expect: 100-continue, an accepted upload gets its 100 Continue and is
     headers: { 'content-length': '5', expect: '100-continue' },
   });
   const ex = openExchange(c.endpoint, 'PUT', `/${b}/k`, headers);
-  assert.ok(await eventually(async () => ex.continued, 2000), 'no 100 Continue');
+  assert.ok(await holdsWithin(async () => ex.continued, 2000), 'no 100 Continue');
   ex.send('hello');
   const r = await responseWithin(ex.response, 3000);
   assert.equal(r.status, 200, r.body);
@@ -530,7 +509,7 @@ test('broken HTTP chunk framing in the middle of an aws-chunked upload is 400 Ba
   assert.equal(r.status, 400);
   assert.equal(r.code, 'BadRequest', r.body);
   assert.equal(await readObject(c.s3, b, 'k'), undefined);
-  assert.ok(await eventually(async () => (await tempFiles()).length === 0, 3000), 'temp file removed');
+  assert.ok(await holdsWithin(async () => (await tempFiles()).length === 0, 3000), 'temp file removed');
 });
 
 test('a HEAD error has its status and request id but no body', async () => {

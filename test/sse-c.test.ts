@@ -7,7 +7,6 @@ import { createHash } from 'node:crypto';
 import {
   CompleteMultipartUploadCommand,
   CopyObjectCommand,
-  CreateBucketCommand,
   CreateMultipartUploadCommand,
   GetObjectCommand,
   HeadObjectCommand,
@@ -15,7 +14,7 @@ import {
   UploadPartCommand,
   UploadPartCopyCommand,
 } from '@aws-sdk/client-s3';
-import { bodyBytes, bucketName } from './helpers/coffer.js';
+import { bodyBytes, newBucket } from './helpers/coffer.js';
 import { deterministicBytes } from './helpers/bytes.js';
 import { customerKey, messageOf, sdkSseC, sseCHeaders, sseRequest, startSseCoffer } from './helpers/sse.js';
 import type { SseCoffer } from './helpers/sse.js';
@@ -29,19 +28,13 @@ before(async () => {
 });
 after(() => c.close());
 
-async function newTlsBucket(): Promise<string> {
-  const b = bucketName('ssec');
-  await c.tls.send(new CreateBucketCommand({ Bucket: b }));
-  return b;
-}
-
 async function putSseC(b: string, key: string, body: Buffer, k = A): Promise<string> {
   const out = await c.tls.send(new PutObjectCommand({ Bucket: b, Key: key, Body: body, ...sdkSseC(k) }));
   return out.ETag!;
 }
 
 test('PutObject with SSE-C over HTTPS stores the object; GET with the key returns it, with the algorithm and key MD5 headers', async () => {
-  const b = await newTlsBucket();
+  const b = await newBucket(c.tls, 'ssec');
   const data = deterministicBytes('ssec-put', 300_000);
   const put = await c.tls.send(new PutObjectCommand({ Bucket: b, Key: 'k', Body: data, ...sdkSseC(A) }));
   assert.equal(put.SSECustomerAlgorithm, 'AES256');
@@ -60,14 +53,14 @@ test('PutObject with SSE-C over HTTPS stores the object; GET with the key return
 });
 
 test('a small SSE-C object (stored inline) reads back whole and by range', async () => {
-  const b = await newTlsBucket();
+  const b = await newBucket(c.tls, 'ssec');
   await putSseC(b, 'small', Buffer.from('hello, encrypted world'));
   const got = await c.tls.send(new GetObjectCommand({ Bucket: b, Key: 'small', Range: 'bytes=7-15', ...sdkSseC(A) }));
   assert.equal((await bodyBytes(got)).toString(), 'encrypted');
 });
 
 test('GetObject of an SSE-C object without the key is 400 InvalidRequest with the seed message', async () => {
-  const b = await newTlsBucket();
+  const b = await newBucket(c.tls, 'ssec');
   await putSseC(b, 'k', Buffer.from('secret'));
   const r = await sseRequest(c.tlsEndpoint, { method: 'GET', path: `/${b}/k` });
   assert.equal(r.status, 400);
@@ -76,7 +69,7 @@ test('GetObject of an SSE-C object without the key is 400 InvalidRequest with th
 });
 
 test('HeadObject of an SSE-C object without the key is 400', async () => {
-  const b = await newTlsBucket();
+  const b = await newBucket(c.tls, 'ssec');
   await putSseC(b, 'k', Buffer.from('secret'));
   const r = await sseRequest(c.tlsEndpoint, { method: 'HEAD', path: `/${b}/k` });
   assert.equal(r.status, 400);
@@ -84,7 +77,7 @@ test('HeadObject of an SSE-C object without the key is 400', async () => {
 });
 
 test('GetObject and HeadObject with the wrong SSE-C key are 403 AccessDenied, as S3 answers', async () => {
-  const b = await newTlsBucket();
+  const b = await newBucket(c.tls, 'ssec');
   await putSseC(b, 'k', Buffer.from('secret'));
   const r = await sseRequest(c.tlsEndpoint, { method: 'GET', path: `/${b}/k`, headers: sseCHeaders(B) });
   assert.equal(r.status, 403);
@@ -95,7 +88,7 @@ test('GetObject and HeadObject with the wrong SSE-C key are 403 AccessDenied, as
 });
 
 test('SSE-C headers on an object stored without SSE-C are 400 InvalidRequest: parameters not applicable', async () => {
-  const b = await newTlsBucket();
+  const b = await newBucket(c.tls, 'ssec');
   await c.tls.send(new PutObjectCommand({ Bucket: b, Key: 'plain', Body: 'plain' }));
   await c.tls.send(new PutObjectCommand({ Bucket: b, Key: 'sse-s3', Body: 'x', ServerSideEncryption: 'AES256' }));
   for (const key of ['plain', 'sse-s3']) {
@@ -107,7 +100,7 @@ test('SSE-C headers on an object stored without SSE-C are 400 InvalidRequest: pa
 });
 
 test('SSE-C over plain HTTP is 400 InvalidArgument: it must be made over a secure connection (PUT and GET)', async () => {
-  const b = await newTlsBucket();
+  const b = await newBucket(c.tls, 'ssec');
   for (const method of ['PUT', 'GET']) {
     const r = await sseRequest(c.endpoint, { method, path: `/${b}/k`, headers: sseCHeaders(A), body: method === 'PUT' ? 'data' : undefined });
     assert.equal(r.status, 400, method);
@@ -120,7 +113,7 @@ test('SSE-C over plain HTTP is 400 InvalidArgument: it must be made over a secur
 
 /** A PUT over HTTPS with these SSE-C headers: status, code and message. */
 async function putWith(headers: Record<string, string>): Promise<{ status: number; code?: string; message?: string }> {
-  const b = await newTlsBucket();
+  const b = await newBucket(c.tls, 'ssec');
   const r = await sseRequest(c.tlsEndpoint, { method: 'PUT', path: `/${b}/k`, headers, body: 'data' });
   return { status: r.status, code: r.code, message: messageOf(r) };
 }
@@ -191,7 +184,7 @@ test('SSE-C together with x-amz-server-side-encryption is 400 InvalidArgument', 
 });
 
 test('CopyObject from an SSE-C source without the source key is 400 InvalidRequest; with it, the copy is made', async () => {
-  const b = await newTlsBucket();
+  const b = await newBucket(c.tls, 'ssec');
   const data = deterministicBytes('ssec-copy', 200_000);
   await putSseC(b, 'src', data);
   const r = await sseRequest(c.tlsEndpoint, { method: 'PUT', path: `/${b}/dst`, headers: { 'x-amz-copy-source': `/${b}/src` } });
@@ -243,7 +236,7 @@ test('CopyObject from an SSE-C source without the source key is 400 InvalidReque
 });
 
 test('a plaintext object copied to SSE-C reads back only with the key', async () => {
-  const b = await newTlsBucket();
+  const b = await newBucket(c.tls, 'ssec');
   await c.tls.send(new PutObjectCommand({ Bucket: b, Key: 'plain', Body: 'to be encrypted' }));
   await c.tls.send(new CopyObjectCommand({ Bucket: b, Key: 'enc', CopySource: `${b}/plain`, ...sdkSseC(A) }));
   const r = await sseRequest(c.tlsEndpoint, { method: 'GET', path: `/${b}/enc` });
@@ -252,7 +245,7 @@ test('a plaintext object copied to SSE-C reads back only with the key', async ()
 });
 
 test('a multipart upload with SSE-C: every part needs the key, Complete and GET (whole, range, part) work with it', async () => {
-  const b = await newTlsBucket();
+  const b = await newBucket(c.tls, 'ssec');
   const part1 = deterministicBytes('ssec-mp-1', 5 * 1024 * 1024 + 3);
   const part2 = deterministicBytes('ssec-mp-2', 100_001);
   const up = await c.tls.send(new CreateMultipartUploadCommand({ Bucket: b, Key: 'mp', ...sdkSseC(A) }));
@@ -300,7 +293,7 @@ test('a multipart upload with SSE-C: every part needs the key, Complete and GET 
 });
 
 test('UploadPartCopy from an SSE-C source needs the source key; into an SSE-C upload it needs the upload key', async () => {
-  const b = await newTlsBucket();
+  const b = await newBucket(c.tls, 'ssec');
   const data = deterministicBytes('ssec-upc', 150_000);
   await putSseC(b, 'src', data, B);
   const up = await c.tls.send(new CreateMultipartUploadCommand({ Bucket: b, Key: 'mp', ...sdkSseC(A) }));
@@ -339,7 +332,7 @@ test('UploadPartCopy from an SSE-C source needs the source key; into an SSE-C up
 });
 
 test('GetObjectAttributes of an SSE-C object needs the key', async () => {
-  const b = await newTlsBucket();
+  const b = await newBucket(c.tls, 'ssec');
   await putSseC(b, 'k', Buffer.from('attrs'));
   const r = await sseRequest(c.tlsEndpoint, { method: 'GET', path: `/${b}/k`, query: { attributes: '' }, headers: { 'x-amz-object-attributes': 'ObjectSize' } });
   assert.equal(r.status, 400);

@@ -12,8 +12,7 @@ import { ROOT_ACCESS_KEY, ROOT_SECRET_KEY, bodyBytes, newBucket, testCofferForFi
 import { bytesRequest, deterministicBytes } from './helpers/bytes.js';
 import { adminRequest } from '../src/cli/admin-client.js';
 import { signHeaders } from './helpers/raw.js';
-import type { RawResponse } from './helpers/raw.js';
-import { delay, openExchange } from './helpers/socket.js';
+import { holdsWithin, openExchange, responseWithin } from './helpers/socket.js';
 
 const run = promisify(execFile);
 const c = testCofferForFile({ COFFER_KMS_KEYS: `testkey-1:${randomBytes(32).toString('base64')},testkey-2:${randomBytes(32).toString('hex')}` });
@@ -154,22 +153,6 @@ test('the admin key endpoints are for admin users only', async () => {
   assert.equal((await adminRequest(as, 'POST', '/_coffer/admin/v1/master-key/rotate')).status, 403);
 });
 
-/** The response, or a failure if none arrives within `ms` (the body has deliberately not been sent). */
-async function responseWithin(p: Promise<RawResponse | undefined>, ms: number): Promise<RawResponse> {
-  const r = await Promise.race([p, delay(ms)]);
-  assert.ok(r, `no response within ${ms} ms`);
-  return r;
-}
-
-async function eventually(check: () => Promise<boolean>, ms: number): Promise<boolean> {
-  const until = Date.now() + ms;
-  while (!(await check())) {
-    if (Date.now() > until) return false;
-    await delay(25);
-  }
-  return true;
-}
-
 test('with Expect: 100-continue, a PUT naming an unknown KMS key and an UploadPart to no upload are refused without a 100 Continue', async () => {
   const b = await newBucket(c.s3);
   const put = await signHeaders(c.endpoint, {
@@ -204,7 +187,7 @@ test('with Expect: 100-continue, a PUT naming an unknown KMS key and an UploadPa
     headers: { 'content-length': '5', expect: '100-continue', 'x-amz-server-side-encryption': 'aws:kms', 'x-amz-server-side-encryption-aws-kms-key-id': 'testkey-1' },
   });
   const ex3 = openExchange(c.endpoint, 'PUT', `/${b}/ok`, ok);
-  assert.ok(await eventually(async () => ex3.continued, 2000), 'no 100 Continue');
+  assert.ok(await holdsWithin(async () => ex3.continued, 2000), 'no 100 Continue');
   ex3.send('hello');
   assert.equal((await responseWithin(ex3.response, 3000)).status, 200);
   assert.equal((await bodyBytes(await c.s3.send(new GetObjectCommand({ Bucket: b, Key: 'ok' })))).toString(), 'hello');

@@ -4,22 +4,16 @@
 // https://docs.aws.amazon.com/AmazonS3/latest/userguide/storage-class-intro.html
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdir, readdir, readFile, stat, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { brotliDecompressSync } from 'node:zlib';
 import { CopyObjectCommand, GetObjectCommand, HeadObjectCommand, ListObjectsV2Command, PutObjectCommand, RestoreObjectCommand } from '@aws-sdk/client-s3';
 import { bodyBytes, newBucket, testCofferForFile } from './helpers/coffer.js';
 import { rawRequest } from './helpers/raw.js';
 import { eventually, multipartUpload, restoreOf } from './helpers/archive.js';
+import { archiveFiles } from './helpers/files.js';
 
 const c = testCofferForFile({ COFFER_RESTORE_SECONDS: 'Expedited=0.2,Standard=0.2,Bulk=0.2' });
-
-async function archiveFiles(): Promise<string[]> {
-  const out: string[] = [];
-  const root = join(c.dataDir, 'archive', 'blobs');
-  for (const a of await readdir(root).catch(() => [])) for (const b of await readdir(join(root, a))) for (const f of await readdir(join(root, a, b))) out.push(join(root, a, b, f));
-  return out;
-}
 
 test('every storage class of a general purpose bucket is accepted on PUT and reported by HEAD and listings', async () => {
   const b = await newBucket(c.s3);
@@ -47,10 +41,10 @@ test('a storage class of another kind of bucket (OUTPOSTS, EXPRESS_ONEZONE) is 4
 
 test('a GLACIER object is stored compressed on the archive volume, durable before the PUT answers', async () => {
   const b = await newBucket(c.s3);
-  const before = new Set(await archiveFiles());
+  const before = new Set(await archiveFiles(c.dataDir));
   const text = 'archive me '.repeat(20_000);
   await c.s3.send(new PutObjectCommand({ Bucket: b, Key: 'cold', Body: text, StorageClass: 'GLACIER' }));
-  const added = (await archiveFiles()).filter((f) => !before.has(f));
+  const added = (await archiveFiles(c.dataDir)).filter((f) => !before.has(f));
   assert.equal(added.length, 1);
   const stored = await readFile(added[0]!);
   assert.ok(stored.length < text.length / 10, `compressed to ${stored.length} bytes`);
@@ -92,9 +86,9 @@ test('CopyObject with a new x-amz-storage-class moves an object into the archive
   const b = await newBucket(c.s3);
   const text = 'move between classes '.repeat(5000);
   await c.s3.send(new PutObjectCommand({ Bucket: b, Key: 'k', Body: text }));
-  const before = (await archiveFiles()).length;
+  const before = (await archiveFiles(c.dataDir)).length;
   await c.s3.send(new CopyObjectCommand({ Bucket: b, Key: 'k', CopySource: `${b}/k`, StorageClass: 'GLACIER' }));
-  assert.equal((await archiveFiles()).length, before + 1);
+  assert.equal((await archiveFiles(c.dataDir)).length, before + 1);
   assert.equal((await c.s3.send(new HeadObjectCommand({ Bucket: b, Key: 'k' }))).StorageClass, 'GLACIER');
   assert.equal((await rawRequest(c.endpoint, { method: 'GET', path: `/${b}/k` })).code, 'InvalidObjectState');
   // Restored, it copies back to STANDARD: the permanent way out of the archive.
@@ -110,17 +104,17 @@ test('CopyObject with a new x-amz-storage-class moves an object into the archive
   assert.equal(got.StorageClass, undefined);
   assert.equal((await bodyBytes(got)).toString(), text);
   // The archived bytes went with the archived version.
-  assert.equal((await archiveFiles()).length, before);
+  assert.equal((await archiveFiles(c.dataDir)).length, before);
 });
 
 test('a multipart upload completed into GLACIER has its bytes moved to the archive volume by the archive job, keeping its parts', async () => {
   const b = await newBucket(c.s3);
-  const before = (await archiveFiles()).length;
+  const before = (await archiveFiles(c.dataDir)).length;
   const parts = [Buffer.alloc(5 * 1024 * 1024, 'a'), Buffer.from('tail')];
   await multipartUpload(c.s3, b, 'mp', parts, 'GLACIER');
   assert.equal((await rawRequest(c.endpoint, { method: 'GET', path: `/${b}/mp` })).code, 'InvalidObjectState');
-  for (let i = 0; i < 100 && (await archiveFiles()).length === before; i++) await new Promise((r) => setTimeout(r, 50));
-  assert.equal((await archiveFiles()).length, before + 1);
+  for (let i = 0; i < 100 && (await archiveFiles(c.dataDir)).length === before; i++) await new Promise((r) => setTimeout(r, 50));
+  assert.equal((await archiveFiles(c.dataDir)).length, before + 1);
   const head = await c.s3.send(new HeadObjectCommand({ Bucket: b, Key: 'mp' }));
   assert.equal(head.ContentLength, 5 * 1024 * 1024 + 4);
   assert.equal(head.StorageClass, 'GLACIER');
@@ -144,10 +138,10 @@ test('garbage collection removes an orphan file on the archive volume and keeps 
   await mkdir(orphanDir, { recursive: true });
   const orphan = join(orphanDir, `abcd${'0'.repeat(28)}`);
   await writeFile(orphan, 'left by a crash');
-  const files = await archiveFiles();
+  const files = await archiveFiles(c.dataDir);
   const removed = await c.server.engine.collectGarbage(0);
   assert.ok(removed >= 1);
-  const after = await archiveFiles();
+  const after = await archiveFiles(c.dataDir);
   assert.ok(!after.includes(orphan));
   assert.deepEqual(after.sort(), files.filter((f) => f !== orphan).sort());
   assert.equal((await c.s3.send(new HeadObjectCommand({ Bucket: b, Key: 'kept' }))).ContentLength, 7);

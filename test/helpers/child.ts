@@ -5,6 +5,7 @@ import type { ChildProcess } from 'node:child_process';
 import { rm } from 'node:fs/promises';
 import type { TestContext } from 'node:test';
 import { fileURLToPath } from 'node:url';
+import { S3Client } from '@aws-sdk/client-s3';
 import type { Env } from '../../src/config.js';
 import { ROOT_ACCESS_KEY, ROOT_SECRET_KEY } from './coffer.js';
 
@@ -136,6 +137,18 @@ export async function startChildCofferForTest(t: TestContext, root: string, data
     await rm(root, { recursive: true, force: true });
   });
   return child;
+}
+
+/** An SDK client (path-style, the child's root keys) for `child`, destroyed when test `t` ends. */
+export function childClient(t: TestContext, child: ChildCoffer): S3Client {
+  const s3 = new S3Client({
+    endpoint: child.endpoint,
+    region: 'us-east-1',
+    forcePathStyle: true,
+    credentials: { accessKeyId: child.accessKeyId, secretAccessKey: child.secretAccessKey },
+  });
+  t.after(() => s3.destroy());
+  return s3;
 }
 
 /** Poll `cond` every 20 ms until it holds, failing after `timeoutMs` with what was awaited. */

@@ -18,6 +18,8 @@ export async function filesUnder(dir: string): Promise<string[]> {
 
 export const blobFiles = (dataDir: string): Promise<string[]> => filesUnder(join(dataDir, 'blobs'));
 export const tmpFiles = (dataDir: string): Promise<string[]> => filesUnder(join(dataDir, 'tmp'));
+/** The blob files of the archive volume (COFFER_ARCHIVE_DIR at its default, beside the data). */
+export const archiveFiles = (dataDir: string): Promise<string[]> => filesUnder(join(dataDir, 'archive', 'blobs'));
 
 /** Every blob file and every temp file, to see that a refused body left nothing. */
 export async function blobAndTmpFiles(dataDir: string): Promise<string[]> {

@@ -4,7 +4,9 @@
 // malformed ones.
 import { createHmac } from 'node:crypto';
 import { request } from 'node:http';
-import { ROOT_CREDENTIALS, signingKey } from './raw.js';
+import type { ClientRequest } from 'node:http';
+import { ROOT_CREDENTIALS, readBody, signingKey } from './raw.js';
+import { unescapeXml } from './tagging.js';
 
 export type Fields = Array<[string, string]>;
 
@@ -103,29 +105,19 @@ export interface PostResponse {
   message?: string;
 }
 
-const ENTITIES: Record<string, string> = { '&quot;': '"', '&apos;': "'", '&lt;': '<', '&gt;': '>', '&amp;': '&' };
-
-function unescapeXml(s: string | undefined): string | undefined {
-  return s?.replace(/&(?:quot|apos|lt|gt|amp);/g, (e) => ENTITIES[e] ?? e);
-}
-
-/** POST `body` to /bucket (anonymous, as a browser sends it) with a multipart content type unless given. */
-export function postRaw(endpoint: string, bucket: string, body: Buffer, headers: Record<string, string> = {}): Promise<PostResponse> {
+/**
+ * Open an anonymous POST to /bucket (as a browser sends it) with a multipart content type unless
+ * `headers` give one; the caller writes the body and ends `req`.
+ */
+export function openPost(endpoint: string, bucket: string, headers: Record<string, string>): { req: ClientRequest; response: Promise<PostResponse> } {
   const url = new URL(endpoint);
-  return new Promise((resolve, reject) => {
-    const req = request(
-      {
-        host: url.hostname,
-        port: url.port,
-        method: 'POST',
-        path: `/${bucket}`,
-        headers: { 'content-type': `multipart/form-data; boundary=${BOUNDARY}`, 'content-length': String(body.length), ...headers },
-      },
+  let req!: ClientRequest;
+  const response = new Promise<PostResponse>((resolve, reject) => {
+    req = request(
+      { host: url.hostname, port: url.port, method: 'POST', path: `/${bucket}`, headers: { 'content-type': `multipart/form-data; boundary=${BOUNDARY}`, ...headers } },
       (res) => {
-        const chunks: Buffer[] = [];
-        res.on('data', (c: Buffer) => chunks.push(c));
-        res.on('end', () => {
-          const text = Buffer.concat(chunks).toString('utf8');
+        readBody(res).then((bytes) => {
+          const text = bytes.toString('utf8');
           resolve({
             status: res.statusCode ?? 0,
             headers: res.headers,
@@ -133,13 +125,19 @@ export function postRaw(endpoint: string, bucket: string, body: Buffer, headers:
             code: /<Code>([^<]*)<\/Code>/.exec(text)?.[1],
             message: unescapeXml(/<Message>([^<]*)<\/Message>/.exec(text)?.[1]),
           });
-        });
-        res.on('error', reject);
+        }, reject);
       },
     );
     req.on('error', reject);
-    req.end(body);
   });
+  return { req, response };
+}
+
+/** POST `body` to /bucket (anonymous, as a browser sends it) with a multipart content type unless given. */
+export function postRaw(endpoint: string, bucket: string, body: Buffer, headers: Record<string, string> = {}): Promise<PostResponse> {
+  const { req, response } = openPost(endpoint, bucket, { 'content-length': String(body.length), ...headers });
+  req.end(body);
+  return response;
 }
 
 /** POST a well-formed form with one file. */

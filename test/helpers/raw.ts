@@ -2,6 +2,7 @@
 // signer (@smithy/signature-v4) rather than by the code under test; and the SigV4 key derivation
 // for what a test signs by hand.
 import { request } from 'node:http';
+import type { IncomingMessage } from 'node:http';
 import { createHash, createHmac } from 'node:crypto';
 import { SignatureV4 } from '@smithy/signature-v4';
 import { Sha256 } from '@aws-crypto/sha256-js';
@@ -83,20 +84,34 @@ export function queryString(query: Record<string, string | string[]> | undefined
   );
 }
 
-export async function rawRequest(endpoint: string, r: RawRequest): Promise<RawResponse> {
+/** The whole body of `res`, once it has ended. */
+export function readBody(res: IncomingMessage): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    res.on('data', (c: Buffer) => chunks.push(c));
+    res.on('end', () => resolve(Buffer.concat(chunks)));
+    res.on('error', reject);
+  });
+}
+
+/** The headers `r` goes out with: signed ones, then the unsigned ones, and the body's framing. */
+export async function wireHeaders(endpoint: string, r: RawRequest): Promise<Record<string, string>> {
   const headers = { ...(await signHeaders(endpoint, r)), ...(r.unsignedHeaders ?? {}) };
   // node's client sends a GET or DELETE body with neither Content-Length nor Transfer-Encoding,
   // which the server then reads as the next request: frame it explicitly.
   if (r.body !== undefined && !Object.keys(headers).some((h) => /^(content-length|transfer-encoding)$/i.test(h))) {
     headers['content-length'] = String(Buffer.byteLength(r.body));
   }
+  return headers;
+}
+
+export async function rawRequest(endpoint: string, r: RawRequest): Promise<RawResponse> {
+  const headers = await wireHeaders(endpoint, r);
   const url = new URL(endpoint);
   return new Promise((resolve, reject) => {
     const req = request({ host: url.hostname, port: url.port, method: r.method, path: r.path + queryString(r.query), headers }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () => {
-        const body = Buffer.concat(chunks).toString('utf8');
+      readBody(res).then((bytes) => {
+        const body = bytes.toString('utf8');
         resolve({
           status: res.statusCode ?? 0,
           statusMessage: res.statusMessage ?? '',
@@ -105,8 +120,7 @@ export async function rawRequest(endpoint: string, r: RawRequest): Promise<RawRe
           code: /<Code>([^<]*)<\/Code>/.exec(body)?.[1],
           message: /<Message>([^<]*)<\/Message>/.exec(body)?.[1],
         });
-      });
-      res.on('error', reject);
+      }, reject);
     });
     req.on('error', reject);
     req.end(r.body);

@@ -1,5 +1,6 @@
 // HTTP/1.1 over a bare socket, for framing the http client will not produce: no Content-Length,
 // a body shorter than announced, a stalled body, a request answered before its body is sent.
+import assert from 'node:assert/strict';
 import { connect } from 'node:net';
 import type { Socket } from 'node:net';
 import type { RawResponse } from './raw.js';
@@ -107,4 +108,26 @@ export function openExchange(endpoint: string, method: string, target: string, h
 /** Resolve after `ms` with undefined, for racing a response that must not come yet. */
 export function delay(ms: number): Promise<undefined> {
   return new Promise((resolve) => setTimeout(() => resolve(undefined), ms));
+}
+
+/** The response, or a failure if none arrives within `ms` (the body has deliberately not been sent). */
+export async function responseWithin(p: Promise<RawResponse | undefined>, ms: number): Promise<RawResponse> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<undefined>((resolve) => {
+    timer = setTimeout(() => resolve(undefined), ms);
+  });
+  const r = await Promise.race([p, timeout]);
+  clearTimeout(timer);
+  assert.ok(r, `no response within ${ms} ms`);
+  return r;
+}
+
+/** Whether `check` comes to hold within `ms`, polled every 25 ms. */
+export async function holdsWithin(check: () => Promise<boolean>, ms: number): Promise<boolean> {
+  const until = Date.now() + ms;
+  while (!(await check())) {
+    if (Date.now() > until) return false;
+    await delay(25);
+  }
+  return true;
 }

@@ -11,7 +11,7 @@ import { ROOT_ACCESS_KEY, ROOT_SECRET_KEY, startTestCoffer } from './coffer.js';
 import type { TestCoffer } from './coffer.js';
 import { bytesRequest } from './bytes.js';
 import type { BytesRequest, BytesResponse } from './bytes.js';
-import { queryString, signHeaders } from './raw.js';
+import { queryString, readBody, wireHeaders } from './raw.js';
 
 // A self-signed certificate for 127.0.0.1, made for these tests only.
 const CERT = new URL('../../../test/fixtures/tls-cert.pem', import.meta.url);
@@ -48,21 +48,13 @@ export async function startSseCoffer(t: TestContext | undefined, env: Env = {}):
 
 /** A signed request over HTTPS to `endpoint` (an https:// URL), its body as bytes. */
 export async function tlsRequest(endpoint: string, r: BytesRequest): Promise<BytesResponse> {
-  const headers = { ...(await signHeaders(endpoint, r)), ...(r.unsignedHeaders ?? {}) };
-  if (r.body !== undefined && !Object.keys(headers).some((h) => /^(content-length|transfer-encoding)$/i.test(h))) {
-    headers['content-length'] = String(Buffer.byteLength(r.body));
-  }
+  const headers = await wireHeaders(endpoint, r);
   const url = new URL(endpoint);
   return new Promise((resolve, reject) => {
     const req = request({ host: url.hostname, port: url.port, method: r.method, path: r.path + queryString(r.query), headers, ca: CA }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () => {
-        const body = Buffer.concat(chunks);
-        const text = body.toString('utf8');
-        resolve({ status: res.statusCode ?? 0, headers: res.headers, body, code: /<Code>([^<]*)<\/Code>/.exec(text)?.[1] });
-      });
-      res.on('error', reject);
+      readBody(res).then((body) => {
+        resolve({ status: res.statusCode ?? 0, headers: res.headers, body, code: /<Code>([^<]*)<\/Code>/.exec(body.toString('utf8'))?.[1] });
+      }, reject);
     });
     req.on('error', reject);
     req.end(r.body);
