@@ -9,7 +9,7 @@ import type { BucketRecord, LifecycleConfiguration, LifecycleRule, ObjectRecord 
 import { nextDayBoundary, sameVersion, transitionVersion } from './archive.js';
 import { deleteBlobs } from './deps.js';
 import { deleteInTransaction } from './object-delete.js';
-import type { EngineDeps } from './deps.js';
+import type { BlobRef, EngineDeps } from './deps.js';
 import { abortMultipartUpload } from './multipart.js';
 import { isArchiveClass } from './storage-class.js';
 import { ruleApplies, scanPrefixes } from './lifecycle-match.js';
@@ -169,7 +169,7 @@ function stillDue(bucket: BucketRecord | undefined, cur: ObjectRecord | undefine
  * https://docs.aws.amazon.com/AmazonS3/latest/userguide/lifecycle-expire-general-considerations.html
  */
 async function expireCurrent(deps: EngineDeps, bucketName: string, seen: ObjectRecord, now: number): Promise<boolean> {
-  const gone: string[] = [];
+  const gone: BlobRef[] = [];
   const done = await deps.meta
     .transaction(async (tx) => {
       const b = await tx.getBucket(bucketName);
