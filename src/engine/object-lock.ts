@@ -62,6 +62,11 @@ export function lockForNewVersion(bucket: BucketRecord, requested: ObjectLockSta
     }
   }
   if (requested?.legalHold !== undefined) lock.legalHold = requested.legalHold;
+  return storedLock(lock);
+}
+
+/** A lock with neither retention nor legal hold is stored as none. */
+function storedLock(lock: ObjectLockState): ObjectLockState | undefined {
   return lock.mode === undefined && lock.legalHold === undefined ? undefined : lock;
 }
 
@@ -160,7 +165,7 @@ export async function putObjectRetention(deps: EngineDeps, input: PutObjectReten
       lock.mode = input.retention.mode;
       lock.retainUntil = input.retention.retainUntil;
     }
-    const stored = lock.mode === undefined && lock.legalHold === undefined ? undefined : lock;
+    const stored = storedLock(lock);
     await tx.setObjectLock(obj.bucket, obj.key, obj.versionId, stored);
     return { versionId: obj.versionId, lock: stored };
   });
