@@ -8,6 +8,7 @@ import { S3Error } from '../errors.js';
 import type { BucketRecord, LifecycleConfiguration, LifecycleRule, ObjectRecord } from '../meta/types.js';
 import { nextDayBoundary, sameVersion, transitionVersion } from './archive.js';
 import { deleteBlobs } from './deps.js';
+import { freshBucket, setBucketConfigDocument } from './bucket-config.js';
 import { deleteInTransaction } from './object-delete.js';
 import type { BlobRef, EngineDeps } from './deps.js';
 import { abortMultipartUpload } from './multipart.js';
@@ -24,9 +25,7 @@ const PAGE = 1000;
 const CONCURRENCY = 32;
 
 export async function getBucketLifecycle(deps: EngineDeps, bucketName: string): Promise<LifecycleConfiguration> {
-  // Read past the bucket cache: a configuration just written is seen at once.
-  const bucket = await deps.meta.getBucket(bucketName);
-  if (!bucket) throw new S3Error('NoSuchBucket', { fields: { BucketName: bucketName } });
+  const bucket = await freshBucket(deps, bucketName);
   const config = bucket.config.lifecycle;
   if (!config) throw new S3Error('NoSuchLifecycleConfiguration', { fields: { BucketName: bucketName } });
   return { ...config, transitionDefaultMinimumObjectSize: config.transitionDefaultMinimumObjectSize ?? 'all_storage_classes_128K' };
@@ -34,11 +33,7 @@ export async function getBucketLifecycle(deps: EngineDeps, bucketName: string): 
 
 /** Replace (or with undefined, remove) a bucket's lifecycle configuration. */
 export async function putBucketLifecycle(deps: EngineDeps, bucketName: string, config: LifecycleConfiguration | undefined): Promise<void> {
-  await deps.meta.transaction(async (tx) => {
-    if (!(await tx.getBucket(bucketName))) throw new S3Error('NoSuchBucket', { fields: { BucketName: bucketName } });
-    await tx.setBucketConfig(bucketName, 'lifecycle', config);
-  });
-  deps.cache.buckets.delete(bucketName);
+  await setBucketConfigDocument(deps, bucketName, 'lifecycle', () => config);
 }
 
 /**
