@@ -72,8 +72,7 @@ export interface CreateMultipartUploadInput extends ObjectAttributes {
 
 export async function createMultipartUpload(deps: EngineDeps, input: CreateMultipartUploadInput): Promise<UploadRecord> {
   validateKey(input.key);
-  const bucket = await cachedBucket(deps, input.bucket);
-  if (!bucket) throw new S3Error('NoSuchBucket', { fields: { BucketName: input.bucket } });
+  const bucket = await bucketForWrite(deps, input.bucket);
   const owned = await ownerAndAcl(deps, bucket, input.ownerId, input.acl);
   // The data key is made now and kept sealed with the upload: every part is encrypted with it.
   const sse = await newEncryption(deps.keys, bucket, input.sse);
