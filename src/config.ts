@@ -61,13 +61,18 @@ export type RestoreDelays = Record<RestoreTier, number>;
  */
 const DEFAULT_RESTORE_SECONDS: RestoreDelays = { Expedited: 300, Standard: 4 * 3600, Bulk: 12 * 3600 };
 
+/** The non-empty, trimmed items of a comma-separated setting (none when unset). */
+function listItems(value: string | undefined): string[] {
+  return (value ?? '')
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
+}
+
 /** `Expedited=1,Standard=5,Bulk=10` (seconds; tiers left out keep their default). */
 function parseRestoreDelays(value: string | undefined): RestoreDelays {
   const out = { ...DEFAULT_RESTORE_SECONDS };
-  for (const item of (value ?? '')
-    .split(',')
-    .map((s) => s.trim())
-    .filter(Boolean)) {
+  for (const item of listItems(value)) {
     const m = /^(Expedited|Standard|Bulk)=(\d+(?:\.\d+)?)$/.exec(item);
     if (!m) throw new ConfigError(`COFFER_RESTORE_SECONDS entries are tier=seconds with tier Expedited, Standard or Bulk, got '${item}'`);
     out[m[1] as RestoreTier] = Number(m[2]);
@@ -131,10 +136,7 @@ function parseOnOff(value: string | undefined, what: string, fallback: boolean):
 
 function parseRegionEndpoints(value: string | undefined, region: string): Map<string, string> {
   const out = new Map<string, string>();
-  for (const item of (value ?? '')
-    .split(',')
-    .map((s) => s.trim())
-    .filter(Boolean)) {
+  for (const item of listItems(value)) {
     const eq = item.indexOf('=');
     if (eq <= 0) throw new ConfigError(`COFFER_REGION_ENDPOINTS entries are region=url, got '${item}'`);
     const url = item.slice(eq + 1);
@@ -166,10 +168,7 @@ function parseMasterKeys(value: string | undefined): Buffer[] | undefined {
 /** COFFER_KMS_KEYS: `name:key,…`. */
 function parseKmsKeys(value: string | undefined): Map<string, Buffer> {
   const out = new Map<string, Buffer>();
-  for (const item of (value ?? '')
-    .split(',')
-    .map((s) => s.trim())
-    .filter(Boolean)) {
+  for (const item of listItems(value)) {
     const colon = item.lastIndexOf(':');
     const name = item.slice(0, colon);
     if (colon <= 0 || !/^[A-Za-z0-9][A-Za-z0-9/_.:-]{0,255}$/.test(name)) throw new ConfigError(`COFFER_KMS_KEYS entries are name:key, got '${item.slice(0, 40)}'`);
@@ -225,10 +224,7 @@ export function loadConfig(env: Env, flags: Record<string, string | undefined> =
     rootAccessKey: get('COFFER_ROOT_ACCESS_KEY') || undefined,
     rootSecretKey: get('COFFER_ROOT_SECRET_KEY') || undefined,
     region,
-    domains: (get('COFFER_DOMAINS') ?? '')
-      .split(',')
-      .map((d) => d.trim().toLowerCase())
-      .filter(Boolean),
+    domains: listItems(get('COFFER_DOMAINS')).map((d) => d.toLowerCase()),
     maxObjectSizeBytes: parseInteger(get('COFFER_MAX_OBJECT_SIZE'), 'COFFER_MAX_OBJECT_SIZE', 5 * GiB, 1),
     maxBuckets: parseInteger(get('COFFER_MAX_BUCKETS'), 'COFFER_MAX_BUCKETS', 1000, 1),
     regionEndpoints: parseRegionEndpoints(get('COFFER_REGION_ENDPOINTS'), region),

@@ -3,10 +3,7 @@
 // Key material never leaves the server: only ids are answered.
 import type { RequestContext, S3Result } from '../http/context.js';
 import { readWholeBody } from '../http/body.js';
-
-function json(status: number, value: unknown): S3Result {
-  return { status, headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(value) };
-}
+import { json } from './admin-api.js';
 
 /** The answer for an SSE key endpoint, or undefined when `rest` names none. */
 export async function handleKeysAdmin(ctx: RequestContext, rest: string[], method: string | undefined): Promise<S3Result | undefined> {

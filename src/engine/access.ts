@@ -7,9 +7,10 @@ import { S3Error } from '../errors.js';
 import { GROUP_URIS, cannedGrants } from '../access.js';
 import type { AclGrant, CannedAcl, Permission } from '../access.js';
 import type { MetaReader } from '../meta/store.js';
-import type { AccessControlList, BucketConfig, BucketPolicy, BucketRecord, ObjectOwnership, ObjectRecord, PublicAccessBlock } from '../meta/types.js';
+import type { AccessControlList, BucketPolicy, BucketRecord, ObjectOwnership, ObjectRecord, PublicAccessBlock } from '../meta/types.js';
 import type { EngineDeps } from './deps.js';
 import { cachedBucket } from './deps.js';
+import { freshBucket, requireBucketIn, setBucketConfigDocument } from './bucket-config.js';
 import { liveVersion, validateVersionId } from './object-read.js';
 import { isVersionId } from './version-id.js';
 
@@ -109,31 +110,6 @@ function checkDocumentOwner(input: AclInput, ownerId: string): void {
   if ('grants' in input && input.ownerId !== undefined && input.ownerId !== ownerId) throw new S3Error('AccessDenied');
 }
 
-async function requireBucketTx(tx: MetaReader, name: string): Promise<BucketRecord> {
-  const b = await tx.getBucket(name);
-  if (!b) throw new S3Error('NoSuchBucket', { fields: { BucketName: name } });
-  return b;
-}
-
-/** Replace one configuration document of a bucket and forget the cached record. */
-async function setConfig<K extends keyof BucketConfig>(
-  deps: EngineDeps,
-  bucket: string,
-  key: K,
-  value: (b: BucketRecord) => BucketConfig[K] | undefined | Promise<BucketConfig[K] | undefined>,
-): Promise<void> {
-  await deps.meta.transaction(async (tx) => {
-    const b = await requireBucketTx(tx, bucket);
-    await tx.setBucketConfig(bucket, key, await value(b));
-  });
-  deps.cache.buckets.delete(bucket);
-}
-
-/** A bucket read past the cache: a document just written elsewhere is seen at once. */
-async function freshBucket(deps: EngineDeps, name: string): Promise<BucketRecord> {
-  return requireBucketTx(deps.meta, name);
-}
-
 export interface AclOutput {
   ownerId: string;
   acl: AccessControlList;
@@ -155,7 +131,7 @@ export async function putBucketAcl(deps: EngineDeps, bucket: string, input: AclI
   checkDocumentOwner(input, b.ownerId);
   if (b.config.ownership === 'BucketOwnerEnforced') throw new S3Error('AccessControlListNotSupported');
   const acl = await resolveAcl(deps.meta, input, b.ownerId, b.ownerId);
-  await setConfig(deps, bucket, 'acl', () => acl);
+  await setBucketConfigDocument(deps, bucket, 'acl', () => acl);
 }
 
 export interface ObjectAclTarget {
@@ -186,7 +162,7 @@ export async function putObjectAcl(deps: EngineDeps, t: ObjectAclTarget, input: 
   checkDocumentOwner(input, current.ownerId);
   const acl = await resolveAcl(deps.meta, input, current.ownerId, bucket.ownerId);
   return deps.meta.transaction(async (tx) => {
-    const b = await requireBucketTx(tx, t.bucket);
+    const b = await requireBucketIn(tx, t.bucket);
     // The same version, still there: a write racing this one has one outcome.
     const obj = liveVersion(await tx.getObject(t.bucket, t.key, current.versionId), t.key, t.versionId);
     await tx.setObjectAcl(t.bucket, t.key, obj.versionId, acl);
@@ -206,7 +182,7 @@ export async function getBucketOwnershipControls(deps: EngineDeps, bucket: strin
  * bucket's ACL grants anyone but its owner: InvalidBucketAclWithObjectOwnership.
  */
 export async function putBucketOwnershipControls(deps: EngineDeps, bucket: string, ownership: ObjectOwnership | undefined): Promise<void> {
-  await setConfig(deps, bucket, 'ownership', (b) => {
+  await setBucketConfigDocument(deps, bucket, 'ownership', (b) => {
     if (ownership === 'BucketOwnerEnforced' && b.config.acl !== undefined && !ownerOnly(b.config.acl, b.ownerId)) {
       throw new S3Error('InvalidBucketAclWithObjectOwnership');
     }
@@ -231,7 +207,7 @@ export async function bucketAccessDocuments(deps: EngineDeps, bucket: string): P
 }
 
 export async function putBucketPolicy(deps: EngineDeps, bucket: string, policy: BucketPolicy | undefined): Promise<void> {
-  await setConfig(deps, bucket, 'policy', () => policy);
+  await setBucketConfigDocument(deps, bucket, 'policy', () => policy);
 }
 
 export async function getPublicAccessBlock(deps: EngineDeps, bucket: string): Promise<PublicAccessBlock> {
@@ -241,7 +217,7 @@ export async function getPublicAccessBlock(deps: EngineDeps, bucket: string): Pr
 }
 
 export async function putPublicAccessBlock(deps: EngineDeps, bucket: string, pab: PublicAccessBlock | undefined): Promise<void> {
-  await setConfig(deps, bucket, 'publicAccessBlock', () => pab);
+  await setBucketConfigDocument(deps, bucket, 'publicAccessBlock', () => pab);
 }
 
 /** The object (the version named, else the latest) as the authorizer needs it; undefined when absent or a delete marker. */

@@ -7,8 +7,8 @@
 // https://docs.aws.amazon.com/AmazonS3/latest/userguide/restoring-objects.html
 import { S3Error } from '../errors.js';
 import type { ObjectEncryption, ObjectRecord, ObjectTimer } from '../meta/types.js';
-import { blobsOf, deleteBlobs } from './deps.js';
-import type { EngineDeps } from './deps.js';
+import { blobRefsOf, deleteBlobs, idsOf, inBlobStore } from './deps.js';
+import type { BlobRef, EngineDeps } from './deps.js';
 import { archiveWriteOptions, copyObjectData } from './object-data.js';
 import type { WriteOptions } from './object-data.js';
 import { requireObject } from './object-read.js';
@@ -184,7 +184,7 @@ async function completeRestore(deps: EngineDeps, t: ObjectTimer): Promise<void> 
     committed = await finishRestore(deps, t, obj, blobId);
   } finally {
     deps.blobs.settle([blobId]);
-    if (!committed) await deleteBlobs(deps, [blobId]);
+    if (!committed) await deleteBlobs(deps, inBlobStore([blobId]));
   }
 }
 
@@ -222,7 +222,7 @@ async function expireRestoredCopy(deps: EngineDeps, t: ObjectTimer): Promise<voi
     if (gone.length > 0) await tx.unregisterBlobs(gone);
     await tx.setObjectTimer(t.bucket, t.key, t.versionId, 'restore-expiry', undefined);
   });
-  await deleteBlobs(deps, gone);
+  await deleteBlobs(deps, inBlobStore(gone));
 }
 
 async function moveToArchive(deps: EngineDeps, t: ObjectTimer): Promise<void> {
@@ -255,13 +255,13 @@ export async function transitionVersion(deps: EngineDeps, obj: ObjectRecord, sto
   const written = await copyObjectData(deps, obj, undefined, {}, options, layers);
   const blobId = 'blobId' in written.bytes ? written.bytes.blobId : undefined;
   if (blobId === undefined) throw new Error('archived bytes were stored inline');
-  let gone: string[] = [];
+  let gone: BlobRef[] = [];
   let moved = false;
   try {
     await deps.meta.transaction(async (tx) => {
       const cur = await tx.getObject(obj.bucket, obj.key, obj.versionId);
       if (!cur || !sameVersion(cur, obj) || cur.archive?.stored) return;
-      gone = blobsOf([cur]);
+      gone = blobRefsOf([cur]);
       const archived: ObjectRecord = {
         ...cur,
         storageClass,
@@ -274,12 +274,12 @@ export async function transitionVersion(deps: EngineDeps, obj: ObjectRecord, sto
       };
       await tx.updateObjectVersion(archived);
       await tx.registerBlobs([blobId]);
-      if (gone.length > 0) await tx.unregisterBlobs(gone);
+      if (gone.length > 0) await tx.unregisterBlobs(idsOf(gone));
       moved = true;
     });
   } finally {
     deps.archive.settle([blobId]);
-    if (!moved) await deleteBlobs(deps, [blobId]);
+    if (!moved) await deleteBlobs(deps, [{ id: blobId, volume: 'archive' }]);
   }
   await deleteBlobs(deps, gone);
   return moved;

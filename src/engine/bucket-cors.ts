@@ -4,12 +4,11 @@ import { S3Error } from '../errors.js';
 import type { CorsRule } from '../meta/types.js';
 import type { EngineDeps } from './deps.js';
 import { cachedBucket } from './deps.js';
+import { freshBucket, setBucketConfigDocument } from './bucket-config.js';
 
 /** The bucket's CORS rules; a bucket without them is 404 NoSuchCORSConfiguration. */
 export async function getBucketCors(deps: EngineDeps, bucketName: string): Promise<CorsRule[]> {
-  // Read past the bucket cache: a configuration just written elsewhere is seen at once.
-  const bucket = await deps.meta.getBucket(bucketName);
-  if (!bucket) throw new S3Error('NoSuchBucket', { fields: { BucketName: bucketName } });
+  const bucket = await freshBucket(deps, bucketName);
   const rules = bucket.config.cors;
   if (!rules || rules.length === 0) throw new S3Error('NoSuchCORSConfiguration', { fields: { BucketName: bucketName } });
   return rules;
@@ -20,11 +19,7 @@ export async function getBucketCors(deps: EngineDeps, bucketName: string): Promi
  * (DeleteBucketCors, `rules` undefined).
  */
 export async function putBucketCors(deps: EngineDeps, bucketName: string, rules: CorsRule[] | undefined): Promise<void> {
-  await deps.meta.transaction(async (tx) => {
-    if (!(await tx.getBucket(bucketName))) throw new S3Error('NoSuchBucket', { fields: { BucketName: bucketName } });
-    await tx.setBucketConfig(bucketName, 'cors', rules);
-  });
-  deps.cache.buckets.delete(bucketName);
+  await setBucketConfigDocument(deps, bucketName, 'cors', () => rules);
 }
 
 /**

@@ -3,21 +3,16 @@
 import { S3Error } from '../errors.js';
 import type { BucketEncryption } from '../meta/types.js';
 import type { EngineDeps } from './deps.js';
+import { freshBucket, setBucketConfigDocument } from './bucket-config.js';
 
 /** The bucket's encryption configuration; a bucket without one is 404 ServerSideEncryptionConfigurationNotFoundError. */
 export async function getBucketEncryption(deps: EngineDeps, bucketName: string): Promise<BucketEncryption> {
-  // Read past the bucket cache: a configuration just written elsewhere is seen at once.
-  const bucket = await deps.meta.getBucket(bucketName);
-  if (!bucket) throw new S3Error('NoSuchBucket', { fields: { BucketName: bucketName } });
+  const bucket = await freshBucket(deps, bucketName);
   if (!bucket.config.encryption) throw new S3Error('ServerSideEncryptionConfigurationNotFoundError', { fields: { BucketName: bucketName } });
   return bucket.config.encryption;
 }
 
 /** Replace (or, with undefined, delete) the bucket's encryption configuration. */
 export async function putBucketEncryption(deps: EngineDeps, bucketName: string, config: BucketEncryption | undefined): Promise<void> {
-  await deps.meta.transaction(async (tx) => {
-    if (!(await tx.getBucket(bucketName))) throw new S3Error('NoSuchBucket', { fields: { BucketName: bucketName } });
-    await tx.setBucketConfig(bucketName, 'encryption', config);
-  });
-  deps.cache.buckets.delete(bucketName);
+  await setBucketConfigDocument(deps, bucketName, 'encryption', () => config);
 }

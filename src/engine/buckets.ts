@@ -5,7 +5,7 @@ import type { BucketConfig, BucketRecord, ObjectOwnership } from '../meta/types.
 import { resolveAcl } from './access.js';
 import type { AclInput } from './access.js';
 import type { EngineDeps } from './deps.js';
-import { cachedBucket, deleteBlobs } from './deps.js';
+import { cachedBucket, deleteBlobs, inBlobStore } from './deps.js';
 
 const BUCKET_NAME = /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
 const IPV4 = /^\d{1,3}\.\d{1,3}\.\d{1,3}\.\d{1,3}$/;
@@ -106,7 +106,7 @@ export async function deleteBucket(deps: EngineDeps, bucket: string): Promise<vo
     if (blobs.length > 0) await tx.unregisterBlobs(blobs);
   });
   deps.cache.buckets.delete(bucket);
-  await deleteBlobs(deps, blobs);
+  await deleteBlobs(deps, inBlobStore(blobs));
 }
 
 export async function requireBucket(deps: EngineDeps, bucket: string): Promise<BucketRecord> {

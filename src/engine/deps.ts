@@ -44,24 +44,60 @@ export async function cachedBucket(deps: EngineDeps, name: string): Promise<Buck
   return b;
 }
 
-/** Blob ids an object version holds (its own, or its parts'). */
-export function blobsOf(records: Iterable<ObjectRecord | undefined>): string[] {
-  const ids: string[] = [];
-  for (const r of records) {
-    if (!r) continue;
-    if (r.blobId) ids.push(r.blobId);
-    for (const p of r.parts ?? []) ids.push(p.blobId);
-    // A restored copy of an archived version is a blob of its own.
-    if (r.archive?.restore?.blobId) ids.push(r.archive.restore.blobId);
-  }
-  return ids;
+/**
+ * A blob and the volume that holds it. The version's record says which: an archived version's
+ * own blob (`archive.stored`) is on the archive volume; parts, restored copies and upload parts
+ * are in the blob store. Ids are unique across both volumes, so the registry only needs the id.
+ */
+export interface BlobRef {
+  id: string;
+  volume?: 'archive';
 }
 
-/**
- * Remove blobs whose metadata is gone. A failure leaves an orphan for garbage collection. Ids are
- * unique across both volumes and a record does not say which holds each id, so both are asked: a
- * missing file is no error and costs one failed unlink.
- */
-export async function deleteBlobs(deps: EngineDeps, ids: string[]): Promise<void> {
-  await Promise.all(ids.flatMap((id) => [deps.blobs.delete(id).catch(() => undefined), deps.archive.delete(id).catch(() => undefined)]));
+/** The store of a volume: the archive volume, or the blob store. */
+export function storeOf(deps: EngineDeps, volume: 'archive' | undefined): BlobStore {
+  return volume === 'archive' ? deps.archive : deps.blobs;
+}
+
+/** Blobs an object version holds (its own, or its parts'), with the volume of each. */
+export function blobRefsOf(records: Iterable<ObjectRecord | undefined>): BlobRef[] {
+  const refs: BlobRef[] = [];
+  for (const r of records) {
+    if (!r) continue;
+    if (r.blobId) refs.push(r.archive?.stored ? { id: r.blobId, volume: 'archive' } : { id: r.blobId });
+    for (const p of r.parts ?? []) refs.push({ id: p.blobId });
+    // A restored copy of an archived version is a blob of its own, in the blob store.
+    if (r.archive?.restore?.blobId) refs.push({ id: r.archive.restore.blobId });
+  }
+  return refs;
+}
+
+/** Blob ids an object version holds, for the blob registry. */
+export function blobsOf(records: Iterable<ObjectRecord | undefined>): string[] {
+  return idsOf(blobRefsOf(records));
+}
+
+export function idsOf(refs: BlobRef[]): string[] {
+  return refs.map((r) => r.id);
+}
+
+/** Blobs of the blob store by id (upload parts, restored copies). */
+export function inBlobStore(ids: string[]): BlobRef[] {
+  return ids.map((id) => ({ id }));
+}
+
+/** Remove blobs whose metadata is gone, each from its volume. A failure leaves an orphan for garbage collection. */
+export async function deleteBlobs(deps: EngineDeps, refs: BlobRef[]): Promise<void> {
+  await Promise.all(
+    refs.map((r) =>
+      storeOf(deps, r.volume)
+        .delete(r.id)
+        .catch(() => undefined),
+    ),
+  );
+}
+
+/** The writer of these blobs has committed them or given up: each volume stops holding them pending. */
+export function settleBlobs(deps: EngineDeps, refs: BlobRef[]): void {
+  for (const r of refs) storeOf(deps, r.volume).settle([r.id]);
 }

@@ -12,7 +12,7 @@ import { deleteBlobs } from './deps.js';
 import { S3Error } from '../errors.js';
 import { checkRemovable } from './object-lock.js';
 import { deleteInTransaction } from './object-delete.js';
-import type { EngineDeps } from './deps.js';
+import type { BlobRef, EngineDeps } from './deps.js';
 import type { LifecycleRunResult } from './lifecycle.js';
 import { ruleApplies, scanPrefixes } from './lifecycle-match.js';
 import { isArchiveClass } from './storage-class.js';
@@ -184,7 +184,7 @@ async function walkVersions(deps: EngineDeps, bucket: BucketRecord, prefix: stri
  * still at the same place or further back, and still due under the bucket's rules as they are now.
  */
 async function removeVersion(deps: EngineDeps, bucketName: string, seen: ObjectRecord, successorSeen: ObjectRecord | undefined, now: number): Promise<boolean> {
-  const gone: string[] = [];
+  const gone: BlobRef[] = [];
   const done = await deps.meta.transaction(async (tx) => {
     const bucket = await tx.getBucket(bucketName);
     if (!bucket) return false;

@@ -8,8 +8,9 @@ import { S3Error } from '../errors.js';
 import type { BucketRecord, LifecycleConfiguration, LifecycleRule, ObjectRecord } from '../meta/types.js';
 import { nextDayBoundary, sameVersion, transitionVersion } from './archive.js';
 import { deleteBlobs } from './deps.js';
+import { freshBucket, setBucketConfigDocument } from './bucket-config.js';
 import { deleteInTransaction } from './object-delete.js';
-import type { EngineDeps } from './deps.js';
+import type { BlobRef, EngineDeps } from './deps.js';
 import { abortMultipartUpload } from './multipart.js';
 import { isArchiveClass } from './storage-class.js';
 import { ruleApplies, scanPrefixes } from './lifecycle-match.js';
@@ -24,9 +25,7 @@ const PAGE = 1000;
 const CONCURRENCY = 32;
 
 export async function getBucketLifecycle(deps: EngineDeps, bucketName: string): Promise<LifecycleConfiguration> {
-  // Read past the bucket cache: a configuration just written is seen at once.
-  const bucket = await deps.meta.getBucket(bucketName);
-  if (!bucket) throw new S3Error('NoSuchBucket', { fields: { BucketName: bucketName } });
+  const bucket = await freshBucket(deps, bucketName);
   const config = bucket.config.lifecycle;
   if (!config) throw new S3Error('NoSuchLifecycleConfiguration', { fields: { BucketName: bucketName } });
   return { ...config, transitionDefaultMinimumObjectSize: config.transitionDefaultMinimumObjectSize ?? 'all_storage_classes_128K' };
@@ -34,11 +33,7 @@ export async function getBucketLifecycle(deps: EngineDeps, bucketName: string): 
 
 /** Replace (or with undefined, remove) a bucket's lifecycle configuration. */
 export async function putBucketLifecycle(deps: EngineDeps, bucketName: string, config: LifecycleConfiguration | undefined): Promise<void> {
-  await deps.meta.transaction(async (tx) => {
-    if (!(await tx.getBucket(bucketName))) throw new S3Error('NoSuchBucket', { fields: { BucketName: bucketName } });
-    await tx.setBucketConfig(bucketName, 'lifecycle', config);
-  });
-  deps.cache.buckets.delete(bucketName);
+  await setBucketConfigDocument(deps, bucketName, 'lifecycle', () => config);
 }
 
 /**
@@ -169,7 +164,7 @@ function stillDue(bucket: BucketRecord | undefined, cur: ObjectRecord | undefine
  * https://docs.aws.amazon.com/AmazonS3/latest/userguide/lifecycle-expire-general-considerations.html
  */
 async function expireCurrent(deps: EngineDeps, bucketName: string, seen: ObjectRecord, now: number): Promise<boolean> {
-  const gone: string[] = [];
+  const gone: BlobRef[] = [];
   const done = await deps.meta
     .transaction(async (tx) => {
       const b = await tx.getBucket(bucketName);

@@ -10,8 +10,8 @@ import type { ChecksumType, ObjectEncryption, ObjectLockState, PartRecord, Tag, 
 import type { WriteConditions } from './conditions.js';
 import { checkCopySourceConditions } from './conditions.js';
 import type { ReadConditions } from './conditions.js';
-import { deleteBlobs } from './deps.js';
-import type { EngineDeps } from './deps.js';
+import { deleteBlobs, inBlobStore } from './deps.js';
+import type { BlobRef, EngineDeps } from './deps.js';
 import { cachedBucket } from './deps.js';
 import type { BodyInput } from './ingest.js';
 import { copyObjectData, partBlobId, partWriteOptions, writeObjectData } from './object-data.js';
@@ -72,8 +72,7 @@ export interface CreateMultipartUploadInput extends ObjectAttributes {
 
 export async function createMultipartUpload(deps: EngineDeps, input: CreateMultipartUploadInput): Promise<UploadRecord> {
   validateKey(input.key);
-  const bucket = await cachedBucket(deps, input.bucket);
-  if (!bucket) throw new S3Error('NoSuchBucket', { fields: { BucketName: input.bucket } });
+  const bucket = await bucketForWrite(deps, input.bucket);
   const owned = await ownerAndAcl(deps, bucket, input.ownerId, input.acl);
   // The data key is made now and kept sealed with the upload: every part is encrypted with it.
   const sse = await newEncryption(deps.keys, bucket, input.sse);
@@ -144,12 +143,12 @@ async function commitPart(deps: EngineDeps, upload: UploadRecord, part: PartReco
       if (replaced) await tx.unregisterBlobs([replaced.blobId]);
     });
   } catch (err) {
-    await deleteBlobs(deps, [part.blobId]);
+    await deleteBlobs(deps, inBlobStore([part.blobId]));
     throw err;
   } finally {
     deps.blobs.settle([part.blobId]);
   }
-  if (replaced) await deleteBlobs(deps, [replaced.blobId]);
+  if (replaced) await deleteBlobs(deps, inBlobStore([replaced.blobId]));
 }
 
 /** Record the bytes an UploadPart or UploadPartCopy stored as part `partNumber` of `upload`. */
@@ -357,7 +356,7 @@ export async function completeMultipartUpload(deps: EngineDeps, input: CompleteM
     throw new S3Error('InvalidPartOrder', { message: 'The list of parts was not in ascending order. With additional checksums, part numbers must start at 1 and be consecutive.' });
   }
   let unused: string[] = [];
-  let gone: string[] = [];
+  let gone: BlobRef[] = [];
   let out: CompleteMultipartUploadOutput | undefined;
   let raced: CompleteMultipartUploadOutput | undefined;
   let foreign = false;
@@ -458,7 +457,7 @@ export async function completeMultipartUpload(deps: EngineDeps, input: CompleteM
   if (raced) return raced;
   // The bucket may have just been marked as holding another user's object.
   if (foreign) deps.cache.buckets.delete(input.bucket);
-  await deleteBlobs(deps, [...gone, ...unused]);
+  await deleteBlobs(deps, [...gone, ...inBlobStore(unused)]);
   return out!;
 }
 
@@ -488,7 +487,7 @@ export async function abortMultipartUpload(deps: EngineDeps, bucket: string, key
     // The parts' bytes leave the bucket's usage (and its quota) with them.
     if (parts.length > 0) await tx.addUsage(bucket, { objectCount: 0, bytes: 0, uploadParts: -parts.length, uploadBytes: -parts.reduce((n, p) => n + p.size, 0) });
   });
-  await deleteBlobs(deps, blobs);
+  await deleteBlobs(deps, inBlobStore(blobs));
 }
 
 /** Abort uploads initiated before `cutoff`; returns how many. Safe to run on many gateways. */

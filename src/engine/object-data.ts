@@ -18,6 +18,7 @@ import type { ChecksumAlgorithm, HashingResult } from '../checksums/index.js';
 import type { ObjectRecord, PartRef } from '../meta/types.js';
 import { StallGuard, pipeAll } from '../streams.js';
 import type { EngineDeps } from './deps.js';
+import { storeOf } from './deps.js';
 import { Collector, DEFAULT_IDLE_TIMEOUT_MS, OFFLOAD_MD5_BYTES, asBodyError, hashOptionsFor, readSmall, verifyBody } from './ingest.js';
 import type { BodyInput } from './ingest.js';
 import { storedBytesTransform } from './stored-bytes.js';
@@ -49,7 +50,7 @@ export async function writeObjectData(deps: EngineDeps, body: BodyInput, options
   const [source, ...decoders] = body.stages;
   if (!source) throw new Error('a body needs a source');
   // Refused before a byte is read: an upload never eats the space a delete needs to commit.
-  const store = options.volume === 'archive' ? deps.archive : deps.blobs;
+  const store = storeOf(deps, options.volume);
   // A body of unknown length is checked for the least it may be; a full disk mid-write still
   // fails it with InsufficientStorage.
   if (!store.hasRoomFor(body.lengthRange ? body.lengthRange.min : body.size)) throw new S3Error('InsufficientStorage');

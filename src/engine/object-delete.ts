@@ -5,8 +5,8 @@ import type { MetaTx } from '../meta/store.js';
 import type { ObjectRecord } from '../meta/types.js';
 import { etagMatches, parseEtagList } from './conditions.js';
 import { checkRemovable } from './object-lock.js';
-import { blobsOf, deleteBlobs } from './deps.js';
-import type { EngineDeps } from './deps.js';
+import { blobRefsOf, deleteBlobs, idsOf } from './deps.js';
+import type { BlobRef, EngineDeps } from './deps.js';
 import { newVersionId } from './object-write.js';
 import { newObjectRecord } from '../meta/records.js';
 
@@ -65,9 +65,16 @@ async function checkDeleteConditions(tx: MetaTx, bucket: string, t: DeleteTarget
  * One DeleteObject inside the caller's transaction: conditions, Object Lock, delete markers,
  * usage and the blob registry, exactly as the S3 operation does it. Background work that deletes
  * (lifecycle expiration of current or noncurrent versions) calls this too, so it obeys the same
- * locks. The ids of blobs it freed are appended to `gone`: delete them after the commit.
+ * locks. The blobs it freed are appended to `gone`: delete them after the commit.
  */
-export async function deleteInTransaction(tx: MetaTx, bucket: string, ownerId: string | undefined, t: DeleteTarget, options: DeleteOptions, gone: string[]): Promise<DeleteResult> {
+export async function deleteInTransaction(
+  tx: MetaTx,
+  bucket: string,
+  ownerId: string | undefined,
+  t: DeleteTarget,
+  options: DeleteOptions,
+  gone: BlobRef[],
+): Promise<DeleteResult> {
   const b = await tx.getBucket(bucket);
   if (!b) throw new S3Error('NoSuchBucket', { fields: { BucketName: bucket } });
   if (hasConditions(t) && !(await checkDeleteConditions(tx, bucket, t))) return { key: t.key, versionId: t.versionId };
@@ -100,16 +107,16 @@ export async function deleteInTransaction(tx: MetaTx, bucket: string, ownerId: s
     if (r) removed.push(r);
     result = { key: t.key, deleteMarker: true, deleteMarkerVersionId: marker.versionId, versionId: marker.versionId };
   }
-  const ids = blobsOf(removed);
-  if (ids.length > 0) await tx.unregisterBlobs(ids);
+  const refs = blobRefsOf(removed);
+  if (refs.length > 0) await tx.unregisterBlobs(idsOf(refs));
   const live = removed.filter((r) => !r.deleteMarker);
   if (live.length > 0) await tx.addUsage(bucket, { objectCount: -live.length, bytes: -live.reduce((n, r) => n + r.size, 0) });
-  gone.push(...ids);
+  gone.push(...refs);
   return result;
 }
 
 export async function deleteObject(deps: EngineDeps, bucket: string, ownerId: string | undefined, target: DeleteTarget, options: DeleteOptions = {}): Promise<DeleteResult> {
-  const gone: string[] = [];
+  const gone: BlobRef[] = [];
   const result = await deps.meta.transaction((tx) => deleteInTransaction(tx, bucket, ownerId, target, options, gone));
   await deleteBlobs(deps, gone);
   return result;
@@ -119,7 +126,7 @@ export type DeleteOutcome = { ok: DeleteResult } | { key: string; versionId?: st
 
 /** Up to 1000 keys in one transaction; each key succeeds or fails on its own. */
 export async function deleteObjects(deps: EngineDeps, bucket: string, ownerId: string | undefined, targets: DeleteTarget[], options: DeleteOptions = {}): Promise<DeleteOutcome[]> {
-  const gone: string[] = [];
+  const gone: BlobRef[] = [];
   const outcomes = await deps.meta.transaction(async (tx) => {
     const out: DeleteOutcome[] = [];
     for (const t of targets) {

@@ -7,6 +7,7 @@ import type { MetaTx } from '../meta/store.js';
 import type { BucketRecord, ObjectLockConfiguration, ObjectLockMode, ObjectLockState, ObjectRecord } from '../meta/types.js';
 import type { EngineDeps } from './deps.js';
 import { requireBucket } from './buckets.js';
+import { requireBucketIn } from './bucket-config.js';
 import { liveVersion, requireObject, validateVersionId } from './object-read.js';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
@@ -62,6 +63,11 @@ export function lockForNewVersion(bucket: BucketRecord, requested: ObjectLockSta
     }
   }
   if (requested?.legalHold !== undefined) lock.legalHold = requested.legalHold;
+  return storedLock(lock);
+}
+
+/** A lock with neither retention nor legal hold is stored as none. */
+function storedLock(lock: ObjectLockState): ObjectLockState | undefined {
   return lock.mode === undefined && lock.legalHold === undefined ? undefined : lock;
 }
 
@@ -91,8 +97,7 @@ export interface ObjectLockConfigurationOutput {
  */
 export async function putObjectLockConfiguration(deps: EngineDeps, bucketName: string, configuration: ObjectLockConfiguration): Promise<void> {
   await deps.meta.transaction(async (tx) => {
-    const b = await tx.getBucket(bucketName);
-    if (!b) throw new S3Error('NoSuchBucket', { fields: { BucketName: bucketName } });
+    const b = await requireBucketIn(tx, bucketName);
     if (!b.objectLockEnabled) {
       if (b.versioning !== 'Enabled') {
         throw new S3Error('InvalidBucketState', { message: "Versioning must be 'Enabled' on the bucket to apply a Object Lock configuration" });
@@ -124,8 +129,7 @@ export interface ObjectLockOutput {
 
 /** The version addressed, in a bucket with Object Lock, inside a transaction. */
 async function lockedBucketVersion(tx: MetaTx, t: ObjectLockTarget): Promise<ObjectRecord> {
-  const b = await tx.getBucket(t.bucket);
-  if (!b) throw new S3Error('NoSuchBucket', { fields: { BucketName: t.bucket } });
+  const b = await requireBucketIn(tx, t.bucket);
   if (!b.objectLockEnabled) throw missingLockConfiguration();
   return liveVersion(await tx.getObject(t.bucket, t.key, t.versionId), t.key, t.versionId);
 }
@@ -160,7 +164,7 @@ export async function putObjectRetention(deps: EngineDeps, input: PutObjectReten
       lock.mode = input.retention.mode;
       lock.retainUntil = input.retention.retainUntil;
     }
-    const stored = lock.mode === undefined && lock.legalHold === undefined ? undefined : lock;
+    const stored = storedLock(lock);
     await tx.setObjectLock(obj.bucket, obj.key, obj.versionId, stored);
     return { versionId: obj.versionId, lock: stored };
   });

@@ -8,8 +8,8 @@ import type { MetaTx } from '../meta/store.js';
 import type { BucketRecord, ObjectEncryption, ObjectLockState, ObjectRecord, Tag, UsageDelta } from '../meta/types.js';
 import { checkCopySourceConditions, checkWriteConditions } from './conditions.js';
 import type { ReadConditions, WriteConditions } from './conditions.js';
-import { blobsOf, deleteBlobs } from './deps.js';
-import type { EngineDeps } from './deps.js';
+import { blobRefsOf, blobsOf, deleteBlobs, idsOf, settleBlobs } from './deps.js';
+import type { BlobRef, EngineDeps } from './deps.js';
 import { cachedBucket } from './deps.js';
 import type { BodyInput } from './ingest.js';
 import { copyObjectData, writeObjectData } from './object-data.js';
@@ -75,7 +75,7 @@ export interface PutObjectOutput {
 }
 
 /**
- * Make `record` the latest version of its key, inside a transaction. Returns replaced blob ids.
+ * Make `record` the latest version of its key, inside a transaction. Returns the replaced blobs.
  * The usage change (checked against the bucket's quota) includes `released`: the upload parts a
  * completion turns into this version, whose bytes were counted when they were stored.
  */
@@ -85,7 +85,7 @@ export async function commitVersion(
   record: ObjectRecord,
   conditions: WriteConditions,
   released?: Pick<UsageDelta, 'uploadParts' | 'uploadBytes'>,
-): Promise<string[]> {
+): Promise<BlobRef[]> {
   if (conditions.ifNoneMatchStar || conditions.ifMatch !== undefined) {
     const current = await tx.getObject(record.bucket, record.key);
     try {
@@ -113,8 +113,8 @@ export async function commitVersion(
   const removed = replaced ? [replaced] : [];
   const added = blobsOf([record]);
   if (added.length > 0) await tx.registerBlobs(added);
-  const gone = blobsOf(removed);
-  if (gone.length > 0) await tx.unregisterBlobs(gone);
+  const gone = blobRefsOf(removed);
+  if (gone.length > 0) await tx.unregisterBlobs(idsOf(gone));
   const removedLive = removed.filter((r) => !r.deleteMarker);
   await tx.addUsage(record.bucket, {
     objectCount: (record.deleteMarker ? 0 : 1) - removedLive.length,
@@ -140,7 +140,8 @@ async function checkConditionsAtStart(deps: EngineDeps, bucket: string, key: str
 }
 
 async function storeVersion(deps: EngineDeps, bucketName: string, record: ObjectRecord, conditions: WriteConditions): Promise<void> {
-  let gone: string[] = [];
+  let gone: BlobRef[] = [];
+  const written = blobRefsOf([record]);
   try {
     await deps.meta.transaction(async (tx) => {
       const bucket = await tx.getBucket(bucketName);
@@ -148,10 +149,11 @@ async function storeVersion(deps: EngineDeps, bucketName: string, record: Object
       gone = await commitVersion(tx, bucket, record, conditions);
     });
   } catch (err) {
-    await deleteBlobs(deps, blobsOf([record]));
+    await deleteBlobs(deps, written);
     throw err;
   } finally {
-    deps.blobs.settle(blobsOf([record]));
+    // Settled on the volume that wrote them: an archive class's blob is pending on the archive volume.
+    settleBlobs(deps, written);
   }
   // The bucket may have just been marked as holding another user's object.
   if (record.ownerId !== (await cachedBucket(deps, bucketName))?.ownerId) deps.cache.buckets.delete(bucketName);

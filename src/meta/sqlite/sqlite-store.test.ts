@@ -19,6 +19,17 @@ function record(key: string, data: Buffer): ObjectRecord {
   return newObjectRecord({ bucket: 'b', key, ownerId: 'u', size: data.length, etag: key, bytes: { inlineData: data } });
 }
 
+/** A database in `dir` as the migrations before `id` left it, for rows written by an older Coffer. */
+function databaseBefore(dir: string, id: number): Database.Database {
+  const old = new Database(join(dir, 'coffer.sqlite'));
+  old.exec('CREATE TABLE schema_migrations (id INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at INTEGER NOT NULL)');
+  for (const m of MIGRATIONS.filter((m) => m.id < id)) {
+    old.exec(m.sql);
+    old.prepare('INSERT INTO schema_migrations VALUES (?, ?, ?)').run(m.id, m.name, Date.now());
+  }
+  return old;
+}
+
 async function withDir(fn: (dir: string) => Promise<void>): Promise<void> {
   const dir = await mkdtemp(join(tmpdir(), 'coffer-sqlite-'));
   try {
@@ -126,12 +137,7 @@ test('deleting the latest version makes the newest remaining one latest, across 
 test('a database from before objects were keyed by seq keeps every version and its order', async () => {
   await withDir(async (dir) => {
     // The schema as migrations 1 and 2 left it, with rows in it.
-    const old = new Database(join(dir, 'coffer.sqlite'));
-    old.exec('CREATE TABLE schema_migrations (id INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at INTEGER NOT NULL)');
-    for (const m of MIGRATIONS.filter((m) => m.id < 3)) {
-      old.exec(m.sql);
-      old.prepare('INSERT INTO schema_migrations VALUES (?, ?, ?)').run(m.id, m.name, Date.now());
-    }
+    const old = databaseBefore(dir, 3);
     old.prepare("INSERT INTO buckets (name, owner_id, region, created_at) VALUES ('b', 'u', 'us-east-1', 0)").run();
     const insert = old.prepare(`INSERT INTO objects (bucket, key, version_id, seq, is_latest, size, etag, last_modified, owner_id, storage_class,
       content_headers, user_metadata, checksums, inline_data) VALUES ('b', 'k', ?, ?, ?, 1, ?, 0, 'u', 'STANDARD', '{}', '{}', '{"values":{}}', x'61')`);
@@ -277,12 +283,7 @@ test('bucketHasObjects counts object versions and delete markers', async () => {
 test('a database from before upload usage was counted counts the parts of its open uploads, and its keys stay active', async () => {
   await withDir(async (dir) => {
     // The schema as migrations before 12 left it, with two open uploads with parts and a key.
-    const old = new Database(join(dir, 'coffer.sqlite'));
-    old.exec('CREATE TABLE schema_migrations (id INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at INTEGER NOT NULL)');
-    for (const m of MIGRATIONS.filter((m) => m.id < 12)) {
-      old.exec(m.sql);
-      old.prepare('INSERT INTO schema_migrations VALUES (?, ?, ?)').run(m.id, m.name, Date.now());
-    }
+    const old = databaseBefore(dir, 12);
     for (const b of ['b', 'c']) {
       old.prepare("INSERT INTO buckets (name, owner_id, region, created_at) VALUES (?, 'u', 'us-east-1', 0)").run(b);
       old.prepare('INSERT INTO bucket_usage (bucket, object_count, bytes) VALUES (?, 1, 10)').run(b);
