@@ -26,30 +26,24 @@ import {
   PutObjectCommand,
   S3ServiceException,
 } from '@aws-sdk/client-s3';
-import { chromium } from 'playwright-core';
-import type { BrowserContext, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { newBucket, startTestCofferForTest } from '../helpers/coffer.js';
 import { rawRequest } from '../helpers/raw.js';
 import type { TestCoffer } from '../helpers/coffer.js';
-import { BROWSERS, browserForFile } from './helpers/browsers.js';
+import { BROWSERS, browserForFile, playwrightPageOf } from './helpers/browsers.js';
 import { SHOTS, cancelScenario, failedBatchScenario, folderRenameScenario, mainScenario, signIn as signInTo } from './helpers/console-scenarios.js';
 
-const executablePath = BROWSERS.chromium.executable;
 const presence = BROWSERS.chromium.presence;
-/** The shared scenarios' pages; the tests further down launch their own through playwright-core. */
+/** The file's Chromium: the shared scenarios' pages, and the playwright-core pages of the tests further down. */
 const browser = browserForFile('chromium');
 
 async function shot(page: Page, name: string): Promise<void> {
   await page.screenshot({ path: join(SHOTS, `${name}.png`) });
 }
 
-async function browserContext(t: TestContext, c: TestCoffer): Promise<BrowserContext> {
-  // Root (CI containers) cannot use Chromium's sandbox.
-  const browser = await chromium.launch({ executablePath, args: ['--no-sandbox'] });
-  t.after(() => browser.close());
-  const context = await browser.newContext({ viewport: { width: 1200, height: 760 }, acceptDownloads: true });
-  await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: c.endpoint });
-  return context;
+/** A fresh page of the file's Chromium (a context of its own, closed when the test ends), as playwright-core's Page. */
+async function playwrightPage(t: TestContext, c: TestCoffer): Promise<Page> {
+  return playwrightPageOf(await browser.openPage(t, { origin: c.endpoint }));
 }
 
 async function signIn(page: Page, c: TestCoffer, stay = false): Promise<void> {
@@ -152,7 +146,7 @@ test('a folder of 100,000 keys is browsed a page at a time with continuation tok
     await tx.addUsage(bucket, { objectCount: KEYS - 1, bytes: KEYS - 1 });
   });
 
-  const page = await (await browserContext(t, c)).newPage();
+  const page = await playwrightPage(t, c);
   const listings: string[] = [];
   page.on('request', (r) => {
     const u = new URL(r.url());
@@ -213,8 +207,7 @@ test('object details show metadata and tags, rename copies to the new key, and a
   const c = await startTestCofferForTest(t);
   const bucket = await newBucket(c.s3, 'details');
   await c.s3.send(new PutObjectCommand({ Bucket: bucket, Key: 'report.csv', Body: 'a,b\n1,2\n', ContentType: 'text/csv', Metadata: { owner: 'ana' }, Tagging: 'team=blue' }));
-  const context = await browserContext(t, c);
-  const page = await context.newPage();
+  const page = await playwrightPage(t, c);
   page.on('dialog', (d) => void d.accept());
   await signIn(page, c);
   await page.getByRole('link', { name: bucket }).click();
@@ -305,7 +298,7 @@ test("a browser whose clock is an hour fast still signs in: the console learns t
   if (presence.missing !== undefined) throw new Error(presence.missing);
   const c = await startTestCofferForTest(t);
   const bucket = await newBucket(c.s3, 'clock');
-  const page = await (await browserContext(t, c)).newPage();
+  const page = await playwrightPage(t, c);
   const skewed: number[] = [];
   page.on('response', (r) => {
     if (r.status() === 403 && new URL(r.url()).pathname === '/') skewed.push(r.status());
@@ -322,7 +315,7 @@ test("a bucket created with versioning lists an object's versions in its details
 }, async (t) => {
   if (presence.missing !== undefined) throw new Error(presence.missing);
   const c = await startTestCofferForTest(t);
-  const page = await (await browserContext(t, c)).newPage();
+  const page = await playwrightPage(t, c);
   await signIn(page, c);
   const bucket = `versioned-${randomBytes(4).toString('hex')}`;
   await page.getByLabel('New bucket name').fill(bucket);
