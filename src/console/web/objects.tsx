@@ -168,13 +168,12 @@ export function ObjectsView({ s3, bucket, prefix }: { s3: S3Client; bucket: stri
         const what = isFolder ? `${to} already holds objects; those with the same names will be replaced.` : `${to} already exists and will be replaced.`;
         if (!confirm(`${what} Rename anyway?`)) return;
       }
+      const label = `Renaming ${from} to ${to}`;
       if (!isFolder) {
-        const label = `Renaming ${from} to ${to}`;
         setTask({ label, done: 0, total: 1, failed: 0, finished: false });
         await moveObject(s3, bucket, from, to, files.find((f) => f.name === from)?.size);
         setTask({ label, done: 1, total: 1, failed: 0, finished: true });
       } else {
-        const label = `Renaming ${from} to ${to}`;
         const result = await moveFolder(s3, bucket, from, to, (done, total, failed) => setTask({ label, done, total, failed, finished: false }));
         setTask({ label, done: result.total, total: result.total, failed: result.failed.length, finished: true });
         if (result.failed.length > 0) {
