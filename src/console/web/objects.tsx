@@ -192,6 +192,11 @@ export function ObjectsView({ s3, bucket, prefix }: { s3: S3Client; bucket: stri
       reload();
     }
   };
+  /** A picker's files join the queue; the input is emptied, so that picking the same files again is seen as a change. */
+  const addPicked = (input: HTMLInputElement): void => {
+    uploads.add(bucket, prefix, sourcesOf(input.files));
+    input.value = '';
+  };
   const onDrop = (e: DragEvent): void => {
     e.preventDefault();
     setDragging(false);
@@ -244,16 +249,7 @@ export function ObjectsView({ s3, bucket, prefix }: { s3: S3Client; bucket: stri
       <div class="toolbar">
         <label class="button primary">
           Upload files
-          <input
-            type="file"
-            multiple
-            data-testid="file-input"
-            onChange={(e) => {
-              const input = e.currentTarget;
-              uploads.add(bucket, prefix, sourcesOf(input.files));
-              input.value = '';
-            }}
-          />
+          <input type="file" multiple data-testid="file-input" onChange={(e) => addPicked(e.currentTarget)} />
         </label>
         <label class="button">
           Upload folder
@@ -262,11 +258,7 @@ export function ObjectsView({ s3, bucket, prefix }: { s3: S3Client; bucket: stri
             data-testid="folder-input"
             // Not in preact's types: the folder picker every current browser has; its files carry webkitRelativePath.
             {...{ webkitdirectory: true }}
-            onChange={(e) => {
-              const input = e.currentTarget;
-              uploads.add(bucket, prefix, sourcesOf(input.files));
-              input.value = '';
-            }}
+            onChange={(e) => addPicked(e.currentTarget)}
           />
         </label>
         <button type="button" onClick={newFolder}>
