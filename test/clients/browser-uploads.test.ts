@@ -14,10 +14,10 @@ import { chromium } from 'playwright-core';
 import type { Browser, Page } from 'playwright-core';
 import { newBucket, startTestCofferForTest } from '../helpers/coffer.js';
 import type { TestCoffer } from '../helpers/coffer.js';
-import { clientPresence, findCommand } from './helpers/run.js';
+import { BROWSERS } from './helpers/browsers.js';
 
-const executablePath = process.env.COFFER_CHROMIUM ?? findCommand('chromium') ?? findCommand('chromium-browser');
-const presence = clientPresence('chromium', executablePath !== undefined, 'Debian package chromium');
+const executablePath = BROWSERS.chromium.executable;
+const presence = BROWSERS.chromium.presence;
 
 function escapeHtml(s: string): string {
   return s.replace(/[&<>"']/g, (ch) => `&#${ch.charCodeAt(0)};`);

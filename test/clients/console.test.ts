@@ -26,39 +26,28 @@ import {
   PutObjectCommand,
   S3ServiceException,
 } from '@aws-sdk/client-s3';
-import { chromium } from 'playwright-core';
-import type { BrowserContext, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { newBucket, startTestCofferForTest } from '../helpers/coffer.js';
 import { rawRequest } from '../helpers/raw.js';
 import type { TestCoffer } from '../helpers/coffer.js';
-import { BROWSERS, browserForFile } from './helpers/browsers.js';
+import { BROWSERS, browserForFile, playwrightPageOf } from './helpers/browsers.js';
 import { SHOTS, cancelScenario, failedBatchScenario, folderRenameScenario, mainScenario, signIn as signInTo } from './helpers/console-scenarios.js';
 
-const executablePath = BROWSERS.chromium.executable;
 const presence = BROWSERS.chromium.presence;
-/** The shared scenarios' pages; the tests further down launch their own through playwright-core. */
+/** The file's Chromium: the shared scenarios' pages, and the playwright-core pages of the tests further down. */
 const browser = browserForFile('chromium');
 
 async function shot(page: Page, name: string): Promise<void> {
   await page.screenshot({ path: join(SHOTS, `${name}.png`) });
 }
 
-async function browserContext(t: TestContext, c: TestCoffer): Promise<BrowserContext> {
-  // Root (CI containers) cannot use Chromium's sandbox.
-  const browser = await chromium.launch({ executablePath, args: ['--no-sandbox'] });
-  t.after(() => browser.close());
-  const context = await browser.newContext({ viewport: { width: 1200, height: 760 }, acceptDownloads: true });
-  await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: c.endpoint });
-  return context;
-}
-
-async function signIn(page: Page, c: TestCoffer, stay = false): Promise<void> {
-  await page.goto(`${c.endpoint}/_coffer/console/`);
-  await page.getByLabel('Access key').fill(c.accessKeyId);
-  await page.getByLabel('Secret key').fill(c.secretAccessKey);
-  if (stay) await page.getByLabel('Stay signed in for this browser session').check();
-  await page.getByRole('button', { name: 'Sign in' }).click();
-  await page.getByRole('heading', { name: 'Buckets' }).waitFor();
+/**
+ * A fresh page of the file's Chromium (a context of its own, closed when the test ends) as
+ * playwright-core's Page, and the scenarios' sign-in on it.
+ */
+async function playwrightPage(t: TestContext, c: TestCoffer): Promise<{ page: Page; signIn: (stay?: boolean) => Promise<void> }> {
+  const opened = await browser.openPage(t, { origin: c.endpoint });
+  return { page: playwrightPageOf(opened), signIn: (stay) => signInTo(opened, c, stay) };
 }
 
 test('the console signs in, creates a bucket, uploads with progress, browses, downloads, shares, deletes and signs out', {
@@ -152,14 +141,14 @@ test('a folder of 100,000 keys is browsed a page at a time with continuation tok
     await tx.addUsage(bucket, { objectCount: KEYS - 1, bytes: KEYS - 1 });
   });
 
-  const page = await (await browserContext(t, c)).newPage();
+  const { page, signIn } = await playwrightPage(t, c);
   const listings: string[] = [];
   page.on('request', (r) => {
     const u = new URL(r.url());
     if (u.pathname === `/${bucket}` && u.searchParams.get('list-type') === '2') listings.push(u.search);
   });
   // Stay signed in: the session survives a reload of the page.
-  await signIn(page, c, true);
+  await signIn(true);
   await page.reload();
   await page.getByRole('heading', { name: 'Buckets' }).waitFor();
   await page.locator(`tr[data-bucket="${bucket}"] td.num`).first().filter({ hasText: /\d/ }).waitFor();
@@ -213,10 +202,9 @@ test('object details show metadata and tags, rename copies to the new key, and a
   const c = await startTestCofferForTest(t);
   const bucket = await newBucket(c.s3, 'details');
   await c.s3.send(new PutObjectCommand({ Bucket: bucket, Key: 'report.csv', Body: 'a,b\n1,2\n', ContentType: 'text/csv', Metadata: { owner: 'ana' }, Tagging: 'team=blue' }));
-  const context = await browserContext(t, c);
-  const page = await context.newPage();
+  const { page, signIn } = await playwrightPage(t, c);
   page.on('dialog', (d) => void d.accept());
-  await signIn(page, c);
+  await signIn();
   await page.getByRole('link', { name: bucket }).click();
   await page.locator('tr[data-key="report.csv"]').getByRole('button', { name: 'report.csv' }).click();
   const details = page.getByTestId('details');
@@ -305,13 +293,13 @@ test("a browser whose clock is an hour fast still signs in: the console learns t
   if (presence.missing !== undefined) throw new Error(presence.missing);
   const c = await startTestCofferForTest(t);
   const bucket = await newBucket(c.s3, 'clock');
-  const page = await (await browserContext(t, c)).newPage();
+  const { page, signIn } = await playwrightPage(t, c);
   const skewed: number[] = [];
   page.on('response', (r) => {
     if (r.status() === 403 && new URL(r.url()).pathname === '/') skewed.push(r.status());
   });
   await page.clock.install({ time: new Date(Date.now() + 3600_000) });
-  await signIn(page, c);
+  await signIn();
   await page.getByRole('link', { name: bucket }).waitFor();
   assert.equal(skewed.length, 1, 'one refusal, then signed with the corrected time');
 });
@@ -322,8 +310,8 @@ test("a bucket created with versioning lists an object's versions in its details
 }, async (t) => {
   if (presence.missing !== undefined) throw new Error(presence.missing);
   const c = await startTestCofferForTest(t);
-  const page = await (await browserContext(t, c)).newPage();
-  await signIn(page, c);
+  const { page, signIn } = await playwrightPage(t, c);
+  await signIn();
   const bucket = `versioned-${randomBytes(4).toString('hex')}`;
   await page.getByLabel('New bucket name').fill(bucket);
   await page.getByLabel('Versioning').check();

@@ -5,7 +5,7 @@ import { render } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
 import { S3Client } from './s3.js';
 import type { Session } from './s3.js';
-import { ErrorBox } from './ui.js';
+import { ErrorBox, useAction } from './ui.js';
 import { BucketsView } from './buckets.js';
 import { ObjectsView } from './objects.js';
 import { UsersView, UsageView } from './admin.js';
@@ -49,22 +49,15 @@ function SignIn({ onSignedIn }: { onSignedIn: (s: Session, stay: boolean) => voi
   const [accessKeyId, setAccessKeyId] = useState('');
   const [secretAccessKey, setSecret] = useState('');
   const [stay, setStay] = useState(false);
-  const [error, setError] = useState<unknown>();
-  const [busy, setBusy] = useState(false);
+  const { busy, error, run } = useAction();
   const submit = async (e: Event): Promise<void> => {
     e.preventDefault();
-    setBusy(true);
-    setError(undefined);
-    const session: Session = { accessKeyId: accessKeyId.trim(), secretAccessKey, region: await serverRegion() };
-    try {
+    await run(async () => {
+      const session: Session = { accessKeyId: accessKeyId.trim(), secretAccessKey, region: await serverRegion() };
       // ListBuckets proves the keys: a wrong key or secret is S3's InvalidAccessKeyId or SignatureDoesNotMatch.
       await new S3Client(session).listBuckets();
       onSignedIn(session, stay);
-    } catch (err) {
-      setError(err);
-    } finally {
-      setBusy(false);
-    }
+    });
   };
   return (
     <main class="signin">

@@ -4,7 +4,7 @@
 import { useEffect, useState } from 'preact/hooks';
 import type { BucketEntry, S3Client } from './s3.js';
 import { S3Failure } from './s3.js';
-import { ErrorBox, Modal, formatBytes, formatDate } from './ui.js';
+import { ErrorBox, Modal, formatBytes, formatDate, useAction } from './ui.js';
 import { objectsHref } from './routes.js';
 
 interface Usage {
@@ -82,23 +82,18 @@ function CreateBucket({ s3, onCreated }: { s3: S3Client; onCreated: () => void }
   const [name, setName] = useState('');
   const [versioning, setVersioning] = useState(false);
   const [objectLock, setObjectLock] = useState(false);
-  const [error, setError] = useState<unknown>();
-  const [busy, setBusy] = useState(false);
+  const { busy, error, run } = useAction();
   const submit = async (e: Event): Promise<void> => {
     e.preventDefault();
-    setBusy(true);
-    setError(undefined);
-    try {
-      await s3.createBucket(name.trim(), { versioning, objectLock });
-      setName('');
-      onCreated();
-    } catch (err) {
-      setError(err);
-      // The bucket may exist even so (created, then versioning refused): show the list as it is.
-      onCreated();
-    } finally {
-      setBusy(false);
-    }
+    await run(async () => {
+      try {
+        await s3.createBucket(name.trim(), { versioning, objectLock });
+        setName('');
+      } finally {
+        // On failure too: the bucket may exist even so (created, then versioning refused), so show the list as it is.
+        onCreated();
+      }
+    });
   };
   return (
     <form class="inline-form" onSubmit={submit} data-testid="create-bucket">
@@ -120,23 +115,17 @@ function CreateBucket({ s3, onCreated }: { s3: S3Client; onCreated: () => void }
 function DeleteBucket({ s3, bucket, onClose, onDeleted }: { s3: S3Client; bucket: string; onClose: () => void; onDeleted: () => void }) {
   const [typed, setTyped] = useState('');
   const [status, setStatus] = useState('');
-  const [error, setError] = useState<unknown>();
-  const [busy, setBusy] = useState(false);
-  const run = async (e: Event): Promise<void> => {
+  const { busy, error, run } = useAction();
+  const submit = async (e: Event): Promise<void> => {
     e.preventDefault();
-    setBusy(true);
-    setError(undefined);
-    try {
+    await run(async () => {
       await emptyAndDelete(s3, bucket, (n) => setStatus(`${n} removed…`));
       onDeleted();
-    } catch (err) {
-      setError(err);
-      setBusy(false);
-    }
+    });
   };
   return (
     <Modal title={`Delete bucket ${bucket}`} onClose={onClose}>
-      <form onSubmit={run} data-testid="delete-bucket">
+      <form onSubmit={submit} data-testid="delete-bucket">
         <p>
           Every object, version and unfinished upload in <b>{bucket}</b> is deleted first, then the bucket. This cannot be undone. Type the bucket name to confirm.
         </p>

@@ -6,7 +6,7 @@
 // https://docs.aws.amazon.com/AmazonS3/latest/API/API_CopyObject.html
 // https://docs.aws.amazon.com/AmazonS3/latest/API/API_UploadPartCopy.html
 // https://docs.aws.amazon.com/AmazonS3/latest/userguide/CopyingObjectsMPUapi.html
-import { S3Failure } from './s3.js';
+import { S3Failure, throwIfErrorBody } from './s3.js';
 import type { S3Client } from './s3.js';
 import { encodePath } from './sigv4.js';
 
@@ -49,13 +49,6 @@ export function copyPlan(size: number, limits: CopyLimits): CopyPart[] | undefin
 /** Parts copied at once; each is server-side work, so a few suffice. */
 const PARALLEL_COPIES = 4;
 
-/** CopyObject, UploadPartCopy and CompleteMultipartUpload may answer 200 with an <Error> body. */
-function throwIfError(text: string): void {
-  if (!text.includes('<Error>')) return;
-  const code = /<Code>([^<]*)<\/Code>/.exec(text)?.[1] ?? 'InternalError';
-  throw new S3Failure(200, code, /<Message>([^<]*)<\/Message>/.exec(text)?.[1] ?? code);
-}
-
 function copySource(bucket: string, key: string): string {
   // x-amz-copy-source is the URL-encoded bucket/key.
   return encodePath(`/${bucket}/${key}`);
@@ -83,7 +76,7 @@ export async function copyObject(s3: S3Client, bucket: string, from: string, to:
     return multipartCopy(s3, bucket, from, to, limits, onProgress);
   }
   const res = await s3.send(`/${bucket}/${to}`, { method: 'PUT', headers: { 'x-amz-copy-source': copySource(bucket, from) } });
-  throwIfError(await res.text());
+  throwIfErrorBody(await res.text());
   onProgress?.(size, size);
 }
 
@@ -97,7 +90,7 @@ async function multipartCopy(s3: S3Client, bucket: string, from: string, to: str
       method: 'PUT',
       headers: { 'x-amz-copy-source': copySource(bucket, from), 'x-amz-copy-source-if-match': head.headers.get('etag') ?? '' },
     });
-    throwIfError(await res.text());
+    throwIfErrorBody(await res.text());
     onProgress?.(size, size);
     return;
   }
@@ -119,9 +112,7 @@ async function multipartCopy(s3: S3Client, bucket: string, from: string, to: str
   if (tags.length > 0) headers['x-amz-tagging'] = tags.map(([k, v]) => `${encodeURIComponent(k ?? '')}=${encodeURIComponent(v ?? '')}`).join('&');
 
   const path = `/${bucket}/${to}`;
-  const created = await s3.sendXml(path, { method: 'POST', query: { uploads: '' }, headers });
-  const uploadId = created.getElementsByTagName('UploadId')[0]?.textContent ?? '';
-  if (!uploadId) throw new S3Failure(500, 'InternalError', 'CreateMultipartUpload returned no UploadId.');
+  const uploadId = await s3.createUpload(bucket, to, headers);
   const etags = new Array<string>(parts.length);
   let copied = 0;
   let next = 0;
@@ -137,7 +128,7 @@ async function multipartCopy(s3: S3Client, bucket: string, from: string, to: str
         signal: stop.signal,
       });
       const text = await res.text();
-      throwIfError(text);
+      throwIfErrorBody(text);
       etags[part.partNumber - 1] = /<ETag>([^<]*)<\/ETag>/.exec(text)?.[1]?.replace(/&quot;/g, '"') ?? '';
       copied += part.last - part.first + 1;
       onProgress?.(copied, size);
@@ -152,10 +143,7 @@ async function multipartCopy(s3: S3Client, bucket: string, from: string, to: str
         }),
       ),
     );
-    const xmlParts = etags.map((e, i) => `<Part><PartNumber>${i + 1}</PartNumber><ETag>${e.replace(/&/g, '&amp;').replace(/</g, '&lt;')}</ETag></Part>`).join('');
-    const body = new TextEncoder().encode(`<CompleteMultipartUpload xmlns="http://s3.amazonaws.com/doc/2006-03-01/">${xmlParts}</CompleteMultipartUpload>`);
-    const res = await s3.send(path, { method: 'POST', query: { uploadId }, body });
-    throwIfError(await res.text());
+    await s3.completeUpload(bucket, to, uploadId, etags);
   } catch (err) {
     // The parts already copied are removed, and nothing appears under the new key.
     await s3.abortUpload(bucket, to, uploadId).catch(() => undefined);

@@ -168,13 +168,12 @@ export function ObjectsView({ s3, bucket, prefix }: { s3: S3Client; bucket: stri
         const what = isFolder ? `${to} already holds objects; those with the same names will be replaced.` : `${to} already exists and will be replaced.`;
         if (!confirm(`${what} Rename anyway?`)) return;
       }
+      const label = `Renaming ${from} to ${to}`;
       if (!isFolder) {
-        const label = `Renaming ${from} to ${to}`;
         setTask({ label, done: 0, total: 1, failed: 0, finished: false });
         await moveObject(s3, bucket, from, to, files.find((f) => f.name === from)?.size);
         setTask({ label, done: 1, total: 1, failed: 0, finished: true });
       } else {
-        const label = `Renaming ${from} to ${to}`;
         const result = await moveFolder(s3, bucket, from, to, (done, total, failed) => setTask({ label, done, total, failed, finished: false }));
         setTask({ label, done: result.total, total: result.total, failed: result.failed.length, finished: true });
         if (result.failed.length > 0) {
@@ -192,6 +191,11 @@ export function ObjectsView({ s3, bucket, prefix }: { s3: S3Client; bucket: stri
       setBusy(false);
       reload();
     }
+  };
+  /** A picker's files join the queue; the input is emptied, so that picking the same files again is seen as a change. */
+  const addPicked = (input: HTMLInputElement): void => {
+    uploads.add(bucket, prefix, sourcesOf(input.files));
+    input.value = '';
   };
   const onDrop = (e: DragEvent): void => {
     e.preventDefault();
@@ -245,16 +249,7 @@ export function ObjectsView({ s3, bucket, prefix }: { s3: S3Client; bucket: stri
       <div class="toolbar">
         <label class="button primary">
           Upload files
-          <input
-            type="file"
-            multiple
-            data-testid="file-input"
-            onChange={(e) => {
-              const input = e.currentTarget;
-              uploads.add(bucket, prefix, sourcesOf(input.files));
-              input.value = '';
-            }}
-          />
+          <input type="file" multiple data-testid="file-input" onChange={(e) => addPicked(e.currentTarget)} />
         </label>
         <label class="button">
           Upload folder
@@ -263,11 +258,7 @@ export function ObjectsView({ s3, bucket, prefix }: { s3: S3Client; bucket: stri
             data-testid="folder-input"
             // Not in preact's types: the folder picker every current browser has; its files carry webkitRelativePath.
             {...{ webkitdirectory: true }}
-            onChange={(e) => {
-              const input = e.currentTarget;
-              uploads.add(bucket, prefix, sourcesOf(input.files));
-              input.value = '';
-            }}
+            onChange={(e) => addPicked(e.currentTarget)}
           />
         </label>
         <button type="button" onClick={newFolder}>

@@ -103,6 +103,13 @@ async function failureFromBody(res: Response): Promise<S3Failure> {
   return new S3Failure(res.status, '', `${res.status} ${STATUS_TEXT[res.status] ?? res.statusText ?? 'error'}`);
 }
 
+/** CopyObject, UploadPartCopy and CompleteMultipartUpload may answer 200 with an <Error> body. */
+export function throwIfErrorBody(text: string): void {
+  if (!text.includes('<Error>')) return;
+  const code = /<Code>([^<]*)<\/Code>/.exec(text)?.[1] ?? 'InternalError';
+  throw new S3Failure(200, code, /<Message>([^<]*)<\/Message>/.exec(text)?.[1] ?? code);
+}
+
 export interface RequestOptions {
   method?: string;
   query?: Record<string, string>;
@@ -309,6 +316,22 @@ export class S3Client {
   async listUploads(bucket: string): Promise<Array<{ key: string; uploadId: string }>> {
     const r = await this.sendXml(`/${bucket}`, { query: { uploads: '' } });
     return children(r, 'Upload').map((u) => ({ key: childText(u, 'Key'), uploadId: childText(u, 'UploadId') }));
+  }
+
+  /** CreateMultipartUpload; returns its UploadId. */
+  async createUpload(bucket: string, key: string, headers: Record<string, string>, signal?: AbortSignal): Promise<string> {
+    const created = await this.sendXml(`/${bucket}/${key}`, { method: 'POST', query: { uploads: '' }, headers, signal });
+    const uploadId = created.getElementsByTagName('UploadId')[0]?.textContent ?? '';
+    if (!uploadId) throw new S3Failure(500, 'InternalError', 'CreateMultipartUpload returned no UploadId.');
+    return uploadId;
+  }
+
+  /** CompleteMultipartUpload of parts 1 to n, `etags[i]` being part i + 1's. */
+  async completeUpload(bucket: string, key: string, uploadId: string, etags: string[], signal?: AbortSignal): Promise<void> {
+    const xmlParts = etags.map((etag, i) => `<Part><PartNumber>${i + 1}</PartNumber><ETag>${etag.replace(/&/g, '&amp;').replace(/</g, '&lt;')}</ETag></Part>`).join('');
+    const body = new TextEncoder().encode(`<CompleteMultipartUpload xmlns="http://s3.amazonaws.com/doc/2006-03-01/">${xmlParts}</CompleteMultipartUpload>`);
+    const res = await this.send(`/${bucket}/${key}`, { method: 'POST', query: { uploadId }, body, signal });
+    throwIfErrorBody(await res.text());
   }
 
   async abortUpload(bucket: string, key: string, uploadId: string): Promise<void> {

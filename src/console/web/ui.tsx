@@ -1,6 +1,6 @@
 // Small shared pieces of the console's screens.
 import type { ComponentChildren } from 'preact';
-import { useEffect } from 'preact/hooks';
+import { useEffect, useState } from 'preact/hooks';
 import { S3Failure } from './s3.js';
 
 export function formatBytes(n: number | undefined): string {
@@ -27,6 +27,27 @@ export function describeError(err: unknown): string {
   if (err instanceof DOMException && err.name === 'AbortError') return 'Cancelled.';
   if (err instanceof Error) return err.message;
   return String(err);
+}
+
+/**
+ * A form's action: busy while it runs (its button disabled), its failure kept to show, the last
+ * failure cleared when it starts again.
+ */
+export function useAction(): { busy: boolean; error: unknown; run: (action: () => Promise<void>) => Promise<void> } {
+  const [error, setError] = useState<unknown>();
+  const [busy, setBusy] = useState(false);
+  const run = async (action: () => Promise<void>): Promise<void> => {
+    setBusy(true);
+    setError(undefined);
+    try {
+      await action();
+    } catch (err) {
+      setError(err);
+    } finally {
+      setBusy(false);
+    }
+  };
+  return { busy, error, run };
 }
 
 export function ErrorBox({ error, onClose }: { error: unknown; onClose?: () => void }) {

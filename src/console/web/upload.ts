@@ -97,9 +97,7 @@ async function multipart(
   const path = `/${bucket}/${key}`;
   const headers: Record<string, string> = {};
   if (file.type) headers['content-type'] = file.type;
-  const created = await s3.sendXml(path, { method: 'POST', query: { uploads: '' }, headers, signal });
-  const uploadId = created.getElementsByTagName('UploadId')[0]?.textContent ?? '';
-  if (!uploadId) throw new S3Failure(500, 'InternalError', 'CreateMultipartUpload returned no UploadId.');
+  const uploadId = await s3.createUpload(bucket, key, headers, signal);
   const partSize = Math.max(MIN_PART_BYTES, Math.ceil(size / MAX_PARTS));
   const count = Math.max(1, Math.ceil(size / partSize));
   const sent = new Array<number>(count).fill(0);
@@ -148,15 +146,7 @@ async function multipart(
         }),
       ),
     );
-    const xmlParts = etags.map((etag, i) => `<Part><PartNumber>${i + 1}</PartNumber><ETag>${etag.replace(/&/g, '&amp;').replace(/</g, '&lt;')}</ETag></Part>`).join('');
-    const body = new TextEncoder().encode(`<CompleteMultipartUpload xmlns="http://s3.amazonaws.com/doc/2006-03-01/">${xmlParts}</CompleteMultipartUpload>`);
-    const res = await s3.send(path, { method: 'POST', query: { uploadId }, body, signal });
-    // CompleteMultipartUpload may answer 200 with an <Error> body.
-    const text = await res.text();
-    if (text.includes('<Error>')) {
-      const code = /<Code>([^<]*)<\/Code>/.exec(text)?.[1] ?? 'InternalError';
-      throw new S3Failure(200, code, /<Message>([^<]*)<\/Message>/.exec(text)?.[1] ?? code);
-    }
+    await s3.completeUpload(bucket, key, uploadId, etags, signal);
   } catch (err) {
     // Cancelled or failed: abort, so the parts already stored are removed.
     await s3.abortUpload(bucket, key, uploadId).catch(() => undefined);

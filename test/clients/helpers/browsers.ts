@@ -44,7 +44,7 @@ function lazyPresence(client: string, path: string | undefined, install: string)
 class ChromiumPage extends BasePage {
   readonly browser = 'chromium';
 
-  constructor(private readonly page: Page) {
+  constructor(readonly page: Page) {
     super();
     page.on('pageerror', (err) => this.pageErrors.push(String(err)));
   }
@@ -105,6 +105,12 @@ class ChromiumPage extends BasePage {
   protected async setFilesCss(css: string, paths: string[]): Promise<void> {
     await this.page.setInputFiles(css, paths);
   }
+}
+
+/** The playwright-core page under a Chromium page, for a test that needs what only Playwright has (its clock, its request events). */
+export function playwrightPageOf(page: BrowserPage): Page {
+  if (!(page instanceof ChromiumPage)) throw new Error(`a ${page.browser} page has no playwright-core page`);
+  return page.page;
 }
 
 class FirefoxPage extends BasePage {
