@@ -134,6 +134,14 @@ function headerValues(req: WireRequest, name: string): string[] {
   return out;
 }
 
+/** A SignedHeaders list as the names it gives, lower-case, empty entries dropped. */
+function signedHeaderNames(list: string | undefined): string[] {
+  return (list ?? '')
+    .split(';')
+    .map((h) => h.trim().toLowerCase())
+    .filter(Boolean);
+}
+
 /**
  * What the request claims to be signed with, read as leniently as Coffer documents that it reads
  * (components in any order, blanks around them), or undefined when it claims no SigV4 signature.
@@ -160,10 +168,7 @@ export function claimedSigning(req: WireRequest, secret: string): { params: Sign
         day: cred[1] ?? '',
         region: cred[2] ?? '',
         amzDate,
-        signedHeaders: (parts.get('SignedHeaders') ?? '')
-          .split(';')
-          .map((h) => h.trim().toLowerCase())
-          .filter(Boolean),
+        signedHeaders: signedHeaderNames(parts.get('SignedHeaders')),
         payloadHash: headerValues(req, 'x-amz-content-sha256')[0] ?? '',
         presigned: false,
       },
@@ -188,10 +193,7 @@ export function claimedSigning(req: WireRequest, secret: string): { params: Sign
       day: cred[1] ?? '',
       region: cred[2] ?? '',
       amzDate: query.get('X-Amz-Date') ?? '',
-      signedHeaders: (query.get('X-Amz-SignedHeaders') ?? '')
-        .split(';')
-        .map((h) => h.trim().toLowerCase())
-        .filter(Boolean),
+      signedHeaders: signedHeaderNames(query.get('X-Amz-SignedHeaders')),
       payloadHash: headerValues(req, 'x-amz-content-sha256')[0] ?? hoisted ?? 'UNSIGNED-PAYLOAD',
       presigned: true,
     },
