@@ -5,6 +5,7 @@
 // https://docs.aws.amazon.com/AmazonS3/latest/API/API_AccessControlPolicy.html
 import type { IncomingHttpHeaders } from 'node:http';
 import { S3Error } from '../errors.js';
+import { headerOf } from '../http/context.js';
 import { PERMISSIONS, isCannedAcl } from '../auth/acl.js';
 import type { AclGrant, Permission } from '../auth/acl.js';
 import type { AclInput, GrantInput, GranteeInput } from '../engine/access.js';
@@ -20,11 +21,6 @@ const GRANT_HEADERS: ReadonlyArray<readonly [string, Permission]> = [
   ['x-amz-grant-write-acp', 'WRITE_ACP'],
   ['x-amz-grant-full-control', 'FULL_CONTROL'],
 ];
-
-function one(headers: IncomingHttpHeaders, name: string): string | undefined {
-  const v = headers[name];
-  return Array.isArray(v) ? v.join(',') : v;
-}
 
 /**
  * One x-amz-grant-* header: a comma-separated list of `id="…"`, `emailAddress="…"` or `uri="…"`.
@@ -60,10 +56,10 @@ export function parseGrantHeader(name: string, value: string, permission: Permis
  * it sends neither. Both at once is InvalidRequest, as S3 answers.
  */
 export function parseAclHeaders(headers: IncomingHttpHeaders): AclInput | undefined {
-  const canned = one(headers, 'x-amz-acl');
+  const canned = headerOf(headers, 'x-amz-acl');
   const grants: GrantInput[] = [];
   for (const [name, permission] of GRANT_HEADERS) {
-    const v = one(headers, name);
+    const v = headerOf(headers, name);
     if (v !== undefined) grants.push(...parseGrantHeader(name, v, permission));
   }
   if (canned !== undefined) {
