@@ -32,6 +32,14 @@ export interface FramedBody {
   chunked: AwsChunkedDecoder | undefined;
 }
 
+/** Expect: 100-continue is answered once, when the body is about to be read. */
+export function sendContinue(ctx: RequestContext): void {
+  if (ctx.expectsContinue && !ctx.res.headersSent) {
+    ctx.expectsContinue = false;
+    ctx.res.writeContinue();
+  }
+}
+
 /**
  * How the body is framed, the decoded size, and the stages that deliver its bytes.
  * Expect: 100-continue is answered only when the body is about to be read: after authentication,
@@ -41,12 +49,7 @@ export interface FramedBody {
  * the request) gets it too.
  */
 export function frameBody(ctx: RequestContext): FramedBody {
-  const begin = (): void => {
-    if (ctx.expectsContinue && !ctx.res.headersSent) {
-      ctx.expectsContinue = false;
-      ctx.res.writeContinue();
-    }
-  };
+  const begin = (): void => sendContinue(ctx);
   if (ctx.expectsContinue) ctx.req.once('resume', begin);
   const payload = ctx.auth?.payload ?? { kind: 'unsigned' as const };
   const te = header(ctx, 'transfer-encoding');
