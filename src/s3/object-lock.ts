@@ -7,6 +7,7 @@ import { readWholeBody } from '../http/body.js';
 import type { ObjectLockConfiguration, ObjectLockMode } from '../engine/records.js';
 import { parseIsoDate } from './object-headers.js';
 import { isoDate, parseXml, renderXml, textOf } from './xml.js';
+import { objectTarget } from './object-target.js';
 
 /** AWS's ceilings on a default retention: 100 years, in days or years. */
 const MAX_RETENTION_DAYS = 36500;
@@ -83,10 +84,6 @@ export async function getObjectLockConfiguration(ctx: RequestContext): Promise<S
   };
 }
 
-function target(ctx: RequestContext): { bucket: string; key: string; versionId?: string } {
-  return { bucket: ctx.bucket!, key: ctx.key!, versionId: ctx.query.get('versionId') ?? undefined };
-}
-
 /** A Retention document: Mode and RetainUntilDate together, or neither (which removes the retention). */
 export function parseRetention(text: string): { mode: ObjectLockMode; retainUntil: number } | undefined {
   const doc = parseXml(text);
@@ -113,12 +110,12 @@ export function parseLegalHold(text: string): boolean {
 
 export async function putObjectRetention(ctx: RequestContext): Promise<S3Result> {
   const retention = parseRetention(await readCheckedBody(ctx));
-  await ctx.engine.putObjectRetention({ ...target(ctx), retention, bypassGovernance: ctx.bypassGovernance === true });
+  await ctx.engine.putObjectRetention({ ...objectTarget(ctx), retention, bypassGovernance: ctx.bypassGovernance === true });
   return { status: 200 };
 }
 
 export async function getObjectRetention(ctx: RequestContext): Promise<S3Result> {
-  const out = await ctx.engine.getObjectRetention(target(ctx));
+  const out = await ctx.engine.getObjectRetention(objectTarget(ctx));
   return {
     status: 200,
     body: renderXml('Retention', { Mode: out.lock?.mode, RetainUntilDate: out.lock?.retainUntil === undefined ? undefined : isoDate(out.lock.retainUntil) }),
@@ -127,11 +124,11 @@ export async function getObjectRetention(ctx: RequestContext): Promise<S3Result>
 
 export async function putObjectLegalHold(ctx: RequestContext): Promise<S3Result> {
   const legalHold = parseLegalHold(await readCheckedBody(ctx));
-  await ctx.engine.putObjectLegalHold({ ...target(ctx), legalHold });
+  await ctx.engine.putObjectLegalHold({ ...objectTarget(ctx), legalHold });
   return { status: 200 };
 }
 
 export async function getObjectLegalHold(ctx: RequestContext): Promise<S3Result> {
-  const out = await ctx.engine.getObjectLegalHold(target(ctx));
+  const out = await ctx.engine.getObjectLegalHold(objectTarget(ctx));
   return { status: 200, body: renderXml('LegalHold', { Status: out.lock?.legalHold ? 'ON' : 'OFF' }) };
 }
