@@ -156,3 +156,14 @@ export async function readWholeBody(
   }
   return { text, integrityChecked: contentMd5 !== undefined || announced.length > 0 };
 }
+
+/**
+ * readWholeBody for the operations whose body must carry an integrity value: a Content-MD5 or an
+ * x-amz-checksum-* header or trailer (the SDKs now send a checksum instead of Content-MD5). A body
+ * with neither is refused before it is parsed, as S3 refuses it.
+ */
+export async function readCheckedBody(ctx: RequestContext): Promise<string> {
+  const { text, integrityChecked } = await readWholeBody(ctx);
+  if (!integrityChecked) throw new S3Error('InvalidRequest', { message: 'Missing required header for this request: Content-MD5' });
+  return text;
+}

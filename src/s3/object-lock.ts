@@ -3,7 +3,7 @@
 // https://docs.aws.amazon.com/AmazonS3/latest/userguide/object-lock.html
 import { S3Error } from '../errors.js';
 import type { RequestContext, S3Result } from '../http/context.js';
-import { readWholeBody } from '../http/body.js';
+import { readCheckedBody } from '../http/body.js';
 import type { ObjectLockConfiguration, ObjectLockMode } from '../engine/records.js';
 import { parseIsoDate } from './object-headers.js';
 import { isoDate, parseXml, renderXml, textOf } from './xml.js';
@@ -12,13 +12,6 @@ import { objectTarget } from './object-target.js';
 /** AWS's ceilings on a default retention: 100 years, in days or years. */
 const MAX_RETENTION_DAYS = 36500;
 const MAX_RETENTION_YEARS = 100;
-
-/** Read the XML body, refusing one sent without an integrity header. */
-async function readCheckedBody(ctx: RequestContext): Promise<string> {
-  const { text, integrityChecked } = await readWholeBody(ctx);
-  if (!integrityChecked) throw new S3Error('InvalidRequest', { message: 'Missing required header for this request: Content-MD5' });
-  return text;
-}
 
 function element(node: unknown, name: string): Record<string, unknown> | undefined {
   if (node === null || typeof node !== 'object') return undefined;
