@@ -134,6 +134,37 @@ function headerValues(req: WireRequest, name: string): string[] {
   return out;
 }
 
+/** The fields a signature claims, as the Authorization header or the presigned query gives them. */
+interface Claimed {
+  credential: string | undefined;
+  signature: string | undefined;
+  signedHeaders: string | undefined;
+  amzDate: string;
+  payloadHash: string;
+  presigned: boolean;
+}
+
+/** The claim as signing parameters: Credential is key/day/region/…, SignedHeaders a `;` list. */
+function claimedParams(c: Claimed, secret: string): { params: SigningParams; signature: string; accessKeyId: string } {
+  const cred = (c.credential ?? '').split('/');
+  return {
+    accessKeyId: cred[0] ?? '',
+    signature: c.signature ?? '',
+    params: {
+      secret,
+      day: cred[1] ?? '',
+      region: cred[2] ?? '',
+      amzDate: c.amzDate,
+      signedHeaders: (c.signedHeaders ?? '')
+        .split(';')
+        .map((h) => h.trim().toLowerCase())
+        .filter(Boolean),
+      payloadHash: c.payloadHash,
+      presigned: c.presigned,
+    },
+  };
+}
+
 /**
  * What the request claims to be signed with, read as leniently as Coffer documents that it reads
  * (components in any order, blanks around them), or undefined when it claims no SigV4 signature.
@@ -150,24 +181,17 @@ export function claimedSigning(req: WireRequest, secret: string): { params: Sign
       const eq = part.indexOf('=');
       parts.set(part.slice(0, eq).trim(), part.slice(eq + 1).trim());
     }
-    const cred = (parts.get('Credential') ?? '').split('/');
-    const amzDate = headerValues(req, 'x-amz-date')[0] ?? '';
-    return {
-      accessKeyId: cred[0] ?? '',
-      signature: parts.get('Signature') ?? '',
-      params: {
-        secret,
-        day: cred[1] ?? '',
-        region: cred[2] ?? '',
-        amzDate,
-        signedHeaders: (parts.get('SignedHeaders') ?? '')
-          .split(';')
-          .map((h) => h.trim().toLowerCase())
-          .filter(Boolean),
+    return claimedParams(
+      {
+        credential: parts.get('Credential'),
+        signature: parts.get('Signature'),
+        signedHeaders: parts.get('SignedHeaders'),
+        amzDate: headerValues(req, 'x-amz-date')[0] ?? '',
         payloadHash: headerValues(req, 'x-amz-content-sha256')[0] ?? '',
         presigned: false,
       },
-    };
+      secret,
+    );
   }
   const query = new Map<string, string>();
   for (const p of req.rawQuery.split('&')) {
@@ -177,23 +201,17 @@ export function claimedSigning(req: WireRequest, secret: string): { params: Sign
     if (!query.has(name)) query.set(name, decodeComponent(eq < 0 ? '' : p.slice(eq + 1)).toString('utf8'));
   }
   if (!query.has('X-Amz-Signature')) return undefined;
-  const cred = (query.get('X-Amz-Credential') ?? '').split('/');
   let hoisted: string | undefined;
   for (const [name, value] of query) if (name.toLowerCase() === 'x-amz-content-sha256') hoisted ??= value;
-  return {
-    accessKeyId: cred[0] ?? '',
-    signature: query.get('X-Amz-Signature') ?? '',
-    params: {
-      secret,
-      day: cred[1] ?? '',
-      region: cred[2] ?? '',
+  return claimedParams(
+    {
+      credential: query.get('X-Amz-Credential'),
+      signature: query.get('X-Amz-Signature'),
+      signedHeaders: query.get('X-Amz-SignedHeaders'),
       amzDate: query.get('X-Amz-Date') ?? '',
-      signedHeaders: (query.get('X-Amz-SignedHeaders') ?? '')
-        .split(';')
-        .map((h) => h.trim().toLowerCase())
-        .filter(Boolean),
       payloadHash: headerValues(req, 'x-amz-content-sha256')[0] ?? hoisted ?? 'UNSIGNED-PAYLOAD',
       presigned: true,
     },
-  };
+    secret,
+  );
 }

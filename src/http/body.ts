@@ -32,6 +32,14 @@ export interface FramedBody {
   chunked: AwsChunkedDecoder | undefined;
 }
 
+/** Expect: 100-continue is answered once, when the body is about to be read. */
+export function sendContinue(ctx: RequestContext): void {
+  if (ctx.expectsContinue && !ctx.res.headersSent) {
+    ctx.expectsContinue = false;
+    ctx.res.writeContinue();
+  }
+}
+
 /**
  * How the body is framed, the decoded size, and the stages that deliver its bytes.
  * Expect: 100-continue is answered only when the body is about to be read: after authentication,
@@ -41,12 +49,7 @@ export interface FramedBody {
  * the request) gets it too.
  */
 export function frameBody(ctx: RequestContext): FramedBody {
-  const begin = (): void => {
-    if (ctx.expectsContinue && !ctx.res.headersSent) {
-      ctx.expectsContinue = false;
-      ctx.res.writeContinue();
-    }
-  };
+  const begin = (): void => sendContinue(ctx);
   if (ctx.expectsContinue) ctx.req.once('resume', begin);
   const payload = ctx.auth?.payload ?? { kind: 'unsigned' as const };
   const te = header(ctx, 'transfer-encoding');
@@ -152,4 +155,15 @@ export async function readWholeBody(
     throw new S3Error('MalformedXML', { cause: err });
   }
   return { text, integrityChecked: contentMd5 !== undefined || announced.length > 0 };
+}
+
+/**
+ * readWholeBody for the operations whose body must carry an integrity value: a Content-MD5 or an
+ * x-amz-checksum-* header or trailer (the SDKs now send a checksum instead of Content-MD5). A body
+ * with neither is refused before it is parsed, as S3 refuses it.
+ */
+export async function readCheckedBody(ctx: RequestContext): Promise<string> {
+  const { text, integrityChecked } = await readWholeBody(ctx);
+  if (!integrityChecked) throw new S3Error('InvalidRequest', { message: 'Missing required header for this request: Content-MD5' });
+  return text;
 }

@@ -1,4 +1,4 @@
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from 'node:http';
 import type { Readable } from 'node:stream';
 import type { Logger } from 'pino';
 import type { Config } from '../config.js';
@@ -50,10 +50,14 @@ export interface S3Result {
   body?: string | Buffer | Readable;
 }
 
-/** A header as one string (repeated headers joined), or undefined. */
+/** A header of the request as one string (repeated headers joined), or undefined. */
 export function header(ctx: RequestContext, name: string): string | undefined {
-  const v = ctx.req.headers[name];
-  if (v === undefined) return undefined;
+  return headerOf(ctx.req.headers, name);
+}
+
+/** A header of a set as one string (repeated headers joined), or undefined: also a form's fields read as headers. */
+export function headerOf(headers: IncomingHttpHeaders, name: string): string | undefined {
+  const v = headers[name];
   return Array.isArray(v) ? v.join(',') : v;
 }
 

@@ -5,11 +5,14 @@
 // https://docs.aws.amazon.com/AmazonS3/latest/API/API_AccessControlPolicy.html
 import type { IncomingHttpHeaders } from 'node:http';
 import { S3Error } from '../errors.js';
+import { headerOf } from '../http/context.js';
 import { PERMISSIONS, isCannedAcl } from '../auth/acl.js';
 import type { AclGrant, Permission } from '../auth/acl.js';
 import type { AclInput, GrantInput, GranteeInput } from '../engine/access.js';
 import type { XmlObject } from './xml.js';
 import { parseXml, renderXml } from './xml.js';
+import { isElement, onlyChildren } from './xml-schema.js';
+import type { XmlNode } from './xml-schema.js';
 
 const GRANT_HEADERS: ReadonlyArray<readonly [string, Permission]> = [
   ['x-amz-grant-read', 'READ'],
@@ -18,11 +21,6 @@ const GRANT_HEADERS: ReadonlyArray<readonly [string, Permission]> = [
   ['x-amz-grant-write-acp', 'WRITE_ACP'],
   ['x-amz-grant-full-control', 'FULL_CONTROL'],
 ];
-
-function one(headers: IncomingHttpHeaders, name: string): string | undefined {
-  const v = headers[name];
-  return Array.isArray(v) ? v.join(',') : v;
-}
 
 /**
  * One x-amz-grant-* header: a comma-separated list of `id="…"`, `emailAddress="…"` or `uri="…"`.
@@ -58,10 +56,10 @@ export function parseGrantHeader(name: string, value: string, permission: Permis
  * it sends neither. Both at once is InvalidRequest, as S3 answers.
  */
 export function parseAclHeaders(headers: IncomingHttpHeaders): AclInput | undefined {
-  const canned = one(headers, 'x-amz-acl');
+  const canned = headerOf(headers, 'x-amz-acl');
   const grants: GrantInput[] = [];
   for (const [name, permission] of GRANT_HEADERS) {
-    const v = one(headers, name);
+    const v = headerOf(headers, name);
     if (v !== undefined) grants.push(...parseGrantHeader(name, v, permission));
   }
   if (canned !== undefined) {
@@ -72,26 +70,11 @@ export function parseAclHeaders(headers: IncomingHttpHeaders): AclInput | undefi
   return grants.length > 0 ? { grants } : undefined;
 }
 
-type Node = Record<string, unknown>;
-
 function malformed(): S3Error {
   return new S3Error('MalformedACLError');
 }
 
-function isNode(v: unknown): v is Node {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
-
-/** Fail unless `node` holds only the named children (and whitespace between them). */
-function onlyChildren(node: Node, allowed: readonly string[]): void {
-  for (const [name, v] of Object.entries(node)) {
-    if (allowed.includes(name)) continue;
-    if (name === '#text' && typeof v === 'string' && v.trim() === '') continue;
-    throw malformed();
-  }
-}
-
-function text(node: Node, name: string): string | undefined {
+function text(node: XmlNode, name: string): string | undefined {
   const v = node[name];
   if (v === undefined) return undefined;
   if (typeof v !== 'string') throw malformed();
@@ -99,8 +82,8 @@ function text(node: Node, name: string): string | undefined {
 }
 
 function parseGrantee(g: unknown): GranteeInput {
-  if (!isNode(g)) throw malformed();
-  onlyChildren(g, ['ID', 'DisplayName', 'EmailAddress', 'URI']);
+  if (!isElement(g)) throw malformed();
+  onlyChildren(g, ['ID', 'DisplayName', 'EmailAddress', 'URI'], 'MalformedACLError');
   const id = text(g, 'ID');
   const email = text(g, 'EmailAddress');
   const uri = text(g, 'URI');
@@ -120,14 +103,14 @@ function parseGrantee(g: unknown): GranteeInput {
  */
 export function parseAclDocument(body: string): AclInput {
   const doc = parseXml(body, new Set(['Grant']), 'MalformedACLError');
-  onlyChildren(doc, ['AccessControlPolicy']);
+  onlyChildren(doc, ['AccessControlPolicy'], 'MalformedACLError');
   const root = doc.AccessControlPolicy;
-  if (!isNode(root)) throw malformed();
-  onlyChildren(root, ['Owner', 'AccessControlList']);
+  if (!isElement(root)) throw malformed();
+  onlyChildren(root, ['Owner', 'AccessControlList'], 'MalformedACLError');
   let ownerId: string | undefined;
   if (root.Owner !== undefined) {
-    if (!isNode(root.Owner)) throw malformed();
-    onlyChildren(root.Owner, ['ID', 'DisplayName']);
+    if (!isElement(root.Owner)) throw malformed();
+    onlyChildren(root.Owner, ['ID', 'DisplayName'], 'MalformedACLError');
     ownerId = text(root.Owner, 'ID');
   }
   const list = root.AccessControlList;
@@ -135,11 +118,11 @@ export function parseAclDocument(body: string): AclInput {
   const grants: GrantInput[] = [];
   if (typeof list === 'string') {
     if (list.trim() !== '') throw malformed();
-  } else if (isNode(list)) {
-    onlyChildren(list, ['Grant']);
+  } else if (isElement(list)) {
+    onlyChildren(list, ['Grant'], 'MalformedACLError');
     for (const g of (list.Grant ?? []) as unknown[]) {
-      if (!isNode(g)) throw malformed();
-      onlyChildren(g, ['Grantee', 'Permission']);
+      if (!isElement(g)) throw malformed();
+      onlyChildren(g, ['Grantee', 'Permission'], 'MalformedACLError');
       const permission = text(g, 'Permission');
       if (permission === undefined || !(PERMISSIONS as readonly string[]).includes(permission)) throw malformed();
       grants.push({ grantee: parseGrantee(g.Grantee), permission: permission as Permission });

@@ -10,6 +10,7 @@ import type { AclInput } from '../engine/access.js';
 import type { AclGrant } from '../auth/acl.js';
 import { parseAclDocument, parseAclHeaders, renderAcl } from './acl-input.js';
 import { authorizeNewAcl } from './authorize.js';
+import { objectTarget } from './object-target.js';
 
 /** Display names of the owner and of every user an ACL grants to. */
 async function displayNames(ctx: RequestContext, ownerId: string, grants: readonly AclGrant[]): Promise<Map<string, string>> {
@@ -49,12 +50,8 @@ export async function putBucketAcl(ctx: RequestContext): Promise<S3Result> {
   return { status: 200 };
 }
 
-function target(ctx: RequestContext): { bucket: string; key: string; versionId?: string } {
-  return { bucket: ctx.bucket!, key: ctx.key!, versionId: ctx.query.get('versionId') ?? undefined };
-}
-
 export async function getObjectAcl(ctx: RequestContext): Promise<S3Result> {
-  const out = await ctx.engine.getObjectAcl(target(ctx));
+  const out = await ctx.engine.getObjectAcl(objectTarget(ctx));
   return {
     status: 200,
     headers: { 'x-amz-version-id': out.versionId },
@@ -65,6 +62,6 @@ export async function getObjectAcl(ctx: RequestContext): Promise<S3Result> {
 export async function putObjectAcl(ctx: RequestContext): Promise<S3Result> {
   const acl = await requestedAcl(ctx);
   await authorizeNewAcl(ctx, ctx.bucket!, acl);
-  const out = await ctx.engine.putObjectAcl(target(ctx), acl);
+  const out = await ctx.engine.putObjectAcl(objectTarget(ctx), acl);
   return { status: 200, headers: { 'x-amz-version-id': out.versionId } };
 }

@@ -74,14 +74,14 @@ export async function authorizeRequest(ctx: RequestContext, route: Route, princi
   return bucket;
 }
 
+/** Routes whose request tags are in the body, not in x-amz-tagging. */
+const TAGS_IN_BODY: ReadonlySet<string> = new Set(['PutObjectTagging']);
+
 /**
  * PutObjectTagging's tag set is in its body, read after the request was first asked about: when
  * the bucket policy tests s3:RequestObjectTag/… or s3:RequestObjectTagKeys, the request is asked
  * again with those tags. https://docs.aws.amazon.com/AmazonS3/latest/userguide/tagging-and-policies.html
  */
-/** Routes whose request tags are in the body, not in x-amz-tagging. */
-const TAGS_IN_BODY: ReadonlySet<string> = new Set(['PutObjectTagging']);
-
 export async function authorizeRequestTags(ctx: RequestContext, tags: readonly { key: string; value: string }[]): Promise<void> {
   const policy = (await ctx.engine.getBucket(ctx.bucket!))?.config.policy?.document;
   if (policy === undefined || !policyTestsRequestTags(policy)) return;

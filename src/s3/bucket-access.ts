@@ -7,22 +7,9 @@ import type { RequestContext, S3Result } from '../http/context.js';
 import { readWholeBody } from '../http/body.js';
 import type { ObjectOwnership, PublicAccessBlock } from '../access.js';
 import { parseXml, renderXml } from './xml.js';
+import { isElement, onlyChildren } from './xml-schema.js';
 
 const OWNERSHIPS: readonly ObjectOwnership[] = ['BucketOwnerEnforced', 'BucketOwnerPreferred', 'ObjectWriter'];
-
-type Node = Record<string, unknown>;
-
-function isNode(v: unknown): v is Node {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
-
-function onlyChildren(node: Node, allowed: readonly string[]): void {
-  for (const [name, v] of Object.entries(node)) {
-    if (allowed.includes(name)) continue;
-    if (name === '#text' && typeof v === 'string' && v.trim() === '') continue;
-    throw new S3Error('MalformedXML');
-  }
-}
 
 /** x-amz-object-ownership of CreateBucket, or undefined; any other value is InvalidArgument. */
 export function parseObjectOwnershipHeader(value: string | undefined): ObjectOwnership | undefined {
@@ -38,10 +25,10 @@ export function parseOwnershipControls(text: string): ObjectOwnership {
   const doc = parseXml(text, new Set(['Rule']));
   onlyChildren(doc, ['OwnershipControls']);
   const root = doc.OwnershipControls;
-  if (!isNode(root)) throw new S3Error('MalformedXML');
+  if (!isElement(root)) throw new S3Error('MalformedXML');
   onlyChildren(root, ['Rule']);
   const rules = (root.Rule ?? []) as unknown[];
-  if (rules.length !== 1 || !isNode(rules[0])) throw new S3Error('MalformedXML');
+  if (rules.length !== 1 || !isElement(rules[0])) throw new S3Error('MalformedXML');
   onlyChildren(rules[0], ['ObjectOwnership']);
   const v = rules[0].ObjectOwnership;
   if (typeof v !== 'string' || !(OWNERSHIPS as readonly string[]).includes(v.trim())) throw new S3Error('MalformedXML');
@@ -77,7 +64,7 @@ export function parsePublicAccessBlock(text: string): PublicAccessBlock {
   onlyChildren(doc, ['PublicAccessBlockConfiguration']);
   const root = doc.PublicAccessBlockConfiguration;
   if (typeof root === 'string' && root.trim() === '') return { blockPublicAcls: false, ignorePublicAcls: false, blockPublicPolicy: false, restrictPublicBuckets: false };
-  if (!isNode(root)) throw new S3Error('MalformedXML');
+  if (!isElement(root)) throw new S3Error('MalformedXML');
   onlyChildren(
     root,
     SWITCHES.map(([el]) => el),

@@ -1,8 +1,7 @@
 // Put/Get/DeleteBucketCors: `?cors` of a bucket.
 // https://docs.aws.amazon.com/AmazonS3/latest/API/API_PutBucketCors.html
-import { S3Error } from '../errors.js';
 import type { RequestContext, S3Result } from '../http/context.js';
-import { readWholeBody } from '../http/body.js';
+import { readCheckedBody } from '../http/body.js';
 import { parseCorsConfiguration, renderCorsConfiguration } from './cors-config.js';
 
 export async function getBucketCors(ctx: RequestContext): Promise<S3Result> {
@@ -15,8 +14,7 @@ export async function getBucketCors(ctx: RequestContext): Promise<S3Result> {
  * (the SDKs send one of them). "If the configuration exists, Amazon S3 replaces it."
  */
 export async function putBucketCors(ctx: RequestContext): Promise<S3Result> {
-  const { text, integrityChecked } = await readWholeBody(ctx);
-  if (!integrityChecked) throw new S3Error('InvalidRequest', { message: 'Missing required header for this request: Content-MD5' });
+  const text = await readCheckedBody(ctx);
   const rules = parseCorsConfiguration(text);
   await ctx.engine.putBucketCors(ctx.bucket!, rules);
   return { status: 200 };

@@ -4,7 +4,7 @@
 // https://docs.aws.amazon.com/AmazonS3/latest/API/API_BlockedEncryptionTypes.html
 import { S3Error } from '../errors.js';
 import type { RequestContext, S3Result } from '../http/context.js';
-import { readWholeBody } from '../http/body.js';
+import { readCheckedBody } from '../http/body.js';
 import type { BucketEncryption } from '../engine/records.js';
 import { parseXml, renderXml, textOf } from './xml.js';
 import type { XmlObject } from './xml.js';
@@ -77,8 +77,7 @@ export async function getBucketEncryption(ctx: RequestContext): Promise<S3Result
 
 /** PutBucketEncryption requires an integrity check of its body (Content-MD5 or a checksum), as S3 does. */
 export async function putBucketEncryption(ctx: RequestContext): Promise<S3Result> {
-  const { text, integrityChecked } = await readWholeBody(ctx);
-  if (!integrityChecked) throw new S3Error('InvalidRequest', { message: 'Missing required header for this request: Content-MD5' });
+  const text = await readCheckedBody(ctx);
   await ctx.engine.putBucketEncryption(ctx.bucket!, parseEncryptionConfiguration(text));
   return { status: 200 };
 }

@@ -3,7 +3,7 @@
 import { S3Error } from '../errors.js';
 import type { RequestContext, S3Result } from '../http/context.js';
 import { header } from '../http/context.js';
-import { readWholeBody } from '../http/body.js';
+import { readCheckedBody } from '../http/body.js';
 import { parseLifecycleConfiguration, renderLifecycleConfiguration } from './lifecycle-input.js';
 
 const MIN_SIZE_HEADER = 'x-amz-transition-default-minimum-object-size';
@@ -25,8 +25,7 @@ export async function putBucketLifecycleConfiguration(ctx: RequestContext): Prom
   if (!MIN_SIZE_VALUES.has(minSize)) {
     throw new S3Error('InvalidRequest', { message: `Invalid value for ${MIN_SIZE_HEADER}: ${minSize}` });
   }
-  const { text, integrityChecked } = await readWholeBody(ctx);
-  if (!integrityChecked) throw new S3Error('InvalidRequest', { message: 'Missing required header for this request: Content-MD5' });
+  const text = await readCheckedBody(ctx);
   const config = parseLifecycleConfiguration(text);
   await ctx.engine.putBucketLifecycle(ctx.bucket!, { ...config, transitionDefaultMinimumObjectSize: minSize as 'all_storage_classes_128K' | 'varies_by_storage_class' });
   return { status: 200, headers: { [MIN_SIZE_HEADER]: minSize } };

@@ -1,8 +1,7 @@
 // Put/Get/DeleteBucketTagging: `?tagging` of a bucket.
 // https://docs.aws.amazon.com/AmazonS3/latest/API/API_PutBucketTagging.html
-import { S3Error } from '../errors.js';
 import type { RequestContext, S3Result } from '../http/context.js';
-import { readWholeBody } from '../http/body.js';
+import { readCheckedBody } from '../http/body.js';
 import { renderTagging } from './object-tagging.js';
 import { parseTaggingDocument } from './tagging-input.js';
 
@@ -17,10 +16,7 @@ export async function getBucketTagging(ctx: RequestContext): Promise<S3Result> {
  * https://docs.aws.amazon.com/AmazonS3/latest/API/API_PutBucketTagging.html
  */
 export async function putBucketTagging(ctx: RequestContext): Promise<S3Result> {
-  const { text, integrityChecked } = await readWholeBody(ctx);
-  if (!integrityChecked) {
-    throw new S3Error('InvalidRequest', { message: 'Missing required header for this request: Content-MD5' });
-  }
+  const text = await readCheckedBody(ctx);
   const tags = parseTaggingDocument(text, 'bucket');
   await ctx.engine.putBucketTagging(ctx.bucket!, tags);
   return { status: 204 };

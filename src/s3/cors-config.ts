@@ -5,6 +5,7 @@
 import { S3Error } from '../errors.js';
 import type { CorsRule } from '../engine/records.js';
 import { parseXml, renderXml, textOf } from './xml.js';
+import { isElement, onlyChildren } from './xml-schema.js';
 
 /** "You can add up to 100 rules to the configuration." https://docs.aws.amazon.com/AmazonS3/latest/userguide/cors.html */
 export const MAX_CORS_RULES = 100;
@@ -13,11 +14,7 @@ export const MAX_CORS_RULE_ID_LENGTH = 255;
 /** The methods a rule may allow: "GET, PUT, HEAD, POST, and DELETE". */
 export const CORS_METHODS: ReadonlySet<string> = new Set(['GET', 'PUT', 'HEAD', 'POST', 'DELETE']);
 
-const RULE_ELEMENTS = new Set(['ID', 'AllowedHeader', 'AllowedMethod', 'AllowedOrigin', 'ExposeHeader', 'MaxAgeSeconds']);
-
-function onlyChildren(node: Record<string, unknown>, allowed: ReadonlySet<string>): void {
-  for (const name of Object.keys(node)) if (!allowed.has(name)) throw new S3Error('MalformedXML');
-}
+const RULE_ELEMENTS: readonly string[] = ['ID', 'AllowedHeader', 'AllowedMethod', 'AllowedOrigin', 'ExposeHeader', 'MaxAgeSeconds'];
 
 /** The texts of a repeated element (an absent one is none). */
 function texts(rule: Record<string, unknown>, name: string): string[] {
@@ -34,9 +31,8 @@ function wildcards(s: string): number {
   return s.split('*').length - 1;
 }
 
-function parseRule(node: unknown): CorsRule {
-  if (node === null || typeof node !== 'object' || Array.isArray(node)) throw new S3Error('MalformedXML');
-  const rule = node as Record<string, unknown>;
+function parseRule(rule: unknown): CorsRule {
+  if (!isElement(rule)) throw new S3Error('MalformedXML');
   onlyChildren(rule, RULE_ELEMENTS);
   const allowedMethods = texts(rule, 'AllowedMethod');
   const allowedOrigins = texts(rule, 'AllowedOrigin');
@@ -76,11 +72,11 @@ function parseRule(node: unknown): CorsRule {
 /** `<CORSConfiguration><CORSRule>…</CORSRule>…</CORSConfiguration>`: at least one rule, at most 100. */
 export function parseCorsConfiguration(text: string): CorsRule[] {
   const doc = parseXml(text, new Set(['CORSRule', 'AllowedMethod', 'AllowedOrigin', 'AllowedHeader', 'ExposeHeader']));
-  onlyChildren(doc, new Set(['CORSConfiguration']));
+  onlyChildren(doc, ['CORSConfiguration']);
   const root = doc.CORSConfiguration;
-  if (root === null || typeof root !== 'object' || Array.isArray(root)) throw new S3Error('MalformedXML');
-  onlyChildren(root as Record<string, unknown>, new Set(['CORSRule']));
-  const nodes = ((root as Record<string, unknown>).CORSRule ?? []) as unknown[];
+  if (!isElement(root)) throw new S3Error('MalformedXML');
+  onlyChildren(root, ['CORSRule']);
+  const nodes = (root.CORSRule ?? []) as unknown[];
   if (nodes.length === 0) throw new S3Error('MalformedXML');
   if (nodes.length > MAX_CORS_RULES) {
     throw new S3Error('InvalidRequest', { message: `The number of CORS rules should not exceed allowed limit of ${MAX_CORS_RULES} rules.` });

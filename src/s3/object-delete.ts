@@ -3,7 +3,7 @@ import { S3Error } from '../errors.js';
 import type { RequestContext, S3Result } from '../http/context.js';
 import { header } from '../http/context.js';
 import type { DeleteTarget } from '../engine/object-delete.js';
-import { readWholeBody } from '../http/body.js';
+import { readCheckedBody } from '../http/body.js';
 import { parseXml, renderXml, textOf } from './xml.js';
 
 function invalidCondition(name: string, value: string): S3Error {
@@ -91,10 +91,7 @@ export function parseDeleteDocument(text: string): { quiet: boolean; targets: De
  * https://docs.aws.amazon.com/AmazonS3/latest/API/API_DeleteObjects.html
  */
 export async function deleteObjects(ctx: RequestContext): Promise<S3Result> {
-  const { text, integrityChecked } = await readWholeBody(ctx);
-  if (!integrityChecked) {
-    throw new S3Error('InvalidRequest', { message: 'Missing required header for this request: Content-MD5' });
-  }
+  const text = await readCheckedBody(ctx);
   const { quiet, targets } = parseDeleteDocument(text);
   const outcomes = await ctx.engine.deleteObjects(ctx.bucket!, ctx.user?.id, targets, { bypassGovernance: ctx.bypassGovernance === true });
   const deleted = [];

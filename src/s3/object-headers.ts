@@ -1,17 +1,13 @@
 // Parsing of object request headers into typed values (pure; throws S3Error on bad input).
 import type { IncomingHttpHeaders } from 'node:http';
 import { S3Error } from '../errors.js';
+import { headerOf } from '../http/context.js';
 import { CHECKSUM_ALGORITHMS, checksumHeaderName, isValidChecksumValue, parseChecksumAlgorithm } from '../checksums/index.js';
 import type { ChecksumAlgorithm } from '../checksums/index.js';
 import type { ReadConditions, WriteConditions } from '../engine/conditions.js';
 import { isStorageClass } from '../engine/storage-class.js';
 import type { ObjectLockState } from '../engine/records.js';
 import { decodeMetadataValue } from './rfc2047.js';
-
-function one(headers: IncomingHttpHeaders, name: string): string | undefined {
-  const v = headers[name];
-  return Array.isArray(v) ? v.join(',') : v;
-}
 
 export const MAX_USER_METADATA_BYTES = 2048;
 
@@ -52,7 +48,7 @@ export const CONTENT_HEADERS = ['content-type', 'content-encoding', 'content-dis
 export function parseContentHeaders(headers: IncomingHttpHeaders): Record<string, string> {
   const out: Record<string, string> = {};
   for (const name of CONTENT_HEADERS) {
-    const v = one(headers, name);
+    const v = headerOf(headers, name);
     if (v === undefined) continue;
     if (/[\x00-\x08\x0a-\x1f\x7f]/.test(v)) {
       throw new S3Error('InvalidArgument', { message: `${name} must not contain control characters.`, fields: { ArgumentName: name, ArgumentValue: v } });
@@ -72,7 +68,7 @@ export function parseContentHeaders(headers: IncomingHttpHeaders): Record<string
 
 /** x-amz-storage-class: one of the classes S3 accepts on a general purpose bucket (storage-class.ts). */
 export function parseStorageClass(headers: IncomingHttpHeaders): string {
-  const v = one(headers, 'x-amz-storage-class');
+  const v = headerOf(headers, 'x-amz-storage-class');
   if (v === undefined || v === '') return 'STANDARD';
   if (!isStorageClass(v)) throw new S3Error('InvalidStorageClass', { fields: { StorageClassRequested: v } });
   return v;
@@ -102,15 +98,15 @@ function mentionsChecksum(headers: IncomingHttpHeaders): boolean {
  */
 export function parseChecksumRequest(headers: IncomingHttpHeaders): ChecksumRequest {
   if (!mentionsChecksum(headers)) return { viaTrailer: false };
-  const sdkHeader = one(headers, 'x-amz-sdk-checksum-algorithm');
+  const sdkHeader = headerOf(headers, 'x-amz-sdk-checksum-algorithm');
   let sdk: ChecksumAlgorithm | undefined;
   if (sdkHeader !== undefined) {
     sdk = parseChecksumAlgorithm(sdkHeader);
     if (!sdk) throw new S3Error('InvalidRequest', { message: 'Value for x-amz-sdk-checksum-algorithm header is invalid.' });
   }
-  const sent = CHECKSUM_ALGORITHMS.filter((a) => one(headers, checksumHeaderName(a)) !== undefined);
+  const sent = CHECKSUM_ALGORITHMS.filter((a) => headerOf(headers, checksumHeaderName(a)) !== undefined);
   if (sent.length > 1) throw new S3Error('InvalidRequest', { message: 'Expecting a single x-amz-checksum- header. Multiple checksum Types are not allowed.' });
-  const trailerNames = (one(headers, 'x-amz-trailer') ?? '')
+  const trailerNames = (headerOf(headers, 'x-amz-trailer') ?? '')
     .split(',')
     .map((s) => s.trim().toLowerCase())
     .filter(Boolean);
@@ -126,7 +122,7 @@ export function parseChecksumRequest(headers: IncomingHttpHeaders): ChecksumRequ
     throw new S3Error('InvalidRequest', { message: `Value for x-amz-sdk-checksum-algorithm header is invalid.` });
   }
   const algorithm = chosen ?? sdk;
-  const value = sent[0] ? one(headers, checksumHeaderName(sent[0]))!.trim() : undefined;
+  const value = sent[0] ? headerOf(headers, checksumHeaderName(sent[0]))!.trim() : undefined;
   if (sent[0] && !isValidChecksumValue(sent[0], value!)) {
     throw new S3Error('InvalidRequest', { message: `Value for ${checksumHeaderName(sent[0])} header is invalid.` });
   }
@@ -141,10 +137,10 @@ function httpDate(v: string | undefined): Date | undefined {
 
 export function parseReadConditions(headers: IncomingHttpHeaders, prefix = ''): ReadConditions {
   return {
-    ifMatch: one(headers, `${prefix}if-match`),
-    ifNoneMatch: one(headers, `${prefix}if-none-match`),
-    ifModifiedSince: httpDate(one(headers, `${prefix}if-modified-since`)),
-    ifUnmodifiedSince: httpDate(one(headers, `${prefix}if-unmodified-since`)),
+    ifMatch: headerOf(headers, `${prefix}if-match`),
+    ifNoneMatch: headerOf(headers, `${prefix}if-none-match`),
+    ifModifiedSince: httpDate(headerOf(headers, `${prefix}if-modified-since`)),
+    ifUnmodifiedSince: httpDate(headerOf(headers, `${prefix}if-unmodified-since`)),
   };
 }
 
@@ -183,12 +179,12 @@ export function parseResponseOverrides(query: URLSearchParams): Record<string, s
 }
 
 export function parseWriteConditions(headers: IncomingHttpHeaders): WriteConditions {
-  const inm = one(headers, 'if-none-match');
+  const inm = headerOf(headers, 'if-none-match');
   if (inm !== undefined && inm.trim() !== '*') {
     // S3 accepts only '*' on writes.
     throw new S3Error('NotImplemented', { fields: { Header: 'If-None-Match' } });
   }
-  return { ifNoneMatchStar: inm !== undefined, ifMatch: one(headers, 'if-match') };
+  return { ifNoneMatchStar: inm !== undefined, ifMatch: headerOf(headers, 'if-match') };
 }
 
 /**
@@ -223,9 +219,9 @@ export function parseIsoDate(value: string): number | undefined {
  * Mode and date come together. https://docs.aws.amazon.com/AmazonS3/latest/API/API_PutObject.html
  */
 export function parseObjectLockHeaders(headers: IncomingHttpHeaders, now = Date.now()): ObjectLockState | undefined {
-  const mode = one(headers, 'x-amz-object-lock-mode');
-  const until = one(headers, 'x-amz-object-lock-retain-until-date');
-  const hold = one(headers, 'x-amz-object-lock-legal-hold');
+  const mode = headerOf(headers, 'x-amz-object-lock-mode');
+  const until = headerOf(headers, 'x-amz-object-lock-retain-until-date');
+  const hold = headerOf(headers, 'x-amz-object-lock-legal-hold');
   if (mode === undefined && until === undefined && hold === undefined) return undefined;
   const lock: ObjectLockState = {};
   if (mode !== undefined || until !== undefined) {

@@ -3,21 +3,15 @@
 // https://docs.aws.amazon.com/AmazonS3/latest/userguide/object-lock.html
 import { S3Error } from '../errors.js';
 import type { RequestContext, S3Result } from '../http/context.js';
-import { readWholeBody } from '../http/body.js';
+import { readCheckedBody } from '../http/body.js';
 import type { ObjectLockConfiguration, ObjectLockMode } from '../engine/records.js';
 import { parseIsoDate } from './object-headers.js';
 import { isoDate, parseXml, renderXml, textOf } from './xml.js';
+import { objectTarget } from './object-target.js';
 
 /** AWS's ceilings on a default retention: 100 years, in days or years. */
 const MAX_RETENTION_DAYS = 36500;
 const MAX_RETENTION_YEARS = 100;
-
-/** Read the XML body, refusing one sent without an integrity header. */
-async function readCheckedBody(ctx: RequestContext): Promise<string> {
-  const { text, integrityChecked } = await readWholeBody(ctx);
-  if (!integrityChecked) throw new S3Error('InvalidRequest', { message: 'Missing required header for this request: Content-MD5' });
-  return text;
-}
 
 function element(node: unknown, name: string): Record<string, unknown> | undefined {
   if (node === null || typeof node !== 'object') return undefined;
@@ -83,10 +77,6 @@ export async function getObjectLockConfiguration(ctx: RequestContext): Promise<S
   };
 }
 
-function target(ctx: RequestContext): { bucket: string; key: string; versionId?: string } {
-  return { bucket: ctx.bucket!, key: ctx.key!, versionId: ctx.query.get('versionId') ?? undefined };
-}
-
 /** A Retention document: Mode and RetainUntilDate together, or neither (which removes the retention). */
 export function parseRetention(text: string): { mode: ObjectLockMode; retainUntil: number } | undefined {
   const doc = parseXml(text);
@@ -113,12 +103,12 @@ export function parseLegalHold(text: string): boolean {
 
 export async function putObjectRetention(ctx: RequestContext): Promise<S3Result> {
   const retention = parseRetention(await readCheckedBody(ctx));
-  await ctx.engine.putObjectRetention({ ...target(ctx), retention, bypassGovernance: ctx.bypassGovernance === true });
+  await ctx.engine.putObjectRetention({ ...objectTarget(ctx), retention, bypassGovernance: ctx.bypassGovernance === true });
   return { status: 200 };
 }
 
 export async function getObjectRetention(ctx: RequestContext): Promise<S3Result> {
-  const out = await ctx.engine.getObjectRetention(target(ctx));
+  const out = await ctx.engine.getObjectRetention(objectTarget(ctx));
   return {
     status: 200,
     body: renderXml('Retention', { Mode: out.lock?.mode, RetainUntilDate: out.lock?.retainUntil === undefined ? undefined : isoDate(out.lock.retainUntil) }),
@@ -127,11 +117,11 @@ export async function getObjectRetention(ctx: RequestContext): Promise<S3Result>
 
 export async function putObjectLegalHold(ctx: RequestContext): Promise<S3Result> {
   const legalHold = parseLegalHold(await readCheckedBody(ctx));
-  await ctx.engine.putObjectLegalHold({ ...target(ctx), legalHold });
+  await ctx.engine.putObjectLegalHold({ ...objectTarget(ctx), legalHold });
   return { status: 200 };
 }
 
 export async function getObjectLegalHold(ctx: RequestContext): Promise<S3Result> {
-  const out = await ctx.engine.getObjectLegalHold(target(ctx));
+  const out = await ctx.engine.getObjectLegalHold(objectTarget(ctx));
   return { status: 200, body: renderXml('LegalHold', { Status: out.lock?.legalHold ? 'ON' : 'OFF' }) };
 }

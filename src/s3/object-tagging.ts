@@ -6,18 +6,15 @@ import { readWholeBody } from '../http/body.js';
 import { parseTaggingDocument } from './tagging-input.js';
 import { authorizeRequestTags } from './authorize.js';
 import { renderXml } from './xml.js';
+import { objectTarget } from './object-target.js';
 
 /** The Tagging document of GetObjectTagging and GetBucketTagging, in S3's namespace. */
 export function renderTagging(tags: readonly Tag[]): string {
   return renderXml('Tagging', { TagSet: { Tag: tags.map((t) => ({ Key: t.key, Value: t.value })) } });
 }
 
-function target(ctx: RequestContext): { bucket: string; key: string; versionId?: string } {
-  return { bucket: ctx.bucket!, key: ctx.key!, versionId: ctx.query.get('versionId') ?? undefined };
-}
-
 export async function getObjectTagging(ctx: RequestContext): Promise<S3Result> {
-  const out = await ctx.engine.getObjectTagging(target(ctx));
+  const out = await ctx.engine.getObjectTagging(objectTarget(ctx));
   return { status: 200, headers: { 'x-amz-version-id': out.versionId }, body: renderTagging(out.tags) };
 }
 
@@ -30,11 +27,11 @@ export async function putObjectTagging(ctx: RequestContext): Promise<S3Result> {
   const { text } = await readWholeBody(ctx);
   const tags = parseTaggingDocument(text, 'object');
   await authorizeRequestTags(ctx, tags);
-  const out = await ctx.engine.putObjectTagging({ ...target(ctx), tags });
+  const out = await ctx.engine.putObjectTagging({ ...objectTarget(ctx), tags });
   return { status: 200, headers: { 'x-amz-version-id': out.versionId } };
 }
 
 export async function deleteObjectTagging(ctx: RequestContext): Promise<S3Result> {
-  const out = await ctx.engine.deleteObjectTagging(target(ctx));
+  const out = await ctx.engine.deleteObjectTagging(objectTarget(ctx));
   return { status: 204, headers: { 'x-amz-version-id': out.versionId } };
 }

@@ -9,6 +9,7 @@ import busboy from 'busboy';
 import { S3Error } from '../errors.js';
 import type { RequestContext } from '../http/context.js';
 import { header } from '../http/context.js';
+import { sendContinue } from '../http/body.js';
 
 /** "Your POST request fields preceding the upload file were too large": S3 allows 20 KB of them. */
 export const MAX_POST_PRE_DATA_BYTES = 20 * 1024;
@@ -38,10 +39,7 @@ export function readPostForm(ctx: RequestContext): Promise<PostForm> {
     throw new S3Error('MalformedPOSTRequest', { cause: err });
   }
   // Expect: 100-continue is answered once the request has passed what needs no body.
-  if (ctx.expectsContinue && !ctx.res.headersSent) {
-    ctx.expectsContinue = false;
-    ctx.res.writeContinue();
-  }
+  sendContinue(ctx);
   return new Promise<PostForm>((resolve, reject) => {
     const fields = new Map<string, string>();
     let preData = 0;

@@ -5,13 +5,9 @@
 import { createHash } from 'node:crypto';
 import type { IncomingHttpHeaders } from 'node:http';
 import { MESSAGES, S3Error } from '../errors.js';
+import { headerOf } from '../http/context.js';
 import type { SseCustomerKey, SseRequest } from '../engine/encryption.js';
 import type { ObjectEncryption } from '../engine/records.js';
-
-function one(headers: IncomingHttpHeaders, name: string): string | undefined {
-  const v = headers[name];
-  return Array.isArray(v) ? v.join(',') : v;
-}
 
 const SSE = 'x-amz-server-side-encryption';
 const KMS_KEY_ID = 'x-amz-server-side-encryption-aws-kms-key-id';
@@ -37,9 +33,9 @@ const STRICT_BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]
  */
 export function parseSseCustomer(headers: IncomingHttpHeaders, secure: boolean, prefix = ''): SseCustomerKey | undefined {
   const names = customerHeaders(prefix);
-  const algorithm = one(headers, names.algorithm);
-  const key = one(headers, names.key);
-  const md5 = one(headers, names.md5);
+  const algorithm = headerOf(headers, names.algorithm);
+  const key = headerOf(headers, names.key);
+  const md5 = headerOf(headers, names.md5);
   if (algorithm === undefined && key === undefined && md5 === undefined) return undefined;
   if (!secure) throw invalid(MESSAGES.sseCNeedsTls, names.algorithm);
   if (algorithm === undefined) {
@@ -78,10 +74,10 @@ function parseKmsContext(value: string): string {
  */
 export function parseSseRequest(headers: IncomingHttpHeaders, secure: boolean): SseRequest | undefined {
   const customer = parseSseCustomer(headers, secure);
-  const algorithm = one(headers, SSE);
-  const kmsKeyId = one(headers, KMS_KEY_ID);
-  const context = one(headers, KMS_CONTEXT);
-  const bucketKey = one(headers, BUCKET_KEY);
+  const algorithm = headerOf(headers, SSE);
+  const kmsKeyId = headerOf(headers, KMS_KEY_ID);
+  const context = headerOf(headers, KMS_CONTEXT);
+  const bucketKey = headerOf(headers, BUCKET_KEY);
   if (customer) {
     if (algorithm !== undefined || kmsKeyId !== undefined) {
       throw invalid('Server Side Encryption with Customer provided key is incompatible with the encryption method specified', SSE, algorithm ?? '');

@@ -6,6 +6,7 @@ import type { IncomingHttpHeaders } from 'node:http';
 import { S3Error } from '../errors.js';
 import type { Tag } from '../engine/records.js';
 import { parseXml, textOf } from './xml.js';
+import { isElement, onlyChildren } from './xml-schema.js';
 
 export const MAX_OBJECT_TAGS = 10;
 export const MAX_BUCKET_TAGS = 50;
@@ -73,15 +74,6 @@ export function validateTagSet(tags: readonly Tag[], resource: TaggedResource): 
   return [...tags].sort((a, b) => Buffer.compare(Buffer.from(a.key), Buffer.from(b.key)));
 }
 
-/** Fail unless `node` holds only the named child elements (and whitespace between them). */
-function onlyChildren(node: Record<string, unknown>, allowed: readonly string[]): void {
-  for (const name of Object.keys(node)) {
-    if (allowed.includes(name)) continue;
-    if (name === '#text' && typeof node[name] === 'string' && node[name].trim() === '') continue;
-    throw new S3Error('MalformedXML');
-  }
-}
-
 /**
  * `<Tagging><TagSet><Tag><Key/><Value/></Tag>…</TagSet></Tagging>`: Tagging and TagSet are
  * required, and so are each tag's Key and Value; an empty TagSet is an empty tag set. Anything
@@ -91,9 +83,9 @@ export function parseTaggingDocument(text: string, resource: TaggedResource): Ta
   const doc = parseXml(text, new Set(['Tag']));
   onlyChildren(doc, ['Tagging']);
   const root = doc.Tagging;
-  if (root === null || typeof root !== 'object' || Array.isArray(root)) throw new S3Error('MalformedXML');
-  onlyChildren(root as Record<string, unknown>, ['TagSet']);
-  const set = (root as Record<string, unknown>).TagSet;
+  if (!isElement(root)) throw new S3Error('MalformedXML');
+  onlyChildren(root, ['TagSet']);
+  const set = root.TagSet;
   if (set === undefined || Array.isArray(set)) throw new S3Error('MalformedXML');
   const tags: Tag[] = [];
   if (typeof set === 'string') {

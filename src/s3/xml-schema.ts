@@ -2,6 +2,7 @@
 // off-schema is MalformedXML, as S3 answers for a document that "did not validate against our
 // published schema".
 import { S3Error } from '../errors.js';
+import type { S3ErrorCode } from '../errors.js';
 
 export type XmlNode = Record<string, unknown>;
 
@@ -12,13 +13,17 @@ export function elementOf(node: unknown): XmlNode {
   return node as XmlNode;
 }
 
-/** Fail unless `node` holds only the named child elements (and whitespace between them). */
-export function onlyChildren(node: XmlNode, allowed: readonly string[]): void {
-  for (const name of Object.keys(node)) {
-    if (allowed.includes(name)) continue;
-    if (name === '#text' && typeof node[name] === 'string' && node[name].trim() === '') continue;
-    throw new S3Error('MalformedXML');
-  }
+/** Whether a parsed value is an element with children (not text, not a repeated list). */
+export function isElement(v: unknown): v is XmlNode {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+/**
+ * Fail with `code` unless `node` holds only the named child elements. (readXml keeps no text
+ * beside child elements, so whitespace between them needs no allowance here.)
+ */
+export function onlyChildren(node: XmlNode, allowed: readonly string[], code: S3ErrorCode = 'MalformedXML'): void {
+  for (const name of Object.keys(node)) if (!allowed.includes(name)) throw new S3Error(code);
 }
 
 /** A child that may appear once: its text, or undefined. */
