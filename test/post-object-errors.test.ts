@@ -2,7 +2,7 @@
 // authorizer's, each with S3's status, code and message, and nothing stored.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { HeadObjectCommand, S3ServiceException } from '@aws-sdk/client-s3';
+import { HeadObjectCommand, PutBucketPolicyCommand, S3ServiceException } from '@aws-sdk/client-s3';
 import { bucketName, newBucket, testCofferForFile } from './helpers/coffer.js';
 import { BOUNDARY, formBody, postForm, postRaw, signedV2Fields, signedV4Fields } from './helpers/post-form.js';
 import type { Fields, PostResponse } from './helpers/post-form.js';
@@ -210,6 +210,22 @@ test("a form signed by another user is 403 AccessDenied on the owner's bucket", 
   const other = await c.server.engine.createUser({ name: bucketName('poster') });
   const r = await postForm(c.endpoint, b, [['key', 'k'], ...signedFor(b, [], { credentials: other })]);
   assertError(r, 403, 'AccessDenied', 'Access Denied');
+});
+
+test('a form signed by another user is stored when the bucket policy names that user, as a signed PUT would be', async () => {
+  const b = await newBucket(c.s3, 'postx');
+  const other = await c.server.engine.createUser({ name: bucketName('poster') });
+  await c.s3.send(
+    new PutBucketPolicyCommand({
+      Bucket: b,
+      Policy: JSON.stringify({
+        Version: '2012-10-17',
+        Statement: [{ Effect: 'Allow', Principal: { AWS: other.user.name }, Action: 's3:PutObject', Resource: `arn:aws:s3:::${b}/*` }],
+      }),
+    }),
+  );
+  const r = await postForm(c.endpoint, b, [['key', 'k'], ...signedFor(b, [], { credentials: other })]);
+  assert.equal(r.status, 204, r.body);
 });
 
 test('a form to a bucket that does not exist is 404 NoSuchBucket', async () => {

@@ -9,6 +9,7 @@ import { S3Error } from '../errors.js';
 import type { RequestContext, S3Result } from '../http/context.js';
 import { header } from '../http/context.js';
 import { ANONYMOUS } from '../auth/authorize.js';
+import { principalOf } from '../http/request-facts.js';
 import type { Principal } from '../auth/authorize.js';
 import { authenticatePost } from '../auth/post-policy.js';
 import type { CredentialLookup } from '../auth/sigv4.js';
@@ -93,7 +94,8 @@ async function storePostedObject(ctx: RequestContext, fields: Map<string, string
     const user = (await ctx.engine.lookupAccessKey(signed.credential.accessKeyId))?.user;
     if (!user) throw new S3Error('InvalidAccessKeyId');
     ctx.user = user;
-    principal = { type: 'user', userId: user.id, admin: user.isAdmin };
+    // The same principal as a signed request's: a policy may name the user (or test aws:username).
+    principal = principalOf(ctx);
   }
   await authorizePostObject(ctx, key, principal);
 
